@@ -1,0 +1,1 @@
+//! db_logic_serv
