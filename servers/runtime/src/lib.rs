@@ -1,1 +1,27 @@
-//! runtime
+//! What every schat server process shares: the cluster configuration, logging,
+//! shutdown, framed links between processes, request/response correlation,
+//! and the fabric of connections to the disp_serv hubs.
+//!
+//! A server crate builds on this and only adds its handlers.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod control;
+pub mod dial;
+pub mod fabric;
+pub mod link;
+pub mod logging;
+pub mod main_support;
+pub mod paired;
+pub mod pump;
+pub mod rpc;
+pub mod shutdown;
+pub mod slot;
+pub mod time;
+
+pub use config::{ClusterConfig, ConfigError, ProcConfig, ProcKind};
+pub use fabric::Fabric;
+pub use logging::Logger;
+pub use rpc::{CallError, Channel, Incoming, Target};
+pub use shutdown::Shutdown;

@@ -1,0 +1,136 @@
+//! The committed cluster.json must load; each kind of fault must be refused
+//! with a message that names it.
+
+use super::{ClusterConfig, ConfigError, ProcKind};
+
+const COMMITTED: &str = include_str!("../../../../cluster.json");
+
+fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Result<ClusterConfig, ConfigError> {
+    let mut value: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    edit(&mut value);
+    ClusterConfig::parse(&value.to_string())
+}
+
+fn proc_index(value: &serde_json::Value, name: &str) -> usize {
+    value["procs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|proc| proc["name"] == name)
+        .unwrap()
+}
+
+fn refused(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    match edited(edit) {
+        Ok(_) => panic!("an invalid config was accepted"),
+        Err(err) => err.to_string(),
+    }
+}
+
+#[test]
+fn committed_cluster_json_is_valid() {
+    let config = ClusterConfig::parse(COMMITTED).unwrap();
+    assert_eq!(config.procs_of(ProcKind::ConnServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::LogicServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::DbLogicServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::DispServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::OnlineServ).count(), 2);
+    let logic = config.proc_by_name("logic_serv-1").unwrap();
+    let conn = config
+        .paired_with_logic(&logic.name, ProcKind::ConnServ)
+        .unwrap();
+    assert_eq!(conn.name, "conn_serv-1");
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let message = refused(|value| value["limits"]["max_conections"] = 5.into());
+    assert!(message.contains("unknown field `max_conections`"), "{message}");
+    let message = refused(|value| value["procs"][0]["colour"] = "red".into());
+    assert!(message.contains("unknown field `colour`"), "{message}");
+}
+
+#[test]
+fn duplicate_id_is_named() {
+    let message = refused(|value| value["procs"][1]["id"] = 1.into());
+    assert!(message.contains("proc id 1 is used by both"), "{message}");
+}
+
+#[test]
+fn duplicate_port_is_named() {
+    let message = refused(|value| value["procs"][1]["port"] = 7301.into());
+    assert!(message.contains("127.0.0.1:7301 is used by both"), "{message}");
+    let message = refused(|value| value["procs"][1]["port"] = 6390.into());
+    assert!(message.contains("\"redis\""), "{message}");
+}
+
+#[test]
+fn logic_without_conn_is_named() {
+    let message = refused(|value| {
+        let conn = proc_index(value, "conn_serv-2");
+        value["procs"].as_array_mut().unwrap().remove(conn);
+    });
+    assert!(
+        message.contains("logic_serv \"logic_serv-2\" has no conn_serv"),
+        "{message}"
+    );
+}
+
+#[test]
+fn logic_shared_by_two_conns_is_named() {
+    let message = refused(|value| {
+        let conn = proc_index(value, "conn_serv-2");
+        value["procs"][conn]["logic"] = "logic_serv-1".into();
+    });
+    assert!(message.contains("named by two conn_servs"), "{message}");
+}
+
+#[test]
+fn pairing_with_a_missing_logic_is_named() {
+    let message = refused(|value| {
+        let db = proc_index(value, "db_logic_serv-1");
+        value["procs"][db]["logic"] = "logic_serv-9".into();
+    });
+    assert!(message.contains("\"logic_serv-9\""), "{message}");
+}
+
+#[test]
+fn missing_redis_is_named() {
+    let message = refused(|value| {
+        value.as_object_mut().unwrap().remove("redis");
+    });
+    assert!(message.contains("missing field `redis`"), "{message}");
+}
+
+#[test]
+fn missing_disp_is_named() {
+    let message = refused(|value| {
+        value["procs"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|proc| proc["type"] != "disp_serv");
+    });
+    assert!(message.contains("at least one disp_serv"), "{message}");
+}
+
+#[test]
+fn unknown_proc_type_is_named() {
+    let message = refused(|value| value["procs"][0]["type"] = "teapot_serv".into());
+    assert!(message.contains("unknown variant `teapot_serv`"), "{message}");
+}
+
+#[test]
+fn bad_values_are_named() {
+    let message = refused(|value| value["limits"]["max_frame_bytes"] = 10.into());
+    assert!(message.contains("limits.max_frame_bytes"), "{message}");
+    let message = refused(|value| value["timing"]["peer_timeout_ms"] = 100.into());
+    assert!(message.contains("timing.peer_timeout_ms"), "{message}");
+    let message = refused(|value| value["log"]["level"] = "loud".into());
+    assert!(message.contains("log.level"), "{message}");
+}
+
+#[test]
+fn garbage_is_refused_with_position() {
+    let err = ClusterConfig::parse("{ \"procs\": [ }").unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+}

@@ -1,0 +1,223 @@
+//! Cross-entry checks of a parsed cluster file.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{ClusterConfig, ConfigError, ProcKind};
+
+pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
+    if config.procs.is_empty() {
+        return Err(ConfigError::NoProcs);
+    }
+    let mut ids: HashMap<u32, &str> = HashMap::new();
+    let mut names: HashSet<&str> = HashSet::new();
+    let mut addrs: HashMap<String, &str> = HashMap::new();
+    let redis_addr = format!("{}:{}", config.redis.host, config.redis.port);
+    for proc in &config.procs {
+        if proc.id == 0 {
+            return Err(ConfigError::ZeroId {
+                name: proc.name.clone(),
+            });
+        }
+        if let Some(first) = ids.insert(proc.id, &proc.name) {
+            return Err(ConfigError::DuplicateId {
+                id: proc.id,
+                first: first.to_string(),
+                second: proc.name.clone(),
+            });
+        }
+        if !names.insert(&proc.name) {
+            return Err(ConfigError::DuplicateName {
+                name: proc.name.clone(),
+            });
+        }
+        let kind = proc.kind.name();
+        match (proc.kind.needs_port(), proc.addr()) {
+            (true, None) => {
+                return Err(ConfigError::MissingPort {
+                    name: proc.name.clone(),
+                    kind,
+                })
+            }
+            (false, Some(_)) => {
+                return Err(ConfigError::UnexpectedPort {
+                    name: proc.name.clone(),
+                    kind,
+                })
+            }
+            (true, Some(addr)) => {
+                // Port 0 means "any free port" and is only used by tests.
+                if proc.port != Some(0) {
+                    if addr == redis_addr {
+                        return Err(ConfigError::DuplicateAddr {
+                            addr,
+                            first: "redis".to_string(),
+                            second: proc.name.clone(),
+                        });
+                    }
+                    if let Some(first) = addrs.insert(addr.clone(), &proc.name) {
+                        return Err(ConfigError::DuplicateAddr {
+                            addr,
+                            first: first.to_string(),
+                            second: proc.name.clone(),
+                        });
+                    }
+                }
+            }
+            (false, None) => {}
+        }
+        match (proc.kind.pairs_with_logic(), &proc.logic) {
+            (true, None) => {
+                return Err(ConfigError::MissingLogic {
+                    name: proc.name.clone(),
+                    kind,
+                })
+            }
+            (false, Some(_)) => {
+                return Err(ConfigError::UnexpectedLogic {
+                    name: proc.name.clone(),
+                    kind,
+                })
+            }
+            (true, Some(logic)) => {
+                let names_a_logic = config
+                    .procs
+                    .iter()
+                    .any(|other| other.name == *logic && other.kind == ProcKind::LogicServ);
+                if !names_a_logic {
+                    return Err(ConfigError::UnknownLogic {
+                        name: proc.name.clone(),
+                        logic: logic.clone(),
+                    });
+                }
+            }
+            (false, None) => {}
+        }
+    }
+    for logic in config.procs_of(ProcKind::LogicServ) {
+        for kind in [ProcKind::ConnServ, ProcKind::DbLogicServ] {
+            let mut paired = config
+                .procs_of(kind)
+                .filter(|proc| proc.logic.as_deref() == Some(logic.name.as_str()));
+            let Some(first) = paired.next() else {
+                return Err(ConfigError::LogicWithout {
+                    logic: logic.name.clone(),
+                    kind: kind.name(),
+                });
+            };
+            if let Some(second) = paired.next() {
+                return Err(ConfigError::LogicSharedBy {
+                    logic: logic.name.clone(),
+                    kind: kind.name(),
+                    first: first.name.clone(),
+                    second: second.name.clone(),
+                });
+            }
+        }
+    }
+    let has = |kind| config.procs_of(kind).next().is_some();
+    if has(ProcKind::LogicServ) {
+        for kind in [ProcKind::DispServ, ProcKind::OnlineServ] {
+            if !has(kind) {
+                return Err(ConfigError::MissingKind {
+                    needs: "logic_servs",
+                    kind: kind.name(),
+                });
+            }
+        }
+    }
+    if has(ProcKind::OnlineServ) && !has(ProcKind::DispServ) {
+        return Err(ConfigError::MissingKind {
+            needs: "online_servs",
+            kind: "disp_serv",
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
+    if config.redis.host.is_empty() {
+        return Err(ConfigError::Redis("host is empty".to_string()));
+    }
+    if config.redis.port == 0 {
+        return Err(ConfigError::Redis("port must not be 0".to_string()));
+    }
+    let limits = &config.limits;
+    if !(1024..=16 * 1024 * 1024).contains(&limits.max_frame_bytes) {
+        return Err(ConfigError::Value {
+            field: "limits.max_frame_bytes",
+            problem: format!("{} is outside 1024..=16777216", limits.max_frame_bytes),
+        });
+    }
+    for (field, value) in [
+        ("limits.max_connections", limits.max_connections),
+        ("limits.client_send_queue", limits.client_send_queue),
+        ("limits.peer_send_queue", limits.peer_send_queue),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Value {
+                field,
+                problem: "must be at least 1".to_string(),
+            });
+        }
+    }
+    if limits.client_idle_timeout_secs == 0 {
+        return Err(ConfigError::Value {
+            field: "limits.client_idle_timeout_secs",
+            problem: "must be at least 1".to_string(),
+        });
+    }
+    let timing = &config.timing;
+    if timing.peer_timeout_ms <= timing.peer_heartbeat_ms {
+        return Err(ConfigError::Value {
+            field: "timing.peer_timeout_ms",
+            problem: format!(
+                "{} must exceed timing.peer_heartbeat_ms ({})",
+                timing.peer_timeout_ms, timing.peer_heartbeat_ms
+            ),
+        });
+    }
+    if timing.presence_expiry_ms <= timing.presence_beat_ms {
+        return Err(ConfigError::Value {
+            field: "timing.presence_expiry_ms",
+            problem: format!(
+                "{} must exceed timing.presence_beat_ms ({})",
+                timing.presence_expiry_ms, timing.presence_beat_ms
+            ),
+        });
+    }
+    for (field, value) in [
+        ("timing.peer_heartbeat_ms", timing.peer_heartbeat_ms),
+        ("timing.presence_beat_ms", timing.presence_beat_ms),
+        ("timing.request_timeout_ms", timing.request_timeout_ms),
+        ("timing.reconnect_max_ms", timing.reconnect_max_ms),
+        ("auth.token_ttl_secs", config.auth.token_ttl_secs),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Value {
+                field,
+                problem: "must be at least 1".to_string(),
+            });
+        }
+    }
+    let auth = &config.auth;
+    if auth.argon2_memory_kib < 8 * auth.argon2_lanes.max(1)
+        || auth.argon2_iterations == 0
+        || auth.argon2_lanes == 0
+    {
+        return Err(ConfigError::Value {
+            field: "auth.argon2_*",
+            problem: "argon2 needs iterations >= 1, lanes >= 1 and memory >= 8 KiB per lane"
+                .to_string(),
+        });
+    }
+    if crate::logging::parse_level(&config.log.level).is_none() {
+        return Err(ConfigError::Value {
+            field: "log.level",
+            problem: format!(
+                "{:?} is not one of trace, debug, info, warn, error",
+                config.log.level
+            ),
+        });
+    }
+    Ok(())
+}

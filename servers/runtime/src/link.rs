@@ -1,0 +1,133 @@
+//! One framed TCP connection: a frame reader and a writer task behind a
+//! cloneable, bounded [`LinkSender`].
+//!
+//! The writer coalesces: it feeds every frame already queued into the
+//! buffered sink and flushes once the queue is empty, so a burst of frames
+//! costs one write system call, not one per frame.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::SinkExt;
+use schat_proto::FrameCodec;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_util::codec::{FramedRead, FramedWrite};
+
+use crate::shutdown::Shutdown;
+
+/// Frames coming in on one connection.
+pub type FrameReader = FramedRead<OwnedReadHalf, FrameCodec>;
+
+/// How long a closing link may spend writing out what is still queued.
+const CLOSE_DRAIN: Duration = Duration::from_secs(2);
+
+/// Cloneable handle to a connection's writer task.
+#[derive(Clone, Debug)]
+pub struct LinkSender {
+    tx: mpsc::Sender<Bytes>,
+    peer: Arc<str>,
+}
+
+/// Why a frame could not be queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    #[error("send queue is full")]
+    Full,
+    #[error("connection is closed")]
+    Closed,
+}
+
+impl LinkSender {
+    /// Queues one frame body; never waits.
+    pub fn send(&self, frame: Bytes) -> Result<(), SendError> {
+        self.tx.try_send(frame).map_err(|err| match err {
+            mpsc::error::TrySendError::Full(_) => SendError::Full,
+            mpsc::error::TrySendError::Closed(_) => SendError::Closed,
+        })
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// Whether both handles feed the same connection.
+    pub fn same_link(&self, other: &LinkSender) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
+    /// The peer's address or name, for logs.
+    pub fn peer(&self) -> &str {
+        &self.peer
+    }
+}
+
+/// Splits `stream` into a frame reader and a writer task fed by the returned
+/// sender. The writer stops when every sender is dropped or when `close` is
+/// triggered; either way it first writes out what is queued (bounded by a
+/// short grace period), then shuts the socket's write side.
+pub fn open(
+    stream: TcpStream,
+    max_frame: usize,
+    queue: usize,
+    peer: &str,
+    close: Shutdown,
+) -> (FrameReader, LinkSender) {
+    let _ = stream.set_nodelay(true);
+    let (read_half, write_half) = stream.into_split();
+    let reader = FramedRead::new(read_half, FrameCodec::new(max_frame));
+    let (tx, rx) = mpsc::channel(queue);
+    tokio::spawn(write_loop(
+        FramedWrite::new(write_half, FrameCodec::new(max_frame)),
+        rx,
+        close,
+    ));
+    (
+        reader,
+        LinkSender {
+            tx,
+            peer: Arc::from(peer),
+        },
+    )
+}
+
+async fn write_loop(
+    mut sink: FramedWrite<OwnedWriteHalf, FrameCodec>,
+    mut rx: mpsc::Receiver<Bytes>,
+    close: Shutdown,
+) {
+    loop {
+        let frame = tokio::select! {
+            biased;
+            frame = rx.recv() => frame,
+            _ = close.cancelled() => None,
+        };
+        let Some(frame) = frame else { break };
+        if write_batch(&mut sink, &mut rx, frame).await.is_err() {
+            return;
+        }
+    }
+    // Closing: what was queued before the close still goes out.
+    let drain = async {
+        while let Ok(frame) = rx.try_recv() {
+            sink.feed(frame).await?;
+        }
+        sink.close().await
+    };
+    let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
+}
+
+/// Feeds `first` and everything queued behind it, then flushes once.
+async fn write_batch(
+    sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
+    rx: &mut mpsc::Receiver<Bytes>,
+    first: Bytes,
+) -> Result<(), schat_proto::WireError> {
+    sink.feed(first).await?;
+    while let Ok(frame) = rx.try_recv() {
+        sink.feed(frame).await?;
+    }
+    sink.flush().await
+}

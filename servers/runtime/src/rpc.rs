@@ -1,0 +1,388 @@
+//! Requests, responses and pushes between processes.
+//!
+//! A [`Channel`] is how a process talks to others over some [`Transport`]
+//! (the disp fabric, or the direct link to its paired process): `call` sends
+//! a REQUEST and waits for the RESPONSE with the same correlation id, `push`
+//! sends one-way. Frames that arrive are turned into [`Incoming`] messages for
+//! the process's handlers, or complete a pending call.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use schat_proto::client::ResultCode;
+use schat_proto::server::{
+    server_msg::Msg, Envelope, Kind, Method, ProcType, Route, RpcError, ServerMsg,
+};
+use schat_proto::{Wire, WireError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::time::now_us;
+
+/// Where a packet should go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub proc_type: ProcType,
+    pub method: Method,
+    pub proc_id: u32,
+    pub hash_key: u64,
+}
+
+impl Target {
+    /// Exactly one process.
+    pub fn spec(proc_type: ProcType, proc_id: u32) -> Target {
+        Target {
+            proc_type,
+            method: Method::Spec,
+            proc_id,
+            hash_key: 0,
+        }
+    }
+
+    /// The live process of `proc_type` that `hash_key` hashes to.
+    pub fn hash(proc_type: ProcType, hash_key: u64) -> Target {
+        Target {
+            proc_type,
+            method: Method::Hash,
+            proc_id: 0,
+            hash_key,
+        }
+    }
+
+    /// Any live process of `proc_type`.
+    pub fn any(proc_type: ProcType) -> Target {
+        Target {
+            proc_type,
+            method: Method::Rand,
+            proc_id: 0,
+            hash_key: 0,
+        }
+    }
+
+    /// Every live process of `proc_type`.
+    pub fn all(proc_type: ProcType) -> Target {
+        Target {
+            proc_type,
+            method: Method::All,
+            proc_id: 0,
+            hash_key: 0,
+        }
+    }
+}
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The other side answered with an error.
+    #[error("{reason} ({code:?})")]
+    Remote { code: ResultCode, reason: String },
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("send queue full")]
+    Busy,
+    #[error("undecodable reply: {0}")]
+    Malformed(String),
+    #[error("unexpected reply: {0}")]
+    Unexpected(&'static str),
+}
+
+impl CallError {
+    /// The client-facing result code for this failure.
+    pub fn code(&self) -> ResultCode {
+        match self {
+            CallError::Remote { code, .. } => *code,
+            CallError::Timeout(_) | CallError::Unavailable(_) => ResultCode::Unavailable,
+            CallError::Busy => ResultCode::Busy,
+            CallError::Malformed(_) | CallError::Unexpected(_) => ResultCode::Internal,
+        }
+    }
+
+    pub fn remote(code: ResultCode, reason: impl Into<String>) -> CallError {
+        CallError::Remote {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<crate::link::SendError> for CallError {
+    fn from(err: crate::link::SendError) -> CallError {
+        match err {
+            crate::link::SendError::Full => CallError::Busy,
+            crate::link::SendError::Closed => CallError::Unavailable("link closed".to_string()),
+        }
+    }
+}
+
+/// Something that carries encoded envelopes towards their target.
+pub trait Transport: Send + Sync + 'static {
+    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<(), CallError>;
+
+    /// Whether at least one way to a peer is up right now.
+    fn is_up(&self) -> bool;
+}
+
+/// A message for this process's handlers.
+#[derive(Debug)]
+pub struct Incoming {
+    pub route: Route,
+    pub msg: Msg,
+    channel: Channel,
+}
+
+impl Incoming {
+    pub fn source_id(&self) -> u32 {
+        self.route.source_id
+    }
+
+    pub fn is_request(&self) -> bool {
+        self.route.kind() == Kind::Request
+    }
+
+    /// Answers a REQUEST; does nothing for a PUSH.
+    pub fn reply(&self, msg: Msg) {
+        if self.is_request() {
+            // The caller's timeout covers a reply that cannot be sent.
+            let _ = self.channel.send_response(&self.route, msg);
+        }
+    }
+
+    pub fn reply_error(&self, code: ResultCode, reason: impl Into<String>) {
+        self.reply(error_msg(code, reason));
+    }
+
+    /// The channel this arrived on, to send further packets.
+    pub fn channel(&self) -> &Channel {
+        &self.channel
+    }
+}
+
+/// An error body.
+pub fn error_msg(code: ResultCode, reason: impl Into<String>) -> Msg {
+    Msg::Error(RpcError {
+        code: code as i32,
+        reason: reason.into(),
+    })
+}
+
+/// A process's way to send to others, and to correlate their responses.
+#[derive(Clone)]
+pub struct Channel {
+    inner: Arc<ChannelInner>,
+}
+
+struct ChannelInner {
+    me_id: u32,
+    me_type: ProcType,
+    transport: Box<dyn Transport>,
+    pending: DashMap<u64, oneshot::Sender<Result<Msg, CallError>>>,
+    next_correlation: AtomicU64,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channel")
+            .field("me_id", &self.inner.me_id)
+            .field("pending", &self.inner.pending.len())
+            .finish()
+    }
+}
+
+impl Channel {
+    pub fn new(
+        me_id: u32,
+        me_type: ProcType,
+        transport: impl Transport,
+        timeout: Duration,
+    ) -> Channel {
+        Channel {
+            inner: Arc::new(ChannelInner {
+                me_id,
+                me_type,
+                transport: Box::new(transport),
+                pending: DashMap::new(),
+                next_correlation: AtomicU64::new(1),
+                timeout,
+            }),
+        }
+    }
+
+    pub fn me_id(&self) -> u32 {
+        self.inner.me_id
+    }
+
+    /// Whether the transport has a live link right now.
+    pub fn is_up(&self) -> bool {
+        self.inner.transport.is_up()
+    }
+
+    /// Waits until the transport is up or `within` passes.
+    pub async fn wait_up(&self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        while !self.is_up() {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+
+    /// Sends a request and waits for its response.
+    pub async fn call(&self, target: Target, msg: Msg) -> Result<Msg, CallError> {
+        let correlation_id = self.inner.next_correlation.fetch_add(1, Ordering::Relaxed);
+        let route = self.route(target, Kind::Request, correlation_id);
+        let (tx, rx) = oneshot::channel();
+        self.inner.pending.insert(correlation_id, tx);
+        let frame = encode(&route, msg);
+        if let Err(err) = self.inner.transport.send_frame(&route, frame) {
+            self.inner.pending.remove(&correlation_id);
+            return Err(err);
+        }
+        match tokio::time::timeout(self.inner.timeout, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(CallError::Unavailable("channel closed".to_string())),
+            Err(_) => {
+                self.inner.pending.remove(&correlation_id);
+                Err(CallError::Timeout(self.inner.timeout))
+            }
+        }
+    }
+
+    /// Sends a one-way packet.
+    pub fn push(&self, target: Target, msg: Msg) -> Result<(), CallError> {
+        let route = self.route(target, Kind::Push, 0);
+        self.inner.transport.send_frame(&route, encode(&route, msg))
+    }
+
+    /// Sends an already-encoded body one-way, for fan-out of one body to
+    /// several targets without encoding it again.
+    pub fn push_body(&self, target: Target, body: Bytes) -> Result<(), CallError> {
+        let route = self.route(target, Kind::Push, 0);
+        let frame = Envelope {
+            route: Some(route),
+            body,
+        }
+        .encode_frame();
+        self.inner.transport.send_frame(&route, frame)
+    }
+
+    fn send_response(&self, request: &Route, msg: Msg) -> Result<(), CallError> {
+        let route = Route {
+            target_type: request.source_type,
+            method: Method::Spec as i32,
+            target_id: request.source_id,
+            hash_key: request.hash_key,
+            source_id: self.inner.me_id,
+            source_type: self.inner.me_type as i32,
+            correlation_id: request.correlation_id,
+            trace_ts_us: request.trace_ts_us,
+            kind: Kind::Response as i32,
+        };
+        self.inner.transport.send_frame(&route, encode(&route, msg))
+    }
+
+    fn route(&self, target: Target, kind: Kind, correlation_id: u64) -> Route {
+        Route {
+            target_type: target.proc_type as i32,
+            method: target.method as i32,
+            target_id: target.proc_id,
+            hash_key: target.hash_key,
+            source_id: self.inner.me_id,
+            source_type: self.inner.me_type as i32,
+            correlation_id,
+            trace_ts_us: now_us(),
+            kind: kind as i32,
+        }
+    }
+
+    /// Handles one envelope that arrived for this process: completes a
+    /// pending call, or hands a request/push to the inbox. Control packets
+    /// are returned to the link that received them.
+    pub(crate) async fn dispatch(
+        &self,
+        envelope: Envelope,
+        inbox: &mpsc::Sender<Incoming>,
+    ) -> Dispatched {
+        let route = envelope.route.unwrap_or_default();
+        match route.kind() {
+            Kind::Control => Dispatched::Control(envelope.body),
+            Kind::Response => {
+                let result = match ServerMsg::decode_frame(envelope.body) {
+                    Ok(ServerMsg {
+                        msg: Some(Msg::Error(err)),
+                    }) => Err(CallError::Remote {
+                        code: err.code(),
+                        reason: err.reason,
+                    }),
+                    Ok(ServerMsg { msg: Some(msg) }) => Ok(msg),
+                    Ok(ServerMsg { msg: None }) => Err(CallError::Unexpected("empty body")),
+                    Err(err) => Err(CallError::Malformed(err.to_string())),
+                };
+                match self.inner.pending.remove(&route.correlation_id) {
+                    Some((_, waiter)) => {
+                        let _ = waiter.send(result);
+                        Dispatched::Handled
+                    }
+                    None => Dispatched::Unmatched(route, result.err()),
+                }
+            }
+            Kind::Request | Kind::Push => match ServerMsg::decode_frame(envelope.body) {
+                Ok(ServerMsg { msg: Some(msg) }) => {
+                    let incoming = Incoming {
+                        route,
+                        msg,
+                        channel: self.clone(),
+                    };
+                    // Waiting here pushes back on the sender through TCP.
+                    let _ = inbox.send(incoming).await;
+                    Dispatched::Handled
+                }
+                Ok(ServerMsg { msg: None }) => {
+                    let _ = self.send_response(
+                        &route,
+                        error_msg(ResultCode::UnknownMessage, "unknown or empty server message"),
+                    );
+                    Dispatched::Handled
+                }
+                Err(err) => {
+                    let _ = self.send_response(
+                        &route,
+                        error_msg(ResultCode::Malformed, err.to_string()),
+                    );
+                    Dispatched::Handled
+                }
+            },
+            Kind::Unspecified => Dispatched::Handled,
+        }
+    }
+}
+
+/// What [`Channel::dispatch`] did with an envelope.
+#[derive(Debug)]
+pub(crate) enum Dispatched {
+    Handled,
+    /// A control body for the link itself.
+    Control(Bytes),
+    /// A response nobody waits for (timed out, or an error for a push).
+    Unmatched(Route, Option<CallError>),
+}
+
+/// Encodes an envelope around a body.
+pub fn encode(route: &Route, msg: Msg) -> Bytes {
+    Envelope {
+        route: Some(*route),
+        body: ServerMsg { msg: Some(msg) }.encode_frame(),
+    }
+    .encode_frame()
+}
+
+/// Decodes the routing header and keeps the body as shared bytes.
+pub fn decode_envelope(frame: Bytes) -> Result<Envelope, WireError> {
+    Envelope::decode_frame(frame)
+}
