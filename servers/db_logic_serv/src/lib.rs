@@ -1,1 +1,124 @@
-//! db_logic_serv
+//! db_logic_serv: Redis access for users — accounts, credentials, sessions,
+//! profiles and cluster secrets — on behalf of its paired logic_serv.
+//!
+//! It holds no state of its own: every request is one or a few pipelined
+//! Redis commands (see [`store`] for the key layout), run concurrently.
+
+#![forbid(unsafe_code)]
+
+pub mod store;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use bytes::Bytes;
+use rand::RngCore;
+use schat_proto::client::ResultCode;
+use schat_proto::server::{server_msg::Msg, Ok as OkMsg, Profiles, Secret, SessionOpened};
+use schat_runtime::config::ProcKind;
+use schat_runtime::logging::{info, warn, Logger};
+use schat_runtime::paired::serve_paired;
+use schat_runtime::{CallError, ClusterConfig, ProcConfig, Shutdown};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use store::Store;
+
+/// Largest secret a caller may ask for, in bytes.
+const MAX_SECRET_LEN: usize = 1024;
+
+/// Serves the paired logic_serv on `listener` until `shutdown` fires.
+pub async fn run(
+    listener: TcpListener,
+    config: Arc<ClusterConfig>,
+    me: ProcConfig,
+    log: Logger,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let logic_name = me.logic.clone().unwrap_or_default();
+    let logic = config
+        .proc_by_name(&logic_name)
+        .context("the logic_serv of this set")?
+        .clone();
+    debug_assert_eq!(logic.kind, ProcKind::LogicServ);
+    let store = Store::connect(&config.redis_url())
+        .await
+        .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+    info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?,
+        "logic" => &logic.name, "redis" => config.redis_url());
+
+    let (inbox_tx, mut inbox) = mpsc::channel(4096);
+    serve_paired(listener, &me, &logic, config.clone(), inbox_tx, || {}, &log, &shutdown);
+    loop {
+        let incoming = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { break };
+        let store = store.clone();
+        let log = log.clone();
+        shutdown.spawn(async move {
+            match handle(&store, incoming.msg.clone()).await {
+                Ok(reply) => incoming.reply(reply),
+                Err(err) => {
+                    if err.code() == ResultCode::Unavailable {
+                        warn!(log, "Storage request failed"; "error" => %err);
+                    }
+                    incoming.reply_error(err.code(), err.to_string());
+                }
+            }
+        });
+    }
+    info!(log, "Stopping");
+    Ok(())
+}
+
+async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
+    Ok(match msg {
+        Msg::CreateAccount(req) => Msg::AccountCreated(store.create_account(req).await?),
+        Msg::GetCredential(req) => {
+            let uid = if req.account.is_empty() {
+                req.uid
+            } else {
+                store.uid_of(&req.account).await?.unwrap_or(0)
+            };
+            if uid == 0 {
+                return Err(CallError::remote(ResultCode::NoSuchUser, "no such user"));
+            }
+            Msg::Credential(store.credential(uid).await?)
+        }
+        Msg::OpenSession(req) => Msg::SessionOpened(SessionOpened {
+            previous: store
+                .open_session(req.uid, req.session_id, req.logic_id)
+                .await?,
+        }),
+        Msg::CloseSession(req) => {
+            store.close_session(req.uid, req.session_id).await?;
+            Msg::Ok(OkMsg {})
+        }
+        Msg::GetProfiles(req) => Msg::Profiles(Profiles {
+            profiles: store.profiles(&req.uids, &req.accounts).await?,
+        }),
+        Msg::UpdateProfile(req) => Msg::Profiles(Profiles {
+            profiles: vec![store.update_profile(req).await?],
+        }),
+        Msg::RevokeTokens(req) => {
+            store.revoke_tokens(req.uid).await?;
+            Msg::Ok(OkMsg {})
+        }
+        Msg::GetSecret(req) => {
+            let len = (req.length as usize).clamp(16, MAX_SECRET_LEN);
+            let mut fresh = vec![0u8; len];
+            rand::rng().fill_bytes(&mut fresh);
+            Msg::Secret(Secret {
+                value: store.secret(&req.name, Bytes::from(fresh)).await?,
+            })
+        }
+        _ => {
+            return Err(CallError::remote(
+                ResultCode::UnknownMessage,
+                "db_logic_serv does not handle this message",
+            ))
+        }
+    })
+}

@@ -1,1 +1,228 @@
-//! disp_serv
+//! disp_serv: the star hub that routes packets between sets.
+//!
+//! Every non-paired process keeps a link here and says hello. disp reads only
+//! each packet's routing header and forwards the frame's bytes unchanged to
+//! the process(es) the header selects (SPEC / HASH / RAND / ALL) among the
+//! live ones. A packet whose target is down is answered with an error instead
+//! of vanishing. Liveness comes from the links themselves: a process is live
+//! while its link is open and not silent for longer than the peer timeout.
+
+#![forbid(unsafe_code)]
+
+mod table;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use schat_proto::client::ResultCode;
+use schat_proto::server::{disp_control, Kind, Method, PeerTable, ProcType, Route};
+use schat_runtime::control::{control_frame, decode_control, heartbeat_frame, read_hello};
+use schat_runtime::link::{self, LinkSender};
+use schat_runtime::logging::{debug, info, o, warn, Logger};
+use schat_runtime::rpc::{encode, error_msg};
+use schat_runtime::{ClusterConfig, ProcConfig, Shutdown};
+use tokio::net::{TcpListener, TcpStream};
+
+pub use table::rendezvous_score;
+use table::{Entry, Table};
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Serves disp on `listener` until `shutdown` fires.
+pub async fn run(
+    listener: TcpListener,
+    config: Arc<ClusterConfig>,
+    me: ProcConfig,
+    log: Logger,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?);
+    let hub = Arc::new(Hub {
+        table: Table::default(),
+        config,
+        me,
+        log: log.clone(),
+    });
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, addr)) => {
+                let hub = hub.clone();
+                let link_shutdown = shutdown.child();
+                shutdown.spawn(async move { hub.serve(stream, addr, link_shutdown).await });
+            }
+            Err(err) => {
+                warn!(log, "Accept failed"; "error" => %err);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    info!(log, "Stopping"; "peers" => hub.table.n_peers());
+    Ok(())
+}
+
+struct Hub {
+    table: Table,
+    config: Arc<ClusterConfig>,
+    me: ProcConfig,
+    log: Logger,
+}
+
+impl Hub {
+    async fn serve(&self, stream: TcpStream, addr: SocketAddr, close: Shutdown) {
+        let limits = &self.config.limits;
+        let (mut reader, link) = link::open(
+            stream,
+            limits.max_frame_bytes,
+            limits.peer_send_queue,
+            &addr.to_string(),
+            close.clone(),
+        );
+        let hello = match read_hello(&mut reader, HELLO_TIMEOUT).await {
+            Ok(hello) => hello,
+            Err(err) => {
+                warn!(self.log, "Refused a link"; "addr" => %addr, "error" => %err);
+                close.trigger();
+                return;
+            }
+        };
+        let known = self.config.proc_by_id(hello.proc_id);
+        if known.map(|proc| proc.kind.proc_type()) != Some(hello.proc_type()) {
+            warn!(self.log, "Refused a process that is not in the cluster file";
+                "addr" => %addr, "proc_id" => hello.proc_id, "name" => &hello.name);
+            close.trigger();
+            return;
+        }
+        let proc_id = hello.proc_id;
+        let log = self.log.new(o!("peer" => hello.name.clone()));
+        let entry = Entry {
+            proc_type: hello.proc_type(),
+            link: link.clone(),
+            close: close.clone(),
+        };
+        if let Some(previous) = self.table.insert(proc_id, entry) {
+            previous.close.trigger();
+        }
+        info!(log, "Peer up"; "addr" => %addr, "proc_id" => proc_id);
+        self.broadcast_table();
+
+        let read_timeout = self.config.timing.peer_timeout();
+        let reason = loop {
+            let next = tokio::select! {
+                _ = close.cancelled() => break "closed".to_string(),
+                next = tokio::time::timeout(read_timeout, reader.next()) => next,
+            };
+            let frame = match next {
+                Err(_) => break format!("silent for {read_timeout:?}"),
+                Ok(None) => break "closed by peer".to_string(),
+                Ok(Some(Err(err))) => break err.to_string(),
+                Ok(Some(Ok(frame))) => frame.freeze(),
+            };
+            if let Err(reason) = self.on_frame(frame, &link, &log) {
+                break reason;
+            }
+        };
+        close.trigger();
+        if self.table.remove_if(proc_id, &link) {
+            warn!(log, "Peer down"; "reason" => reason);
+            self.broadcast_table();
+        }
+    }
+
+    /// Routes one frame; an error ends the link.
+    fn on_frame(&self, frame: Bytes, from: &LinkSender, log: &Logger) -> Result<(), String> {
+        let envelope = schat_runtime::rpc::decode_envelope(frame.clone())
+            .map_err(|err| format!("garbage from peer: {err}"))?;
+        let route = envelope.route.unwrap_or_default();
+        if route.kind() == Kind::Control {
+            if let Some(disp_control::Msg::Heartbeat(_)) = decode_control(envelope.body) {
+                let _ = from.send(heartbeat_frame(self.me.id, ProcType::Disp));
+            }
+            return Ok(());
+        }
+        let target_type = route.target_type();
+        let delivered = match route.method() {
+            Method::Spec => self.forward(route.target_id, &frame),
+            Method::Hash => self
+                .table
+                .pick_hash(target_type, route.hash_key)
+                .is_some_and(|proc_id| self.forward(proc_id, &frame)),
+            Method::Rand => self
+                .table
+                .pick_any(target_type)
+                .is_some_and(|proc_id| self.forward(proc_id, &frame)),
+            Method::All => {
+                let mut any = false;
+                for proc_id in self.table.all(target_type) {
+                    any |= self.forward(proc_id, &frame);
+                }
+                any
+            }
+        };
+        if !delivered {
+            self.bounce(&route, from, log);
+        }
+        Ok(())
+    }
+
+    fn forward(&self, proc_id: u32, frame: &Bytes) -> bool {
+        match self.table.get(proc_id) {
+            Some(link) => link.send(frame.clone()).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Tells the sender that nothing live could take its packet.
+    fn bounce(&self, route: &Route, from: &LinkSender, log: &Logger) {
+        let target = format!(
+            "{:?} {}",
+            route.target_type(),
+            match route.method() {
+                Method::Spec => format!("id {}", route.target_id),
+                method => format!("{method:?}"),
+            }
+        );
+        if route.kind() == Kind::Response {
+            debug!(log, "Dropped a response for a process that is gone"; "target" => target);
+            return;
+        }
+        debug!(log, "No live target"; "target" => &target);
+        let reply = Route {
+            target_type: route.source_type,
+            method: Method::Spec as i32,
+            target_id: route.source_id,
+            source_id: self.me.id,
+            source_type: ProcType::Disp as i32,
+            correlation_id: route.correlation_id,
+            trace_ts_us: route.trace_ts_us,
+            kind: Kind::Response as i32,
+            hash_key: route.hash_key,
+        };
+        let body = error_msg(
+            ResultCode::Unavailable,
+            format!("no live process for {target}"),
+        );
+        let _ = from.send(encode(&reply, body));
+    }
+
+    fn broadcast_table(&self) {
+        let table = PeerTable {
+            disp_id: self.me.id,
+            peers: self.table.snapshot(),
+        };
+        let frame = control_frame(
+            self.me.id,
+            ProcType::Disp,
+            disp_control::Msg::Peers(table),
+        );
+        for link in self.table.links() {
+            let _ = link.send(frame.clone());
+        }
+    }
+}

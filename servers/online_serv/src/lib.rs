@@ -1,1 +1,90 @@
-//! online_serv
+//! online_serv: global presence, uid → (logic, conn) for every online user.
+//!
+//! Several online_servs run as equal masters: every logic_serv sends its
+//! presence changes to all of them (ALL through a disp), and any of them
+//! answers a lookup. The map lives in memory only and is rebuilt from the
+//! logics (see [`presence`]), so a restarted online_serv is whole again
+//! within one presence beat.
+
+#![forbid(unsafe_code)]
+
+pub mod presence;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use schat_proto::server::{server_msg::Msg, Located, ProcType, SnapshotRequest};
+use schat_runtime::logging::{debug, info, warn, Logger};
+use schat_runtime::{ClusterConfig, Fabric, ProcConfig, Shutdown, Target};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use presence::{PresenceMap, Verdict};
+
+/// Runs online_serv until `shutdown` fires. It listens on nothing: all its
+/// traffic comes through the disps.
+pub async fn run(
+    config: Arc<ClusterConfig>,
+    me: ProcConfig,
+    log: Logger,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let (inbox_tx, mut inbox) = mpsc::channel(16_384);
+    let fabric = Fabric::start(config.clone(), &me, inbox_tx, &log, &shutdown);
+    info!(log, "Started"; "proc_id" => me.id, "disps" => config.disp_addrs().len());
+
+    let expiry = Duration::from_millis(config.timing.presence_expiry_ms);
+    let mut sweep = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
+    let mut map = PresenceMap::default();
+    loop {
+        let incoming = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = sweep.tick() => {
+                for (logic_id, n_users) in map.expire(expiry, Instant::now()) {
+                    warn!(log, "Logic went silent, its users are offline";
+                        "logic_id" => logic_id, "users" => n_users);
+                }
+                continue;
+            }
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { break };
+        let now = Instant::now();
+        let verdict = match &incoming.msg {
+            Msg::PresenceDelta(delta) => map.apply_delta(delta.clone(), now),
+            Msg::PresenceBeat(beat) => map.apply_beat(beat, now),
+            Msg::PresenceSnapshot(snapshot) => {
+                let verdict = map.apply_snapshot(snapshot.clone(), now);
+                if verdict == Verdict::Applied {
+                    debug!(log, "Presence snapshot applied";
+                        "logic_id" => snapshot.logic_id, "users" => snapshot.entries.len());
+                }
+                verdict
+            }
+            Msg::Locate(locate) => {
+                incoming.reply(Msg::Located(Located {
+                    entries: map.locate(&locate.uids),
+                }));
+                Verdict::Applied
+            }
+            _ => {
+                incoming.reply_error(
+                    schat_proto::client::ResultCode::UnknownMessage,
+                    "online_serv does not handle this message",
+                );
+                Verdict::Applied
+            }
+        };
+        if let Verdict::NeedSnapshot(logic_id) = verdict {
+            let target = Target::spec(ProcType::Logic, logic_id);
+            if let Err(err) = fabric
+                .channel()
+                .push(target, Msg::SnapshotRequest(SnapshotRequest {}))
+            {
+                debug!(log, "Cannot ask for a presence snapshot"; "logic_id" => logic_id, "error" => %err);
+            }
+        }
+    }
+    info!(log, "Stopping"; "users" => map.n_users());
+    Ok(())
+}

@@ -46,12 +46,14 @@ fn slot_channel(me: &ProcConfig, peer: &ProcConfig, config: &ClusterConfig) -> (
 }
 
 /// Dials `peer` (the listening partner) and keeps the link up; returns the
-/// channel to it. Packets from the partner go to `inbox`.
+/// channel to it. Packets from the partner go to `inbox`; `on_down` runs
+/// each time the link is lost.
 pub fn dial_paired(
     me: &ProcConfig,
     peer: &ProcConfig,
     config: Arc<ClusterConfig>,
     inbox: mpsc::Sender<Incoming>,
+    on_down: impl FnMut() + Send + 'static,
     log: &Logger,
     shutdown: &Shutdown,
 ) -> Channel {
@@ -68,7 +70,7 @@ pub fn dial_paired(
         channel.clone(),
         inbox,
         |_control| {},
-        || {},
+        on_down,
         log.clone(),
         shutdown.clone(),
     ));
@@ -76,17 +78,20 @@ pub fn dial_paired(
 }
 
 /// Accepts the partner `peer` on `listener` (anyone else is refused) and
-/// returns the channel to it. A reconnect replaces the previous link.
+/// returns the channel to it. A reconnect replaces the previous link;
+/// `on_down` runs when the partner's current link is lost.
 pub fn serve_paired(
     listener: TcpListener,
     me: &ProcConfig,
     peer: &ProcConfig,
     config: Arc<ClusterConfig>,
     inbox: mpsc::Sender<Incoming>,
+    on_down: impl Fn() + Send + Sync + 'static,
     log: &Logger,
     shutdown: &Shutdown,
 ) -> Channel {
     let (channel, slot) = slot_channel(me, peer, &config);
+    let on_down = Arc::new(on_down);
     let me_id = me.id;
     let me_type = me.kind.proc_type();
     let peer_id = peer.id;
@@ -141,6 +146,7 @@ pub fn serve_paired(
                 config.timing.clone(),
             );
             let task_shutdown = accept_shutdown.clone();
+            let on_down = on_down.clone();
             accept_shutdown.spawn(async move {
                 let echo = sender.clone();
                 let on_control = move |body| {
@@ -152,10 +158,14 @@ pub fn serve_paired(
                     end = pump(&mut reader, &channel, &inbox, timing.peer_timeout(), on_control, &log) => end,
                     _ = link_close.cancelled() => LinkEnd::Shutdown,
                 };
+                let was_current = slot.get().is_some_and(|current| current.same_link(&sender));
                 slot.clear_if(&sender);
                 link_close.trigger();
                 if !task_shutdown.is_triggered() {
                     warn!(log, "Peer down"; "reason" => %end);
+                }
+                if was_current {
+                    on_down();
                 }
             });
         }

@@ -61,6 +61,12 @@ impl Target {
         }
     }
 
+    /// The same target, with `hash_key` choosing the disp it travels
+    /// through, so that packets with one key keep their order.
+    pub fn keyed(self, hash_key: u64) -> Target {
+        Target { hash_key, ..self }
+    }
+
     /// Every live process of `proc_type`.
     pub fn all(proc_type: ProcType) -> Target {
         Target {

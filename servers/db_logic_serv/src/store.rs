@@ -1,0 +1,282 @@
+//! The Redis data model for users. Every key of one user carries the hash
+//! tag `{u:<uid>}` and every account-name key `{a:<name>}`, so a Redis
+//! Cluster backend needs no change to this model.
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `{cfg}:uid_next` | string | last allocated uid |
+//! | `{cfg}:secret:<name>` | string | a cluster secret (token signing key) |
+//! | `{a:<account>}:uid` | string | uid of an account name |
+//! | `{u:<uid>}:info` | hash | account, password_hash, display_name, description, avatar_url, created_at_ms, token_gen |
+//! | `{u:<uid>}:session` | string | `<session_id>:<logic_id>` of the current session |
+
+use bytes::Bytes;
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+use schat_proto::client::{ResultCode, UserProfile};
+use schat_proto::server::{
+    AccountCreated, CreateAccount, Credential, SessionRecord, UpdateProfile,
+};
+use schat_runtime::CallError;
+
+/// Typed access to the user keys.
+#[derive(Clone)]
+pub struct Store {
+    redis: ConnectionManager,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+fn info_key(uid: u64) -> String {
+    format!("{{u:{uid}}}:info")
+}
+
+fn session_key(uid: u64) -> String {
+    format!("{{u:{uid}}}:session")
+}
+
+fn account_key(account: &str) -> String {
+    format!("{{a:{account}}}:uid")
+}
+
+const PROFILE_FIELDS: [&str; 5] = [
+    "account",
+    "display_name",
+    "description",
+    "avatar_url",
+    "created_at_ms",
+];
+
+/// Deletes the session key only while it still names the given session.
+const CLOSE_SESSION: &str = r"
+local current = redis.call('GET', KEYS[1])
+if current and string.sub(current, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
+/// Applies a profile update only to an existing user. ARGV is field/value pairs.
+const UPDATE_PROFILE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
+return 1
+";
+
+fn storage(err: redis::RedisError) -> CallError {
+    CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
+}
+
+fn no_such_user() -> CallError {
+    CallError::remote(ResultCode::NoSuchUser, "no such user")
+}
+
+impl Store {
+    pub async fn connect(url: &str) -> Result<Store, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let redis = ConnectionManager::new(client).await?;
+        Ok(Store { redis })
+    }
+
+    /// Creates an account; the name index is written last and only if free,
+    /// so a crash half-way leaves an unreachable profile, never a name that
+    /// points nowhere.
+    pub async fn create_account(&self, req: CreateAccount) -> Result<AccountCreated, CallError> {
+        let mut redis = self.redis.clone();
+        let uid: u64 = redis.incr("{cfg}:uid_next", 1).await.map_err(storage)?;
+        let info = info_key(uid);
+        let _: () = redis
+            .hset_multiple(
+                &info,
+                &[
+                    ("account", req.account.clone()),
+                    ("password_hash", req.password_hash),
+                    ("display_name", req.display_name),
+                    ("description", String::new()),
+                    ("avatar_url", String::new()),
+                    ("created_at_ms", req.created_at_ms.to_string()),
+                    ("token_gen", "0".to_string()),
+                ],
+            )
+            .await
+            .map_err(storage)?;
+        let claimed: bool = redis::cmd("SET")
+            .arg(account_key(&req.account))
+            .arg(uid)
+            .arg("NX")
+            .query_async::<Option<String>>(&mut redis)
+            .await
+            .map_err(storage)?
+            .is_some();
+        if !claimed {
+            let _: () = redis.del(&info).await.map_err(storage)?;
+            return Err(CallError::remote(
+                ResultCode::AccountExists,
+                format!("account name {:?} is taken", req.account),
+            ));
+        }
+        Ok(AccountCreated { uid })
+    }
+
+    pub async fn uid_of(&self, account: &str) -> Result<Option<u64>, CallError> {
+        let mut redis = self.redis.clone();
+        redis.get(account_key(account)).await.map_err(storage)
+    }
+
+    pub async fn credential(&self, uid: u64) -> Result<Credential, CallError> {
+        let mut redis = self.redis.clone();
+        let (password_hash, token_gen): (Option<String>, Option<u64>) = redis
+            .hmget(info_key(uid), &["password_hash", "token_gen"])
+            .await
+            .map_err(storage)?;
+        match password_hash {
+            Some(password_hash) => Ok(Credential {
+                uid,
+                password_hash,
+                token_generation: token_gen.unwrap_or(0),
+            }),
+            None => Err(no_such_user()),
+        }
+    }
+
+    /// Makes `session_id` the user's current session; returns the previous.
+    pub async fn open_session(
+        &self,
+        uid: u64,
+        session_id: u64,
+        logic_id: u32,
+    ) -> Result<Option<SessionRecord>, CallError> {
+        let mut redis = self.redis.clone();
+        let previous: Option<String> = redis::cmd("SET")
+            .arg(session_key(uid))
+            .arg(format!("{session_id}:{logic_id}"))
+            .arg("GET")
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        Ok(previous.and_then(|text| {
+            let (session_id, logic_id) = text.split_once(':')?;
+            Some(SessionRecord {
+                session_id: session_id.parse().ok()?,
+                logic_id: logic_id.parse().ok()?,
+            })
+        }))
+    }
+
+    pub async fn close_session(&self, uid: u64, session_id: u64) -> Result<(), CallError> {
+        let mut redis = self.redis.clone();
+        let _: i64 = redis::Script::new(CLOSE_SESSION)
+            .key(session_key(uid))
+            .arg(session_id.to_string())
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Profiles of the given users and account names; unknown ones are left out.
+    pub async fn profiles(
+        &self,
+        uids: &[u64],
+        accounts: &[String],
+    ) -> Result<Vec<UserProfile>, CallError> {
+        let mut redis = self.redis.clone();
+        let mut all_uids: Vec<u64> = uids.to_vec();
+        if !accounts.is_empty() {
+            let keys: Vec<String> = accounts.iter().map(|name| account_key(name)).collect();
+            let found: Vec<Option<u64>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut redis)
+                .await
+                .map_err(storage)?;
+            all_uids.extend(found.into_iter().flatten());
+        }
+        all_uids.sort_unstable();
+        all_uids.dedup();
+        if all_uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for uid in &all_uids {
+            pipe.hmget(info_key(*uid), &PROFILE_FIELDS);
+        }
+        type Row = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<u64>,
+        );
+        let rows: Vec<Row> = pipe.query_async(&mut redis).await.map_err(storage)?;
+        Ok(all_uids
+            .into_iter()
+            .zip(rows)
+            .filter_map(
+                |(uid, (account, display_name, description, avatar_url, created_at_ms))| {
+                    Some(UserProfile {
+                        uid,
+                        account: account?,
+                        display_name: display_name.unwrap_or_default(),
+                        description: description.unwrap_or_default(),
+                        avatar_url: avatar_url.unwrap_or_default(),
+                        created_at_ms: created_at_ms.unwrap_or(0),
+                        online: false,
+                    })
+                },
+            )
+            .collect())
+    }
+
+    pub async fn update_profile(&self, update: UpdateProfile) -> Result<UserProfile, CallError> {
+        let mut redis = self.redis.clone();
+        let script = redis::Script::new(UPDATE_PROFILE);
+        let mut invocation = script.key(info_key(update.uid));
+        for (field, value) in [
+            ("display_name", update.display_name),
+            ("description", update.description),
+            ("avatar_url", update.avatar_url),
+        ] {
+            if let Some(value) = value {
+                invocation.arg(field).arg(value);
+            }
+        }
+        let updated: i64 = invocation.invoke_async(&mut redis).await.map_err(storage)?;
+        if updated == 0 {
+            return Err(no_such_user());
+        }
+        self.profiles(&[update.uid], &[])
+            .await?
+            .pop()
+            .ok_or_else(no_such_user)
+    }
+
+    /// Bumps the user's token generation: every token issued so far is void.
+    pub async fn revoke_tokens(&self, uid: u64) -> Result<(), CallError> {
+        let mut redis = self.redis.clone();
+        let _: i64 = redis
+            .hincr(info_key(uid), "token_gen", 1)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// A named cluster secret, created from `fresh` on first use. Every
+    /// caller gets the same value, whichever created it.
+    pub async fn secret(&self, name: &str, fresh: Bytes) -> Result<Bytes, CallError> {
+        let mut redis = self.redis.clone();
+        let key = format!("{{cfg}}:secret:{name}");
+        let _: Option<String> = redis::cmd("SET")
+            .arg(&key)
+            .arg(fresh.as_ref())
+            .arg("NX")
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let value: Vec<u8> = redis.get(&key).await.map_err(storage)?;
+        Ok(Bytes::from(value))
+    }
+}

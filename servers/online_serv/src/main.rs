@@ -1,0 +1,12 @@
+//! online_serv binary: see the library for what it does.
+
+use std::process::ExitCode;
+
+use schat_runtime::main_support::server_main;
+use schat_runtime::ProcKind;
+
+fn main() -> ExitCode {
+    server_main(ProcKind::OnlineServ, |started| async move {
+        online_serv::run(started.config, started.me, started.log, started.shutdown).await
+    })
+}
