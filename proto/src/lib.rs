@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod builders;
 mod frame;
 mod wire;
 

@@ -251,9 +251,15 @@ pub enum ResultCode {
     /// Not allowed for this user (for example a non-member touching a group).
     Forbidden = 15,
     /// Too many requests; slow down.
-    ///
-    /// Codes 17..63 are reserved for group, message and file results.
     RateLimited = 16,
+    /// The connection was silent for longer than the idle timeout.
+    IdleTimeout = 17,
+    /// The client read too slowly and its send queue filled up.
+    TooSlow = 18,
+    /// The server is stopping; reconnect (through dir_serv) in a moment.
+    ///
+    /// Codes 20..63 are reserved for group, message and file results.
+    ShuttingDown = 19,
 }
 impl ResultCode {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -279,6 +285,9 @@ impl ResultCode {
             Self::Internal => "INTERNAL",
             Self::Forbidden => "FORBIDDEN",
             Self::RateLimited => "RATE_LIMITED",
+            Self::IdleTimeout => "IDLE_TIMEOUT",
+            Self::TooSlow => "TOO_SLOW",
+            Self::ShuttingDown => "SHUTTING_DOWN",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -301,6 +310,9 @@ impl ResultCode {
             "INTERNAL" => Some(Self::Internal),
             "FORBIDDEN" => Some(Self::Forbidden),
             "RATE_LIMITED" => Some(Self::RateLimited),
+            "IDLE_TIMEOUT" => Some(Self::IdleTimeout),
+            "TOO_SLOW" => Some(Self::TooSlow),
+            "SHUTTING_DOWN" => Some(Self::ShuttingDown),
             _ => None,
         }
     }

@@ -1,1 +1,184 @@
-//! logic_serv
+//! logic_serv: sessions and the business rules for the users who connect
+//! through its conn_serv.
+//!
+//! Each client connection is a session task fed in order by the frames conn
+//! forwards (see [`session`]). Storage goes to the paired db_logic_serv;
+//! presence and cross-set messages (kicking a session on another logic, say)
+//! go through the disps.
+
+#![forbid(unsafe_code)]
+
+mod account;
+mod auth;
+mod presence;
+mod profile;
+mod rules;
+mod session;
+mod sessions;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use schat_proto::client::ResultCode;
+use schat_proto::server::{server_msg::Msg, GetSecret, ProcType};
+use schat_runtime::config::ProcKind;
+use schat_runtime::logging::{info, warn, Logger};
+use schat_runtime::paired::{dial_paired, serve_paired};
+use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, ProcConfig, Shutdown, Target};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, OnceCell};
+
+use auth::{Passwords, Tokens};
+use presence::Presence;
+use sessions::Sessions;
+
+/// Name of the token signing key among the cluster secrets.
+const TOKEN_KEY: &str = "token_key";
+
+/// What every session of this process shares.
+#[derive(Debug)]
+pub(crate) struct Logic {
+    pub me: ProcConfig,
+    pub config: Arc<ClusterConfig>,
+    pub db: Channel,
+    pub db_id: u32,
+    pub conn: Channel,
+    pub conn_id: u32,
+    pub fabric: Fabric,
+    pub sessions: Sessions,
+    pub presence: Presence,
+    pub passwords: Passwords,
+    pub tokens: OnceCell<Tokens>,
+    pub log: Logger,
+    pub shutdown: Shutdown,
+}
+
+impl Logic {
+    /// One request to this set's db_logic_serv.
+    pub async fn db(&self, msg: Msg) -> Result<Msg, CallError> {
+        self.db.call(Target::spec(ProcType::DbLogic, self.db_id), msg).await
+    }
+}
+
+/// Serves the paired conn_serv on `listener` until `shutdown` fires.
+pub async fn run(
+    listener: TcpListener,
+    config: Arc<ClusterConfig>,
+    me: ProcConfig,
+    log: Logger,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let conn_proc = config
+        .paired_with_logic(&me.name, ProcKind::ConnServ)
+        .context("no conn_serv names this logic_serv")?
+        .clone();
+    let db_proc = config
+        .paired_with_logic(&me.name, ProcKind::DbLogicServ)
+        .context("no db_logic_serv names this logic_serv")?
+        .clone();
+    let passwords = Passwords::new(&config.auth)?;
+    let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
+
+    let fabric = Fabric::start(config.clone(), &me, inbox_tx.clone(), &log, &shutdown);
+    let db = dial_paired(&me, &db_proc, config.clone(), inbox_tx.clone(), || {}, &log, &shutdown);
+    let (conn_down_tx, mut conn_down) = mpsc::unbounded_channel::<()>();
+    let conn = serve_paired(
+        listener,
+        &me,
+        &conn_proc,
+        config.clone(),
+        inbox_tx,
+        move || {
+            let _ = conn_down_tx.send(());
+        },
+        &log,
+        &shutdown,
+    );
+    info!(log, "Started"; "proc_id" => me.id, "conn" => &conn_proc.name,
+        "db" => &db_proc.name, "disps" => config.disp_addrs().len());
+
+    let logic = Arc::new(Logic {
+        presence: Presence::new(me.id, fabric.clone()),
+        me,
+        config: config.clone(),
+        db,
+        db_id: db_proc.id,
+        conn,
+        conn_id: conn_proc.id,
+        fabric,
+        sessions: Sessions::default(),
+        passwords,
+        tokens: OnceCell::new(),
+        log: log.clone(),
+        shutdown: shutdown.clone(),
+    });
+    shutdown.spawn(fetch_token_key(logic.clone()));
+
+    let mut beat = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
+    loop {
+        let incoming = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = beat.tick() => {
+                logic.presence.beat();
+                continue;
+            }
+            Some(()) = conn_down.recv() => {
+                let n_sessions = logic.sessions.close_all("conn_serv link lost");
+                logic.presence.clear();
+                warn!(log, "Lost the conn_serv, ended its sessions"; "sessions" => n_sessions);
+                continue;
+            }
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { break };
+        dispatch(&logic, incoming);
+    }
+    info!(log, "Stopping"; "sessions" => logic.sessions.n_sessions(),
+        "users" => logic.presence.n_users());
+    logic.presence.clear();
+    Ok(())
+}
+
+fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
+    match incoming.msg {
+        Msg::ClientFrame(frame) => logic.sessions.on_frame(logic, frame),
+        Msg::ConnClosed(closed) => logic.sessions.on_conn_closed(closed.conn_id, closed.reason),
+        Msg::KickSession(kick) => logic.sessions.kick(kick.uid, kick.session_id, kick.reason),
+        Msg::SnapshotRequest(_) => logic.presence.send_snapshot(incoming.route.source_id),
+        _ => incoming.reply_error(
+            ResultCode::UnknownMessage,
+            "logic_serv does not handle this message",
+        ),
+    }
+}
+
+/// Gets the cluster's token signing key, retrying until db_logic answers.
+async fn fetch_token_key(logic: Arc<Logic>) {
+    let mut delay = Duration::from_millis(50);
+    let request = Msg::GetSecret(GetSecret {
+        name: TOKEN_KEY.to_string(),
+        length: 32,
+    });
+    loop {
+        match logic.db(request.clone()).await {
+            Ok(Msg::Secret(secret)) => {
+                let ttl = Duration::from_secs(logic.config.auth.token_ttl_secs);
+                let _ = logic.tokens.set(Tokens::new(secret.value.to_vec(), ttl));
+                info!(logic.log, "Token key loaded");
+                return;
+            }
+            Ok(_) => warn!(logic.log, "Unexpected reply to the token key request"),
+            Err(err) => {
+                if delay >= Duration::from_secs(1) {
+                    warn!(logic.log, "Waiting for the token key"; "error" => %err);
+                }
+            }
+        }
+        tokio::select! {
+            _ = logic.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}

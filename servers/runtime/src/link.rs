@@ -49,6 +49,11 @@ impl LinkSender {
         })
     }
 
+    /// How many more frames fit in the queue right now.
+    pub fn spare(&self) -> usize {
+        self.tx.capacity()
+    }
+
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
     }

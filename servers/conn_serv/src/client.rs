@@ -1,0 +1,127 @@
+//! One client connection: read frames until the client leaves, goes idle,
+//! breaks the protocol or the server closes it; answer pings; forward the
+//! rest to logic_serv.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use schat_proto::client::{
+    client_message::Body as Request, server_message::Body as Response, ClientMessage,
+    PongResponse, ResultCode, ServerMessage,
+};
+use schat_proto::server::{server_msg::Msg, ClientFrame, ConnClosed, ProcType};
+use schat_proto::{Wire, WireError};
+use schat_runtime::link::{self, LinkSender};
+use schat_runtime::logging::{debug, o};
+use schat_runtime::time::now_ms;
+use schat_runtime::Target;
+use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::clients::ClientHandle;
+use crate::Conn;
+
+pub fn spawn(
+    conn: Arc<Conn>,
+    stream: TcpStream,
+    addr: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+) {
+    let shutdown = conn.shutdown.clone();
+    shutdown.spawn(serve(conn, stream, addr, permit));
+}
+
+fn notice(link: &LinkSender, code: ResultCode, reason: &str) {
+    let _ = link.send(ServerMessage::closing(code, reason).encode_frame());
+}
+
+async fn serve(
+    conn: Arc<Conn>,
+    stream: TcpStream,
+    addr: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+) {
+    let limits = &conn.config.limits;
+    let close = conn.shutdown.child();
+    let (mut reader, link) = link::open(
+        stream,
+        limits.max_frame_bytes,
+        limits.client_send_queue,
+        &addr.to_string(),
+        close.clone(),
+    );
+    let Some(_permit) = permit else {
+        notice(&link, ResultCode::Busy, "server is at its connection limit");
+        close.trigger();
+        return;
+    };
+    if !conn.logic.is_up() {
+        notice(&link, ResultCode::Unavailable, "service unavailable, retry shortly");
+        close.trigger();
+        return;
+    }
+    let conn_id = conn.clients.insert(ClientHandle {
+        link: link.clone(),
+        close: close.clone(),
+    });
+    let log = conn.log.new(o!("conn_id" => conn_id, "client" => addr.to_string()));
+    let peer = addr.to_string();
+    let idle = Duration::from_secs(limits.client_idle_timeout_secs);
+    let logic = Target::spec(ProcType::Logic, conn.logic_id);
+
+    let reason = loop {
+        let next = tokio::select! {
+            _ = close.cancelled() => break "closed by server".to_string(),
+            next = tokio::time::timeout(idle, reader.next()) => next,
+        };
+        let frame = match next {
+            Err(_) => {
+                notice(&link, ResultCode::IdleTimeout, "idle timeout");
+                break "idle timeout".to_string();
+            }
+            Ok(None) => break "closed by client".to_string(),
+            Ok(Some(Err(err))) => {
+                let code = match err {
+                    WireError::TooLarge { .. } => ResultCode::FrameTooLarge,
+                    _ => ResultCode::Malformed,
+                };
+                notice(&link, code, &err.to_string());
+                break err.to_string();
+            }
+            Ok(Some(Ok(frame))) => frame.freeze(),
+        };
+        let message = match ClientMessage::decode_frame(frame.clone()) {
+            Ok(message) => message,
+            Err(err) => {
+                notice(&link, ResultCode::Malformed, &err.to_string());
+                break err.to_string();
+            }
+        };
+        if let Some(Request::Ping(ping)) = message.body {
+            let pong = Response::Pong(PongResponse {
+                client_time_ms: ping.client_time_ms,
+                server_time_ms: now_ms(),
+            });
+            conn.clients
+                .send(conn_id, ServerMessage::ok(message.request_id, pong).encode_frame());
+            continue;
+        }
+        let forward = Msg::ClientFrame(ClientFrame {
+            conn_id,
+            frame,
+            peer: peer.clone(),
+        });
+        if let Err(err) = conn.logic.push(logic, forward) {
+            let reply = ServerMessage::error(message.request_id, err.code(), err.to_string());
+            conn.clients.send(conn_id, reply.encode_frame());
+        }
+    };
+    close.trigger();
+    conn.clients.remove(conn_id);
+    debug!(log, "Client disconnected"; "reason" => &reason);
+    let _ = conn
+        .logic
+        .push(logic, Msg::ConnClosed(ConnClosed { conn_id, reason }));
+}

@@ -1,0 +1,82 @@
+//! The registry of this conn_serv's client connections, and the send-queue
+//! policy: a client whose queue is full is too slow and is disconnected with
+//! a reason — nothing is dropped silently (what it missed stays pullable).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use schat_proto::client::{ResultCode, ServerMessage};
+use schat_proto::Wire;
+use schat_runtime::link::LinkSender;
+use schat_runtime::Shutdown;
+
+#[derive(Debug)]
+pub struct Clients {
+    by_id: DashMap<u64, ClientHandle>,
+    next_id: AtomicU64,
+}
+
+impl Default for Clients {
+    fn default() -> Clients {
+        Clients {
+            by_id: DashMap::new(),
+            next_id: AtomicU64::new(1),
+        }
+    }
+}
+
+/// One client connection: its writer and the signal that closes it.
+#[derive(Clone, Debug)]
+pub struct ClientHandle {
+    pub link: LinkSender,
+    pub close: Shutdown,
+}
+
+impl Clients {
+    pub fn insert(&self, handle: ClientHandle) -> u64 {
+        let conn_id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.by_id.insert(conn_id, handle);
+        conn_id
+    }
+
+    pub fn remove(&self, conn_id: u64) {
+        self.by_id.remove(&conn_id);
+    }
+
+    /// Queues a frame for one client. The last slot of the queue is kept for
+    /// the notice that closes a client that fell too far behind.
+    pub fn send(&self, conn_id: u64, frame: Bytes) {
+        let Some(client) = self.by_id.get(&conn_id).map(|client| client.clone()) else {
+            return;
+        };
+        if client.link.spare() > 1 {
+            let _ = client.link.send(frame);
+            return;
+        }
+        let notice = ServerMessage::closing(ResultCode::TooSlow, "send queue full: read faster");
+        let _ = client.link.send(notice.encode_frame());
+        client.close.trigger();
+    }
+
+    /// Writes `final_frame` (if not empty), then closes the client.
+    pub fn close(&self, conn_id: u64, final_frame: Bytes) {
+        let Some(client) = self.by_id.get(&conn_id).map(|client| client.clone()) else {
+            return;
+        };
+        if !final_frame.is_empty() {
+            let _ = client.link.send(final_frame);
+        }
+        client.close.trigger();
+    }
+
+    /// Closes every client with the same notice; returns how many.
+    pub fn close_all(&self, code: ResultCode, reason: &str) -> usize {
+        let notice = ServerMessage::closing(code, reason).encode_frame();
+        let ids: Vec<u64> = self.by_id.iter().map(|client| *client.key()).collect();
+        for conn_id in &ids {
+            self.close(*conn_id, notice.clone());
+        }
+        ids.len()
+    }
+}

@@ -1,0 +1,216 @@
+//! Register, log in (password or token), log out.
+
+use rand::RngCore;
+use schat_proto::client::{
+    login_request::Credential as LoginCredential, server_message::Body as Response,
+    LoginRequest, LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
+};
+use schat_proto::server::{
+    server_msg::Msg, CreateAccount, GetCredential, KickSession, OpenSession, PresenceEntry,
+    ProcType, RevokeTokens,
+};
+use schat_runtime::logging::{info, warn};
+use schat_runtime::time::now_ms;
+use schat_runtime::Target;
+
+use crate::auth::TokenError;
+use crate::profile;
+use crate::rules;
+use crate::session::{Failure, Session, User};
+use crate::sessions::UserSession;
+use crate::Logic;
+
+/// What the older session is told when the same user logs in again.
+const REPLACED: &str = "logged in from another connection";
+
+fn wrong_credentials() -> Failure {
+    Failure::new(ResultCode::AuthFailed, "wrong account name or password")
+}
+
+fn unexpected() -> Failure {
+    Failure::new(ResultCode::Internal, "unexpected reply from storage")
+}
+
+pub async fn register(logic: &Logic, req: RegisterRequest) -> Result<Response, Failure> {
+    let account = rules::account(&req.account).map_err(Failure::bad_request)?;
+    rules::password(&req.password).map_err(Failure::bad_request)?;
+    let display_name = if req.display_name.trim().is_empty() {
+        account.clone()
+    } else {
+        rules::display_name(&req.display_name).map_err(Failure::bad_request)?
+    };
+    let password_hash = logic
+        .passwords
+        .hash(req.password)
+        .await
+        .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
+    let created = logic
+        .db(Msg::CreateAccount(CreateAccount {
+            account: account.clone(),
+            password_hash,
+            display_name,
+            created_at_ms: now_ms(),
+        }))
+        .await?;
+    let Msg::AccountCreated(created) = created else {
+        return Err(unexpected());
+    };
+    info!(logic.log, "Account registered"; "uid" => created.uid, "account" => account);
+    Ok(Response::Register(RegisterResponse { uid: created.uid }))
+}
+
+pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response, Failure> {
+    if session.user.is_some() {
+        return Err(Failure::new(
+            ResultCode::AlreadyLoggedIn,
+            "this connection is logged in already",
+        ));
+    }
+    let logic = session.logic.clone();
+    let Some(tokens) = logic.tokens.get() else {
+        return Err(Failure::new(ResultCode::Unavailable, "server is starting"));
+    };
+    let (uid, generation) = match req.credential {
+        Some(LoginCredential::Password(password)) => {
+            let account = rules::account(&password.account).map_err(|_| wrong_credentials())?;
+            let credential = fetch_credential(&logic, GetCredential { account, uid: 0 }).await?;
+            let matches = logic
+                .passwords
+                .verify(password.password, credential.password_hash)
+                .await
+                .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
+            if !matches {
+                return Err(wrong_credentials());
+            }
+            (credential.uid, credential.token_generation)
+        }
+        Some(LoginCredential::Token(token)) => {
+            let claims = tokens.verify(&token, now_ms()).map_err(|err| match err {
+                TokenError::Expired => Failure::new(ResultCode::TokenExpired, err.to_string()),
+                _ => Failure::new(ResultCode::TokenInvalid, err.to_string()),
+            })?;
+            let credential = fetch_credential(
+                &logic,
+                GetCredential {
+                    account: String::new(),
+                    uid: claims.uid,
+                },
+            )
+            .await
+            .map_err(|failure| match failure.code {
+                ResultCode::AuthFailed => {
+                    Failure::new(ResultCode::TokenInvalid, "token names no user")
+                }
+                _ => failure,
+            })?;
+            if credential.token_generation != claims.generation {
+                return Err(Failure::new(
+                    ResultCode::TokenInvalid,
+                    "token was revoked by a logout",
+                ));
+            }
+            (claims.uid, claims.generation)
+        }
+        None => return Err(Failure::bad_request("login needs a password or a token")),
+    };
+
+    let user = open_session(session, uid).await?;
+    let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
+    let mut profile = profile::fetch_one(&logic, uid).await?;
+    profile.online = true;
+    info!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "client" => req.client);
+    Ok(Response::Login(LoginResponse {
+        uid,
+        token,
+        token_expires_at_ms,
+        profile: Some(profile),
+        server_time_ms: now_ms(),
+        idle_timeout_secs: logic.config.limits.client_idle_timeout_secs as u32,
+    }))
+}
+
+pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
+    let Some(user) = session.user else {
+        return Err(Failure::new(ResultCode::NotLoggedIn, "not logged in"));
+    };
+    session
+        .logic
+        .db(Msg::RevokeTokens(RevokeTokens { uid: user.uid }))
+        .await?;
+    session.end_user_session().await;
+    info!(session.log, "Logged out"; "uid" => user.uid);
+    Ok(Response::Logout(LogoutResponse {}))
+}
+
+async fn fetch_credential(
+    logic: &Logic,
+    request: GetCredential,
+) -> Result<schat_proto::server::Credential, Failure> {
+    match logic.db(Msg::GetCredential(request)).await {
+        Ok(Msg::Credential(credential)) => Ok(credential),
+        Ok(_) => Err(unexpected()),
+        Err(err) if err.code() == ResultCode::NoSuchUser => Err(wrong_credentials()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Makes this connection the user's one session: records it in Redis,
+/// closes whichever session the user had before (here or on another
+/// logic_serv), and announces the user online.
+async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> {
+    let logic = session.logic.clone();
+    let session_id = loop {
+        let id = rand::rng().next_u64();
+        if id != 0 {
+            break id;
+        }
+    };
+    let opened = logic
+        .db(Msg::OpenSession(OpenSession {
+            uid,
+            session_id,
+            logic_id: logic.me.id,
+        }))
+        .await?;
+    let Msg::SessionOpened(opened) = opened else {
+        return Err(unexpected());
+    };
+    let user = User { uid, session_id };
+    session.user = Some(user);
+    let here = UserSession {
+        conn_id: session.conn_id,
+        session_id,
+    };
+    if let Some(previous) = logic.sessions.bind_user(uid, here) {
+        logic
+            .sessions
+            .kick_conn(previous.conn_id, previous.session_id, REPLACED.to_string());
+    }
+    if let Some(previous) = opened.previous {
+        if previous.logic_id != logic.me.id {
+            kick_remote(&logic, uid, previous.session_id, previous.logic_id);
+        }
+    }
+    logic.presence.online(PresenceEntry {
+        uid,
+        logic_id: logic.me.id,
+        conn_proc_id: logic.conn_id,
+        conn_id: session.conn_id,
+        session_id,
+    });
+    Ok(user)
+}
+
+fn kick_remote(logic: &Logic, uid: u64, session_id: u64, logic_id: u32) {
+    let kick = Msg::KickSession(KickSession {
+        uid,
+        session_id,
+        reason: REPLACED.to_string(),
+    });
+    let target = Target::spec(ProcType::Logic, logic_id);
+    if let Err(err) = logic.fabric.channel().push(target, kick) {
+        // That logic is unreachable: its sessions end with it.
+        warn!(logic.log, "Could not close the previous session";
+            "uid" => uid, "logic_id" => logic_id, "error" => %err);
+    }
+}

@@ -1,0 +1,20 @@
+//! logic_serv binary: see the library for what it does.
+
+use std::process::ExitCode;
+
+use schat_runtime::main_support::{bind, server_main};
+use schat_runtime::ProcKind;
+
+fn main() -> ExitCode {
+    server_main(ProcKind::LogicServ, |started| async move {
+        let listener = bind(&started.me).await?;
+        logic_serv::run(
+            listener,
+            started.config,
+            started.me,
+            started.log,
+            started.shutdown,
+        )
+        .await
+    })
+}

@@ -1,0 +1,129 @@
+//! Profiles: one's own, updating it, and looking up other users (with their
+//! online state from online_serv).
+
+use std::collections::HashSet;
+
+use schat_proto::client::{
+    server_message::Body as Response, GetUsersRequest, ResultCode, UpdateProfileRequest,
+    UserProfile, UsersResponse,
+};
+use schat_proto::server::{server_msg::Msg, GetProfiles, Locate, ProcType, UpdateProfile};
+use schat_runtime::logging::debug;
+use schat_runtime::Target;
+
+use crate::rules;
+use crate::session::Failure;
+use crate::Logic;
+
+pub async fn fetch_one(logic: &Logic, uid: u64) -> Result<UserProfile, Failure> {
+    let reply = logic
+        .db(Msg::GetProfiles(GetProfiles {
+            uids: vec![uid],
+            accounts: Vec::new(),
+        }))
+        .await?;
+    match reply {
+        Msg::Profiles(mut profiles) => profiles
+            .profiles
+            .pop()
+            .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user")),
+        _ => Err(Failure::new(ResultCode::Internal, "unexpected reply from storage")),
+    }
+}
+
+pub async fn own(logic: &Logic, uid: u64) -> Result<Response, Failure> {
+    let mut profile = fetch_one(logic, uid).await?;
+    profile.online = true;
+    Ok(Response::Profile(profile))
+}
+
+pub async fn update(
+    logic: &Logic,
+    uid: u64,
+    req: UpdateProfileRequest,
+) -> Result<Response, Failure> {
+    let display_name = req
+        .display_name
+        .map(|name| rules::display_name(&name))
+        .transpose()
+        .map_err(Failure::bad_request)?;
+    let description = req
+        .description
+        .map(|text| rules::text("description", &text, rules::DESCRIPTION_MAX))
+        .transpose()
+        .map_err(Failure::bad_request)?;
+    let avatar_url = req
+        .avatar_url
+        .map(|url| rules::text("avatar URL", url.trim(), rules::URL_MAX))
+        .transpose()
+        .map_err(Failure::bad_request)?;
+    let reply = logic
+        .db(Msg::UpdateProfile(UpdateProfile {
+            uid,
+            display_name,
+            description,
+            avatar_url,
+        }))
+        .await?;
+    match reply {
+        Msg::Profiles(mut profiles) => {
+            let mut profile = profiles
+                .profiles
+                .pop()
+                .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user"))?;
+            profile.online = true;
+            Ok(Response::Profile(profile))
+        }
+        _ => Err(Failure::new(ResultCode::Internal, "unexpected reply from storage")),
+    }
+}
+
+pub async fn users(logic: &Logic, req: GetUsersRequest) -> Result<Response, Failure> {
+    if req.uids.len() + req.accounts.len() > rules::LOOKUP_MAX {
+        return Err(Failure::bad_request(format!(
+            "at most {} users per lookup",
+            rules::LOOKUP_MAX
+        )));
+    }
+    let accounts: Vec<String> = req
+        .accounts
+        .iter()
+        .filter_map(|name| rules::account(name).ok())
+        .collect();
+    let reply = logic
+        .db(Msg::GetProfiles(GetProfiles {
+            uids: req.uids,
+            accounts,
+        }))
+        .await?;
+    let Msg::Profiles(found) = reply else {
+        return Err(Failure::new(ResultCode::Internal, "unexpected reply from storage"));
+    };
+    let mut users = found.profiles;
+    if !users.is_empty() {
+        let online = locate(logic, users.iter().map(|user| user.uid).collect()).await;
+        for user in &mut users {
+            user.online = online.contains(&user.uid);
+        }
+    }
+    Ok(Response::Users(UsersResponse { users }))
+}
+
+/// Which of `uids` are online. Presence is advisory: when no online_serv
+/// answers, everyone shows offline rather than the lookup failing.
+async fn locate(logic: &Logic, uids: Vec<u64>) -> HashSet<u64> {
+    let request = Msg::Locate(Locate { uids });
+    match logic
+        .fabric
+        .channel()
+        .call(Target::any(ProcType::Online), request)
+        .await
+    {
+        Ok(Msg::Located(located)) => located.entries.iter().map(|entry| entry.uid).collect(),
+        Ok(_) => HashSet::new(),
+        Err(err) => {
+            debug!(logic.log, "Presence lookup failed"; "error" => %err);
+            HashSet::new()
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Field rules for what users send: account names, passwords, profile text.
+//! Each check returns the normalised value or a reason for BAD_REQUEST.
+
+pub const ACCOUNT_LEN: std::ops::RangeInclusive<usize> = 3..=32;
+pub const PASSWORD_LEN: std::ops::RangeInclusive<usize> = 8..=128;
+pub const DISPLAY_NAME_MAX: usize = 64;
+pub const DESCRIPTION_MAX: usize = 512;
+pub const URL_MAX: usize = 512;
+/// Most users one lookup may name.
+pub const LOOKUP_MAX: usize = 100;
+
+/// Lower-cases an account name and checks it: 3..=32 of `[a-z0-9_.-]`,
+/// starting with a letter or digit.
+pub fn account(name: &str) -> Result<String, String> {
+    let name = name.trim().to_ascii_lowercase();
+    if !ACCOUNT_LEN.contains(&name.len()) {
+        return Err(format!(
+            "account name must be {} to {} characters",
+            ACCOUNT_LEN.start(),
+            ACCOUNT_LEN.end()
+        ));
+    }
+    let valid_chars = name
+        .bytes()
+        .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || b"_.-".contains(&byte));
+    let valid_start = name
+        .bytes()
+        .next()
+        .is_some_and(|byte| byte.is_ascii_alphanumeric());
+    if !valid_chars || !valid_start {
+        return Err(
+            "account name may use a-z, 0-9, '_', '.', '-' and must start with a letter or digit"
+                .to_string(),
+        );
+    }
+    Ok(name)
+}
+
+pub fn password(password: &str) -> Result<(), String> {
+    if PASSWORD_LEN.contains(&password.len()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "password must be {} to {} bytes",
+            PASSWORD_LEN.start(),
+            PASSWORD_LEN.end()
+        ))
+    }
+}
+
+pub fn display_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("display name must not be empty".to_string());
+    }
+    text("display name", name, DISPLAY_NAME_MAX)
+}
+
+pub fn text(what: &str, value: &str, max_chars: usize) -> Result<String, String> {
+    if value.chars().count() > max_chars {
+        return Err(format!("{what} must be at most {max_chars} characters"));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(format!("{what} must not contain control characters"));
+    }
+    Ok(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_names() {
+        assert_eq!(account(" Alice ").unwrap(), "alice");
+        assert_eq!(account("bob.smith-2_x").unwrap(), "bob.smith-2_x");
+        assert!(account("ab").is_err());
+        assert!(account(&"a".repeat(33)).is_err());
+        assert!(account("_alice").is_err());
+        assert!(account("al ice").is_err());
+        assert!(account("alicé").is_err());
+    }
+
+    #[test]
+    fn passwords_and_text() {
+        assert!(password("1234567").is_err());
+        assert!(password("12345678").is_ok());
+        assert!(display_name("   ").is_err());
+        assert_eq!(display_name(" Al ").unwrap(), "Al");
+        assert!(text("description", "line\nline", 20).is_ok());
+        assert!(text("description", "bell\u{7}", 20).is_err());
+        assert!(text("description", &"x".repeat(21), 20).is_err());
+    }
+}

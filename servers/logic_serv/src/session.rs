@@ -1,0 +1,284 @@
+//! One client connection's session: a task that takes the connection's
+//! frames in order, enforces the login state, runs each request, and answers.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use schat_proto::client::{
+    client_message::Body as Request, server_message::Body as Response, ClientMessage, Kicked,
+    PongResponse, ResultCode, ServerMessage,
+};
+use schat_proto::server::{server_msg::Msg, CloseConn, Deliver, ProcType};
+use schat_proto::Wire;
+use schat_runtime::logging::{debug, o, Logger};
+use schat_runtime::time::now_ms;
+use schat_runtime::{CallError, Target};
+use tokio::sync::mpsc;
+
+use crate::{account, profile, Logic};
+
+/// Frames one session may have waiting before its client is closed.
+const FRAME_QUEUE: usize = 64;
+
+/// Events for a session besides its frames.
+#[derive(Debug)]
+pub enum Control {
+    /// The client connection is gone (or must be treated as gone).
+    Closed,
+    /// Close the session if it is still `session_id`: the user logged in
+    /// elsewhere.
+    Kick { session_id: u64, reason: String },
+}
+
+/// The registry's handle to a running session.
+#[derive(Clone, Debug)]
+pub struct SessionHandle {
+    frames: mpsc::Sender<Bytes>,
+    control: mpsc::UnboundedSender<Control>,
+}
+
+impl SessionHandle {
+    /// Queues a frame; false when the session's queue is full.
+    pub fn offer(&self, frame: Bytes) -> bool {
+        !matches!(
+            self.frames.try_send(frame),
+            Err(mpsc::error::TrySendError::Full(_))
+        )
+    }
+
+    pub fn control(&self, control: Control) {
+        let _ = self.control.send(control);
+    }
+
+    pub fn same_session(&self, other: &SessionHandle) -> bool {
+        self.frames.same_channel(&other.frames)
+    }
+}
+
+/// A request that failed, as the client will see it.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: ResultCode,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(code: ResultCode, reason: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn bad_request(reason: impl Into<String>) -> Failure {
+        Failure::new(ResultCode::BadRequest, reason)
+    }
+}
+
+impl From<CallError> for Failure {
+    fn from(err: CallError) -> Failure {
+        let reason = match &err {
+            CallError::Remote { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        Failure::new(err.code(), reason)
+    }
+}
+
+/// The logged-in user of a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct User {
+    pub uid: u64,
+    pub session_id: u64,
+}
+
+pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
+    let (frames_tx, frames) = mpsc::channel(FRAME_QUEUE);
+    let (control_tx, control) = mpsc::unbounded_channel();
+    let handle = SessionHandle {
+        frames: frames_tx,
+        control: control_tx,
+    };
+    let session = Session {
+        log: logic.log.new(o!("conn_id" => conn_id, "client" => peer)),
+        logic: logic.clone(),
+        conn_id,
+        user: None,
+    };
+    logic
+        .shutdown
+        .spawn(session.run(frames, control, handle.clone()));
+    handle
+}
+
+/// Writes a final message to a client connection and closes it.
+pub fn close_conn(logic: &Logic, conn_id: u64, code: ResultCode, reason: &str) {
+    let close = CloseConn {
+        conn_id,
+        final_frame: ServerMessage::closing(code, reason).encode_frame(),
+        reason: reason.to_string(),
+    };
+    let _ = logic.conn.push(
+        Target::spec(ProcType::Conn, logic.conn_id),
+        Msg::CloseConn(close),
+    );
+}
+
+pub(crate) struct Session {
+    pub logic: Arc<Logic>,
+    pub conn_id: u64,
+    pub user: Option<User>,
+    pub log: Logger,
+}
+
+enum Flow {
+    Continue,
+    Close,
+}
+
+impl Session {
+    async fn run(
+        mut self,
+        mut frames: mpsc::Receiver<Bytes>,
+        mut control: mpsc::UnboundedReceiver<Control>,
+        handle: SessionHandle,
+    ) {
+        let shutdown = self.logic.shutdown.clone();
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                Some(event) = control.recv() => match event {
+                    Control::Closed => break,
+                    Control::Kick { session_id, reason } => {
+                        if self.user.is_some_and(|user| user.session_id == session_id) {
+                            debug!(self.log, "Session replaced by a newer login");
+                            self.send(ServerMessage::push(Response::Kicked(Kicked {
+                                reason: reason.clone(),
+                            })));
+                            close_conn(&self.logic, self.conn_id, ResultCode::Ok, &reason);
+                            break;
+                        }
+                    }
+                },
+                frame = frames.recv() => match frame {
+                    None => break,
+                    Some(frame) => {
+                        if let Flow::Close = self.on_frame(frame).await {
+                            break;
+                        }
+                    }
+                },
+            }
+        }
+        if !shutdown.is_triggered() {
+            self.end_user_session().await;
+        }
+        self.logic.sessions.remove(self.conn_id, &handle);
+    }
+
+    async fn on_frame(&mut self, frame: Bytes) -> Flow {
+        let message = match ClientMessage::decode_frame(frame) {
+            Ok(message) => message,
+            Err(err) => {
+                close_conn(
+                    &self.logic,
+                    self.conn_id,
+                    ResultCode::Malformed,
+                    &err.to_string(),
+                );
+                return Flow::Close;
+            }
+        };
+        let request_id = message.request_id;
+        let Some(request) = message.body else {
+            self.send(ServerMessage::error(
+                request_id,
+                ResultCode::UnknownMessage,
+                "unknown message type",
+            ));
+            return Flow::Continue;
+        };
+        if request_id == 0 {
+            self.send(ServerMessage::error(
+                0,
+                ResultCode::BadRequest,
+                "request_id must not be 0",
+            ));
+            return Flow::Continue;
+        }
+        let allowed_anonymously = matches!(
+            request,
+            Request::Ping(_) | Request::Register(_) | Request::Login(_)
+        );
+        let uid = match self.user {
+            Some(user) => user.uid,
+            None if allowed_anonymously => 0,
+            None => {
+                self.send(ServerMessage::error(
+                    request_id,
+                    ResultCode::NotLoggedIn,
+                    "log in first",
+                ));
+                close_conn(
+                    &self.logic,
+                    self.conn_id,
+                    ResultCode::NotLoggedIn,
+                    "request before login",
+                );
+                return Flow::Close;
+            }
+        };
+        let result = match request {
+            Request::Ping(ping) => Ok(Response::Pong(PongResponse {
+                client_time_ms: ping.client_time_ms,
+                server_time_ms: now_ms(),
+            })),
+            Request::Register(register) => account::register(&self.logic, register).await,
+            Request::Login(login) => account::login(self, login).await,
+            Request::Logout(_) => account::logout(self).await,
+            Request::GetProfile(_) => profile::own(&self.logic, uid).await,
+            Request::UpdateProfile(update) => profile::update(&self.logic, uid, update).await,
+            Request::GetUsers(lookup) => profile::users(&self.logic, lookup).await,
+        };
+        match result {
+            Ok(body) => self.send(ServerMessage::ok(request_id, body)),
+            Err(failure) => {
+                debug!(self.log, "Request failed"; "code" => ?failure.code, "reason" => &failure.reason);
+                self.send(ServerMessage::error(
+                    request_id,
+                    failure.code,
+                    failure.reason,
+                ))
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Sends one message to this session's client.
+    pub fn send(&self, message: ServerMessage) {
+        let deliver = Deliver {
+            conn_ids: vec![self.conn_id],
+            frame: message.encode_frame(),
+        };
+        let _ = self.logic.conn.push(
+            Target::spec(ProcType::Conn, self.logic.conn_id),
+            Msg::Deliver(deliver),
+        );
+    }
+
+    /// Ends the logged-in part of the session, if any: presence, the local
+    /// registry, and the session record in Redis (if it is still ours).
+    pub async fn end_user_session(&mut self) {
+        let Some(user) = self.user.take() else { return };
+        self.logic.presence.offline(user.uid, user.session_id);
+        self.logic.sessions.unbind_user(user.uid, user.session_id);
+        let close = Msg::CloseSession(schat_proto::server::CloseSession {
+            uid: user.uid,
+            session_id: user.session_id,
+        });
+        if let Err(err) = self.logic.db(close).await {
+            debug!(self.log, "Could not clear the session record"; "error" => %err);
+        }
+    }
+}

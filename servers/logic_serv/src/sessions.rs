@@ -1,0 +1,101 @@
+//! The registry of this logic's sessions: by client connection, and by user
+//! for the ones that logged in.
+
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use schat_proto::client::ResultCode;
+use schat_proto::server::ClientFrame;
+
+use crate::session::{self, Control, SessionHandle};
+use crate::Logic;
+
+#[derive(Debug, Default)]
+pub struct Sessions {
+    by_conn: DashMap<u64, SessionHandle>,
+    by_uid: DashMap<u64, UserSession>,
+}
+
+/// Where a logged-in user's session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserSession {
+    pub conn_id: u64,
+    pub session_id: u64,
+}
+
+impl Sessions {
+    /// Hands a client frame to its session, starting one for a new connection.
+    pub fn on_frame(&self, logic: &Arc<Logic>, frame: ClientFrame) {
+        let handle = self
+            .by_conn
+            .entry(frame.conn_id)
+            .or_insert_with(|| session::spawn(logic.clone(), frame.conn_id, frame.peer))
+            .clone();
+        if !handle.offer(frame.frame) {
+            // The client sends faster than its requests complete.
+            session::close_conn(
+                logic,
+                frame.conn_id,
+                ResultCode::RateLimited,
+                "too many requests in flight",
+            );
+            handle.control(Control::Closed);
+        }
+    }
+
+    pub fn on_conn_closed(&self, conn_id: u64, _reason: String) {
+        if let Some(handle) = self.by_conn.get(&conn_id) {
+            handle.control(Control::Closed);
+        }
+    }
+
+    /// Asks the user's session to close if it is `session_id` (0: any).
+    pub fn kick(&self, uid: u64, session_id: u64, reason: String) {
+        let Some(user) = self.by_uid.get(&uid).map(|user| *user) else {
+            return;
+        };
+        if session_id != 0 && user.session_id != session_id {
+            return;
+        }
+        self.kick_conn(user.conn_id, user.session_id, reason);
+    }
+
+    /// Asks the session on `conn_id` to close if it is `session_id`.
+    pub fn kick_conn(&self, conn_id: u64, session_id: u64, reason: String) {
+        if let Some(handle) = self.by_conn.get(&conn_id) {
+            handle.control(Control::Kick { session_id, reason });
+        }
+    }
+
+    /// Ends every session; returns how many there were.
+    pub fn close_all(&self, _reason: &str) -> usize {
+        let mut n_sessions = 0;
+        for handle in self.by_conn.iter() {
+            handle.control(Control::Closed);
+            n_sessions += 1;
+        }
+        n_sessions
+    }
+
+    /// Records that `uid` is logged in on `conn_id`; returns the user's
+    /// previous session on this logic, if any.
+    pub fn bind_user(&self, uid: u64, user: UserSession) -> Option<UserSession> {
+        self.by_uid.insert(uid, user)
+    }
+
+    /// Forgets the user's session if it is still `session_id`.
+    pub fn unbind_user(&self, uid: u64, session_id: u64) {
+        self.by_uid
+            .remove_if(&uid, |_, user| user.session_id == session_id);
+    }
+
+    /// Forgets a connection's session once its task has ended.
+    pub fn remove(&self, conn_id: u64, handle: &SessionHandle) {
+        self.by_conn
+            .remove_if(&conn_id, |_, current| current.same_session(handle));
+    }
+
+    pub fn n_sessions(&self) -> usize {
+        self.by_conn.len()
+    }
+}
