@@ -1,1 +1,36 @@
-//! testkit
+//! Test support: a private `redis-server` per test, and whole schat clusters
+//! started in-process on 127.0.0.1 port 0 through each server's `run`.
+//!
+//! Each [`TestCluster`] has its own Redis instance and ports, so tests run
+//! in parallel without sharing anything. Processes can be stopped and
+//! started again by name to test failures.
+
+#![forbid(unsafe_code)]
+
+mod cluster;
+mod redis;
+
+pub use cluster::{ClusterSpec, TestCluster};
+pub use redis::RedisServer;
+
+use std::future::Future;
+use std::time::Duration;
+
+/// Polls `check` every 20 ms until it returns true or `within` passes.
+/// For waiting on readiness and convergence, never as a fixed sleep.
+pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -64,7 +64,7 @@ pub async fn run(
                     if err.code() == ResultCode::Unavailable {
                         warn!(log, "Storage request failed"; "error" => %err);
                     }
-                    incoming.reply_error(err.code(), err.to_string());
+                    incoming.reply_error(err.code(), err.reason());
                 }
             }
         });

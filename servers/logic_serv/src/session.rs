@@ -77,11 +77,7 @@ impl Failure {
 
 impl From<CallError> for Failure {
     fn from(err: CallError) -> Failure {
-        let reason = match &err {
-            CallError::Remote { reason, .. } => reason.clone(),
-            other => other.to_string(),
-        };
-        Failure::new(err.code(), reason)
+        Failure::new(err.code(), err.reason())
     }
 }
 

@@ -107,6 +107,14 @@ impl CallError {
         }
     }
 
+    /// The human reason, without the code.
+    pub fn reason(&self) -> String {
+        match self {
+            CallError::Remote { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn remote(code: ResultCode, reason: impl Into<String>) -> CallError {
         CallError::Remote {
             code,

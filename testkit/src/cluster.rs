@@ -1,0 +1,266 @@
+//! An in-process schat cluster for tests: every process runs through its
+//! crate's `run` on its own shutdown signal, on ports bound at 127.0.0.1:0.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use schat_client::{Client, ClientOptions};
+use schat_runtime::config::{
+    AuthConfig, ClusterConfig, Limits, LogConfig, ProcConfig, ProcKind, RedisConfig, Timing,
+};
+use schat_runtime::logging::test_logger;
+use schat_runtime::Shutdown;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::redis::RedisServer;
+
+/// The shape of a test cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    /// conn + logic + db_logic sets.
+    pub sets: usize,
+    pub disps: usize,
+    pub onlines: usize,
+    pub limits: Limits,
+    pub timing: Timing,
+    pub auth: AuthConfig,
+}
+
+impl Default for ClusterSpec {
+    fn default() -> ClusterSpec {
+        ClusterSpec {
+            sets: 2,
+            disps: 2,
+            onlines: 2,
+            limits: Limits::default(),
+            // Fast failure detection so failure tests finish quickly.
+            timing: Timing {
+                peer_heartbeat_ms: 100,
+                peer_timeout_ms: 1_000,
+                presence_beat_ms: 200,
+                presence_expiry_ms: 1_500,
+                request_timeout_ms: 3_000,
+                reconnect_max_ms: 200,
+            },
+            // Cheap hashing: these tests are about behaviour, not cost.
+            auth: AuthConfig {
+                argon2_memory_kib: 256,
+                argon2_iterations: 1,
+                ..AuthConfig::default()
+            },
+        }
+    }
+}
+
+/// A running cluster and its private Redis.
+#[derive(Debug)]
+pub struct TestCluster {
+    pub config: Arc<ClusterConfig>,
+    running: BTreeMap<String, Running>,
+    _redis: RedisServer,
+}
+
+#[derive(Debug)]
+struct Running {
+    shutdown: Shutdown,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestCluster {
+    /// Starts every process and waits until each set can log a user in and
+    /// see presence.
+    pub async fn start(spec: ClusterSpec) -> anyhow::Result<TestCluster> {
+        let redis = RedisServer::start()?;
+        let mut listeners = BTreeMap::new();
+        let mut procs = Vec::new();
+        let mut add = |id: u32, name: String, kind: ProcKind, logic: Option<String>| {
+            procs.push(ProcConfig {
+                id,
+                name,
+                kind,
+                host: "127.0.0.1".to_string(),
+                port: None,
+                logic,
+            });
+        };
+        for index in 1..=spec.disps as u32 {
+            add(index, format!("disp_serv-{index}"), ProcKind::DispServ, None);
+        }
+        for index in 1..=spec.onlines as u32 {
+            add(10 + index, format!("online_serv-{index}"), ProcKind::OnlineServ, None);
+        }
+        for index in 1..=spec.sets as u32 {
+            let logic = format!("logic_serv-{index}");
+            add(100 + index, format!("conn_serv-{index}"), ProcKind::ConnServ, Some(logic.clone()));
+            add(200 + index, logic.clone(), ProcKind::LogicServ, None);
+            add(300 + index, format!("db_logic_serv-{index}"), ProcKind::DbLogicServ, Some(logic));
+        }
+        for proc in &mut procs {
+            if proc.kind != ProcKind::OnlineServ {
+                let listener = TcpListener::bind("127.0.0.1:0").await?;
+                proc.port = Some(listener.local_addr()?.port());
+                listeners.insert(proc.name.clone(), listener);
+            }
+        }
+        let config = ClusterConfig {
+            cluster: "test".to_string(),
+            redis: RedisConfig {
+                host: "127.0.0.1".to_string(),
+                port: redis.port(),
+                db: 0,
+                data_dir: String::new(),
+                appendfsync: Default::default(),
+            },
+            limits: spec.limits,
+            timing: spec.timing,
+            auth: spec.auth,
+            log: LogConfig::default(),
+            procs,
+        };
+        config.validate().context("test cluster config")?;
+        let mut cluster = TestCluster {
+            config: Arc::new(config),
+            running: BTreeMap::new(),
+            _redis: redis,
+        };
+        let names: Vec<String> = cluster.config.procs.iter().map(|p| p.name.clone()).collect();
+        for name in names {
+            let listener = listeners.remove(&name);
+            cluster.spawn(&name, listener)?;
+        }
+        cluster.wait_ready().await?;
+        Ok(cluster)
+    }
+
+    fn spawn(&mut self, name: &str, listener: Option<TcpListener>) -> anyhow::Result<()> {
+        let me = self.config.proc_by_name(name)?.clone();
+        let config = self.config.clone();
+        let shutdown = Shutdown::new();
+        let log = test_logger(name);
+        let stop = shutdown.clone();
+        let task = match (me.kind, listener) {
+            (ProcKind::OnlineServ, _) => {
+                tokio::spawn(online_serv::run(config, me, log, stop))
+            }
+            (ProcKind::DispServ, Some(listener)) => {
+                tokio::spawn(disp_serv::run(listener, config, me, log, stop))
+            }
+            (ProcKind::ConnServ, Some(listener)) => {
+                tokio::spawn(conn_serv::run(listener, config, me, log, stop))
+            }
+            (ProcKind::LogicServ, Some(listener)) => {
+                tokio::spawn(logic_serv::run(listener, config, me, log, stop))
+            }
+            (ProcKind::DbLogicServ, Some(listener)) => {
+                tokio::spawn(db_logic_serv::run(listener, config, me, log, stop))
+            }
+            (kind, None) => bail!("{name} ({}) needs a listener", kind.name()),
+        };
+        self.running.insert(name.to_string(), Running { shutdown, task });
+        Ok(())
+    }
+
+    /// Stops one process as a crash would look to its peers: its sockets
+    /// close and it answers nothing more.
+    pub async fn stop(&mut self, name: &str) -> anyhow::Result<()> {
+        let running = self
+            .running
+            .remove(name)
+            .with_context(|| format!("{name} is not running"))?;
+        running.shutdown.stop(Duration::from_secs(5)).await;
+        running.task.abort();
+        let _ = running.task.await;
+        Ok(())
+    }
+
+    /// Starts a stopped process again on its old port.
+    pub async fn restart(&mut self, name: &str) -> anyhow::Result<()> {
+        let me = self.config.proc_by_name(name)?.clone();
+        let listener = match me.addr() {
+            Some(addr) => Some(bind_again(&addr).await?),
+            None => None,
+        };
+        self.spawn(name, listener)
+    }
+
+    /// The client address of set `set` (1-based).
+    pub fn conn_addr(&self, set: usize) -> String {
+        self.config
+            .proc_by_name(&format!("conn_serv-{set}"))
+            .ok()
+            .and_then(ProcConfig::addr)
+            .unwrap_or_default()
+    }
+
+    /// A client connected to set `set` (1-based).
+    pub async fn client(&self, set: usize) -> anyhow::Result<Client> {
+        let options = ClientOptions {
+            request_timeout: Duration::from_secs(10),
+            ..ClientOptions::default()
+        };
+        Ok(Client::connect_with(&self.conn_addr(set), options).await?)
+    }
+
+    /// Registers and logs in a fresh user on set `set`.
+    pub async fn user(&self, set: usize, account: &str) -> anyhow::Result<(Client, u64, String)> {
+        let client = self.client(set).await?;
+        client.register(account, "password123", "").await?;
+        let login = client.login_password(account, "password123").await?;
+        Ok((client, login.uid, login.token))
+    }
+
+    async fn wait_ready(&self) -> anyhow::Result<()> {
+        let sets = self
+            .config
+            .procs_of(ProcKind::ConnServ)
+            .count();
+        for set in 1..=sets {
+            let account = format!("ready-probe-{set}");
+            let ready = crate::eventually(Duration::from_secs(15), || async {
+                let Ok(client) = self.client(set).await else { return false };
+                // Registered already by an earlier round: that is fine.
+                let _ = client.register(&account, "password123", "").await;
+                if client.login_password(&account, "password123").await.is_err() {
+                    return false;
+                }
+                // Presence round trip: logic -> disp -> online -> back.
+                matches!(
+                    client.users(Vec::new(), vec![account.clone()]).await,
+                    Ok(users) if users.first().is_some_and(|user| user.online)
+                )
+            })
+            .await;
+            if !ready {
+                bail!("set {set} did not become ready");
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn bind_again(addr: &str) -> anyhow::Result<TcpListener> {
+    // The old listener's port may linger for a moment after it closes.
+    let mut last_error = None;
+    for _ in 0..100 {
+        match TcpListener::bind(addr).await {
+            Ok(listener) => return Ok(listener),
+            Err(err) => last_error = Some(err),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Err(last_error.map_or_else(|| anyhow::anyhow!("cannot bind"), Into::into))
+        .with_context(|| format!("cannot listen on {addr} again"))
+}
+
+impl Drop for TestCluster {
+    fn drop(&mut self) {
+        for running in self.running.values() {
+            running.shutdown.trigger();
+            running.task.abort();
+        }
+    }
+}
+
