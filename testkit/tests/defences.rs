@@ -1,0 +1,174 @@
+//! Bad input gets a clear error, closes only the offending connection, and
+//! leaves everyone else unaffected.
+
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use schat_client::{Client, ClientError, Push, ResultCode};
+use schat_proto::client::{
+    client_message::Body, server_message::Body as Response, ClientMessage, GetProfileRequest,
+    ServerMessage,
+};
+use schat_proto::Wire;
+use schat_runtime::config::Limits;
+use schat_testkit::{ClusterSpec, TestCluster};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Reads one frame from a raw socket; None at EOF.
+async fn read_frame(stream: &mut TcpStream) -> Option<ServerMessage> {
+    let mut len = [0u8; 4];
+    tokio::time::timeout(Duration::from_secs(5), stream.read_exact(&mut len))
+        .await
+        .expect("server answers within 5 s")
+        .ok()?;
+    let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
+    stream.read_exact(&mut body).await.ok()?;
+    Some(ServerMessage::decode_frame(Bytes::from(body)).expect("server sends valid frames"))
+}
+
+/// True once the server has closed the socket.
+async fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), stream.read(&mut byte)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
+fn framed(body: &[u8]) -> Bytes {
+    let mut out = BytesMut::new();
+    out.put_u32(body.len() as u32);
+    out.put_slice(body);
+    out.freeze()
+}
+
+async fn closing_code(client: &Client) -> ResultCode {
+    match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
+        Ok(Some(Push::Closing { code, .. })) => code,
+        other => panic!("expected a closing notice, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn request_before_login_is_refused_and_closed() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let client = cluster.client(1).await.unwrap();
+    match client.profile().await {
+        Err(ClientError::Server { code, .. }) => assert_eq!(code, ResultCode::NotLoggedIn),
+        other => panic!("expected NOT_LOGGED_IN, got {other:?}"),
+    }
+    assert_eq!(closing_code(&client).await, ResultCode::NotLoggedIn);
+    assert!(matches!(client.ping().await, Err(ClientError::Closed(_))));
+}
+
+#[tokio::test]
+async fn garbage_frame_closes_only_that_connection() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (bystander, _, _) = cluster.user(1, "bystander").await.unwrap();
+    let attacker = cluster.client(1).await.unwrap();
+    attacker
+        .send_raw_frame(Bytes::from_static(&[0x0f, 0xff, 0xff, 0xff, 0x07]))
+        .await
+        .unwrap();
+    assert_eq!(closing_code(&attacker).await, ResultCode::Malformed);
+    assert!(matches!(attacker.ping().await, Err(ClientError::Closed(_))));
+    // Everyone else carries on.
+    assert_eq!(bystander.profile().await.unwrap().account, "bystander");
+    let newcomer = cluster.client(1).await.unwrap();
+    newcomer.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn oversize_frame_is_refused_before_its_body() {
+    let spec = ClusterSpec {
+        limits: Limits {
+            max_frame_bytes: 4096,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let (bystander, _, _) = cluster.user(1, "bystander").await.unwrap();
+    let mut raw = TcpStream::connect(cluster.conn_addr(1)).await.unwrap();
+    // Announce 1 MiB and send only the header: the refusal must not wait.
+    raw.write_all(&(1u32 << 20).to_be_bytes()).await.unwrap();
+    let notice = read_frame(&mut raw).await.expect("a closing notice");
+    assert_eq!(notice.code(), ResultCode::FrameTooLarge);
+    assert!(notice.reason.contains("4096"), "{}", notice.reason);
+    assert!(closed_by_server(&mut raw).await);
+    assert_eq!(bystander.profile().await.unwrap().account, "bystander");
+}
+
+#[tokio::test]
+async fn unknown_message_type_is_answered_and_the_connection_stays() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let mut raw = TcpStream::connect(cluster.conn_addr(1)).await.unwrap();
+    // request_id = 9, then field 1000 (a message type from the future).
+    raw.write_all(&framed(&[0x08, 0x09, 0xc2, 0x3e, 0x01, 0x00]))
+        .await
+        .unwrap();
+    let reply = read_frame(&mut raw).await.expect("a reply");
+    assert_eq!(reply.request_id, 9);
+    assert_eq!(reply.code(), ResultCode::UnknownMessage);
+
+    // request_id 0 is refused too, and the connection still works.
+    let zero = ClientMessage {
+        request_id: 0,
+        body: Some(Body::GetProfile(GetProfileRequest {})),
+    };
+    raw.write_all(&framed(&zero.encode_frame())).await.unwrap();
+    let reply = read_frame(&mut raw).await.expect("a reply");
+    assert_eq!(reply.code(), ResultCode::BadRequest);
+
+    let ping = ClientMessage {
+        request_id: 10,
+        body: Some(Body::Ping(Default::default())),
+    };
+    raw.write_all(&framed(&ping.encode_frame())).await.unwrap();
+    let reply = read_frame(&mut raw).await.expect("a pong");
+    assert_eq!(reply.request_id, 10);
+    assert!(matches!(reply.body, Some(Response::Pong(_))));
+}
+
+#[tokio::test]
+async fn idle_connections_are_closed_with_a_reason() {
+    let spec = ClusterSpec {
+        limits: Limits {
+            client_idle_timeout_secs: 1,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let idle = cluster.client(1).await.unwrap();
+    assert_eq!(closing_code(&idle).await, ResultCode::IdleTimeout);
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_are_refused() {
+    let spec = ClusterSpec {
+        limits: Limits {
+            max_connections: 3,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let client = cluster.client(2).await.unwrap();
+        client.ping().await.unwrap();
+        held.push(client);
+    }
+    let refused = cluster.client(2).await.unwrap();
+    assert_eq!(closing_code(&refused).await, ResultCode::Busy);
+    // A slot frees when a client leaves.
+    drop(held.pop());
+    let admitted = schat_testkit::eventually(Duration::from_secs(5), || async {
+        let client = cluster.client(2).await.unwrap();
+        client.ping().await.is_ok()
+    })
+    .await;
+    assert!(admitted);
+}
