@@ -9,8 +9,8 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use schat_proto::client::{
     client_message::Body as Request, login_request::Credential, server_message::Body as Response,
-    ClientMessage, GetProfileRequest, GetUsersRequest, LoginRequest, LoginResponse,
-    LogoutRequest, PasswordCredential, PingRequest, RegisterRequest, ResultCode, ServerMessage,
+    ClientMessage, GetProfileRequest, GetUsersRequest, LoginRequest, LoginResponse, LogoutRequest,
+    PasswordCredential, PingRequest, RegisterRequest, ResultCode, ServerMessage,
     UpdateProfileRequest, UserProfile,
 };
 use schat_proto::{FrameCodec, Wire, WireError};
@@ -88,7 +88,9 @@ impl Client {
 
     pub async fn connect_with(addr: &str, options: ClientOptions) -> Result<Client, ClientError> {
         let stream = match options.local_ip {
-            None => TcpStream::connect(addr).await.map_err(ClientError::Connect)?,
+            None => TcpStream::connect(addr)
+                .await
+                .map_err(ClientError::Connect)?,
             Some(ip) => {
                 let remote = tokio::net::lookup_host(addr)
                     .await
@@ -103,9 +105,7 @@ impl Client {
                     TcpSocket::new_v6()
                 }
                 .map_err(ClientError::Connect)?;
-                socket
-                    .bind((ip, 0).into())
-                    .map_err(ClientError::Connect)?;
+                socket.bind((ip, 0).into()).map_err(ClientError::Connect)?;
                 socket.connect(remote).await.map_err(ClientError::Connect)?
             }
         };

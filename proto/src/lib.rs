@@ -13,7 +13,12 @@ mod wire;
 pub use frame::{FrameCodec, DEFAULT_MAX_FRAME};
 pub use wire::{Wire, WireError};
 
-#[allow(clippy::all, clippy::pedantic, missing_debug_implementations, rust_2018_idioms)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_debug_implementations,
+    rust_2018_idioms
+)]
 mod generated {
     pub mod schat {
         pub mod client {

@@ -11,7 +11,7 @@ use schat_runtime::config::{
     AuthConfig, ClusterConfig, Limits, LogConfig, ProcConfig, ProcKind, RedisConfig, Timing,
 };
 use schat_runtime::logging::test_logger;
-use schat_runtime::Shutdown;
+use schat_runtime::{Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -87,16 +87,36 @@ impl TestCluster {
             });
         };
         for index in 1..=spec.disps as u32 {
-            add(index, format!("disp_serv-{index}"), ProcKind::DispServ, None);
+            add(
+                index,
+                format!("disp_serv-{index}"),
+                ProcKind::DispServ,
+                None,
+            );
         }
         for index in 1..=spec.onlines as u32 {
-            add(10 + index, format!("online_serv-{index}"), ProcKind::OnlineServ, None);
+            add(
+                10 + index,
+                format!("online_serv-{index}"),
+                ProcKind::OnlineServ,
+                None,
+            );
         }
         for index in 1..=spec.sets as u32 {
             let logic = format!("logic_serv-{index}");
-            add(100 + index, format!("conn_serv-{index}"), ProcKind::ConnServ, Some(logic.clone()));
+            add(
+                100 + index,
+                format!("conn_serv-{index}"),
+                ProcKind::ConnServ,
+                Some(logic.clone()),
+            );
             add(200 + index, logic.clone(), ProcKind::LogicServ, None);
-            add(300 + index, format!("db_logic_serv-{index}"), ProcKind::DbLogicServ, Some(logic));
+            add(
+                300 + index,
+                format!("db_logic_serv-{index}"),
+                ProcKind::DbLogicServ,
+                Some(logic),
+            );
         }
         for proc in &mut procs {
             if proc.kind != ProcKind::OnlineServ {
@@ -126,7 +146,12 @@ impl TestCluster {
             running: BTreeMap::new(),
             _redis: redis,
         };
-        let names: Vec<String> = cluster.config.procs.iter().map(|p| p.name.clone()).collect();
+        let names: Vec<String> = cluster
+            .config
+            .procs
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
         for name in names {
             let listener = listeners.remove(&name);
             cluster.spawn(&name, listener)?;
@@ -137,29 +162,25 @@ impl TestCluster {
 
     fn spawn(&mut self, name: &str, listener: Option<TcpListener>) -> anyhow::Result<()> {
         let me = self.config.proc_by_name(name)?.clone();
-        let config = self.config.clone();
         let shutdown = Shutdown::new();
-        let log = test_logger(name);
-        let stop = shutdown.clone();
+        let node = Node {
+            config: self.config.clone(),
+            log: test_logger(name),
+            shutdown: shutdown.clone(),
+            me: me.clone(),
+        };
         let task = match (me.kind, listener) {
-            (ProcKind::OnlineServ, _) => {
-                tokio::spawn(online_serv::run(config, me, log, stop))
-            }
-            (ProcKind::DispServ, Some(listener)) => {
-                tokio::spawn(disp_serv::run(listener, config, me, log, stop))
-            }
-            (ProcKind::ConnServ, Some(listener)) => {
-                tokio::spawn(conn_serv::run(listener, config, me, log, stop))
-            }
-            (ProcKind::LogicServ, Some(listener)) => {
-                tokio::spawn(logic_serv::run(listener, config, me, log, stop))
-            }
+            (ProcKind::OnlineServ, _) => tokio::spawn(online_serv::run(node)),
+            (ProcKind::DispServ, Some(listener)) => tokio::spawn(disp_serv::run(listener, node)),
+            (ProcKind::ConnServ, Some(listener)) => tokio::spawn(conn_serv::run(listener, node)),
+            (ProcKind::LogicServ, Some(listener)) => tokio::spawn(logic_serv::run(listener, node)),
             (ProcKind::DbLogicServ, Some(listener)) => {
-                tokio::spawn(db_logic_serv::run(listener, config, me, log, stop))
+                tokio::spawn(db_logic_serv::run(listener, node))
             }
             (kind, None) => bail!("{name} ({}) needs a listener", kind.name()),
         };
-        self.running.insert(name.to_string(), Running { shutdown, task });
+        self.running
+            .insert(name.to_string(), Running { shutdown, task });
         Ok(())
     }
 
@@ -213,17 +234,20 @@ impl TestCluster {
     }
 
     async fn wait_ready(&self) -> anyhow::Result<()> {
-        let sets = self
-            .config
-            .procs_of(ProcKind::ConnServ)
-            .count();
+        let sets = self.config.procs_of(ProcKind::ConnServ).count();
         for set in 1..=sets {
             let account = format!("ready-probe-{set}");
             let ready = crate::eventually(Duration::from_secs(15), || async {
-                let Ok(client) = self.client(set).await else { return false };
+                let Ok(client) = self.client(set).await else {
+                    return false;
+                };
                 // Registered already by an earlier round: that is fine.
                 let _ = client.register(&account, "password123", "").await;
-                if client.login_password(&account, "password123").await.is_err() {
+                if client
+                    .login_password(&account, "password123")
+                    .await
+                    .is_err()
+                {
                     return false;
                 }
                 // Presence round trip: logic -> disp -> online -> back.
@@ -263,4 +287,3 @@ impl Drop for TestCluster {
         }
     }
 }
-

@@ -19,7 +19,10 @@ fn code(result: Result<impl std::fmt::Debug, ClientError>) -> ResultCode {
 async fn register_login_profile_logout() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let client = cluster.client(1).await.unwrap();
-    let uid = client.register("Alice", "password123", "Alice A.").await.unwrap();
+    let uid = client
+        .register("Alice", "password123", "Alice A.")
+        .await
+        .unwrap();
     assert!(uid > 0);
 
     let login = client.login_password("alice", "password123").await.unwrap();
@@ -84,10 +87,20 @@ async fn duplicate_account_name_is_refused() {
 async fn invalid_registration_fields_are_refused() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let client = cluster.client(1).await.unwrap();
-    assert_eq!(code(client.register("ab", "password123", "").await), ResultCode::BadRequest);
-    assert_eq!(code(client.register("dave", "short", "").await), ResultCode::BadRequest);
     assert_eq!(
-        code(client.register("dave", "password123", &"x".repeat(65)).await),
+        code(client.register("ab", "password123", "").await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        code(client.register("dave", "short", "").await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        code(
+            client
+                .register("dave", "password123", &"x".repeat(65))
+                .await
+        ),
         ResultCode::BadRequest
     );
 }
@@ -130,8 +143,14 @@ async fn token_login_and_revocation() {
     // Logout revokes every token issued so far, the fresh one included.
     again.logout().await.unwrap();
     let third = cluster.client(1).await.unwrap();
-    assert_eq!(code(third.login_token(&token).await), ResultCode::TokenInvalid);
-    assert_eq!(code(third.login_token(&login.token).await), ResultCode::TokenInvalid);
+    assert_eq!(
+        code(third.login_token(&token).await),
+        ResultCode::TokenInvalid
+    );
+    assert_eq!(
+        code(third.login_token(&login.token).await),
+        ResultCode::TokenInvalid
+    );
 }
 
 #[tokio::test]
@@ -149,14 +168,24 @@ async fn forged_and_expired_tokens_are_refused() {
 
     let forged = token.replacen(&format!("v1.{uid}."), &format!("v1.{}.", uid + 1), 1);
     assert_ne!(forged, token);
-    assert_eq!(code(client.login_token(&forged).await), ResultCode::TokenInvalid);
-    assert_eq!(code(client.login_token("not-a-token").await), ResultCode::TokenInvalid);
+    assert_eq!(
+        code(client.login_token(&forged).await),
+        ResultCode::TokenInvalid
+    );
+    assert_eq!(
+        code(client.login_token("not-a-token").await),
+        ResultCode::TokenInvalid
+    );
 
     // The token lives one second; each attempt on a fresh connection, as a
     // successful one leaves its connection logged in.
     let expired = eventually(Duration::from_secs(5), || async {
         let attempt = cluster.client(2).await.unwrap();
-        attempt.login_token(&token).await.err().and_then(|err| err.code())
+        attempt
+            .login_token(&token)
+            .await
+            .err()
+            .and_then(|err| err.code())
             == Some(ResultCode::TokenExpired)
     })
     .await;
@@ -169,11 +198,17 @@ async fn users_lookup_shows_presence() {
     let (ivan, ivan_uid, _) = cluster.user(1, "ivan").await.unwrap();
     let (judy, judy_uid, _) = cluster.user(2, "judy").await.unwrap();
     let online = |users: &[schat_client::UserProfile], uid| {
-        users.iter().find(|user| user.uid == uid).map(|user| user.online)
+        users
+            .iter()
+            .find(|user| user.uid == uid)
+            .map(|user| user.online)
     };
 
     let users = ivan
-        .users(vec![judy_uid], vec!["ivan".to_string(), "nobody".to_string()])
+        .users(
+            vec![judy_uid],
+            vec!["ivan".to_string(), "nobody".to_string()],
+        )
         .await
         .unwrap();
     assert_eq!(users.len(), 2);
@@ -189,5 +224,8 @@ async fn users_lookup_shows_presence() {
     assert!(offline, "judy still shows online after disconnecting");
 
     let too_many: Vec<u64> = (1..=101).collect();
-    assert_eq!(code(ivan.users(too_many, Vec::new()).await), ResultCode::BadRequest);
+    assert_eq!(
+        code(ivan.users(too_many, Vec::new()).await),
+        ResultCode::BadRequest
+    );
 }

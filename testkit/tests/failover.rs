@@ -65,7 +65,10 @@ async fn users_of_a_dead_logic_expire_from_presence() {
     cluster.stop("logic_serv-1").await.unwrap();
     // conn_serv-1 closes its clients when its logic goes away.
     assert!(
-        eventually(Duration::from_secs(5), || async { doomed.closed_reason().is_some() }).await
+        eventually(Duration::from_secs(5), || async {
+            doomed.closed_reason().is_some()
+        })
+        .await
     );
     assert!(
         eventually(Duration::from_secs(5), || async {
@@ -78,5 +81,10 @@ async fn users_of_a_dead_logic_expire_from_presence() {
     // The user comes back through the other set with its token.
     let back = cluster.client(2).await.unwrap();
     assert_eq!(back.login_token(&token).await.unwrap().uid, doomed_uid);
-    assert!(eventually(Duration::from_secs(3), || shows_online(&observer, doomed_uid)).await);
+    assert!(
+        eventually(Duration::from_secs(3), || shows_online(
+            &observer, doomed_uid
+        ))
+        .await
+    );
 }

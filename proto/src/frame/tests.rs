@@ -107,7 +107,9 @@ fn encoder_writes_length_prefix_and_refuses_oversize() {
 fn message_round_trip_through_the_codec() {
     let msg = ClientMessage {
         request_id: 7,
-        body: Some(client_message::Body::Ping(PingRequest { client_time_ms: 42 })),
+        body: Some(client_message::Body::Ping(PingRequest {
+            client_time_ms: 42,
+        })),
     };
     let mut codec = FrameCodec::default();
     let mut buf = BytesMut::new();

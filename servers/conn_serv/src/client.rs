@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use schat_proto::client::{
-    client_message::Body as Request, server_message::Body as Response, ClientMessage,
-    PongResponse, ResultCode, ServerMessage,
+    client_message::Body as Request, server_message::Body as Response, ClientMessage, PongResponse,
+    ResultCode, ServerMessage,
 };
 use schat_proto::server::{server_msg::Msg, ClientFrame, ConnClosed, ProcType};
 use schat_proto::{Wire, WireError};
@@ -58,7 +58,11 @@ async fn serve(
         return;
     };
     if !conn.logic.is_up() {
-        notice(&link, ResultCode::Unavailable, "service unavailable, retry shortly");
+        notice(
+            &link,
+            ResultCode::Unavailable,
+            "service unavailable, retry shortly",
+        );
         close.trigger();
         return;
     }
@@ -66,7 +70,9 @@ async fn serve(
         link: link.clone(),
         close: close.clone(),
     });
-    let log = conn.log.new(o!("conn_id" => conn_id, "client" => addr.to_string()));
+    let log = conn
+        .log
+        .new(o!("conn_id" => conn_id, "client" => addr.to_string()));
     let peer = addr.to_string();
     let idle = Duration::from_secs(limits.client_idle_timeout_secs);
     let logic = Target::spec(ProcType::Logic, conn.logic_id);
@@ -104,8 +110,10 @@ async fn serve(
                 client_time_ms: ping.client_time_ms,
                 server_time_ms: now_ms(),
             });
-            conn.clients
-                .send(conn_id, ServerMessage::ok(message.request_id, pong).encode_frame());
+            conn.clients.send(
+                conn_id,
+                ServerMessage::ok(message.request_id, pong).encode_frame(),
+            );
             continue;
         }
         let forward = Msg::ClientFrame(ClientFrame {

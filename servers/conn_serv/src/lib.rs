@@ -19,7 +19,7 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::server_msg::Msg;
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::dial_paired;
-use schat_runtime::{Channel, ClusterConfig, Incoming, ProcConfig, Shutdown};
+use schat_runtime::{Channel, ClusterConfig, Incoming, Node, ProcConfig, Shutdown};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
 
@@ -38,13 +38,13 @@ pub(crate) struct Conn {
 }
 
 /// Serves clients on `listener` until `shutdown` fires.
-pub async fn run(
-    listener: TcpListener,
-    config: Arc<ClusterConfig>,
-    me: ProcConfig,
-    log: Logger,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
     let logic_name = me.logic.clone().unwrap_or_default();
     let logic_proc = config
         .proc_by_name(&logic_name)
@@ -52,17 +52,9 @@ pub async fn run(
         .clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
-    let logic = dial_paired(
-        &me,
-        &logic_proc,
-        config.clone(),
-        inbox_tx,
-        move || {
-            let _ = logic_down_tx.send(());
-        },
-        &log,
-        &shutdown,
-    );
+    let logic = dial_paired(&node, &logic_proc, inbox_tx, move || {
+        let _ = logic_down_tx.send(());
+    });
     let conn = Arc::new(Conn {
         me,
         config: config.clone(),

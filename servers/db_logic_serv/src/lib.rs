@@ -8,17 +8,15 @@
 
 pub mod store;
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use bytes::Bytes;
 use rand::RngCore;
 use schat_proto::client::ResultCode;
 use schat_proto::server::{server_msg::Msg, Ok as OkMsg, Profiles, Secret, SessionOpened};
 use schat_runtime::config::ProcKind;
-use schat_runtime::logging::{info, warn, Logger};
+use schat_runtime::logging::{info, warn};
 use schat_runtime::paired::serve_paired;
-use schat_runtime::{CallError, ClusterConfig, ProcConfig, Shutdown};
+use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -28,13 +26,13 @@ use store::Store;
 const MAX_SECRET_LEN: usize = 1024;
 
 /// Serves the paired logic_serv on `listener` until `shutdown` fires.
-pub async fn run(
-    listener: TcpListener,
-    config: Arc<ClusterConfig>,
-    me: ProcConfig,
-    log: Logger,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
     let logic_name = me.logic.clone().unwrap_or_default();
     let logic = config
         .proc_by_name(&logic_name)
@@ -48,7 +46,7 @@ pub async fn run(
         "logic" => &logic.name, "redis" => config.redis_url());
 
     let (inbox_tx, mut inbox) = mpsc::channel(4096);
-    serve_paired(listener, &me, &logic, config.clone(), inbox_tx, || {}, &log, &shutdown);
+    serve_paired(listener, &node, &logic, inbox_tx, || {});
     loop {
         let incoming = tokio::select! {
             _ = shutdown.cancelled() => break,

@@ -6,15 +6,8 @@ use schat_runtime::main_support::{bind, server_main};
 use schat_runtime::ProcKind;
 
 fn main() -> ExitCode {
-    server_main(ProcKind::DbLogicServ, |started| async move {
-        let listener = bind(&started.me).await?;
-        db_logic_serv::run(
-            listener,
-            started.config,
-            started.me,
-            started.log,
-            started.shutdown,
-        )
-        .await
+    server_main(ProcKind::DbLogicServ, |node| async move {
+        let listener = bind(&node.me).await?;
+        db_logic_serv::run(listener, node).await
     })
 }

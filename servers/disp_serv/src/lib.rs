@@ -23,7 +23,7 @@ use schat_runtime::control::{control_frame, decode_control, heartbeat_frame, rea
 use schat_runtime::link::{self, LinkSender};
 use schat_runtime::logging::{debug, info, o, warn, Logger};
 use schat_runtime::rpc::{encode, error_msg};
-use schat_runtime::{ClusterConfig, ProcConfig, Shutdown};
+use schat_runtime::{ClusterConfig, Node, ProcConfig, Shutdown};
 use tokio::net::{TcpListener, TcpStream};
 
 pub use table::rendezvous_score;
@@ -32,13 +32,13 @@ use table::{Entry, Table};
 const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves disp on `listener` until `shutdown` fires.
-pub async fn run(
-    listener: TcpListener,
-    config: Arc<ClusterConfig>,
-    me: ProcConfig,
-    log: Logger,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
     info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?);
     let hub = Arc::new(Hub {
         table: Table::default(),
@@ -216,11 +216,7 @@ impl Hub {
             disp_id: self.me.id,
             peers: self.table.snapshot(),
         };
-        let frame = control_frame(
-            self.me.id,
-            ProcType::Disp,
-            disp_control::Msg::Peers(table),
-        );
+        let frame = control_frame(self.me.id, ProcType::Disp, disp_control::Msg::Peers(table));
         for link in self.table.links() {
             let _ = link.send(frame.clone());
         }

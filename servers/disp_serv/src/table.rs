@@ -56,7 +56,10 @@ impl Table {
     /// The live process that `hash_key` maps to: rendezvous hashing, so when a
     /// process dies only its keys move, and they move back when it returns.
     pub fn pick_hash(&self, proc_type: ProcType, hash_key: u64) -> Option<u32> {
-        let by_type = self.by_type.read().unwrap_or_else(|poison| poison.into_inner());
+        let by_type = self
+            .by_type
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner());
         by_type
             .get(&proc_type)?
             .iter()
@@ -66,7 +69,10 @@ impl Table {
 
     /// Any live process of the type, round-robin.
     pub fn pick_any(&self, proc_type: ProcType) -> Option<u32> {
-        let by_type = self.by_type.read().unwrap_or_else(|poison| poison.into_inner());
+        let by_type = self
+            .by_type
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner());
         let ids = by_type.get(&proc_type)?;
         let index = self.next.fetch_add(1, Ordering::Relaxed) % ids.len();
         ids.get(index).copied()
@@ -74,7 +80,10 @@ impl Table {
 
     /// Every live process of the type.
     pub fn all(&self, proc_type: ProcType) -> Vec<u32> {
-        let by_type = self.by_type.read().unwrap_or_else(|poison| poison.into_inner());
+        let by_type = self
+            .by_type
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner());
         by_type.get(&proc_type).cloned().unwrap_or_default()
     }
 
@@ -100,16 +109,21 @@ impl Table {
         self.peers.len()
     }
 
-
     fn rebuild(&self) {
         let mut by_type: HashMap<ProcType, Vec<u32>> = HashMap::new();
         for entry in self.peers.iter() {
-            by_type.entry(entry.proc_type).or_default().push(*entry.key());
+            by_type
+                .entry(entry.proc_type)
+                .or_default()
+                .push(*entry.key());
         }
         for ids in by_type.values_mut() {
             ids.sort_unstable();
         }
-        *self.by_type.write().unwrap_or_else(|poison| poison.into_inner()) = by_type;
+        *self
+            .by_type
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner()) = by_type;
     }
 }
 

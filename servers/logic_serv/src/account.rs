@@ -2,8 +2,8 @@
 
 use rand::RngCore;
 use schat_proto::client::{
-    login_request::Credential as LoginCredential, server_message::Body as Response,
-    LoginRequest, LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
+    login_request::Credential as LoginCredential, server_message::Body as Response, LoginRequest,
+    LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
 };
 use schat_proto::server::{
     server_msg::Msg, CreateAccount, GetCredential, KickSession, OpenSession, PresenceEntry,

@@ -48,7 +48,11 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|err| HashError(err.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|err| HashError(err.to_string()))?;
         let params = self.params.clone();
         tokio::task::spawn_blocking(move || {
             let mut salt = [0u8; 16];
@@ -66,7 +70,11 @@ impl Passwords {
     /// Whether `password` matches `stored` (a PHC string; its own parameters
     /// are used, so old hashes keep working after the config changes).
     pub async fn verify(&self, password: String, stored: String) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|err| HashError(err.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|err| HashError(err.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let parsed = PasswordHash::new(&stored).map_err(|err| HashError(err.to_string()))?;
             Ok(Argon2::default()
@@ -109,7 +117,9 @@ pub struct Tokens {
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens").field("ttl", &self.ttl).finish_non_exhaustive()
+        f.debug_struct("Tokens")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
     }
 }
 
@@ -169,7 +179,10 @@ mod tests {
     use super::*;
 
     fn tokens() -> Tokens {
-        Tokens::new(b"0123456789abcdef0123456789abcdef".to_vec(), Duration::from_secs(60))
+        Tokens::new(
+            b"0123456789abcdef0123456789abcdef".to_vec(),
+            Duration::from_secs(60),
+        )
     }
 
     #[test]
@@ -197,10 +210,19 @@ mod tests {
     fn tampered_token_is_refused() {
         let (token, _) = tokens().issue(42, 0, 1_000);
         let forged = token.replacen("v1.42.", "v1.43.", 1);
-        assert_eq!(tokens().verify(&forged, 2_000), Err(TokenError::BadSignature));
+        assert_eq!(
+            tokens().verify(&forged, 2_000),
+            Err(TokenError::BadSignature)
+        );
         let other_key = Tokens::new(b"another key".to_vec(), Duration::from_secs(60));
-        assert_eq!(other_key.verify(&token, 2_000), Err(TokenError::BadSignature));
-        assert_eq!(tokens().verify("garbage", 2_000), Err(TokenError::Malformed));
+        assert_eq!(
+            other_key.verify(&token, 2_000),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            tokens().verify("garbage", 2_000),
+            Err(TokenError::Malformed)
+        );
         assert_eq!(tokens().verify("a.b.c", 2_000), Err(TokenError::Malformed));
     }
 
@@ -214,7 +236,13 @@ mod tests {
         let passwords = Passwords::new(&auth).unwrap();
         let hash = passwords.hash("correct horse".to_string()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(passwords.verify("correct horse".to_string(), hash.clone()).await.unwrap());
-        assert!(!passwords.verify("wrong horse".to_string(), hash).await.unwrap());
+        assert!(passwords
+            .verify("correct horse".to_string(), hash.clone())
+            .await
+            .unwrap());
+        assert!(!passwords
+            .verify("wrong horse".to_string(), hash)
+            .await
+            .unwrap());
     }
 }

@@ -25,7 +25,9 @@ use schat_proto::server::{server_msg::Msg, GetSecret, ProcType};
 use schat_runtime::config::ProcKind;
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::{dial_paired, serve_paired};
-use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, ProcConfig, Shutdown, Target};
+use schat_runtime::{
+    CallError, Channel, ClusterConfig, Fabric, Incoming, Node, ProcConfig, Shutdown, Target,
+};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, OnceCell};
 
@@ -57,18 +59,20 @@ pub(crate) struct Logic {
 impl Logic {
     /// One request to this set's db_logic_serv.
     pub async fn db(&self, msg: Msg) -> Result<Msg, CallError> {
-        self.db.call(Target::spec(ProcType::DbLogic, self.db_id), msg).await
+        self.db
+            .call(Target::spec(ProcType::DbLogic, self.db_id), msg)
+            .await
     }
 }
 
 /// Serves the paired conn_serv on `listener` until `shutdown` fires.
-pub async fn run(
-    listener: TcpListener,
-    config: Arc<ClusterConfig>,
-    me: ProcConfig,
-    log: Logger,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
     let conn_proc = config
         .paired_with_logic(&me.name, ProcKind::ConnServ)
         .context("no conn_serv names this logic_serv")?
@@ -80,21 +84,12 @@ pub async fn run(
     let passwords = Passwords::new(&config.auth)?;
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
 
-    let fabric = Fabric::start(config.clone(), &me, inbox_tx.clone(), &log, &shutdown);
-    let db = dial_paired(&me, &db_proc, config.clone(), inbox_tx.clone(), || {}, &log, &shutdown);
+    let fabric = Fabric::start(&node, inbox_tx.clone());
+    let db = dial_paired(&node, &db_proc, inbox_tx.clone(), || {});
     let (conn_down_tx, mut conn_down) = mpsc::unbounded_channel::<()>();
-    let conn = serve_paired(
-        listener,
-        &me,
-        &conn_proc,
-        config.clone(),
-        inbox_tx,
-        move || {
-            let _ = conn_down_tx.send(());
-        },
-        &log,
-        &shutdown,
-    );
+    let conn = serve_paired(listener, &node, &conn_proc, inbox_tx, move || {
+        let _ = conn_down_tx.send(());
+    });
     info!(log, "Started"; "proc_id" => me.id, "conn" => &conn_proc.name,
         "db" => &db_proc.name, "disps" => config.disp_addrs().len());
 

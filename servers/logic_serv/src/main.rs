@@ -6,15 +6,8 @@ use schat_runtime::main_support::{bind, server_main};
 use schat_runtime::ProcKind;
 
 fn main() -> ExitCode {
-    server_main(ProcKind::LogicServ, |started| async move {
-        let listener = bind(&started.me).await?;
-        logic_serv::run(
-            listener,
-            started.config,
-            started.me,
-            started.log,
-            started.shutdown,
-        )
-        .await
+    server_main(ProcKind::LogicServ, |node| async move {
+        let listener = bind(&node.me).await?;
+        logic_serv::run(listener, node).await
     })
 }

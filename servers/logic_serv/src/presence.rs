@@ -80,7 +80,10 @@ impl Presence {
             n_users: state.users.len() as u32,
         };
         // Beats repeat; a lost one is replaced by the next.
-        let _ = self.fabric.channel().push(self.onlines(), Msg::PresenceBeat(beat));
+        let _ = self
+            .fabric
+            .channel()
+            .push(self.onlines(), Msg::PresenceBeat(beat));
     }
 
     /// Sends the whole map to one online_serv that asked for it.
@@ -114,10 +117,15 @@ impl Presence {
         };
         // A lost delta shows as a gap at the next one or the next beat, and
         // the online_serv then asks for a snapshot.
-        let _ = self.fabric.channel().push(self.onlines(), Msg::PresenceDelta(delta));
+        let _ = self
+            .fabric
+            .channel()
+            .push(self.onlines(), Msg::PresenceDelta(delta));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 }

@@ -27,7 +27,10 @@ pub async fn fetch_one(logic: &Logic, uid: u64) -> Result<UserProfile, Failure> 
             .profiles
             .pop()
             .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user")),
-        _ => Err(Failure::new(ResultCode::Internal, "unexpected reply from storage")),
+        _ => Err(Failure::new(
+            ResultCode::Internal,
+            "unexpected reply from storage",
+        )),
     }
 }
 
@@ -74,7 +77,10 @@ pub async fn update(
             profile.online = true;
             Ok(Response::Profile(profile))
         }
-        _ => Err(Failure::new(ResultCode::Internal, "unexpected reply from storage")),
+        _ => Err(Failure::new(
+            ResultCode::Internal,
+            "unexpected reply from storage",
+        )),
     }
 }
 
@@ -97,7 +103,10 @@ pub async fn users(logic: &Logic, req: GetUsersRequest) -> Result<Response, Fail
         }))
         .await?;
     let Msg::Profiles(found) = reply else {
-        return Err(Failure::new(ResultCode::Internal, "unexpected reply from storage"));
+        return Err(Failure::new(
+            ResultCode::Internal,
+            "unexpected reply from storage",
+        ));
     };
     let mut users = found.profiles;
     if !users.is_empty() {

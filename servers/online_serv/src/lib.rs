@@ -10,12 +10,11 @@
 
 pub mod presence;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use schat_proto::server::{server_msg::Msg, Located, ProcType, SnapshotRequest};
-use schat_runtime::logging::{debug, info, warn, Logger};
-use schat_runtime::{ClusterConfig, Fabric, ProcConfig, Shutdown, Target};
+use schat_runtime::logging::{debug, info, warn};
+use schat_runtime::{Fabric, Node, Target};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -23,14 +22,15 @@ use presence::{PresenceMap, Verdict};
 
 /// Runs online_serv until `shutdown` fires. It listens on nothing: all its
 /// traffic comes through the disps.
-pub async fn run(
-    config: Arc<ClusterConfig>,
-    me: ProcConfig,
-    log: Logger,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn run(node: Node) -> anyhow::Result<()> {
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
     let (inbox_tx, mut inbox) = mpsc::channel(16_384);
-    let fabric = Fabric::start(config.clone(), &me, inbox_tx, &log, &shutdown);
+    let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id, "disps" => config.disp_addrs().len());
 
     let expiry = Duration::from_millis(config.timing.presence_expiry_ms);

@@ -6,7 +6,5 @@ use schat_runtime::main_support::server_main;
 use schat_runtime::ProcKind;
 
 fn main() -> ExitCode {
-    server_main(ProcKind::OnlineServ, |started| async move {
-        online_serv::run(started.config, started.me, started.log, started.shutdown).await
-    })
+    server_main(ProcKind::OnlineServ, online_serv::run)
 }

@@ -58,7 +58,10 @@ pub enum HandshakeError {
 }
 
 /// Reads the first frame of an accepted link, which must be a hello.
-pub async fn read_hello(reader: &mut FrameReader, within: Duration) -> Result<Hello, HandshakeError> {
+pub async fn read_hello(
+    reader: &mut FrameReader,
+    within: Duration,
+) -> Result<Hello, HandshakeError> {
     let frame = match tokio::time::timeout(within, reader.next()).await {
         Err(_) => return Err(HandshakeError::Timeout(within)),
         Ok(None) => return Err(HandshakeError::Closed),
@@ -68,14 +71,20 @@ pub async fn read_hello(reader: &mut FrameReader, within: Duration) -> Result<He
     let envelope =
         Envelope::decode_frame(frame).map_err(|err| HandshakeError::Bad(err.to_string()))?;
     if envelope.route.unwrap_or_default().kind() != Kind::Control {
-        return Err(HandshakeError::Bad("first frame is not a control packet".to_string()));
+        return Err(HandshakeError::Bad(
+            "first frame is not a control packet".to_string(),
+        ));
     }
     match decode_control(envelope.body) {
         Some(disp_control::Msg::Hello(hello)) if hello.proc_id != 0 => Ok(hello),
-        _ => Err(HandshakeError::Bad("first frame is not a hello".to_string())),
+        _ => Err(HandshakeError::Bad(
+            "first frame is not a hello".to_string(),
+        )),
     }
 }
 
 pub fn decode_control(body: Bytes) -> Option<disp_control::Msg> {
-    DispControl::decode_frame(body).ok().and_then(|control| control.msg)
+    DispControl::decode_frame(body)
+        .ok()
+        .and_then(|control| control.msg)
 }

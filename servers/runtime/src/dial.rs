@@ -10,13 +10,12 @@ use schat_proto::server::Hello;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-use crate::config::ClusterConfig;
 use crate::control::{heartbeat_frame, hello_frame};
 use crate::link;
-use crate::logging::{debug, info, warn, Logger};
+use crate::logging::{debug, info, warn};
+use crate::node::Node;
 use crate::pump::{pump, LinkEnd};
 use crate::rpc::{Channel, Incoming};
-use crate::shutdown::Shutdown;
 use crate::slot::LinkSlot;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -33,18 +32,21 @@ pub struct DialSpec {
 /// Keeps a link to `spec.addr` in `slot` until shutdown. `on_control`
 /// receives the control bodies the peer sends (heartbeat echoes, peer
 /// tables); `on_down` runs each time the link is lost.
-#[allow(clippy::too_many_arguments)]
 pub async fn keep_linked(
     spec: DialSpec,
-    config: Arc<ClusterConfig>,
+    node: Node,
     slot: Arc<LinkSlot>,
     channel: Channel,
     inbox: mpsc::Sender<Incoming>,
     mut on_control: impl FnMut(Bytes) + Send,
     mut on_down: impl FnMut() + Send,
-    log: Logger,
-    shutdown: Shutdown,
 ) {
+    let Node {
+        config,
+        log,
+        shutdown,
+        ..
+    } = node;
     let log = log.new(crate::logging::o!("peer" => spec.peer_name.clone()));
     let timing = &config.timing;
     let mut backoff = FIRST_BACKOFF;

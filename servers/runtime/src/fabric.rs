@@ -13,12 +13,10 @@ use bytes::Bytes;
 use schat_proto::server::{disp_control, Hello, Peer, ProcType, Route};
 use tokio::sync::mpsc;
 
-use crate::config::{ClusterConfig, ProcConfig};
 use crate::control::decode_control;
 use crate::dial::{keep_linked, DialSpec};
-use crate::logging::Logger;
+use crate::node::Node;
 use crate::rpc::{CallError, Channel, Incoming, Transport};
-use crate::shutdown::Shutdown;
 use crate::slot::LinkSlot;
 
 /// Handle to this process's links to the disps.
@@ -44,13 +42,8 @@ struct DispLink {
 impl Fabric {
     /// Starts one link task per disp_serv in the config. Requests and pushes
     /// that arrive go to `inbox`.
-    pub fn start(
-        config: Arc<ClusterConfig>,
-        me: &ProcConfig,
-        inbox: mpsc::Sender<Incoming>,
-        log: &Logger,
-        shutdown: &Shutdown,
-    ) -> Fabric {
+    pub fn start(node: &Node, inbox: mpsc::Sender<Incoming>) -> Fabric {
+        let (config, me) = (&node.config, &node.me);
         let disp_addrs = config.disp_addrs();
         let state = Arc::new(FabricState {
             disps: disp_addrs
@@ -85,9 +78,9 @@ impl Fabric {
             };
             let table_state = state.clone();
             let down_state = state.clone();
-            shutdown.spawn(keep_linked(
+            node.shutdown.spawn(keep_linked(
                 spec,
-                config.clone(),
+                node.clone(),
                 state.disps[index].slot.clone(),
                 channel.clone(),
                 inbox.clone(),
@@ -97,8 +90,6 @@ impl Fabric {
                     }
                 },
                 move || down_state.disps[index].set_peers(Vec::new()),
-                log.clone(),
-                shutdown.clone(),
             ));
         }
         Fabric { channel, state }
@@ -111,7 +102,11 @@ impl Fabric {
 
     /// How many disps are reachable right now.
     pub fn live_disps(&self) -> usize {
-        self.state.disps.iter().filter(|disp| disp.slot.is_up()).count()
+        self.state
+            .disps
+            .iter()
+            .filter(|disp| disp.slot.is_up())
+            .count()
     }
 
     /// Ids of the live processes of `proc_type`, as seen by any live disp.
@@ -121,7 +116,10 @@ impl Fabric {
             if !disp.slot.is_up() {
                 continue;
             }
-            let peers = disp.peers.lock().unwrap_or_else(|poison| poison.into_inner());
+            let peers = disp
+                .peers
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
             live.extend(
                 peers
                     .iter()
@@ -135,7 +133,10 @@ impl Fabric {
 
 impl DispLink {
     fn set_peers(&self, peers: Vec<Peer>) {
-        *self.peers.lock().unwrap_or_else(|poison| poison.into_inner()) = peers;
+        *self
+            .peers
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = peers;
     }
 }
 
@@ -146,7 +147,9 @@ impl Transport for FabricTransport {
     fn send_frame(&self, route: &Route, frame: Bytes) -> Result<(), CallError> {
         let disps = &self.0.disps;
         if disps.is_empty() {
-            return Err(CallError::Unavailable("no disp_serv configured".to_string()));
+            return Err(CallError::Unavailable(
+                "no disp_serv configured".to_string(),
+            ));
         }
         let start = if route.hash_key != 0 {
             (route.hash_key % disps.len() as u64) as usize
@@ -156,7 +159,9 @@ impl Transport for FabricTransport {
         let mut last_err = None;
         for offset in 0..disps.len() {
             let disp = &disps[(start + offset) % disps.len()];
-            let Some(link) = disp.slot.get() else { continue };
+            let Some(link) = disp.slot.get() else {
+                continue;
+            };
             match link.send(frame.clone()) {
                 Ok(()) => return Ok(()),
                 Err(err) => last_err = Some(err),

@@ -39,7 +39,11 @@ pub fn stderr_logger(level: Level, proc_name: &str) -> Logger {
 
 /// A logger for tests: silent unless `SCHAT_TEST_LOG` names a level.
 pub fn test_logger(proc_name: &str) -> Logger {
-    match std::env::var("SCHAT_TEST_LOG").ok().as_deref().and_then(parse_level) {
+    match std::env::var("SCHAT_TEST_LOG")
+        .ok()
+        .as_deref()
+        .and_then(parse_level)
+    {
         Some(level) => stderr_logger(level, proc_name),
         None => Logger::root(slog::Discard, o!()),
     }

@@ -12,6 +12,7 @@ use clap::Parser;
 
 use crate::config::{ClusterConfig, ProcConfig, ProcKind};
 use crate::logging::{error, info, parse_level, stderr_logger, Logger};
+use crate::node::Node;
 use crate::shutdown::Shutdown;
 
 /// How long a stopping process may take before it exits anyway.
@@ -30,20 +31,11 @@ struct ServerArgs {
     config_check: bool,
 }
 
-/// Everything a server's `run` needs from its `main`.
-#[derive(Debug)]
-pub struct Started {
-    pub config: Arc<ClusterConfig>,
-    pub me: ProcConfig,
-    pub log: Logger,
-    pub shutdown: Shutdown,
-}
-
 /// Runs a server binary of `kind`. `run` binds what the process listens on
 /// and serves until the shutdown signal fires.
 pub fn server_main<F, Fut>(kind: ProcKind, run: F) -> ExitCode
 where
-    F: FnOnce(Started) -> Fut,
+    F: FnOnce(Node) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let args = ServerArgs::parse();
@@ -54,7 +46,11 @@ where
             return ExitCode::from(2);
         }
     };
-    let me = match args.name.as_deref().map(|name| own_entry(&config, name, kind)) {
+    let me = match args
+        .name
+        .as_deref()
+        .map(|name| own_entry(&config, name, kind))
+    {
         Some(Ok(me)) => Some(me),
         Some(Err(message)) => {
             eprintln!("{}: {message}", kind.name());
@@ -76,7 +72,10 @@ where
     };
     let level = parse_level(&config.log.level).unwrap_or(slog::Level::Info);
     let log = stderr_logger(level, &me.name);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             error!(log, "Cannot start the async runtime"; "error" => %err);
@@ -84,7 +83,7 @@ where
         }
     };
     let shutdown = Shutdown::new();
-    let started = Started {
+    let node = Node {
         config: Arc::new(config),
         me,
         log: log.clone(),
@@ -92,9 +91,12 @@ where
     };
     let outcome = runtime.block_on(async {
         tokio::spawn(trigger_on_signal(shutdown.clone(), log.clone()));
-        let result = run(started).await;
+        let result = run(node).await;
         if !shutdown.stop(STOP_GRACE).await {
-            info!(log, "Some tasks were still running at the end of the grace period");
+            info!(
+                log,
+                "Some tasks were still running at the end of the grace period"
+            );
         }
         result
     });

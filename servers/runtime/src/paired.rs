@@ -13,10 +13,10 @@ use crate::config::{ClusterConfig, ProcConfig};
 use crate::control::{decode_control, heartbeat_frame, read_hello};
 use crate::dial::{keep_linked, DialSpec};
 use crate::link;
-use crate::logging::{info, o, warn, Logger};
+use crate::logging::{info, o, warn};
+use crate::node::Node;
 use crate::pump::{pump, LinkEnd};
 use crate::rpc::{Channel, Incoming};
-use crate::shutdown::Shutdown;
 use crate::slot::{LinkSlot, SlotTransport};
 
 /// How long an accepted peer has to say hello.
@@ -30,7 +30,11 @@ fn hello_of(me: &ProcConfig) -> Hello {
     }
 }
 
-fn slot_channel(me: &ProcConfig, peer: &ProcConfig, config: &ClusterConfig) -> (Channel, Arc<LinkSlot>) {
+fn slot_channel(
+    me: &ProcConfig,
+    peer: &ProcConfig,
+    config: &ClusterConfig,
+) -> (Channel, Arc<LinkSlot>) {
     let slot = Arc::new(LinkSlot::default());
     let transport = SlotTransport {
         slot: slot.clone(),
@@ -49,30 +53,26 @@ fn slot_channel(me: &ProcConfig, peer: &ProcConfig, config: &ClusterConfig) -> (
 /// channel to it. Packets from the partner go to `inbox`; `on_down` runs
 /// each time the link is lost.
 pub fn dial_paired(
-    me: &ProcConfig,
+    node: &Node,
     peer: &ProcConfig,
-    config: Arc<ClusterConfig>,
     inbox: mpsc::Sender<Incoming>,
     on_down: impl FnMut() + Send + 'static,
-    log: &Logger,
-    shutdown: &Shutdown,
 ) -> Channel {
-    let (channel, slot) = slot_channel(me, peer, &config);
+    let me = &node.me;
+    let (channel, slot) = slot_channel(me, peer, &node.config);
     let spec = DialSpec {
         addr: peer.addr().unwrap_or_default(),
         peer_name: peer.name.clone(),
         hello: hello_of(me),
     };
-    shutdown.spawn(keep_linked(
+    node.shutdown.spawn(keep_linked(
         spec,
-        config,
+        node.clone(),
         slot,
         channel.clone(),
         inbox,
         |_control| {},
         on_down,
-        log.clone(),
-        shutdown.clone(),
     ));
     channel
 }
@@ -82,20 +82,18 @@ pub fn dial_paired(
 /// `on_down` runs when the partner's current link is lost.
 pub fn serve_paired(
     listener: TcpListener,
-    me: &ProcConfig,
+    node: &Node,
     peer: &ProcConfig,
-    config: Arc<ClusterConfig>,
     inbox: mpsc::Sender<Incoming>,
     on_down: impl Fn() + Send + Sync + 'static,
-    log: &Logger,
-    shutdown: &Shutdown,
 ) -> Channel {
+    let (me, config, shutdown) = (&node.me, node.config.clone(), &node.shutdown);
     let (channel, slot) = slot_channel(me, peer, &config);
     let on_down = Arc::new(on_down);
     let me_id = me.id;
     let me_type = me.kind.proc_type();
     let peer_id = peer.id;
-    let log = log.new(o!("peer" => peer.name.clone()));
+    let log = node.log.new(o!("peer" => peer.name.clone()));
     let accept_channel = channel.clone();
     let accept_shutdown = shutdown.clone();
     shutdown.spawn(async move {

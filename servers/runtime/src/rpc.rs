@@ -360,15 +360,16 @@ impl Channel {
                 Ok(ServerMsg { msg: None }) => {
                     let _ = self.send_response(
                         &route,
-                        error_msg(ResultCode::UnknownMessage, "unknown or empty server message"),
+                        error_msg(
+                            ResultCode::UnknownMessage,
+                            "unknown or empty server message",
+                        ),
                     );
                     Dispatched::Handled
                 }
                 Err(err) => {
-                    let _ = self.send_response(
-                        &route,
-                        error_msg(ResultCode::Malformed, err.to_string()),
-                    );
+                    let _ = self
+                        .send_response(&route, error_msg(ResultCode::Malformed, err.to_string()));
                     Dispatched::Handled
                 }
             },

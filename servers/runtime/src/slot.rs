@@ -17,7 +17,10 @@ pub struct LinkSlot {
 
 impl LinkSlot {
     pub fn get(&self) -> Option<LinkSender> {
-        let guard = self.link.lock().unwrap_or_else(|poison| poison.into_inner());
+        let guard = self
+            .link
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         guard.as_ref().filter(|link| !link.is_closed()).cloned()
     }
 
@@ -27,14 +30,23 @@ impl LinkSlot {
 
     /// Installs a new link, returning the one it replaces.
     pub fn set(&self, link: LinkSender) -> Option<LinkSender> {
-        let mut guard = self.link.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut guard = self
+            .link
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         guard.replace(link)
     }
 
     /// Empties the slot if it still holds `link`.
     pub fn clear_if(&self, link: &LinkSender) {
-        let mut guard = self.link.lock().unwrap_or_else(|poison| poison.into_inner());
-        if guard.as_ref().is_some_and(|current| current.same_link(link)) {
+        let mut guard = self
+            .link
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if guard
+            .as_ref()
+            .is_some_and(|current| current.same_link(link))
+        {
             *guard = None;
         }
     }
@@ -51,7 +63,10 @@ impl Transport for SlotTransport {
     fn send_frame(&self, _route: &Route, frame: Bytes) -> Result<(), CallError> {
         match self.slot.get() {
             Some(link) => Ok(link.send(frame)?),
-            None => Err(CallError::Unavailable(format!("{} is down", self.peer_name))),
+            None => Err(CallError::Unavailable(format!(
+                "{} is down",
+                self.peer_name
+            ))),
         }
     }
 

@@ -48,7 +48,10 @@ fn unknown_logic_is_asked_for_a_snapshot_once() {
     };
     assert_eq!(map.apply_beat(&beat, now), Verdict::NeedSnapshot(1));
     assert_eq!(map.apply_beat(&beat, now), Verdict::Stale);
-    assert_eq!(map.apply_snapshot(snapshot(1, 3, &[5, 6]), now), Verdict::Applied);
+    assert_eq!(
+        map.apply_snapshot(snapshot(1, 3, &[5, 6]), now),
+        Verdict::Applied
+    );
     assert_eq!(map.apply_beat(&beat, now), Verdict::Applied);
     assert_eq!(map.locate(&[5, 6, 7]).len(), 2);
 }
@@ -58,8 +61,14 @@ fn deltas_in_order_apply_and_gaps_ask() {
     let mut map = PresenceMap::default();
     let now = Instant::now();
     map.apply_snapshot(snapshot(1, 0, &[]), now);
-    assert_eq!(map.apply_delta(delta(1, 1, &[5], &[]), now), Verdict::Applied);
-    assert_eq!(map.apply_delta(delta(1, 2, &[6], &[5]), now), Verdict::Applied);
+    assert_eq!(
+        map.apply_delta(delta(1, 1, &[5], &[]), now),
+        Verdict::Applied
+    );
+    assert_eq!(
+        map.apply_delta(delta(1, 2, &[6], &[5]), now),
+        Verdict::Applied
+    );
     assert_eq!(map.locate(&[5, 6]).len(), 1);
     assert_eq!(map.apply_delta(delta(1, 2, &[9], &[]), now), Verdict::Stale);
     assert_eq!(

@@ -45,7 +45,10 @@ fn committed_cluster_json_is_valid() {
 #[test]
 fn unknown_key_is_named() {
     let message = refused(|value| value["limits"]["max_conections"] = 5.into());
-    assert!(message.contains("unknown field `max_conections`"), "{message}");
+    assert!(
+        message.contains("unknown field `max_conections`"),
+        "{message}"
+    );
     let message = refused(|value| value["procs"][0]["colour"] = "red".into());
     assert!(message.contains("unknown field `colour`"), "{message}");
 }
@@ -59,7 +62,10 @@ fn duplicate_id_is_named() {
 #[test]
 fn duplicate_port_is_named() {
     let message = refused(|value| value["procs"][1]["port"] = 7301.into());
-    assert!(message.contains("127.0.0.1:7301 is used by both"), "{message}");
+    assert!(
+        message.contains("127.0.0.1:7301 is used by both"),
+        "{message}"
+    );
     let message = refused(|value| value["procs"][1]["port"] = 6390.into());
     assert!(message.contains("\"redis\""), "{message}");
 }
@@ -116,7 +122,10 @@ fn missing_disp_is_named() {
 #[test]
 fn unknown_proc_type_is_named() {
     let message = refused(|value| value["procs"][0]["type"] = "teapot_serv".into());
-    assert!(message.contains("unknown variant `teapot_serv`"), "{message}");
+    assert!(
+        message.contains("unknown variant `teapot_serv`"),
+        "{message}"
+    );
 }
 
 #[test]

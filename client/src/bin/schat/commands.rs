@@ -1,0 +1,271 @@
+//! Running one command against a connection that is opened (and logged in
+//! with the saved token) only when the command needs it.
+
+use std::path::{Path, PathBuf};
+
+use schat_client::{Client, ClientError, ProfileUpdate, ResultCode, UserProfile};
+
+use crate::session_file::{self, SavedSession};
+use crate::{Command, Failure};
+
+/// Runs one command and exits.
+pub async fn one_shot(server: &str, session_file: &Path, command: Command) -> Result<(), Failure> {
+    let mut runner = Runner::new(server, session_file, false);
+    runner.execute(command).await
+}
+
+/// A connection and who it is logged in as.
+pub struct Runner {
+    server: String,
+    session_file: PathBuf,
+    interactive: bool,
+    client: Option<Client>,
+    logged_in: Option<String>,
+}
+
+impl Runner {
+    pub fn new(server: &str, session_file: &Path, interactive: bool) -> Runner {
+        Runner {
+            server: server.to_string(),
+            session_file: session_file.to_path_buf(),
+            interactive,
+            client: None,
+            logged_in: None,
+        }
+    }
+
+    /// The open connection, if any.
+    pub fn connection(&self) -> Option<&Client> {
+        self.client.as_ref()
+    }
+
+    /// Forgets a connection that has ended.
+    pub fn drop_connection(&mut self) {
+        self.client = None;
+        self.logged_in = None;
+    }
+
+    pub fn prompt(&self) -> String {
+        match &self.logged_in {
+            Some(account) => format!("schat {account}> "),
+            None => "schat> ".to_string(),
+        }
+    }
+
+    async fn connect(&mut self) -> Result<&Client, Failure> {
+        if self
+            .client
+            .as_ref()
+            .is_some_and(|client| client.closed_reason().is_some())
+        {
+            self.drop_connection();
+        }
+        if self.client.is_none() {
+            let client = Client::connect(&self.server).await.map_err(|err| Failure {
+                message: format!("{} ({})", err, self.server),
+                exit_code: crate::EXIT_CONNECTION,
+            })?;
+            self.client = Some(client);
+        }
+        self.client
+            .as_ref()
+            .ok_or_else(|| Failure::usage("no connection"))
+    }
+
+    /// Makes sure this connection is logged in, with the saved token.
+    async fn logged_in_client(&mut self) -> Result<&Client, Failure> {
+        self.connect().await?;
+        if self.logged_in.is_none() {
+            let saved = session_file::load(&self.session_file)?;
+            let client = self.connect().await?;
+            match client.login_token(&saved.token).await {
+                Ok(_) => {}
+                Err(ClientError::Server {
+                    code: ResultCode::TokenExpired | ResultCode::TokenInvalid,
+                    ..
+                }) => {
+                    session_file::remove(&self.session_file);
+                    return Err(Failure::refused(
+                        "your session has ended: run `schat login ACCOUNT` again",
+                    ));
+                }
+                Err(err) => return Err(err.into()),
+            }
+            self.logged_in = Some(saved.account);
+        }
+        self.connect().await
+    }
+
+    pub async fn execute(&mut self, command: Command) -> Result<(), Failure> {
+        match command {
+            Command::Register {
+                account,
+                display_name,
+                password_stdin,
+            } => {
+                let password = read_password(password_stdin, "new password: ", self.interactive)?;
+                let client = self.connect().await?;
+                let uid = client
+                    .register(&account, &password, display_name.as_deref().unwrap_or(""))
+                    .await?;
+                println!("registered {account} as uid {uid}");
+            }
+            Command::Login {
+                account,
+                password_stdin,
+            } => {
+                let password = read_password(password_stdin, "password: ", self.interactive)?;
+                if self.logged_in.is_some() {
+                    // A fresh connection: this one belongs to the old login.
+                    self.drop_connection();
+                }
+                let server = self.server.clone();
+                let client = self.connect().await?;
+                let login = client.login_password(&account, &password).await?;
+                let profile = login.profile.unwrap_or_default();
+                session_file::save(
+                    &self.session_file,
+                    &SavedSession {
+                        server,
+                        account: profile.account.clone(),
+                        uid: login.uid,
+                        token: login.token,
+                        token_expires_at_ms: login.token_expires_at_ms,
+                    },
+                )?;
+                println!("logged in as {} (uid {})", profile.account, login.uid);
+                self.logged_in = Some(profile.account);
+            }
+            Command::Logout => {
+                let client = self.logged_in_client().await?;
+                client.logout().await?;
+                session_file::remove(&self.session_file);
+                self.logged_in = None;
+                println!("logged out");
+            }
+            Command::Whoami => {
+                let profile = self.logged_in_client().await?.profile().await?;
+                print_profile(&profile);
+            }
+            Command::Profile { users } => {
+                let client = self.logged_in_client().await?;
+                if users.is_empty() {
+                    print_profile(&client.profile().await?);
+                    return Ok(());
+                }
+                let mut uids = Vec::new();
+                let mut accounts = Vec::new();
+                for user in &users {
+                    match user.strip_prefix('#').map(str::parse::<u64>) {
+                        Some(Ok(uid)) => uids.push(uid),
+                        Some(Err(_)) => return Err(Failure::usage(format!("bad uid {user:?}"))),
+                        None => accounts.push(user.clone()),
+                    }
+                }
+                let found = client.users(uids, accounts).await?;
+                if found.is_empty() {
+                    return Err(Failure::refused("no such user"));
+                }
+                for (index, profile) in found.iter().enumerate() {
+                    if index > 0 {
+                        println!();
+                    }
+                    print_profile(profile);
+                }
+            }
+            Command::SetProfile {
+                display_name,
+                description,
+                avatar_url,
+            } => {
+                if display_name.is_none() && description.is_none() && avatar_url.is_none() {
+                    return Err(Failure::usage(
+                        "give at least one of --display-name, --description, --avatar-url",
+                    ));
+                }
+                let client = self.logged_in_client().await?;
+                let profile = client
+                    .update_profile(ProfileUpdate {
+                        display_name,
+                        description,
+                        avatar_url,
+                    })
+                    .await?;
+                print_profile(&profile);
+            }
+            Command::Ping => {
+                let rtt = self.connect().await?.ping().await?;
+                println!(
+                    "pong from {} in {:.2} ms",
+                    self.server,
+                    rtt.as_secs_f64() * 1000.0
+                );
+            }
+            Command::Shell => return Err(Failure::usage("already in the shell")),
+        }
+        Ok(())
+    }
+}
+
+fn read_password(from_stdin: bool, prompt: &str, interactive: bool) -> Result<String, Failure> {
+    if from_stdin && !interactive {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|err| Failure::usage(format!("cannot read the password: {err}")))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    if let Ok(password) = std::env::var("SCHAT_PASSWORD") {
+        return Ok(password);
+    }
+    rpassword::prompt_password(prompt).map_err(|err| {
+        Failure::usage(format!(
+            "cannot prompt for a password ({err}); use --password-stdin or SCHAT_PASSWORD"
+        ))
+    })
+}
+
+pub fn print_profile(profile: &UserProfile) {
+    println!("uid:          {}", profile.uid);
+    println!("account:      {}", profile.account);
+    println!("display name: {}", profile.display_name);
+    if !profile.description.is_empty() {
+        println!("description:  {}", profile.description);
+    }
+    if !profile.avatar_url.is_empty() {
+        println!("avatar:       {}", profile.avatar_url);
+    }
+    println!(
+        "online:       {}",
+        if profile.online { "yes" } else { "no" }
+    );
+    println!("joined:       {}", utc_date(profile.created_at_ms));
+}
+
+/// `YYYY-MM-DD HH:MM UTC` from milliseconds since the epoch.
+pub fn utc_date(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::utc_date(1_795_467_600_000), "2026-11-23 21:00 UTC");
+        assert_eq!(super::utc_date(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
+}

@@ -1,0 +1,142 @@
+//! `schat`: the command-line chat client. One-shot subcommands for scripts
+//! (clear errors, non-zero exit codes) and an interactive shell.
+
+#![forbid(unsafe_code)]
+
+mod commands;
+mod session_file;
+mod shell;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes: 0 success, 1 the server refused, 2 bad usage, 3 no connection.
+pub const EXIT_REFUSED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_CONNECTION: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(name = "schat", version, about = "schat chat client")]
+struct Cli {
+    /// conn_serv address to connect to.
+    #[arg(
+        long,
+        short,
+        env = "SCHAT_SERVER",
+        default_value = "127.0.0.1:7001",
+        global = true
+    )]
+    server: String,
+    /// Where the login token is kept between commands
+    /// (default: ~/.schat/session.json).
+    #[arg(long, env = "SCHAT_SESSION", global = true)]
+    session_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Commands, the same in one-shot mode and in the shell.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an account.
+    Register {
+        account: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input
+        /// (otherwise SCHAT_PASSWORD, otherwise a prompt).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Log in and keep the session token for later commands.
+    Login {
+        account: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Log out; every token issued to you so far stops working.
+    Logout,
+    /// Show who you are logged in as.
+    Whoami,
+    /// Show your profile, or other users' by account name or #uid.
+    Profile { users: Vec<String> },
+    /// Change your profile.
+    SetProfile {
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        avatar_url: Option<String>,
+    },
+    /// Measure the round trip to the server.
+    Ping,
+    /// Interactive mode (the default).
+    Shell,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let session_file = cli.session_file.unwrap_or_else(session_file::default_path);
+    let result = runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Shell) {
+            Command::Shell => shell::run(&cli.server, &session_file).await,
+            command => commands::one_shot(&cli.server, &session_file, command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}
+
+/// A command that failed, with the exit code that says how.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub exit_code: u8,
+}
+
+impl From<schat_client::ClientError> for Failure {
+    fn from(err: schat_client::ClientError) -> Failure {
+        let exit_code = match err {
+            schat_client::ClientError::Server { .. } => EXIT_REFUSED,
+            _ => EXIT_CONNECTION,
+        };
+        Failure {
+            message: err.to_string(),
+            exit_code,
+        }
+    }
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            exit_code: EXIT_USAGE,
+        }
+    }
+
+    pub fn refused(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            exit_code: EXIT_REFUSED,
+        }
+    }
+}

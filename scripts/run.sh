@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the whole local cluster described by cluster.json: installs Redis if
+# it is missing, builds the release binaries, starts Redis on its private
+# port (AOF on, data under data/redis) and every process of the file, and
+# prints where to connect. Ctrl-C stops everything.
+#
+#   scripts/run.sh              run in the foreground until Ctrl-C
+#   scripts/run.sh --detach     start and return (stop with scripts/stop.sh)
+#   SCHAT_CLUSTER=other.json scripts/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+
+cluster=${SCHAT_CLUSTER:-cluster.json}
+detach=false
+[ "${1:-}" = "--detach" ] && detach=true
+
+ensure_redis
+ensure_python
+if [ -f data/pids/redis.pid ] && kill -0 "$(cat data/pids/redis.pid)" 2>/dev/null; then
+    echo "a cluster is already running here; stop it with scripts/stop.sh" >&2
+    exit 1
+fi
+
+echo "building release binaries (the first build takes a few minutes)..."
+cargo build --release --workspace --bins --quiet
+bin=target/release
+"$bin/disp_serv" --config "$cluster" --config-check >/dev/null
+
+mkdir -p data/pids logs
+redis_host=$(cluster_field "$cluster" "c['redis']['host']")
+redis_port=$(cluster_field "$cluster" "c['redis']['port']")
+redis_dir=$(cluster_field "$cluster" "c['redis'].get('data_dir', 'data/redis')")
+fsync=$(cluster_field "$cluster" "c['redis'].get('appendfsync', 'everysec')")
+mkdir -p "$redis_dir"
+redis-server --bind "$redis_host" --port "$redis_port" --dir "$(cd "$redis_dir" && pwd)" \
+    --appendonly yes --appendfsync "$fsync" --save "" \
+    --logfile "$(pwd)/logs/redis.log" --daemonize no &
+echo $! > data/pids/redis.pid
+for _ in $(seq 100); do
+    redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null || { echo "redis did not start; see logs/redis.log" >&2; exit 1; }
+echo "redis     $redis_host:$redis_port (appendfsync $fsync, data in $redis_dir)"
+
+# Storage first, then the hubs, then the rest; every process also
+# reconnects on its own, so the order only saves a few retries.
+for type in db_logic_serv disp_serv online_serv logic_serv conn_serv; do
+    for name in $(cluster_field "$cluster" "' '.join(p['name'] for p in c['procs'] if p['type'] == '$type')"); do
+        "$bin/$type" --config "$cluster" --name "$name" >>"logs/$name.log" 2>&1 &
+        echo $! > "data/pids/$name.pid"
+        echo "started   $name (pid $!, log logs/$name.log)"
+    done
+done
+
+conns=$(cluster_field "$cluster" "' '.join(p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
+for addr in $conns; do
+    for _ in $(seq 100); do
+        "$bin/schat" --server "$addr" ping >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+done
+echo
+echo "schat is up. Connect a client to any of: $conns"
+echo "  $bin/schat --server ${conns%% *} register alice"
+echo "  $bin/schat --server ${conns%% *} login alice"
+echo "  $bin/schat --server ${conns%% *}            # interactive shell"
+
+if $detach; then
+    echo "stop with scripts/stop.sh"
+    exit 0
+fi
+trap 'echo; scripts/stop.sh; exit 0' INT TERM
+echo "Ctrl-C stops the cluster."
+while true; do sleep 3600 & wait $!; done

@@ -1,0 +1,278 @@
+//! End-to-end: the real server binaries started from a cluster.json the way
+//! scripts/run.sh does, killed for real with SIGKILL, stopped with SIGTERM.
+//! Needs the binaries built (`cargo build --workspace --bins`, which
+//! scripts/test.sh does first).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use schat_client::Client;
+use schat_testkit::{eventually, RedisServer};
+
+fn bin_dir() -> PathBuf {
+    // target/<profile>/deps/<this test> -> target/<profile>
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target directory")
+        .to_path_buf()
+}
+
+fn server_bin(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+fn config_check(dir: &Path, text: &str) -> Output {
+    let path = dir.join("cluster.json");
+    std::fs::write(&path, text).unwrap();
+    Command::new(server_bin("disp_serv"))
+        .arg("--config")
+        .arg(&path)
+        .arg("--config-check")
+        .output()
+        .unwrap()
+}
+
+fn committed_config() -> serde_json::Value {
+    let text = include_str!("../../cluster.json");
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn config_check_accepts_the_committed_file_and_names_faults() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = config_check(dir.path(), include_str!("../../cluster.json"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("OK (10 procs)"));
+
+    let mut unknown_key = committed_config();
+    unknown_key["limits"]["max_conns"] = 1.into();
+    let mut duplicate_port = committed_config();
+    duplicate_port["procs"][1]["port"] = 7301.into();
+    let mut lonely_logic = committed_config();
+    lonely_logic["procs"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|proc| proc["name"] != "conn_serv-1");
+    for (config, expected) in [
+        (unknown_key.to_string(), "unknown field `max_conns`"),
+        (duplicate_port.to_string(), "127.0.0.1:7301 is used by both"),
+        (
+            lonely_logic.to_string(),
+            "\"logic_serv-1\" has no conn_serv",
+        ),
+        ("{ not json".to_string(), "line 1"),
+    ] {
+        let refused = config_check(dir.path(), &config);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr:?}"
+        );
+    }
+
+    let missing = Command::new(server_bin("conn_serv"))
+        .args([
+            "--config",
+            "/nonexistent/cluster.json",
+            "--name",
+            "conn_serv-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+}
+
+/// Every process of a cluster, killed when dropped.
+struct Procs {
+    children: Vec<(String, Child)>,
+}
+
+impl Procs {
+    fn child(&mut self, name: &str) -> &mut Child {
+        &mut self
+            .children
+            .iter_mut()
+            .find(|(proc_name, _)| proc_name == name)
+            .expect("known process")
+            .1
+    }
+}
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A free port below the ephemeral range, so that no outgoing connection
+/// can take it between this probe and the server's bind.
+fn free_port() -> u16 {
+    use rand_free_port::next_candidate;
+    loop {
+        let port = next_candidate();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+mod rand_free_port {
+    use std::sync::atomic::{AtomicU16, Ordering};
+
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+
+    /// Walks 20000..32000 from a start that differs per test process.
+    pub fn next_candidate() -> u16 {
+        let start = (std::process::id() % 12_000) as u16;
+        let step = NEXT.fetch_add(1, Ordering::Relaxed);
+        20_000 + (start.wrapping_add(step.wrapping_mul(7))) % 12_000
+    }
+}
+
+async fn logs_in(addr: &str, account: &str) -> Result<Client, schat_client::ClientError> {
+    let client = Client::connect(addr).await?;
+    let _ = client.register(account, "password123", "").await;
+    client.login_password(account, "password123").await?;
+    Ok(client)
+}
+
+async fn shows_online(observer: &Client, account: &str) -> bool {
+    matches!(
+        observer.users(Vec::new(), vec![account.to_string()]).await,
+        Ok(users) if users.first().is_some_and(|user| user.online)
+    )
+}
+
+fn dump_logs(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|ext| ext == "log") {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            eprintln!("--- {}\n{text}", entry.path().display());
+        }
+    }
+}
+
+#[tokio::test]
+async fn real_binaries_survive_killed_processes() {
+    let redis = RedisServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = committed_config();
+    config["redis"]["port"] = redis.port().into();
+    config["auth"]["argon2_memory_kib"] = 256.into();
+    config["auth"]["argon2_iterations"] = 1.into();
+    config["timing"] = serde_json::json!({
+        "peer_heartbeat_ms": 100, "peer_timeout_ms": 1000, "presence_beat_ms": 200,
+        "presence_expiry_ms": 1500, "request_timeout_ms": 3000, "reconnect_max_ms": 200
+    });
+    config["log"]["level"] = "warn".into();
+    for proc in config["procs"].as_array_mut().unwrap() {
+        if proc.get("port").is_some() {
+            proc["port"] = free_port().into();
+        }
+    }
+    let config_path = dir.path().join("cluster.json");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let conn_addr = |set: usize| {
+        let proc = config["procs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|proc| proc["name"] == format!("conn_serv-{set}"))
+            .unwrap();
+        format!("127.0.0.1:{}", proc["port"])
+    };
+
+    let mut procs = Procs {
+        children: Vec::new(),
+    };
+    for proc in config["procs"].as_array().unwrap() {
+        let name = proc["name"].as_str().unwrap().to_string();
+        let child = Command::new(server_bin(proc["type"].as_str().unwrap()))
+            .arg("--config")
+            .arg(&config_path)
+            .args(["--name", &name])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join(format!("{name}.log"))).unwrap())
+            .spawn()
+            .unwrap();
+        procs.children.push((name, child));
+    }
+
+    let (addr_1, addr_2) = (conn_addr(1), conn_addr(2));
+    // Ready when a user can log in on each set and be seen online.
+    let mut ready = Vec::new();
+    for (set, addr) in [(1, &addr_1), (2, &addr_2)] {
+        let account = format!("probe-{set}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            if let Ok(client) = logs_in(addr, &account).await {
+                if shows_online(&client, &account).await {
+                    break client;
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                dump_logs(dir.path());
+                panic!("set {set} did not come up");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        ready.push(client);
+    }
+    let observer = ready.pop().expect("the probe of set 2");
+
+    // SIGKILL a disp: logins and presence keep working on both sets.
+    procs.child("disp_serv-1").kill().unwrap();
+    for (index, addr) in [&addr_1, &addr_2, &addr_1].into_iter().enumerate() {
+        let account = format!("after-kill-{index}");
+        let client = logs_in(addr, &account)
+            .await
+            .unwrap_or_else(|err| panic!("login after a disp died: {err}"));
+        assert!(eventually(Duration::from_secs(3), || shows_online(&observer, &account)).await);
+        drop(client);
+    }
+
+    // SIGKILL a logic: its conn closes its clients, and its users expire
+    // from presence although nobody told the online_servs.
+    let doomed = logs_in(&addr_1, "doomed").await.unwrap();
+    assert!(eventually(Duration::from_secs(3), || shows_online(&observer, "doomed")).await);
+    procs.child("logic_serv-1").kill().unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            doomed.closed_reason().is_some()
+        })
+        .await
+    );
+    assert!(
+        eventually(Duration::from_secs(6), || async {
+            !shows_online(&observer, "doomed").await
+        })
+        .await,
+        "a killed logic's user still shows online"
+    );
+
+    // SIGTERM: every live process stops cleanly and exits 0.
+    for (name, child) in &mut procs.children {
+        if matches!(child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let status = child.wait().unwrap();
+            assert!(status.success(), "{name} exited with {status}");
+        }
+    }
+}
