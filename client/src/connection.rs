@@ -29,7 +29,7 @@ pub enum ClientError {
     #[error("cannot connect: {0}")]
     Connect(std::io::Error),
     /// The server answered with a result code other than OK.
-    #[error("{code:?}: {reason}")]
+    #[error("{}: {reason}", code.as_str_name())]
     Server { code: ResultCode, reason: String },
     /// The connection is gone; the reason is the server's notice, if any.
     #[error("connection closed: {0}")]
@@ -371,7 +371,11 @@ async fn read_loop(
                 }
             }
             Some(Response::Closing(closing)) => {
-                notice = Some(format!("{:?}: {}", closing.code(), closing.reason));
+                notice = Some(format!(
+                    "{}: {}",
+                    closing.code().as_str_name(),
+                    closing.reason
+                ));
                 Push::Closing {
                     code: closing.code(),
                     reason: closing.reason,

@@ -118,7 +118,7 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
     let mut profile = profile::fetch_one(&logic, uid).await?;
     profile.online = true;
-    info!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "client" => req.client);
+    info!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
     Ok(Response::Login(LoginResponse {
         uid,
         token,

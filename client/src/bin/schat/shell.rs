@@ -88,7 +88,9 @@ async fn next_push(runner: &Runner) -> Option<Push> {
 fn print_push(push: &Push) {
     match push {
         Push::Kicked { reason } => println!("\n*** signed out: {reason}"),
-        Push::Closing { code, reason } => println!("\n*** server closing ({code:?}): {reason}"),
+        Push::Closing { code, reason } => {
+            println!("\n*** server closing ({}): {reason}", code.as_str_name())
+        }
         Push::Other(message) => println!("\n*** {message:?}"),
     }
 }

@@ -1,0 +1,234 @@
+//! `idle`: N users log in and stay connected. Reports the password-login
+//! rate (register if needed + argon2 verify), the connect + token-login rate
+//! (the reconnect path), login latency, and server memory per connection.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use hdrhistogram::Histogram;
+use schat_client::{Client, ClientError, ClientOptions, ResultCode};
+use serde_json::json;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::report::{json_line, percentiles};
+use crate::{rss, Common};
+
+#[derive(Debug, clap::Args)]
+pub struct IdleArgs {
+    /// How many users log in and stay connected.
+    #[arg(long, default_value_t = 10_000)]
+    clients: usize,
+    /// How long to hold the connections before measuring memory.
+    #[arg(long, default_value_t = 10)]
+    hold_secs: u64,
+    /// Logins in flight at once.
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Account names are PREFIX0, PREFIX1, …
+    #[arg(long, default_value = "bench")]
+    prefix: String,
+    /// Give up (and fail) if a phase takes longer than this.
+    #[arg(long, default_value_t = 600)]
+    max_phase_secs: u64,
+}
+
+const PASSWORD: &str = "bench-password";
+
+pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<()> {
+    if common.servers.is_empty() {
+        bail!("no servers given");
+    }
+    let baseline = rss::of_pid_files(&common.pids_dir);
+    let n = args.clients;
+    let limit = Duration::from_secs(args.max_phase_secs);
+    let options = |index: usize| ClientOptions {
+        local_ip: Some(common.source_ips[index % common.source_ips.len()]),
+        request_timeout: Duration::from_secs(30),
+        ..ClientOptions::default()
+    };
+    let server = |index: usize| common.servers[index % common.servers.len()].clone();
+
+    eprintln!("phase 1: {n} users register (if new) and log in with their password");
+    let started = Instant::now();
+    let tokens = bounded(n, args.concurrency, limit, |index| {
+        let (addr, options, account) = (
+            server(index),
+            options(index),
+            format!("{}{index}", args.prefix),
+        );
+        async move {
+            let client = Client::connect_with(&addr, options).await?;
+            match client.register(&account, PASSWORD, "").await {
+                Ok(_) => {}
+                Err(ClientError::Server {
+                    code: ResultCode::AccountExists,
+                    ..
+                }) => {}
+                Err(err) => return Err(err),
+            }
+            let login = client.login_password(&account, PASSWORD).await?;
+            Ok(login.token)
+        }
+    })
+    .await?;
+    let password_secs = started.elapsed().as_secs_f64();
+    let tokens: Vec<String> = tokens.into_iter().map(|(token, _)| token).collect();
+    // Phase 1's connections are closed; what stays is warm-up (allocator
+    // pools, password hashing buffers), not per-connection state.
+    let before_hold = rss::of_pid_files(&common.pids_dir);
+
+    eprintln!("phase 2: {n} clients connect and log in with their token, and stay");
+    let tokens = Arc::new(tokens);
+    let started = Instant::now();
+    let held = bounded(n, args.concurrency, limit, |index| {
+        let (addr, options, tokens) = (server(index), options(index), tokens.clone());
+        async move {
+            let client = Client::connect_with(&addr, options).await?;
+            client.login_token(&tokens[index]).await?;
+            Ok(client)
+        }
+    })
+    .await?;
+    let token_secs = started.elapsed().as_secs_f64();
+    let mut latency = Histogram::<u64>::new(3).context("histogram")?;
+    for (_, micros) in &held {
+        latency.record(*micros).context("histogram")?;
+    }
+
+    eprintln!("holding {n} connections for {} s", args.hold_secs);
+    tokio::time::sleep(Duration::from_secs(args.hold_secs)).await;
+    let still_open = held
+        .iter()
+        .filter(|(client, _)| client.closed_reason().is_none())
+        .count();
+    let during = rss::of_pid_files(&common.pids_dir);
+
+    let total_kib: u64 = during
+        .iter()
+        .filter(|(name, _)| name.as_str() != "redis")
+        .map(|(_, kib)| kib)
+        .sum();
+    let baseline_kib: u64 = before_hold
+        .iter()
+        .filter(|(name, _)| name.as_str() != "redis")
+        .map(|(_, kib)| kib)
+        .sum();
+    let kb_per_conn = (total_kib.saturating_sub(baseline_kib)) as f64 / n as f64;
+    let (p50, p99, p999) = percentiles(&latency);
+
+    println!("idle: {n} clients over {} servers", common.servers.len());
+    println!(
+        "  password login (register if new): {:>9.0} logins/s  ({password_secs:.1} s)",
+        n as f64 / password_secs
+    );
+    println!(
+        "  connect + token login:            {:>9.0} logins/s  ({token_secs:.1} s)",
+        n as f64 / token_secs
+    );
+    println!("  token login latency ms:           p50 {p50:.2}  p99 {p99:.2}  p99.9 {p999:.2}");
+    println!(
+        "  still connected after {} s:       {still_open}/{n}",
+        args.hold_secs
+    );
+    println!("  server RSS (KiB)                   start  before hold  during hold");
+    for (name, kib) in &during {
+        let start = baseline.get(name).copied().unwrap_or(0);
+        let before = before_hold.get(name).copied().unwrap_or(0);
+        println!("    {name:<26} {start:>9} {before:>12} {kib:>12}");
+    }
+    println!("  server RSS growth per held connection: {kb_per_conn:.2} KiB (server processes, Redis excluded)");
+    println!(
+        "{}",
+        json_line(
+            "idle",
+            &common.commit,
+            &[
+                (
+                    "seconds",
+                    json!(password_secs + token_secs + args.hold_secs as f64)
+                ),
+                ("clients", json!(n)),
+                ("p50_ms", json!(p50)),
+                ("p99_ms", json!(p99)),
+                ("p999_ms", json!(p999)),
+                ("kb_per_conn", json!((kb_per_conn * 100.0).round() / 100.0)),
+                (
+                    "password_logins_per_s",
+                    json!((n as f64 / password_secs).round())
+                ),
+                ("token_logins_per_s", json!((n as f64 / token_secs).round())),
+                ("still_connected", json!(still_open)),
+                ("server_rss_kib", json!(total_kib)),
+            ],
+        )
+    );
+    if still_open < n {
+        bail!("{} connections were closed while idle", n - still_open);
+    }
+    Ok(())
+}
+
+/// Runs `job(0..n)` with at most `concurrency` in flight; returns each
+/// result with its duration in microseconds, in index order. Fails on the
+/// first error or when the whole phase exceeds `limit`.
+async fn bounded<T, F, Fut>(
+    n: usize,
+    concurrency: usize,
+    limit: Duration,
+    job: F,
+) -> anyhow::Result<Vec<(T, u64)>>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>> + Send + 'static,
+{
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut results: Vec<Option<(T, u64)>> = (0..n).map(|_| None).collect();
+    let mut done = 0usize;
+    let progress_every = (n / 10).max(1);
+    for index in 0..n {
+        let permit = tokio::time::timeout_at(deadline, permits.clone().acquire_owned())
+            .await
+            .context("phase took too long")?
+            .context("semaphore closed")?;
+        let job = job(index);
+        tasks.spawn(async move {
+            let started = Instant::now();
+            let result = job.await;
+            drop(permit);
+            (index, result, started.elapsed().as_micros() as u64)
+        });
+        while let Some(finished) = tasks.try_join_next() {
+            done += collect(finished, &mut results, done, progress_every, n)?;
+        }
+    }
+    while let Some(finished) = tokio::time::timeout_at(deadline, tasks.join_next())
+        .await
+        .context("phase took too long")?
+    {
+        done += collect(finished, &mut results, done, progress_every, n)?;
+    }
+    Ok(results.into_iter().flatten().collect())
+}
+
+type Finished<T> = Result<(usize, Result<T, ClientError>, u64), tokio::task::JoinError>;
+
+fn collect<T>(
+    finished: Finished<T>,
+    results: &mut [Option<(T, u64)>],
+    done: usize,
+    progress_every: usize,
+    n: usize,
+) -> anyhow::Result<usize> {
+    let (index, result, micros) = finished.context("task failed")?;
+    let value = result.with_context(|| format!("client {index}"))?;
+    results[index] = Some((value, micros));
+    if (done + 1) % progress_every == 0 {
+        eprintln!("  {}/{n}", done + 1);
+    }
+    Ok(1)
+}

@@ -1,0 +1,89 @@
+//! `schat-bench`: measures a running schat cluster through the real client
+//! library. Each scenario prints a human table and one JSON line (a stable
+//! interface for scripts; fields that do not apply are null).
+
+#![forbid(unsafe_code)]
+
+mod idle;
+mod report;
+mod rss;
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "schat-bench", about = "Measure a running schat cluster")]
+struct Cli {
+    /// conn_serv addresses; clients are spread over them.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "127.0.0.1:7001,127.0.0.1:7002"
+    )]
+    servers: Vec<String>,
+    /// Directory of `<name>.pid` files of the server processes (as written
+    /// by scripts/run.sh), for memory figures.
+    #[arg(long, default_value = "data/pids")]
+    pids_dir: std::path::PathBuf,
+    /// Source addresses 127.0.0.1..=127.0.0.N to spread clients over (past
+    /// the ephemeral-port limit of one source address).
+    #[arg(long, default_value_t = 4)]
+    source_ips: u8,
+    /// Commit to record in the JSON line.
+    #[arg(long, env = "SCHAT_COMMIT", default_value = "unknown")]
+    commit: String,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// N logged-in idle connections held for T seconds: login rate, server
+    /// memory per connection.
+    Idle(idle::IdleArgs),
+}
+
+/// What every scenario needs from the command line.
+#[derive(Debug)]
+pub struct Common {
+    pub servers: Vec<String>,
+    pub pids_dir: std::path::PathBuf,
+    pub source_ips: Vec<IpAddr>,
+    pub commit: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let common = Common {
+        servers: cli.servers,
+        pids_dir: cli.pids_dir,
+        source_ips: (1..=cli.source_ips.max(1))
+            .map(|last| IpAddr::from([127, 0, 0, last]))
+            .collect(),
+        commit: cli.commit,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.scenario {
+            Scenario::Idle(args) => idle::run(&common, args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
