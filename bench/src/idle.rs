@@ -227,7 +227,7 @@ fn collect<T>(
     let (index, result, micros) = finished.context("task failed")?;
     let value = result.with_context(|| format!("client {index}"))?;
     results[index] = Some((value, micros));
-    if (done + 1) % progress_every == 0 {
+    if (done + 1).is_multiple_of(progress_every) {
         eprintln!("  {}/{n}", done + 1);
     }
     Ok(1)

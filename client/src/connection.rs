@@ -128,7 +128,8 @@ impl Client {
             push_tx,
         ));
         if let Some(every) = options.keepalive {
-            tokio::spawn(keepalive(out_tx.clone(), every));
+            // A weak sender: dropping the Client still closes the socket.
+            tokio::spawn(keepalive(out_tx.downgrade(), every));
         }
         Client {
             out: out_tx,
@@ -391,7 +392,7 @@ async fn read_loop(
     waiting.by_request.clear();
 }
 
-async fn keepalive(out: mpsc::Sender<Bytes>, every: Duration) {
+async fn keepalive(out: mpsc::WeakSender<Bytes>, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.tick().await;
     loop {
@@ -402,6 +403,7 @@ async fn keepalive(out: mpsc::Sender<Bytes>, every: Duration) {
             body: Some(Request::Ping(PingRequest { client_time_ms: 0 })),
         }
         .encode_frame();
+        let Some(out) = out.upgrade() else { return };
         if out.send(frame).await.is_err() {
             return;
         }

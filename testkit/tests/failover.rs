@@ -88,3 +88,17 @@ async fn users_of_a_dead_logic_expire_from_presence() {
         .await
     );
 }
+
+#[tokio::test]
+async fn stopping_a_conn_tells_its_clients_why() {
+    let mut cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (client, _, _) = cluster.user(1, "leaving").await.unwrap();
+    cluster.stop("conn_serv-1").await.unwrap();
+    match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
+        Ok(Some(schat_client::Push::Closing { code, reason })) => {
+            assert_eq!(code, schat_client::ResultCode::ShuttingDown);
+            assert!(reason.contains("shutting down"), "{reason}");
+        }
+        other => panic!("expected a closing notice, got {other:?}"),
+    }
+}

@@ -80,7 +80,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 40, 41, 42, 43, 44, 45, 50"
+        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -129,6 +129,10 @@ pub mod server_msg {
         RevokeTokens(super::RevokeTokens),
         #[prost(message, tag = "33")]
         Ok(super::Ok),
+        #[prost(message, tag = "34")]
+        GetSession(super::GetSession),
+        #[prost(message, tag = "35")]
+        CurrentSession(super::CurrentSession),
         /// logic <-> online
         #[prost(message, tag = "40")]
         PresenceDelta(super::PresenceDelta),
@@ -249,6 +253,18 @@ pub struct SessionRecord {
     pub session_id: u64,
     #[prost(uint32, tag = "2")]
     pub logic_id: u32,
+}
+/// Reads the user's current session record.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GetSession {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CurrentSession {
+    /// Absent when the user has no session.
+    #[prost(message, optional, tag = "1")]
+    pub current: ::core::option::Option<SessionRecord>,
 }
 /// Clears the session record if it is still session_id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]

@@ -16,7 +16,7 @@ use schat_proto::{Wire, WireError};
 use schat_runtime::link::{self, LinkSender};
 use schat_runtime::logging::{debug, o};
 use schat_runtime::time::now_ms;
-use schat_runtime::Target;
+use schat_runtime::{Shutdown, Target};
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -44,7 +44,9 @@ async fn serve(
     permit: Option<OwnedSemaphorePermit>,
 ) {
     let limits = &conn.config.limits;
-    let close = conn.shutdown.child();
+    // Not a child of the process's shutdown: on shutdown, run() first
+    // queues a notice to every client, then closes them (close_all).
+    let close = Shutdown::new();
     let (mut reader, link) = link::open(
         stream,
         limits.max_frame_bytes,

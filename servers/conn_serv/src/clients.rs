@@ -21,7 +21,10 @@ impl Default for Clients {
     fn default() -> Clients {
         Clients {
             by_id: DashMap::new(),
-            next_id: AtomicU64::new(1),
+            // Ids start at a random point, so a logic_serv that still holds
+            // sessions of this conn_serv's previous run cannot mistake a new
+            // client for an old one.
+            next_id: AtomicU64::new(rand::random::<u64>() >> 16 | 1),
         }
     }
 }

@@ -71,6 +71,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let mut accept_errors = 0u32;
     loop {
         tokio::select! {
+            // Shutdown first: links dropping because of it are not news.
+            biased;
             _ = shutdown.cancelled() => break,
             Some(()) = logic_down.recv() => {
                 let n_clients = conn.clients.close_all(ResultCode::Unavailable, "service restarting, reconnect");

@@ -12,7 +12,9 @@ use anyhow::Context;
 use bytes::Bytes;
 use rand::RngCore;
 use schat_proto::client::ResultCode;
-use schat_proto::server::{server_msg::Msg, Ok as OkMsg, Profiles, Secret, SessionOpened};
+use schat_proto::server::{
+    server_msg::Msg, CurrentSession, Ok as OkMsg, Profiles, Secret, SessionOpened,
+};
 use schat_runtime::config::ProcKind;
 use schat_runtime::logging::{info, warn};
 use schat_runtime::paired::serve_paired;
@@ -89,6 +91,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             previous: store
                 .open_session(req.uid, req.session_id, req.logic_id)
                 .await?,
+        }),
+        Msg::GetSession(req) => Msg::CurrentSession(CurrentSession {
+            current: store.current_session(req.uid).await?,
         }),
         Msg::CloseSession(req) => {
             store.close_session(req.uid, req.session_id).await?;

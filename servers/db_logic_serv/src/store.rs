@@ -43,6 +43,15 @@ fn account_key(account: &str) -> String {
     format!("{{a:{account}}}:uid")
 }
 
+/// Parses `<session_id>:<logic_id>`.
+fn parse_session(text: &str) -> Option<SessionRecord> {
+    let (session_id, logic_id) = text.split_once(':')?;
+    Some(SessionRecord {
+        session_id: session_id.parse().ok()?,
+        logic_id: logic_id.parse().ok()?,
+    })
+}
+
 const PROFILE_FIELDS: [&str; 5] = [
     "account",
     "display_name",
@@ -158,13 +167,13 @@ impl Store {
             .query_async(&mut redis)
             .await
             .map_err(storage)?;
-        Ok(previous.and_then(|text| {
-            let (session_id, logic_id) = text.split_once(':')?;
-            Some(SessionRecord {
-                session_id: session_id.parse().ok()?,
-                logic_id: logic_id.parse().ok()?,
-            })
-        }))
+        Ok(previous.as_deref().and_then(parse_session))
+    }
+
+    pub async fn current_session(&self, uid: u64) -> Result<Option<SessionRecord>, CallError> {
+        let mut redis = self.redis.clone();
+        let current: Option<String> = redis.get(session_key(uid)).await.map_err(storage)?;
+        Ok(current.as_deref().and_then(parse_session))
     }
 
     pub async fn close_session(&self, uid: u64, session_id: u64) -> Result<(), CallError> {
@@ -187,12 +196,13 @@ impl Store {
         let mut redis = self.redis.clone();
         let mut all_uids: Vec<u64> = uids.to_vec();
         if !accounts.is_empty() {
-            let keys: Vec<String> = accounts.iter().map(|name| account_key(name)).collect();
-            let found: Vec<Option<u64>> = redis::cmd("MGET")
-                .arg(&keys)
-                .query_async(&mut redis)
-                .await
-                .map_err(storage)?;
+            // One GET per name (not MGET): the names live in different
+            // cluster slots.
+            let mut pipe = redis::pipe();
+            for name in accounts {
+                pipe.get(account_key(name));
+            }
+            let found: Vec<Option<u64>> = pipe.query_async(&mut redis).await.map_err(storage)?;
             all_uids.extend(found.into_iter().flatten());
         }
         all_uids.sort_unstable();

@@ -79,7 +79,7 @@ impl Hub {
         let limits = &self.config.limits;
         let (mut reader, link) = link::open(
             stream,
-            limits.max_frame_bytes,
+            limits.peer_frame_bytes(),
             limits.peer_send_queue,
             &addr.to_string(),
             close.clone(),

@@ -109,7 +109,13 @@ impl Table {
         self.peers.len()
     }
 
+    /// Rebuilt under the write lock, so concurrent changes cannot leave an
+    /// older view in place.
     fn rebuild(&self) {
+        let mut guard = self
+            .by_type
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner());
         let mut by_type: HashMap<ProcType, Vec<u32>> = HashMap::new();
         for entry in self.peers.iter() {
             by_type
@@ -120,10 +126,7 @@ impl Table {
         for ids in by_type.values_mut() {
             ids.sort_unstable();
         }
-        *self
-            .by_type
-            .write()
-            .unwrap_or_else(|poison| poison.into_inner()) = by_type;
+        *guard = by_type;
     }
 }
 

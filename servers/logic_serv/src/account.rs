@@ -6,8 +6,8 @@ use schat_proto::client::{
     LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
 };
 use schat_proto::server::{
-    server_msg::Msg, CreateAccount, GetCredential, KickSession, OpenSession, PresenceEntry,
-    ProcType, RevokeTokens,
+    server_msg::Msg, CreateAccount, GetCredential, GetSession, KickSession, OpenSession,
+    PresenceEntry, ProcType, RevokeTokens,
 };
 use schat_runtime::logging::{info, warn};
 use schat_runtime::time::now_ms;
@@ -114,10 +114,11 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
         None => return Err(Failure::bad_request("login needs a password or a token")),
     };
 
-    let user = open_session(session, uid).await?;
-    let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
+    // Everything that can fail comes before the session takes effect.
     let mut profile = profile::fetch_one(&logic, uid).await?;
     profile.online = true;
+    let user = open_session(session, uid).await?;
+    let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
     info!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
     Ok(Response::Login(LoginResponse {
         uid,
@@ -157,6 +158,11 @@ async fn fetch_credential(
 /// Makes this connection the user's one session: records it in Redis,
 /// closes whichever session the user had before (here or on another
 /// logic_serv), and announces the user online.
+///
+/// Redis orders concurrent logins of one user: the last to write the
+/// session record wins. After binding locally we read the record again: if
+/// a newer login wrote it meanwhile (its kick may have arrived before we
+/// were bound, and found nothing), this session closes itself.
 async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> {
     let logic = session.logic.clone();
     let session_id = loop {
@@ -181,10 +187,20 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
         conn_id: session.conn_id,
         session_id,
     };
-    if let Some(previous) = logic.sessions.bind_user(uid, here) {
+    let displaced = logic.sessions.bind_user(uid, here);
+    if !still_current(&logic, uid, session_id).await {
+        if let Some(newer) = displaced {
+            logic.sessions.rebind_user(uid, session_id, newer);
+        }
         logic
             .sessions
-            .kick_conn(previous.conn_id, previous.session_id, REPLACED.to_string());
+            .kick_conn(session.conn_id, session_id, REPLACED.to_string());
+        return Ok(user);
+    }
+    if let Some(older) = displaced {
+        logic
+            .sessions
+            .kick_conn(older.conn_id, older.session_id, REPLACED.to_string());
     }
     if let Some(previous) = opened.previous {
         if previous.logic_id != logic.me.id {
@@ -199,6 +215,21 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
         session_id,
     });
     Ok(user)
+}
+
+/// Whether Redis still names `session_id` as the user's session. When the
+/// record cannot be read, the session stands (the next login corrects it).
+async fn still_current(logic: &Logic, uid: u64, session_id: u64) -> bool {
+    match logic.db(Msg::GetSession(GetSession { uid })).await {
+        Ok(Msg::CurrentSession(current)) => current
+            .current
+            .is_none_or(|record| record.session_id == session_id),
+        Ok(_) => true,
+        Err(err) => {
+            warn!(logic.log, "Could not re-read the session record"; "uid" => uid, "error" => %err);
+            true
+        }
+    }
 }
 
 fn kick_remote(logic: &Logic, uid: u64, session_id: u64, logic_id: u32) {

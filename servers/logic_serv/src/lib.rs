@@ -113,6 +113,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let mut beat = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
     loop {
         let incoming = tokio::select! {
+            // Shutdown first: links dropping because of it are not news.
+            biased;
             _ = shutdown.cancelled() => break,
             _ = beat.tick() => {
                 logic.presence.beat();

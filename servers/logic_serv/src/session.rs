@@ -251,11 +251,21 @@ impl Session {
         Flow::Continue
     }
 
-    /// Sends one message to this session's client.
+    /// Sends one message to this session's client. A response too large
+    /// for a frame is replaced by an error saying so.
     pub fn send(&self, message: ServerMessage) {
+        let mut frame = message.encode_frame();
+        if frame.len() > self.logic.config.limits.max_frame_bytes {
+            frame = ServerMessage::error(
+                message.request_id,
+                ResultCode::Internal,
+                "response exceeds the frame limit; ask for less at a time",
+            )
+            .encode_frame();
+        }
         let deliver = Deliver {
             conn_ids: vec![self.conn_id],
-            frame: message.encode_frame(),
+            frame,
         };
         let _ = self.logic.conn.push(
             Target::spec(ProcType::Conn, self.logic.conn_id),

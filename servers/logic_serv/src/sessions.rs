@@ -83,6 +83,15 @@ impl Sessions {
         self.by_uid.insert(uid, user)
     }
 
+    /// Gives the user's binding back to `previous` if it is still `session_id`.
+    pub fn rebind_user(&self, uid: u64, session_id: u64, previous: UserSession) {
+        if let Some(mut user) = self.by_uid.get_mut(&uid) {
+            if user.session_id == session_id {
+                *user = previous;
+            }
+        }
+    }
+
     /// Forgets the user's session if it is still `session_id`.
     pub fn unbind_user(&self, uid: u64, session_id: u64) {
         self.by_uid

@@ -81,6 +81,17 @@ pub struct Limits {
     pub peer_send_queue: usize,
 }
 
+/// Room a server-to-server envelope needs around a client frame it carries.
+pub const PEER_FRAME_HEADROOM: usize = 64 * 1024;
+
+impl Limits {
+    /// The frame limit on server-to-server links: a client frame of the
+    /// maximum size must fit inside an envelope.
+    pub fn peer_frame_bytes(&self) -> usize {
+        self.max_frame_bytes + PEER_FRAME_HEADROOM
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {

@@ -20,6 +20,8 @@ use crate::slot::LinkSlot;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+/// A link up for this long counts as working: back-off starts over.
+const STABLE_LINK: Duration = Duration::from_secs(1);
 
 /// Who to keep a link to, and as whom.
 #[derive(Clone, Debug)]
@@ -77,12 +79,12 @@ pub async fn keep_linked(
                 continue;
             }
         };
-        backoff = FIRST_BACKOFF;
         failures = 0;
+        let up_since = tokio::time::Instant::now();
         let link_close = shutdown.child();
         let (mut reader, sender) = link::open(
             stream,
-            config.limits.max_frame_bytes,
+            config.limits.peer_frame_bytes(),
             config.limits.peer_send_queue,
             &spec.peer_name,
             link_close.clone(),
@@ -115,6 +117,17 @@ pub async fn keep_linked(
         match end {
             LinkEnd::Shutdown => return,
             end => warn!(log, "Peer down"; "addr" => &spec.addr, "reason" => %end),
+        }
+        // A link that dies right away (the peer refuses us) must not turn
+        // into a reconnect loop: keep backing off until one stays up.
+        if up_since.elapsed() >= STABLE_LINK {
+            backoff = FIRST_BACKOFF;
+        } else {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(timing.reconnect_max());
         }
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::SinkExt;
-use schat_proto::FrameCodec;
+use schat_proto::{FrameCodec, WireError};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -110,14 +110,21 @@ async fn write_loop(
             _ = close.cancelled() => None,
         };
         let Some(frame) = frame else { break };
-        if write_batch(&mut sink, &mut rx, frame).await.is_err() {
+        // A peer that stops reading must not hold the writer past a close;
+        // a peer that reads gets the batch written first.
+        let written = tokio::select! {
+            biased;
+            written = write_batch(&mut sink, &mut rx, frame) => written,
+            _ = close.cancelled() => break,
+        };
+        if written.is_err() {
             return;
         }
     }
     // Closing: what was queued before the close still goes out.
     let drain = async {
         while let Ok(frame) = rx.try_recv() {
-            sink.feed(frame).await?;
+            feed(&mut sink, frame).await?;
         }
         sink.close().await
     };
@@ -129,10 +136,23 @@ async fn write_batch(
     sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
     rx: &mut mpsc::Receiver<Bytes>,
     first: Bytes,
-) -> Result<(), schat_proto::WireError> {
-    sink.feed(first).await?;
+) -> Result<(), WireError> {
+    feed(sink, first).await?;
     while let Ok(frame) = rx.try_recv() {
-        sink.feed(frame).await?;
+        feed(sink, frame).await?;
     }
     sink.flush().await
+}
+
+/// Buffers one frame. A frame over the limit is refused before any of it
+/// is buffered, so it is skipped and the stream stays intact; senders check
+/// sizes, so this is a bug elsewhere, not a reason to drop the link.
+async fn feed(
+    sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
+    frame: Bytes,
+) -> Result<(), WireError> {
+    match sink.feed(frame).await {
+        Err(WireError::TooLarge { .. }) => Ok(()),
+        other => other,
+    }
 }

@@ -2,18 +2,19 @@
 //! db_logic). The upstream side listens and accepts only its partner; the
 //! downstream side dials it and keeps the link up.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use schat_proto::server::{disp_control, Hello};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use crate::config::{ClusterConfig, ProcConfig};
 use crate::control::{decode_control, heartbeat_frame, read_hello};
 use crate::dial::{keep_linked, DialSpec};
 use crate::link;
-use crate::logging::{info, o, warn};
+use crate::logging::{info, o, warn, Logger};
 use crate::node::Node;
 use crate::pump::{pump, LinkEnd};
 use crate::rpc::{Channel, Incoming};
@@ -78,8 +79,9 @@ pub fn dial_paired(
 }
 
 /// Accepts the partner `peer` on `listener` (anyone else is refused) and
-/// returns the channel to it. A reconnect replaces the previous link;
-/// `on_down` runs when the partner's current link is lost.
+/// returns the channel to it. A reconnect replaces the previous link.
+/// `on_down` runs whenever the partner's current link ends or is replaced:
+/// what the partner knew over the old link is gone.
 pub fn serve_paired(
     listener: TcpListener,
     node: &Node,
@@ -87,86 +89,106 @@ pub fn serve_paired(
     inbox: mpsc::Sender<Incoming>,
     on_down: impl Fn() + Send + Sync + 'static,
 ) -> Channel {
-    let (me, config, shutdown) = (&node.me, node.config.clone(), &node.shutdown);
-    let (channel, slot) = slot_channel(me, peer, &config);
-    let on_down = Arc::new(on_down);
-    let me_id = me.id;
-    let me_type = me.kind.proc_type();
-    let peer_id = peer.id;
-    let log = node.log.new(o!("peer" => peer.name.clone()));
-    let accept_channel = channel.clone();
-    let accept_shutdown = shutdown.clone();
-    shutdown.spawn(async move {
+    let (channel, slot) = slot_channel(&node.me, peer, &node.config);
+    let accept = Accept {
+        node: node.clone(),
+        peer_id: peer.id,
+        log: node.log.new(o!("peer" => peer.name.clone())),
+        slot,
+        channel: channel.clone(),
+        inbox,
+        on_down: Arc::new(on_down),
+    };
+    node.shutdown.spawn(accept.run(listener));
+    channel
+}
+
+/// The accepting side of a paired link.
+struct Accept<F> {
+    node: Node,
+    peer_id: u32,
+    log: Logger,
+    slot: Arc<LinkSlot>,
+    channel: Channel,
+    inbox: mpsc::Sender<Incoming>,
+    on_down: Arc<F>,
+}
+
+impl<F: Fn() + Send + Sync + 'static> Accept<F> {
+    async fn run(self, listener: TcpListener) {
+        let accept = Arc::new(self);
+        let shutdown = accept.node.shutdown.clone();
         loop {
             let accepted = tokio::select! {
-                _ = accept_shutdown.cancelled() => return,
+                _ = shutdown.cancelled() => return,
                 accepted = listener.accept() => accepted,
             };
-            let (stream, addr) = match accepted {
-                Ok(accepted) => accepted,
+            match accepted {
+                // Each connection says hello in its own task, so a silent
+                // connection (a port scan) cannot hold up the partner's.
+                Ok((stream, addr)) => {
+                    shutdown.spawn(accept.clone().serve(stream, addr));
+                }
                 Err(err) => {
-                    warn!(log, "Accept failed"; "error" => %err);
+                    warn!(accept.log, "Accept failed"; "error" => %err);
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
                 }
-            };
-            let link_close = accept_shutdown.child();
-            let (mut reader, sender) = link::open(
-                stream,
-                config.limits.max_frame_bytes,
-                config.limits.peer_send_queue,
-                &addr.to_string(),
-                link_close.clone(),
-            );
-            let hello = match read_hello(&mut reader, HELLO_TIMEOUT).await {
-                Ok(hello) if hello.proc_id == peer_id => hello,
-                Ok(hello) => {
-                    warn!(log, "Refused a link from a process that is not our partner";
-                        "addr" => %addr, "proc_id" => hello.proc_id, "name" => hello.name);
-                    link_close.trigger();
-                    continue;
-                }
-                Err(err) => {
-                    warn!(log, "Refused a link"; "addr" => %addr, "error" => %err);
-                    link_close.trigger();
-                    continue;
-                }
-            };
-            if let Some(previous) = slot.set(sender.clone()) {
-                info!(log, "Partner reconnected, replacing its old link"; "old" => previous.peer());
             }
-            info!(log, "Peer up"; "addr" => %addr, "proc_id" => hello.proc_id);
-            let (slot, channel, inbox, log, timing) = (
-                slot.clone(),
-                accept_channel.clone(),
-                inbox.clone(),
-                log.clone(),
-                config.timing.clone(),
-            );
-            let task_shutdown = accept_shutdown.clone();
-            let on_down = on_down.clone();
-            accept_shutdown.spawn(async move {
-                let echo = sender.clone();
-                let on_control = move |body| {
-                    if let Some(disp_control::Msg::Heartbeat(_)) = decode_control(body) {
-                        let _ = echo.send(heartbeat_frame(me_id, me_type));
-                    }
-                };
-                let end = tokio::select! {
-                    end = pump(&mut reader, &channel, &inbox, timing.peer_timeout(), on_control, &log) => end,
-                    _ = link_close.cancelled() => LinkEnd::Shutdown,
-                };
-                let was_current = slot.get().is_some_and(|current| current.same_link(&sender));
-                slot.clear_if(&sender);
-                link_close.trigger();
-                if !task_shutdown.is_triggered() {
-                    warn!(log, "Peer down"; "reason" => %end);
-                }
-                if was_current {
-                    on_down();
-                }
-            });
         }
-    });
-    channel
+    }
+
+    async fn serve(self: Arc<Self>, stream: TcpStream, addr: SocketAddr) {
+        let Node {
+            me,
+            config,
+            shutdown,
+            ..
+        } = &self.node;
+        let link_close = shutdown.child();
+        let (mut reader, sender) = link::open(
+            stream,
+            config.limits.peer_frame_bytes(),
+            config.limits.peer_send_queue,
+            &addr.to_string(),
+            link_close.clone(),
+        );
+        match read_hello(&mut reader, HELLO_TIMEOUT).await {
+            Ok(hello) if hello.proc_id == self.peer_id => {
+                info!(self.log, "Peer up"; "addr" => %addr, "proc_id" => hello.proc_id);
+            }
+            Ok(hello) => {
+                warn!(self.log, "Refused a link from a process that is not our partner";
+                    "addr" => %addr, "proc_id" => hello.proc_id, "name" => hello.name);
+                link_close.trigger();
+                return;
+            }
+            Err(err) => {
+                warn!(self.log, "Refused a link"; "addr" => %addr, "error" => %err);
+                link_close.trigger();
+                return;
+            }
+        }
+        if let Some(previous) = self.slot.set(sender.clone()) {
+            info!(self.log, "Partner reconnected, replacing its old link"; "old" => previous.peer());
+            (self.on_down)();
+        }
+        let (me_id, me_type) = (me.id, me.kind.proc_type());
+        let echo = sender.clone();
+        let on_control = move |body| {
+            if let Some(disp_control::Msg::Heartbeat(_)) = decode_control(body) {
+                let _ = echo.send(heartbeat_frame(me_id, me_type));
+            }
+        };
+        let end = tokio::select! {
+            end = pump(&mut reader, &self.channel, &self.inbox, config.timing.peer_timeout(), on_control, &self.log) => end,
+            _ = link_close.cancelled() => LinkEnd::Shutdown,
+        };
+        link_close.trigger();
+        if self.slot.clear_if(&sender) {
+            if !shutdown.is_triggered() {
+                warn!(self.log, "Peer down"; "reason" => %end);
+            }
+            (self.on_down)();
+        }
+    }
 }

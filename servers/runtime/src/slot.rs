@@ -37,18 +37,19 @@ impl LinkSlot {
         guard.replace(link)
     }
 
-    /// Empties the slot if it still holds `link`.
-    pub fn clear_if(&self, link: &LinkSender) {
+    /// Empties the slot if it still holds `link`; true if it did.
+    pub fn clear_if(&self, link: &LinkSender) -> bool {
         let mut guard = self
             .link
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
-        if guard
+        let holds = guard
             .as_ref()
-            .is_some_and(|current| current.same_link(link))
-        {
+            .is_some_and(|current| current.same_link(link));
+        if holds {
             *guard = None;
         }
+        holds
     }
 }
 
