@@ -28,6 +28,8 @@ bin=target/release
 "$bin/disp_serv" --config "$cluster" --config-check >/dev/null
 
 mkdir -p data/pids logs
+# Every client connection is a file descriptor: allow as many as we may.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 redis_host=$(cluster_field "$cluster" "c['redis']['host']")
 redis_port=$(cluster_field "$cluster" "c['redis']['port']")
 redis_dir=$(cluster_field "$cluster" "c['redis'].get('data_dir', 'data/redis')")

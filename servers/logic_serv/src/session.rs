@@ -160,7 +160,9 @@ impl Session {
                 frame = frames.recv() => match frame {
                     None => break,
                     Some(frame) => {
-                        if let Flow::Close = self.on_frame(frame).await {
+                        // Boxed: the request future is large, and an idle
+                        // session should not carry its space around.
+                        if let Flow::Close = Box::pin(self.on_frame(frame)).await {
                             break;
                         }
                     }

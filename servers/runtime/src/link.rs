@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::SinkExt;
 use schat_proto::{FrameCodec, WireError};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -20,6 +20,9 @@ use crate::shutdown::Shutdown;
 
 /// Frames coming in on one connection.
 pub type FrameReader = FramedRead<OwnedReadHalf, FrameCodec>;
+
+/// Initial size of a link's read and write buffers.
+const BUFFER_START: usize = 512;
 
 /// How long a closing link may spend writing out what is still queued.
 const CLOSE_DRAIN: Duration = Duration::from_secs(2);
@@ -82,13 +85,13 @@ pub fn open(
 ) -> (FrameReader, LinkSender) {
     let _ = stream.set_nodelay(true);
     let (read_half, write_half) = stream.into_split();
-    let reader = FramedRead::new(read_half, FrameCodec::new(max_frame));
+    // Small starting buffers: most links are idle client connections, and
+    // the buffers grow when traffic needs it.
+    let reader = FramedRead::with_capacity(read_half, FrameCodec::new(max_frame), BUFFER_START);
+    let mut writer = FramedWrite::new(write_half, FrameCodec::new(max_frame));
+    *writer.write_buffer_mut() = BytesMut::with_capacity(BUFFER_START);
     let (tx, rx) = mpsc::channel(queue);
-    tokio::spawn(write_loop(
-        FramedWrite::new(write_half, FrameCodec::new(max_frame)),
-        rx,
-        close,
-    ));
+    tokio::spawn(write_loop(writer, rx, close));
     (
         reader,
         LinkSender {

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks the cluster on this machine: builds release binaries, starts
+# its own cluster (cluster.json with a fresh Redis under data/bench/ and
+# cheap password hashing, so that setting up thousands of accounts takes
+# seconds), runs the scenarios, prints the results and appends their JSON
+# lines to bench-results/<time>.jsonl.
+#
+#   scripts/bench.sh                  the standard set
+#   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+ensure_redis
+ensure_python
+
+mkdir -p bench-results data/bench
+rm -rf data/bench/redis
+python3 - <<'PY'
+import json
+c = json.load(open("cluster.json"))
+c["redis"]["data_dir"] = "data/bench/redis"
+# Benchmarks measure the cluster, not argon2: the production cost is
+# measured once and reported separately (docs/BENCHMARKS.md).
+c["auth"]["argon2_memory_kib"] = 1024
+c["auth"]["argon2_iterations"] = 1
+c["log"]["level"] = "warn"
+json.dump(c, open("data/bench/cluster.json", "w"), indent=2)
+PY
+
+cargo build --release --workspace --bins --quiet
+SCHAT_CLUSTER=data/bench/cluster.json scripts/run.sh --detach >/dev/null
+trap 'scripts/stop.sh >/dev/null' EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
+
+run_scenario() {
+    local output
+    output=$(target/release/schat-bench --commit "$commit" "$@")
+    printf '%s\n' "$output" | grep -v '^{'
+    printf '%s\n' "$output" | grep '^{' | tee -a "$results"
+}
+
+if [ $# -gt 0 ]; then
+    run_scenario "$@"
+else
+    run_scenario idle --clients 10000 --hold-secs 10
+fi
+echo "results appended to $results"
