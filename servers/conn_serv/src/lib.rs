@@ -14,7 +14,6 @@ mod clients;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use schat_proto::client::ResultCode;
 use schat_proto::server::server_msg::Msg;
 use schat_runtime::logging::{info, warn, Logger};
@@ -45,11 +44,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         log,
         shutdown,
     } = node.clone();
-    let logic_name = me.logic.clone().unwrap_or_default();
-    let logic_proc = config
-        .proc_by_name(&logic_name)
-        .context("the logic_serv of this set")?
-        .clone();
+    let logic_proc = config.logic_of(&me)?.clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
     let logic = dial_paired(&node, &logic_proc, inbox_tx, move || {

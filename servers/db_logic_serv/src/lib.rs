@@ -15,7 +15,6 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::{
     server_msg::Msg, CurrentSession, Ok as OkMsg, Profiles, Secret, SessionOpened,
 };
-use schat_runtime::config::ProcKind;
 use schat_runtime::logging::{info, warn};
 use schat_runtime::paired::serve_paired;
 use schat_runtime::{CallError, Node};
@@ -35,12 +34,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         log,
         shutdown,
     } = node.clone();
-    let logic_name = me.logic.clone().unwrap_or_default();
-    let logic = config
-        .proc_by_name(&logic_name)
-        .context("the logic_serv of this set")?
-        .clone();
-    debug_assert_eq!(logic.kind, ProcKind::LogicServ);
+    let logic = config.logic_of(&me)?.clone();
     let store = Store::connect(&config.redis_url())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;

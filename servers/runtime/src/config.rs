@@ -369,6 +369,12 @@ impl ClusterConfig {
         self.procs.iter().filter(move |proc| proc.kind == kind)
     }
 
+    /// The logic_serv of the set that `proc` (a conn_serv or db_logic_serv)
+    /// belongs to. Validation guarantees it exists.
+    pub fn logic_of(&self, proc: &ProcConfig) -> Result<&ProcConfig, ConfigError> {
+        self.proc_by_name(proc.logic.as_deref().unwrap_or_default())
+    }
+
     /// The process of `kind` whose `logic` is the given logic_serv.
     pub fn paired_with_logic(&self, logic_name: &str, kind: ProcKind) -> Option<&ProcConfig> {
         self.procs_of(kind)
