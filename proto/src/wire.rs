@@ -52,6 +52,8 @@ macro_rules! impl_wire {
 impl_wire! {
     client::ClientMessage => "client message",
     client::ServerMessage => "server message",
+    client::ChatMessage => "chat message",
+    client::Notice => "notice",
     server::Envelope => "envelope",
     server::ServerMsg => "server body",
     server::DispControl => "disp control",

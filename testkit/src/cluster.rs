@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use schat_client::{Client, ClientOptions};
 use schat_runtime::config::{
-    AuthConfig, ClusterConfig, Limits, LogConfig, ProcConfig, ProcKind, RedisConfig, Timing,
+    AuthConfig, ChatConfig, ClusterConfig, Limits, LogConfig, ProcConfig, ProcKind, RedisConfig,
+    Timing,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::{Node, Shutdown};
@@ -24,6 +25,9 @@ pub struct ClusterSpec {
     pub sets: usize,
     pub disps: usize,
     pub onlines: usize,
+    /// chat + db_chat sets.
+    pub chats: usize,
+    pub chat: ChatConfig,
     pub limits: Limits,
     pub timing: Timing,
     pub auth: AuthConfig,
@@ -35,6 +39,8 @@ impl Default for ClusterSpec {
             sets: 2,
             disps: 2,
             onlines: 2,
+            chats: 2,
+            chat: ChatConfig::default(),
             limits: Limits::default(),
             // Fast failure detection so failure tests finish quickly.
             timing: Timing {
@@ -76,7 +82,11 @@ impl TestCluster {
         let redis = RedisServer::start()?;
         let mut listeners = BTreeMap::new();
         let mut procs = Vec::new();
-        let mut add = |id: u32, name: String, kind: ProcKind, logic: Option<String>| {
+        let mut add = |id: u32, name: String, kind: ProcKind, leader: Option<String>| {
+            let (logic, chat) = match kind {
+                ProcKind::DbChatServ => (None, leader),
+                _ => (leader, None),
+            };
             procs.push(ProcConfig {
                 id,
                 name,
@@ -84,6 +94,7 @@ impl TestCluster {
                 host: "127.0.0.1".to_string(),
                 port: None,
                 logic,
+                chat,
             });
         };
         for index in 1..=spec.disps as u32 {
@@ -118,8 +129,18 @@ impl TestCluster {
                 Some(logic),
             );
         }
+        for index in 1..=spec.chats as u32 {
+            let chat = format!("chat_serv-{index}");
+            add(400 + index, chat.clone(), ProcKind::ChatServ, None);
+            add(
+                500 + index,
+                format!("db_chat_serv-{index}"),
+                ProcKind::DbChatServ,
+                Some(chat),
+            );
+        }
         for proc in &mut procs {
-            if proc.kind != ProcKind::OnlineServ {
+            if !matches!(proc.kind, ProcKind::OnlineServ | ProcKind::ChatServ) {
                 let listener = TcpListener::bind("127.0.0.1:0").await?;
                 proc.port = Some(listener.local_addr()?.port());
                 listeners.insert(proc.name.clone(), listener);
@@ -138,6 +159,7 @@ impl TestCluster {
             timing: spec.timing,
             auth: spec.auth,
             log: LogConfig::default(),
+            chat: spec.chat,
             procs,
         };
         config.validate().context("test cluster config")?;
@@ -171,6 +193,10 @@ impl TestCluster {
         };
         let task = match (me.kind, listener) {
             (ProcKind::OnlineServ, _) => tokio::spawn(online_serv::run(node)),
+            (ProcKind::ChatServ, _) => tokio::spawn(chat_serv::run(node)),
+            (ProcKind::DbChatServ, Some(listener)) => {
+                tokio::spawn(db_chat_serv::run(listener, node))
+            }
             (ProcKind::DispServ, Some(listener)) => tokio::spawn(disp_serv::run(listener, node)),
             (ProcKind::ConnServ, Some(listener)) => tokio::spawn(conn_serv::run(listener, node)),
             (ProcKind::LogicServ, Some(listener)) => tokio::spawn(logic_serv::run(listener, node)),

@@ -5,7 +5,10 @@ pub struct ClientMessage {
     /// Chosen by the client, echoed in the response; must not be 0.
     #[prost(uint32, tag = "1")]
     pub request_id: u32,
-    #[prost(oneof = "client_message::Body", tags = "10, 11, 12, 13, 14, 15, 16")]
+    #[prost(
+        oneof = "client_message::Body",
+        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 60, 61, 62, 63, 64"
+    )]
     pub body: ::core::option::Option<client_message::Body>,
 }
 /// Nested message and enum types in `ClientMessage`.
@@ -24,9 +27,50 @@ pub mod client_message {
         GetProfile(super::GetProfileRequest),
         #[prost(message, tag = "15")]
         UpdateProfile(super::UpdateProfileRequest),
-        /// 30..59: groups; 60..79: messages and sync; 80..89: files.
         #[prost(message, tag = "16")]
         GetUsers(super::GetUsersRequest),
+        /// Groups (see docs/PROTOCOL.md, "Groups").
+        #[prost(message, tag = "30")]
+        CreateGroup(super::CreateGroupRequest),
+        #[prost(message, tag = "31")]
+        JoinGroup(super::JoinGroupRequest),
+        #[prost(message, tag = "32")]
+        DecideApplication(super::DecideApplicationRequest),
+        #[prost(message, tag = "33")]
+        Invite(super::InviteRequest),
+        #[prost(message, tag = "34")]
+        QuitGroup(super::QuitGroupRequest),
+        #[prost(message, tag = "35")]
+        KickMember(super::KickMemberRequest),
+        #[prost(message, tag = "36")]
+        DismissGroup(super::DismissGroupRequest),
+        #[prost(message, tag = "37")]
+        GetGroup(super::GetGroupRequest),
+        #[prost(message, tag = "38")]
+        ListMembers(super::ListMembersRequest),
+        #[prost(message, tag = "39")]
+        UpdateGroup(super::UpdateGroupRequest),
+        #[prost(message, tag = "40")]
+        ListPublicGroups(super::ListPublicGroupsRequest),
+        #[prost(message, tag = "41")]
+        MyGroups(super::MyGroupsRequest),
+        #[prost(message, tag = "42")]
+        ListNotices(super::ListNoticesRequest),
+        /// 44..59: more group requests.
+        #[prost(message, tag = "43")]
+        AckNotices(super::AckNoticesRequest),
+        /// Messages and sync.
+        #[prost(message, tag = "60")]
+        SendMessage(super::SendMessageRequest),
+        #[prost(message, tag = "61")]
+        PullMessages(super::PullMessagesRequest),
+        #[prost(message, tag = "62")]
+        History(super::HistoryRequest),
+        #[prost(message, tag = "63")]
+        MarkRead(super::MarkReadRequest),
+        /// 65..79: more message requests; 80..89: files.
+        #[prost(message, tag = "64")]
+        RecallMessage(super::RecallMessageRequest),
     }
 }
 /// Every frame a server sends: a response (request_id != 0) or a push
@@ -42,7 +86,10 @@ pub struct ServerMessage {
     /// Short human-readable reason when code != OK.
     #[prost(string, tag = "3")]
     pub reason: ::prost::alloc::string::String,
-    #[prost(oneof = "server_message::Body", tags = "10, 11, 12, 13, 14, 16, 100, 101")]
+    #[prost(
+        oneof = "server_message::Body",
+        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 60, 61, 100, 101, 102, 103"
+    )]
     pub body: ::core::option::Option<server_message::Body>,
 }
 /// Nested message and enum types in `ServerMessage`.
@@ -59,15 +106,42 @@ pub mod server_message {
         Logout(super::LogoutResponse),
         #[prost(message, tag = "14")]
         Profile(super::UserProfile),
-        /// 30..89 mirror the request numbers for groups, messages and files.
         #[prost(message, tag = "16")]
         Users(super::UsersResponse),
+        /// A request that succeeded and has nothing to return.
+        #[prost(message, tag = "17")]
+        Done(super::Done),
+        #[prost(message, tag = "30")]
+        Group(super::GroupInfo),
+        #[prost(message, tag = "31")]
+        JoinGroup(super::JoinGroupResponse),
+        #[prost(message, tag = "38")]
+        Members(super::MembersResponse),
+        #[prost(message, tag = "40")]
+        Groups(super::GroupsResponse),
+        #[prost(message, tag = "41")]
+        MyGroups(super::MyGroupsResponse),
+        #[prost(message, tag = "42")]
+        Notices(super::NoticesResponse),
+        #[prost(message, tag = "60")]
+        SendMessage(super::SendMessageResponse),
+        /// Other numbers up to 89 mirror the request numbers.
+        #[prost(message, tag = "61")]
+        Messages(super::MessagesResponse),
         /// Pushes (request_id == 0).
         #[prost(message, tag = "100")]
         Kicked(super::Kicked),
-        /// 102..149: group and message pushes.
         #[prost(message, tag = "101")]
         Closing(super::Closing),
+        /// A new message in one of the user's groups.
+        #[prost(message, tag = "102")]
+        Message(super::ChatMessage),
+        /// Something for this user: an application, a decision, an invitation,
+        /// a kick, a dismissal. Also listed by list_notices until acknowledged.
+        ///
+        /// 104..149: more pushes.
+        #[prost(message, tag = "103")]
+        Notice(super::Notice),
     }
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
@@ -215,6 +289,334 @@ pub struct Closing {
     #[prost(string, tag = "2")]
     pub reason: ::prost::alloc::string::String,
 }
+/// A request that succeeded with nothing to return.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Done {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GroupInfo {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(string, tag = "2")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub description: ::prost::alloc::string::String,
+    #[prost(string, tag = "4")]
+    pub avatar_url: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "5")]
+    pub owner_uid: u64,
+    #[prost(enumeration = "JoinPolicy", tag = "6")]
+    pub join_policy: i32,
+    /// Listed by list_public_groups.
+    #[prost(bool, tag = "7")]
+    pub public: bool,
+    #[prost(uint32, tag = "8")]
+    pub member_cap: u32,
+    #[prost(uint32, tag = "9")]
+    pub member_count: u32,
+    #[prost(uint64, tag = "10")]
+    pub created_at_ms: u64,
+    /// Seq of the newest message (0: none yet).
+    #[prost(uint64, tag = "11")]
+    pub latest_seq: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CreateGroupRequest {
+    /// 1..64 characters.
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub description: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub avatar_url: ::prost::alloc::string::String,
+    #[prost(enumeration = "JoinPolicy", tag = "4")]
+    pub join_policy: i32,
+    /// Required for PASSWORD groups (4..128 bytes), ignored otherwise.
+    #[prost(string, tag = "5")]
+    pub password: ::prost::alloc::string::String,
+    #[prost(bool, tag = "6")]
+    pub public: bool,
+    /// 0: the server's default; never above the server's maximum.
+    #[prost(uint32, tag = "7")]
+    pub member_cap: u32,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct JoinGroupRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    /// For PASSWORD groups.
+    #[prost(string, tag = "2")]
+    pub password: ::prost::alloc::string::String,
+    /// For APPROVAL groups: a note to the owner (at most 256 characters).
+    #[prost(string, tag = "3")]
+    pub note: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct JoinGroupResponse {
+    #[prost(enumeration = "JoinStatus", tag = "1")]
+    pub status: i32,
+    #[prost(message, optional, tag = "2")]
+    pub group: ::core::option::Option<GroupInfo>,
+}
+/// Owner only: approve or deny a pending application.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DecideApplicationRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub applicant_uid: u64,
+    #[prost(bool, tag = "3")]
+    pub approve: bool,
+}
+/// Owner only: invite a user; the invitee may then join whatever the policy.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct InviteRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+}
+/// Members except the owner (the owner dismisses instead).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct QuitGroupRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+}
+/// Owner only.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct KickMemberRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+}
+/// Owner only: removes the group, its members and its history.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DismissGroupRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GetGroupRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+}
+/// Members only; pages by uid.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListMembersRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    /// Return members with uid greater than this (0: from the start).
+    #[prost(uint64, tag = "2")]
+    pub after_uid: u64,
+    /// 1..200; 0 means 100.
+    #[prost(uint32, tag = "3")]
+    pub limit: u32,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Member {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(enumeration = "Role", tag = "2")]
+    pub role: i32,
+    #[prost(uint64, tag = "3")]
+    pub joined_at_ms: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct MembersResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub members: ::prost::alloc::vec::Vec<Member>,
+    /// Pass as after_uid for the next page; 0 when this was the last page.
+    #[prost(uint64, tag = "2")]
+    pub next_after_uid: u64,
+}
+/// Owner only; present fields change.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct UpdateGroupRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(string, optional, tag = "2")]
+    pub name: ::core::option::Option<::prost::alloc::string::String>,
+    #[prost(string, optional, tag = "3")]
+    pub description: ::core::option::Option<::prost::alloc::string::String>,
+    #[prost(string, optional, tag = "4")]
+    pub avatar_url: ::core::option::Option<::prost::alloc::string::String>,
+    #[prost(bool, optional, tag = "5")]
+    pub public: ::core::option::Option<bool>,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListPublicGroupsRequest {
+    /// Groups with gid greater than this (0: from the start).
+    #[prost(uint64, tag = "1")]
+    pub after_gid: u64,
+    /// 1..100; 0 means 50.
+    #[prost(uint32, tag = "2")]
+    pub limit: u32,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct GroupsResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub groups: ::prost::alloc::vec::Vec<GroupInfo>,
+    /// Pass as after_gid for the next page; 0 when this was the last page.
+    #[prost(uint64, tag = "2")]
+    pub next_after_gid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct MyGroupsRequest {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GroupState {
+    #[prost(message, optional, tag = "1")]
+    pub group: ::core::option::Option<GroupInfo>,
+    /// The user's cursor: the highest seq it marked read.
+    #[prost(uint64, tag = "2")]
+    pub read_seq: u64,
+    /// latest_seq - read_seq.
+    #[prost(uint64, tag = "3")]
+    pub unread: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct MyGroupsResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub groups: ::prost::alloc::vec::Vec<GroupState>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Notice {
+    /// Increasing per user.
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(enumeration = "NoticeKind", tag = "2")]
+    pub kind: i32,
+    #[prost(uint64, tag = "3")]
+    pub gid: u64,
+    #[prost(string, tag = "4")]
+    pub group_name: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "5")]
+    pub from_uid: u64,
+    #[prost(string, tag = "6")]
+    pub note: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "7")]
+    pub at_ms: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListNoticesRequest {
+    /// Notices with id greater than this.
+    #[prost(uint64, tag = "1")]
+    pub after_id: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct NoticesResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub notices: ::prost::alloc::vec::Vec<Notice>,
+}
+/// Removes notices with id up to and including up_to_id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AckNoticesRequest {
+    #[prost(uint64, tag = "1")]
+    pub up_to_id: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ChatMessage {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    /// Gap-free per group, from 1.
+    #[prost(uint64, tag = "2")]
+    pub seq: u64,
+    #[prost(uint64, tag = "3")]
+    pub sender_uid: u64,
+    /// The sender's id for the message (idempotency key); empty for SYSTEM.
+    #[prost(string, tag = "4")]
+    pub client_msg_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "MessageKind", tag = "5")]
+    pub kind: i32,
+    /// The text, or a caption for media.
+    #[prost(string, tag = "6")]
+    pub text: ::prost::alloc::string::String,
+    /// For IMAGE, FILE, VOICE, VIDEO: where the content is.
+    #[prost(string, tag = "7")]
+    pub media_url: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "8")]
+    pub sent_at_ms: u64,
+    /// The content was recalled; text and media_url are empty.
+    #[prost(bool, tag = "9")]
+    pub recalled: bool,
+    /// For RECALL: the seq of the recalled message.
+    #[prost(uint64, tag = "10")]
+    pub recall_of: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SendMessageRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    /// Chosen by the sender, unique per sender and group (1..64 bytes); a
+    /// retry with the same id returns the original seq and stores nothing.
+    #[prost(string, tag = "2")]
+    pub client_msg_id: ::prost::alloc::string::String,
+    /// TEXT, IMAGE, FILE, VOICE or VIDEO.
+    #[prost(enumeration = "MessageKind", tag = "3")]
+    pub kind: i32,
+    #[prost(string, tag = "4")]
+    pub text: ::prost::alloc::string::String,
+    #[prost(string, tag = "5")]
+    pub media_url: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SendMessageResponse {
+    #[prost(uint64, tag = "1")]
+    pub seq: u64,
+    #[prost(uint64, tag = "2")]
+    pub server_time_ms: u64,
+    /// True when this was a retry of a message already stored.
+    #[prost(bool, tag = "3")]
+    pub duplicate: bool,
+}
+/// Members only: messages from_seq, from_seq+1, ... (at most limit).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct PullMessagesRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub from_seq: u64,
+    /// 1..200; 0 means 200.
+    #[prost(uint32, tag = "3")]
+    pub limit: u32,
+}
+/// Members only: the messages just before before_seq, oldest first
+/// (before_seq 0: the newest).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct HistoryRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub before_seq: u64,
+    /// 1..200; 0 means 50.
+    #[prost(uint32, tag = "3")]
+    pub limit: u32,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct MessagesResponse {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    /// Oldest first, consecutive seqs.
+    #[prost(message, repeated, tag = "2")]
+    pub messages: ::prost::alloc::vec::Vec<ChatMessage>,
+    #[prost(uint64, tag = "3")]
+    pub latest_seq: u64,
+}
+/// Moves the user's read cursor forward to seq (never back).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct MarkReadRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub seq: u64,
+}
+/// The sender within the recall window, or the owner at any time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RecallMessageRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub seq: u64,
+}
 /// Result of a request. `OK` is 0, so a response without a code succeeded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
@@ -257,9 +659,21 @@ pub enum ResultCode {
     /// The client read too slowly and its send queue filled up.
     TooSlow = 18,
     /// The server is stopping; reconnect (through dir_serv) in a moment.
-    ///
-    /// Codes 20..63 are reserved for group, message and file results.
     ShuttingDown = 19,
+    /// No group with that id (or it was dismissed).
+    NoSuchGroup = 20,
+    /// The group has reached its member cap.
+    GroupFull = 21,
+    /// The user owns as many groups as allowed.
+    TooManyGroups = 22,
+    /// The join password is wrong.
+    WrongPassword = 23,
+    /// The message is too large, or its content does not fit its kind.
+    MessageTooLarge = 24,
+    /// The recall window has passed.
+    ///
+    /// Codes 26..63 are reserved for group, message and file results.
+    RecallExpired = 25,
 }
 impl ResultCode {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -288,6 +702,12 @@ impl ResultCode {
             Self::IdleTimeout => "IDLE_TIMEOUT",
             Self::TooSlow => "TOO_SLOW",
             Self::ShuttingDown => "SHUTTING_DOWN",
+            Self::NoSuchGroup => "NO_SUCH_GROUP",
+            Self::GroupFull => "GROUP_FULL",
+            Self::TooManyGroups => "TOO_MANY_GROUPS",
+            Self::WrongPassword => "WRONG_PASSWORD",
+            Self::MessageTooLarge => "MESSAGE_TOO_LARGE",
+            Self::RecallExpired => "RECALL_EXPIRED",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -313,6 +733,195 @@ impl ResultCode {
             "IDLE_TIMEOUT" => Some(Self::IdleTimeout),
             "TOO_SLOW" => Some(Self::TooSlow),
             "SHUTTING_DOWN" => Some(Self::ShuttingDown),
+            "NO_SUCH_GROUP" => Some(Self::NoSuchGroup),
+            "GROUP_FULL" => Some(Self::GroupFull),
+            "TOO_MANY_GROUPS" => Some(Self::TooManyGroups),
+            "WRONG_PASSWORD" => Some(Self::WrongPassword),
+            "MESSAGE_TOO_LARGE" => Some(Self::MessageTooLarge),
+            "RECALL_EXPIRED" => Some(Self::RecallExpired),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum JoinPolicy {
+    /// Anyone may join.
+    Open = 0,
+    /// Joining needs the group password.
+    Password = 1,
+    /// Joining needs the owner's approval.
+    Approval = 2,
+    /// Only invited users may join.
+    InviteOnly = 3,
+}
+impl JoinPolicy {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Open => "OPEN",
+            Self::Password => "PASSWORD",
+            Self::Approval => "APPROVAL",
+            Self::InviteOnly => "INVITE_ONLY",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "OPEN" => Some(Self::Open),
+            "PASSWORD" => Some(Self::Password),
+            "APPROVAL" => Some(Self::Approval),
+            "INVITE_ONLY" => Some(Self::InviteOnly),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum Role {
+    Member = 0,
+    Owner = 1,
+}
+impl Role {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Member => "MEMBER",
+            Self::Owner => "OWNER",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "MEMBER" => Some(Self::Member),
+            "OWNER" => Some(Self::Owner),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum JoinStatus {
+    Joined = 0,
+    /// An application is waiting for the owner.
+    Pending = 1,
+    /// The user was a member already.
+    AlreadyMember = 2,
+}
+impl JoinStatus {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Joined => "JOINED",
+            Self::Pending => "PENDING",
+            Self::AlreadyMember => "ALREADY_MEMBER",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "JOINED" => Some(Self::Joined),
+            "PENDING" => Some(Self::Pending),
+            "ALREADY_MEMBER" => Some(Self::AlreadyMember),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum NoticeKind {
+    NoticeUnspecified = 0,
+    /// To the owner: a user applied to join (from_uid, note).
+    Application = 1,
+    /// To the applicant: the owner approved.
+    Approved = 2,
+    /// To the applicant: the owner denied.
+    Denied = 3,
+    /// To the invitee (from_uid invited you).
+    Invited = 4,
+    /// To the kicked member.
+    Kicked = 5,
+    /// To every member of a dismissed group.
+    Dismissed = 6,
+}
+impl NoticeKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::NoticeUnspecified => "NOTICE_UNSPECIFIED",
+            Self::Application => "APPLICATION",
+            Self::Approved => "APPROVED",
+            Self::Denied => "DENIED",
+            Self::Invited => "INVITED",
+            Self::Kicked => "KICKED",
+            Self::Dismissed => "DISMISSED",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "NOTICE_UNSPECIFIED" => Some(Self::NoticeUnspecified),
+            "APPLICATION" => Some(Self::Application),
+            "APPROVED" => Some(Self::Approved),
+            "DENIED" => Some(Self::Denied),
+            "INVITED" => Some(Self::Invited),
+            "KICKED" => Some(Self::Kicked),
+            "DISMISSED" => Some(Self::Dismissed),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum MessageKind {
+    Text = 0,
+    Image = 1,
+    File = 2,
+    Voice = 3,
+    Video = 4,
+    /// Written by the server: joins, quits, kicks, changes (text says what).
+    System = 5,
+    /// Written by the server: the message at recall_of was recalled.
+    Recall = 6,
+}
+impl MessageKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Image => "IMAGE",
+            Self::File => "FILE",
+            Self::Voice => "VOICE",
+            Self::Video => "VIDEO",
+            Self::System => "SYSTEM",
+            Self::Recall => "RECALL",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "TEXT" => Some(Self::Text),
+            "IMAGE" => Some(Self::Image),
+            "FILE" => Some(Self::File),
+            "VOICE" => Some(Self::Voice),
+            "VIDEO" => Some(Self::Video),
+            "SYSTEM" => Some(Self::System),
+            "RECALL" => Some(Self::Recall),
             _ => None,
         }
     }

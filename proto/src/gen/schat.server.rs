@@ -80,7 +80,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50"
+        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -149,6 +149,66 @@ pub mod server_msg {
         /// logic <-> logic
         #[prost(message, tag = "50")]
         KickSession(super::KickSession),
+        /// logic <-> chat
+        #[prost(message, tag = "60")]
+        ChatRequest(super::ChatRequest),
+        #[prost(message, tag = "61")]
+        ChatResponse(super::ChatResponse),
+        #[prost(message, tag = "62")]
+        UserDeliver(super::UserDeliver),
+        /// chat <-> db_chat
+        #[prost(message, tag = "70")]
+        DbCreateGroup(super::DbCreateGroup),
+        #[prost(message, tag = "71")]
+        DbGroup(super::DbGroup),
+        #[prost(message, tag = "72")]
+        DbGetGroup(super::DbGetGroup),
+        #[prost(message, tag = "73")]
+        DbMemberChange(super::DbMemberChange),
+        #[prost(message, tag = "74")]
+        DbFlag(super::DbFlag),
+        #[prost(message, tag = "75")]
+        DbListMembers(super::DbListMembers),
+        #[prost(message, tag = "76")]
+        DbMembers(super::super::client::MembersResponse),
+        #[prost(message, tag = "77")]
+        DbMemberUids(super::DbMemberUids),
+        #[prost(message, tag = "78")]
+        DbUids(super::DbUids),
+        #[prost(message, tag = "79")]
+        DbUpdateGroup(super::DbUpdateGroup),
+        #[prost(message, tag = "80")]
+        DbDeleteGroup(super::DbDeleteGroup),
+        #[prost(message, tag = "81")]
+        DbListPublic(super::DbListPublic),
+        #[prost(message, tag = "82")]
+        DbGroups(super::super::client::GroupsResponse),
+        #[prost(message, tag = "83")]
+        DbAppend(super::DbAppend),
+        #[prost(message, tag = "84")]
+        DbAppended(super::DbAppended),
+        #[prost(message, tag = "85")]
+        DbRead(super::DbRead),
+        #[prost(message, tag = "86")]
+        DbMessages(super::super::client::MessagesResponse),
+        #[prost(message, tag = "87")]
+        DbMarkRead(super::DbMarkRead),
+        #[prost(message, tag = "88")]
+        DbUserGroups(super::DbUserGroups),
+        #[prost(message, tag = "89")]
+        DbMyGroups(super::super::client::MyGroupsResponse),
+        #[prost(message, tag = "90")]
+        DbPending(super::DbPending),
+        #[prost(message, tag = "91")]
+        DbPutNotice(super::DbPutNotice),
+        #[prost(message, tag = "92")]
+        DbListNotices(super::DbListNotices),
+        #[prost(message, tag = "93")]
+        DbNotices(super::super::client::NoticesResponse),
+        #[prost(message, tag = "94")]
+        DbAckNotices(super::DbAckNotices),
+        #[prost(message, tag = "95")]
+        DbRecall(super::DbRecall),
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -389,6 +449,247 @@ pub struct KickSession {
     pub session_id: u64,
     #[prost(string, tag = "3")]
     pub reason: ::prost::alloc::string::String,
+}
+/// logic -> chat: a client's group or message request, made by uid.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ChatRequest {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(message, optional, tag = "2")]
+    pub request: ::core::option::Option<super::client::ClientMessage>,
+}
+/// chat -> logic: the answer; logic sets the request id and sends it on.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ChatResponse {
+    #[prost(message, optional, tag = "1")]
+    pub response: ::core::option::Option<super::client::ServerMessage>,
+}
+/// chat -> logic: write one encoded client frame to each listed user who
+/// has a session on this logic. One packet per logic, however many users.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct UserDeliver {
+    #[prost(uint64, repeated, tag = "1")]
+    pub uids: ::prost::alloc::vec::Vec<u64>,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub frame: ::prost::bytes::Bytes,
+}
+/// Creates a group (gid assigned here) with its owner as the first member.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbCreateGroup {
+    #[prost(message, optional, tag = "1")]
+    pub info: ::core::option::Option<super::client::GroupInfo>,
+    #[prost(string, tag = "2")]
+    pub password_hash: ::prost::alloc::string::String,
+    /// Refused with TOO_MANY_GROUPS when the owner already owns this many.
+    #[prost(uint32, tag = "3")]
+    pub owner_cap: u32,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbGroup {
+    #[prost(message, optional, tag = "1")]
+    pub info: ::core::option::Option<super::client::GroupInfo>,
+    #[prost(string, tag = "2")]
+    pub password_hash: ::prost::alloc::string::String,
+    #[prost(bool, tag = "3")]
+    pub viewer_is_member: bool,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbGetGroup {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub viewer_uid: u64,
+}
+/// Adds (or removes) a member. Adding checks the member cap and answers
+/// DbFlag{value: false} when the user was a member already.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbMemberChange {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(bool, tag = "3")]
+    pub add: bool,
+    #[prost(uint64, tag = "4")]
+    pub at_ms: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbFlag {
+    #[prost(bool, tag = "1")]
+    pub value: bool,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbListMembers {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub after_uid: u64,
+    #[prost(uint32, tag = "3")]
+    pub limit: u32,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbMemberUids {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbUids {
+    #[prost(uint64, repeated, tag = "1")]
+    pub uids: ::prost::alloc::vec::Vec<u64>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbUpdateGroup {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(string, optional, tag = "2")]
+    pub name: ::core::option::Option<::prost::alloc::string::String>,
+    #[prost(string, optional, tag = "3")]
+    pub description: ::core::option::Option<::prost::alloc::string::String>,
+    #[prost(string, optional, tag = "4")]
+    pub avatar_url: ::core::option::Option<::prost::alloc::string::String>,
+    #[prost(bool, optional, tag = "5")]
+    pub public: ::core::option::Option<bool>,
+}
+/// Removes the group and everything in it; answers the former members.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbDeleteGroup {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbListPublic {
+    #[prost(uint64, tag = "1")]
+    pub after_gid: u64,
+    #[prost(uint32, tag = "2")]
+    pub limit: u32,
+}
+/// Appends a message: assigns the next seq atomically, unless the same
+/// (sender, client_msg_id) was stored within the dedup window, in which
+/// case the original seq comes back with duplicate = true.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbAppend {
+    #[prost(message, optional, tag = "1")]
+    pub message: ::core::option::Option<super::client::ChatMessage>,
+    /// Refuse (FORBIDDEN) unless the sender is a member.
+    #[prost(bool, tag = "2")]
+    pub require_member: bool,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbAppended {
+    #[prost(uint64, tag = "1")]
+    pub seq: u64,
+    #[prost(bool, tag = "2")]
+    pub duplicate: bool,
+}
+/// Messages from_seq ..= to_seq that exist, oldest first.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbRead {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub from_seq: u64,
+    #[prost(uint64, tag = "3")]
+    pub to_seq: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbMarkRead {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(uint64, tag = "3")]
+    pub seq: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbUserGroups {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+}
+/// Pending applications and invitations of a group. put: record (uid, note);
+/// otherwise take it out. Answers DbFlag{value: it existed before}.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbPending {
+    #[prost(enumeration = "db_pending::Kind", tag = "1")]
+    pub kind: i32,
+    #[prost(uint64, tag = "2")]
+    pub gid: u64,
+    #[prost(uint64, tag = "3")]
+    pub uid: u64,
+    #[prost(bool, tag = "4")]
+    pub put: bool,
+    #[prost(string, tag = "5")]
+    pub note: ::prost::alloc::string::String,
+}
+/// Nested message and enum types in `DbPending`.
+pub mod db_pending {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Kind {
+        Application = 0,
+        Invitation = 1,
+    }
+    impl Kind {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Application => "APPLICATION",
+                Self::Invitation => "INVITATION",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "APPLICATION" => Some(Self::Application),
+                "INVITATION" => Some(Self::Invitation),
+                _ => None,
+            }
+        }
+    }
+}
+/// Stores a notice for a user; answers it with its id set.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbPutNotice {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(message, optional, tag = "2")]
+    pub notice: ::core::option::Option<super::client::Notice>,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbListNotices {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub after_id: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbAckNotices {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub up_to_id: u64,
+}
+/// Empties the content of message seq and appends the recall event.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbRecall {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub seq: u64,
+    #[prost(message, optional, tag = "3")]
+    pub event: ::core::option::Option<super::client::ChatMessage>,
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]

@@ -15,10 +15,10 @@ use schat_runtime::Target;
 
 use crate::auth::TokenError;
 use crate::profile;
-use crate::rules;
 use crate::session::{Failure, Session, User};
 use crate::sessions::UserSession;
 use crate::Logic;
+use schat_runtime::rules;
 
 /// What the older session is told when the same user logs in again.
 const REPLACED: &str = "logged in from another connection";

@@ -10,9 +10,9 @@
 
 mod account;
 mod auth;
+mod chat;
 mod presence;
 mod profile;
-mod rules;
 mod session;
 mod sessions;
 
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use schat_proto::client::ResultCode;
-use schat_proto::server::{server_msg::Msg, GetSecret, ProcType};
+use schat_proto::server::{server_msg::Msg, Deliver, GetSecret, ProcType};
 use schat_runtime::config::ProcKind;
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::{dial_paired, serve_paired};
@@ -31,8 +31,9 @@ use schat_runtime::{
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, OnceCell};
 
-use auth::{Passwords, Tokens};
+use auth::Tokens;
 use presence::Presence;
+use schat_runtime::password::Passwords;
 use sessions::Sessions;
 
 /// Name of the token signing key among the cluster secrets.
@@ -74,11 +75,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         shutdown,
     } = node.clone();
     let conn_proc = config
-        .paired_with_logic(&me.name, ProcKind::ConnServ)
+        .paired_with(&me.name, ProcKind::ConnServ)
         .context("no conn_serv names this logic_serv")?
         .clone();
     let db_proc = config
-        .paired_with_logic(&me.name, ProcKind::DbLogicServ)
+        .paired_with(&me.name, ProcKind::DbLogicServ)
         .context("no db_logic_serv names this logic_serv")?
         .clone();
     let passwords = Passwords::new(&config.auth)?;
@@ -142,6 +143,19 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
         Msg::ClientFrame(frame) => logic.sessions.on_frame(logic, frame),
         Msg::ConnClosed(closed) => logic.sessions.on_conn_closed(closed.conn_id, closed.reason),
         Msg::KickSession(kick) => logic.sessions.kick(kick.uid, kick.session_id, kick.reason),
+        Msg::UserDeliver(deliver) => {
+            let conn_ids = logic.sessions.conn_ids_of(&deliver.uids);
+            if !conn_ids.is_empty() {
+                let deliver = Deliver {
+                    conn_ids,
+                    frame: deliver.frame,
+                };
+                let _ = logic.conn.push(
+                    Target::spec(ProcType::Conn, logic.conn_id),
+                    Msg::Deliver(deliver),
+                );
+            }
+        }
         Msg::SnapshotRequest(_) => logic.presence.send_snapshot(incoming.route.source_id),
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,

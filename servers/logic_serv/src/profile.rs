@@ -11,9 +11,9 @@ use schat_proto::server::{server_msg::Msg, GetProfiles, Locate, ProcType, Update
 use schat_runtime::logging::debug;
 use schat_runtime::Target;
 
-use crate::rules;
 use crate::session::Failure;
 use crate::Logic;
+use schat_runtime::rules;
 
 pub async fn fetch_one(logic: &Logic, uid: u64) -> Result<UserProfile, Failure> {
     let reply = logic

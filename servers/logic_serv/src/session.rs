@@ -227,17 +227,11 @@ impl Session {
                 return Flow::Close;
             }
         };
-        let result = match request {
-            Request::Ping(ping) => Ok(Response::Pong(PongResponse {
-                client_time_ms: ping.client_time_ms,
-                server_time_ms: now_ms(),
-            })),
-            Request::Register(register) => account::register(&self.logic, register).await,
-            Request::Login(login) => account::login(self, login).await,
-            Request::Logout(_) => account::logout(self).await,
-            Request::GetProfile(_) => profile::own(&self.logic, uid).await,
-            Request::UpdateProfile(update) => profile::update(&self.logic, uid, update).await,
-            Request::GetUsers(lookup) => profile::users(&self.logic, lookup).await,
+        let result = match (crate::chat::target(&request), request) {
+            (Some(target), request) => {
+                crate::chat::forward(&self.logic, uid, target, request).await
+            }
+            (None, request) => self.handle(uid, request).await,
         };
         match result {
             Ok(body) => self.send(ServerMessage::ok(request_id, body)),
@@ -251,6 +245,26 @@ impl Session {
             }
         }
         Flow::Continue
+    }
+
+    /// Requests this logic_serv answers itself.
+    async fn handle(&mut self, uid: u64, request: Request) -> Result<Response, Failure> {
+        match request {
+            Request::Ping(ping) => Ok(Response::Pong(PongResponse {
+                client_time_ms: ping.client_time_ms,
+                server_time_ms: now_ms(),
+            })),
+            Request::Register(register) => account::register(&self.logic, register).await,
+            Request::Login(login) => account::login(self, login).await,
+            Request::Logout(_) => account::logout(self).await,
+            Request::GetProfile(_) => profile::own(&self.logic, uid).await,
+            Request::UpdateProfile(update) => profile::update(&self.logic, uid, update).await,
+            Request::GetUsers(lookup) => profile::users(&self.logic, lookup).await,
+            _ => Err(Failure::new(
+                ResultCode::UnknownMessage,
+                "unknown message type",
+            )),
+        }
     }
 
     /// Sends one message to this session's client. A response too large

@@ -104,6 +104,13 @@ impl Sessions {
             .remove_if(&conn_id, |_, current| current.same_session(handle));
     }
 
+    /// The connections of those of `uids` who are logged in here.
+    pub fn conn_ids_of(&self, uids: &[u64]) -> Vec<u64> {
+        uids.iter()
+            .filter_map(|uid| self.by_uid.get(uid).map(|user| user.conn_id))
+            .collect()
+    }
+
     pub fn n_sessions(&self) -> usize {
         self.by_conn.len()
     }

@@ -27,6 +27,8 @@ pub struct ClusterConfig {
     pub auth: AuthConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub chat: ChatConfig,
     pub procs: Vec<ProcConfig>,
 }
 
@@ -172,6 +174,34 @@ impl Default for AuthConfig {
     }
 }
 
+/// Group and message limits, applied by chat_serv.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatConfig {
+    /// Member cap of a group created without one.
+    pub default_member_cap: u32,
+    /// Highest member cap a group may ask for.
+    pub max_member_cap: u32,
+    /// Groups one user may own.
+    pub owner_group_cap: u32,
+    /// Largest message text (bytes).
+    pub max_message_bytes: usize,
+    /// How long after sending a sender may recall a message.
+    pub recall_window_secs: u64,
+}
+
+impl Default for ChatConfig {
+    fn default() -> ChatConfig {
+        ChatConfig {
+            default_member_cap: 2_000,
+            max_member_cap: 10_000,
+            owner_group_cap: 20,
+            max_message_bytes: 16 * 1024,
+            recall_window_secs: 120,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -200,12 +230,15 @@ pub struct ProcConfig {
     /// Address the process listens on and peers connect to.
     pub host: String,
     /// Listening port: clients for conn_serv, peers for the others.
-    /// online_serv listens on nothing and has none.
+    /// online_serv and chat_serv listen on nothing and have none.
     #[serde(default)]
     pub port: Option<u16>,
     /// For conn_serv and db_logic_serv: the logic_serv of their set.
     #[serde(default)]
     pub logic: Option<String>,
+    /// For db_chat_serv: the chat_serv of its set.
+    #[serde(default)]
+    pub chat: Option<String>,
 }
 
 impl ProcConfig {
@@ -213,7 +246,19 @@ impl ProcConfig {
     pub fn addr(&self) -> Option<String> {
         self.port.map(|port| format!("{}:{}", self.host, port))
     }
+
+    /// The value of a set key (`"logic"` or `"chat"`).
+    fn set_key(&self, key: &str) -> Option<&String> {
+        match key {
+            "logic" => self.logic.as_ref(),
+            "chat" => self.chat.as_ref(),
+            _ => None,
+        }
+    }
 }
+
+/// The keys that name a set's leading process.
+const SET_KEYS: [&str; 2] = ["logic", "chat"];
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
@@ -223,6 +268,8 @@ pub enum ProcKind {
     DbLogicServ,
     DispServ,
     OnlineServ,
+    ChatServ,
+    DbChatServ,
 }
 
 impl ProcKind {
@@ -233,6 +280,8 @@ impl ProcKind {
             ProcKind::DbLogicServ => ProcType::DbLogic,
             ProcKind::DispServ => ProcType::Disp,
             ProcKind::OnlineServ => ProcType::Online,
+            ProcKind::ChatServ => ProcType::Chat,
+            ProcKind::DbChatServ => ProcType::DbChat,
         }
     }
 
@@ -243,15 +292,32 @@ impl ProcKind {
             ProcKind::DbLogicServ => "db_logic_serv",
             ProcKind::DispServ => "disp_serv",
             ProcKind::OnlineServ => "online_serv",
+            ProcKind::ChatServ => "chat_serv",
+            ProcKind::DbChatServ => "db_chat_serv",
         }
     }
 
     fn needs_port(self) -> bool {
-        !matches!(self, ProcKind::OnlineServ)
+        !matches!(self, ProcKind::OnlineServ | ProcKind::ChatServ)
     }
 
-    fn pairs_with_logic(self) -> bool {
-        matches!(self, ProcKind::ConnServ | ProcKind::DbLogicServ)
+    /// For a process that belongs to a set led by another: the key that
+    /// names the leader, and the leader's kind.
+    fn set_leader(self) -> Option<(&'static str, ProcKind)> {
+        match self {
+            ProcKind::ConnServ | ProcKind::DbLogicServ => Some(("logic", ProcKind::LogicServ)),
+            ProcKind::DbChatServ => Some(("chat", ProcKind::ChatServ)),
+            _ => None,
+        }
+    }
+
+    /// For a set's leader: the kinds of which exactly one must name it.
+    fn set_members(self) -> &'static [ProcKind] {
+        match self {
+            ProcKind::LogicServ => &[ProcKind::ConnServ, ProcKind::DbLogicServ],
+            ProcKind::ChatServ => &[ProcKind::DbChatServ],
+            _ => &[],
+        }
     }
 }
 
@@ -290,17 +356,38 @@ pub enum ConfigError {
     MissingPort { name: String, kind: &'static str },
     #[error("{name:?} ({kind}) must not have a port: it listens on nothing")]
     UnexpectedPort { name: String, kind: &'static str },
-    #[error("{name:?} ({kind}) needs \"logic\": the logic_serv of its set")]
-    MissingLogic { name: String, kind: &'static str },
-    #[error("{name:?} ({kind}) must not have \"logic\"")]
-    UnexpectedLogic { name: String, kind: &'static str },
-    #[error("{name:?} names logic {logic:?}, which is not a logic_serv in procs")]
-    UnknownLogic { name: String, logic: String },
-    #[error("logic_serv {logic:?} has no {kind} naming it; every logic_serv needs exactly one")]
-    LogicWithout { logic: String, kind: &'static str },
-    #[error("logic_serv {logic:?} is named by two {kind}s: {first:?} and {second:?}")]
-    LogicSharedBy {
-        logic: String,
+    #[error("{name:?} ({kind}) needs \"{key}\": the {leader_kind} of its set")]
+    MissingSetKey {
+        name: String,
+        kind: &'static str,
+        key: &'static str,
+        leader_kind: &'static str,
+    },
+    #[error("{name:?} ({kind}) must not have \"{key}\"")]
+    UnexpectedSetKey {
+        name: String,
+        kind: &'static str,
+        key: &'static str,
+    },
+    #[error("{name:?} names {key} {leader:?}, which is not a {leader_kind} in procs")]
+    UnknownLeader {
+        name: String,
+        key: &'static str,
+        leader: String,
+        leader_kind: &'static str,
+    },
+    #[error(
+        "{leader_kind} {leader:?} has no {kind} naming it; every {leader_kind} needs exactly one"
+    )]
+    SetWithout {
+        leader: String,
+        leader_kind: &'static str,
+        kind: &'static str,
+    },
+    #[error("{leader_kind} {leader:?} is named by two {kind}s: {first:?} and {second:?}")]
+    SetSharedBy {
+        leader: String,
+        leader_kind: &'static str,
         kind: &'static str,
         first: String,
         second: String,
@@ -375,10 +462,17 @@ impl ClusterConfig {
         self.proc_by_name(proc.logic.as_deref().unwrap_or_default())
     }
 
-    /// The process of `kind` whose `logic` is the given logic_serv.
-    pub fn paired_with_logic(&self, logic_name: &str, kind: ProcKind) -> Option<&ProcConfig> {
+    /// The chat_serv of the set that `proc` (a db_chat_serv) belongs to.
+    pub fn chat_of(&self, proc: &ProcConfig) -> Result<&ProcConfig, ConfigError> {
+        self.proc_by_name(proc.chat.as_deref().unwrap_or_default())
+    }
+
+    /// The process of `kind` in the set led by `leader_name` (a logic_serv
+    /// or chat_serv).
+    pub fn paired_with(&self, leader_name: &str, kind: ProcKind) -> Option<&ProcConfig> {
+        let (key, _) = kind.set_leader()?;
         self.procs_of(kind)
-            .find(|proc| proc.logic.as_deref() == Some(logic_name))
+            .find(|proc| proc.set_key(key).map(String::as_str) == Some(leader_name))
     }
 
     /// Listen addresses of every disp_serv, with their ids.

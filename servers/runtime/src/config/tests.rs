@@ -35,10 +35,15 @@ fn committed_cluster_json_is_valid() {
     assert_eq!(config.procs_of(ProcKind::DbLogicServ).count(), 2);
     assert_eq!(config.procs_of(ProcKind::DispServ).count(), 2);
     assert_eq!(config.procs_of(ProcKind::OnlineServ).count(), 2);
-    let logic = config.proc_by_name("logic_serv-1").unwrap();
-    let conn = config
-        .paired_with_logic(&logic.name, ProcKind::ConnServ)
+    assert_eq!(config.procs_of(ProcKind::ChatServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::DbChatServ).count(), 2);
+    let chat = config.proc_by_name("chat_serv-2").unwrap();
+    let db_chat = config
+        .paired_with(&chat.name, ProcKind::DbChatServ)
         .unwrap();
+    assert_eq!(db_chat.name, "db_chat_serv-2");
+    let logic = config.proc_by_name("logic_serv-1").unwrap();
+    let conn = config.paired_with(&logic.name, ProcKind::ConnServ).unwrap();
     assert_eq!(conn.name, "conn_serv-1");
 }
 
@@ -89,6 +94,25 @@ fn logic_shared_by_two_conns_is_named() {
         value["procs"][conn]["logic"] = "logic_serv-1".into();
     });
     assert!(message.contains("named by two conn_servs"), "{message}");
+}
+
+#[test]
+fn chat_without_db_chat_and_wrong_set_keys_are_named() {
+    let message = refused(|value| {
+        let db = proc_index(value, "db_chat_serv-1");
+        value["procs"].as_array_mut().unwrap().remove(db);
+    });
+    assert!(
+        message.contains("chat_serv \"chat_serv-1\" has no db_chat_serv"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        let db = proc_index(value, "db_chat_serv-1");
+        value["procs"][db]["logic"] = "logic_serv-1".into();
+    });
+    assert!(message.contains("must not have \"logic\""), "{message}");
+    let message = refused(|value| value["chat"]["default_member_cap"] = 20_000.into());
+    assert!(message.contains("chat.default_member_cap"), "{message}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{ClusterConfig, ConfigError, ProcKind};
+use super::{ClusterConfig, ConfigError, ProcConfig, ProcKind, SET_KEYS};
 
 pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.procs.is_empty() {
@@ -65,48 +65,24 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
             }
             (false, None) => {}
         }
-        match (proc.kind.pairs_with_logic(), &proc.logic) {
-            (true, None) => {
-                return Err(ConfigError::MissingLogic {
-                    name: proc.name.clone(),
-                    kind,
-                })
-            }
-            (false, Some(_)) => {
-                return Err(ConfigError::UnexpectedLogic {
-                    name: proc.name.clone(),
-                    kind,
-                })
-            }
-            (true, Some(logic)) => {
-                let names_a_logic = config
-                    .procs
-                    .iter()
-                    .any(|other| other.name == *logic && other.kind == ProcKind::LogicServ);
-                if !names_a_logic {
-                    return Err(ConfigError::UnknownLogic {
-                        name: proc.name.clone(),
-                        logic: logic.clone(),
-                    });
-                }
-            }
-            (false, None) => {}
-        }
+        set_keys(config, proc)?;
     }
-    for logic in config.procs_of(ProcKind::LogicServ) {
-        for kind in [ProcKind::ConnServ, ProcKind::DbLogicServ] {
-            let mut paired = config
+    for leader in &config.procs {
+        for &kind in leader.kind.set_members() {
+            let mut members = config
                 .procs_of(kind)
-                .filter(|proc| proc.logic.as_deref() == Some(logic.name.as_str()));
-            let Some(first) = paired.next() else {
-                return Err(ConfigError::LogicWithout {
-                    logic: logic.name.clone(),
+                .filter(|proc| names_leader(proc, leader));
+            let Some(first) = members.next() else {
+                return Err(ConfigError::SetWithout {
+                    leader: leader.name.clone(),
+                    leader_kind: leader.kind.name(),
                     kind: kind.name(),
                 });
             };
-            if let Some(second) = paired.next() {
-                return Err(ConfigError::LogicSharedBy {
-                    logic: logic.name.clone(),
+            if let Some(second) = members.next() {
+                return Err(ConfigError::SetSharedBy {
+                    leader: leader.name.clone(),
+                    leader_kind: leader.kind.name(),
                     kind: kind.name(),
                     first: first.name.clone(),
                     second: second.name.clone(),
@@ -115,11 +91,17 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
         }
     }
     let has = |kind| config.procs_of(kind).next().is_some();
-    if has(ProcKind::LogicServ) {
+    for (needing, needs) in [
+        (ProcKind::LogicServ, "logic_servs"),
+        (ProcKind::ChatServ, "chat_servs"),
+    ] {
+        if !has(needing) {
+            continue;
+        }
         for kind in [ProcKind::DispServ, ProcKind::OnlineServ] {
             if !has(kind) {
                 return Err(ConfigError::MissingKind {
-                    needs: "logic_servs",
+                    needs,
                     kind: kind.name(),
                 });
             }
@@ -132,6 +114,57 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
         });
     }
     Ok(())
+}
+
+/// A process's set keys: present exactly where its kind needs one, and
+/// naming a process of the right kind.
+fn set_keys(config: &ClusterConfig, proc: &ProcConfig) -> Result<(), ConfigError> {
+    let kind = proc.kind.name();
+    let leader = proc.kind.set_leader();
+    for key in SET_KEYS {
+        let value = proc.set_key(key);
+        match (leader, value) {
+            (Some((needed, leader_kind)), None) if needed == key => {
+                return Err(ConfigError::MissingSetKey {
+                    name: proc.name.clone(),
+                    kind,
+                    key,
+                    leader_kind: leader_kind.name(),
+                })
+            }
+            (Some((needed, leader_kind)), Some(name)) if needed == key => {
+                let exists = config
+                    .procs
+                    .iter()
+                    .any(|other| other.name == *name && other.kind == leader_kind);
+                if !exists {
+                    return Err(ConfigError::UnknownLeader {
+                        name: proc.name.clone(),
+                        key,
+                        leader: name.clone(),
+                        leader_kind: leader_kind.name(),
+                    });
+                }
+            }
+            (_, Some(_)) => {
+                return Err(ConfigError::UnexpectedSetKey {
+                    name: proc.name.clone(),
+                    kind,
+                    key,
+                })
+            }
+            (_, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether `proc` names `leader` as the leader of its set.
+fn names_leader(proc: &ProcConfig, leader: &ProcConfig) -> bool {
+    proc.kind
+        .set_leader()
+        .and_then(|(key, _)| proc.set_key(key))
+        .is_some_and(|name| *name == leader.name)
 }
 
 pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
@@ -198,6 +231,36 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
                 problem: "must be at least 1".to_string(),
             });
         }
+    }
+    let chat = &config.chat;
+    for (field, value) in [
+        ("chat.default_member_cap", chat.default_member_cap),
+        ("chat.owner_group_cap", chat.owner_group_cap),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Value {
+                field,
+                problem: "must be at least 1".to_string(),
+            });
+        }
+    }
+    if chat.default_member_cap > chat.max_member_cap {
+        return Err(ConfigError::Value {
+            field: "chat.default_member_cap",
+            problem: format!(
+                "{} exceeds chat.max_member_cap ({})",
+                chat.default_member_cap, chat.max_member_cap
+            ),
+        });
+    }
+    if chat.max_message_bytes == 0 || chat.max_message_bytes + 4096 > limits.max_frame_bytes {
+        return Err(ConfigError::Value {
+            field: "chat.max_message_bytes",
+            problem: format!(
+                "{} must be at least 1 and leave 4096 bytes of limits.max_frame_bytes ({})",
+                chat.max_message_bytes, limits.max_frame_bytes
+            ),
+        });
     }
     let auth = &config.auth;
     if auth.argon2_memory_kib < 8 * auth.argon2_lanes.max(1)

@@ -1,4 +1,5 @@
-//! Field rules for what users send: account names, passwords, profile text.
+//! Field rules for what users send: account names, passwords, profile and
+//! group text, message ids.
 //! Each check returns the normalised value or a reason for BAD_REQUEST.
 
 pub const ACCOUNT_LEN: std::ops::RangeInclusive<usize> = 3..=32;
@@ -8,6 +9,10 @@ pub const DESCRIPTION_MAX: usize = 512;
 pub const URL_MAX: usize = 512;
 /// Most users one lookup may name.
 pub const LOOKUP_MAX: usize = 100;
+pub const GROUP_NAME_MAX: usize = 64;
+pub const GROUP_PASSWORD_LEN: std::ops::RangeInclusive<usize> = 4..=128;
+pub const NOTE_MAX: usize = 256;
+pub const CLIENT_MSG_ID_LEN: std::ops::RangeInclusive<usize> = 1..=64;
 
 /// Lower-cases an account name and checks it: 3..=32 of `[a-z0-9_.-]`,
 /// starting with a letter or digit.
@@ -54,6 +59,38 @@ pub fn display_name(name: &str) -> Result<String, String> {
         return Err("display name must not be empty".to_string());
     }
     text("display name", name, DISPLAY_NAME_MAX)
+}
+
+pub fn group_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("group name must not be empty".to_string());
+    }
+    text("group name", name, GROUP_NAME_MAX)
+}
+
+pub fn group_password(password: &str) -> Result<(), String> {
+    if GROUP_PASSWORD_LEN.contains(&password.len()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "a group password must be {} to {} bytes",
+            GROUP_PASSWORD_LEN.start(),
+            GROUP_PASSWORD_LEN.end()
+        ))
+    }
+}
+
+pub fn client_msg_id(id: &str) -> Result<(), String> {
+    if CLIENT_MSG_ID_LEN.contains(&id.len()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "client_msg_id must be {} to {} bytes",
+            CLIENT_MSG_ID_LEN.start(),
+            CLIENT_MSG_ID_LEN.end()
+        ))
+    }
 }
 
 pub fn text(what: &str, value: &str, max_chars: usize) -> Result<String, String> {

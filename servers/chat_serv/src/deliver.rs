@@ -1,0 +1,128 @@
+//! Getting things to users: message fan-out and notices.
+//!
+//! Fan-out costs one packet per logic_serv that holds recipients, whatever
+//! their number: the message is encoded into its client frame once, here,
+//! and that frame travels unchanged through logic to conn, which writes the
+//! same bytes to each socket. Pushes are best effort — the pull is the
+//! truth — so a failed push is logged, not retried.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use schat_proto::client::{
+    server_message::Body as Response, ChatMessage, Done, Notice, NoticesResponse, ServerMessage,
+};
+use schat_proto::server::{
+    server_msg::Msg, DbAckNotices, DbListNotices, DbMemberUids, DbPutNotice, Locate, ProcType,
+    UserDeliver,
+};
+use schat_proto::Wire;
+use schat_runtime::logging::debug;
+use schat_runtime::Target;
+
+use crate::{Chat, Failure};
+
+/// Member uids of a group, cached for fan-out.
+pub async fn member_uids(chat: &Chat, gid: u64) -> Result<Arc<Vec<u64>>, Failure> {
+    if let Some(members) = chat.members.get(&gid) {
+        return Ok(members.clone());
+    }
+    match chat.db(Msg::DbMemberUids(DbMemberUids { gid })).await? {
+        Msg::DbUids(found) => {
+            let members = Arc::new(found.uids);
+            chat.members.insert(gid, members.clone());
+            Ok(members)
+        }
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+/// Drops a group's cached members after a membership change.
+pub fn forget_members(chat: &Chat, gid: u64) {
+    chat.members.remove(&gid);
+}
+
+/// Pushes a new message to the group's online members.
+pub async fn fan_out(chat: &Chat, message: &ChatMessage) {
+    let frame = ServerMessage::push(Response::Message(message.clone())).encode_frame();
+    match member_uids(chat, message.gid).await {
+        Ok(members) => push_to_users(chat, &members, frame).await,
+        Err(failure) => {
+            debug!(chat.log, "No fan-out: members unknown"; "gid" => message.gid, "reason" => failure.reason)
+        }
+    }
+}
+
+/// Writes `frame` to every online user among `uids`: locate them, then one
+/// UserDeliver per logic_serv.
+pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes) {
+    if uids.is_empty() {
+        return;
+    }
+    let channel = chat.fabric.channel();
+    let located = channel
+        .call(
+            Target::any(ProcType::Online),
+            Msg::Locate(Locate {
+                uids: uids.to_vec(),
+            }),
+        )
+        .await;
+    let entries = match located {
+        Ok(Msg::Located(located)) => located.entries,
+        Ok(_) => return,
+        Err(err) => {
+            debug!(chat.log, "No fan-out: presence unavailable"; "error" => %err);
+            return;
+        }
+    };
+    let mut by_logic: HashMap<u32, Vec<u64>> = HashMap::new();
+    for entry in entries {
+        by_logic.entry(entry.logic_id).or_default().push(entry.uid);
+    }
+    for (logic_id, uids) in by_logic {
+        let deliver = Msg::UserDeliver(UserDeliver {
+            uids,
+            frame: frame.clone(),
+        });
+        if let Err(err) = channel.push(Target::spec(ProcType::Logic, logic_id), deliver) {
+            debug!(chat.log, "Push to a logic_serv failed"; "logic_id" => logic_id, "error" => %err);
+        }
+    }
+}
+
+/// Stores a notice for `uid` (so it is there at next login) and pushes it
+/// now if the user is online.
+pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure> {
+    let stored = chat
+        .db(Msg::DbPutNotice(DbPutNotice {
+            uid,
+            notice: Some(notice),
+        }))
+        .await?;
+    let Msg::DbNotices(mut stored) = stored else {
+        return Err(Failure::unexpected());
+    };
+    if let Some(notice) = stored.notices.pop() {
+        let frame = ServerMessage::push(Response::Notice(notice)).encode_frame();
+        push_to_users(chat, &[uid], frame).await;
+    }
+    Ok(())
+}
+
+pub async fn notices(chat: &Chat, uid: u64, after_id: u64) -> Result<NoticesResponse, Failure> {
+    match chat
+        .db(Msg::DbListNotices(DbListNotices { uid, after_id }))
+        .await?
+    {
+        Msg::DbNotices(notices) => Ok(notices),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+pub async fn ack_notices(chat: &Chat, uid: u64, up_to_id: u64) -> Result<Response, Failure> {
+    chat.db(Msg::DbAckNotices(DbAckNotices { uid, up_to_id }))
+        .await?;
+    Ok(Response::Done(Done {}))
+}

@@ -1,0 +1,467 @@
+//! The group lifecycle: create, join (open, password, approval,
+//! invitation), decide, invite, quit, kick, dismiss, info, members, update,
+//! public listing, and the user's own groups. Every request gets an answer;
+//! whoever else is concerned gets a notice (now if online, else at login)
+//! or a system message in the group.
+
+use std::sync::Arc;
+
+use schat_proto::client::{
+    server_message::Body as Response, ChatMessage, CreateGroupRequest, DecideApplicationRequest,
+    Done, GroupInfo, GroupsResponse, InviteRequest, JoinGroupRequest, JoinGroupResponse,
+    JoinPolicy, JoinStatus, KickMemberRequest, ListMembersRequest, ListPublicGroupsRequest,
+    MembersResponse, MessageKind, MyGroupsResponse, Notice, NoticeKind, ResultCode,
+    UpdateGroupRequest,
+};
+use schat_proto::server::{
+    db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbGetGroup, DbGroup,
+    DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
+};
+use schat_runtime::rules;
+use schat_runtime::time::now_ms;
+use tokio::task::JoinSet;
+
+use crate::deliver::{fan_out, forget_members, notify};
+use crate::{Chat, Failure};
+
+/// The group as `viewer` sees it.
+pub async fn load(chat: &Chat, gid: u64, viewer: u64) -> Result<DbGroup, Failure> {
+    match chat
+        .db(Msg::DbGetGroup(DbGetGroup {
+            gid,
+            viewer_uid: viewer,
+        }))
+        .await?
+    {
+        Msg::DbGroup(group) => Ok(group),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+fn info(group: &DbGroup) -> GroupInfo {
+    group.info.clone().unwrap_or_default()
+}
+
+fn require_member(group: &DbGroup) -> Result<(), Failure> {
+    if group.viewer_is_member {
+        Ok(())
+    } else {
+        Err(Failure::forbidden("you are not a member of this group"))
+    }
+}
+
+fn require_owner(group: &DbGroup, uid: u64) -> Result<(), Failure> {
+    if info(group).owner_uid == uid {
+        Ok(())
+    } else {
+        Err(Failure::forbidden("only the group's owner may do this"))
+    }
+}
+
+fn notice(kind: NoticeKind, group: &GroupInfo, from_uid: u64, note: String) -> Notice {
+    Notice {
+        id: 0,
+        kind: kind as i32,
+        gid: group.gid,
+        group_name: group.name.clone(),
+        from_uid,
+        note,
+        at_ms: now_ms(),
+    }
+}
+
+pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<GroupInfo, Failure> {
+    let limits = &chat.config.chat;
+    let name = rules::group_name(&req.name).map_err(Failure::bad_request)?;
+    let description = rules::text("description", &req.description, rules::DESCRIPTION_MAX)
+        .map_err(Failure::bad_request)?;
+    let avatar_url = rules::text("avatar URL", req.avatar_url.trim(), rules::URL_MAX)
+        .map_err(Failure::bad_request)?;
+    let policy = JoinPolicy::try_from(req.join_policy)
+        .map_err(|_| Failure::bad_request("unknown join policy"))?;
+    let password_hash = if policy == JoinPolicy::Password {
+        rules::group_password(&req.password).map_err(Failure::bad_request)?;
+        chat.passwords
+            .hash(req.password)
+            .await
+            .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?
+    } else {
+        String::new()
+    };
+    let member_cap = match req.member_cap {
+        0 => limits.default_member_cap,
+        cap if cap > limits.max_member_cap => {
+            return Err(Failure::bad_request(format!(
+                "member cap must be at most {}",
+                limits.max_member_cap
+            )))
+        }
+        cap => cap,
+    };
+    let new_group = GroupInfo {
+        gid: 0,
+        name,
+        description,
+        avatar_url,
+        owner_uid: uid,
+        join_policy: policy as i32,
+        public: req.public,
+        member_cap,
+        member_count: 1,
+        created_at_ms: now_ms(),
+        latest_seq: 0,
+    };
+    let created = chat
+        .db(Msg::DbCreateGroup(DbCreateGroup {
+            info: Some(new_group),
+            password_hash,
+            owner_cap: limits.owner_group_cap,
+        }))
+        .await?;
+    match created {
+        Msg::DbGroup(group) => Ok(info(&group)),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+pub async fn join(
+    chat: &Chat,
+    uid: u64,
+    req: JoinGroupRequest,
+) -> Result<JoinGroupResponse, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    let group_info = info(&group);
+    if group.viewer_is_member {
+        return Ok(JoinGroupResponse {
+            status: JoinStatus::AlreadyMember as i32,
+            group: Some(group_info),
+        });
+    }
+    let invited = take_pending(chat, db_pending::Kind::Invitation, req.gid, uid).await?;
+    if !invited {
+        match group_info.join_policy() {
+            JoinPolicy::Open => {}
+            JoinPolicy::Password => {
+                let matches = chat
+                    .passwords
+                    .verify(req.password, group.password_hash.clone())
+                    .await
+                    .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
+                if !matches {
+                    return Err(Failure::new(
+                        ResultCode::WrongPassword,
+                        "wrong group password",
+                    ));
+                }
+            }
+            JoinPolicy::Approval => {
+                let note = rules::text("note", &req.note, rules::NOTE_MAX)
+                    .map_err(Failure::bad_request)?;
+                chat.db(Msg::DbPending(DbPending {
+                    kind: db_pending::Kind::Application as i32,
+                    gid: req.gid,
+                    uid,
+                    put: true,
+                    note: note.clone(),
+                }))
+                .await?;
+                let application = notice(NoticeKind::Application, &group_info, uid, note);
+                notify(chat, group_info.owner_uid, application).await?;
+                return Ok(JoinGroupResponse {
+                    status: JoinStatus::Pending as i32,
+                    group: Some(group_info),
+                });
+            }
+            JoinPolicy::InviteOnly => {
+                return Err(Failure::forbidden("this group takes invited members only"))
+            }
+        }
+    }
+    add_member(chat, &group_info, uid).await?;
+    let group = load(chat, req.gid, uid).await?;
+    Ok(JoinGroupResponse {
+        status: JoinStatus::Joined as i32,
+        group: Some(info(&group)),
+    })
+}
+
+/// Takes out a pending application or invitation; true if there was one.
+async fn take_pending(
+    chat: &Chat,
+    kind: db_pending::Kind,
+    gid: u64,
+    uid: u64,
+) -> Result<bool, Failure> {
+    match chat
+        .db(Msg::DbPending(DbPending {
+            kind: kind as i32,
+            gid,
+            uid,
+            put: false,
+            note: String::new(),
+        }))
+        .await?
+    {
+        Msg::DbFlag(flag) => Ok(flag.value),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+/// Adds a member and tells the group.
+async fn add_member(chat: &Chat, group: &GroupInfo, uid: u64) -> Result<(), Failure> {
+    let added = chat
+        .db(Msg::DbMemberChange(DbMemberChange {
+            gid: group.gid,
+            uid,
+            add: true,
+            at_ms: now_ms(),
+        }))
+        .await?;
+    forget_members(chat, group.gid);
+    if let Msg::DbFlag(flag) = added {
+        if flag.value {
+            post_system(chat, group.gid, uid, "joined").await?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a member; false if it was not one.
+async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure> {
+    let removed = chat
+        .db(Msg::DbMemberChange(DbMemberChange {
+            gid,
+            uid,
+            add: false,
+            at_ms: 0,
+        }))
+        .await?;
+    forget_members(chat, gid);
+    Ok(matches!(removed, Msg::DbFlag(flag) if flag.value))
+}
+
+/// Writes a system message (a join, a quit, a kick) into the group's
+/// stream and pushes it to the members.
+async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) -> Result<(), Failure> {
+    let mut message = ChatMessage {
+        gid,
+        sender_uid: actor,
+        kind: MessageKind::System as i32,
+        text: text.to_string(),
+        sent_at_ms: now_ms(),
+        ..ChatMessage::default()
+    };
+    let appended = chat
+        .db(Msg::DbAppend(DbAppend {
+            message: Some(message.clone()),
+            require_member: false,
+        }))
+        .await?;
+    if let Msg::DbAppended(appended) = appended {
+        message.seq = appended.seq;
+        fan_out(chat, &message).await;
+    }
+    Ok(())
+}
+
+pub async fn decide(
+    chat: &Chat,
+    uid: u64,
+    req: DecideApplicationRequest,
+) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_owner(&group, uid)?;
+    let group_info = info(&group);
+    if !take_pending(
+        chat,
+        db_pending::Kind::Application,
+        req.gid,
+        req.applicant_uid,
+    )
+    .await?
+    {
+        return Err(Failure::bad_request(
+            "no pending application from that user",
+        ));
+    }
+    let kind = if req.approve {
+        add_member(chat, &group_info, req.applicant_uid).await?;
+        NoticeKind::Approved
+    } else {
+        NoticeKind::Denied
+    };
+    notify(
+        chat,
+        req.applicant_uid,
+        notice(kind, &group_info, uid, String::new()),
+    )
+    .await?;
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn invite(chat: &Chat, uid: u64, req: InviteRequest) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_owner(&group, uid)?;
+    if load(chat, req.gid, req.uid).await?.viewer_is_member {
+        return Err(Failure::bad_request("that user is a member already"));
+    }
+    let group_info = info(&group);
+    chat.db(Msg::DbPending(DbPending {
+        kind: db_pending::Kind::Invitation as i32,
+        gid: req.gid,
+        uid: req.uid,
+        put: true,
+        note: String::new(),
+    }))
+    .await?;
+    notify(
+        chat,
+        req.uid,
+        notice(NoticeKind::Invited, &group_info, uid, String::new()),
+    )
+    .await?;
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn quit(chat: &Chat, uid: u64, gid: u64) -> Result<Response, Failure> {
+    let group = load(chat, gid, uid).await?;
+    require_member(&group)?;
+    if info(&group).owner_uid == uid {
+        return Err(Failure::bad_request(
+            "the owner cannot quit; dismiss the group instead",
+        ));
+    }
+    if remove_member(chat, gid, uid).await? {
+        post_system(chat, gid, uid, "left").await?;
+    }
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn kick(chat: &Chat, uid: u64, req: KickMemberRequest) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_owner(&group, uid)?;
+    if req.uid == uid {
+        return Err(Failure::bad_request("the owner cannot kick itself"));
+    }
+    if !remove_member(chat, req.gid, req.uid).await? {
+        return Err(Failure::bad_request("that user is not a member"));
+    }
+    post_system(chat, req.gid, req.uid, "was removed").await?;
+    let group_info = info(&group);
+    notify(
+        chat,
+        req.uid,
+        notice(NoticeKind::Kicked, &group_info, uid, String::new()),
+    )
+    .await?;
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Failure> {
+    let group = load(chat, gid, uid).await?;
+    require_owner(&group, uid)?;
+    let group_info = info(&group);
+    let deleted = chat.db(Msg::DbDeleteGroup(DbDeleteGroup { gid })).await?;
+    forget_members(chat, gid);
+    let Msg::DbUids(former) = deleted else {
+        return Err(Failure::unexpected());
+    };
+    // Every former member is told, concurrently; the owner gets the answer.
+    let mut told = JoinSet::new();
+    for member in former.uids.into_iter().filter(|&member| member != uid) {
+        let chat = chat.clone();
+        let dismissed = notice(NoticeKind::Dismissed, &group_info, uid, String::new());
+        told.spawn(async move { notify(&chat, member, dismissed).await });
+    }
+    while let Some(result) = told.join_next().await {
+        if let Ok(Err(failure)) = result {
+            return Err(failure);
+        }
+    }
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn info_for(chat: &Chat, uid: u64, gid: u64) -> Result<GroupInfo, Failure> {
+    let group = load(chat, gid, uid).await?;
+    let group_info = info(&group);
+    if !group.viewer_is_member && !group_info.public {
+        return Err(Failure::forbidden("this group is private to its members"));
+    }
+    Ok(group_info)
+}
+
+pub async fn members(
+    chat: &Chat,
+    uid: u64,
+    req: ListMembersRequest,
+) -> Result<MembersResponse, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_member(&group)?;
+    let limit = match req.limit {
+        0 => 100,
+        limit => limit.min(200),
+    };
+    match chat
+        .db(Msg::DbListMembers(DbListMembers {
+            gid: req.gid,
+            after_uid: req.after_uid,
+            limit,
+        }))
+        .await?
+    {
+        Msg::DbMembers(members) => Ok(members),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<GroupInfo, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_owner(&group, uid)?;
+    let update = DbUpdateGroup {
+        gid: req.gid,
+        name: req
+            .name
+            .map(|name| rules::group_name(&name))
+            .transpose()
+            .map_err(Failure::bad_request)?,
+        description: req
+            .description
+            .map(|text| rules::text("description", &text, rules::DESCRIPTION_MAX))
+            .transpose()
+            .map_err(Failure::bad_request)?,
+        avatar_url: req
+            .avatar_url
+            .map(|url| rules::text("avatar URL", url.trim(), rules::URL_MAX))
+            .transpose()
+            .map_err(Failure::bad_request)?,
+        public: req.public,
+    };
+    match chat.db(Msg::DbUpdateGroup(update)).await? {
+        Msg::DbGroup(group) => Ok(info(&group)),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+pub async fn public(chat: &Chat, req: ListPublicGroupsRequest) -> Result<GroupsResponse, Failure> {
+    let limit = match req.limit {
+        0 => 50,
+        limit => limit.min(100),
+    };
+    match chat
+        .db(Msg::DbListPublic(DbListPublic {
+            after_gid: req.after_gid,
+            limit,
+        }))
+        .await?
+    {
+        Msg::DbGroups(groups) => Ok(groups),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+pub async fn mine(chat: &Chat, uid: u64) -> Result<MyGroupsResponse, Failure> {
+    match chat.db(Msg::DbUserGroups(DbUserGroups { uid })).await? {
+        Msg::DbMyGroups(groups) => Ok(groups),
+        _ => Err(Failure::unexpected()),
+    }
+}

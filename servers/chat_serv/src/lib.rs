@@ -1,0 +1,202 @@
+//! chat_serv: groups and their messages.
+//!
+//! Groups are sharded over the live chat_servs by rendezvous hashing of the
+//! gid (logic sends group requests with HASH through a disp), so when one
+//! chat_serv dies its groups move to the others and come back when it
+//! returns. Nothing here is the only copy of anything: every change is
+//! written to Redis (through the paired db_chat_serv) before it is
+//! acknowledged, and a message's seq is assigned atomically in Redis, so two
+//! chat_servs that briefly both handle a group cannot assign the same seq.
+//! The only cache is each group's member list, used for fan-out; it is
+//! dropped whenever the set of live chat_servs changes.
+
+#![forbid(unsafe_code)]
+
+mod deliver;
+mod groups;
+mod messages;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dashmap::DashMap;
+use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
+use schat_proto::server::{server_msg::Msg, ChatResponse, ProcType};
+use schat_runtime::logging::{debug, info, Logger};
+use schat_runtime::paired::dial_paired;
+use schat_runtime::password::Passwords;
+use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, Node, Target};
+use tokio::sync::mpsc;
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub(crate) struct Chat {
+    pub config: Arc<ClusterConfig>,
+    pub db: Channel,
+    pub db_id: u32,
+    pub fabric: Fabric,
+    pub passwords: Passwords,
+    /// Member uids per group, for fan-out only (never for permission).
+    pub members: DashMap<u64, Arc<Vec<u64>>>,
+    pub log: Logger,
+}
+
+impl Chat {
+    /// One request to this set's db_chat_serv.
+    pub async fn db(&self, msg: Msg) -> Result<Msg, CallError> {
+        self.db
+            .call(Target::spec(ProcType::DbChat, self.db_id), msg)
+            .await
+    }
+}
+
+/// A request that failed, as the client will see it.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub code: ResultCode,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(code: ResultCode, reason: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> Failure {
+        Failure::new(ResultCode::Forbidden, reason)
+    }
+
+    pub fn bad_request(reason: impl Into<String>) -> Failure {
+        Failure::new(ResultCode::BadRequest, reason)
+    }
+
+    pub fn unexpected() -> Failure {
+        Failure::new(ResultCode::Internal, "unexpected reply from storage")
+    }
+}
+
+impl From<CallError> for Failure {
+    fn from(err: CallError) -> Failure {
+        Failure::new(err.code(), err.reason())
+    }
+}
+
+/// Runs chat_serv until the node shuts down. It listens on nothing: its
+/// requests come through the disps.
+pub async fn run(node: Node) -> anyhow::Result<()> {
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
+    let db_proc = config
+        .paired_with(&me.name, schat_runtime::ProcKind::DbChatServ)
+        .ok_or_else(|| anyhow::anyhow!("no db_chat_serv names this chat_serv"))?
+        .clone();
+    let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
+    let fabric = Fabric::start(&node, inbox_tx.clone());
+    let db = dial_paired(&node, &db_proc, inbox_tx, || {});
+    info!(log, "Started"; "proc_id" => me.id, "db" => &db_proc.name,
+        "disps" => config.disp_addrs().len());
+    let chat = Arc::new(Chat {
+        passwords: Passwords::new(&config.auth)?,
+        config: config.clone(),
+        db,
+        db_id: db_proc.id,
+        fabric,
+        members: DashMap::new(),
+        log: log.clone(),
+    });
+
+    let mut owners: BTreeSet<u32> = BTreeSet::new();
+    let mut watch = tokio::time::interval(Duration::from_millis(config.timing.peer_heartbeat_ms));
+    loop {
+        let incoming = tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break,
+            _ = watch.tick() => {
+                // Group ownership follows the live chat_servs: when they
+                // change, cached member lists may be stale.
+                let live = chat.fabric.live_peers(ProcType::Chat);
+                if live != owners {
+                    debug!(log, "Live chat_servs changed, dropping cached members"; "live" => ?live);
+                    chat.members.clear();
+                    owners = live;
+                }
+                continue;
+            }
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { break };
+        let chat = chat.clone();
+        shutdown.spawn(async move { serve(&chat, incoming).await });
+    }
+    info!(log, "Stopping"; "cached_groups" => chat.members.len());
+    Ok(())
+}
+
+async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
+    let Msg::ChatRequest(request) = &incoming.msg else {
+        incoming.reply_error(
+            ResultCode::UnknownMessage,
+            "chat_serv does not handle this message",
+        );
+        return;
+    };
+    let uid = request.uid;
+    let body = request
+        .request
+        .as_ref()
+        .and_then(|message| message.body.clone());
+    let response = match body {
+        Some(body) => match handle(chat, uid, body).await {
+            Ok(response) => response,
+            Err(failure) => ServerMessage::error(0, failure.code, failure.reason),
+        },
+        None => ServerMessage::error(0, ResultCode::UnknownMessage, "unknown message type"),
+    };
+    incoming.reply(Msg::ChatResponse(ChatResponse {
+        response: Some(response),
+    }));
+}
+
+async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMessage, Failure> {
+    use schat_proto::client::server_message::Body as Response;
+    let body = match request {
+        Request::CreateGroup(req) => Response::Group(groups::create(chat, uid, req).await?),
+        Request::JoinGroup(req) => Response::JoinGroup(groups::join(chat, uid, req).await?),
+        Request::DecideApplication(req) => groups::decide(chat, uid, req).await?,
+        Request::Invite(req) => groups::invite(chat, uid, req).await?,
+        Request::QuitGroup(req) => groups::quit(chat, uid, req.gid).await?,
+        Request::KickMember(req) => groups::kick(chat, uid, req).await?,
+        Request::DismissGroup(req) => groups::dismiss(chat, uid, req.gid).await?,
+        Request::GetGroup(req) => Response::Group(groups::info_for(chat, uid, req.gid).await?),
+        Request::ListMembers(req) => Response::Members(groups::members(chat, uid, req).await?),
+        Request::UpdateGroup(req) => Response::Group(groups::update(chat, uid, req).await?),
+        Request::ListPublicGroups(req) => Response::Groups(groups::public(chat, req).await?),
+        Request::MyGroups(_) => Response::MyGroups(groups::mine(chat, uid).await?),
+        Request::ListNotices(req) => {
+            Response::Notices(deliver::notices(chat, uid, req.after_id).await?)
+        }
+        Request::AckNotices(req) => deliver::ack_notices(chat, uid, req.up_to_id).await?,
+        Request::SendMessage(req) => Response::SendMessage(messages::send(chat, uid, req).await?),
+        Request::PullMessages(req) => Response::Messages(messages::pull(chat, uid, req).await?),
+        Request::History(req) => Response::Messages(messages::history(chat, uid, req).await?),
+        Request::MarkRead(req) => messages::mark_read(chat, uid, req).await?,
+        Request::RecallMessage(req) => {
+            Response::SendMessage(messages::recall(chat, uid, req).await?)
+        }
+        _ => {
+            return Err(Failure::new(
+                ResultCode::UnknownMessage,
+                "not a group or message request",
+            ))
+        }
+    };
+    Ok(ServerMessage::ok(0, body))
+}

@@ -1,0 +1,228 @@
+//! Messages: send (stored, then acknowledged, then pushed), pull, history,
+//! read cursors, recall.
+
+use schat_proto::client::{
+    server_message::Body as Response, ChatMessage, Done, HistoryRequest, MarkReadRequest,
+    MessageKind, MessagesResponse, PullMessagesRequest, RecallMessageRequest, ResultCode,
+    SendMessageRequest, SendMessageResponse,
+};
+use schat_proto::server::{server_msg::Msg, DbAppend, DbMarkRead, DbRead, DbRecall};
+use schat_runtime::rules;
+use schat_runtime::time::now_ms;
+
+use crate::deliver::fan_out;
+use crate::groups::load;
+use crate::{Chat, Failure};
+
+/// Most messages one pull or history page returns.
+pub const PAGE_MAX: u32 = 200;
+
+pub async fn send(
+    chat: &Chat,
+    uid: u64,
+    req: SendMessageRequest,
+) -> Result<SendMessageResponse, Failure> {
+    let kind = MessageKind::try_from(req.kind)
+        .map_err(|_| Failure::bad_request("unknown message kind"))?;
+    rules::client_msg_id(&req.client_msg_id).map_err(Failure::bad_request)?;
+    if req.text.len() > chat.config.chat.max_message_bytes {
+        return Err(Failure::new(
+            ResultCode::MessageTooLarge,
+            format!(
+                "message text is over {} bytes",
+                chat.config.chat.max_message_bytes
+            ),
+        ));
+    }
+    match kind {
+        MessageKind::Text if req.text.is_empty() => {
+            return Err(Failure::bad_request("a text message needs text"))
+        }
+        MessageKind::Text if !req.media_url.is_empty() => {
+            return Err(Failure::bad_request("a text message has no media_url"))
+        }
+        MessageKind::Image | MessageKind::File | MessageKind::Voice | MessageKind::Video => {
+            if req.media_url.is_empty() || req.media_url.len() > rules::URL_MAX {
+                return Err(Failure::bad_request(format!(
+                    "a media message needs a media_url of at most {} bytes",
+                    rules::URL_MAX
+                )));
+            }
+        }
+        MessageKind::System | MessageKind::Recall => {
+            return Err(Failure::bad_request("clients cannot send this kind"))
+        }
+        MessageKind::Text => {}
+    }
+    let mut message = ChatMessage {
+        gid: req.gid,
+        seq: 0,
+        sender_uid: uid,
+        client_msg_id: req.client_msg_id,
+        kind: kind as i32,
+        text: req.text,
+        media_url: req.media_url,
+        sent_at_ms: now_ms(),
+        recalled: false,
+        recall_of: 0,
+    };
+    let appended = chat
+        .db(Msg::DbAppend(DbAppend {
+            message: Some(message.clone()),
+            require_member: true,
+        }))
+        .await?;
+    let Msg::DbAppended(appended) = appended else {
+        return Err(Failure::unexpected());
+    };
+    if !appended.duplicate {
+        message.seq = appended.seq;
+        fan_out(chat, &message).await;
+    }
+    Ok(SendMessageResponse {
+        seq: appended.seq,
+        server_time_ms: now_ms(),
+        duplicate: appended.duplicate,
+    })
+}
+
+async fn read(
+    chat: &Chat,
+    gid: u64,
+    from_seq: u64,
+    to_seq: u64,
+) -> Result<MessagesResponse, Failure> {
+    match chat
+        .db(Msg::DbRead(DbRead {
+            gid,
+            from_seq,
+            to_seq,
+        }))
+        .await?
+    {
+        Msg::DbMessages(messages) => Ok(messages),
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+fn page(limit: u32, default: u32) -> u64 {
+    u64::from(if limit == 0 {
+        default
+    } else {
+        limit.min(PAGE_MAX)
+    })
+}
+
+pub async fn pull(
+    chat: &Chat,
+    uid: u64,
+    req: PullMessagesRequest,
+) -> Result<MessagesResponse, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    if !group.viewer_is_member {
+        return Err(Failure::forbidden("you are not a member of this group"));
+    }
+    let from = req.from_seq.max(1);
+    read(chat, req.gid, from, from + page(req.limit, PAGE_MAX) - 1).await
+}
+
+pub async fn history(
+    chat: &Chat,
+    uid: u64,
+    req: HistoryRequest,
+) -> Result<MessagesResponse, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    if !group.viewer_is_member {
+        return Err(Failure::forbidden("you are not a member of this group"));
+    }
+    let latest = group.info.as_ref().map_or(0, |info| info.latest_seq);
+    let before = match req.before_seq {
+        0 => latest + 1,
+        before => before.min(latest + 1),
+    };
+    if before <= 1 {
+        return Ok(MessagesResponse {
+            gid: req.gid,
+            messages: Vec::new(),
+            latest_seq: latest,
+        });
+    }
+    let from = before.saturating_sub(page(req.limit, 50)).max(1);
+    read(chat, req.gid, from, before - 1).await
+}
+
+pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    if !group.viewer_is_member {
+        return Err(Failure::forbidden("you are not a member of this group"));
+    }
+    chat.db(Msg::DbMarkRead(DbMarkRead {
+        gid: req.gid,
+        uid,
+        seq: req.seq,
+    }))
+    .await?;
+    Ok(Response::Done(Done {}))
+}
+
+/// The sender within the recall window, or the owner at any time: the
+/// content is emptied and a RECALL event enters the stream.
+pub async fn recall(
+    chat: &Chat,
+    uid: u64,
+    req: RecallMessageRequest,
+) -> Result<SendMessageResponse, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    if !group.viewer_is_member {
+        return Err(Failure::forbidden("you are not a member of this group"));
+    }
+    let owner = group.info.as_ref().map_or(0, |info| info.owner_uid);
+    let Some(original) = read(chat, req.gid, req.seq, req.seq).await?.messages.pop() else {
+        return Err(Failure::bad_request("no message with that seq"));
+    };
+    if matches!(original.kind(), MessageKind::System | MessageKind::Recall) || original.recalled {
+        return Err(Failure::bad_request("that message cannot be recalled"));
+    }
+    let window_ms = chat.config.chat.recall_window_secs * 1000;
+    if uid != owner {
+        if original.sender_uid != uid {
+            return Err(Failure::forbidden(
+                "only the sender or the owner may recall a message",
+            ));
+        }
+        if now_ms().saturating_sub(original.sent_at_ms) > window_ms {
+            return Err(Failure::new(
+                ResultCode::RecallExpired,
+                format!(
+                    "messages can be recalled for {} s after sending",
+                    chat.config.chat.recall_window_secs
+                ),
+            ));
+        }
+    }
+    let mut event = ChatMessage {
+        gid: req.gid,
+        sender_uid: uid,
+        kind: MessageKind::Recall as i32,
+        sent_at_ms: now_ms(),
+        recall_of: req.seq,
+        ..ChatMessage::default()
+    };
+    let recalled = chat
+        .db(Msg::DbRecall(DbRecall {
+            gid: req.gid,
+            seq: req.seq,
+            event: Some(event.clone()),
+        }))
+        .await?;
+    let Msg::DbAppended(appended) = recalled else {
+        return Err(Failure::unexpected());
+    };
+    event.seq = appended.seq;
+    fan_out(chat, &event).await;
+    Ok(SendMessageResponse {
+        seq: appended.seq,
+        server_time_ms: now_ms(),
+        duplicate: false,
+    })
+}

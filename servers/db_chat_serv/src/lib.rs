@@ -1,0 +1,169 @@
+//! db_chat_serv: Redis access for groups, members, messages and notices on
+//! behalf of its paired chat_serv.
+//!
+//! It holds no state: each request is a few pipelined commands or one Lua
+//! script over one group's keys (see [`store`] for the layout), run
+//! concurrently with the others.
+
+#![forbid(unsafe_code)]
+
+pub mod store;
+
+use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
+use schat_proto::server::{server_msg::Msg, DbAppended, DbFlag, DbGroup, DbUids, Ok as OkMsg};
+use schat_runtime::logging::{info, warn};
+use schat_runtime::paired::serve_paired;
+use schat_runtime::{CallError, Node};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use store::Store;
+
+/// Serves the paired chat_serv on `listener` until the node shuts down.
+pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let Node {
+        config,
+        me,
+        log,
+        shutdown,
+    } = node.clone();
+    let chat = config.chat_of(&me)?.clone();
+    let store = Store::connect(&config.redis_url())
+        .await
+        .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+    info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?,
+        "chat" => &chat.name, "redis" => config.redis_url());
+
+    let (inbox_tx, mut inbox) = mpsc::channel(4096);
+    serve_paired(listener, &node, &chat, inbox_tx, || {});
+    loop {
+        let incoming = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { break };
+        let store = store.clone();
+        let log = log.clone();
+        shutdown.spawn(async move {
+            match handle(&store, incoming.msg.clone()).await {
+                Ok(reply) => incoming.reply(reply),
+                Err(err) => {
+                    if err.code() == ResultCode::Unavailable {
+                        warn!(log, "Storage request failed"; "error" => %err);
+                    }
+                    incoming.reply_error(err.code(), err.reason());
+                }
+            }
+        });
+    }
+    info!(log, "Stopping");
+    Ok(())
+}
+
+async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
+    Ok(match msg {
+        Msg::DbCreateGroup(req) => {
+            let info = store
+                .create_group(
+                    req.info.unwrap_or_default(),
+                    req.password_hash,
+                    req.owner_cap,
+                )
+                .await?;
+            Msg::DbGroup(DbGroup {
+                info: Some(info),
+                password_hash: String::new(),
+                viewer_is_member: true,
+            })
+        }
+        Msg::DbGetGroup(req) => Msg::DbGroup(store.group(req.gid, req.viewer_uid).await?),
+        Msg::DbMemberChange(req) => Msg::DbFlag(DbFlag {
+            value: if req.add {
+                store.add_member(req.gid, req.uid, req.at_ms).await?
+            } else {
+                store.remove_member(req.gid, req.uid).await?
+            },
+        }),
+        Msg::DbListMembers(req) => {
+            let owner = store
+                .group(req.gid, 0)
+                .await?
+                .info
+                .unwrap_or_default()
+                .owner_uid;
+            Msg::DbMembers(
+                store
+                    .members_page(req.gid, owner, req.after_uid, req.limit)
+                    .await?,
+            )
+        }
+        Msg::DbMemberUids(req) => Msg::DbUids(DbUids {
+            uids: store.member_uids(req.gid).await?,
+        }),
+        Msg::DbUpdateGroup(req) => {
+            let gid = req.gid;
+            store.update_group(req).await?;
+            Msg::DbGroup(store.group(gid, 0).await?)
+        }
+        Msg::DbDeleteGroup(req) => Msg::DbUids(DbUids {
+            uids: store.delete_group(req.gid).await?,
+        }),
+        Msg::DbListPublic(req) => Msg::DbGroups(store.public_page(req.after_gid, req.limit).await?),
+        Msg::DbAppend(req) => {
+            let (seq, duplicate) = store
+                .append(req.message.unwrap_or_default(), req.require_member)
+                .await?;
+            Msg::DbAppended(DbAppended { seq, duplicate })
+        }
+        Msg::DbRead(req) => Msg::DbMessages(store.read(req.gid, req.from_seq, req.to_seq).await?),
+        Msg::DbMarkRead(req) => {
+            store.mark_read(req.gid, req.uid, req.seq).await?;
+            Msg::Ok(OkMsg {})
+        }
+        Msg::DbUserGroups(req) => Msg::DbMyGroups(MyGroupsResponse {
+            groups: store.user_groups(req.uid).await?,
+        }),
+        Msg::DbPending(req) => Msg::DbFlag(DbFlag {
+            value: store.pending(req).await?,
+        }),
+        Msg::DbPutNotice(req) => Msg::DbNotices(NoticesResponse {
+            notices: vec![
+                store
+                    .put_notice(req.uid, req.notice.unwrap_or_default())
+                    .await?,
+            ],
+        }),
+        Msg::DbListNotices(req) => Msg::DbNotices(NoticesResponse {
+            notices: store.notices(req.uid, req.after_id).await?,
+        }),
+        Msg::DbAckNotices(req) => {
+            store.ack_notices(req.uid, req.up_to_id).await?;
+            Msg::Ok(OkMsg {})
+        }
+        Msg::DbRecall(req) => {
+            let event = req.event.unwrap_or_default();
+            let original = store.read(req.gid, req.seq, req.seq).await?;
+            let Some(mut tombstone) = original.messages.into_iter().next() else {
+                return Err(CallError::remote(
+                    ResultCode::BadRequest,
+                    "no message with that seq",
+                ));
+            };
+            tombstone.text.clear();
+            tombstone.media_url.clear();
+            tombstone.recalled = true;
+            let seq = store.recall(req.gid, req.seq, tombstone, event).await?;
+            Msg::DbAppended(DbAppended {
+                seq,
+                duplicate: false,
+            })
+        }
+        _ => {
+            return Err(CallError::remote(
+                ResultCode::UnknownMessage,
+                "db_chat_serv does not handle this message",
+            ))
+        }
+    })
+}

@@ -1,0 +1,70 @@
+//! The Redis data model for groups, messages and notices. A group's keys
+//! share the hash tag `{g:<gid>}` and a user's `{u:<uid>}`, so every script
+//! touches one cluster slot.
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `{cfg}:gid_next` | string | last allocated gid |
+//! | `{g:<gid>}:info` | hash | name, description, avatar_url, owner, policy, public, member_cap, created_at_ms, password_hash |
+//! | `{g:<gid>}:members` | zset | member uids (score = uid, for paging) |
+//! | `{g:<gid>}:joined` | hash | uid → joined_at_ms |
+//! | `{g:<gid>}:seq` | string | latest message seq |
+//! | `{g:<gid>}:msgs` | hash | seq → ChatMessage (protobuf, seq field 0) |
+//! | `{g:<gid>}:cm:<uid>:<client_msg_id>` | string, 24 h TTL | seq of that client message (dedup) |
+//! | `{g:<gid>}:reads` | hash | uid → read cursor |
+//! | `{g:<gid>}:apps` / `{g:<gid>}:invites` | hash | uid → note, pending applications / invitations |
+//! | `{u:<uid>}:groups` | set | gids the user belongs to (an index; the member zset is the truth) |
+//! | `{u:<uid>}:owned` | set | gids the user owns (per-owner cap) |
+//! | `{u:<uid>}:notices`, `{u:<uid>}:notice_next` | hash, string | id → Notice; last id |
+//! | `{pub}:groups` | zset | public gids (score = gid) |
+
+mod groups;
+mod messages;
+mod notices;
+
+use redis::aio::ConnectionManager;
+use schat_proto::client::ResultCode;
+use schat_runtime::CallError;
+
+/// Typed access to the group keys.
+#[derive(Clone)]
+pub struct Store {
+    redis: ConnectionManager,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+impl Store {
+    pub async fn connect(url: &str) -> Result<Store, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        Ok(Store {
+            redis: ConnectionManager::new(client).await?,
+        })
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.redis.clone()
+    }
+}
+
+fn group_key(gid: u64, part: &str) -> String {
+    format!("{{g:{gid}}}:{part}")
+}
+
+fn user_key(uid: u64, part: &str) -> String {
+    format!("{{u:{uid}}}:{part}")
+}
+
+const PUBLIC_GROUPS: &str = "{pub}:groups";
+
+fn storage(err: redis::RedisError) -> CallError {
+    CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
+}
+
+fn no_such_group() -> CallError {
+    CallError::remote(ResultCode::NoSuchGroup, "no such group")
+}

@@ -1,0 +1,421 @@
+//! Groups and their members.
+
+use std::collections::HashMap;
+
+use redis::AsyncCommands;
+use schat_proto::client::{
+    GroupInfo, GroupState, GroupsResponse, JoinPolicy, Member, MembersResponse, ResultCode, Role,
+};
+use schat_proto::server::{DbGroup, DbPending, DbUpdateGroup};
+use schat_runtime::CallError;
+
+use super::{group_key, no_such_group, storage, user_key, Store, PUBLIC_GROUPS};
+
+/// Claims a gid for an owner unless the owner is at its cap.
+const CLAIM_OWNED: &str = r"
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+";
+
+/// Adds a member: -1 no group, -2 full, 0 already a member, 1 added.
+const ADD_MEMBER: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+local cap = tonumber(redis.call('HGET', KEYS[1], 'member_cap'))
+if redis.call('ZCARD', KEYS[2]) >= cap then return -2 end
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+return 1
+";
+
+/// Applies field/value pairs to an existing group: 0 when there is none.
+const UPDATE_INFO: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
+return 1
+";
+
+impl Store {
+    /// Creates a group with its owner as the first member.
+    pub async fn create_group(
+        &self,
+        mut info: GroupInfo,
+        password_hash: String,
+        owner_cap: u32,
+    ) -> Result<GroupInfo, CallError> {
+        let mut redis = self.conn();
+        let gid: u64 = redis.incr("{cfg}:gid_next", 1).await.map_err(storage)?;
+        let owner = info.owner_uid;
+        let claimed: i64 = redis::Script::new(CLAIM_OWNED)
+            .key(user_key(owner, "owned"))
+            .arg(gid)
+            .arg(owner_cap)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        if claimed == 0 {
+            return Err(CallError::remote(
+                ResultCode::TooManyGroups,
+                format!("you own {owner_cap} groups already"),
+            ));
+        }
+        info.gid = gid;
+        info.member_count = 1;
+        info.latest_seq = 0;
+        // The user's index first: it may name a group the user is not in
+        // (cleaned on read), never the other way round.
+        let _: () = redis
+            .sadd(user_key(owner, "groups"), gid)
+            .await
+            .map_err(storage)?;
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset_multiple(
+                group_key(gid, "info"),
+                &[
+                    ("name", info.name.clone()),
+                    ("description", info.description.clone()),
+                    ("avatar_url", info.avatar_url.clone()),
+                    ("owner", owner.to_string()),
+                    ("policy", info.join_policy.to_string()),
+                    ("public", u8::from(info.public).to_string()),
+                    ("member_cap", info.member_cap.to_string()),
+                    ("created_at_ms", info.created_at_ms.to_string()),
+                    ("password_hash", password_hash),
+                ],
+            )
+            .zadd(group_key(gid, "members"), owner, owner)
+            .hset(group_key(gid, "joined"), owner, info.created_at_ms);
+        let _: () = pipe.query_async(&mut redis).await.map_err(storage)?;
+        if info.public {
+            let _: () = redis.zadd(PUBLIC_GROUPS, gid, gid).await.map_err(storage)?;
+        }
+        Ok(info)
+    }
+
+    /// The group, and whether `viewer` is a member.
+    pub async fn group(&self, gid: u64, viewer: u64) -> Result<DbGroup, CallError> {
+        let mut redis = self.conn();
+        let (fields, member_count, latest_seq, viewer_score): (
+            HashMap<String, String>,
+            u32,
+            Option<u64>,
+            Option<f64>,
+        ) = redis::pipe()
+            .hgetall(group_key(gid, "info"))
+            .zcard(group_key(gid, "members"))
+            .get(group_key(gid, "seq"))
+            .zscore(group_key(gid, "members"), viewer)
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        if fields.is_empty() {
+            return Err(no_such_group());
+        }
+        let (info, password_hash) = info_from(gid, &fields, member_count, latest_seq.unwrap_or(0));
+        Ok(DbGroup {
+            info: Some(info),
+            password_hash,
+            viewer_is_member: viewer != 0 && viewer_score.is_some(),
+        })
+    }
+
+    /// Adds a member; false when it was one already.
+    pub async fn add_member(&self, gid: u64, uid: u64, at_ms: u64) -> Result<bool, CallError> {
+        let mut redis = self.conn();
+        let _: () = redis
+            .sadd(user_key(uid, "groups"), gid)
+            .await
+            .map_err(storage)?;
+        let added: i64 = redis::Script::new(ADD_MEMBER)
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "members"))
+            .key(group_key(gid, "joined"))
+            .arg(uid)
+            .arg(at_ms)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        match added {
+            1 => Ok(true),
+            0 => Ok(false),
+            refused => {
+                let _: () = redis
+                    .srem(user_key(uid, "groups"), gid)
+                    .await
+                    .map_err(storage)?;
+                Err(if refused == -2 {
+                    CallError::remote(ResultCode::GroupFull, "the group is full")
+                } else {
+                    no_such_group()
+                })
+            }
+        }
+    }
+
+    /// Removes a member; false when it was not one.
+    pub async fn remove_member(&self, gid: u64, uid: u64) -> Result<bool, CallError> {
+        let mut redis = self.conn();
+        let (removed, _, _): (u32, u32, u32) = redis::pipe()
+            .atomic()
+            .zrem(group_key(gid, "members"), uid)
+            .hdel(group_key(gid, "joined"), uid)
+            .hdel(group_key(gid, "reads"), uid)
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let _: () = redis
+            .srem(user_key(uid, "groups"), gid)
+            .await
+            .map_err(storage)?;
+        Ok(removed > 0)
+    }
+
+    pub async fn members_page(
+        &self,
+        gid: u64,
+        owner: u64,
+        after_uid: u64,
+        limit: u32,
+    ) -> Result<MembersResponse, CallError> {
+        let mut redis = self.conn();
+        let uids: Vec<u64> = redis::cmd("ZRANGEBYSCORE")
+            .arg(group_key(gid, "members"))
+            .arg(format!("({after_uid}"))
+            .arg("+inf")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit + 1)
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let more = uids.len() > limit as usize;
+        let uids: Vec<u64> = uids.into_iter().take(limit as usize).collect();
+        let joined: Vec<Option<u64>> = if uids.is_empty() {
+            Vec::new()
+        } else {
+            redis
+                .hmget(group_key(gid, "joined"), &uids)
+                .await
+                .map_err(storage)?
+        };
+        let members: Vec<Member> = uids
+            .iter()
+            .zip(joined)
+            .map(|(&uid, joined_at_ms)| Member {
+                uid,
+                role: if uid == owner {
+                    Role::Owner
+                } else {
+                    Role::Member
+                } as i32,
+                joined_at_ms: joined_at_ms.unwrap_or(0),
+            })
+            .collect();
+        let next_after_uid = if more {
+            members.last().map_or(0, |member| member.uid)
+        } else {
+            0
+        };
+        Ok(MembersResponse {
+            members,
+            next_after_uid,
+        })
+    }
+
+    pub async fn member_uids(&self, gid: u64) -> Result<Vec<u64>, CallError> {
+        let mut redis = self.conn();
+        redis
+            .zrange(group_key(gid, "members"), 0, -1)
+            .await
+            .map_err(storage)
+    }
+
+    pub async fn update_group(&self, update: DbUpdateGroup) -> Result<(), CallError> {
+        let mut redis = self.conn();
+        let gid = update.gid;
+        let script = redis::Script::new(UPDATE_INFO);
+        let mut invocation = script.key(group_key(gid, "info"));
+        for (field, value) in [
+            ("name", update.name),
+            ("description", update.description),
+            ("avatar_url", update.avatar_url),
+            (
+                "public",
+                update.public.map(|public| u8::from(public).to_string()),
+            ),
+        ] {
+            if let Some(value) = value {
+                invocation.arg(field).arg(value);
+            }
+        }
+        let updated: i64 = invocation.invoke_async(&mut redis).await.map_err(storage)?;
+        if updated == 0 {
+            return Err(no_such_group());
+        }
+        match update.public {
+            Some(true) => redis.zadd(PUBLIC_GROUPS, gid, gid).await.map_err(storage)?,
+            Some(false) => redis.zrem(PUBLIC_GROUPS, gid).await.map_err(storage)?,
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Removes the group with its members, history and pending requests;
+    /// returns the former members.
+    pub async fn delete_group(&self, gid: u64) -> Result<Vec<u64>, CallError> {
+        let mut redis = self.conn();
+        let owner: Option<u64> = redis
+            .hget(group_key(gid, "info"), "owner")
+            .await
+            .map_err(storage)?;
+        let Some(owner) = owner else {
+            return Err(no_such_group());
+        };
+        let members = self.member_uids(gid).await?;
+        let keys: Vec<String> = [
+            "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites",
+        ]
+        .iter()
+        .map(|part| group_key(gid, part))
+        .collect();
+        let _: () = redis.del(&keys).await.map_err(storage)?;
+        let mut pipe = redis::pipe();
+        pipe.zrem(PUBLIC_GROUPS, gid)
+            .ignore()
+            .srem(user_key(owner, "owned"), gid)
+            .ignore();
+        for uid in &members {
+            pipe.srem(user_key(*uid, "groups"), gid).ignore();
+        }
+        let _: () = pipe.query_async(&mut redis).await.map_err(storage)?;
+        Ok(members)
+    }
+
+    pub async fn public_page(
+        &self,
+        after_gid: u64,
+        limit: u32,
+    ) -> Result<GroupsResponse, CallError> {
+        let mut redis = self.conn();
+        let gids: Vec<u64> = redis::cmd("ZRANGEBYSCORE")
+            .arg(PUBLIC_GROUPS)
+            .arg(format!("({after_gid}"))
+            .arg("+inf")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit + 1)
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let more = gids.len() > limit as usize;
+        let mut groups = Vec::new();
+        for gid in gids.into_iter().take(limit as usize) {
+            match self.group(gid, 0).await {
+                Ok(group) => groups.extend(group.info),
+                Err(err) if err.code() == ResultCode::NoSuchGroup => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let next_after_gid = if more {
+            groups.last().map_or(0, |group| group.gid)
+        } else {
+            0
+        };
+        Ok(GroupsResponse {
+            groups,
+            next_after_gid,
+        })
+    }
+
+    /// The user's groups with their cursors. Index entries for groups the
+    /// user is no longer in are cleaned up here.
+    pub async fn user_groups(&self, uid: u64) -> Result<Vec<GroupState>, CallError> {
+        let mut redis = self.conn();
+        let gids: Vec<u64> = redis
+            .smembers(user_key(uid, "groups"))
+            .await
+            .map_err(storage)?;
+        let mut states = Vec::new();
+        for gid in gids {
+            let group = match self.group(gid, uid).await {
+                Ok(group) if group.viewer_is_member => group,
+                Ok(_)
+                | Err(CallError::Remote {
+                    code: ResultCode::NoSuchGroup,
+                    ..
+                }) => {
+                    let _: () = redis
+                        .srem(user_key(uid, "groups"), gid)
+                        .await
+                        .map_err(storage)?;
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
+            let read_seq: Option<u64> = redis
+                .hget(group_key(gid, "reads"), uid)
+                .await
+                .map_err(storage)?;
+            let read_seq = read_seq.unwrap_or(0);
+            let info = group.info.unwrap_or_default();
+            states.push(GroupState {
+                unread: info.latest_seq.saturating_sub(read_seq),
+                read_seq,
+                group: Some(info),
+            });
+        }
+        states.sort_by_key(|state| state.group.as_ref().map_or(0, |group| group.gid));
+        Ok(states)
+    }
+
+    /// Records or takes out a pending application or invitation; returns
+    /// whether it existed before.
+    pub async fn pending(&self, req: DbPending) -> Result<bool, CallError> {
+        let mut redis = self.conn();
+        let part = match req.kind() {
+            schat_proto::server::db_pending::Kind::Application => "apps",
+            schat_proto::server::db_pending::Kind::Invitation => "invites",
+        };
+        let key = group_key(req.gid, part);
+        if req.put {
+            let added: u32 = redis.hset(&key, req.uid, req.note).await.map_err(storage)?;
+            Ok(added == 0)
+        } else {
+            let removed: u32 = redis.hdel(&key, req.uid).await.map_err(storage)?;
+            Ok(removed > 0)
+        }
+    }
+}
+
+/// A GroupInfo (and the password hash) from the info hash.
+fn info_from(
+    gid: u64,
+    fields: &HashMap<String, String>,
+    member_count: u32,
+    latest_seq: u64,
+) -> (GroupInfo, String) {
+    let text = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let number = |name: &str| {
+        fields
+            .get(name)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let policy = JoinPolicy::try_from(number("policy") as i32).unwrap_or(JoinPolicy::InviteOnly);
+    let info = GroupInfo {
+        gid,
+        name: text("name"),
+        description: text("description"),
+        avatar_url: text("avatar_url"),
+        owner_uid: number("owner"),
+        join_policy: policy as i32,
+        public: number("public") == 1,
+        member_cap: number("member_cap") as u32,
+        member_count,
+        created_at_ms: number("created_at_ms"),
+        latest_seq,
+    };
+    (info, text("password_hash"))
+}

@@ -1,0 +1,164 @@
+//! Messages: gap-free seq per group assigned atomically with the store,
+//! idempotent by (sender, client message id), read cursors, recall.
+
+use redis::AsyncCommands;
+use schat_proto::client::{ChatMessage, MessagesResponse, ResultCode};
+use schat_proto::{Bytes, Wire};
+use schat_runtime::CallError;
+
+use super::{group_key, no_such_group, storage, Store};
+
+/// How long a client message id is remembered for de-duplication.
+pub const DEDUP_TTL_SECS: u64 = 24 * 3600;
+
+/// KEYS: info, members, seq, msgs, dedup. ARGV: sender, require member
+/// (1/0), body, dedup TTL, has a client id (1/0).
+/// Returns {status, seq}: status 1 stored, 0 duplicate, -1 no group,
+/// -2 not a member.
+const APPEND: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0} end
+if ARGV[5] == '1' then
+  local original = redis.call('GET', KEYS[5])
+  if original then return {0, tonumber(original)} end
+end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[4], seq, ARGV[3])
+if ARGV[5] == '1' then redis.call('SET', KEYS[5], seq, 'EX', ARGV[4]) end
+return {1, seq}
+";
+
+/// KEYS: info, seq, msgs. ARGV: target seq, tombstone, event.
+/// Returns the event's seq, -1 without group, -2 without the target.
+const RECALL: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return -2 end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+local seq = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[3], seq, ARGV[3])
+return seq
+";
+
+/// Moves a cursor forward only, and never past the latest seq.
+const MARK_READ: &str = r"
+local latest = tonumber(redis.call('GET', KEYS[2]) or '0')
+local seq = math.min(tonumber(ARGV[2]), latest)
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if seq > current then redis.call('HSET', KEYS[1], ARGV[1], seq) end
+return math.max(seq, current)
+";
+
+impl Store {
+    /// Stores a message under the next seq; a repeated (sender, client id)
+    /// returns the original seq and `true`.
+    pub async fn append(
+        &self,
+        mut message: ChatMessage,
+        require_member: bool,
+    ) -> Result<(u64, bool), CallError> {
+        let mut redis = self.conn();
+        let gid = message.gid;
+        message.seq = 0;
+        let has_client_id = !message.client_msg_id.is_empty();
+        let dedup_key = group_key(
+            gid,
+            &format!("cm:{}:{}", message.sender_uid, message.client_msg_id),
+        );
+        let (status, seq): (i64, u64) = redis::Script::new(APPEND)
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "members"))
+            .key(group_key(gid, "seq"))
+            .key(group_key(gid, "msgs"))
+            .key(dedup_key)
+            .arg(message.sender_uid)
+            .arg(u8::from(require_member))
+            .arg(message.encode_frame().as_ref())
+            .arg(DEDUP_TTL_SECS)
+            .arg(u8::from(has_client_id))
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        match status {
+            1 => Ok((seq, false)),
+            0 => Ok((seq, true)),
+            -2 => Err(CallError::remote(
+                ResultCode::Forbidden,
+                "only members can send to this group",
+            )),
+            _ => Err(no_such_group()),
+        }
+    }
+
+    /// Messages `from ..= to` that exist, oldest first, and the latest seq.
+    pub async fn read(&self, gid: u64, from: u64, to: u64) -> Result<MessagesResponse, CallError> {
+        let mut redis = self.conn();
+        let latest: Option<u64> = redis.get(group_key(gid, "seq")).await.map_err(storage)?;
+        let latest = latest.unwrap_or(0);
+        let to = to.min(latest);
+        let mut messages = Vec::new();
+        if from >= 1 && from <= to {
+            let seqs: Vec<u64> = (from..=to).collect();
+            let bodies: Vec<Option<Vec<u8>>> = redis
+                .hmget(group_key(gid, "msgs"), &seqs)
+                .await
+                .map_err(storage)?;
+            for (seq, body) in seqs.into_iter().zip(bodies) {
+                let Some(body) = body else { continue };
+                let mut message = ChatMessage::decode_frame(Bytes::from(body)).map_err(|err| {
+                    CallError::remote(ResultCode::Internal, format!("stored message {seq}: {err}"))
+                })?;
+                message.seq = seq;
+                messages.push(message);
+            }
+        }
+        Ok(MessagesResponse {
+            gid,
+            messages,
+            latest_seq: latest,
+        })
+    }
+
+    pub async fn mark_read(&self, gid: u64, uid: u64, seq: u64) -> Result<u64, CallError> {
+        let mut redis = self.conn();
+        redis::Script::new(MARK_READ)
+            .key(group_key(gid, "reads"))
+            .key(group_key(gid, "seq"))
+            .arg(uid)
+            .arg(seq)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)
+    }
+
+    /// Replaces message `seq` by `tombstone` and appends `event`; returns
+    /// the event's seq.
+    pub async fn recall(
+        &self,
+        gid: u64,
+        seq: u64,
+        mut tombstone: ChatMessage,
+        mut event: ChatMessage,
+    ) -> Result<u64, CallError> {
+        let mut redis = self.conn();
+        tombstone.seq = 0;
+        event.seq = 0;
+        let result: i64 = redis::Script::new(RECALL)
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "seq"))
+            .key(group_key(gid, "msgs"))
+            .arg(seq)
+            .arg(tombstone.encode_frame().as_ref())
+            .arg(event.encode_frame().as_ref())
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        match result {
+            -1 => Err(no_such_group()),
+            -2 => Err(CallError::remote(
+                ResultCode::BadRequest,
+                "no message with that seq",
+            )),
+            seq => Ok(seq as u64),
+        }
+    }
+}

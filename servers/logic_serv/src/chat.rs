@@ -1,0 +1,73 @@
+//! Group and message requests: logic checks who is asking (the session's
+//! uid) and hands the request to the chat_serv that owns the group — by
+//! rendezvous hash of the gid over the live chat_servs — or to any
+//! chat_serv for requests that name no group. Its answer goes back to the
+//! client as is.
+
+use schat_proto::client::{
+    client_message::Body as Request, server_message::Body as Response, ClientMessage, ResultCode,
+};
+use schat_proto::server::{server_msg::Msg, ChatRequest, ProcType};
+use schat_runtime::Target;
+
+use crate::session::Failure;
+use crate::Logic;
+
+/// Where a group or message request goes; `None` for other requests.
+pub fn target(request: &Request) -> Option<Target> {
+    let gid = match request {
+        Request::JoinGroup(req) => req.gid,
+        Request::DecideApplication(req) => req.gid,
+        Request::Invite(req) => req.gid,
+        Request::QuitGroup(req) => req.gid,
+        Request::KickMember(req) => req.gid,
+        Request::DismissGroup(req) => req.gid,
+        Request::GetGroup(req) => req.gid,
+        Request::ListMembers(req) => req.gid,
+        Request::UpdateGroup(req) => req.gid,
+        Request::SendMessage(req) => req.gid,
+        Request::PullMessages(req) => req.gid,
+        Request::History(req) => req.gid,
+        Request::MarkRead(req) => req.gid,
+        Request::RecallMessage(req) => req.gid,
+        Request::CreateGroup(_)
+        | Request::ListPublicGroups(_)
+        | Request::MyGroups(_)
+        | Request::ListNotices(_)
+        | Request::AckNotices(_) => return Some(Target::any(ProcType::Chat)),
+        _ => return None,
+    };
+    Some(Target::hash(ProcType::Chat, gid))
+}
+
+/// Sends `request` on behalf of `uid` and returns the chat_serv's answer.
+pub async fn forward(
+    logic: &Logic,
+    uid: u64,
+    target: Target,
+    request: Request,
+) -> Result<Response, Failure> {
+    let call = Msg::ChatRequest(ChatRequest {
+        uid,
+        request: Some(ClientMessage {
+            request_id: 0,
+            body: Some(request),
+        }),
+    });
+    let reply = logic.fabric.channel().call(target, call).await?;
+    let Msg::ChatResponse(reply) = reply else {
+        return Err(Failure::new(
+            ResultCode::Internal,
+            "unexpected reply from chat_serv",
+        ));
+    };
+    let response = reply.response.unwrap_or_default();
+    match (response.code(), response.body) {
+        (ResultCode::Ok, Some(body)) => Ok(body),
+        (ResultCode::Ok, None) => Err(Failure::new(
+            ResultCode::Internal,
+            "empty reply from chat_serv",
+        )),
+        (code, _) => Err(Failure::new(code, response.reason)),
+    }
+}
