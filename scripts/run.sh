@@ -48,7 +48,7 @@ echo "redis     $redis_host:$redis_port (appendfsync $fsync, data in $redis_dir)
 
 # Storage first, then the hubs, then the rest; every process also
 # reconnects on its own, so the order only saves a few retries.
-for type in db_logic_serv disp_serv online_serv logic_serv conn_serv; do
+for type in db_logic_serv db_chat_serv disp_serv online_serv chat_serv logic_serv conn_serv; do
     for name in $(cluster_field "$cluster" "' '.join(p['name'] for p in c['procs'] if p['type'] == '$type')"); do
         "$bin/$type" --config "$cluster" --name "$name" >>"logs/$name.log" 2>&1 &
         echo $! > "data/pids/$name.pid"

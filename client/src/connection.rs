@@ -9,9 +9,9 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use schat_proto::client::{
     client_message::Body as Request, login_request::Credential, server_message::Body as Response,
-    ClientMessage, GetProfileRequest, GetUsersRequest, LoginRequest, LoginResponse, LogoutRequest,
-    PasswordCredential, PingRequest, RegisterRequest, ResultCode, ServerMessage,
-    UpdateProfileRequest, UserProfile,
+    ChatMessage, ClientMessage, GetProfileRequest, GetUsersRequest, LoginRequest, LoginResponse,
+    LogoutRequest, Notice, PasswordCredential, PingRequest, RegisterRequest, ResultCode,
+    ServerMessage, UpdateProfileRequest, UserProfile,
 };
 use schat_proto::{FrameCodec, Wire, WireError};
 use tokio::net::{TcpSocket, TcpStream};
@@ -57,6 +57,11 @@ pub enum Push {
     Kicked { reason: String },
     /// The server is about to close the connection.
     Closing { code: ResultCode, reason: String },
+    /// A new message in one of the user's groups.
+    Message(ChatMessage),
+    /// A notice: an application, a decision, an invitation, a kick, a
+    /// dismissal (also listed by `notices` until acknowledged).
+    Notice(Notice),
     /// A push this library does not know yet.
     Other(ServerMessage),
 }
@@ -314,7 +319,7 @@ impl Client {
     }
 }
 
-fn unexpected(what: &str) -> ClientError {
+pub(crate) fn unexpected(what: &str) -> ClientError {
     ClientError::Protocol(format!("unexpected response to {what}"))
 }
 
@@ -382,6 +387,8 @@ async fn read_loop(
                     reason: closing.reason,
                 }
             }
+            Some(Response::Message(chat)) => Push::Message(chat),
+            Some(Response::Notice(notice)) => Push::Notice(notice),
             _ => Push::Other(message),
         };
         let _ = pushes.send(push);

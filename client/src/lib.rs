@@ -13,14 +13,19 @@
 #![forbid(unsafe_code)]
 
 mod connection;
+mod groups;
+mod sync;
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 pub use connection::{Client, ClientError, Push};
 pub use schat_proto::client::{
-    LoginResponse, ResultCode, UpdateProfileRequest as ProfileUpdate, UserProfile,
+    ChatMessage, CreateGroupRequest, GroupInfo, GroupState, JoinPolicy, JoinStatus, LoginResponse,
+    MessageKind, Notice, NoticeKind, ResultCode, SendMessageRequest, UpdateGroupRequest,
+    UpdateProfileRequest as ProfileUpdate, UserProfile,
 };
+pub use sync::MessageSync;
 
 /// How a [`Client`] connects and behaves.
 #[derive(Clone, Debug)]

@@ -261,6 +261,7 @@ impl TestCluster {
 
     async fn wait_ready(&self) -> anyhow::Result<()> {
         let sets = self.config.procs_of(ProcKind::ConnServ).count();
+        let chats = self.config.procs_of(ProcKind::ChatServ).count();
         for set in 1..=sets {
             let account = format!("ready-probe-{set}");
             let ready = crate::eventually(Duration::from_secs(15), || async {
@@ -277,10 +278,12 @@ impl TestCluster {
                     return false;
                 }
                 // Presence round trip: logic -> disp -> online -> back.
-                matches!(
+                let online = matches!(
                     client.users(Vec::new(), vec![account.clone()]).await,
                     Ok(users) if users.first().is_some_and(|user| user.online)
-                )
+                );
+                // Group requests reach a chat_serv and its Redis.
+                online && (chats == 0 || client.my_groups().await.is_ok())
             })
             .await;
             if !ready {

@@ -242,6 +242,50 @@ pub fn print_profile(profile: &UserProfile) {
     println!("joined:       {}", utc_date(profile.created_at_ms));
 }
 
+/// One line for a chat message: `[gid#seq HH:MM] uid: text`.
+pub fn message_line(message: &schat_client::ChatMessage) -> String {
+    use schat_client::MessageKind;
+    let time = utc_date(message.sent_at_ms);
+    let clock = time.get(11..16).unwrap_or("");
+    let head = format!(
+        "[{}#{} {clock}] #{}",
+        message.gid, message.seq, message.sender_uid
+    );
+    match message.kind() {
+        _ if message.recalled => format!("{head} (recalled)"),
+        MessageKind::Text => format!("{head}: {}", message.text),
+        MessageKind::System => format!("{head} {}", message.text),
+        MessageKind::Recall => format!("{head} recalled message #{}", message.recall_of),
+        kind => format!(
+            "{head}: [{}] {} {}",
+            kind.as_str_name().to_ascii_lowercase(),
+            message.media_url,
+            message.text
+        ),
+    }
+}
+
+/// One line for a notice.
+pub fn notice_line(notice: &schat_client::Notice) -> String {
+    use schat_client::NoticeKind;
+    let group = format!("group {} ({})", notice.gid, notice.group_name);
+    match notice.kind() {
+        NoticeKind::Application => format!(
+            "#{} applied to join {group}: {} (approve with: approve {} {})",
+            notice.from_uid, notice.note, notice.gid, notice.from_uid
+        ),
+        NoticeKind::Approved => format!("you were approved into {group}"),
+        NoticeKind::Denied => format!("your application to {group} was denied"),
+        NoticeKind::Invited => format!(
+            "#{} invited you to {group} (join {})",
+            notice.from_uid, notice.gid
+        ),
+        NoticeKind::Kicked => format!("you were removed from {group}"),
+        NoticeKind::Dismissed => format!("{group} was dismissed"),
+        NoticeKind::NoticeUnspecified => format!("notice about {group}"),
+    }
+}
+
 /// `YYYY-MM-DD HH:MM UTC` from milliseconds since the epoch.
 pub fn utc_date(ms: u64) -> String {
     let secs = ms / 1000;

@@ -91,6 +91,8 @@ fn print_push(push: &Push) {
         Push::Closing { code, reason } => {
             println!("\n*** server closing ({}): {reason}", code.as_str_name())
         }
+        Push::Message(message) => println!("\n{}", crate::commands::message_line(message)),
+        Push::Notice(notice) => println!("\n*** {}", crate::commands::notice_line(notice)),
         Push::Other(message) => println!("\n*** {message:?}"),
     }
 }
