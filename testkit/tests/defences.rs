@@ -86,6 +86,10 @@ async fn oversize_frame_is_refused_before_its_body() {
             max_frame_bytes: 4096,
             ..Limits::default()
         },
+        chat: schat_runtime::config::ChatConfig {
+            max_message_bytes: 1024,
+            ..Default::default()
+        },
         ..ClusterSpec::default()
     };
     let cluster = TestCluster::start(spec).await.unwrap();

@@ -87,17 +87,33 @@ async fn create_open_group_join_quit_and_members() {
 
     // Joins are system messages in the stream.
     let stream = alice.pull(group.gid, 1, 0).await.unwrap();
-    let kinds: Vec<_> = stream.messages.iter().map(|m| (m.kind(), m.sender_uid)).collect();
+    let kinds: Vec<_> = stream
+        .messages
+        .iter()
+        .map(|m| (m.kind(), m.sender_uid))
+        .collect();
     assert_eq!(
         kinds,
-        vec![(MessageKind::System, alice_uid), (MessageKind::System, bob_uid)]
+        vec![
+            (MessageKind::System, alice_uid),
+            (MessageKind::System, bob_uid)
+        ]
     );
 
     bob.quit_group(group.gid).await.unwrap();
-    assert_eq!(member_uids(&alice, group.gid).await, vec![owner_uid, alice_uid]);
-    assert_eq!(code(bob.members(group.gid, 0, 0).await), ResultCode::Forbidden);
+    assert_eq!(
+        member_uids(&alice, group.gid).await,
+        vec![owner_uid, alice_uid]
+    );
+    assert_eq!(
+        code(bob.members(group.gid, 0, 0).await),
+        ResultCode::Forbidden
+    );
     // The owner cannot quit; it dismisses instead.
-    assert_eq!(code(owner.quit_group(group.gid).await), ResultCode::BadRequest);
+    assert_eq!(
+        code(owner.quit_group(group.gid).await),
+        ResultCode::BadRequest
+    );
 
     let mine = alice.my_groups().await.unwrap();
     assert_eq!(mine.len(), 1);
@@ -115,8 +131,14 @@ async fn password_groups_check_the_password() {
         code(carol.join_group(group.gid, "open says me", "").await),
         ResultCode::WrongPassword
     );
-    assert_eq!(code(carol.join_group(group.gid, "", "").await), ResultCode::WrongPassword);
-    let joined = carol.join_group(group.gid, "open sesame", "").await.unwrap();
+    assert_eq!(
+        code(carol.join_group(group.gid, "", "").await),
+        ResultCode::WrongPassword
+    );
+    let joined = carol
+        .join_group(group.gid, "open sesame", "")
+        .await
+        .unwrap();
     assert_eq!(joined.status(), JoinStatus::Joined);
     // A password group needs a password to be created.
     assert_eq!(
@@ -143,7 +165,10 @@ async fn approval_with_the_owner_online() {
     let applied = dave.join_group(group.gid, "", "let me in").await.unwrap();
     assert_eq!(applied.status(), JoinStatus::Pending);
     // Not a member yet.
-    assert_eq!(code(dave.pull(group.gid, 1, 0).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(dave.pull(group.gid, 1, 0).await),
+        ResultCode::Forbidden
+    );
 
     let application = next_notice(&owner).await;
     assert_eq!(application.kind(), NoticeKind::Application);
@@ -202,7 +227,10 @@ async fn approval_with_the_owner_offline_is_delivered_at_login() {
     let notices = erin.notices(0).await.unwrap();
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].kind(), NoticeKind::Denied);
-    assert_eq!(code(erin.pull(group.gid, 1, 0).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(erin.pull(group.gid, 1, 0).await),
+        ResultCode::Forbidden
+    );
 }
 
 #[tokio::test]
@@ -213,7 +241,10 @@ async fn invitations_open_invite_only_groups() {
     let (grace, _, _) = cluster.user(2, "grace").await.unwrap();
     let group = create(&owner, "inner circle", JoinPolicy::InviteOnly, "").await;
 
-    assert_eq!(code(frank.join_group(group.gid, "", "").await), ResultCode::Forbidden);
+    assert_eq!(
+        code(frank.join_group(group.gid, "", "").await),
+        ResultCode::Forbidden
+    );
     owner.invite(group.gid, frank_uid).await.unwrap();
     let invited = next_notice(&frank).await;
     assert_eq!(invited.kind(), NoticeKind::Invited);
@@ -221,8 +252,14 @@ async fn invitations_open_invite_only_groups() {
     let joined = frank.join_group(group.gid, "", "").await.unwrap();
     assert_eq!(joined.status(), JoinStatus::Joined);
     // An invitation is used once; others still need one.
-    assert_eq!(code(grace.join_group(group.gid, "", "").await), ResultCode::Forbidden);
-    assert_eq!(code(frank.invite(group.gid, 1).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(grace.join_group(group.gid, "", "").await),
+        ResultCode::Forbidden
+    );
+    assert_eq!(
+        code(frank.invite(group.gid, 1).await),
+        ResultCode::Forbidden
+    );
 }
 
 #[tokio::test]
@@ -239,11 +276,23 @@ async fn kick_answers_both_sides_and_cuts_access_at_once() {
     owner.kick_member(group.gid, heidi_uid).await.unwrap();
     let kicked = next_notice(&heidi).await;
     assert_eq!(kicked.kind(), NoticeKind::Kicked);
-    assert_eq!(code(heidi.send_text(group.gid, "m1", "still here?").await), ResultCode::Forbidden);
-    assert_eq!(code(heidi.pull(group.gid, 1, 0).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(heidi.send_text(group.gid, "m1", "still here?").await),
+        ResultCode::Forbidden
+    );
+    assert_eq!(
+        code(heidi.pull(group.gid, 1, 0).await),
+        ResultCode::Forbidden
+    );
     // Kicking a non-member is answered too.
-    assert_eq!(code(owner.kick_member(group.gid, heidi_uid).await), ResultCode::BadRequest);
-    assert_eq!(code(ivan.kick_member(group.gid, 1).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(owner.kick_member(group.gid, heidi_uid).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        code(ivan.kick_member(group.gid, 1).await),
+        ResultCode::Forbidden
+    );
     drop(heidi);
 
     // Offline kick: ivan learns at his next login.
@@ -255,7 +304,9 @@ async fn kick_answers_both_sides_and_cuts_access_at_once() {
         (client, login.uid, login.token)
     };
     let notices = ivan_again.notices(0).await.unwrap();
-    assert!(notices.iter().any(|n| n.kind() == NoticeKind::Kicked && n.gid == group.gid));
+    assert!(notices
+        .iter()
+        .any(|n| n.kind() == NoticeKind::Kicked && n.gid == group.gid));
     let _ = heidi_token;
 }
 
@@ -271,17 +322,26 @@ async fn dismiss_removes_the_group_for_everyone() {
     judy.send_text(group.gid, "j1", "hello").await.unwrap();
     drop(mallory);
 
-    assert_eq!(code(judy.dismiss_group(group.gid).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(judy.dismiss_group(group.gid).await),
+        ResultCode::Forbidden
+    );
     owner.dismiss_group(group.gid).await.unwrap();
     let dismissed = next_notice(&judy).await;
     assert_eq!(dismissed.kind(), NoticeKind::Dismissed);
     assert_eq!(dismissed.group_name, "short lived");
     for client in [&owner, &judy] {
         assert_eq!(code(client.group(group.gid).await), ResultCode::NoSuchGroup);
-        assert_eq!(code(client.pull(group.gid, 1, 0).await), ResultCode::NoSuchGroup);
+        assert_eq!(
+            code(client.pull(group.gid, 1, 0).await),
+            ResultCode::NoSuchGroup
+        );
         assert!(client.my_groups().await.unwrap().is_empty());
     }
-    assert_eq!(code(judy.join_group(group.gid, "", "").await), ResultCode::NoSuchGroup);
+    assert_eq!(
+        code(judy.join_group(group.gid, "", "").await),
+        ResultCode::NoSuchGroup
+    );
     let public = owner.public_groups(0, 0).await.unwrap();
     assert!(public.groups.iter().all(|g| g.gid != group.gid));
 
@@ -299,7 +359,11 @@ async fn info_update_and_public_listing() {
     let (karl, _, _) = cluster.user(2, "karl").await.unwrap();
     let mut gids = Vec::new();
     for index in 0..5 {
-        gids.push(create(&owner, &format!("public {index}"), JoinPolicy::Open, "").await.gid);
+        gids.push(
+            create(&owner, &format!("public {index}"), JoinPolicy::Open, "")
+                .await
+                .gid,
+        );
     }
     let private = owner
         .create_group(CreateGroupRequest {
@@ -332,7 +396,10 @@ async fn info_update_and_public_listing() {
         avatar_url: Some("http://files/1/a.png".to_string()),
         public: Some(false),
     };
-    assert_eq!(code(karl.update_group(update.clone()).await), ResultCode::Forbidden);
+    assert_eq!(
+        code(karl.update_group(update.clone()).await),
+        ResultCode::Forbidden
+    );
     let updated = owner.update_group(update).await.unwrap();
     assert_eq!(updated.name, "renamed");
     assert_eq!(updated.avatar_url, "http://files/1/a.png");
@@ -373,6 +440,12 @@ async fn caps_are_enforced() {
     let (first, _, _) = cluster.user(2, "first").await.unwrap();
     let (second, _, _) = cluster.user(2, "second").await.unwrap();
     first.join_group(small.gid, "", "").await.unwrap();
-    assert_eq!(code(second.join_group(small.gid, "", "").await), ResultCode::GroupFull);
-    assert_eq!(code(second.join_group(999_999, "", "").await), ResultCode::NoSuchGroup);
+    assert_eq!(
+        code(second.join_group(small.gid, "", "").await),
+        ResultCode::GroupFull
+    );
+    assert_eq!(
+        code(second.join_group(999_999, "", "").await),
+        ResultCode::NoSuchGroup
+    );
 }

@@ -51,7 +51,12 @@ fn assert_bounced(result: Result<Msg, CallError>, started: Instant) {
 
 #[tokio::test]
 async fn packets_for_dead_targets_are_bounced() {
-    let mut cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    // No chat_servs: a type with no process at all.
+    let spec = ClusterSpec {
+        chats: 0,
+        ..ClusterSpec::default()
+    };
+    let mut cluster = TestCluster::start(spec).await.unwrap();
     cluster.stop("online_serv-2").await.unwrap();
     let (fabric, shutdown, _requests) = join_as(&cluster, "online_serv-2").await;
     let locate = || Msg::Locate(Locate { uids: vec![1] });

@@ -253,11 +253,11 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             ),
         });
     }
-    if chat.max_message_bytes == 0 || chat.max_message_bytes + 4096 > limits.max_frame_bytes {
+    if chat.max_message_bytes == 0 || chat.max_message_bytes + 1024 > limits.max_frame_bytes {
         return Err(ConfigError::Value {
             field: "chat.max_message_bytes",
             problem: format!(
-                "{} must be at least 1 and leave 4096 bytes of limits.max_frame_bytes ({})",
+                "{} must be at least 1 and leave 1024 bytes of limits.max_frame_bytes ({})",
                 chat.max_message_bytes, limits.max_frame_bytes
             ),
         });
