@@ -201,6 +201,10 @@ impl Runner {
                     rtt.as_secs_f64() * 1000.0
                 );
             }
+            Command::Group(command) => {
+                let client = self.logged_in_client().await?;
+                crate::groups::execute(client, command).await?;
+            }
             Command::Shell => return Err(Failure::usage("already in the shell")),
         }
         Ok(())

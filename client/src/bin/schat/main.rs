@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod groups;
 mod session_file;
 mod shell;
 
@@ -73,6 +74,8 @@ pub enum Command {
     },
     /// Measure the round trip to the server.
     Ping,
+    #[command(flatten)]
+    Group(groups::GroupCommand),
     /// Interactive mode (the default).
     Shell,
 }

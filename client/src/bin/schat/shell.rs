@@ -64,6 +64,10 @@ pub async fn run(server: &str, session_file: &Path) -> Result<(), Failure> {
                 command: ShellCommand::Command(Command::Shell),
             }) => println!("already in the shell"),
             Ok(Line {
+                command:
+                    ShellCommand::Command(Command::Group(crate::groups::GroupCommand::Chat { gid })),
+            }) => println!("the live view runs on its own: schat chat {gid}"),
+            Ok(Line {
                 command: ShellCommand::Command(command),
             }) => {
                 if let Err(failure) = runner.execute(command).await {

@@ -1,0 +1,375 @@
+//! Group and message commands, and the live chat view.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Subcommand, ValueEnum};
+use schat_client::{
+    Client, CreateGroupRequest, GroupInfo, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push,
+    SendMessageRequest,
+};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::commands::{message_line, notice_line, utc_date};
+use crate::Failure;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Policy {
+    Open,
+    Password,
+    Approval,
+    Invite,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Media {
+    Image,
+    File,
+    Voice,
+    Video,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group.
+    Create {
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, value_enum, default_value = "open")]
+        policy: Policy,
+        /// For --policy password.
+        #[arg(long, default_value = "")]
+        password: String,
+        /// Leave the group out of the public listing.
+        #[arg(long)]
+        private: bool,
+        /// Member cap (default: the server's).
+        #[arg(long, default_value_t = 0)]
+        cap: u32,
+    },
+    /// Join a group (or apply, for groups that need the owner's approval).
+    #[command(alias = "apply")]
+    Join {
+        gid: u64,
+        #[arg(long, default_value = "")]
+        password: String,
+        /// A note to the owner of an approval group.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Approve an application (owner).
+    Approve { gid: u64, user: String },
+    /// Deny an application (owner).
+    Deny { gid: u64, user: String },
+    /// Invite a user (owner).
+    Invite { gid: u64, user: String },
+    /// Leave a group.
+    Quit { gid: u64 },
+    /// Remove a member (owner).
+    Kick { gid: u64, user: String },
+    /// Remove a group with its members and history (owner).
+    Dismiss { gid: u64 },
+    /// Show a group.
+    Info { gid: u64 },
+    /// List a group's members.
+    Members { gid: u64 },
+    /// Your groups, with unread counts.
+    Groups,
+    /// Public groups.
+    Public,
+    /// Send a text message, or media with --media and --url.
+    Send {
+        gid: u64,
+        text: Vec<String>,
+        #[arg(long, value_enum)]
+        media: Option<Media>,
+        #[arg(long, default_value = "")]
+        url: String,
+    },
+    /// Show a page of a group's history (newest first page by default).
+    History {
+        gid: u64,
+        /// Show messages before this seq.
+        #[arg(long, default_value_t = 0)]
+        before: u64,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Recall a message.
+    Recall { gid: u64, seq: u64 },
+    /// Show (and acknowledge) your notices.
+    Notices,
+    /// Chat live in a group: incoming messages appear as they arrive; each
+    /// line you type is sent. /quit leaves.
+    Chat { gid: u64 },
+}
+
+pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failure> {
+    match command {
+        GroupCommand::Create {
+            name,
+            description,
+            policy,
+            password,
+            private,
+            cap,
+        } => {
+            let join_policy = match policy {
+                Policy::Open => JoinPolicy::Open,
+                Policy::Password => JoinPolicy::Password,
+                Policy::Approval => JoinPolicy::Approval,
+                Policy::Invite => JoinPolicy::InviteOnly,
+            };
+            let group = client
+                .create_group(CreateGroupRequest {
+                    name,
+                    description,
+                    join_policy: join_policy as i32,
+                    password,
+                    public: !private,
+                    member_cap: cap,
+                    ..CreateGroupRequest::default()
+                })
+                .await?;
+            println!("created group {}", group.gid);
+            print_group(&group);
+        }
+        GroupCommand::Join {
+            gid,
+            password,
+            note,
+        } => {
+            let joined = client.join_group(gid, &password, &note).await?;
+            match joined.status() {
+                JoinStatus::Joined => println!("joined group {gid}"),
+                JoinStatus::Pending => println!("applied to group {gid}; the owner decides"),
+                JoinStatus::AlreadyMember => println!("already a member of group {gid}"),
+            }
+        }
+        GroupCommand::Approve { gid, user } => {
+            let uid = resolve_user(client, &user).await?;
+            client.decide_application(gid, uid, true).await?;
+            println!("approved #{uid} into group {gid}");
+        }
+        GroupCommand::Deny { gid, user } => {
+            let uid = resolve_user(client, &user).await?;
+            client.decide_application(gid, uid, false).await?;
+            println!("denied #{uid}");
+        }
+        GroupCommand::Invite { gid, user } => {
+            let uid = resolve_user(client, &user).await?;
+            client.invite(gid, uid).await?;
+            println!("invited #{uid} to group {gid}");
+        }
+        GroupCommand::Quit { gid } => {
+            client.quit_group(gid).await?;
+            println!("left group {gid}");
+        }
+        GroupCommand::Kick { gid, user } => {
+            let uid = resolve_user(client, &user).await?;
+            client.kick_member(gid, uid).await?;
+            println!("removed #{uid} from group {gid}");
+        }
+        GroupCommand::Dismiss { gid } => {
+            client.dismiss_group(gid).await?;
+            println!("dismissed group {gid}");
+        }
+        GroupCommand::Info { gid } => print_group(&client.group(gid).await?),
+        GroupCommand::Members { gid } => {
+            let mut after = 0;
+            loop {
+                let page = client.members(gid, after, 200).await?;
+                for member in &page.members {
+                    println!(
+                        "#{:<8} {:<6} joined {}",
+                        member.uid,
+                        member.role().as_str_name().to_ascii_lowercase(),
+                        utc_date(member.joined_at_ms)
+                    );
+                }
+                if page.next_after_uid == 0 {
+                    break;
+                }
+                after = page.next_after_uid;
+            }
+        }
+        GroupCommand::Groups => {
+            for state in client.my_groups().await? {
+                let group = state.group.unwrap_or_default();
+                println!(
+                    "{:>6}  {:<24} {:>5} members  {:>5} unread",
+                    group.gid, group.name, group.member_count, state.unread
+                );
+            }
+        }
+        GroupCommand::Public => {
+            let mut after = 0;
+            loop {
+                let page = client.public_groups(after, 100).await?;
+                for group in &page.groups {
+                    println!(
+                        "{:>6}  {:<24} {:>5} members  {}",
+                        group.gid,
+                        group.name,
+                        group.member_count,
+                        group.join_policy().as_str_name().to_ascii_lowercase()
+                    );
+                }
+                if page.next_after_gid == 0 {
+                    break;
+                }
+                after = page.next_after_gid;
+            }
+        }
+        GroupCommand::Send {
+            gid,
+            text,
+            media,
+            url,
+        } => {
+            let kind = match media {
+                None => MessageKind::Text,
+                Some(Media::Image) => MessageKind::Image,
+                Some(Media::File) => MessageKind::File,
+                Some(Media::Voice) => MessageKind::Voice,
+                Some(Media::Video) => MessageKind::Video,
+            };
+            let sent = client
+                .send_message(SendMessageRequest {
+                    gid,
+                    client_msg_id: fresh_message_id(),
+                    kind: kind as i32,
+                    text: text.join(" "),
+                    media_url: url,
+                })
+                .await?;
+            println!("sent as #{} in group {gid}", sent.seq);
+        }
+        GroupCommand::History { gid, before, limit } => {
+            let page = client.history(gid, before, limit).await?;
+            for message in &page.messages {
+                println!("{}", message_line(message));
+            }
+            if let Some(last) = page.messages.last() {
+                client.mark_read(gid, last.seq).await?;
+            }
+        }
+        GroupCommand::Recall { gid, seq } => {
+            client.recall(gid, seq).await?;
+            println!("recalled #{seq}");
+        }
+        GroupCommand::Notices => {
+            let notices = client.notices(0).await?;
+            for notice in &notices {
+                println!("{}", notice_line(notice));
+            }
+            if let Some(last) = notices.last() {
+                client.ack_notices(last.id).await?;
+            } else {
+                println!("no notices");
+            }
+        }
+        GroupCommand::Chat { gid } => chat_view(client, gid).await?,
+    }
+    Ok(())
+}
+
+/// A uid from `#123`, `123` or an account name.
+async fn resolve_user(client: &Client, user: &str) -> Result<u64, Failure> {
+    if let Ok(uid) = user.trim_start_matches('#').parse::<u64>() {
+        return Ok(uid);
+    }
+    let found = client.users(Vec::new(), vec![user.to_string()]).await?;
+    found
+        .first()
+        .map(|profile| profile.uid)
+        .ok_or_else(|| Failure::refused(format!("no user named {user:?}")))
+}
+
+fn fresh_message_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or(0);
+    format!("cli-{}-{nanos}", std::process::id())
+}
+
+fn print_group(group: &GroupInfo) {
+    println!("gid:         {}", group.gid);
+    println!("name:        {}", group.name);
+    if !group.description.is_empty() {
+        println!("description: {}", group.description);
+    }
+    println!("owner:       #{}", group.owner_uid);
+    println!(
+        "join:        {}{}",
+        group.join_policy().as_str_name().to_ascii_lowercase(),
+        if group.public {
+            ", public"
+        } else {
+            ", private"
+        }
+    );
+    println!(
+        "members:     {} of {}",
+        group.member_count, group.member_cap
+    );
+    println!("messages:    {}", group.latest_seq);
+    println!("created:     {}", utc_date(group.created_at_ms));
+}
+
+/// The live view: the last page of history, then every new message as it
+/// arrives (gaps pulled), and lines typed are sent.
+async fn chat_view(client: &Client, gid: u64) -> Result<(), Failure> {
+    let group = client.group(gid).await?;
+    println!(
+        "--- {} (group {gid}); type to send, /quit to leave",
+        group.name
+    );
+    let mut sync = MessageSync::new();
+    let recent = client.history(gid, 0, 20).await?;
+    for message in &recent.messages {
+        println!("{}", message_line(message));
+    }
+    let from = recent
+        .messages
+        .first()
+        .map_or(recent.latest_seq + 1, |first| first.seq);
+    for message in sync.catch_up(client, gid, from).await? {
+        if recent.messages.iter().all(|shown| shown.seq != message.seq) {
+            println!("{}", message_line(&message));
+        }
+    }
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        tokio::select! {
+            push = client.next_push() => match push {
+                Some(Push::Message(message)) if message.gid == gid => {
+                    for message in sync.accept(client, message).await? {
+                        println!("{}", message_line(&message));
+                        client.mark_read(gid, message.seq).await?;
+                    }
+                }
+                Some(Push::Notice(notice)) => println!("*** {}", notice_line(&notice)),
+                Some(Push::Kicked { reason }) => return Err(Failure::refused(format!("signed out: {reason}"))),
+                Some(Push::Closing { reason, .. }) => return Err(Failure::refused(format!("server closing: {reason}"))),
+                Some(_) => {}
+                None => return Err(Failure::refused("connection closed")),
+            },
+            line = lines.next_line() => {
+                let line = match line {
+                    Ok(Some(line)) => line,
+                    Ok(None) => return Ok(()),
+                    Err(err) => return Err(Failure::usage(format!("cannot read input: {err}"))),
+                };
+                let text = line.trim();
+                if text == "/quit" {
+                    return Ok(());
+                }
+                if !text.is_empty() {
+                    client.send_text(gid, &fresh_message_id(), text).await?;
+                }
+            }
+        }
+    }
+}
