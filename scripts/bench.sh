@@ -5,7 +5,7 @@
 # seconds), runs the scenarios, prints the results and appends their JSON
 # lines to bench-results/<time>.jsonl.
 #
-#   scripts/bench.sh                  the standard set
+#   scripts/bench.sh                  the standard set (idle, ingest, fanout; ~2 minutes)
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,5 +46,7 @@ if [ $# -gt 0 ]; then
     run_scenario "$@"
 else
     run_scenario idle --clients 10000 --hold-secs 10
+    run_scenario ingest --groups 100 --members 5 --seconds 20
+    run_scenario fanout --groups 20 --members 100 --seconds 20
 fi
 echo "results appended to $results"

@@ -7,6 +7,7 @@
 mod idle;
 mod report;
 mod rss;
+mod traffic;
 
 use std::net::IpAddr;
 use std::process::ExitCode;
@@ -43,6 +44,12 @@ enum Scenario {
     /// N logged-in idle connections held for T seconds: login rate, server
     /// memory per connection.
     Idle(idle::IdleArgs),
+    /// Many small groups, every member sending: acknowledged msgs/s and
+    /// ack latency (defaults: 100 groups x 5).
+    Ingest(traffic::TrafficArgs),
+    /// Few large groups, one sender each: deliveries/s and delivery
+    /// latency (defaults: 20 groups x 100).
+    Fanout(traffic::TrafficArgs),
 }
 
 /// What every scenario needs from the command line.
@@ -77,6 +84,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.scenario {
             Scenario::Idle(args) => idle::run(&common, args).await,
+            Scenario::Ingest(args) => traffic::run(&common, args, traffic::Shape::Ingest).await,
+            Scenario::Fanout(args) => traffic::run(&common, args, traffic::Shape::Fanout).await,
         }
     });
     match result {

@@ -47,7 +47,7 @@ pub fn forget_members(chat: &Chat, gid: u64) {
 pub async fn fan_out(chat: &Chat, message: &ChatMessage) {
     let frame = ServerMessage::push(Response::Message(message.clone())).encode_frame();
     match member_uids(chat, message.gid).await {
-        Ok(members) => push_to_users(chat, &members, frame).await,
+        Ok(members) => push_to_users(chat, &members, frame, message.gid).await,
         Err(failure) => {
             debug!(chat.log, "No fan-out: members unknown"; "gid" => message.gid, "reason" => failure.reason)
         }
@@ -55,8 +55,9 @@ pub async fn fan_out(chat: &Chat, message: &ChatMessage) {
 }
 
 /// Writes `frame` to every online user among `uids`: locate them, then one
-/// UserDeliver per logic_serv.
-pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes) {
+/// UserDeliver per logic_serv. Pushes with the same `order_key` (a gid)
+/// travel through the same disp, so they arrive in the order sent.
+pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u64) {
     if uids.is_empty() {
         return;
     }
@@ -86,7 +87,8 @@ pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes) {
             uids,
             frame: frame.clone(),
         });
-        if let Err(err) = channel.push(Target::spec(ProcType::Logic, logic_id), deliver) {
+        let target = Target::spec(ProcType::Logic, logic_id).keyed(order_key);
+        if let Err(err) = channel.push(target, deliver) {
             debug!(chat.log, "Push to a logic_serv failed"; "logic_id" => logic_id, "error" => %err);
         }
     }
@@ -106,7 +108,7 @@ pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure
     };
     if let Some(notice) = stored.notices.pop() {
         let frame = ServerMessage::push(Response::Notice(notice)).encode_frame();
-        push_to_users(chat, &[uid], frame).await;
+        push_to_users(chat, &[uid], frame, uid).await;
     }
     Ok(())
 }

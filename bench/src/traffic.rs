@@ -1,0 +1,358 @@
+//! `ingest` and `fanout`: users in groups send messages and receive each
+//! other's. ingest: every member sends (many small groups); fanout: one
+//! member per group sends (few large groups). Each message carries its
+//! sender, a per-sender counter and its send time, so every receiver can
+//! count lost, duplicated and re-ordered deliveries and time each one.
+//! After the run every receiver pulls what pushes missed: an acknowledged
+//! message missing even then is lost, and the run fails.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use hdrhistogram::Histogram;
+use schat_client::{
+    ChatMessage, Client, ClientError, ClientOptions, CreateGroupRequest, MessageKind, MessageSync,
+    Push, ResultCode,
+};
+use serde_json::json;
+use tokio::sync::Mutex;
+use tokio::task::JoinSet;
+
+use crate::report::{json_line, percentiles};
+use crate::Common;
+
+#[derive(Debug, clap::Args)]
+pub struct TrafficArgs {
+    /// Number of groups.
+    #[arg(long)]
+    groups: Option<usize>,
+    /// Members per group (each a connected user).
+    #[arg(long)]
+    members: Option<usize>,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Messages each sender may have waiting for their acknowledgement.
+    #[arg(long, default_value_t = 1)]
+    in_flight: usize,
+    /// Account names are PREFIX-g<group>-m<member>.
+    #[arg(long, default_value = "traffic")]
+    prefix: String,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// Every member sends.
+    Ingest,
+    /// One member per group sends.
+    Fanout,
+}
+
+const PASSWORD: &str = "bench-password";
+
+fn now_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_micros() as u64)
+        .unwrap_or(0)
+}
+
+/// What one receiver saw.
+#[derive(Debug, Default)]
+struct Seen {
+    /// (sender uid, counter) → times delivered.
+    counts: HashMap<(u64, u64), u32>,
+    /// Last counter seen per sender, for order.
+    last_counter: HashMap<u64, u64>,
+    reordered: u64,
+    pushed: u64,
+    latency_us: Vec<u64>,
+}
+
+impl Seen {
+    fn record(&mut self, message: &ChatMessage, pushed: bool) {
+        let Some((counter, sent_us)) = parse(&message.text) else {
+            return;
+        };
+        let sender = message.sender_uid;
+        *self.counts.entry((sender, counter)).or_insert(0) += 1;
+        if let Some(&last) = self.last_counter.get(&sender) {
+            if counter < last {
+                self.reordered += 1;
+            }
+        }
+        self.last_counter.insert(sender, counter);
+        if pushed {
+            self.pushed += 1;
+            self.latency_us.push(now_us().saturating_sub(sent_us));
+        }
+    }
+}
+
+/// `<counter>:<send time us>:<padding>`
+fn parse(text: &str) -> Option<(u64, u64)> {
+    let mut parts = text.split(':');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Result<()> {
+    let (default_groups, default_members) = match shape {
+        Shape::Ingest => (100, 5),
+        Shape::Fanout => (20, 100),
+    };
+    let n_groups = args.groups.unwrap_or(default_groups);
+    let n_members = args.members.unwrap_or(default_members).max(2);
+    let scenario = match shape {
+        Shape::Ingest => "ingest",
+        Shape::Fanout => "fanout",
+    };
+    let n_users = n_groups * n_members;
+    eprintln!("setting up {n_groups} groups x {n_members} members ({n_users} connections)");
+    let mut clients: Vec<Vec<Arc<Client>>> = Vec::new();
+    let mut gids = Vec::new();
+    for group in 0..n_groups {
+        let mut members = Vec::new();
+        for member in 0..n_members {
+            let index = group * n_members + member;
+            let options = ClientOptions {
+                local_ip: Some(common.source_ips[index % common.source_ips.len()]),
+                request_timeout: Duration::from_secs(30),
+                ..ClientOptions::default()
+            };
+            let addr = &common.servers[index % common.servers.len()];
+            let client = Client::connect_with(addr, options).await?;
+            let account = format!("{}-g{group}-m{member}", args.prefix);
+            match client.register(&account, PASSWORD, "").await {
+                Ok(_)
+                | Err(ClientError::Server {
+                    code: ResultCode::AccountExists,
+                    ..
+                }) => {}
+                Err(err) => return Err(err).context("register"),
+            }
+            client.login_password(&account, PASSWORD).await?;
+            members.push(Arc::new(client));
+        }
+        let created = members[0]
+            .create_group(CreateGroupRequest {
+                name: format!("{scenario} {group}"),
+                member_cap: n_members as u32,
+                ..CreateGroupRequest::default()
+            })
+            .await?;
+        for member in &members[1..] {
+            member.join_group(created.gid, "", "").await?;
+        }
+        gids.push(created.gid);
+        clients.push(members);
+    }
+    // Everyone's setup pushes (joins) are not part of the run.
+    let baseline: Vec<u64> = {
+        let mut latest = Vec::new();
+        for (group, gid) in gids.iter().enumerate() {
+            latest.push(clients[group][0].pull(*gid, 1, 0).await?.latest_seq);
+        }
+        latest
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen: Vec<Vec<Arc<Mutex<Seen>>>> = clients
+        .iter()
+        .map(|members| members.iter().map(|_| Arc::default()).collect())
+        .collect();
+    let mut receivers = JoinSet::new();
+    for (group, members) in clients.iter().enumerate() {
+        for (member, client) in members.iter().enumerate() {
+            let (client, seen, gid) = (client.clone(), seen[group][member].clone(), gids[group]);
+            let after = baseline[group];
+            receivers.spawn(async move {
+                while let Some(push) = client.next_push().await {
+                    if let Push::Message(message) = push {
+                        if message.gid == gid
+                            && message.seq > after
+                            && message.kind() == MessageKind::Text
+                        {
+                            seen.lock().await.record(&message, true);
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    eprintln!("sending for {} s", args.seconds);
+    let acked = Arc::new(AtomicU64::new(0));
+    let mut ack_latency = Vec::new();
+    let mut senders = JoinSet::new();
+    let started = Instant::now();
+    for (group, members) in clients.iter().enumerate() {
+        let n_senders = match shape {
+            Shape::Ingest => members.len(),
+            Shape::Fanout => 1,
+        };
+        for (member, client) in members.iter().take(n_senders).enumerate() {
+            for lane in 0..args.in_flight.max(1) {
+                let (client, stop, acked, gid) =
+                    (client.clone(), stop.clone(), acked.clone(), gids[group]);
+                let lanes = args.in_flight.max(1) as u64;
+                senders.spawn(async move {
+                    let mut latencies = Vec::new();
+                    let mut sent = Vec::new();
+                    let mut counter = lane as u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        let text = format!("{counter}:{}:{member}", now_us());
+                        let id = format!("{lane}-{counter}");
+                        let begun = Instant::now();
+                        match client.send_text(gid, &id, &text).await {
+                            Ok(_) => {
+                                latencies.push(begun.elapsed().as_micros() as u64);
+                                acked.fetch_add(1, Ordering::Relaxed);
+                                sent.push(counter);
+                                counter += lanes;
+                            }
+                            Err(ClientError::Server {
+                                code: ResultCode::Unavailable | ResultCode::Busy,
+                                ..
+                            }) => {
+                                tokio::time::sleep(Duration::from_millis(5)).await;
+                            }
+                            Err(err) => return Err(err),
+                        }
+                    }
+                    Ok((group, sent, latencies))
+                });
+            }
+        }
+    }
+    let progress_stop = stop.clone();
+    let progress_acked = acked.clone();
+    let progress = tokio::spawn(async move {
+        let mut last = 0;
+        while !progress_stop.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let now = progress_acked.load(Ordering::Relaxed);
+            eprintln!("  {} acked msgs/s", now - last);
+            last = now;
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut acked_per_group: Vec<usize> = vec![0; n_groups];
+    while let Some(result) = senders.join_next().await {
+        let (group, sent, latencies) = result.context("sender task")??;
+        acked_per_group[group] += sent.len();
+        ack_latency.extend(latencies);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    progress.abort();
+
+    // Let in-flight pushes land, then fill whatever pushes missed.
+    let total_acked: u64 = acked_per_group.iter().map(|&n| n as u64).sum();
+    let expected_deliveries: u64 = acked_per_group
+        .iter()
+        .map(|&n| (n * n_members) as u64)
+        .sum();
+    let drain_until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut pushed = 0;
+        for members in &seen {
+            for member in members {
+                pushed += member.lock().await.pushed;
+            }
+        }
+        if pushed >= expected_deliveries || Instant::now() >= drain_until {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    receivers.abort_all();
+
+    let mut delivery = Histogram::<u64>::new(3).context("histogram")?;
+    let (mut lost, mut duplicated, mut reordered, mut pushed, mut pulled) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    for (group, members) in clients.iter().enumerate() {
+        for (member, client) in members.iter().enumerate() {
+            let seen = seen[group][member].lock().await;
+            // The pull is the truth: fetch the whole run and count what
+            // pushes did not bring.
+            let mut sync = MessageSync::new();
+            let all = sync
+                .catch_up(client, gids[group], baseline[group] + 1)
+                .await?;
+            let mut truth: HashMap<(u64, u64), u32> = HashMap::new();
+            for message in all.iter().filter(|m| m.kind() == MessageKind::Text) {
+                if let Some((counter, _)) = parse(&message.text) {
+                    *truth.entry((message.sender_uid, counter)).or_insert(0) += 1;
+                }
+            }
+            for (key, times) in &truth {
+                if *times > 1 {
+                    duplicated += u64::from(times - 1);
+                }
+                match seen.counts.get(key) {
+                    Some(&delivered) if delivered > 1 => duplicated += u64::from(delivered - 1),
+                    Some(_) => {}
+                    None => pulled += 1,
+                }
+            }
+            reordered += seen.reordered;
+            pushed += seen.pushed;
+            for &latency in &seen.latency_us {
+                delivery.record(latency.max(1)).context("histogram")?;
+            }
+            let stored: u64 = truth.len() as u64;
+            let acked_here = acked_per_group[group] as u64;
+            lost += acked_here.saturating_sub(stored);
+        }
+    }
+    let mut acks = Histogram::<u64>::new(3).context("histogram")?;
+    for latency in ack_latency {
+        acks.record(latency.max(1)).context("histogram")?;
+    }
+    let (a50, a99, a999) = percentiles(&acks);
+    let (d50, d99, d999) = percentiles(&delivery);
+    let msgs_per_s = total_acked as f64 / elapsed;
+    let deliveries_per_s = pushed as f64 / elapsed;
+
+    println!(
+        "{scenario}: {n_groups} groups x {n_members} members, {:.1} s",
+        elapsed
+    );
+    println!("  acknowledged:  {total_acked} msgs, {msgs_per_s:.0} msgs/s; ack latency ms p50 {a50:.2} p99 {a99:.2} p99.9 {a999:.2}");
+    println!("  pushed:        {pushed} deliveries, {deliveries_per_s:.0}/s; delivery latency ms p50 {d50:.2} p99 {d99:.2} p99.9 {d999:.2}");
+    println!(
+        "  filled by pull: {pulled}; lost {lost}; duplicated {duplicated}; reordered {reordered}"
+    );
+    println!(
+        "{}",
+        json_line(
+            scenario,
+            &common.commit,
+            &[
+                ("seconds", json!(elapsed)),
+                ("clients", json!(n_users)),
+                ("msgs_per_s", json!(msgs_per_s.round())),
+                ("deliveries_per_s", json!(deliveries_per_s.round())),
+                ("p50_ms", json!(d50)),
+                ("p99_ms", json!(d99)),
+                ("p999_ms", json!(d999)),
+                ("ack_p50_ms", json!(a50)),
+                ("ack_p99_ms", json!(a99)),
+                ("ack_p999_ms", json!(a999)),
+                ("lost", json!(lost)),
+                ("duplicated", json!(duplicated)),
+                ("reordered", json!(reordered)),
+                ("filled_by_pull", json!(pulled)),
+                ("groups", json!(n_groups)),
+                ("members", json!(n_members)),
+            ],
+        )
+    );
+    if lost > 0 {
+        bail!("{lost} acknowledged messages were lost");
+    }
+    Ok(())
+}
