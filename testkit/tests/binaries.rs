@@ -236,6 +236,7 @@ async fn real_binaries_survive_killed_processes() {
         ready.push(client);
     }
     let observer = ready.pop().expect("the probe of set 2");
+    let poster = ready.pop().expect("the probe of set 1");
 
     // SIGKILL a disp: logins and presence keep working on both sets.
     procs.child("disp_serv-1").kill().unwrap();
@@ -247,6 +248,49 @@ async fn real_binaries_survive_killed_processes() {
         assert!(eventually(Duration::from_secs(3), || shows_online(&observer, &account)).await);
         drop(client);
     }
+
+    // Group chat across the sets, then SIGKILL the chat_serv that owns the
+    // group: sends retried with the same id are stored once, in order.
+    let group = observer
+        .create_group(schat_client::CreateGroupRequest {
+            name: "e2e".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    poster.join_group(group.gid, "", "").await.unwrap();
+    let send = |id: &'static str| {
+        let poster = &poster;
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            loop {
+                match poster.send_text(group.gid, id, id).await {
+                    Ok(sent) => return sent.seq,
+                    Err(_) if tokio::time::Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Err(err) => panic!("send {id}: {err}"),
+                }
+            }
+        }
+    };
+    let first = send("before-kill").await;
+    let owner = [1u32, 2]
+        .into_iter()
+        .max_by_key(|index| disp_serv::rendezvous_score(group.gid, 400 + index))
+        .unwrap();
+    procs.child(&format!("chat_serv-{owner}")).kill().unwrap();
+    let second = send("after-kill").await;
+    assert_eq!(second, first + 1);
+    let texts: Vec<String> = observer
+        .pull(group.gid, first, 0)
+        .await
+        .unwrap()
+        .messages
+        .into_iter()
+        .map(|message| message.text)
+        .collect();
+    assert_eq!(texts, vec!["before-kill", "after-kill"]);
 
     // SIGKILL a logic: its conn closes its clients, and its users expire
     // from presence although nobody told the online_servs.
