@@ -56,7 +56,9 @@ impl MessageSync {
 
     /// Takes a pushed message; returns the messages to hand on in order:
     /// none for a duplicate, the message itself when it is the next one,
-    /// or the pulled gap followed by it.
+    /// or the pulled gap followed by it. Run [`MessageSync::catch_up`] for
+    /// each group at login first: a push for a group not caught up is
+    /// handed on as it is and tracking starts at its seq.
     pub async fn accept(
         &mut self,
         client: &Client,

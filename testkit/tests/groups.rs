@@ -414,6 +414,7 @@ async fn caps_are_enforced() {
     let spec = ClusterSpec {
         chat: schat_runtime::config::ChatConfig {
             owner_group_cap: 2,
+            user_group_cap: 3,
             ..schat_runtime::config::ChatConfig::default()
         },
         ..ClusterSpec::default()
@@ -447,5 +448,20 @@ async fn caps_are_enforced() {
     assert_eq!(
         code(second.join_group(999_999, "", "").await),
         ResultCode::NoSuchGroup
+    );
+
+    // A user may be in user_group_cap groups: "first" is in one, owns none.
+    let (other_owner, _, _) = cluster.user(1, "other-owner").await.unwrap();
+    let (third_owner, _, _) = cluster.user(1, "third-owner").await.unwrap();
+    let more = [
+        create(&other_owner, "a", JoinPolicy::Open, "").await.gid,
+        create(&other_owner, "b", JoinPolicy::Open, "").await.gid,
+        create(&third_owner, "c", JoinPolicy::Open, "").await.gid,
+    ];
+    first.join_group(more[0], "", "").await.unwrap();
+    first.join_group(more[1], "", "").await.unwrap();
+    assert_eq!(
+        code(first.join_group(more[2], "", "").await),
+        ResultCode::TooManyGroups
     );
 }

@@ -435,3 +435,52 @@ async fn killing_a_chat_serv_mid_conversation_loses_nothing() {
         assert_eq!(seen.len(), 1000);
     }
 }
+
+#[tokio::test]
+async fn pages_of_large_messages_stay_within_a_frame() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = open_group(&alice, &[]).await;
+    // 40 messages of 16 KiB: 640 KiB, far over one 256 KiB frame.
+    let big = "x".repeat(16 * 1024);
+    for index in 0..40 {
+        alice
+            .send_text(gid, &format!("big{index}"), &big)
+            .await
+            .unwrap();
+    }
+    let first = alice.pull(gid, 1, 0).await.unwrap();
+    assert!(!first.messages.is_empty());
+    assert!(
+        first.messages.len() < 40,
+        "one page held {}",
+        first.messages.len()
+    );
+    let mut sync = MessageSync::new();
+    let all = sync.catch_up(&alice, gid, 1).await.unwrap();
+    assert_eq!(all.len(), 40);
+    assert!(all.iter().all(|message| message.text.len() == big.len()));
+    // History keeps the newest of a page cut short.
+    let newest = alice.history(gid, 0, 0).await.unwrap();
+    assert!(newest.messages.len() < 40);
+    assert_eq!(newest.messages.last().unwrap().seq, 40);
+}
+
+#[tokio::test]
+async fn a_retry_after_leaving_still_gets_the_original_seq() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, bob_uid, _) = cluster.user(2, "bob").await.unwrap();
+    let gid = open_group(&alice, &[&bob]).await;
+    let sent = bob.send_text(gid, "last-words", "bye").await.unwrap();
+    alice.kick_member(gid, bob_uid).await.unwrap();
+    // The answer was lost, say, and bob retries: it was stored, so he is
+    // told so rather than refused.
+    let retry = bob.send_text(gid, "last-words", "bye").await.unwrap();
+    assert_eq!(retry.seq, sent.seq);
+    assert!(retry.duplicate);
+    assert_eq!(
+        code(bob.send_text(gid, "new-words", "hi").await),
+        ResultCode::Forbidden
+    );
+}

@@ -496,6 +496,7 @@ pub struct Notice {
     #[prost(uint64, tag = "7")]
     pub at_ms: u64,
 }
+/// At most 100 notices per answer, oldest first; ask again with the last id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListNoticesRequest {
     /// Notices with id greater than this.
@@ -664,7 +665,7 @@ pub enum ResultCode {
     NoSuchGroup = 20,
     /// The group has reached its member cap.
     GroupFull = 21,
-    /// The user owns as many groups as allowed.
+    /// The user owns, or belongs to, as many groups as allowed.
     TooManyGroups = 22,
     /// The join password is wrong.
     WrongPassword = 23,

@@ -512,6 +512,9 @@ pub struct DbMemberChange {
     pub add: bool,
     #[prost(uint64, tag = "4")]
     pub at_ms: u64,
+    /// Adding is refused (TOO_MANY_GROUPS) when the user is in this many groups.
+    #[prost(uint32, tag = "5")]
+    pub user_group_cap: u32,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbFlag {
@@ -536,6 +539,9 @@ pub struct DbMemberUids {
 pub struct DbUids {
     #[prost(uint64, repeated, tag = "1")]
     pub uids: ::prost::alloc::vec::Vec<u64>,
+    /// For member lists: the membership version they were read at.
+    #[prost(uint64, tag = "2")]
+    pub version: u64,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbUpdateGroup {
@@ -580,8 +586,14 @@ pub struct DbAppended {
     pub seq: u64,
     #[prost(bool, tag = "2")]
     pub duplicate: bool,
+    /// The group's membership version when the message was stored: a member
+    /// list cached under another version is stale.
+    #[prost(uint64, tag = "3")]
+    pub member_version: u64,
 }
-/// Messages from_seq ..= to_seq that exist, oldest first.
+/// Messages from_seq ..= to_seq that exist, oldest first. Once max_bytes
+/// of messages are collected (after at least one), the rest is left out:
+/// the newest ones, or with keep_newest the oldest ones.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbRead {
     #[prost(uint64, tag = "1")]
@@ -590,6 +602,10 @@ pub struct DbRead {
     pub from_seq: u64,
     #[prost(uint64, tag = "3")]
     pub to_seq: u64,
+    #[prost(uint32, tag = "4")]
+    pub max_bytes: u32,
+    #[prost(bool, tag = "5")]
+    pub keep_newest: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbMarkRead {
@@ -606,7 +622,8 @@ pub struct DbUserGroups {
     pub uid: u64,
 }
 /// Pending applications and invitations of a group. put: record (uid, note);
-/// otherwise take it out. Answers DbFlag{value: it existed before}.
+/// otherwise take it out. Answers DbFlag{value: it existed before}. A put
+/// beyond 1,000 pending of a kind is refused (FORBIDDEN).
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbPending {
     #[prost(enumeration = "db_pending::Kind", tag = "1")]
@@ -673,6 +690,8 @@ pub struct DbListNotices {
     pub uid: u64,
     #[prost(uint64, tag = "2")]
     pub after_id: u64,
+    #[prost(uint32, tag = "3")]
+    pub limit: u32,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbAckNotices {

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use schat_proto::client::{
@@ -23,30 +24,43 @@ use schat_runtime::Target;
 
 use crate::{Chat, Failure};
 
-/// Member uids of a group, cached for fan-out.
-pub async fn member_uids(chat: &Chat, gid: u64) -> Result<Arc<Vec<u64>>, Failure> {
-    if let Some(members) = chat.members.get(&gid) {
-        return Ok(members.clone());
+/// Groups whose members are cached at most; past it the cache starts over.
+const CACHED_GROUPS_MAX: usize = 100_000;
+
+/// How long a fan-out waits for presence before giving up on the push.
+const LOCATE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Member uids of a group as of membership `version` (the version the
+/// message was stored under), from the cache when it holds that version;
+/// `None` always reads storage.
+pub async fn member_uids(
+    chat: &Chat,
+    gid: u64,
+    version: Option<u64>,
+) -> Result<Arc<Vec<u64>>, Failure> {
+    if let Some(cached) = chat.members.get(&gid) {
+        if Some(cached.0) == version {
+            return Ok(cached.1.clone());
+        }
     }
     match chat.db(Msg::DbMemberUids(DbMemberUids { gid })).await? {
         Msg::DbUids(found) => {
             let members = Arc::new(found.uids);
-            chat.members.insert(gid, members.clone());
+            if chat.members.len() >= CACHED_GROUPS_MAX {
+                chat.members.clear();
+            }
+            chat.members.insert(gid, (found.version, members.clone()));
             Ok(members)
         }
         _ => Err(Failure::unexpected()),
     }
 }
 
-/// Drops a group's cached members after a membership change.
-pub fn forget_members(chat: &Chat, gid: u64) {
-    chat.members.remove(&gid);
-}
-
-/// Pushes a new message to the group's online members.
-pub async fn fan_out(chat: &Chat, message: &ChatMessage) {
+/// Pushes a new message to the group's online members, as they were when
+/// it was stored (`member_version`).
+pub async fn fan_out(chat: &Chat, message: &ChatMessage, member_version: Option<u64>) {
     let frame = ServerMessage::push(Response::Message(message.clone())).encode_frame();
-    match member_uids(chat, message.gid).await {
+    match member_uids(chat, message.gid, member_version).await {
         Ok(members) => push_to_users(chat, &members, frame, message.gid).await,
         Err(failure) => {
             debug!(chat.log, "No fan-out: members unknown"; "gid" => message.gid, "reason" => failure.reason)
@@ -63,11 +77,12 @@ pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u
     }
     let channel = chat.fabric.channel();
     let located = channel
-        .call(
+        .call_within(
             Target::any(ProcType::Online),
             Msg::Locate(Locate {
                 uids: uids.to_vec(),
             }),
+            LOCATE_TIMEOUT,
         )
         .await;
     let entries = match located {
@@ -113,9 +128,16 @@ pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure
     Ok(())
 }
 
+/// Most notices one answer carries.
+const NOTICES_PER_PAGE: u32 = 100;
+
 pub async fn notices(chat: &Chat, uid: u64, after_id: u64) -> Result<NoticesResponse, Failure> {
     match chat
-        .db(Msg::DbListNotices(DbListNotices { uid, after_id }))
+        .db(Msg::DbListNotices(DbListNotices {
+            uid,
+            after_id,
+            limit: NOTICES_PER_PAGE,
+        }))
         .await?
     {
         Msg::DbNotices(notices) => Ok(notices),

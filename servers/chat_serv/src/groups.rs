@@ -19,10 +19,12 @@ use schat_proto::server::{
 };
 use schat_runtime::rules;
 use schat_runtime::time::now_ms;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::deliver::{fan_out, forget_members, notify};
+use crate::deliver::{fan_out, notify};
 use crate::{Chat, Failure};
+use schat_runtime::logging::warn;
 
 /// The group as `viewer` sees it.
 pub async fn load(chat: &Chat, gid: u64, viewer: u64) -> Result<DbGroup, Failure> {
@@ -157,19 +159,17 @@ pub async fn join(
             JoinPolicy::Approval => {
                 let note = rules::text("note", &req.note, rules::NOTE_MAX)
                     .map_err(Failure::bad_request)?;
-                chat.db(Msg::DbPending(DbPending {
-                    kind: db_pending::Kind::Application as i32,
-                    gid: req.gid,
-                    uid,
-                    put: true,
-                    note: note.clone(),
-                }))
-                .await?;
-                let application = notice(NoticeKind::Application, &group_info, uid, note);
-                notify(chat, group_info.owner_uid, application).await?;
+                let applied_before =
+                    put_pending(chat, db_pending::Kind::Application, req.gid, uid, &note).await?;
+                // Applying again updates the note but does not notify the
+                // owner again.
+                if !applied_before {
+                    let application = notice(NoticeKind::Application, &group_info, uid, note);
+                    notify(chat, group_info.owner_uid, application).await?;
+                }
                 return Ok(JoinGroupResponse {
                     status: JoinStatus::Pending as i32,
-                    group: Some(group_info),
+                    group: group_info.public.then_some(group_info),
                 });
             }
             JoinPolicy::InviteOnly => {
@@ -177,12 +177,42 @@ pub async fn join(
             }
         }
     }
-    add_member(chat, &group_info, uid).await?;
+    if let Err(failure) = add_member(chat, &group_info, uid).await {
+        if invited {
+            // Not used up by a join that failed (a full group, say).
+            put_pending(chat, db_pending::Kind::Invitation, req.gid, uid, "").await?;
+        }
+        return Err(failure);
+    }
     let group = load(chat, req.gid, uid).await?;
     Ok(JoinGroupResponse {
         status: JoinStatus::Joined as i32,
         group: Some(info(&group)),
     })
+}
+
+/// Records a pending application or invitation; true if it was pending
+/// already.
+async fn put_pending(
+    chat: &Chat,
+    kind: db_pending::Kind,
+    gid: u64,
+    uid: u64,
+    note: &str,
+) -> Result<bool, Failure> {
+    match chat
+        .db(Msg::DbPending(DbPending {
+            kind: kind as i32,
+            gid,
+            uid,
+            put: true,
+            note: note.to_string(),
+        }))
+        .await?
+    {
+        Msg::DbFlag(flag) => Ok(flag.value),
+        _ => Err(Failure::unexpected()),
+    }
 }
 
 /// Takes out a pending application or invitation; true if there was one.
@@ -215,12 +245,12 @@ async fn add_member(chat: &Chat, group: &GroupInfo, uid: u64) -> Result<(), Fail
             uid,
             add: true,
             at_ms: now_ms(),
+            user_group_cap: chat.config.chat.user_group_cap,
         }))
         .await?;
-    forget_members(chat, group.gid);
     if let Msg::DbFlag(flag) = added {
         if flag.value {
-            post_system(chat, group.gid, uid, "joined").await?;
+            post_system(chat, group.gid, uid, "joined").await;
         }
     }
     Ok(())
@@ -234,15 +264,16 @@ async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure>
             uid,
             add: false,
             at_ms: 0,
+            user_group_cap: 0,
         }))
         .await?;
-    forget_members(chat, gid);
     Ok(matches!(removed, Msg::DbFlag(flag) if flag.value))
 }
 
 /// Writes a system message (a join, a quit, a kick) into the group's
-/// stream and pushes it to the members.
-async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) -> Result<(), Failure> {
+/// stream and pushes it to the members. The change it reports has
+/// happened already, so a failure here is logged, not answered.
+async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) {
     let mut message = ChatMessage {
         gid,
         sender_uid: actor,
@@ -256,12 +287,26 @@ async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) -> Result<()
             message: Some(message.clone()),
             require_member: false,
         }))
-        .await?;
-    if let Msg::DbAppended(appended) = appended {
-        message.seq = appended.seq;
-        fan_out(chat, &message).await;
+        .await;
+    match appended {
+        Ok(Msg::DbAppended(appended)) => {
+            message.seq = appended.seq;
+            fan_out(chat, &message, Some(appended.member_version)).await;
+        }
+        Ok(_) => {}
+        Err(err) => warn!(chat.log, "Could not write a system message";
+            "gid" => gid, "text" => text, "error" => %err),
     }
-    Ok(())
+}
+
+/// Tells a user something after the change it reports has happened: a
+/// failure is logged, not answered (the change stands).
+async fn tell(chat: &Chat, uid: u64, told: Notice) {
+    let kind = told.kind;
+    if let Err(failure) = notify(chat, uid, told).await {
+        warn!(chat.log, "Could not store a notice";
+            "uid" => uid, "kind" => kind, "reason" => failure.reason);
+    }
 }
 
 pub async fn decide(
@@ -285,17 +330,24 @@ pub async fn decide(
         ));
     }
     let kind = if req.approve {
-        add_member(chat, &group_info, req.applicant_uid).await?;
+        if let Err(failure) = add_member(chat, &group_info, req.applicant_uid).await {
+            // Still pending: the owner may decide again.
+            put_pending(
+                chat,
+                db_pending::Kind::Application,
+                req.gid,
+                req.applicant_uid,
+                "",
+            )
+            .await?;
+            return Err(failure);
+        }
         NoticeKind::Approved
     } else {
         NoticeKind::Denied
     };
-    notify(
-        chat,
-        req.applicant_uid,
-        notice(kind, &group_info, uid, String::new()),
-    )
-    .await?;
+    let decision = notice(kind, &group_info, uid, String::new());
+    tell(chat, req.applicant_uid, decision).await;
     Ok(Response::Done(Done {}))
 }
 
@@ -306,20 +358,12 @@ pub async fn invite(chat: &Chat, uid: u64, req: InviteRequest) -> Result<Respons
         return Err(Failure::bad_request("that user is a member already"));
     }
     let group_info = info(&group);
-    chat.db(Msg::DbPending(DbPending {
-        kind: db_pending::Kind::Invitation as i32,
-        gid: req.gid,
-        uid: req.uid,
-        put: true,
-        note: String::new(),
-    }))
-    .await?;
-    notify(
-        chat,
-        req.uid,
-        notice(NoticeKind::Invited, &group_info, uid, String::new()),
-    )
-    .await?;
+    let invited_before =
+        put_pending(chat, db_pending::Kind::Invitation, req.gid, req.uid, "").await?;
+    if !invited_before {
+        let invitation = notice(NoticeKind::Invited, &group_info, uid, String::new());
+        tell(chat, req.uid, invitation).await;
+    }
     Ok(Response::Done(Done {}))
 }
 
@@ -332,7 +376,7 @@ pub async fn quit(chat: &Chat, uid: u64, gid: u64) -> Result<Response, Failure> 
         ));
     }
     if remove_member(chat, gid, uid).await? {
-        post_system(chat, gid, uid, "left").await?;
+        post_system(chat, gid, uid, "left").await;
     }
     Ok(Response::Done(Done {}))
 }
@@ -346,38 +390,35 @@ pub async fn kick(chat: &Chat, uid: u64, req: KickMemberRequest) -> Result<Respo
     if !remove_member(chat, req.gid, req.uid).await? {
         return Err(Failure::bad_request("that user is not a member"));
     }
-    post_system(chat, req.gid, req.uid, "was removed").await?;
-    let group_info = info(&group);
-    notify(
-        chat,
-        req.uid,
-        notice(NoticeKind::Kicked, &group_info, uid, String::new()),
-    )
-    .await?;
+    post_system(chat, req.gid, req.uid, "was removed").await;
+    let kicked = notice(NoticeKind::Kicked, &info(&group), uid, String::new());
+    tell(chat, req.uid, kicked).await;
     Ok(Response::Done(Done {}))
 }
+
+/// Notices written at once when a group is dismissed.
+const DISMISS_CONCURRENCY: usize = 32;
 
 pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Failure> {
     let group = load(chat, gid, uid).await?;
     require_owner(&group, uid)?;
     let group_info = info(&group);
     let deleted = chat.db(Msg::DbDeleteGroup(DbDeleteGroup { gid })).await?;
-    forget_members(chat, gid);
     let Msg::DbUids(former) = deleted else {
         return Err(Failure::unexpected());
     };
-    // Every former member is told, concurrently; the owner gets the answer.
+    // Every former member is told, a few at a time; the owner gets the answer.
+    let permits = Arc::new(Semaphore::new(DISMISS_CONCURRENCY));
     let mut told = JoinSet::new();
     for member in former.uids.into_iter().filter(|&member| member != uid) {
-        let chat = chat.clone();
+        let (chat, permits) = (chat.clone(), permits.clone());
         let dismissed = notice(NoticeKind::Dismissed, &group_info, uid, String::new());
-        told.spawn(async move { notify(&chat, member, dismissed).await });
+        told.spawn(async move {
+            let _permit = permits.acquire().await;
+            tell(&chat, member, dismissed).await;
+        });
     }
-    while let Some(result) = told.join_next().await {
-        if let Ok(Err(failure)) = result {
-            return Err(failure);
-        }
-    }
+    while told.join_next().await.is_some() {}
     Ok(Response::Done(Done {}))
 }
 

@@ -7,8 +7,10 @@
 //! written to Redis (through the paired db_chat_serv) before it is
 //! acknowledged, and a message's seq is assigned atomically in Redis, so two
 //! chat_servs that briefly both handle a group cannot assign the same seq.
-//! The only cache is each group's member list, used for fan-out; it is
-//! dropped whenever the set of live chat_servs changes.
+//! The only cache is each group's member list, used for fan-out, tagged
+//! with the group's membership version; every stored message carries the
+//! version it was stored under, and a list of another version is fetched
+//! again.
 
 #![forbid(unsafe_code)]
 
@@ -16,14 +18,12 @@ mod deliver;
 mod groups;
 mod messages;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use dashmap::DashMap;
 use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
 use schat_proto::server::{server_msg::Msg, ChatResponse, ProcType};
-use schat_runtime::logging::{debug, info, Logger};
+use schat_runtime::logging::{info, Logger};
 use schat_runtime::paired::dial_paired;
 use schat_runtime::password::Passwords;
 use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, Node, Target};
@@ -37,8 +37,9 @@ pub(crate) struct Chat {
     pub db_id: u32,
     pub fabric: Fabric,
     pub passwords: Passwords,
-    /// Member uids per group, for fan-out only (never for permission).
-    pub members: DashMap<u64, Arc<Vec<u64>>>,
+    /// Member uids per group with the membership version they were read
+    /// at, for fan-out only (never for permission).
+    pub members: DashMap<u64, (u64, Arc<Vec<u64>>)>,
     pub log: Logger,
 }
 
@@ -113,23 +114,10 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         log: log.clone(),
     });
 
-    let mut owners: BTreeSet<u32> = BTreeSet::new();
-    let mut watch = tokio::time::interval(Duration::from_millis(config.timing.peer_heartbeat_ms));
     loop {
         let incoming = tokio::select! {
             biased;
             _ = shutdown.cancelled() => break,
-            _ = watch.tick() => {
-                // Group ownership follows the live chat_servs: when they
-                // change, cached member lists may be stale.
-                let live = chat.fabric.live_peers(ProcType::Chat);
-                if live != owners {
-                    debug!(log, "Live chat_servs changed, dropping cached members"; "live" => ?live);
-                    chat.members.clear();
-                    owners = live;
-                }
-                continue;
-            }
             incoming = inbox.recv() => incoming,
         };
         let Some(incoming) = incoming else { break };

@@ -77,7 +77,7 @@ pub async fn send(
     };
     if !appended.duplicate {
         message.seq = appended.seq;
-        fan_out(chat, &message).await;
+        fan_out(chat, &message, Some(appended.member_version)).await;
     }
     Ok(SendMessageResponse {
         seq: appended.seq,
@@ -86,17 +86,30 @@ pub async fn send(
     })
 }
 
+/// Room left in a frame for everything around the messages of a page.
+const PAGE_OVERHEAD: usize = 16 * 1024;
+
 async fn read(
     chat: &Chat,
     gid: u64,
     from_seq: u64,
     to_seq: u64,
+    keep_newest: bool,
 ) -> Result<MessagesResponse, Failure> {
+    // A page is cut short rather than outgrow a frame: the client asks on.
+    let max_bytes = chat
+        .config
+        .limits
+        .max_frame_bytes
+        .saturating_sub(PAGE_OVERHEAD)
+        .max(1);
     match chat
         .db(Msg::DbRead(DbRead {
             gid,
             from_seq,
             to_seq,
+            max_bytes: max_bytes as u32,
+            keep_newest,
         }))
         .await?
     {
@@ -123,7 +136,8 @@ pub async fn pull(
         return Err(Failure::forbidden("you are not a member of this group"));
     }
     let from = req.from_seq.max(1);
-    read(chat, req.gid, from, from + page(req.limit, PAGE_MAX) - 1).await
+    let to = from.saturating_add(page(req.limit, PAGE_MAX) - 1);
+    read(chat, req.gid, from, to, false).await
 }
 
 pub async fn history(
@@ -137,8 +151,8 @@ pub async fn history(
     }
     let latest = group.info.as_ref().map_or(0, |info| info.latest_seq);
     let before = match req.before_seq {
-        0 => latest + 1,
-        before => before.min(latest + 1),
+        0 => latest.saturating_add(1),
+        before => before.min(latest.saturating_add(1)),
     };
     if before <= 1 {
         return Ok(MessagesResponse {
@@ -148,7 +162,7 @@ pub async fn history(
         });
     }
     let from = before.saturating_sub(page(req.limit, 50)).max(1);
-    read(chat, req.gid, from, before - 1).await
+    read(chat, req.gid, from, before - 1, true).await
 }
 
 pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Response, Failure> {
@@ -177,7 +191,11 @@ pub async fn recall(
         return Err(Failure::forbidden("you are not a member of this group"));
     }
     let owner = group.info.as_ref().map_or(0, |info| info.owner_uid);
-    let Some(original) = read(chat, req.gid, req.seq, req.seq).await?.messages.pop() else {
+    let Some(original) = read(chat, req.gid, req.seq, req.seq, false)
+        .await?
+        .messages
+        .pop()
+    else {
         return Err(Failure::bad_request("no message with that seq"));
     };
     if matches!(original.kind(), MessageKind::System | MessageKind::Recall) || original.recalled {
@@ -219,7 +237,7 @@ pub async fn recall(
         return Err(Failure::unexpected());
     };
     event.seq = appended.seq;
-    fan_out(chat, &event).await;
+    fan_out(chat, &event, None).await;
     Ok(SendMessageResponse {
         seq: appended.seq,
         server_time_ms: now_ms(),

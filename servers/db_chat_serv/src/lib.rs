@@ -80,7 +80,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         Msg::DbGetGroup(req) => Msg::DbGroup(store.group(req.gid, req.viewer_uid).await?),
         Msg::DbMemberChange(req) => Msg::DbFlag(DbFlag {
             value: if req.add {
-                store.add_member(req.gid, req.uid, req.at_ms).await?
+                store
+                    .add_member(req.gid, req.uid, req.at_ms, req.user_group_cap)
+                    .await?
             } else {
                 store.remove_member(req.gid, req.uid).await?
             },
@@ -98,9 +100,10 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                     .await?,
             )
         }
-        Msg::DbMemberUids(req) => Msg::DbUids(DbUids {
-            uids: store.member_uids(req.gid).await?,
-        }),
+        Msg::DbMemberUids(req) => {
+            let (uids, version) = store.member_uids(req.gid).await?;
+            Msg::DbUids(DbUids { uids, version })
+        }
         Msg::DbUpdateGroup(req) => {
             let gid = req.gid;
             store.update_group(req).await?;
@@ -108,15 +111,25 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         }
         Msg::DbDeleteGroup(req) => Msg::DbUids(DbUids {
             uids: store.delete_group(req.gid).await?,
+            version: 0,
         }),
         Msg::DbListPublic(req) => Msg::DbGroups(store.public_page(req.after_gid, req.limit).await?),
-        Msg::DbAppend(req) => {
-            let (seq, duplicate) = store
+        Msg::DbAppend(req) => Msg::DbAppended(
+            store
                 .append(req.message.unwrap_or_default(), req.require_member)
-                .await?;
-            Msg::DbAppended(DbAppended { seq, duplicate })
-        }
-        Msg::DbRead(req) => Msg::DbMessages(store.read(req.gid, req.from_seq, req.to_seq).await?),
+                .await?,
+        ),
+        Msg::DbRead(req) => Msg::DbMessages(
+            store
+                .read(
+                    req.gid,
+                    req.from_seq,
+                    req.to_seq,
+                    req.max_bytes as usize,
+                    req.keep_newest,
+                )
+                .await?,
+        ),
         Msg::DbMarkRead(req) => {
             store.mark_read(req.gid, req.uid, req.seq).await?;
             Msg::Ok(OkMsg {})
@@ -135,7 +148,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             ],
         }),
         Msg::DbListNotices(req) => Msg::DbNotices(NoticesResponse {
-            notices: store.notices(req.uid, req.after_id).await?,
+            notices: store
+                .notices(req.uid, req.after_id, req.limit.max(1) as usize)
+                .await?,
         }),
         Msg::DbAckNotices(req) => {
             store.ack_notices(req.uid, req.up_to_id).await?;
@@ -143,7 +158,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         }
         Msg::DbRecall(req) => {
             let event = req.event.unwrap_or_default();
-            let original = store.read(req.gid, req.seq, req.seq).await?;
+            let original = store
+                .read(req.gid, req.seq, req.seq, usize::MAX, false)
+                .await?;
             let Some(mut tombstone) = original.messages.into_iter().next() else {
                 return Err(CallError::remote(
                     ResultCode::BadRequest,
@@ -157,6 +174,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             Msg::DbAppended(DbAppended {
                 seq,
                 duplicate: false,
+                member_version: 0,
             })
         }
         _ => {

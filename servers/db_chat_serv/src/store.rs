@@ -12,6 +12,8 @@
 //! | `{g:<gid>}:msgs` | hash | seq → ChatMessage (protobuf, seq field 0) |
 //! | `{g:<gid>}:cm:<uid>:<client_msg_id>` | string, 24 h TTL | seq of that client message (dedup) |
 //! | `{g:<gid>}:reads` | hash | uid → read cursor |
+//! | `{g:<gid>}:mver` | string | membership version, bumped by every join and leave |
+//! | `{g:<gid>}:recalled` | set | seqs that were recalled |
 //! | `{g:<gid>}:apps` / `{g:<gid>}:invites` | hash | uid → note, pending applications / invitations |
 //! | `{u:<uid>}:groups` | set | gids the user belongs to (an index; the member zset is the truth) |
 //! | `{u:<uid>}:owned` | set | gids the user owns (per-owner cap) |

@@ -184,6 +184,8 @@ pub struct ChatConfig {
     pub max_member_cap: u32,
     /// Groups one user may own.
     pub owner_group_cap: u32,
+    /// Groups one user may belong to.
+    pub user_group_cap: u32,
     /// Largest message text (bytes).
     pub max_message_bytes: usize,
     /// How long after sending a sender may recall a message.
@@ -196,6 +198,7 @@ impl Default for ChatConfig {
             default_member_cap: 2_000,
             max_member_cap: 10_000,
             owner_group_cap: 20,
+            user_group_cap: 500,
             max_message_bytes: 16 * 1024,
             recall_window_secs: 120,
         }

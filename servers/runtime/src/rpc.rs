@@ -249,6 +249,16 @@ impl Channel {
 
     /// Sends a request and waits for its response.
     pub async fn call(&self, target: Target, msg: Msg) -> Result<Msg, CallError> {
+        self.call_within(target, msg, self.inner.timeout).await
+    }
+
+    /// Like [`Channel::call`] with its own time limit.
+    pub async fn call_within(
+        &self,
+        target: Target,
+        msg: Msg,
+        timeout: Duration,
+    ) -> Result<Msg, CallError> {
         let correlation_id = self.inner.next_correlation.fetch_add(1, Ordering::Relaxed);
         let route = self.route(target, Kind::Request, correlation_id);
         let (tx, rx) = oneshot::channel();
@@ -258,12 +268,12 @@ impl Channel {
             self.inner.pending.remove(&correlation_id);
             return Err(err);
         }
-        match tokio::time::timeout(self.inner.timeout, rx).await {
+        match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(CallError::Unavailable("channel closed".to_string())),
             Err(_) => {
                 self.inner.pending.remove(&correlation_id);
-                Err(CallError::Timeout(self.inner.timeout))
+                Err(CallError::Timeout(timeout))
             }
         }
     }

@@ -18,16 +18,32 @@ redis.call('SADD', KEYS[1], ARGV[1])
 return 1
 ";
 
-/// Adds a member: -1 no group, -2 full, 0 already a member, 1 added.
+/// Adds a member: -1 no group, -2 full, 0 already a member, 1 added. A
+/// new member's read cursor starts at the latest message.
+/// KEYS: info, members, joined, reads, seq, mver. ARGV: uid, at_ms.
 const ADD_MEMBER: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
-local cap = tonumber(redis.call('HGET', KEYS[1], 'member_cap'))
+local cap = tonumber(redis.call('HGET', KEYS[1], 'member_cap') or '0')
 if redis.call('ZCARD', KEYS[2]) >= cap then return -2 end
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[1], redis.call('GET', KEYS[5]) or '0')
+redis.call('INCR', KEYS[6])
 return 1
 ";
+
+/// Joins a user's index unless the user is in `cap` groups already:
+/// 1 added, 0 was there, -1 at the cap.
+const JOIN_INDEX: &str = r"
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+";
+
+/// Pending applications / invitations kept per group and kind.
+const MAX_PENDING: u64 = 1000;
 
 /// Applies field/value pairs to an existing group: 0 when there is none.
 const UPDATE_INFO: &str = r"
@@ -122,16 +138,34 @@ impl Store {
     }
 
     /// Adds a member; false when it was one already.
-    pub async fn add_member(&self, gid: u64, uid: u64, at_ms: u64) -> Result<bool, CallError> {
+    pub async fn add_member(
+        &self,
+        gid: u64,
+        uid: u64,
+        at_ms: u64,
+        user_group_cap: u32,
+    ) -> Result<bool, CallError> {
         let mut redis = self.conn();
-        let _: () = redis
-            .sadd(user_key(uid, "groups"), gid)
+        let indexed: i64 = redis::Script::new(JOIN_INDEX)
+            .key(user_key(uid, "groups"))
+            .arg(gid)
+            .arg(user_group_cap)
+            .invoke_async(&mut redis)
             .await
             .map_err(storage)?;
+        if indexed < 0 {
+            return Err(CallError::remote(
+                ResultCode::TooManyGroups,
+                format!("you are in {user_group_cap} groups already"),
+            ));
+        }
         let added: i64 = redis::Script::new(ADD_MEMBER)
             .key(group_key(gid, "info"))
             .key(group_key(gid, "members"))
             .key(group_key(gid, "joined"))
+            .key(group_key(gid, "reads"))
+            .key(group_key(gid, "seq"))
+            .key(group_key(gid, "mver"))
             .arg(uid)
             .arg(at_ms)
             .invoke_async(&mut redis)
@@ -157,11 +191,12 @@ impl Store {
     /// Removes a member; false when it was not one.
     pub async fn remove_member(&self, gid: u64, uid: u64) -> Result<bool, CallError> {
         let mut redis = self.conn();
-        let (removed, _, _): (u32, u32, u32) = redis::pipe()
+        let (removed, _, _, _): (u32, u32, u32, u64) = redis::pipe()
             .atomic()
             .zrem(group_key(gid, "members"), uid)
             .hdel(group_key(gid, "joined"), uid)
             .hdel(group_key(gid, "reads"), uid)
+            .incr(group_key(gid, "mver"), 1)
             .query_async(&mut redis)
             .await
             .map_err(storage)?;
@@ -224,12 +259,17 @@ impl Store {
         })
     }
 
-    pub async fn member_uids(&self, gid: u64) -> Result<Vec<u64>, CallError> {
+    /// Every member, with the membership version they were read at.
+    pub async fn member_uids(&self, gid: u64) -> Result<(Vec<u64>, u64), CallError> {
         let mut redis = self.conn();
-        redis
+        let (uids, version): (Vec<u64>, Option<u64>) = redis::pipe()
+            .atomic()
             .zrange(group_key(gid, "members"), 0, -1)
+            .get(group_key(gid, "mver"))
+            .query_async(&mut redis)
             .await
-            .map_err(storage)
+            .map_err(storage)?;
+        Ok((uids, version.unwrap_or(0)))
     }
 
     pub async fn update_group(&self, update: DbUpdateGroup) -> Result<(), CallError> {
@@ -273,9 +313,10 @@ impl Store {
         let Some(owner) = owner else {
             return Err(no_such_group());
         };
-        let members = self.member_uids(gid).await?;
+        let (members, _) = self.member_uids(gid).await?;
         let keys: Vec<String> = [
-            "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites",
+            "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites", "mver",
+            "recalled",
         ]
         .iter()
         .map(|part| group_key(gid, part))
@@ -310,19 +351,19 @@ impl Store {
             .await
             .map_err(storage)?;
         let more = gids.len() > limit as usize;
+        let page: Vec<u64> = gids.into_iter().take(limit as usize).collect();
+        // The cursor is the last gid looked at, listed or not (a group
+        // dismissed meanwhile is skipped, not repeated).
+        let last_looked_at = page.last().copied().unwrap_or(0);
         let mut groups = Vec::new();
-        for gid in gids.into_iter().take(limit as usize) {
+        for gid in page {
             match self.group(gid, 0).await {
                 Ok(group) => groups.extend(group.info),
                 Err(err) if err.code() == ResultCode::NoSuchGroup => {}
                 Err(err) => return Err(err),
             }
         }
-        let next_after_gid = if more {
-            groups.last().map_or(0, |group| group.gid)
-        } else {
-            0
-        };
+        let next_after_gid = if more { last_looked_at } else { 0 };
         Ok(GroupsResponse {
             groups,
             next_after_gid,
@@ -380,6 +421,13 @@ impl Store {
         };
         let key = group_key(req.gid, part);
         if req.put {
+            let pending: u64 = redis.hlen(&key).await.map_err(storage)?;
+            if pending >= MAX_PENDING {
+                return Err(CallError::remote(
+                    ResultCode::Forbidden,
+                    format!("this group has {MAX_PENDING} pending requests already"),
+                ));
+            }
             let added: u32 = redis.hset(&key, req.uid, req.note).await.map_err(storage)?;
             Ok(added == 0)
         } else {

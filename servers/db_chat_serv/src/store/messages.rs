@@ -3,6 +3,7 @@
 
 use redis::AsyncCommands;
 use schat_proto::client::{ChatMessage, MessagesResponse, ResultCode};
+use schat_proto::server::DbAppended;
 use schat_proto::{Bytes, Wire};
 use schat_runtime::CallError;
 
@@ -11,28 +12,33 @@ use super::{group_key, no_such_group, storage, Store};
 /// How long a client message id is remembered for de-duplication.
 pub const DEDUP_TTL_SECS: u64 = 24 * 3600;
 
-/// KEYS: info, members, seq, msgs, dedup. ARGV: sender, require member
-/// (1/0), body, dedup TTL, has a client id (1/0).
-/// Returns {status, seq}: status 1 stored, 0 duplicate, -1 no group,
-/// -2 not a member.
+/// KEYS: info, members, seq, msgs, dedup, mver. ARGV: sender, require
+/// member (1/0), body, dedup TTL, has a client id (1/0).
+/// Returns {status, seq, membership version}: status 1 stored,
+/// 0 duplicate, -1 no group, -2 not a member. A duplicate is recognised
+/// before membership, so a retry answers the original seq even if the
+/// sender has left since.
 const APPEND: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
-if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+local version = tonumber(redis.call('GET', KEYS[6]) or '0')
 if ARGV[5] == '1' then
   local original = redis.call('GET', KEYS[5])
-  if original then return {0, tonumber(original)} end
+  if original then return {0, tonumber(original), version} end
 end
+if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version} end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
 if ARGV[5] == '1' then redis.call('SET', KEYS[5], seq, 'EX', ARGV[4]) end
-return {1, seq}
+return {1, seq, version}
 ";
 
-/// KEYS: info, seq, msgs. ARGV: target seq, tombstone, event.
-/// Returns the event's seq, -1 without group, -2 without the target.
+/// KEYS: info, seq, msgs, recalled. ARGV: target seq, tombstone, event.
+/// Returns the event's seq, -1 without group, -2 without the target,
+/// -3 when it was recalled already.
 const RECALL: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return -2 end
+if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return -3 end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[3], seq, ARGV[3])
@@ -55,7 +61,7 @@ impl Store {
         &self,
         mut message: ChatMessage,
         require_member: bool,
-    ) -> Result<(u64, bool), CallError> {
+    ) -> Result<DbAppended, CallError> {
         let mut redis = self.conn();
         let gid = message.gid;
         message.seq = 0;
@@ -64,12 +70,13 @@ impl Store {
             gid,
             &format!("cm:{}:{}", message.sender_uid, message.client_msg_id),
         );
-        let (status, seq): (i64, u64) = redis::Script::new(APPEND)
+        let (status, seq, member_version): (i64, u64, u64) = redis::Script::new(APPEND)
             .key(group_key(gid, "info"))
             .key(group_key(gid, "members"))
             .key(group_key(gid, "seq"))
             .key(group_key(gid, "msgs"))
             .key(dedup_key)
+            .key(group_key(gid, "mver"))
             .arg(message.sender_uid)
             .arg(u8::from(require_member))
             .arg(message.encode_frame().as_ref())
@@ -79,8 +86,11 @@ impl Store {
             .await
             .map_err(storage)?;
         match status {
-            1 => Ok((seq, false)),
-            0 => Ok((seq, true)),
+            1 | 0 => Ok(DbAppended {
+                seq,
+                duplicate: status == 0,
+                member_version,
+            }),
             -2 => Err(CallError::remote(
                 ResultCode::Forbidden,
                 "only members can send to this group",
@@ -90,26 +100,46 @@ impl Store {
     }
 
     /// Messages `from ..= to` that exist, oldest first, and the latest seq.
-    pub async fn read(&self, gid: u64, from: u64, to: u64) -> Result<MessagesResponse, CallError> {
+    /// Past `max_bytes` (after at least one message) the rest is left out:
+    /// the newest ones, or the oldest ones with `keep_newest`.
+    pub async fn read(
+        &self,
+        gid: u64,
+        from: u64,
+        to: u64,
+        max_bytes: usize,
+        keep_newest: bool,
+    ) -> Result<MessagesResponse, CallError> {
         let mut redis = self.conn();
         let latest: Option<u64> = redis.get(group_key(gid, "seq")).await.map_err(storage)?;
         let latest = latest.unwrap_or(0);
         let to = to.min(latest);
         let mut messages = Vec::new();
+        let mut bytes = 0;
         if from >= 1 && from <= to {
-            let seqs: Vec<u64> = (from..=to).collect();
+            let mut seqs: Vec<u64> = (from..=to).collect();
+            if keep_newest {
+                seqs.reverse();
+            }
             let bodies: Vec<Option<Vec<u8>>> = redis
                 .hmget(group_key(gid, "msgs"), &seqs)
                 .await
                 .map_err(storage)?;
             for (seq, body) in seqs.into_iter().zip(bodies) {
                 let Some(body) = body else { continue };
+                bytes += body.len() + 16;
+                if bytes > max_bytes && !messages.is_empty() {
+                    break;
+                }
                 let mut message = ChatMessage::decode_frame(Bytes::from(body)).map_err(|err| {
                     CallError::remote(ResultCode::Internal, format!("stored message {seq}: {err}"))
                 })?;
                 message.seq = seq;
                 messages.push(message);
             }
+        }
+        if keep_newest {
+            messages.reverse();
         }
         Ok(MessagesResponse {
             gid,
@@ -146,6 +176,7 @@ impl Store {
             .key(group_key(gid, "info"))
             .key(group_key(gid, "seq"))
             .key(group_key(gid, "msgs"))
+            .key(group_key(gid, "recalled"))
             .arg(seq)
             .arg(tombstone.encode_frame().as_ref())
             .arg(event.encode_frame().as_ref())
@@ -157,6 +188,10 @@ impl Store {
             -2 => Err(CallError::remote(
                 ResultCode::BadRequest,
                 "no message with that seq",
+            )),
+            -3 => Err(CallError::remote(
+                ResultCode::BadRequest,
+                "that message was recalled already",
             )),
             seq => Ok(seq as u64),
         }

@@ -39,8 +39,13 @@ impl Store {
         Ok(notice)
     }
 
-    /// Notices with id above `after_id`, oldest first.
-    pub async fn notices(&self, uid: u64, after_id: u64) -> Result<Vec<Notice>, CallError> {
+    /// At most `limit` notices with id above `after_id`, oldest first.
+    pub async fn notices(
+        &self,
+        uid: u64,
+        after_id: u64,
+        limit: usize,
+    ) -> Result<Vec<Notice>, CallError> {
         let mut redis = self.conn();
         let stored: HashMap<u64, Vec<u8>> = redis
             .hgetall(user_key(uid, "notices"))
@@ -57,6 +62,7 @@ impl Store {
             notices.push(notice);
         }
         notices.sort_by_key(|notice| notice.id);
+        notices.truncate(limit);
         Ok(notices)
     }
 

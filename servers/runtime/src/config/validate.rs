@@ -236,6 +236,7 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
     for (field, value) in [
         ("chat.default_member_cap", chat.default_member_cap),
         ("chat.owner_group_cap", chat.owner_group_cap),
+        ("chat.user_group_cap", chat.user_group_cap),
     ] {
         if value == 0 {
             return Err(ConfigError::Value {
