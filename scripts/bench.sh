@@ -5,7 +5,7 @@
 # seconds), runs the scenarios, prints the results and appends their JSON
 # lines to bench-results/<time>.jsonl.
 #
-#   scripts/bench.sh                  the standard set (idle, ingest, fanout; ~2 minutes)
+#   scripts/bench.sh                  the standard set (idle, ingest, fanout, reconnect, catchup; ~3 minutes)
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,8 @@ c["redis"]["data_dir"] = "data/bench/redis"
 c["auth"]["argon2_memory_kib"] = 1024
 c["auth"]["argon2_iterations"] = 1
 c["log"]["level"] = "warn"
+# One bench user owns every group of a scenario.
+c.setdefault("chat", {})["owner_group_cap"] = 1000
 json.dump(c, open("data/bench/cluster.json", "w"), indent=2)
 PY
 
@@ -48,5 +50,7 @@ else
     run_scenario idle --clients 10000 --hold-secs 10
     run_scenario ingest --groups 100 --members 5 --seconds 20
     run_scenario fanout --groups 20 --members 100 --seconds 20
+    run_scenario reconnect --clients 10000 --members 100 --missed 10
+    run_scenario catchup --groups 100 --messages 10000
 fi
 echo "results appended to $results"

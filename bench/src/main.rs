@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod idle;
+mod recovery;
 mod report;
 mod rss;
 mod traffic;
@@ -50,10 +51,16 @@ enum Scenario {
     /// Few large groups, one sender each: deliveries/s and delivery
     /// latency (defaults: 20 groups x 100).
     Fanout(traffic::TrafficArgs),
+    /// N users drop at once and come back with their tokens and catch up:
+    /// time to 99% and 100%.
+    Reconnect(recovery::ReconnectArgs),
+    /// One user offline while K messages arrive across G groups: time to
+    /// full sync.
+    Catchup(recovery::CatchupArgs),
 }
 
 /// What every scenario needs from the command line.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Common {
     pub servers: Vec<String>,
     pub pids_dir: std::path::PathBuf,
@@ -86,6 +93,8 @@ fn main() -> ExitCode {
             Scenario::Idle(args) => idle::run(&common, args).await,
             Scenario::Ingest(args) => traffic::run(&common, args, traffic::Shape::Ingest).await,
             Scenario::Fanout(args) => traffic::run(&common, args, traffic::Shape::Fanout).await,
+            Scenario::Reconnect(args) => recovery::reconnect(&common, args).await,
+            Scenario::Catchup(args) => recovery::catchup(&common, args).await,
         }
     });
     match result {
