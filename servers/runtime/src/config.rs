@@ -81,6 +81,10 @@ pub struct Limits {
     pub client_send_queue: usize,
     /// Frames queued on one server-to-server link before sends fail as busy.
     pub peer_send_queue: usize,
+    /// Threads of each process's async runtime: 1 (one small runtime per
+    /// process, best with several processes per host), 0 (one per core),
+    /// or a number.
+    pub worker_threads: usize,
 }
 
 /// Room a server-to-server envelope needs around a client frame it carries.
@@ -102,6 +106,7 @@ impl Default for Limits {
             client_idle_timeout_secs: 90,
             client_send_queue: 1024,
             peer_send_queue: 65_536,
+            worker_threads: 1,
         }
     }
 }

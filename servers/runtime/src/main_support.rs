@@ -72,10 +72,7 @@ where
     };
     let level = parse_level(&config.log.level).unwrap_or(slog::Level::Info);
     let log = stderr_logger(level, &me.name);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match build_runtime(config.limits.worker_threads) {
         Ok(runtime) => runtime,
         Err(err) => {
             error!(log, "Cannot start the async runtime"; "error" => %err);
@@ -114,6 +111,23 @@ where
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One small runtime per process: with several processes per host, one
+/// thread each avoids waking threads across cores for every packet.
+fn build_runtime(worker_threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    match worker_threads {
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        0 => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
     }
 }
 
