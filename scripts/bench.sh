@@ -5,7 +5,7 @@
 # seconds), runs the scenarios, prints the results and appends their JSON
 # lines to bench-results/<time>.jsonl.
 #
-#   scripts/bench.sh                  the standard set (idle, ingest, fanout, reconnect, catchup; ~3 minutes)
+#   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup; ~5 minutes)
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +48,12 @@ if [ $# -gt 0 ]; then
     run_scenario "$@"
 else
     run_scenario idle --clients 10000 --hold-secs 10
+    # Stepped: latency at steady rates, then the saturation point.
+    for rate in 5000 10000 15000; do
+        run_scenario ingest --groups 100 --members 5 --seconds 10 --rate "$rate"
+    done
     run_scenario ingest --groups 100 --members 5 --seconds 20
+    run_scenario fanout --groups 20 --members 100 --seconds 10 --rate 1000
     run_scenario fanout --groups 20 --members 100 --seconds 20
     run_scenario reconnect --clients 10000 --members 100 --missed 10
     run_scenario catchup --groups 100 --messages 10000

@@ -38,6 +38,11 @@ pub struct TrafficArgs {
     /// Messages each sender may have waiting for their acknowledgement.
     #[arg(long, default_value_t = 1)]
     in_flight: usize,
+    /// Target total send rate in msgs/s, spread evenly over the senders
+    /// (0: every sender as fast as its acknowledgements allow). A sender
+    /// that falls behind does not catch up in a burst.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
     /// Account names are PREFIX-g<group>-m<member>.
     #[arg(long, default_value = "traffic")]
     prefix: String,
@@ -188,21 +193,39 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let mut ack_latency = Vec::new();
     let mut senders = JoinSet::new();
     let started = Instant::now();
+    let senders_per_group = match shape {
+        Shape::Ingest => n_members,
+        Shape::Fanout => 1,
+    };
+    let total_lanes = (n_groups * senders_per_group * args.in_flight.max(1)) as f64;
+    let pace = (args.rate > 0).then(|| Duration::from_secs_f64(total_lanes / args.rate as f64));
     for (group, members) in clients.iter().enumerate() {
-        let n_senders = match shape {
-            Shape::Ingest => members.len(),
-            Shape::Fanout => 1,
-        };
+        let n_senders = senders_per_group;
         for (member, client) in members.iter().take(n_senders).enumerate() {
             for lane in 0..args.in_flight.max(1) {
                 let (client, stop, acked, gid) =
                     (client.clone(), stop.clone(), acked.clone(), gids[group]);
                 let lanes = args.in_flight.max(1) as u64;
+                let lane_index =
+                    (group * senders_per_group + member) * args.in_flight.max(1) + lane;
+                let stagger = lane_index as f64 / total_lanes;
                 senders.spawn(async move {
                     let mut latencies = Vec::new();
                     let mut sent = Vec::new();
                     let mut counter = lane as u64;
+                    // Senders start spread over one period, not in step,
+                    // so a paced load is steady rather than bursts.
+                    let mut ticks = pace.map(|period| {
+                        let phase = period.mul_f64(stagger);
+                        let mut ticks =
+                            tokio::time::interval_at(tokio::time::Instant::now() + phase, period);
+                        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                        ticks
+                    });
                     while !stop.load(Ordering::Relaxed) {
+                        if let Some(ticks) = ticks.as_mut() {
+                            ticks.tick().await;
+                        }
                         let text = format!("{counter}:{}:{member}", now_us());
                         let id = format!("{lane}-{counter}");
                         let begun = Instant::now();
@@ -317,10 +340,11 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let msgs_per_s = total_acked as f64 / elapsed;
     let deliveries_per_s = pushed as f64 / elapsed;
 
-    println!(
-        "{scenario}: {n_groups} groups x {n_members} members, {:.1} s",
-        elapsed
-    );
+    let target = match args.rate {
+        0 => "unpaced".to_string(),
+        rate => format!("target {rate} msgs/s"),
+    };
+    println!("{scenario}: {n_groups} groups x {n_members} members, {target}, {elapsed:.1} s");
     println!("  acknowledged:  {total_acked} msgs, {msgs_per_s:.0} msgs/s; ack latency ms p50 {a50:.2} p99 {a99:.2} p99.9 {a999:.2}");
     println!("  pushed:        {pushed} deliveries, {deliveries_per_s:.0}/s; delivery latency ms p50 {d50:.2} p99 {d99:.2} p99.9 {d999:.2}");
     println!(
@@ -347,6 +371,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                 ("reordered", json!(reordered)),
                 ("filled_by_pull", json!(pulled)),
                 ("groups", json!(n_groups)),
+                ("target_rate", json!(args.rate)),
                 ("members", json!(n_members)),
             ],
         )
