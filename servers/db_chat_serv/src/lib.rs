@@ -11,11 +11,10 @@ pub mod store;
 
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
 use schat_proto::server::{server_msg::Msg, DbAppended, DbFlag, DbGroup, DbUids, Ok as OkMsg};
-use schat_runtime::logging::{info, warn};
-use schat_runtime::paired::serve_paired;
+use schat_runtime::logging::info;
+use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 use store::Store;
 
@@ -23,10 +22,7 @@ use store::Store;
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     use anyhow::Context;
     let Node {
-        config,
-        me,
-        log,
-        shutdown,
+        config, me, log, ..
     } = node.clone();
     let chat = config.chat_of(&me)?.clone();
     let store = Store::connect(&config.redis_url())
@@ -35,28 +31,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?,
         "chat" => &chat.name, "redis" => config.redis_url());
 
-    let (inbox_tx, mut inbox) = mpsc::channel(4096);
-    serve_paired(listener, &node, &chat, inbox_tx, || {});
-    loop {
-        let incoming = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            incoming = inbox.recv() => incoming,
-        };
-        let Some(incoming) = incoming else { break };
+    serve_requests(listener, &node, &chat, move |msg| {
         let store = store.clone();
-        let log = log.clone();
-        shutdown.spawn(async move {
-            match handle(&store, incoming.msg.clone()).await {
-                Ok(reply) => incoming.reply(reply),
-                Err(err) => {
-                    if err.code() == ResultCode::Unavailable {
-                        warn!(log, "Storage request failed"; "error" => %err);
-                    }
-                    incoming.reply_error(err.code(), err.reason());
-                }
-            }
-        });
-    }
+        async move { handle(&store, msg).await }
+    })
+    .await;
     info!(log, "Stopping");
     Ok(())
 }

@@ -15,11 +15,10 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::{
     server_msg::Msg, CurrentSession, Ok as OkMsg, Profiles, Secret, SessionOpened,
 };
-use schat_runtime::logging::{info, warn};
-use schat_runtime::paired::serve_paired;
+use schat_runtime::logging::info;
+use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 use store::Store;
 
@@ -29,10 +28,7 @@ const MAX_SECRET_LEN: usize = 1024;
 /// Serves the paired logic_serv on `listener` until `shutdown` fires.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let Node {
-        config,
-        me,
-        log,
-        shutdown,
+        config, me, log, ..
     } = node.clone();
     let logic = config.logic_of(&me)?.clone();
     let store = Store::connect(&config.redis_url())
@@ -41,28 +37,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?,
         "logic" => &logic.name, "redis" => config.redis_url());
 
-    let (inbox_tx, mut inbox) = mpsc::channel(4096);
-    serve_paired(listener, &node, &logic, inbox_tx, || {});
-    loop {
-        let incoming = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            incoming = inbox.recv() => incoming,
-        };
-        let Some(incoming) = incoming else { break };
+    serve_requests(listener, &node, &logic, move |msg| {
         let store = store.clone();
-        let log = log.clone();
-        shutdown.spawn(async move {
-            match handle(&store, incoming.msg.clone()).await {
-                Ok(reply) => incoming.reply(reply),
-                Err(err) => {
-                    if err.code() == ResultCode::Unavailable {
-                        warn!(log, "Storage request failed"; "error" => %err);
-                    }
-                    incoming.reply_error(err.code(), err.reason());
-                }
-            }
-        });
-    }
+        async move { handle(&store, msg).await }
+    })
+    .await;
     info!(log, "Stopping");
     Ok(())
 }

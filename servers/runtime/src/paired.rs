@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use schat_proto::server::{disp_control, Hello};
+use schat_proto::client::ResultCode;
+use schat_proto::server::{disp_control, server_msg::Msg, Hello};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
@@ -17,7 +18,7 @@ use crate::link;
 use crate::logging::{info, o, warn, Logger};
 use crate::node::Node;
 use crate::pump::{pump, LinkEnd};
-use crate::rpc::{Channel, Incoming};
+use crate::rpc::{CallError, Channel, Incoming};
 use crate::slot::{LinkSlot, SlotTransport};
 
 /// How long an accepted peer has to say hello.
@@ -190,5 +191,41 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
             }
             (self.on_down)();
         }
+    }
+}
+
+/// Serves a storage process: accepts its partner on `listener` and answers
+/// each request on its own task with `handle` (a reply body, or an error
+/// that goes back as its code and reason), until the node shuts down.
+pub async fn serve_requests<H, Fut>(
+    listener: TcpListener,
+    node: &Node,
+    partner: &ProcConfig,
+    handle: H,
+) where
+    H: Fn(Msg) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Msg, CallError>> + Send + 'static,
+{
+    let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(4096);
+    serve_paired(listener, node, partner, inbox_tx, || {});
+    let shutdown = &node.shutdown;
+    loop {
+        let incoming = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { break };
+        let (handle, log) = (handle.clone(), node.log.clone());
+        shutdown.spawn(async move {
+            match handle(incoming.msg.clone()).await {
+                Ok(reply) => incoming.reply(reply),
+                Err(err) => {
+                    if err.code() == ResultCode::Unavailable {
+                        warn!(log, "Storage request failed"; "error" => %err);
+                    }
+                    incoming.reply_error(err.code(), err.reason());
+                }
+            }
+        });
     }
 }
