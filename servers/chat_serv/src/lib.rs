@@ -26,6 +26,7 @@ use schat_proto::server::{server_msg::Msg, ChatResponse, ProcType};
 use schat_runtime::logging::{info, Logger};
 use schat_runtime::paired::dial_paired;
 use schat_runtime::password::Passwords;
+pub(crate) use schat_runtime::Failure;
 use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, Node, Target};
 use tokio::sync::mpsc;
 
@@ -49,40 +50,6 @@ impl Chat {
         self.db
             .call(Target::spec(ProcType::DbChat, self.db_id), msg)
             .await
-    }
-}
-
-/// A request that failed, as the client will see it.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub code: ResultCode,
-    pub reason: String,
-}
-
-impl Failure {
-    pub fn new(code: ResultCode, reason: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            reason: reason.into(),
-        }
-    }
-
-    pub fn forbidden(reason: impl Into<String>) -> Failure {
-        Failure::new(ResultCode::Forbidden, reason)
-    }
-
-    pub fn bad_request(reason: impl Into<String>) -> Failure {
-        Failure::new(ResultCode::BadRequest, reason)
-    }
-
-    pub fn unexpected() -> Failure {
-        Failure::new(ResultCode::Internal, "unexpected reply from storage")
-    }
-}
-
-impl From<CallError> for Failure {
-    fn from(err: CallError) -> Failure {
-        Failure::new(err.code(), err.reason())
     }
 }
 

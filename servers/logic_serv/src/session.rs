@@ -12,7 +12,8 @@ use schat_proto::server::{server_msg::Msg, CloseConn, Deliver, ProcType};
 use schat_proto::Wire;
 use schat_runtime::logging::{debug, o, Logger};
 use schat_runtime::time::now_ms;
-use schat_runtime::{CallError, Target};
+pub use schat_runtime::Failure;
+use schat_runtime::Target;
 use tokio::sync::mpsc;
 
 use crate::{account, profile, Logic};
@@ -52,32 +53,6 @@ impl SessionHandle {
 
     pub fn same_session(&self, other: &SessionHandle) -> bool {
         self.frames.same_channel(&other.frames)
-    }
-}
-
-/// A request that failed, as the client will see it.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: ResultCode,
-    pub reason: String,
-}
-
-impl Failure {
-    pub fn new(code: ResultCode, reason: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            reason: reason.into(),
-        }
-    }
-
-    pub fn bad_request(reason: impl Into<String>) -> Failure {
-        Failure::new(ResultCode::BadRequest, reason)
-    }
-}
-
-impl From<CallError> for Failure {
-    fn from(err: CallError) -> Failure {
-        Failure::new(err.code(), err.reason())
     }
 }
 

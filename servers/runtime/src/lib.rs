@@ -10,6 +10,7 @@ pub mod config;
 pub mod control;
 pub mod dial;
 pub mod fabric;
+pub mod failure;
 pub mod link;
 pub mod logging;
 pub mod main_support;
@@ -25,6 +26,7 @@ pub mod time;
 
 pub use config::{ClusterConfig, ConfigError, ProcConfig, ProcKind};
 pub use fabric::Fabric;
+pub use failure::Failure;
 pub use logging::Logger;
 pub use node::Node;
 pub use rpc::{CallError, Channel, Incoming, Target};

@@ -215,18 +215,9 @@ impl Store {
         limit: u32,
     ) -> Result<MembersResponse, CallError> {
         let mut redis = self.conn();
-        let uids: Vec<u64> = redis::cmd("ZRANGEBYSCORE")
-            .arg(group_key(gid, "members"))
-            .arg(format!("({after_uid}"))
-            .arg("+inf")
-            .arg("LIMIT")
-            .arg(0)
-            .arg(limit + 1)
-            .query_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        let more = uids.len() > limit as usize;
-        let uids: Vec<u64> = uids.into_iter().take(limit as usize).collect();
+        let (uids, more) = self
+            .page_by_score(&group_key(gid, "members"), after_uid, limit)
+            .await?;
         let joined: Vec<Option<u64>> = if uids.is_empty() {
             Vec::new()
         } else {
@@ -339,19 +330,7 @@ impl Store {
         after_gid: u64,
         limit: u32,
     ) -> Result<GroupsResponse, CallError> {
-        let mut redis = self.conn();
-        let gids: Vec<u64> = redis::cmd("ZRANGEBYSCORE")
-            .arg(PUBLIC_GROUPS)
-            .arg(format!("({after_gid}"))
-            .arg("+inf")
-            .arg("LIMIT")
-            .arg(0)
-            .arg(limit + 1)
-            .query_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        let more = gids.len() > limit as usize;
-        let page: Vec<u64> = gids.into_iter().take(limit as usize).collect();
+        let (page, more) = self.page_by_score(PUBLIC_GROUPS, after_gid, limit).await?;
         // The cursor is the last gid looked at, listed or not (a group
         // dismissed meanwhile is skipped, not repeated).
         let last_looked_at = page.last().copied().unwrap_or(0);
@@ -409,6 +388,30 @@ impl Store {
         }
         states.sort_by_key(|state| state.group.as_ref().map_or(0, |group| group.gid));
         Ok(states)
+    }
+
+    /// Up to `limit` members of a sorted set (scored by their own id) above
+    /// `after`, and whether more follow.
+    async fn page_by_score(
+        &self,
+        key: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<(Vec<u64>, bool), CallError> {
+        let mut redis = self.conn();
+        let mut ids: Vec<u64> = redis::cmd("ZRANGEBYSCORE")
+            .arg(key)
+            .arg(format!("({after}"))
+            .arg("+inf")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit + 1)
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let more = ids.len() > limit as usize;
+        ids.truncate(limit as usize);
+        Ok((ids, more))
     }
 
     /// Records or takes out a pending application or invitation; returns
