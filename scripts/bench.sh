@@ -57,5 +57,7 @@ else
     run_scenario fanout --groups 20 --members 100 --seconds 20
     run_scenario reconnect --clients 10000 --members 100 --missed 10
     run_scenario catchup --groups 100 --messages 10000
+    # The same ingest load through a bare in-memory relay: the floor.
+    run_scenario floor --groups 100 --members 5 --seconds 10
 fi
 echo "results appended to $results"

@@ -6,6 +6,7 @@
 
 mod idle;
 mod recovery;
+mod relay;
 mod report;
 mod rss;
 mod traffic;
@@ -57,6 +58,11 @@ enum Scenario {
     /// One user offline while K messages arrive across G groups: time to
     /// full sync.
     Catchup(recovery::CatchupArgs),
+    /// ingest's load through a bare relay (no persistence, one process):
+    /// the physical-limit reference.
+    Floor(traffic::TrafficArgs),
+    /// The bare relay itself (started by `floor`).
+    Relay(relay::RelayArgs),
 }
 
 /// What every scenario needs from the command line.
@@ -95,6 +101,8 @@ fn main() -> ExitCode {
             Scenario::Fanout(args) => traffic::run(&common, args, traffic::Shape::Fanout).await,
             Scenario::Reconnect(args) => recovery::reconnect(&common, args).await,
             Scenario::Catchup(args) => recovery::catchup(&common, args).await,
+            Scenario::Floor(args) => relay::floor(&common, args).await,
+            Scenario::Relay(args) => relay::relay(args).await,
         }
     });
     match result {

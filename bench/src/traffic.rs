@@ -54,6 +54,8 @@ pub enum Shape {
     Ingest,
     /// One member per group sends.
     Fanout,
+    /// Ingest's load against the bare relay.
+    Floor,
 }
 
 const PASSWORD: &str = "bench-password";
@@ -105,7 +107,7 @@ fn parse(text: &str) -> Option<(u64, u64)> {
 
 pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Result<()> {
     let (default_groups, default_members) = match shape {
-        Shape::Ingest => (100, 5),
+        Shape::Ingest | Shape::Floor => (100, 5),
         Shape::Fanout => (20, 100),
     };
     let n_groups = args.groups.unwrap_or(default_groups);
@@ -113,6 +115,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let scenario = match shape {
         Shape::Ingest => "ingest",
         Shape::Fanout => "fanout",
+        Shape::Floor => "floor",
     };
     let n_users = n_groups * n_members;
     eprintln!("setting up {n_groups} groups x {n_members} members ({n_users} connections)");
@@ -194,7 +197,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let mut senders = JoinSet::new();
     let started = Instant::now();
     let senders_per_group = match shape {
-        Shape::Ingest => n_members,
+        Shape::Ingest | Shape::Floor => n_members,
         Shape::Fanout => 1,
     };
     let total_lanes = (n_groups * senders_per_group * args.in_flight.max(1)) as f64;
