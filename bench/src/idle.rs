@@ -32,6 +32,13 @@ pub struct IdleArgs {
     /// Give up (and fail) if a phase takes longer than this.
     #[arg(long, default_value_t = 600)]
     max_phase_secs: u64,
+    /// Load generator processes to spread the clients over (one process
+    /// may hold only as many sockets as its open-file limit allows).
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Set by the parent in a worker process: which share it holds.
+    #[arg(long, hide = true)]
+    worker_index: Option<usize>,
 }
 
 const PASSWORD: &str = "bench-password";
@@ -40,24 +47,87 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<()> {
     if common.servers.is_empty() {
         bail!("no servers given");
     }
-    let baseline = rss::of_pid_files(&common.pids_dir);
+    if let Some(index) = args.worker_index {
+        return worker(common, &args, index).await;
+    }
     let n = args.clients;
-    let limit = Duration::from_secs(args.max_phase_secs);
-    let options = |index: usize| ClientOptions {
+    let baseline = rss::of_pid_files(&common.pids_dir);
+    let workers = args.workers.max(1);
+    let (password_secs, before_hold, during, token_secs, latency, still_open) = if workers == 1 {
+        let everyone = 0..n;
+        eprintln!("phase 1: {n} users register (if new) and log in with their password");
+        let (tokens, password_secs) = sign_in(common, &args, everyone.clone()).await?;
+        // Phase 1's connections are closed; what stays is warm-up (allocator
+        // pools, password hashing buffers), not per-connection state.
+        let before_hold = rss::of_pid_files(&common.pids_dir);
+        eprintln!("phase 2: {n} clients connect and log in with their token, and stay");
+        let (held, token_secs, latency) = reconnect(common, &args, everyone, tokens).await?;
+        eprintln!("holding {n} connections for {} s", args.hold_secs);
+        tokio::time::sleep(Duration::from_secs(args.hold_secs)).await;
+        let still_open = held
+            .iter()
+            .filter(|client| client.closed_reason().is_none())
+            .count();
+        let during = rss::of_pid_files(&common.pids_dir);
+        let (p50, p99, p999) = percentiles(&latency);
+        (
+            password_secs,
+            before_hold,
+            during,
+            token_secs,
+            (p50, p99, p999),
+            still_open,
+        )
+    } else {
+        run_workers(common, &args, workers).await?
+    };
+    report(
+        common,
+        &args,
+        Figures {
+            baseline,
+            before_hold,
+            during,
+            password_secs,
+            token_secs,
+            latency,
+            still_open,
+        },
+    )
+}
+
+/// What one idle run measured.
+struct Figures {
+    baseline: std::collections::BTreeMap<String, u64>,
+    before_hold: std::collections::BTreeMap<String, u64>,
+    during: std::collections::BTreeMap<String, u64>,
+    password_secs: f64,
+    token_secs: f64,
+    latency: (f64, f64, f64),
+    still_open: usize,
+}
+
+fn options(common: &Common, index: usize) -> ClientOptions {
+    ClientOptions {
         local_ip: Some(common.source_ips[index % common.source_ips.len()]),
         request_timeout: Duration::from_secs(30),
         ..ClientOptions::default()
-    };
-    let server = |index: usize| common.servers[index % common.servers.len()].clone();
+    }
+}
 
-    eprintln!("phase 1: {n} users register (if new) and log in with their password");
+/// Phase 1: users `range` register (if new) and log in with their password.
+async fn sign_in(
+    common: &Common,
+    args: &IdleArgs,
+    range: std::ops::Range<usize>,
+) -> anyhow::Result<(Vec<String>, f64)> {
+    let limit = Duration::from_secs(args.max_phase_secs);
+    let first = range.start;
     let started = Instant::now();
-    let tokens = bounded(n, args.concurrency, limit, |index| {
-        let (addr, options, account) = (
-            server(index),
-            options(index),
-            format!("{}{index}", args.prefix),
-        );
+    let tokens = bounded(range.len(), args.concurrency, limit, |offset| {
+        let index = first + offset;
+        let addr = common.servers[index % common.servers.len()].clone();
+        let (options, account) = (options(common, index), format!("{}{index}", args.prefix));
         async move {
             let client = Client::connect_with(&addr, options).await?;
             match client.register(&account, PASSWORD, "").await {
@@ -73,38 +143,174 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<()> {
         }
     })
     .await?;
-    let password_secs = started.elapsed().as_secs_f64();
-    let tokens: Vec<String> = tokens.into_iter().map(|(token, _)| token).collect();
-    // Phase 1's connections are closed; what stays is warm-up (allocator
-    // pools, password hashing buffers), not per-connection state.
-    let before_hold = rss::of_pid_files(&common.pids_dir);
+    let secs = started.elapsed().as_secs_f64();
+    Ok((tokens.into_iter().map(|(token, _)| token).collect(), secs))
+}
 
-    eprintln!("phase 2: {n} clients connect and log in with their token, and stay");
+/// Phase 2: users `range` connect and log in with their tokens, and stay.
+async fn reconnect(
+    common: &Common,
+    args: &IdleArgs,
+    range: std::ops::Range<usize>,
+    tokens: Vec<String>,
+) -> anyhow::Result<(Vec<Client>, f64, Histogram<u64>)> {
+    let limit = Duration::from_secs(args.max_phase_secs);
+    let first = range.start;
     let tokens = Arc::new(tokens);
     let started = Instant::now();
-    let held = bounded(n, args.concurrency, limit, |index| {
-        let (addr, options, tokens) = (server(index), options(index), tokens.clone());
+    let held = bounded(range.len(), args.concurrency, limit, |offset| {
+        let index = first + offset;
+        let addr = common.servers[index % common.servers.len()].clone();
+        let (options, tokens) = (options(common, index), tokens.clone());
         async move {
             let client = Client::connect_with(&addr, options).await?;
-            client.login_token(&tokens[index]).await?;
+            client.login_token(&tokens[offset]).await?;
             Ok(client)
         }
     })
     .await?;
-    let token_secs = started.elapsed().as_secs_f64();
+    let secs = started.elapsed().as_secs_f64();
     let mut latency = Histogram::<u64>::new(3).context("histogram")?;
     for (_, micros) in &held {
         latency.record(*micros).context("histogram")?;
     }
+    Ok((
+        held.into_iter().map(|(client, _)| client).collect(),
+        secs,
+        latency,
+    ))
+}
 
-    eprintln!("holding {n} connections for {} s", args.hold_secs);
+type Phases = (f64, RssMap, RssMap, f64, (f64, f64, f64), usize);
+type RssMap = std::collections::BTreeMap<String, u64>;
+
+/// Spreads the users over `workers` child processes, keeps them in step
+/// (memory is sampled between the phases, as in one process), and sums
+/// up: rates over the slowest worker, the worst worker's percentiles.
+async fn run_workers(common: &Common, args: &IdleArgs, workers: usize) -> anyhow::Result<Phases> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let exe = std::env::current_exe().context("own executable")?;
+    let mut children = Vec::new();
+    for index in 0..workers {
+        let mut child = tokio::process::Command::new(&exe)
+            .arg("--servers")
+            .arg(common.servers.join(","))
+            .arg("--source-ips")
+            .arg(common.source_ips.len().to_string())
+            .arg("idle")
+            .args(["--clients", &args.clients.to_string()])
+            .args(["--workers", &workers.to_string()])
+            .args(["--worker-index", &index.to_string()])
+            .args(["--prefix", &args.prefix])
+            .args([
+                "--concurrency",
+                &(args.concurrency / workers).max(1).to_string(),
+            ])
+            .args(["--max-phase-secs", &args.max_phase_secs.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting a worker")?;
+        let stdin = child.stdin.take().context("worker stdin")?;
+        let stdout = BufReader::new(child.stdout.take().context("worker stdout")?).lines();
+        children.push((child, stdin, stdout));
+    }
+    let mut password_secs = 0f64;
+    for (_, _, lines) in &mut children {
+        let line = lines
+            .next_line()
+            .await?
+            .context("a worker failed in phase 1")?;
+        let secs: f64 = line
+            .trim_start_matches("phase1 ")
+            .parse()
+            .context("phase1 line")?;
+        password_secs = password_secs.max(secs);
+    }
+    let before_hold = rss::of_pid_files(&common.pids_dir);
+    for (_, stdin, _) in &mut children {
+        stdin.write_all(b"go\n").await?;
+    }
+    let (mut token_secs, mut latency) = (0f64, (0f64, 0f64, 0f64));
+    for (_, _, lines) in &mut children {
+        let line = lines
+            .next_line()
+            .await?
+            .context("a worker failed in phase 2")?;
+        let numbers: Vec<f64> = line
+            .trim_start_matches("phase2 ")
+            .split(' ')
+            .filter_map(|word| word.parse().ok())
+            .collect();
+        let [secs, p50, p99, p999] = numbers[..] else {
+            bail!("bad phase2 line {line:?}");
+        };
+        token_secs = token_secs.max(secs);
+        latency = (latency.0.max(p50), latency.1.max(p99), latency.2.max(p999));
+    }
+    eprintln!(
+        "holding {} connections for {} s",
+        args.clients, args.hold_secs
+    );
     tokio::time::sleep(Duration::from_secs(args.hold_secs)).await;
-    let still_open = held
-        .iter()
-        .filter(|(client, _)| client.closed_reason().is_none())
-        .count();
     let during = rss::of_pid_files(&common.pids_dir);
+    let mut still_open = 0;
+    for (mut child, mut stdin, mut lines) in children {
+        stdin.write_all(b"stop\n").await?;
+        let line = lines
+            .next_line()
+            .await?
+            .context("a worker failed while holding")?;
+        still_open += line
+            .trim_start_matches("open ")
+            .parse::<usize>()
+            .context("open line")?;
+        let _ = child.wait().await;
+    }
+    Ok((
+        password_secs,
+        before_hold,
+        during,
+        token_secs,
+        latency,
+        still_open,
+    ))
+}
 
+/// A worker process: its share of the users, in step with the parent
+/// through lines on stdin and stdout.
+async fn worker(common: &Common, args: &IdleArgs, index: usize) -> anyhow::Result<()> {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let share = args.clients.div_ceil(args.workers.max(1));
+    let range = (index * share)..((index + 1) * share).min(args.clients);
+    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
+    let (tokens, password_secs) = sign_in(common, args, range.clone()).await?;
+    println!("phase1 {password_secs}");
+    stdin.next_line().await?;
+    let (held, token_secs, latency) = reconnect(common, args, range, tokens).await?;
+    let (p50, p99, p999) = percentiles(&latency);
+    println!("phase2 {token_secs} {p50} {p99} {p999}");
+    stdin.next_line().await?;
+    let open = held
+        .iter()
+        .filter(|client| client.closed_reason().is_none())
+        .count();
+    println!("open {open}");
+    Ok(())
+}
+
+fn report(common: &Common, args: &IdleArgs, figures: Figures) -> anyhow::Result<()> {
+    let Figures {
+        baseline,
+        before_hold,
+        during,
+        password_secs,
+        token_secs,
+        latency: (p50, p99, p999),
+        still_open,
+    } = figures;
+    let n = args.clients;
     let total_kib: u64 = during
         .iter()
         .filter(|(name, _)| name.as_str() != "redis")
@@ -116,8 +322,6 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<()> {
         .map(|(_, kib)| kib)
         .sum();
     let kb_per_conn = (total_kib.saturating_sub(baseline_kib)) as f64 / n as f64;
-    let (p50, p99, p999) = percentiles(&latency);
-
     println!("idle: {n} clients over {} servers", common.servers.len());
     println!(
         "  password login (register if new): {:>9.0} logins/s  ({password_secs:.1} s)",
