@@ -47,7 +47,7 @@ run_scenario() {
 if [ $# -gt 0 ]; then
     run_scenario "$@"
 else
-    run_scenario idle --clients 10000 --hold-secs 10
+    run_scenario idle --clients 20000 --workers 2 --hold-secs 10
     # Stepped: latency at steady rates, then the saturation point.
     for rate in 5000 10000 15000; do
         run_scenario ingest --groups 100 --members 5 --seconds 10 --rate "$rate"
