@@ -1,11 +1,15 @@
 //! One framed TCP connection: a frame reader and a writer task behind a
 //! cloneable, bounded [`LinkSender`].
 //!
-//! The writer coalesces: it feeds every frame already queued into the
-//! buffered sink and flushes once the queue is empty, so a burst of frames
-//! costs one write system call, not one per frame.
+//! The writer coalesces: it takes every frame queued, feeds them into the
+//! buffered sink and flushes once, so a burst of frames costs one write
+//! system call, not one per frame. The queue is a plain deque that
+//! allocates only while frames wait, so an idle connection costs no queue
+//! memory (a channel would keep a block of slots per connection).
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -13,7 +17,7 @@ use futures_util::SinkExt;
 use schat_proto::{FrameCodec, WireError};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio_util::codec::{FramedRead, FramedWrite};
 
 use crate::shutdown::Shutdown;
@@ -27,11 +31,52 @@ const BUFFER_START: usize = 512;
 /// How long a closing link may spend writing out what is still queued.
 const CLOSE_DRAIN: Duration = Duration::from_secs(2);
 
+/// A queue kept at least this large is shrunk back once it empties.
+const QUEUE_KEEP: usize = 256;
+
 /// Cloneable handle to a connection's writer task.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LinkSender {
-    tx: mpsc::Sender<Bytes>,
+    shared: Arc<Shared>,
+    /// Dropped with the last sender, which tells the writer to finish.
+    _alive: Arc<SendersAlive>,
     peer: Arc<str>,
+}
+
+struct Shared {
+    queue: Mutex<VecDeque<Bytes>>,
+    capacity: usize,
+    ready: Notify,
+    /// The writer has stopped: nothing sent now would be written.
+    writer_gone: AtomicBool,
+    /// Every sender is gone: write what is queued, then stop.
+    senders_gone: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, VecDeque<Bytes>> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+struct SendersAlive(Arc<Shared>);
+
+impl Drop for SendersAlive {
+    fn drop(&mut self) {
+        self.0.senders_gone.store(true, Ordering::Release);
+        self.0.ready.notify_one();
+    }
+}
+
+impl std::fmt::Debug for LinkSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkSender")
+            .field("peer", &self.peer)
+            .field("queued", &self.shared.lock().len())
+            .finish()
+    }
 }
 
 /// Why a frame could not be queued.
@@ -46,24 +91,39 @@ pub enum SendError {
 impl LinkSender {
     /// Queues one frame body; never waits.
     pub fn send(&self, frame: Bytes) -> Result<(), SendError> {
-        self.tx.try_send(frame).map_err(|err| match err {
-            mpsc::error::TrySendError::Full(_) => SendError::Full,
-            mpsc::error::TrySendError::Closed(_) => SendError::Closed,
-        })
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        let was_empty = {
+            let mut queue = self.shared.lock();
+            if queue.len() >= self.shared.capacity {
+                return Err(SendError::Full);
+            }
+            queue.push_back(frame);
+            queue.len() == 1
+        };
+        // Frames behind others are taken with them: only the first of a
+        // batch needs to wake the writer.
+        if was_empty {
+            self.shared.ready.notify_one();
+        }
+        Ok(())
     }
 
     /// How many more frames fit in the queue right now.
     pub fn spare(&self) -> usize {
-        self.tx.capacity()
+        self.shared
+            .capacity
+            .saturating_sub(self.shared.lock().len())
     }
 
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
+        self.shared.writer_gone.load(Ordering::Acquire)
     }
 
     /// Whether both handles feed the same connection.
     pub fn same_link(&self, other: &LinkSender) -> bool {
-        self.tx.same_channel(&other.tx)
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// The peer's address or name, for logs.
@@ -90,58 +150,80 @@ pub fn open(
     let reader = FramedRead::with_capacity(read_half, FrameCodec::new(max_frame), BUFFER_START);
     let mut writer = FramedWrite::new(write_half, FrameCodec::new(max_frame));
     *writer.write_buffer_mut() = BytesMut::with_capacity(BUFFER_START);
-    let (tx, rx) = mpsc::channel(queue);
-    tokio::spawn(write_loop(writer, rx, close));
+    let shared = Arc::new(Shared {
+        queue: Mutex::new(VecDeque::new()),
+        capacity: queue.max(1),
+        ready: Notify::new(),
+        writer_gone: AtomicBool::new(false),
+        senders_gone: AtomicBool::new(false),
+    });
+    tokio::spawn(write_loop(writer, shared.clone(), close));
     (
         reader,
         LinkSender {
-            tx,
+            _alive: Arc::new(SendersAlive(shared.clone())),
+            shared,
             peer: Arc::from(peer),
         },
     )
 }
 
+/// Takes every queued frame, giving back the queue's memory when it grew.
+fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>) {
+    let mut queue = shared.lock();
+    batch.extend(queue.drain(..));
+    if queue.capacity() > QUEUE_KEEP {
+        queue.shrink_to(QUEUE_KEEP);
+    }
+}
+
 async fn write_loop(
     mut sink: FramedWrite<OwnedWriteHalf, FrameCodec>,
-    mut rx: mpsc::Receiver<Bytes>,
+    shared: Arc<Shared>,
     close: Shutdown,
 ) {
+    let mut batch = Vec::new();
     loop {
-        let frame = tokio::select! {
-            biased;
-            frame = rx.recv() => frame,
-            _ = close.cancelled() => None,
-        };
-        let Some(frame) = frame else { break };
+        take_queued(&shared, &mut batch);
+        if batch.is_empty() {
+            if shared.senders_gone.load(Ordering::Acquire) {
+                break;
+            }
+            tokio::select! {
+                biased;
+                _ = shared.ready.notified() => continue,
+                _ = close.cancelled() => break,
+            }
+        }
         // A peer that stops reading must not hold the writer past a close;
         // a peer that reads gets the batch written first.
         let written = tokio::select! {
             biased;
-            written = write_batch(&mut sink, &mut rx, frame) => written,
+            written = write_batch(&mut sink, &mut batch) => written,
             _ = close.cancelled() => break,
         };
         if written.is_err() {
+            shared.writer_gone.store(true, Ordering::Release);
             return;
         }
     }
     // Closing: what was queued before the close still goes out.
     let drain = async {
-        while let Ok(frame) = rx.try_recv() {
-            feed(&mut sink, frame).await?;
-        }
+        take_queued(&shared, &mut batch);
+        write_batch(&mut sink, &mut batch).await?;
         sink.close().await
     };
     let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
+    shared.writer_gone.store(true, Ordering::Release);
+    shared.lock().clear();
 }
 
-/// Feeds `first` and everything queued behind it, then flushes once.
+/// Feeds the batch, then flushes once.
 async fn write_batch(
     sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
-    rx: &mut mpsc::Receiver<Bytes>,
-    first: Bytes,
+    batch: &mut Vec<Bytes>,
 ) -> Result<(), WireError> {
-    feed(sink, first).await?;
-    while let Ok(frame) = rx.try_recv() {
+    for frame in batch.drain(..) {
         feed(sink, frame).await?;
     }
     sink.flush().await
