@@ -1,7 +1,8 @@
 //! One client connection's session: a task that takes the connection's
 //! frames in order, enforces the login state, runs each request, and answers.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use schat_proto::client::{
@@ -14,7 +15,7 @@ use schat_runtime::logging::{debug, o, Logger};
 use schat_runtime::time::now_ms;
 pub use schat_runtime::Failure;
 use schat_runtime::Target;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use crate::{account, profile, Logic};
 
@@ -31,28 +32,74 @@ pub enum Control {
     Kick { session_id: u64, reason: String },
 }
 
-/// The registry's handle to a running session.
+/// The registry's handle to a running session: its inbox. A deque behind
+/// a mutex allocates only while events wait, so an idle session costs no
+/// queue memory.
 #[derive(Clone, Debug)]
 pub struct SessionHandle {
-    frames: mpsc::Sender<Bytes>,
-    control: mpsc::UnboundedSender<Control>,
+    inbox: Arc<Inbox>,
+}
+
+#[derive(Debug, Default)]
+struct Inbox {
+    events: Mutex<Events>,
+    ready: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Events {
+    /// Handled before frames.
+    control: VecDeque<Control>,
+    frames: VecDeque<Bytes>,
+}
+
+/// What the session task takes next.
+enum Next {
+    Control(Control),
+    Frame(Bytes),
+}
+
+impl Inbox {
+    fn lock(&self) -> MutexGuard<'_, Events> {
+        self.events
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    fn next(&self) -> Option<Next> {
+        let mut events = self.lock();
+        if let Some(control) = events.control.pop_front() {
+            return Some(Next::Control(control));
+        }
+        let frame = events.frames.pop_front()?;
+        if events.frames.is_empty() && events.frames.capacity() > FRAME_QUEUE {
+            events.frames.shrink_to(FRAME_QUEUE);
+        }
+        Some(Next::Frame(frame))
+    }
 }
 
 impl SessionHandle {
     /// Queues a frame; false when the session's queue is full.
     pub fn offer(&self, frame: Bytes) -> bool {
-        !matches!(
-            self.frames.try_send(frame),
-            Err(mpsc::error::TrySendError::Full(_))
-        )
+        {
+            let mut events = self.inbox.lock();
+            if events.frames.len() >= FRAME_QUEUE {
+                return false;
+            }
+            events.frames.push_back(frame);
+        }
+        self.inbox.ready.notify_one();
+        true
     }
 
     pub fn control(&self, control: Control) {
-        let _ = self.control.send(control);
+        self.inbox.lock().control.push_back(control);
+        self.inbox.ready.notify_one();
     }
 
     pub fn same_session(&self, other: &SessionHandle) -> bool {
-        self.frames.same_channel(&other.frames)
+        Arc::ptr_eq(&self.inbox, &other.inbox)
     }
 }
 
@@ -64,11 +111,8 @@ pub struct User {
 }
 
 pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
-    let (frames_tx, frames) = mpsc::channel(FRAME_QUEUE);
-    let (control_tx, control) = mpsc::unbounded_channel();
     let handle = SessionHandle {
-        frames: frames_tx,
-        control: control_tx,
+        inbox: Arc::default(),
     };
     let session = Session {
         log: logic.log.new(o!("conn_id" => conn_id, "client" => peer)),
@@ -76,9 +120,7 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
         conn_id,
         user: None,
     };
-    logic
-        .shutdown
-        .spawn(session.run(frames, control, handle.clone()));
+    logic.shutdown.spawn(session.run(handle.clone()));
     handle
 }
 
@@ -108,40 +150,38 @@ enum Flow {
 }
 
 impl Session {
-    async fn run(
-        mut self,
-        mut frames: mpsc::Receiver<Bytes>,
-        mut control: mpsc::UnboundedReceiver<Control>,
-        handle: SessionHandle,
-    ) {
+    async fn run(mut self, handle: SessionHandle) {
         let shutdown = self.logic.shutdown.clone();
+        let inbox = handle.inbox.clone();
         loop {
-            tokio::select! {
-                biased;
-                _ = shutdown.cancelled() => break,
-                Some(event) = control.recv() => match event {
-                    Control::Closed => break,
-                    Control::Kick { session_id, reason } => {
-                        if self.user.is_some_and(|user| user.session_id == session_id) {
-                            debug!(self.log, "Session replaced by a newer login");
-                            self.send(ServerMessage::push(Response::Kicked(Kicked {
-                                reason: reason.clone(),
-                            })));
-                            close_conn(&self.logic, self.conn_id, ResultCode::Ok, &reason);
-                            break;
-                        }
+            if shutdown.is_triggered() {
+                break;
+            }
+            let Some(next) = inbox.next() else {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = inbox.ready.notified() => continue,
+                }
+            };
+            match next {
+                Next::Control(Control::Closed) => break,
+                Next::Control(Control::Kick { session_id, reason }) => {
+                    if self.user.is_some_and(|user| user.session_id == session_id) {
+                        debug!(self.log, "Session replaced by a newer login");
+                        self.send(ServerMessage::push(Response::Kicked(Kicked {
+                            reason: reason.clone(),
+                        })));
+                        close_conn(&self.logic, self.conn_id, ResultCode::Ok, &reason);
+                        break;
                     }
-                },
-                frame = frames.recv() => match frame {
-                    None => break,
-                    Some(frame) => {
-                        // Boxed: the request future is large, and an idle
-                        // session should not carry its space around.
-                        if let Flow::Close = Box::pin(self.on_frame(frame)).await {
-                            break;
-                        }
+                }
+                Next::Frame(frame) => {
+                    // Boxed: the request future is large, and an idle
+                    // session should not carry its space around.
+                    if let Flow::Close = Box::pin(self.on_frame(frame)).await {
+                        break;
                     }
-                },
+                }
             }
         }
         if !shutdown.is_triggered() {
