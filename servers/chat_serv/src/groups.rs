@@ -438,10 +438,7 @@ pub async fn members(
 ) -> Result<MembersResponse, Failure> {
     let group = load(chat, req.gid, uid).await?;
     require_member(&group)?;
-    let limit = match req.limit {
-        0 => 100,
-        limit => limit.min(200),
-    };
+    let limit = rules::page_limit(req.limit, 100, 200);
     match chat
         .db(Msg::DbListMembers(DbListMembers {
             gid: req.gid,
@@ -484,10 +481,7 @@ pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<Gr
 }
 
 pub async fn public(chat: &Chat, req: ListPublicGroupsRequest) -> Result<GroupsResponse, Failure> {
-    let limit = match req.limit {
-        0 => 50,
-        limit => limit.min(100),
-    };
+    let limit = rules::page_limit(req.limit, 50, 100);
     match chat
         .db(Msg::DbListPublic(DbListPublic {
             after_gid: req.after_gid,

@@ -118,14 +118,6 @@ async fn read(
     }
 }
 
-fn page(limit: u32, default: u32) -> u64 {
-    u64::from(if limit == 0 {
-        default
-    } else {
-        limit.min(PAGE_MAX)
-    })
-}
-
 pub async fn pull(
     chat: &Chat,
     uid: u64,
@@ -136,7 +128,7 @@ pub async fn pull(
         return Err(Failure::forbidden("you are not a member of this group"));
     }
     let from = req.from_seq.max(1);
-    let to = from.saturating_add(page(req.limit, PAGE_MAX) - 1);
+    let to = from.saturating_add(u64::from(rules::page_limit(req.limit, PAGE_MAX, PAGE_MAX)) - 1);
     read(chat, req.gid, from, to, false).await
 }
 
@@ -161,7 +153,9 @@ pub async fn history(
             latest_seq: latest,
         });
     }
-    let from = before.saturating_sub(page(req.limit, 50)).max(1);
+    let from = before
+        .saturating_sub(u64::from(rules::page_limit(req.limit, 50, PAGE_MAX)))
+        .max(1);
     read(chat, req.gid, from, before - 1, true).await
 }
 

@@ -11,7 +11,6 @@ pub mod store;
 
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
 use schat_proto::server::{server_msg::Msg, DbAppended, DbFlag, DbGroup, DbUids, Ok as OkMsg};
-use schat_runtime::logging::info;
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
@@ -21,22 +20,16 @@ use store::Store;
 /// Serves the paired chat_serv on `listener` until the node shuts down.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     use anyhow::Context;
-    let Node {
-        config, me, log, ..
-    } = node.clone();
-    let chat = config.chat_of(&me)?.clone();
+    let Node { config, me, .. } = &node;
+    let chat = config.chat_of(me)?.clone();
     let store = Store::connect(&config.redis_url())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
-    info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?,
-        "chat" => &chat.name, "redis" => config.redis_url());
-
     serve_requests(listener, &node, &chat, move |msg| {
         let store = store.clone();
         async move { handle(&store, msg).await }
     })
     .await;
-    info!(log, "Stopping");
     Ok(())
 }
 

@@ -15,7 +15,6 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::{
     server_msg::Msg, CurrentSession, Ok as OkMsg, Profiles, Secret, SessionOpened,
 };
-use schat_runtime::logging::info;
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
@@ -27,22 +26,16 @@ const MAX_SECRET_LEN: usize = 1024;
 
 /// Serves the paired logic_serv on `listener` until `shutdown` fires.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
-    let Node {
-        config, me, log, ..
-    } = node.clone();
-    let logic = config.logic_of(&me)?.clone();
+    let Node { config, me, .. } = &node;
+    let logic = config.logic_of(me)?.clone();
     let store = Store::connect(&config.redis_url())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
-    info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?,
-        "logic" => &logic.name, "redis" => config.redis_url());
-
     serve_requests(listener, &node, &logic, move |msg| {
         let store = store.clone();
         async move { handle(&store, msg).await }
     })
     .await;
-    info!(log, "Stopping");
     Ok(())
 }
 

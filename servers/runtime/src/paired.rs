@@ -197,6 +197,7 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
 /// Serves a storage process: accepts its partner on `listener` and answers
 /// each request on its own task with `handle` (a reply body, or an error
 /// that goes back as its code and reason), until the node shuts down.
+/// Logs the start (with the Redis address) and the stop.
 pub async fn serve_requests<H, Fut>(
     listener: TcpListener,
     node: &Node,
@@ -206,6 +207,9 @@ pub async fn serve_requests<H, Fut>(
     H: Fn(Msg) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Msg, CallError>> + Send + 'static,
 {
+    info!(node.log, "Started"; "proc_id" => node.me.id,
+        "listen" => listener.local_addr().map(|addr| addr.to_string()).unwrap_or_default(),
+        "partner" => &partner.name, "redis" => node.config.redis_url());
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(4096);
     serve_paired(listener, node, partner, inbox_tx, || {});
     let shutdown = &node.shutdown;
@@ -228,4 +232,5 @@ pub async fn serve_requests<H, Fut>(
             }
         });
     }
+    info!(node.log, "Stopping");
 }

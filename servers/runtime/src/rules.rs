@@ -61,6 +61,16 @@ pub fn display_name(name: &str) -> Result<String, String> {
     text("display name", name, DISPLAY_NAME_MAX)
 }
 
+/// A page size asked for by a client: 0 means `default`, and no more than
+/// `max` is ever given.
+pub fn page_limit(asked: u32, default: u32, max: u32) -> u32 {
+    if asked == 0 {
+        default
+    } else {
+        asked.min(max)
+    }
+}
+
 pub fn group_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {
