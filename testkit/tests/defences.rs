@@ -176,3 +176,81 @@ async fn connections_past_the_cap_are_refused() {
     .await;
     assert!(admitted);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_disconnected_and_loses_nothing() {
+    use schat_proto::client::{login_request::Credential, LoginRequest, PasswordCredential};
+    let spec = ClusterSpec {
+        limits: Limits {
+            client_send_queue: 8,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let (sender, _, _) = cluster.user(1, "sender").await.unwrap();
+    let group = sender
+        .create_group(schat_client::CreateGroupRequest {
+            name: "firehose".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (sloth, _, _) = cluster.user(2, "sloth").await.unwrap();
+    sloth.join_group(group.gid, "", "").await.unwrap();
+    drop(sloth);
+
+    // The slow client logs in on a raw socket and then never reads.
+    let mut raw = TcpStream::connect(cluster.conn_addr(2)).await.unwrap();
+    let login = ClientMessage {
+        request_id: 1,
+        body: Some(Body::Login(LoginRequest {
+            credential: Some(Credential::Password(PasswordCredential {
+                account: "sloth".to_string(),
+                password: "password123".to_string(),
+            })),
+            client: "slow".to_string(),
+        })),
+    };
+    raw.write_all(&framed(&login.encode_frame())).await.unwrap();
+    let reply = read_frame(&mut raw).await.expect("a login answer");
+    assert_eq!(reply.code(), ResultCode::Ok);
+
+    // Far more than the socket buffers and the 8-frame queue can hold.
+    let text = "z".repeat(16 * 1024);
+    let sent = 2_000;
+    for index in 0..sent {
+        sender
+            .send_text(group.gid, &format!("f{index}"), &text)
+            .await
+            .unwrap();
+    }
+    // The server gave up on the slow client: after what its socket held,
+    // the connection ends (with a TOO_SLOW notice if it is still there to
+    // be read), well short of everything that was sent.
+    let mut pushed = 0;
+    let mut notice = None;
+    while let Some(frame) = read_frame(&mut raw).await {
+        match frame.body {
+            Some(Response::Message(_)) => pushed += 1,
+            Some(Response::Closing(closing)) => notice = Some(closing.code()),
+            _ => {}
+        }
+    }
+    assert!(pushed < sent, "the slow client got all {pushed} pushes");
+    if let Some(code) = notice {
+        assert_eq!(code, ResultCode::TooSlow);
+    }
+    // Everyone else is unaffected, and nothing acknowledged was dropped:
+    // the slow client finds every message when it comes back.
+    assert_eq!(sender.profile().await.unwrap().account, "sender");
+    let back = cluster.client(1).await.unwrap();
+    back.login_password("sloth", "password123").await.unwrap();
+    let mut sync = schat_client::MessageSync::new();
+    let all = sync.catch_up(&back, group.gid, 1).await.unwrap();
+    let texts = all
+        .iter()
+        .filter(|message| message.kind() == schat_client::MessageKind::Text)
+        .count();
+    assert_eq!(texts, sent);
+}
