@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use schat_client::{Client, ClientOptions};
 use schat_runtime::config::{
-    AuthConfig, ChatConfig, ClusterConfig, Limits, LogConfig, ProcConfig, ProcKind, RedisConfig,
-    Timing,
+    AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, Limits, LogConfig,
+    ProcConfig, ProcKind, RedisConfig, Timing,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::{Node, Shutdown};
@@ -27,10 +27,16 @@ pub struct ClusterSpec {
     pub onlines: usize,
     /// chat + db_chat sets.
     pub chats: usize,
+    /// file_servs (serv_index 1, 2, ...), keeping their files in the
+    /// cluster's temporary directory.
+    pub file_servs: usize,
+    pub dirs: usize,
     pub chat: ChatConfig,
     pub limits: Limits,
     pub timing: Timing,
     pub auth: AuthConfig,
+    pub files: FilesConfig,
+    pub directory: DirectoryConfig,
 }
 
 impl Default for ClusterSpec {
@@ -40,6 +46,8 @@ impl Default for ClusterSpec {
             disps: 2,
             onlines: 2,
             chats: 2,
+            file_servs: 0,
+            dirs: 0,
             chat: ChatConfig::default(),
             limits: Limits::default(),
             // Fast failure detection so failure tests finish quickly.
@@ -57,6 +65,11 @@ impl Default for ClusterSpec {
                 argon2_iterations: 1,
                 ..AuthConfig::default()
             },
+            files: FilesConfig::default(),
+            directory: DirectoryConfig {
+                load_report_ms: 100,
+                load_expiry_ms: 1_000,
+            },
         }
     }
 }
@@ -66,6 +79,7 @@ impl Default for ClusterSpec {
 pub struct TestCluster {
     pub config: Arc<ClusterConfig>,
     running: BTreeMap<String, Running>,
+    files_dir: tempfile::TempDir,
     _redis: RedisServer,
 }
 
@@ -80,6 +94,7 @@ impl TestCluster {
     /// see presence.
     pub async fn start(spec: ClusterSpec) -> anyhow::Result<TestCluster> {
         let redis = RedisServer::start()?;
+        let files_dir = tempfile::tempdir()?;
         let mut listeners = BTreeMap::new();
         let mut procs = Vec::new();
         let mut add = |id: u32, name: String, kind: ProcKind, leader: Option<String>| {
@@ -95,6 +110,11 @@ impl TestCluster {
                 port: None,
                 logic,
                 chat,
+                serv_index: None,
+                data_dir: None,
+                public: None,
+                weight: None,
+                tls: None,
             });
         };
         for index in 1..=spec.disps as u32 {
@@ -139,7 +159,27 @@ impl TestCluster {
                 Some(chat),
             );
         }
+        for index in 1..=spec.file_servs as u32 {
+            add(
+                600 + index,
+                format!("file_serv-{index}"),
+                ProcKind::FileServ,
+                None,
+            );
+        }
+        for index in 1..=spec.dirs as u32 {
+            add(
+                700 + index,
+                format!("dir_serv-{index}"),
+                ProcKind::DirServ,
+                None,
+            );
+        }
         for proc in &mut procs {
+            if proc.kind == ProcKind::FileServ {
+                proc.serv_index = Some(proc.id - 600);
+                proc.data_dir = Some(files_dir.path().display().to_string());
+            }
             if !matches!(proc.kind, ProcKind::OnlineServ | ProcKind::ChatServ) {
                 let listener = TcpListener::bind("127.0.0.1:0").await?;
                 proc.port = Some(listener.local_addr()?.port());
@@ -160,12 +200,15 @@ impl TestCluster {
             auth: spec.auth,
             log: LogConfig::default(),
             chat: spec.chat,
+            files: spec.files,
+            directory: spec.directory,
             procs,
         };
         config.validate().context("test cluster config")?;
         let mut cluster = TestCluster {
             config: Arc::new(config),
             running: BTreeMap::new(),
+            files_dir,
             _redis: redis,
         };
         let names: Vec<String> = cluster
@@ -203,6 +246,8 @@ impl TestCluster {
             (ProcKind::DbLogicServ, Some(listener)) => {
                 tokio::spawn(db_logic_serv::run(listener, node))
             }
+            (ProcKind::FileServ, Some(listener)) => tokio::spawn(file_serv::run(listener, node)),
+            (ProcKind::DirServ, Some(listener)) => tokio::spawn(dir_serv::run(listener, node)),
             (kind, None) => bail!("{name} ({}) needs a listener", kind.name()),
         };
         self.running
@@ -231,6 +276,20 @@ impl TestCluster {
             None => None,
         };
         self.spawn(name, listener)
+    }
+
+    /// The base URL of a process that serves HTTP (file_serv, dir_serv).
+    pub fn http_url(&self, name: &str) -> String {
+        self.config
+            .proc_by_name(name)
+            .ok()
+            .and_then(ProcConfig::public_addr)
+            .unwrap_or_default()
+    }
+
+    /// The directory file_servs keep their files under.
+    pub fn files_dir(&self) -> &std::path::Path {
+        self.files_dir.path()
     }
 
     /// The client address of set `set` (1-based).

@@ -88,7 +88,7 @@ pub struct ServerMessage {
     pub reason: ::prost::alloc::string::String,
     #[prost(
         oneof = "server_message::Body",
-        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 60, 61, 100, 101, 102, 103"
+        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 60, 61, 100, 101, 102, 103, 104"
     )]
     pub body: ::core::option::Option<server_message::Body>,
 }
@@ -138,10 +138,14 @@ pub mod server_message {
         Message(super::ChatMessage),
         /// Something for this user: an application, a decision, an invitation,
         /// a kick, a dismissal. Also listed by list_notices until acknowledged.
-        ///
-        /// 104..149: more pushes.
         #[prost(message, tag = "103")]
         Notice(super::Notice),
+        /// A fresh file-server token replacing the one from login (or the
+        /// previous push); sent well before the old one expires.
+        ///
+        /// 105..149: more pushes.
+        #[prost(message, tag = "104")]
+        FileToken(super::FileToken),
     }
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
@@ -218,6 +222,13 @@ pub struct LoginResponse {
     /// client should ping at a third of this.
     #[prost(uint32, tag = "6")]
     pub idle_timeout_secs: u32,
+    /// Bearer token for the file servers (uploads and downloads). The server
+    /// pushes a fresh one (FileToken) well before this one expires, for as
+    /// long as the session lasts.
+    #[prost(string, tag = "7")]
+    pub file_token: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "8")]
+    pub file_token_expires_at_ms: u64,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct LogoutRequest {}
@@ -617,6 +628,14 @@ pub struct RecallMessageRequest {
     pub gid: u64,
     #[prost(uint64, tag = "2")]
     pub seq: u64,
+}
+/// Pushed while a session lasts, before its file token expires.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FileToken {
+    #[prost(string, tag = "1")]
+    pub token: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "2")]
+    pub expires_at_ms: u64,
 }
 /// Result of a request. `OK` is 0, so a response without a code succeeded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]

@@ -80,7 +80,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95"
+        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 100, 101, 102, 103, 104, 105"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -209,6 +209,19 @@ pub mod server_msg {
         DbAckNotices(super::DbAckNotices),
         #[prost(message, tag = "95")]
         DbRecall(super::DbRecall),
+        /// files and directory (file_serv, dir_serv)
+        #[prost(message, tag = "100")]
+        GetFileKey(super::GetFileKey),
+        #[prost(message, tag = "101")]
+        FileKey(super::FileKey),
+        #[prost(message, tag = "102")]
+        CheckMember(super::CheckMember),
+        #[prost(message, tag = "103")]
+        MemberCheck(super::MemberCheck),
+        #[prost(message, tag = "104")]
+        ConnLoad(super::ConnLoad),
+        #[prost(message, tag = "105")]
+        ReleaseFiles(super::ReleaseFiles),
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -345,6 +358,9 @@ pub struct GetProfiles {
 pub struct Profiles {
     #[prost(message, repeated, tag = "1")]
     pub profiles: ::prost::alloc::vec::Vec<super::client::UserProfile>,
+    /// For UpdateProfile: the avatar URL the update replaced, when it changed.
+    #[prost(string, tag = "2")]
+    pub replaced_avatar_url: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct UpdateProfile {
@@ -364,6 +380,9 @@ pub struct GetSecret {
     pub name: ::prost::alloc::string::String,
     #[prost(uint32, tag = "2")]
     pub length: u32,
+    /// Seconds the secret is kept after it is created; 0 keeps it forever.
+    #[prost(uint64, tag = "3")]
+    pub ttl_secs: u64,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Secret {
@@ -580,7 +599,7 @@ pub struct DbAppend {
     #[prost(bool, tag = "2")]
     pub require_member: bool,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbAppended {
     #[prost(uint64, tag = "1")]
     pub seq: u64,
@@ -590,6 +609,10 @@ pub struct DbAppended {
     /// list cached under another version is stale.
     #[prost(uint64, tag = "3")]
     pub member_version: u64,
+    /// For DbRecall: the file the recalled message referenced, when no other
+    /// message of the group references it any more (to be released).
+    #[prost(string, tag = "4")]
+    pub released_path: ::prost::alloc::string::String,
 }
 /// Messages from_seq ..= to_seq that exist, oldest first. Once max_bytes
 /// of messages are collected (after at least one), the rest is left out:
@@ -709,6 +732,62 @@ pub struct DbRecall {
     pub seq: u64,
     #[prost(message, optional, tag = "3")]
     pub event: ::core::option::Option<super::client::ChatMessage>,
+}
+/// file_serv -> logic (RAND): the file-token key of one rotation epoch.
+/// logic creates it in Redis on first use (through db_logic's GetSecret).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GetFileKey {
+    #[prost(uint64, tag = "1")]
+    pub epoch: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FileKey {
+    #[prost(uint64, tag = "1")]
+    pub epoch: u64,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub key: ::prost::bytes::Bytes,
+}
+/// file_serv -> chat (HASH gid): may uid touch the group's files?
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CheckMember {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct MemberCheck {
+    /// The group exists.
+    #[prost(bool, tag = "1")]
+    pub exists: bool,
+    #[prost(bool, tag = "2")]
+    pub member: bool,
+    #[prost(bool, tag = "3")]
+    pub owner: bool,
+}
+/// conn -> its logic (PUSH, every load report interval), logic -> every
+/// dir_serv. A REQUEST with accepting = false is a conn_serv leaving: logic
+/// answers Ok once every live dir_serv has taken it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConnLoad {
+    #[prost(uint32, tag = "1")]
+    pub conn_id: u32,
+    #[prost(uint32, tag = "2")]
+    pub connections: u32,
+    #[prost(uint32, tag = "3")]
+    pub max_connections: u32,
+    #[prost(bool, tag = "4")]
+    pub accepting: bool,
+}
+/// chat / logic -> file_serv (SPEC by serv_index): these files are no longer
+/// referenced. `paths` are file URL paths (/f/<index>/<scope>/<name>);
+/// `scopes` drop every file of a scope (a dismissed group's g<gid>, ga<gid>).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReleaseFiles {
+    #[prost(string, repeated, tag = "1")]
+    pub paths: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "2")]
+    pub scopes: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]

@@ -16,7 +16,9 @@ use schat_proto::client::{
 use schat_proto::server::{
     db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbGetGroup, DbGroup,
     DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
+    MemberCheck,
 };
+use schat_runtime::file_url::{release_paths, release_scopes, FileUrl, Scope};
 use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 use tokio::sync::Semaphore;
@@ -407,6 +409,11 @@ pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, F
     let Msg::DbUids(former) = deleted else {
         return Err(Failure::unexpected());
     };
+    release_scopes(
+        chat.fabric.channel(),
+        &chat.config,
+        &[Scope::Chat(gid), Scope::GroupAvatar(gid)],
+    );
     // Every former member is told, a few at a time; the owner gets the answer.
     let permits = Arc::new(Semaphore::new(DISMISS_CONCURRENCY));
     let mut told = JoinSet::new();
@@ -474,9 +481,32 @@ pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<Gr
             .map_err(Failure::bad_request)?,
         public: req.public,
     };
+    let old_avatar = info(&group).avatar_url;
     match chat.db(Msg::DbUpdateGroup(update)).await? {
-        Msg::DbGroup(group) => Ok(info(&group)),
+        Msg::DbGroup(updated) => {
+            let updated = info(&updated);
+            // The replaced avatar, if it was the group's own upload.
+            let own_upload = FileUrl::parse(&old_avatar)
+                .is_some_and(|url| url.scope == Scope::GroupAvatar(req.gid));
+            if own_upload && updated.avatar_url != old_avatar {
+                release_paths(chat.fabric.channel(), &chat.config, [old_avatar.as_str()]);
+            }
+            Ok(updated)
+        }
         _ => Err(Failure::unexpected()),
+    }
+}
+
+/// Answers file_serv's question: may `uid` touch the files of `gid`?
+pub async fn check_member(chat: &Chat, gid: u64, uid: u64) -> Result<MemberCheck, Failure> {
+    match load(chat, gid, uid).await {
+        Ok(group) => Ok(MemberCheck {
+            exists: true,
+            member: group.viewer_is_member,
+            owner: info(&group).owner_uid == uid,
+        }),
+        Err(failure) if failure.code == ResultCode::NoSuchGroup => Ok(MemberCheck::default()),
+        Err(failure) => Err(failure),
     }
 }
 

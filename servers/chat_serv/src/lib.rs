@@ -96,6 +96,13 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
 }
 
 async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
+    if let Msg::CheckMember(check) = &incoming.msg {
+        match groups::check_member(chat, check.gid, check.uid).await {
+            Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
+            Err(failure) => incoming.reply_error(failure.code, failure.reason),
+        }
+        return;
+    }
     let Msg::ChatRequest(request) = &incoming.msg else {
         incoming.reply_error(
             ResultCode::UnknownMessage,

@@ -7,6 +7,7 @@ use schat_proto::client::{
     SendMessageRequest, SendMessageResponse,
 };
 use schat_proto::server::{server_msg::Msg, DbAppend, DbMarkRead, DbRead, DbRecall};
+use schat_runtime::file_url::release_paths;
 use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 
@@ -230,6 +231,13 @@ pub async fn recall(
     let Msg::DbAppended(appended) = recalled else {
         return Err(Failure::unexpected());
     };
+    if !appended.released_path.is_empty() {
+        release_paths(
+            chat.fabric.channel(),
+            &chat.config,
+            [appended.released_path.as_str()],
+        );
+    }
     event.seq = appended.seq;
     fan_out(chat, &event, None).await;
     Ok(SendMessageResponse {

@@ -43,6 +43,11 @@ impl Clients {
         conn_id
     }
 
+    /// Connections held now.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
     pub fn remove(&self, conn_id: u64) {
         self.by_id.remove(&conn_id);
     }

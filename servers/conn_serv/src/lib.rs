@@ -4,7 +4,9 @@
 //! the connection cap and the idle timeout, and keeps a bounded send queue per
 //! client. Everything else is forwarded to the paired logic_serv as raw
 //! frames; what logic sends back (one encoded frame for one or many
-//! connections) is written to each socket as the same bytes.
+//! connections) is written to each socket as the same bytes. Its load goes
+//! to the dir_servs (through logic and a disp) every load report interval,
+//! and a stopping conn_serv leaves the directory before it closes.
 
 #![forbid(unsafe_code)]
 
@@ -15,10 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use schat_proto::client::ResultCode;
-use schat_proto::server::server_msg::Msg;
+use schat_proto::server::{server_msg::Msg, ConnLoad, ProcType};
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::dial_paired;
-use schat_runtime::{Channel, ClusterConfig, Incoming, Node, ProcConfig, Shutdown};
+use schat_runtime::{
+    Channel, ClusterConfig, Incoming, Node, ProcConfig, ProcKind, Shutdown, Target,
+};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
 
@@ -47,7 +51,14 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let logic_proc = config.logic_of(&me)?.clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
-    let logic = dial_paired(&node, &logic_proc, inbox_tx, move || {
+    // The logic link outlives the shutdown signal until this conn_serv has
+    // left the directory.
+    let link_shutdown = shutdown.detached();
+    let link_node = Node {
+        shutdown: link_shutdown.clone(),
+        ..node.clone()
+    };
+    let logic = dial_paired(&link_node, &logic_proc, inbox_tx, move || {
         let _ = logic_down_tx.send(());
     });
     let conn = Arc::new(Conn {
@@ -64,11 +75,16 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 
     let permits = Arc::new(Semaphore::new(config.limits.max_connections));
     let mut accept_errors = 0u32;
+    let has_dirs = config.procs_of(ProcKind::DirServ).next().is_some();
+    let mut report = tokio::time::interval(Duration::from_millis(config.directory.load_report_ms));
     loop {
         tokio::select! {
             // Shutdown first: links dropping because of it are not news.
             biased;
             _ = shutdown.cancelled() => break,
+            _ = report.tick(), if has_dirs => {
+                let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), conn.load(true));
+            }
             Some(()) = logic_down.recv() => {
                 let n_clients = conn.clients.close_all(ResultCode::Unavailable, "service restarting, reconnect");
                 if n_clients > 0 {
@@ -92,11 +108,39 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             },
         }
     }
+    if has_dirs && conn.logic.is_up() {
+        // Leave the directory before closing, so no client is sent here
+        // any more; bounded, a stuck logic must not hold the stop.
+        let leave = conn.logic.call_within(
+            Target::spec(ProcType::Logic, conn.logic_id),
+            conn.load(false),
+            LEAVE_TIMEOUT,
+        );
+        if let Err(err) = leave.await {
+            warn!(log, "Could not leave the directory"; "error" => %err);
+        }
+    }
     let n_clients = conn
         .clients
         .close_all(ResultCode::ShuttingDown, "server shutting down");
+    link_shutdown.trigger();
     info!(log, "Stopping"; "clients" => n_clients);
     Ok(())
+}
+
+/// How long a stopping conn_serv waits for the dir_servs to drop it.
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(2);
+
+impl Conn {
+    /// This conn_serv's load report for the dir_servs.
+    fn load(&self, accepting: bool) -> Msg {
+        Msg::ConnLoad(ConnLoad {
+            conn_id: self.me.id,
+            connections: u32::try_from(self.clients.len()).unwrap_or(u32::MAX),
+            max_connections: u32::try_from(self.config.limits.max_connections).unwrap_or(u32::MAX),
+            accepting,
+        })
+    }
 }
 
 fn on_logic_packet(conn: &Conn, incoming: Incoming) {

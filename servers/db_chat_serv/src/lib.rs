@@ -133,20 +133,18 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             let original = store
                 .read(req.gid, req.seq, req.seq, usize::MAX, false)
                 .await?;
-            let Some(mut tombstone) = original.messages.into_iter().next() else {
+            let Some(original) = original.messages.into_iter().next() else {
                 return Err(CallError::remote(
                     ResultCode::BadRequest,
                     "no message with that seq",
                 ));
             };
-            tombstone.text.clear();
-            tombstone.media_url.clear();
-            tombstone.recalled = true;
-            let seq = store.recall(req.gid, req.seq, tombstone, event).await?;
+            let (seq, released) = store.recall(original, event).await?;
             Msg::DbAppended(DbAppended {
                 seq,
                 duplicate: false,
                 member_version: 0,
+                released_path: released.unwrap_or_default(),
             })
         }
         _ => {

@@ -14,6 +14,7 @@
 //! | `{g:<gid>}:reads` | hash | uid → read cursor |
 //! | `{g:<gid>}:mver` | string | membership version, bumped by every join and leave |
 //! | `{g:<gid>}:recalled` | set | seqs that were recalled |
+//! | `{g:<gid>}:files` | hash | path of a file of the group's own (`/f/<i>/g<gid>/…`) → messages referencing it |
 //! | `{g:<gid>}:apps` / `{g:<gid>}:invites` | hash | uid → note, pending applications / invitations |
 //! | `{u:<uid>}:groups` | set | gids the user belongs to (an index; the member zset is the truth) |
 //! | `{u:<uid>}:owned` | set | gids the user owns (per-owner cap) |

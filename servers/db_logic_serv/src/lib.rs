@@ -67,10 +67,15 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         }
         Msg::GetProfiles(req) => Msg::Profiles(Profiles {
             profiles: store.profiles(&req.uids, &req.accounts).await?,
+            replaced_avatar_url: String::new(),
         }),
-        Msg::UpdateProfile(req) => Msg::Profiles(Profiles {
-            profiles: vec![store.update_profile(req).await?],
-        }),
+        Msg::UpdateProfile(req) => {
+            let (profile, replaced) = store.update_profile(req).await?;
+            Msg::Profiles(Profiles {
+                profiles: vec![profile],
+                replaced_avatar_url: replaced.unwrap_or_default(),
+            })
+        }
         Msg::RevokeTokens(req) => {
             store.revoke_tokens(req.uid).await?;
             Msg::Ok(OkMsg {})
@@ -80,7 +85,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             let mut fresh = vec![0u8; len];
             rand::rng().fill_bytes(&mut fresh);
             Msg::Secret(Secret {
-                value: store.secret(&req.name, Bytes::from(fresh)).await?,
+                value: store
+                    .secret(&req.name, Bytes::from(fresh), req.ttl_secs)
+                    .await?,
             })
         }
         _ => {

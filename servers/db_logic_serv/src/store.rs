@@ -71,9 +71,10 @@ return 0
 
 /// Applies a profile update only to an existing user. ARGV is field/value pairs.
 const UPDATE_PROFILE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
+local old_avatar = redis.call('HGET', KEYS[1], 'avatar_url') or ''
 if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
-return 1
+return {1, old_avatar}
 ";
 
 fn storage(err: redis::RedisError) -> CallError {
@@ -241,7 +242,12 @@ impl Store {
             .collect())
     }
 
-    pub async fn update_profile(&self, update: UpdateProfile) -> Result<UserProfile, CallError> {
+    /// Applies the fields present in `update`; returns the profile after it
+    /// and the avatar URL it replaced, if the avatar changed.
+    pub async fn update_profile(
+        &self,
+        update: UpdateProfile,
+    ) -> Result<(UserProfile, Option<String>), CallError> {
         let mut redis = self.redis.clone();
         let script = redis::Script::new(UPDATE_PROFILE);
         let mut invocation = script.key(info_key(update.uid));
@@ -254,14 +260,19 @@ impl Store {
                 invocation.arg(field).arg(value);
             }
         }
-        let updated: i64 = invocation.invoke_async(&mut redis).await.map_err(storage)?;
+        let (updated, old_avatar): (i64, String) =
+            invocation.invoke_async(&mut redis).await.map_err(storage)?;
         if updated == 0 {
             return Err(no_such_user());
         }
-        self.profiles(&[update.uid], &[])
+        let profile = self
+            .profiles(&[update.uid], &[])
             .await?
             .pop()
-            .ok_or_else(no_such_user)
+            .ok_or_else(no_such_user)?;
+        let replaced =
+            (!old_avatar.is_empty() && old_avatar != profile.avatar_url).then_some(old_avatar);
+        Ok((profile, replaced))
     }
 
     /// Bumps the user's token generation: every token issued so far is void.
@@ -276,16 +287,22 @@ impl Store {
 
     /// A named cluster secret, created from `fresh` on first use. Every
     /// caller gets the same value, whichever created it.
-    pub async fn secret(&self, name: &str, fresh: Bytes) -> Result<Bytes, CallError> {
+    /// The secret called `name`, created from `fresh` if there is none yet
+    /// (kept `ttl_secs` from creation; 0 keeps it forever).
+    pub async fn secret(
+        &self,
+        name: &str,
+        fresh: Bytes,
+        ttl_secs: u64,
+    ) -> Result<Bytes, CallError> {
         let mut redis = self.redis.clone();
         let key = format!("{{cfg}}:secret:{name}");
-        let _: Option<String> = redis::cmd("SET")
-            .arg(&key)
-            .arg(fresh.as_ref())
-            .arg("NX")
-            .query_async(&mut redis)
-            .await
-            .map_err(storage)?;
+        let mut set = redis::cmd("SET");
+        set.arg(&key).arg(fresh.as_ref()).arg("NX");
+        if ttl_secs > 0 {
+            set.arg("EX").arg(ttl_secs);
+        }
+        let _: Option<String> = set.query_async(&mut redis).await.map_err(storage)?;
         let value: Vec<u8> = redis.get(&key).await.map_err(storage)?;
         Ok(Bytes::from(value))
     }

@@ -117,8 +117,12 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     // Everything that can fail comes before the session takes effect.
     let mut profile = profile::fetch_one(&logic, uid).await?;
     profile.online = true;
+    let (file_token, file_token_expires_at_ms) = crate::files::issue(&logic, uid).await?;
     let user = open_session(session, uid).await?;
     let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
+    logic
+        .sessions
+        .set_file_token_expiry(uid, user.session_id, file_token_expires_at_ms);
     info!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
     Ok(Response::Login(LoginResponse {
         uid,
@@ -127,6 +131,8 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
         profile: Some(profile),
         server_time_ms: now_ms(),
         idle_timeout_secs: logic.config.limits.client_idle_timeout_secs as u32,
+        file_token,
+        file_token_expires_at_ms,
     }))
 }
 
@@ -186,6 +192,7 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
     let here = UserSession {
         conn_id: session.conn_id,
         session_id,
+        file_token_expires_ms: 0,
     };
     let displaced = logic.sessions.bind_user(uid, here);
     if !still_current(&logic, uid, session_id).await {

@@ -11,6 +11,7 @@
 mod account;
 mod auth;
 mod chat;
+mod files;
 mod presence;
 mod profile;
 mod session;
@@ -53,6 +54,7 @@ pub(crate) struct Logic {
     pub presence: Presence,
     pub passwords: Passwords,
     pub tokens: OnceCell<Tokens>,
+    pub file_keys: files::FileKeys,
     pub log: Logger,
     pub shutdown: Shutdown,
 }
@@ -106,10 +108,12 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         sessions: Sessions::default(),
         passwords,
         tokens: OnceCell::new(),
+        file_keys: files::FileKeys::default(),
         log: log.clone(),
         shutdown: shutdown.clone(),
     });
     shutdown.spawn(fetch_token_key(logic.clone()));
+    shutdown.spawn(files::refresh_tokens(logic.clone()));
 
     let mut beat = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
     loop {
@@ -157,6 +161,16 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
             }
         }
         Msg::SnapshotRequest(_) => logic.presence.send_snapshot(incoming.route.source_id),
+        Msg::GetFileKey(request) => {
+            let epoch = request.epoch;
+            logic
+                .shutdown
+                .spawn(files::serve_key_request(logic.clone(), incoming, epoch));
+        }
+        Msg::ConnLoad(ref load) => {
+            let load = load.clone();
+            files::on_conn_load(logic, incoming, load);
+        }
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "logic_serv does not handle this message",
@@ -170,6 +184,7 @@ async fn fetch_token_key(logic: Arc<Logic>) {
     let request = Msg::GetSecret(GetSecret {
         name: TOKEN_KEY.to_string(),
         length: 32,
+        ttl_secs: 0,
     });
     loop {
         match logic.db(request.clone()).await {

@@ -8,6 +8,7 @@ use schat_proto::client::{
     UserProfile, UsersResponse,
 };
 use schat_proto::server::{server_msg::Msg, GetProfiles, Locate, ProcType, UpdateProfile};
+use schat_runtime::file_url::{release_paths, FileUrl, Scope};
 use schat_runtime::logging::debug;
 use schat_runtime::Target;
 
@@ -75,6 +76,16 @@ pub async fn update(
                 .pop()
                 .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user"))?;
             profile.online = true;
+            // The replaced avatar's file, if it was the user's own upload.
+            let own_upload = FileUrl::parse(&profiles.replaced_avatar_url)
+                .is_some_and(|url| url.scope == Scope::UserAvatar(uid));
+            if own_upload {
+                release_paths(
+                    logic.fabric.channel(),
+                    &logic.config,
+                    [profiles.replaced_avatar_url.as_str()],
+                );
+            }
             Ok(Response::Profile(profile))
         }
         _ => Err(Failure::new(

@@ -21,6 +21,8 @@ pub struct Sessions {
 pub struct UserSession {
     pub conn_id: u64,
     pub session_id: u64,
+    /// When the file token the client holds expires (0: none issued yet).
+    pub file_token_expires_ms: u64,
 }
 
 impl Sessions {
@@ -102,6 +104,26 @@ impl Sessions {
     pub fn remove(&self, conn_id: u64, handle: &SessionHandle) {
         self.by_conn
             .remove_if(&conn_id, |_, current| current.same_session(handle));
+    }
+
+    /// Records the expiry of the file token just given to `session_id`.
+    pub fn set_file_token_expiry(&self, uid: u64, session_id: u64, expires_ms: u64) {
+        if let Some(mut user) = self.by_uid.get_mut(&uid) {
+            if user.session_id == session_id {
+                user.file_token_expires_ms = expires_ms;
+            }
+        }
+    }
+
+    /// Users whose file token expires before `before_ms`.
+    pub fn file_tokens_due(&self, before_ms: u64) -> Vec<(u64, UserSession)> {
+        self.by_uid
+            .iter()
+            .filter(|user| {
+                user.file_token_expires_ms != 0 && user.file_token_expires_ms < before_ms
+            })
+            .map(|user| (*user.key(), *user.value()))
+            .collect()
     }
 
     /// The connections of those of `uids` who are logged in here.

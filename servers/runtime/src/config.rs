@@ -29,6 +29,10 @@ pub struct ClusterConfig {
     pub log: LogConfig,
     #[serde(default)]
     pub chat: ChatConfig,
+    #[serde(default)]
+    pub files: FilesConfig,
+    #[serde(default)]
+    pub directory: DirectoryConfig,
     pub procs: Vec<ProcConfig>,
 }
 
@@ -210,6 +214,98 @@ impl Default for ChatConfig {
     }
 }
 
+/// Uploads, downloads and file tokens (file_serv, and logic for tokens).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// Lifetime of a file token; logic pushes a fresh one at half-life.
+    pub token_ttl_secs: u64,
+    /// A new file-token key every this many seconds; tokens signed with the
+    /// previous key stay valid until they expire.
+    pub key_rotation_secs: u64,
+    /// Types accepted besides images, audio and video, as MIME types
+    /// detected from the content (like "application/pdf").
+    pub other_types: Vec<String>,
+    /// How long file_serv trusts a group membership answer.
+    pub member_cache_secs: u64,
+    pub throttle: ThrottleConfig,
+}
+
+impl Default for FilesConfig {
+    fn default() -> FilesConfig {
+        FilesConfig {
+            max_upload_bytes: 20 * 1024 * 1024,
+            token_ttl_secs: 3_600,
+            key_rotation_secs: 24 * 3_600,
+            other_types: vec!["application/pdf".to_string(), "application/zip".to_string()],
+            member_cache_secs: 10,
+            throttle: ThrottleConfig::default(),
+        }
+    }
+}
+
+/// Per-client-address throttling of failed HTTP requests (file_serv).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThrottleConfig {
+    /// Failures (4xx answers) from one address within `window_secs` that
+    /// get it blocked; 0 turns throttling off.
+    pub max_failures: u32,
+    pub window_secs: u64,
+    /// How long a blocked address gets 429 for every request.
+    pub block_secs: u64,
+    /// Throttle loopback addresses too (off by default: local tools and
+    /// tests share 127.0.0.1).
+    pub on_loopback: bool,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> ThrottleConfig {
+        ThrottleConfig {
+            max_failures: 20,
+            window_secs: 60,
+            block_secs: 60,
+            on_loopback: false,
+        }
+    }
+}
+
+/// How dir_serv learns the conn_servs' load.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectoryConfig {
+    /// How often each conn_serv reports its load (through its logic and a
+    /// disp) to every dir_serv.
+    pub load_report_ms: u64,
+    /// A conn_serv without a report for this long is not handed out.
+    pub load_expiry_ms: u64,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> DirectoryConfig {
+        DirectoryConfig {
+            load_report_ms: 1_000,
+            load_expiry_ms: 3_500,
+        }
+    }
+}
+
+/// TLS for an HTTP server (file_serv, dir_serv).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain.
+    pub cert_file: String,
+    /// PEM private key.
+    pub key_file: String,
+    /// When both files are missing at start, create a self-signed
+    /// certificate for the process's host (local and test clusters).
+    #[serde(default)]
+    pub generate: bool,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -247,12 +343,54 @@ pub struct ProcConfig {
     /// For db_chat_serv: the chat_serv of its set.
     #[serde(default)]
     pub chat: Option<String>,
+    /// For file_serv: the number in every URL of its files (1 and up,
+    /// unique). A file server's directory moves with its index.
+    #[serde(default)]
+    pub serv_index: Option<u32>,
+    /// For file_serv: the directory under which its files live (in
+    /// `<data_dir>/<serv_index>/`).
+    #[serde(default)]
+    pub data_dir: Option<String>,
+    /// For conn_serv, file_serv and dir_serv: the address clients use when
+    /// it differs from host:port (behind NAT or a proxy): `host:port` for
+    /// conn_serv, a base URL like `https://files.example.org` for the HTTP
+    /// servers.
+    #[serde(default)]
+    pub public: Option<String>,
+    /// For conn_serv: its share of new clients relative to the others
+    /// (default 100; 0 takes no new clients from dir_serv).
+    #[serde(default)]
+    pub weight: Option<u32>,
+    /// For file_serv and dir_serv: serve HTTPS.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
 }
 
 impl ProcConfig {
     /// The listening address; `None` for process types that listen on nothing.
     pub fn addr(&self) -> Option<String> {
         self.port.map(|port| format!("{}:{}", self.host, port))
+    }
+
+    /// Where clients reach this process: `host:port` for conn_serv, a base
+    /// URL for the HTTP servers.
+    pub fn public_addr(&self) -> Option<String> {
+        if let Some(public) = &self.public {
+            return Some(public.clone());
+        }
+        let addr = self.addr()?;
+        Some(match self.kind {
+            ProcKind::FileServ | ProcKind::DirServ => {
+                let scheme = if self.tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{addr}")
+            }
+            _ => addr,
+        })
+    }
+
+    /// A conn_serv's weight for dir_serv.
+    pub fn weight(&self) -> u32 {
+        self.weight.unwrap_or(DEFAULT_WEIGHT)
     }
 
     /// The value of a set key (`"logic"` or `"chat"`).
@@ -264,6 +402,9 @@ impl ProcConfig {
         }
     }
 }
+
+/// A conn_serv's weight when the cluster file gives none.
+pub const DEFAULT_WEIGHT: u32 = 100;
 
 /// The keys that name a set's leading process.
 const SET_KEYS: [&str; 2] = ["logic", "chat"];
@@ -278,6 +419,8 @@ pub enum ProcKind {
     OnlineServ,
     ChatServ,
     DbChatServ,
+    FileServ,
+    DirServ,
 }
 
 impl ProcKind {
@@ -290,6 +433,8 @@ impl ProcKind {
             ProcKind::OnlineServ => ProcType::Online,
             ProcKind::ChatServ => ProcType::Chat,
             ProcKind::DbChatServ => ProcType::DbChat,
+            ProcKind::FileServ => ProcType::File,
+            ProcKind::DirServ => ProcType::Dir,
         }
     }
 
@@ -302,6 +447,8 @@ impl ProcKind {
             ProcKind::OnlineServ => "online_serv",
             ProcKind::ChatServ => "chat_serv",
             ProcKind::DbChatServ => "db_chat_serv",
+            ProcKind::FileServ => "file_serv",
+            ProcKind::DirServ => "dir_serv",
         }
     }
 
@@ -414,6 +561,21 @@ pub enum ConfigError {
     },
     #[error("no proc named {0:?} in the cluster file")]
     UnknownProc(String),
+    #[error("{name:?} ({kind}) must not have \"{key}\": only {only} takes it")]
+    UnexpectedKey {
+        name: String,
+        kind: &'static str,
+        key: &'static str,
+        only: &'static str,
+    },
+    #[error("{name:?} (file_serv) needs \"{key}\"")]
+    FileServNeeds { name: String, key: &'static str },
+    #[error("serv_index {index} is used by both {first:?} and {second:?}")]
+    DuplicateServIndex {
+        index: u32,
+        first: String,
+        second: String,
+    },
 }
 
 impl ClusterConfig {
@@ -488,6 +650,12 @@ impl ClusterConfig {
         self.procs_of(ProcKind::DispServ)
             .filter_map(|proc| proc.addr().map(|addr| (proc.id, addr)))
             .collect()
+    }
+
+    /// The file_serv holding the files of `serv_index`.
+    pub fn file_serv(&self, serv_index: u32) -> Option<&ProcConfig> {
+        self.procs_of(ProcKind::FileServ)
+            .find(|proc| proc.serv_index == Some(serv_index))
     }
 
     pub fn redis_url(&self) -> String {

@@ -11,6 +11,9 @@ pub mod control;
 pub mod dial;
 pub mod fabric;
 pub mod failure;
+pub mod file_token;
+pub mod file_url;
+pub mod http;
 pub mod link;
 pub mod logging;
 pub mod main_support;
@@ -23,6 +26,7 @@ pub mod rules;
 pub mod shutdown;
 pub mod slot;
 pub mod time;
+pub mod tls;
 
 pub use config::{ClusterConfig, ConfigError, ProcConfig, ProcKind};
 pub use fabric::Fabric;

@@ -44,6 +44,16 @@ impl Shutdown {
         }
     }
 
+    /// A signal triggered only on its own, whose tasks `stop` still waits
+    /// for: for what must outlive the process's signal for a moment, like
+    /// the link a stopping process says goodbye on.
+    pub fn detached(&self) -> Shutdown {
+        Shutdown {
+            token: CancellationToken::new(),
+            tasks: self.tasks.clone(),
+        }
+    }
+
     /// Spawns a task that shutdown waits for.
     pub fn spawn<F>(&self, task: F) -> tokio::task::JoinHandle<F::Output>
     where

@@ -307,7 +307,7 @@ impl Store {
         let (members, _) = self.member_uids(gid).await?;
         let keys: Vec<String> = [
             "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites", "mver",
-            "recalled",
+            "recalled", "files",
         ]
         .iter()
         .map(|part| group_key(gid, part))

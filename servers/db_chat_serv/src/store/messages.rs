@@ -5,6 +5,7 @@ use redis::AsyncCommands;
 use schat_proto::client::{ChatMessage, MessagesResponse, ResultCode};
 use schat_proto::server::DbAppended;
 use schat_proto::{Bytes, Wire};
+use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::CallError;
 
 use super::{group_key, no_such_group, storage, Store};
@@ -12,8 +13,9 @@ use super::{group_key, no_such_group, storage, Store};
 /// How long a client message id is remembered for de-duplication.
 pub const DEDUP_TTL_SECS: u64 = 24 * 3600;
 
-/// KEYS: info, members, seq, msgs, dedup, mver. ARGV: sender, require
-/// member (1/0), body, dedup TTL, has a client id (1/0).
+/// KEYS: info, members, seq, msgs, dedup, mver, files. ARGV: sender,
+/// require member (1/0), body, dedup TTL, has a client id (1/0), the
+/// group file the message references ('' for none).
 /// Returns {status, seq, membership version}: status 1 stored,
 /// 0 duplicate, -1 no group, -2 not a member. A duplicate is recognised
 /// before membership, so a retry answers the original seq even if the
@@ -29,21 +31,39 @@ if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
 if ARGV[5] == '1' then redis.call('SET', KEYS[5], seq, 'EX', ARGV[4]) end
+if ARGV[6] ~= '' then redis.call('HINCRBY', KEYS[7], ARGV[6], 1) end
 return {1, seq, version}
 ";
 
-/// KEYS: info, seq, msgs, recalled. ARGV: target seq, tombstone, event.
-/// Returns the event's seq, -1 without group, -2 without the target,
-/// -3 when it was recalled already.
+/// KEYS: info, seq, msgs, recalled, files. ARGV: target seq, tombstone,
+/// event, the group file the target referenced ('' for none).
+/// Returns {the event's seq or -1 without group, -2 without the target,
+/// -3 when it was recalled already; 1 when the file lost its last
+/// reference}.
 const RECALL: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return -2 end
-if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return -3 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return {-2, 0} end
+if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return {-3, 0} end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[3], seq, ARGV[3])
-return seq
+local released = 0
+if ARGV[4] ~= '' then
+  if redis.call('HINCRBY', KEYS[5], ARGV[4], -1) <= 0 then
+    redis.call('HDEL', KEYS[5], ARGV[4])
+    released = 1
+  end
+end
+return {seq, released}
 ";
+
+/// The path of the group's own file that `message` references, if any:
+/// what the group's file reference counts are kept for.
+pub fn group_file(message: &ChatMessage) -> Option<String> {
+    FileUrl::parse(&message.media_url)
+        .filter(|url| url.scope == Scope::Chat(message.gid))
+        .map(|url| url.to_string())
+}
 
 /// Moves a cursor forward only, and never past the latest seq.
 const MARK_READ: &str = r"
@@ -77,11 +97,13 @@ impl Store {
             .key(group_key(gid, "msgs"))
             .key(dedup_key)
             .key(group_key(gid, "mver"))
+            .key(group_key(gid, "files"))
             .arg(message.sender_uid)
             .arg(u8::from(require_member))
             .arg(message.encode_frame().as_ref())
             .arg(DEDUP_TTL_SECS)
             .arg(u8::from(has_client_id))
+            .arg(group_file(&message).unwrap_or_default())
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;
@@ -90,6 +112,7 @@ impl Store {
                 seq,
                 duplicate: status == 0,
                 member_version,
+                released_path: String::new(),
             }),
             -2 => Err(CallError::remote(
                 ResultCode::Forbidden,
@@ -160,26 +183,35 @@ impl Store {
             .map_err(storage)
     }
 
-    /// Replaces message `seq` by `tombstone` and appends `event`; returns
-    /// the event's seq.
+    /// Replaces message `seq` (`original`) by its tombstone and appends
+    /// `event`; returns the event's seq and the file to release, if the
+    /// original held the last reference to it.
     pub async fn recall(
         &self,
-        gid: u64,
-        seq: u64,
-        mut tombstone: ChatMessage,
+        original: ChatMessage,
         mut event: ChatMessage,
-    ) -> Result<u64, CallError> {
+    ) -> Result<(u64, Option<String>), CallError> {
         let mut redis = self.conn();
-        tombstone.seq = 0;
+        let (gid, seq) = (original.gid, original.seq);
+        let file = group_file(&original);
+        let tombstone = ChatMessage {
+            seq: 0,
+            text: String::new(),
+            media_url: String::new(),
+            recalled: true,
+            ..original
+        };
         event.seq = 0;
-        let result: i64 = redis::Script::new(RECALL)
+        let (result, released): (i64, i64) = redis::Script::new(RECALL)
             .key(group_key(gid, "info"))
             .key(group_key(gid, "seq"))
             .key(group_key(gid, "msgs"))
             .key(group_key(gid, "recalled"))
+            .key(group_key(gid, "files"))
             .arg(seq)
             .arg(tombstone.encode_frame().as_ref())
             .arg(event.encode_frame().as_ref())
+            .arg(file.as_deref().unwrap_or_default())
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;
@@ -193,7 +225,7 @@ impl Store {
                 ResultCode::BadRequest,
                 "that message was recalled already",
             )),
-            seq => Ok(seq as u64),
+            seq => Ok((seq as u64, file.filter(|_| released == 1))),
         }
     }
 }

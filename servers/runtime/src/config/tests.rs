@@ -37,6 +37,13 @@ fn committed_cluster_json_is_valid() {
     assert_eq!(config.procs_of(ProcKind::OnlineServ).count(), 2);
     assert_eq!(config.procs_of(ProcKind::ChatServ).count(), 2);
     assert_eq!(config.procs_of(ProcKind::DbChatServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::FileServ).count(), 2);
+    assert_eq!(config.procs_of(ProcKind::DirServ).count(), 1);
+    assert_eq!(config.file_serv(2).unwrap().name, "file_serv-2");
+    assert_eq!(
+        config.file_serv(1).unwrap().public_addr().unwrap(),
+        "http://127.0.0.1:7501"
+    );
     let chat = config.proc_by_name("chat_serv-2").unwrap();
     let db_chat = config
         .paired_with(&chat.name, ProcKind::DbChatServ)
@@ -166,4 +173,49 @@ fn bad_values_are_named() {
 fn garbage_is_refused_with_position() {
     let err = ClusterConfig::parse("{ \"procs\": [ }").unwrap_err();
     assert!(err.to_string().contains("line 1"), "{err}");
+}
+
+#[test]
+fn file_and_dir_keys_are_checked() {
+    let message = refused(|value| {
+        let file = proc_index(value, "file_serv-2");
+        value["procs"][file]["serv_index"] = 1.into();
+    });
+    assert!(
+        message.contains("serv_index 1 is used by both"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        let file = proc_index(value, "file_serv-1");
+        value["procs"][file]["serv_index"] = 0.into();
+    });
+    assert!(message.contains("needs \"serv_index"), "{message}");
+    let message = refused(|value| {
+        let file = proc_index(value, "file_serv-1");
+        value["procs"][file]
+            .as_object_mut()
+            .unwrap()
+            .remove("data_dir");
+    });
+    assert!(message.contains("needs \"data_dir\""), "{message}");
+    let message = refused(|value| {
+        let logic = proc_index(value, "logic_serv-1");
+        value["procs"][logic]["weight"] = 5.into();
+    });
+    assert!(
+        message.contains("must not have \"weight\": only conn_serv"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        let disp = proc_index(value, "disp_serv-1");
+        value["procs"][disp]["tls"] =
+            serde_json::json!({ "cert_file": "c.pem", "key_file": "k.pem" });
+    });
+    assert!(message.contains("must not have \"tls\""), "{message}");
+    let message = refused(|value| value["files"]["key_rotation_secs"] = 60.into());
+    assert!(message.contains("files.key_rotation_secs"), "{message}");
+    let message = refused(|value| value["files"]["other_types"] = serde_json::json!(["pdf"]));
+    assert!(message.contains("files.other_types"), "{message}");
+    let message = refused(|value| value["directory"]["load_expiry_ms"] = 10.into());
+    assert!(message.contains("directory.load_expiry_ms"), "{message}");
 }

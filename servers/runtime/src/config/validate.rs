@@ -66,6 +66,18 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
             (false, None) => {}
         }
         set_keys(config, proc)?;
+        kind_keys(proc)?;
+    }
+    let mut indexes: HashMap<u32, &str> = HashMap::new();
+    for proc in config.procs_of(ProcKind::FileServ) {
+        let index = proc.serv_index.unwrap_or_default();
+        if let Some(first) = indexes.insert(index, &proc.name) {
+            return Err(ConfigError::DuplicateServIndex {
+                index,
+                first: first.to_string(),
+                second: proc.name.clone(),
+            });
+        }
     }
     for leader in &config.procs {
         for &kind in leader.kind.set_members() {
@@ -94,6 +106,8 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
     for (needing, needs) in [
         (ProcKind::LogicServ, "logic_servs"),
         (ProcKind::ChatServ, "chat_servs"),
+        (ProcKind::FileServ, "file_servs"),
+        (ProcKind::DirServ, "dir_servs"),
     ] {
         if !has(needing) {
             continue;
@@ -154,6 +168,53 @@ fn set_keys(config: &ClusterConfig, proc: &ProcConfig) -> Result<(), ConfigError
                 })
             }
             (_, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Keys only some kinds take: present only there, and required where the
+/// kind cannot work without them.
+fn kind_keys(proc: &ProcConfig) -> Result<(), ConfigError> {
+    let kind = proc.kind;
+    let unexpected = |key, only| ConfigError::UnexpectedKey {
+        name: proc.name.clone(),
+        kind: kind.name(),
+        key,
+        only,
+    };
+    let is_file = kind == ProcKind::FileServ;
+    let is_http = matches!(kind, ProcKind::FileServ | ProcKind::DirServ);
+    if !is_file && proc.serv_index.is_some() {
+        return Err(unexpected("serv_index", "file_serv"));
+    }
+    if !is_file && proc.data_dir.is_some() {
+        return Err(unexpected("data_dir", "file_serv"));
+    }
+    if kind != ProcKind::ConnServ && proc.weight.is_some() {
+        return Err(unexpected("weight", "conn_serv"));
+    }
+    if !is_http && proc.tls.is_some() {
+        return Err(unexpected("tls", "file_serv and dir_serv"));
+    }
+    if !is_http && kind != ProcKind::ConnServ && proc.public.is_some() {
+        return Err(unexpected("public", "conn_serv, file_serv and dir_serv"));
+    }
+    if is_file {
+        match proc.serv_index {
+            None | Some(0) => {
+                return Err(ConfigError::FileServNeeds {
+                    name: proc.name.clone(),
+                    key: "serv_index (1 or more)",
+                })
+            }
+            Some(_) => {}
+        }
+        if proc.data_dir.as_deref().is_none_or(str::is_empty) {
+            return Err(ConfigError::FileServNeeds {
+                name: proc.name.clone(),
+                key: "data_dir",
+            });
         }
     }
     Ok(())
@@ -272,6 +333,43 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             field: "auth.argon2_*",
             problem: "argon2 needs iterations >= 1, lanes >= 1 and memory >= 8 KiB per lane"
                 .to_string(),
+        });
+    }
+    let files = &config.files;
+    for (field, value) in [
+        ("files.max_upload_bytes", files.max_upload_bytes),
+        ("files.token_ttl_secs", files.token_ttl_secs),
+        ("directory.load_report_ms", config.directory.load_report_ms),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Value {
+                field,
+                problem: "must be at least 1".to_string(),
+            });
+        }
+    }
+    if files.key_rotation_secs < files.token_ttl_secs {
+        return Err(ConfigError::Value {
+            field: "files.key_rotation_secs",
+            problem: format!(
+                "{} must be at least files.token_ttl_secs ({}): a token must outlive at most one rotation",
+                files.key_rotation_secs, files.token_ttl_secs
+            ),
+        });
+    }
+    if config.directory.load_expiry_ms <= config.directory.load_report_ms {
+        return Err(ConfigError::Value {
+            field: "directory.load_expiry_ms",
+            problem: format!(
+                "{} must exceed directory.load_report_ms ({})",
+                config.directory.load_expiry_ms, config.directory.load_report_ms
+            ),
+        });
+    }
+    if let Some(bad) = files.other_types.iter().find(|mime| !mime.contains('/')) {
+        return Err(ConfigError::Value {
+            field: "files.other_types",
+            problem: format!("{bad:?} is not a MIME type like \"application/pdf\""),
         });
     }
     if crate::logging::parse_level(&config.log.level).is_none() {

@@ -1,0 +1,145 @@
+//! Who may touch a file: file tokens checked against the keys logic hands
+//! out (fetched per rotation epoch and kept), and group membership asked of
+//! the group's chat_serv (kept for `files.member_cache_secs`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use bytes::Bytes;
+use schat_proto::server::{server_msg::Msg, CheckMember, GetFileKey, MemberCheck, ProcType};
+use schat_runtime::file_token::{self, epoch_at, FileTokenError};
+use schat_runtime::time::now_ms;
+use schat_runtime::{ClusterConfig, Fabric, Target};
+use tokio::time::Instant;
+
+/// Membership answers kept at most; the cache is cleared when it is full.
+const MEMBER_CACHE_MAX: usize = 100_000;
+
+/// Why a request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Denied {
+    #[error("a file token is required (Authorization: Bearer <token>)")]
+    NoToken,
+    #[error("{0}")]
+    Token(FileTokenError),
+    #[error("file token key is unavailable: {0}")]
+    NoKey(String),
+    #[error("no such group")]
+    NoGroup,
+    #[error("only members of the group may do this")]
+    NotMember,
+    #[error("only the group's owner may do this")]
+    NotOwner,
+    #[error("cannot check group membership: {0}")]
+    Unavailable(String),
+}
+
+#[derive(Debug)]
+pub struct Access {
+    fabric: Fabric,
+    rotation_secs: u64,
+    member_ttl: Duration,
+    keys: Mutex<BTreeMap<u64, Bytes>>,
+    members: Mutex<HashMap<(u64, u64), (MemberCheck, Instant)>>,
+}
+
+impl Access {
+    pub fn new(config: &ClusterConfig, fabric: Fabric) -> Access {
+        Access {
+            fabric,
+            rotation_secs: config.files.key_rotation_secs,
+            member_ttl: Duration::from_secs(config.files.member_cache_secs),
+            keys: Mutex::default(),
+            members: Mutex::default(),
+        }
+    }
+
+    /// The uid a file token was issued to, if it is valid now.
+    pub async fn user(&self, token: Option<&str>) -> Result<u64, Denied> {
+        let token = token
+            .filter(|token| !token.is_empty())
+            .ok_or(Denied::NoToken)?;
+        let parsed = file_token::parse(token).map_err(Denied::Token)?;
+        let now = now_ms();
+        let current = epoch_at(now, self.rotation_secs);
+        // No key exists outside these epochs; a forged one must not make
+        // anyone fetch it.
+        if parsed.epoch + 1 < current || parsed.epoch > current + 1 {
+            return Err(Denied::Token(FileTokenError::Expired));
+        }
+        let key = self.key(parsed.epoch).await?;
+        parsed.verify(&key, now).map_err(Denied::Token)
+    }
+
+    async fn key(&self, epoch: u64) -> Result<Bytes, Denied> {
+        if let Some(key) = lock(&self.keys).get(&epoch) {
+            return Ok(key.clone());
+        }
+        let reply = self
+            .fabric
+            .channel()
+            .call(
+                Target::any(ProcType::Logic),
+                Msg::GetFileKey(GetFileKey { epoch }),
+            )
+            .await
+            .map_err(|err| Denied::NoKey(err.to_string()))?;
+        let Msg::FileKey(found) = reply else {
+            return Err(Denied::NoKey("unexpected reply".to_string()));
+        };
+        let mut keys = lock(&self.keys);
+        keys.insert(epoch, found.key.clone());
+        while keys.len() > 4 {
+            keys.pop_first();
+        }
+        Ok(found.key)
+    }
+
+    /// Whether `uid` belongs to `gid` (and owns it).
+    pub async fn membership(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
+        if let Some((answer, at)) = lock(&self.members).get(&(gid, uid)) {
+            if at.elapsed() < self.member_ttl {
+                return Ok(*answer);
+            }
+        }
+        let reply = self
+            .fabric
+            .channel()
+            .call(
+                Target::hash(ProcType::Chat, gid),
+                Msg::CheckMember(CheckMember { gid, uid }),
+            )
+            .await
+            .map_err(|err| Denied::Unavailable(err.to_string()))?;
+        let Msg::MemberCheck(answer) = reply else {
+            return Err(Denied::Unavailable("unexpected reply".to_string()));
+        };
+        let mut members = lock(&self.members);
+        if members.len() >= MEMBER_CACHE_MAX {
+            members.clear();
+        }
+        members.insert((gid, uid), (answer, Instant::now()));
+        Ok(answer)
+    }
+
+    pub async fn require_member(&self, gid: u64, uid: u64) -> Result<(), Denied> {
+        match self.membership(gid, uid).await? {
+            MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
+            MemberCheck { member: false, .. } => Err(Denied::NotMember),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn require_owner(&self, gid: u64, uid: u64) -> Result<(), Denied> {
+        match self.membership(gid, uid).await? {
+            MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
+            MemberCheck { owner: false, .. } => Err(Denied::NotOwner),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}

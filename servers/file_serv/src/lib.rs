@@ -1,0 +1,125 @@
+//! file_serv: uploads and downloads of chat files and avatars over HTTP.
+//!
+//! Files are stored once per content under `<data_dir>/<serv_index>/`
+//! (see [`store`]) and named by URLs that carry the serv_index
+//! (`/f/<serv_index>/<scope>/<sha256>.<ext>`), so a server's directory can
+//! move to another host with the same index. Access needs a file token
+//! that logic issues and refreshes; group files need membership, asked of
+//! the group's chat_serv (see [`access`]). chat_serv and logic release
+//! files no longer referenced (a recalled message, a replaced avatar, a
+//! dismissed group) with ReleaseFiles through a disp.
+
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod kinds;
+pub mod range;
+pub mod service;
+pub mod store;
+pub mod throttle;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use schat_proto::client::ResultCode;
+use schat_proto::server::{server_msg::Msg, ReleaseFiles};
+use schat_runtime::file_url::{FileUrl, Scope};
+use schat_runtime::logging::{info, warn, Logger};
+use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use access::Access;
+use store::Store;
+use throttle::Throttle;
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct Files {
+    pub config: Arc<ClusterConfig>,
+    pub store: Store,
+    pub access: Access,
+    pub throttle: Throttle,
+    pub log: Logger,
+}
+
+/// Serves HTTP on `listener` until the node shuts down.
+pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    let Node {
+        config, me, log, ..
+    } = node.clone();
+    let serv_index = me.serv_index.context("file_serv needs a serv_index")?;
+    let data_dir = me.data_dir.clone().context("file_serv needs a data_dir")?;
+    let store = Store::open(Path::new(&data_dir), serv_index)
+        .await
+        .with_context(|| format!("cannot open the file directory under {data_dir}"))?;
+    let tls = me
+        .tls
+        .as_ref()
+        .map(|tls| tls::acceptor(tls, &me.host, &log))
+        .transpose()?;
+    let (inbox_tx, inbox) = mpsc::channel::<Incoming>(1024);
+    let fabric = Fabric::start(&node, inbox_tx);
+    info!(log, "Started"; "proc_id" => me.id, "serv_index" => serv_index, "data_dir" => &data_dir);
+    let files = Arc::new(Files {
+        access: Access::new(&config, fabric),
+        throttle: Throttle::new(config.files.throttle.clone()),
+        config: config.clone(),
+        store,
+        log: log.clone(),
+    });
+    node.shutdown
+        .spawn(serve_inbox(files.clone(), inbox, node.clone()));
+    http::serve(listener, tls, &node, move |request, peer| {
+        let files = files.clone();
+        async move { service::handle(&files, request, peer).await }
+    })
+    .await?;
+    info!(log, "Stopping");
+    Ok(())
+}
+
+/// Packets from other processes: releases of files no longer referenced.
+async fn serve_inbox(files: Arc<Files>, mut inbox: mpsc::Receiver<Incoming>, node: Node) {
+    loop {
+        let incoming = tokio::select! {
+            _ = node.shutdown.cancelled() => return,
+            incoming = inbox.recv() => incoming,
+        };
+        let Some(incoming) = incoming else { return };
+        match &incoming.msg {
+            Msg::ReleaseFiles(release) => release_files(&files, release).await,
+            _ => incoming.reply_error(
+                ResultCode::UnknownMessage,
+                "file_serv does not handle this message",
+            ),
+        }
+    }
+}
+
+async fn release_files(files: &Files, release: &ReleaseFiles) {
+    for path in &release.paths {
+        let Some(url) = FileUrl::parse(path) else {
+            continue;
+        };
+        match files.store.release(&url).await {
+            Ok(true) => info!(files.log, "Released"; "url" => path),
+            Ok(false) => {}
+            Err(err) => warn!(files.log, "Cannot release a file"; "url" => path, "error" => %err),
+        }
+    }
+    for scope in release
+        .scopes
+        .iter()
+        .filter_map(|scope| Scope::parse(scope))
+    {
+        match files.store.release_scope(scope).await {
+            Ok(0) => {}
+            Ok(n) => info!(files.log, "Released a scope"; "scope" => %scope, "files" => n),
+            Err(err) => {
+                warn!(files.log, "Cannot release a scope"; "scope" => %scope, "error" => %err)
+            }
+        }
+    }
+}

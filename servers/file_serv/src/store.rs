@@ -1,0 +1,282 @@
+//! Files on disk, stored once per content.
+//!
+//! Under `<data_dir>/<serv_index>/`:
+//!
+//! | path | holds |
+//! |---|---|
+//! | `blobs/<h0h1>/<sha256>` | the content, once however many scopes hold it |
+//! | `scopes/<scope>/<sha256>.<ext>` | a hard link to the blob per scope holding it; what downloads read |
+//! | `tmp/` | uploads in progress (emptied at start) |
+//!
+//! A blob whose link count drops to 1 is held by no scope and is deleted.
+//! Everything a server serves is under its index's directory, so the
+//! directory can be copied to another host whose file_serv takes the same
+//! index. (A copy that does not keep hard links still serves every URL;
+//! it only loses the sharing.)
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use schat_runtime::file_url::{FileUrl, Scope};
+use sha2::{Digest, Sha256};
+use tokio::fs;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Mutex;
+
+/// The directory of one serv_index.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    serv_index: u32,
+    /// Held while links are added or removed, so a blob is never deleted
+    /// between an upload finding it and linking it.
+    links: Mutex<()>,
+}
+
+/// An upload being written to `tmp/`.
+#[derive(Debug)]
+pub struct Upload {
+    path: PathBuf,
+    file: fs::File,
+    hasher: Sha256,
+    pub size: u64,
+}
+
+impl Upload {
+    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk).await
+    }
+
+    /// Drops the partial file.
+    pub async fn discard(self) {
+        drop(self.file);
+        let _ = fs::remove_file(&self.path).await;
+    }
+}
+
+impl Store {
+    /// Opens (creating) the directory of `serv_index` under `data_dir`, and
+    /// clears uploads a previous run left unfinished.
+    pub async fn open(data_dir: &Path, serv_index: u32) -> io::Result<Store> {
+        let root = data_dir.join(serv_index.to_string());
+        for sub in ["blobs", "scopes", "tmp"] {
+            fs::create_dir_all(root.join(sub)).await?;
+        }
+        let mut leftovers = fs::read_dir(root.join("tmp")).await?;
+        while let Some(entry) = leftovers.next_entry().await? {
+            let _ = fs::remove_file(entry.path()).await;
+        }
+        Ok(Store {
+            root,
+            serv_index,
+            links: Mutex::new(()),
+        })
+    }
+
+    pub fn serv_index(&self) -> u32 {
+        self.serv_index
+    }
+
+    pub async fn begin(&self) -> io::Result<Upload> {
+        let path = self
+            .root
+            .join("tmp")
+            .join(format!("{:016x}", rand::random::<u64>()));
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await?;
+        Ok(Upload {
+            path,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// Makes a finished upload a file of `scope`; identical content is
+    /// stored once.
+    pub async fn commit(&self, mut upload: Upload, scope: Scope, ext: &str) -> io::Result<FileUrl> {
+        upload.file.flush().await?;
+        upload.file.sync_all().await?;
+        let hash = hex(&upload.hasher.finalize_reset());
+        let url = FileUrl {
+            serv_index: self.serv_index,
+            scope,
+            name: format!("{hash}.{ext}"),
+        };
+        let blob = self.blob_path(&hash);
+        let scoped = self.scoped_path(&url);
+        let _links = self.links.lock().await;
+        if fs::try_exists(&blob).await? {
+            let _ = fs::remove_file(&upload.path).await;
+        } else {
+            if let Some(dir) = blob.parent() {
+                fs::create_dir_all(dir).await?;
+            }
+            fs::rename(&upload.path, &blob).await?;
+        }
+        if !fs::try_exists(&scoped).await? {
+            if let Some(dir) = scoped.parent() {
+                fs::create_dir_all(dir).await?;
+            }
+            if fs::hard_link(&blob, &scoped).await.is_err() {
+                // A file system without hard links: keep a copy instead.
+                fs::copy(&blob, &scoped).await?;
+            }
+        }
+        Ok(url)
+    }
+
+    /// The file behind `url`, if this server holds it.
+    pub async fn open_file(&self, url: &FileUrl) -> io::Result<Option<(fs::File, u64)>> {
+        if url.serv_index != self.serv_index {
+            return Ok(None);
+        }
+        match fs::File::open(self.scoped_path(url)).await {
+            Ok(file) => {
+                let len = file.metadata().await?.len();
+                Ok(Some((file, len)))
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Deletes the file at `url` from its scope, and its content once no
+    /// scope holds it. Returns whether the file existed.
+    pub async fn release(&self, url: &FileUrl) -> io::Result<bool> {
+        if url.serv_index != self.serv_index {
+            return Ok(false);
+        }
+        let _links = self.links.lock().await;
+        self.unlink(&self.scoped_path(url), url.hash()).await
+    }
+
+    /// Deletes every file of `scope`; returns how many there were.
+    pub async fn release_scope(&self, scope: Scope) -> io::Result<usize> {
+        let dir = self.root.join("scopes").join(scope.to_string());
+        let _links = self.links.lock().await;
+        let mut entries = match fs::read_dir(&dir).await {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(err) => return Err(err),
+        };
+        let mut released = 0;
+        while let Some(entry) = entries.next_entry().await? {
+            let name = entry.file_name();
+            let hash = name.to_string_lossy().chars().take(64).collect::<String>();
+            if self.unlink(&entry.path(), &hash).await? {
+                released += 1;
+            }
+        }
+        let _ = fs::remove_dir(&dir).await;
+        Ok(released)
+    }
+
+    /// Removes one scope's link, then the blob if nothing else links it.
+    /// Called with `links` held.
+    async fn unlink(&self, scoped: &Path, hash: &str) -> io::Result<bool> {
+        match fs::remove_file(scoped).await {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(err) => return Err(err),
+        }
+        if hash.len() == 64 {
+            let blob = self.blob_path(hash);
+            if let Ok(meta) = fs::metadata(&blob).await {
+                if link_count(&meta) <= 1 {
+                    fs::remove_file(&blob).await?;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// How many distinct contents are stored (for tests and stats).
+    pub async fn blob_count(&self) -> io::Result<usize> {
+        let mut count = 0;
+        let mut shards = fs::read_dir(self.root.join("blobs")).await?;
+        while let Some(shard) = shards.next_entry().await? {
+            let mut blobs = fs::read_dir(shard.path()).await?;
+            while blobs.next_entry().await?.is_some() {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    fn blob_path(&self, hash: &str) -> PathBuf {
+        self.root.join("blobs").join(&hash[..2]).join(hash)
+    }
+
+    fn scoped_path(&self, url: &FileUrl) -> PathBuf {
+        self.root
+            .join("scopes")
+            .join(url.scope.to_string())
+            .join(&url.name)
+    }
+}
+
+#[cfg(unix)]
+fn link_count(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink()
+}
+
+#[cfg(not(unix))]
+fn link_count(_meta: &std::fs::Metadata) -> u64 {
+    // Without link counts a blob cannot be known unused: keep it.
+    u64::MAX
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn upload(store: &Store, content: &[u8], scope: Scope) -> FileUrl {
+        let mut upload = store.begin().await.unwrap();
+        upload.write(content).await.unwrap();
+        store.commit(upload, scope, "png").await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn identical_content_is_stored_once_and_freed_with_its_last_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 3).await.unwrap();
+        let a = upload(&store, b"same bytes", Scope::Chat(1)).await;
+        let b = upload(&store, b"same bytes", Scope::Chat(2)).await;
+        let again = upload(&store, b"same bytes", Scope::Chat(1)).await;
+        assert_eq!(a, again);
+        assert_eq!(a.hash(), b.hash());
+        assert_eq!(store.blob_count().await.unwrap(), 1);
+
+        assert!(store.release(&a).await.unwrap());
+        assert!(store.open_file(&a).await.unwrap().is_none());
+        assert!(store.open_file(&b).await.unwrap().is_some());
+        assert_eq!(store.blob_count().await.unwrap(), 1);
+        assert_eq!(store.release_scope(Scope::Chat(2)).await.unwrap(), 1);
+        assert_eq!(store.blob_count().await.unwrap(), 0);
+        assert!(!store.release(&a).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unfinished_uploads_are_cleared_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1).await.unwrap();
+        let mut partial = store.begin().await.unwrap();
+        partial.write(b"half").await.unwrap();
+        drop(partial);
+        drop(store);
+        Store::open(dir.path(), 1).await.unwrap();
+        let mut left = std::fs::read_dir(dir.path().join("1/tmp")).unwrap();
+        assert!(left.next().is_none());
+    }
+}

@@ -1,0 +1,177 @@
+//! What logic does for the file and directory servers: issues file tokens
+//! and pushes fresh ones to its online users before theirs expire, hands
+//! file_servs the key of a rotation epoch, and relays its conn_serv's load
+//! reports to every dir_serv.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use schat_proto::client::{server_message::Body as Push, FileToken, ResultCode, ServerMessage};
+use schat_proto::server::{
+    server_msg::Msg, ConnLoad, Deliver, FileKey, GetSecret, Ok as OkMsg, ProcType,
+};
+use schat_proto::Wire;
+use schat_runtime::file_token::{self, epoch_at};
+use schat_runtime::logging::{debug, warn};
+use schat_runtime::time::now_ms;
+use schat_runtime::{CallError, Incoming, ProcKind, Target};
+
+use crate::Logic;
+
+/// How long a leaving conn_serv waits for each dir_serv to take the news.
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The file-token keys this logic has fetched, by rotation epoch.
+#[derive(Debug, Default)]
+pub struct FileKeys {
+    keys: Mutex<BTreeMap<u64, Bytes>>,
+}
+
+impl FileKeys {
+    /// The key of `epoch`, from Redis (created there on first use) unless
+    /// it is cached.
+    pub async fn key(&self, logic: &Logic, epoch: u64) -> Result<Bytes, CallError> {
+        if let Some(key) = self.lock().get(&epoch) {
+            return Ok(key.clone());
+        }
+        let files = &logic.config.files;
+        // Kept long enough to check the last token signed with it.
+        let ttl_secs = 2 * files.key_rotation_secs + files.token_ttl_secs;
+        let reply = logic
+            .db(Msg::GetSecret(GetSecret {
+                name: file_token::key_name(epoch),
+                length: 32,
+                ttl_secs,
+            }))
+            .await?;
+        let Msg::Secret(secret) = reply else {
+            return Err(CallError::remote(
+                ResultCode::Internal,
+                "unexpected reply to a key request",
+            ));
+        };
+        let mut keys = self.lock();
+        keys.insert(epoch, secret.value.clone());
+        // Only the current and previous epochs are ever asked for.
+        while keys.len() > 4 {
+            keys.pop_first();
+        }
+        Ok(secret.value)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Bytes>> {
+        self.keys
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// A fresh file token for `uid` and when it expires.
+pub async fn issue(logic: &Logic, uid: u64) -> Result<(String, u64), CallError> {
+    let files = &logic.config.files;
+    let now = now_ms();
+    let epoch = epoch_at(now, files.key_rotation_secs);
+    let key = logic.file_keys.key(logic, epoch).await?;
+    let expires_at_ms = now + files.token_ttl_secs * 1000;
+    Ok((
+        file_token::sign(&key, epoch, uid, expires_at_ms),
+        expires_at_ms,
+    ))
+}
+
+/// Answers a file_serv's GetFileKey: only for the epochs around now, so a
+/// forged token cannot make Redis store keys for arbitrary epochs.
+pub async fn serve_key_request(logic: Arc<Logic>, incoming: Incoming, epoch: u64) {
+    let current = epoch_at(now_ms(), logic.config.files.key_rotation_secs);
+    if epoch + 1 < current || epoch > current + 1 {
+        incoming.reply_error(ResultCode::BadRequest, "no key for that epoch");
+        return;
+    }
+    match logic.file_keys.key(&logic, epoch).await {
+        Ok(key) => incoming.reply(Msg::FileKey(FileKey { epoch, key })),
+        Err(err) => incoming.reply_error(err.code(), err.reason()),
+    }
+}
+
+/// Pushes a fresh file token to every session whose token is past half its
+/// life, checking a tenth of the lifetime at a time so the pushes spread.
+pub async fn refresh_tokens(logic: Arc<Logic>) {
+    let ttl_ms = logic.config.files.token_ttl_secs * 1000;
+    let every = Duration::from_millis((ttl_ms / 10).max(200));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = logic.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let due = logic.sessions.file_tokens_due(now_ms() + ttl_ms / 2);
+        for (uid, user) in due {
+            let (token, expires_at_ms) = match issue(&logic, uid).await {
+                Ok(issued) => issued,
+                Err(err) => {
+                    warn!(logic.log, "Cannot refresh file tokens"; "error" => %err);
+                    break;
+                }
+            };
+            let frame = ServerMessage::push(Push::FileToken(FileToken {
+                token,
+                expires_at_ms,
+            }))
+            .encode_frame();
+            let deliver = Deliver {
+                conn_ids: vec![user.conn_id],
+                frame,
+            };
+            if logic
+                .conn
+                .push(
+                    Target::spec(ProcType::Conn, logic.conn_id),
+                    Msg::Deliver(deliver),
+                )
+                .is_ok()
+            {
+                logic
+                    .sessions
+                    .set_file_token_expiry(uid, user.session_id, expires_at_ms);
+            }
+        }
+    }
+}
+
+/// A load report from this logic's conn_serv: passed on to every dir_serv.
+/// A leaving conn_serv (a request) is answered once every live dir_serv has
+/// taken the news, so it stops being handed out before it closes.
+pub fn on_conn_load(logic: &Arc<Logic>, incoming: Incoming, load: ConnLoad) {
+    if logic.config.procs_of(ProcKind::DirServ).next().is_none() {
+        if incoming.is_request() {
+            incoming.reply(Msg::Ok(OkMsg {}));
+        }
+        return;
+    }
+    if !incoming.is_request() {
+        let _ = logic
+            .fabric
+            .channel()
+            .push(Target::all(ProcType::Dir), Msg::ConnLoad(load));
+        return;
+    }
+    let logic = logic.clone();
+    logic.shutdown.clone().spawn(async move {
+        let dirs = logic.fabric.live_peers(ProcType::Dir);
+        for dir in dirs {
+            let target = Target::spec(ProcType::Dir, dir);
+            let sent = logic
+                .fabric
+                .channel()
+                .call_within(target, Msg::ConnLoad(load.clone()), LEAVE_TIMEOUT)
+                .await;
+            if let Err(err) = sent {
+                debug!(logic.log, "A dir_serv did not take the leave"; "dir" => dir, "error" => %err);
+            }
+        }
+        incoming.reply(Msg::Ok(OkMsg {}));
+    });
+}

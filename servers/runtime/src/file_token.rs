@@ -1,0 +1,152 @@
+//! File tokens: a user's credential for the HTTP file servers.
+//!
+//! A token is `f1.<epoch>.<uid>.<expires_at_ms>.<mac>` where `mac` is the
+//! base64url HMAC-SHA256 of everything before it under the key of rotation
+//! `epoch` (one key per `files.key_rotation_secs`, created in Redis by the
+//! first logic that needs it). logic issues tokens and pushes fresh ones to
+//! online users before theirs expire; file_serv checks them, fetching the
+//! key of an epoch it has not seen yet from any logic.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const VERSION: &str = "f1";
+
+/// The name of an epoch's key among the cluster secrets.
+pub fn key_name(epoch: u64) -> String {
+    format!("file_key.{epoch}")
+}
+
+/// The rotation epoch that `now_ms` falls in.
+pub fn epoch_at(now_ms: u64, rotation_secs: u64) -> u64 {
+    now_ms / (rotation_secs.max(1) * 1000)
+}
+
+/// A token whose shape is right; its signature is not checked yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unverified<'a> {
+    pub epoch: u64,
+    pub uid: u64,
+    pub expires_at_ms: u64,
+    payload: &'a str,
+    mac: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FileTokenError {
+    #[error("file token is malformed")]
+    Malformed,
+    #[error("file token signature is invalid")]
+    BadSignature,
+    #[error("file token has expired")]
+    Expired,
+}
+
+/// Signs a token for `uid` with the key of `epoch`.
+pub fn sign(key: &[u8], epoch: u64, uid: u64, expires_at_ms: u64) -> String {
+    let payload = format!("{VERSION}.{epoch}.{uid}.{expires_at_ms}");
+    let mac = URL_SAFE_NO_PAD.encode(mac(key, &payload).finalize().into_bytes());
+    format!("{payload}.{mac}")
+}
+
+/// Splits a token into its claims; the caller then finds the epoch's key
+/// and calls [`Unverified::verify`].
+pub fn parse(token: &str) -> Result<Unverified<'_>, FileTokenError> {
+    let (payload, mac) = token.rsplit_once('.').ok_or(FileTokenError::Malformed)?;
+    let mac = URL_SAFE_NO_PAD
+        .decode(mac)
+        .map_err(|_| FileTokenError::Malformed)?;
+    let mut fields = payload.split('.');
+    let (Some(VERSION), Some(epoch), Some(uid), Some(expires), None) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return Err(FileTokenError::Malformed);
+    };
+    let number = |field: &str| field.parse::<u64>().map_err(|_| FileTokenError::Malformed);
+    Ok(Unverified {
+        epoch: number(epoch)?,
+        uid: number(uid)?,
+        expires_at_ms: number(expires)?,
+        payload,
+        mac,
+    })
+}
+
+impl Unverified<'_> {
+    /// Checks the signature under `key` (the key of `self.epoch`) and the
+    /// expiry; returns the uid.
+    pub fn verify(&self, key: &[u8], now_ms: u64) -> Result<u64, FileTokenError> {
+        mac(key, self.payload)
+            .verify_slice(&self.mac)
+            .map_err(|_| FileTokenError::BadSignature)?;
+        if self.expires_at_ms <= now_ms {
+            return Err(FileTokenError::Expired);
+        }
+        Ok(self.uid)
+    }
+}
+
+fn mac(key: &[u8], payload: &str) -> HmacSha256 {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    mac.update(payload.as_bytes());
+    mac
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn signed_token_verifies() {
+        let token = sign(KEY, 7, 42, 10_000);
+        let parsed = parse(&token).unwrap();
+        assert_eq!((parsed.epoch, parsed.uid), (7, 42));
+        assert_eq!(parsed.verify(KEY, 9_999), Ok(42));
+    }
+
+    #[test]
+    fn expired_forged_and_garbage_tokens_are_refused() {
+        let token = sign(KEY, 7, 42, 10_000);
+        assert_eq!(
+            parse(&token).unwrap().verify(KEY, 10_000),
+            Err(FileTokenError::Expired)
+        );
+        let forged = token.replacen(".42.", ".43.", 1);
+        assert_eq!(
+            parse(&forged).unwrap().verify(KEY, 1),
+            Err(FileTokenError::BadSignature)
+        );
+        assert_eq!(
+            parse(&token).unwrap().verify(b"another key", 1),
+            Err(FileTokenError::BadSignature)
+        );
+        for garbage in [
+            "",
+            "f1",
+            "f1.1.2.3",
+            "v1.1.2.3.AAAA",
+            "f1.x.2.3.AAAA",
+            "f1.1.2.3.!!",
+        ] {
+            assert_eq!(parse(garbage), Err(FileTokenError::Malformed), "{garbage}");
+        }
+    }
+
+    #[test]
+    fn epochs_follow_the_rotation() {
+        assert_eq!(epoch_at(0, 60), 0);
+        assert_eq!(epoch_at(59_999, 60), 0);
+        assert_eq!(epoch_at(60_000, 60), 1);
+    }
+}
