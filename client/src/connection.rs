@@ -38,6 +38,9 @@ pub enum ClientError {
     Timeout(Duration),
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// An HTTP server (dir_serv, file_serv) refused the request.
+    #[error("HTTP {status}: {reason}")]
+    Http { status: u16, reason: String },
 }
 
 impl ClientError {
@@ -73,6 +76,9 @@ struct Waiting {
     by_request: HashMap<u32, oneshot::Sender<ServerMessage>>,
     /// Set once the connection has ended, with the reason.
     closed: Option<String>,
+    /// The latest file-server token and its expiry: from login, then from
+    /// the server's FileToken pushes.
+    file_token: Option<(String, u64)>,
 }
 
 /// A connection to a conn_serv. Cheap to share by reference; requests may
@@ -201,6 +207,14 @@ impl Client {
         waiting.closed.clone()
     }
 
+    /// The current token for the file servers and when it expires (ms since
+    /// the epoch), once logged in. The server replaces it before it expires
+    /// for as long as the session lasts.
+    pub fn file_token(&self) -> Option<(String, u64)> {
+        let waiting = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        waiting.file_token.clone()
+    }
+
     /// Round-trip time to the server.
     pub async fn ping(&self) -> Result<Duration, ClientError> {
         let start = Instant::now();
@@ -254,7 +268,12 @@ impl Client {
             client: concat!("schat-client ", env!("CARGO_PKG_VERSION")).to_string(),
         });
         match self.request(body).await? {
-            Response::Login(login) => Ok(login),
+            Response::Login(login) => {
+                let mut waiting = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+                waiting.file_token =
+                    Some((login.file_token.clone(), login.file_token_expires_at_ms));
+                Ok(login)
+            }
             _ => Err(unexpected("login")),
         }
     }
@@ -386,6 +405,11 @@ async fn read_loop(
                     code: closing.code(),
                     reason: closing.reason,
                 }
+            }
+            Some(Response::FileToken(fresh)) => {
+                let mut waiting = waiters.lock().unwrap_or_else(|p| p.into_inner());
+                waiting.file_token = Some((fresh.token, fresh.expires_at_ms));
+                continue;
             }
             Some(Response::Message(chat)) => Push::Message(chat),
             Some(Response::Notice(notice)) => Push::Notice(notice),

@@ -13,13 +13,16 @@
 #![forbid(unsafe_code)]
 
 mod connection;
+pub mod files;
 mod groups;
+mod http;
 mod sync;
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 pub use connection::{Client, ClientError, Push};
+pub use http::{HttpClient, HttpResponse};
 pub use schat_proto::client::{
     ChatMessage, CreateGroupRequest, GroupInfo, GroupState, JoinPolicy, JoinStatus, LoginResponse,
     MessageKind, Notice, NoticeKind, ResultCode, SendMessageRequest, UpdateGroupRequest,

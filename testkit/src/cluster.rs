@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use schat_client::{Client, ClientOptions};
 use schat_runtime::config::{
     AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, Limits, LogConfig,
-    ProcConfig, ProcKind, RedisConfig, Timing,
+    ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::{Node, Shutdown};
@@ -31,6 +31,9 @@ pub struct ClusterSpec {
     /// cluster's temporary directory.
     pub file_servs: usize,
     pub dirs: usize,
+    /// Serve HTTPS on the file_servs and dir_servs, with a self-signed
+    /// certificate created at start (see [`TestCluster::ca_file`]).
+    pub http_tls: bool,
     pub chat: ChatConfig,
     pub limits: Limits,
     pub timing: Timing,
@@ -48,6 +51,7 @@ impl Default for ClusterSpec {
             chats: 2,
             file_servs: 0,
             dirs: 0,
+            http_tls: false,
             chat: ChatConfig::default(),
             limits: Limits::default(),
             // Fast failure detection so failure tests finish quickly.
@@ -180,6 +184,14 @@ impl TestCluster {
                 proc.serv_index = Some(proc.id - 600);
                 proc.data_dir = Some(files_dir.path().display().to_string());
             }
+            if spec.http_tls && matches!(proc.kind, ProcKind::FileServ | ProcKind::DirServ) {
+                let tls = files_dir.path().join("tls");
+                proc.tls = Some(TlsConfig {
+                    cert_file: tls.join(format!("{}.pem", proc.name)).display().to_string(),
+                    key_file: tls.join(format!("{}.key", proc.name)).display().to_string(),
+                    generate: true,
+                });
+            }
             if !matches!(proc.kind, ProcKind::OnlineServ | ProcKind::ChatServ) {
                 let listener = TcpListener::bind("127.0.0.1:0").await?;
                 proc.port = Some(listener.local_addr()?.port());
@@ -285,6 +297,15 @@ impl TestCluster {
             .ok()
             .and_then(ProcConfig::public_addr)
             .unwrap_or_default()
+    }
+
+    /// The certificate a TLS process created at start (PEM), for clients
+    /// to trust.
+    pub fn ca_file(&self, name: &str) -> std::path::PathBuf {
+        self.files_dir
+            .path()
+            .join("tls")
+            .join(format!("{name}.pem"))
     }
 
     /// The directory file_servs keep their files under.

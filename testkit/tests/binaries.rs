@@ -54,7 +54,7 @@ fn config_check_accepts_the_committed_file_and_names_faults() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("OK (14 procs)"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("OK (17 procs)"));
 
     let mut unknown_key = committed_config();
     unknown_key["limits"]["max_conns"] = 1.into();
@@ -186,6 +186,9 @@ async fn real_binaries_survive_killed_processes() {
         if proc.get("port").is_some() {
             proc["port"] = free_port().into();
         }
+        if proc.get("data_dir").is_some() {
+            proc["data_dir"] = dir.path().join("files").display().to_string().into();
+        }
     }
     let config_path = dir.path().join("cluster.json");
     std::fs::write(&config_path, config.to_string()).unwrap();
@@ -237,6 +240,54 @@ async fn real_binaries_survive_killed_processes() {
     }
     let observer = ready.pop().expect("the probe of set 2");
     let poster = ready.pop().expect("the probe of set 1");
+
+    // Files through the directory: upload to a group, the other member
+    // downloads the same bytes.
+    let dir_url = {
+        let proc = config["procs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|proc| proc["type"] == "dir_serv")
+            .unwrap();
+        format!("http://127.0.0.1:{}", proc["port"])
+    };
+    let http = schat_client::HttpClient::default();
+    let listed = eventually(Duration::from_secs(10), || async {
+        schat_client::files::Directory::lookup(&http, &dir_url)
+            .await
+            .is_ok_and(|found| found.file_servers.values().all(|server| server.up))
+    })
+    .await;
+    assert!(listed, "the directory did not list live file servers");
+    let directory = schat_client::files::Directory::lookup(&http, &dir_url)
+        .await
+        .unwrap();
+    let files = directory.files(http);
+    let shared = observer
+        .create_group(schat_client::CreateGroupRequest {
+            name: "files".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    poster.join_group(shared.gid, "", "").await.unwrap();
+    let picture = bytes::Bytes::from_static(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;");
+    let uploaded = files
+        .upload(
+            &poster.file_token().unwrap().0,
+            schat_client::files::UploadTarget::Chat(shared.gid),
+            "dot.gif",
+            picture.clone(),
+        )
+        .await
+        .unwrap();
+    let fetched = files
+        .download(&observer.file_token().unwrap().0, &uploaded.url, None)
+        .await
+        .unwrap();
+    assert_eq!(fetched.body, picture);
+    assert_eq!(fetched.content_type, "image/gif");
 
     // SIGKILL a disp: logins and presence keep working on both sets.
     procs.child("disp_serv-1").kill().unwrap();

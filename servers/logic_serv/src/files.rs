@@ -166,7 +166,7 @@ pub fn on_conn_load(logic: &Arc<Logic>, incoming: Incoming, load: ConnLoad) {
             let sent = logic
                 .fabric
                 .channel()
-                .call_within(target, Msg::ConnLoad(load.clone()), LEAVE_TIMEOUT)
+                .call_within(target, Msg::ConnLoad(load), LEAVE_TIMEOUT)
                 .await;
             if let Err(err) = sent {
                 debug!(logic.log, "A dir_serv did not take the leave"; "dir" => dir, "error" => %err);

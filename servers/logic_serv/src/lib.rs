@@ -167,10 +167,7 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
                 .shutdown
                 .spawn(files::serve_key_request(logic.clone(), incoming, epoch));
         }
-        Msg::ConnLoad(ref load) => {
-            let load = load.clone();
-            files::on_conn_load(logic, incoming, load);
-        }
+        Msg::ConnLoad(load) => files::on_conn_load(logic, incoming, load),
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "logic_serv does not handle this message",

@@ -1,0 +1,723 @@
+//! Files over real HTTP against running file_servs: upload → message →
+//! another member downloads the same bytes, content stored once, ranges,
+//! avatars, files released when no longer referenced, every kind of bad
+//! request refused with nothing stored, tokens refreshed under a long
+//! session, and a file server's directory moved to a fresh server.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use schat_client::files::{Directory, Files, UploadTarget};
+use schat_client::{
+    Client, ClientError, CreateGroupRequest, HttpClient, MessageKind, ProfileUpdate,
+    SendMessageRequest, UpdateGroupRequest,
+};
+use schat_runtime::config::FilesConfig;
+use schat_testkit::{eventually, ClusterSpec, TestCluster};
+
+fn spec() -> ClusterSpec {
+    ClusterSpec {
+        sets: 2,
+        chats: 1,
+        file_servs: 2,
+        dirs: 1,
+        ..ClusterSpec::default()
+    }
+}
+
+/// A PNG signature followed by `len` pseudo-random bytes seeded by `seed`.
+fn png(len: usize, seed: u8) -> Bytes {
+    let mut content = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let mut x = u32::from(seed) + 1;
+    for _ in 0..len {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        content.push((x >> 16) as u8);
+    }
+    Bytes::from(content)
+}
+
+fn token(client: &Client) -> String {
+    client.file_token().expect("logged in").0
+}
+
+/// The directory's answer once every conn_serv reported and every file
+/// server is live.
+async fn directory(http: &HttpClient, cluster: &TestCluster) -> Directory {
+    let url = cluster.http_url("dir_serv-1");
+    let ready = eventually(Duration::from_secs(5), || async {
+        Directory::lookup(http, &url)
+            .await
+            .is_ok_and(|dir| dir.file_servers.values().all(|server| server.up))
+    })
+    .await;
+    assert!(ready, "the directory did not list live file servers");
+    Directory::lookup(http, &url).await.unwrap()
+}
+
+async fn files_of(cluster: &TestCluster) -> Files {
+    let http = HttpClient::default();
+    directory(&http, cluster).await.files(http)
+}
+
+/// The HTTP status of a failed call.
+fn status<T: std::fmt::Debug>(result: Result<T, ClientError>) -> u16 {
+    match result {
+        Err(ClientError::Http { status, .. }) => status,
+        other => panic!("expected an HTTP refusal, got {other:?}"),
+    }
+}
+
+/// Files stored under a serv_index's directory: (contents, uploads in progress).
+fn stored(root: &Path, serv_index: u32) -> (usize, usize) {
+    let dir = root.join(serv_index.to_string());
+    let count = |path: std::path::PathBuf| -> usize {
+        std::fs::read_dir(path).map_or(0, |entries| entries.count())
+    };
+    let blobs = std::fs::read_dir(dir.join("blobs")).map_or(0, |shards| {
+        shards
+            .flatten()
+            .map(|shard| count(shard.path()))
+            .sum::<usize>()
+    });
+    (blobs, count(dir.join("tmp")))
+}
+
+async fn group_of(owner: &Client, members: &[&Client]) -> u64 {
+    let gid = owner
+        .create_group(CreateGroupRequest {
+            name: "pictures".to_string(),
+            ..CreateGroupRequest::default()
+        })
+        .await
+        .unwrap()
+        .gid;
+    for member in members {
+        member.join_group(gid, "", "").await.unwrap();
+    }
+    gid
+}
+
+async fn send_image(client: &Client, gid: u64, id: &str, url: &str) -> u64 {
+    client
+        .send_message(SendMessageRequest {
+            gid,
+            client_msg_id: id.to_string(),
+            kind: MessageKind::Image as i32,
+            text: "look".to_string(),
+            media_url: url.to_string(),
+        })
+        .await
+        .unwrap()
+        .seq
+}
+
+/// Whether `path` is gone (404) for `client`.
+async fn gone(files: &Files, client: &Client, path: &str) -> bool {
+    eventually(Duration::from_secs(5), || async {
+        matches!(
+            files.download(&token(client), path, None).await,
+            Err(ClientError::Http { status: 404, .. })
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn image_message_reaches_another_member_byte_for_byte() {
+    let cluster = TestCluster::start(spec()).await.unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
+    let (carol, _, _) = cluster.user(2, "carol").await.unwrap();
+    let gid = group_of(&alice, &[&bob]).await;
+
+    let content = png(300_000, 1);
+    let uploaded = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Chat(gid),
+            "cat.png",
+            content.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(uploaded.content_type, "image/png");
+    assert_eq!(uploaded.size, content.len() as u64);
+    assert!(uploaded.url.starts_with("/f/"), "{}", uploaded.url);
+    assert!(
+        uploaded.url.contains(&format!("/g{gid}/")),
+        "{}",
+        uploaded.url
+    );
+    let seq = send_image(&alice, gid, "img-1", &uploaded.url).await;
+
+    // Bob finds the message and downloads exactly the bytes.
+    let message = bob.pull(gid, seq, 1).await.unwrap().messages.remove(0);
+    assert_eq!(message.kind(), MessageKind::Image);
+    let download = files
+        .download(&token(&bob), &message.media_url, None)
+        .await
+        .unwrap();
+    assert_eq!(download.status, 200);
+    assert_eq!(download.content_type, "image/png");
+    assert_eq!(download.body, content);
+
+    // A range: 206 with exactly those bytes; a suffix; past the end: 416.
+    let part = files
+        .download(&token(&bob), &message.media_url, Some((1000, Some(1999))))
+        .await
+        .unwrap();
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, content.slice(1000..2000));
+    assert_eq!(
+        part.content_range.as_deref(),
+        Some(format!("bytes 1000-1999/{}", content.len()).as_str())
+    );
+    let tail = files
+        .download(
+            &token(&bob),
+            &message.media_url,
+            Some((content.len() as u64 - 10, None)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tail.body, content.slice(content.len() - 10..));
+    let past = files
+        .download(
+            &token(&bob),
+            &message.media_url,
+            Some((content.len() as u64, None)),
+        )
+        .await;
+    assert_eq!(status(past), 416);
+
+    // Not a member: no download, no upload.
+    assert_eq!(
+        status(
+            files
+                .download(&token(&carol), &message.media_url, None)
+                .await
+        ),
+        403
+    );
+    let refused = files
+        .upload(&token(&carol), UploadTarget::Chat(gid), "x.png", png(10, 9))
+        .await;
+    assert_eq!(status(refused), 403);
+
+    // The same content again (from another member, to the same server) is
+    // the same file, stored once.
+    let index: u32 = uploaded.url.split('/').nth(2).unwrap().parse().unwrap();
+    let same_server = format!("{}/v1/upload/chat/{gid}", files.server_url(index).unwrap());
+    let again = files
+        .upload_to(&same_server, &token(&bob), "copy.png", content.clone())
+        .await
+        .unwrap();
+    assert_eq!(again.url, uploaded.url);
+    assert_eq!(stored(cluster.files_dir(), index), (1, 0));
+}
+
+#[tokio::test]
+async fn files_are_released_when_nothing_references_them() {
+    let cluster = TestCluster::start(spec()).await.unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
+    let gid = group_of(&alice, &[&bob]).await;
+
+    // One file sent twice: recalling one message keeps it, the second frees it.
+    let shared = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Chat(gid),
+            "a.png",
+            png(5000, 2),
+        )
+        .await
+        .unwrap();
+    let first = send_image(&alice, gid, "s-1", &shared.url).await;
+    let second = send_image(&alice, gid, "s-2", &shared.url).await;
+    alice.recall(gid, first).await.unwrap();
+    let still = files.download(&token(&bob), &shared.url, None).await;
+    assert!(still.is_ok(), "{still:?}");
+    alice.recall(gid, second).await.unwrap();
+    assert!(
+        gone(&files, &bob, &shared.url).await,
+        "recalled file was kept"
+    );
+
+    // A user's avatar: visible in profiles; replacing it deletes the old one.
+    let first_avatar = files
+        .upload(&token(&alice), UploadTarget::Avatar, "me.png", png(2000, 3))
+        .await
+        .unwrap();
+    alice
+        .update_profile(ProfileUpdate {
+            avatar_url: Some(first_avatar.url.clone()),
+            ..ProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+    let seen = bob
+        .users(Vec::new(), vec!["alice".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(seen[0].avatar_url, first_avatar.url);
+    let avatar = files.download(&token(&bob), &first_avatar.url, None).await;
+    assert_eq!(avatar.unwrap().body, png(2000, 3));
+    let video_avatar = files
+        .upload(&token(&alice), UploadTarget::Avatar, "me.mp4", mp4())
+        .await;
+    assert_eq!(status(video_avatar), 415);
+    let second_avatar = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Avatar,
+            "me2.png",
+            png(2000, 4),
+        )
+        .await
+        .unwrap();
+    alice
+        .update_profile(ProfileUpdate {
+            avatar_url: Some(second_avatar.url.clone()),
+            ..ProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        gone(&files, &bob, &first_avatar.url).await,
+        "old avatar was kept"
+    );
+    assert!(files
+        .download(&token(&bob), &second_avatar.url, None)
+        .await
+        .is_ok());
+
+    // A group avatar: the owner only; replaced, the old one goes.
+    let not_owner = files
+        .upload(
+            &token(&bob),
+            UploadTarget::GroupAvatar(gid),
+            "g.png",
+            png(100, 5),
+        )
+        .await;
+    assert_eq!(status(not_owner), 403);
+    let group_avatar = files
+        .upload(
+            &token(&alice),
+            UploadTarget::GroupAvatar(gid),
+            "g.png",
+            png(100, 5),
+        )
+        .await
+        .unwrap();
+    let update = |url: &str| UpdateGroupRequest {
+        gid,
+        avatar_url: Some(url.to_string()),
+        ..UpdateGroupRequest::default()
+    };
+    alice.update_group(update(&group_avatar.url)).await.unwrap();
+    assert_eq!(bob.group(gid).await.unwrap().avatar_url, group_avatar.url);
+    alice.update_group(update("")).await.unwrap();
+    assert!(
+        gone(&files, &bob, &group_avatar.url).await,
+        "old group avatar was kept"
+    );
+
+    // Dismissing the group deletes its files.
+    let kept = files
+        .upload(&token(&bob), UploadTarget::Chat(gid), "b.png", png(3000, 6))
+        .await
+        .unwrap();
+    send_image(&bob, gid, "k-1", &kept.url).await;
+    alice.dismiss_group(gid).await.unwrap();
+    // Nobody is a member any more, so ask as the file server sees it: on disk.
+    let index: u32 = kept.url.split('/').nth(2).unwrap().parse().unwrap();
+    let dir = cluster
+        .files_dir()
+        .join(index.to_string())
+        .join("scopes")
+        .join(format!("g{gid}"));
+    assert!(
+        eventually(Duration::from_secs(5), || async { !dir.exists() }).await,
+        "a dismissed group's files were kept"
+    );
+}
+
+/// The start of an MP4 (ftyp box, isom brand).
+fn mp4() -> Bytes {
+    let mut content = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec();
+    content.extend(std::iter::repeat_n(7u8, 500));
+    Bytes::from(content)
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_clear_4xx_and_store_nothing() {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files: FilesConfig {
+            max_upload_bytes: 64 * 1024,
+            ..FilesConfig::default()
+        },
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let base = cluster.http_url("file_serv-1");
+    let http = HttpClient::default();
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let alice_token = token(&alice);
+    let upload_url = format!("{base}/v1/upload/chat/{gid}");
+    let good = files
+        .upload_to(&upload_url, &alice_token, "ok.png", png(100, 1))
+        .await
+        .unwrap();
+
+    let send =
+        |method: http::Method, path: String, headers: Vec<(&'static str, String)>, body: Bytes| {
+            let http = http.clone();
+            let url = format!("{base}{path}");
+            async move { http.send(method, &url, &headers, body).await.unwrap() }
+        };
+    let bearer = |token: &str| ("authorization", format!("Bearer {token}"));
+    let multipart = (
+        "content-type",
+        "multipart/form-data; boundary=XyZ".to_string(),
+    );
+
+    let cases: Vec<(&str, u16, schat_client::HttpResponse)> = vec![
+        (
+            "path traversal",
+            400,
+            send(http::Method::GET, "/f/1/g1/../../../etc/passwd".into(), vec![bearer(&alice_token)], Bytes::new()).await,
+        ),
+        (
+            "encoded traversal",
+            400,
+            send(http::Method::GET, "/f/1/%2e%2e/%2e%2e/etc/passwd".into(), vec![bearer(&alice_token)], Bytes::new()).await,
+        ),
+        (
+            "no token",
+            401,
+            send(http::Method::GET, good.url.clone(), Vec::new(), Bytes::new()).await,
+        ),
+        (
+            "forged token",
+            401,
+            send(http::Method::GET, good.url.clone(), vec![bearer(&forge(&alice_token))], Bytes::new()).await,
+        ),
+        (
+            "garbage token",
+            401,
+            send(http::Method::GET, good.url.clone(), vec![bearer("not-a-token")], Bytes::new()).await,
+        ),
+        (
+            "someone else's group",
+            403,
+            send(http::Method::POST, format!("/v1/upload/chat/{gid}"), vec![bearer(&token(&bob)), multipart.clone()], Bytes::from_static(b"--XyZ--\r\n")).await,
+        ),
+        (
+            "no such group",
+            404,
+            send(http::Method::POST, "/v1/upload/chat/999999".into(), vec![bearer(&alice_token), multipart.clone()], Bytes::new()).await,
+        ),
+        (
+            "garbage multipart",
+            400,
+            send(http::Method::POST, format!("/v1/upload/chat/{gid}"), vec![bearer(&alice_token), multipart.clone()], Bytes::from_static(b"this is not multipart at all")).await,
+        ),
+        (
+            "not multipart",
+            400,
+            send(http::Method::POST, format!("/v1/upload/chat/{gid}"), vec![bearer(&alice_token)], png(10, 1)).await,
+        ),
+        (
+            "no file part",
+            400,
+            send(http::Method::POST, format!("/v1/upload/chat/{gid}"), vec![bearer(&alice_token), multipart.clone()],
+                Bytes::from_static(b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--XyZ--\r\n")).await,
+        ),
+        (
+            "wrong method",
+            405,
+            send(http::Method::DELETE, good.url.clone(), vec![bearer(&alice_token)], Bytes::new()).await,
+        ),
+        (
+            "unknown endpoint",
+            404,
+            send(http::Method::GET, "/admin".into(), Vec::new(), Bytes::new()).await,
+        ),
+        (
+            "other server's file",
+            404,
+            send(http::Method::GET, good.url.replacen("/f/1/", "/f/2/", 1), vec![bearer(&alice_token)], Bytes::new()).await,
+        ),
+    ];
+    for (what, expected, answer) in cases {
+        assert_eq!(
+            answer.status.as_u16(),
+            expected,
+            "{what}: {}",
+            answer.reason()
+        );
+        let reason = answer.reason();
+        assert!(!reason.is_empty(), "{what}: no reason given");
+    }
+
+    // Content the server will not take, and an oversize body.
+    let oversize = files
+        .upload_to(&upload_url, &alice_token, "big.png", png(70 * 1024, 2))
+        .await;
+    assert_eq!(status(oversize), 413);
+    let script = files
+        .upload_to(
+            &upload_url,
+            &alice_token,
+            "run.png",
+            Bytes::from_static(b"#!/bin/sh\nrm -rf /\n"),
+        )
+        .await;
+    assert_eq!(status(script), 415);
+    let elf = files
+        .upload_to(
+            &upload_url,
+            &alice_token,
+            "a.out",
+            Bytes::from_static(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"),
+        )
+        .await;
+    assert_eq!(status(elf), 415);
+    let empty = files
+        .upload_to(&upload_url, &alice_token, "empty.png", Bytes::new())
+        .await;
+    assert_eq!(status(empty), 400);
+    // A PDF is among the other types the default config allows.
+    let pdf = files
+        .upload_to(
+            &upload_url,
+            &alice_token,
+            "doc.pdf",
+            Bytes::from_static(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pdf.content_type, "application/pdf");
+
+    // Nothing but the two good uploads was stored, nothing left half-written.
+    assert_eq!(stored(cluster.files_dir(), 1), (2, 0));
+    // The server is still fine.
+    let again = files.download(&alice_token, &good.url, None).await.unwrap();
+    assert_eq!(again.body, png(100, 1));
+}
+
+/// The token with its uid changed: the signature no longer matches.
+fn forge(token: &str) -> String {
+    let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
+    parts[2] = (parts[2].parse::<u64>().unwrap() + 1).to_string();
+    parts.join(".")
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_address_are_throttled() {
+    let mut files_config = FilesConfig::default();
+    files_config.throttle.max_failures = 3;
+    files_config.throttle.on_loopback = true;
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files: files_config,
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let good = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Chat(gid),
+            "a.png",
+            png(100, 1),
+        )
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(status(files.download("forged", &good.url, None).await), 401);
+    }
+    // Blocked now, even with a valid token.
+    let blocked = files.download(&token(&alice), &good.url, None).await;
+    assert_eq!(status(blocked), 429);
+}
+
+#[tokio::test]
+async fn a_long_session_keeps_downloading_with_refreshed_tokens() {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files: FilesConfig {
+            token_ttl_secs: 2,
+            key_rotation_secs: 2,
+            ..FilesConfig::default()
+        },
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let (first_token, first_expiry) = alice.file_token().unwrap();
+    let uploaded = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Chat(gid),
+            "a.png",
+            png(100, 1),
+        )
+        .await
+        .unwrap();
+    // Past the first token's expiry (and a key rotation or two), the
+    // session holds a fresh token that works; the first one is refused.
+    let expired = eventually(Duration::from_secs(10), || async {
+        schat_runtime::time::now_ms() > first_expiry + 200
+    })
+    .await;
+    assert!(expired);
+    let (fresh, fresh_expiry) = alice.file_token().unwrap();
+    assert_ne!(fresh, first_token);
+    assert!(fresh_expiry > first_expiry);
+    let download = files.download(&fresh, &uploaded.url, None).await.unwrap();
+    assert_eq!(download.body, png(100, 1));
+    let refused = files.download(&first_token, &uploaded.url, None).await;
+    match refused {
+        Err(ClientError::Http {
+            status: 401,
+            reason,
+        }) => {
+            assert!(reason.contains("expired"), "{reason}")
+        }
+        other => panic!("the expired token was not refused: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_moved_directory_serves_the_same_urls() {
+    let mut cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let content = png(50_000, 8);
+    let uploaded = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Chat(gid),
+            "a.png",
+            content.clone(),
+        )
+        .await
+        .unwrap();
+    cluster.stop("file_serv-1").await.unwrap();
+
+    // Copy the serv_index directory elsewhere (plain copies, no hard links)
+    // and start a fresh file_serv with the same index there, on a new port.
+    let moved = tempfile::tempdir().unwrap();
+    copy_tree(&cluster.files_dir().join("1"), &moved.path().join("1"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut config = (*cluster.config).clone();
+    let me = config
+        .procs
+        .iter_mut()
+        .find(|proc| proc.name == "file_serv-1")
+        .unwrap();
+    me.port = Some(port);
+    me.data_dir = Some(moved.path().display().to_string());
+    let me = me.clone();
+    let shutdown = schat_runtime::Shutdown::new();
+    let node = schat_runtime::Node {
+        config: Arc::new(config),
+        me,
+        log: schat_runtime::logging::test_logger("file_serv-1-moved"),
+        shutdown: shutdown.clone(),
+    };
+    let task = tokio::spawn(file_serv::run(listener, node));
+
+    let fresh = Files::new(
+        HttpClient::default(),
+        [(
+            1,
+            schat_client::files::FileServer {
+                url: format!("http://127.0.0.1:{port}"),
+                up: true,
+            },
+        )]
+        .into(),
+    );
+    let served = eventually(Duration::from_secs(10), || async {
+        fresh
+            .download(&token(&alice), &uploaded.url, None)
+            .await
+            .is_ok_and(|download| download.body == content)
+    })
+    .await;
+    shutdown.stop(Duration::from_secs(5)).await;
+    let _ = task.await;
+    assert!(served, "the moved directory did not serve the old URL");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn https_with_a_self_signed_certificate() {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        http_tls: true,
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let dir_url = cluster.http_url("dir_serv-1");
+    assert!(dir_url.starts_with("https://"), "{dir_url}");
+    // Untrusted certificate: refused by the client.
+    let untrusted = Directory::lookup(&HttpClient::default(), &dir_url).await;
+    assert!(untrusted.is_err(), "{untrusted:?}");
+    let dir_http = HttpClient::with_ca_file(&cluster.ca_file("dir_serv-1")).unwrap();
+    let dir = directory(&dir_http, &cluster).await;
+    assert!(dir.file_servers[&1].url.starts_with("https://"));
+    let http = HttpClient::with_ca_file(&cluster.ca_file("file_serv-1")).unwrap();
+    let files = dir.files(http);
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let uploaded = files
+        .upload_to(
+            &format!("{}/v1/upload/chat/{gid}", dir.file_servers[&1].url),
+            &token(&alice),
+            "a.png",
+            png(1000, 1),
+        )
+        .await
+        .unwrap();
+    let download = files.download(&token(&alice), &uploaded.url, None).await;
+    assert_eq!(download.unwrap().body, png(1000, 1));
+}
