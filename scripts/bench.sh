@@ -14,7 +14,7 @@ ensure_redis
 ensure_python
 
 mkdir -p bench-results data/bench
-rm -rf data/bench/redis
+rm -rf data/bench/redis data/bench/files
 python3 - <<'PY'
 import json
 c = json.load(open("cluster.json"))
@@ -26,6 +26,9 @@ c["auth"]["argon2_iterations"] = 1
 c["log"]["level"] = "warn"
 # One bench user owns every group of a scenario.
 c.setdefault("chat", {})["owner_group_cap"] = 1000
+for p in c["procs"]:
+    if "data_dir" in p:
+        p["data_dir"] = "data/bench/files"
 json.dump(c, open("data/bench/cluster.json", "w"), indent=2)
 PY
 

@@ -48,7 +48,7 @@ echo "redis     $redis_host:$redis_port (appendfsync $fsync, data in $redis_dir)
 
 # Storage first, then the hubs, then the rest; every process also
 # reconnects on its own, so the order only saves a few retries.
-for type in db_logic_serv db_chat_serv disp_serv online_serv chat_serv logic_serv conn_serv; do
+for type in db_logic_serv db_chat_serv disp_serv online_serv chat_serv logic_serv conn_serv file_serv dir_serv; do
     for name in $(cluster_field "$cluster" "' '.join(p['name'] for p in c['procs'] if p['type'] == '$type')"); do
         "$bin/$type" --config "$cluster" --name "$name" >>"logs/$name.log" 2>&1 &
         echo $! > "data/pids/$name.pid"
@@ -63,11 +63,24 @@ for addr in $conns; do
         sleep 0.1
     done
 done
+dirs=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv')")
+files=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'file_serv')")
+dir=${dirs%% *}
+for url in $dirs; do
+    for _ in $(seq 100); do
+        "$bin/schat" --dir "$url" ping >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+done
 echo
-echo "schat is up. Connect a client to any of: $conns"
-echo "  $bin/schat --server ${conns%% *} register alice"
-echo "  $bin/schat --server ${conns%% *} login alice"
-echo "  $bin/schat --server ${conns%% *}            # interactive shell"
+echo "schat is up."
+echo "  directory:    $dirs (clients ask it where to connect)"
+echo "  conn_servs:   $conns"
+echo "  file servers: $files (files in data/files)"
+echo "  $bin/schat register alice          # asks the directory at $dir"
+echo "  $bin/schat login alice"
+echo "  $bin/schat                         # interactive shell"
+echo "  $bin/schat --server ${conns%% *} ping   # a conn_serv directly"
 
 if $detach; then
     echo "stop with scripts/stop.sh"

@@ -289,6 +289,81 @@ async fn real_binaries_survive_killed_processes() {
     assert_eq!(fetched.body, picture);
     assert_eq!(fetched.content_type, "image/gif");
 
+    // The schat CLI through the directory: a new user joins, sends an
+    // image, downloads it back and sets an avatar; a refusal is exit 1.
+    let cli = |args: Vec<String>| {
+        let mut command = Command::new(server_bin("schat"));
+        command
+            .arg("--dir")
+            .arg(&dir_url)
+            .arg("--session-file")
+            .arg(dir.path().join("session.json"))
+            .args(&args)
+            .env_remove("SCHAT_SERVER")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        async move {
+            let mut child = command.spawn().unwrap();
+            use std::io::Write;
+            let _ = child.stdin.take().unwrap().write_all(b"password123\n");
+            let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+                .await
+                .unwrap()
+                .unwrap();
+            let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+            (
+                output.status.code(),
+                text(&output.stdout),
+                text(&output.stderr),
+            )
+        }
+    };
+    let args = |line: String| {
+        line.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let image = dir.path().join("dot.gif");
+    std::fs::write(&image, &picture).unwrap();
+    let image = image.display().to_string();
+    for line in [
+        "register carol --password-stdin".to_string(),
+        "login carol --password-stdin".to_string(),
+        format!("join {}", shared.gid),
+    ] {
+        let (code, stdout, stderr) = cli(args(line.clone())).await;
+        assert_eq!(code, Some(0), "schat {line}: {stdout}{stderr}");
+    }
+    let (code, stdout, stderr) = cli(args(format!(
+        "send-image {} {image} --caption hello",
+        shared.gid
+    )))
+    .await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let sent_url = stdout
+        .split_whitespace()
+        .find(|word| word.starts_with("/f/"))
+        .unwrap_or_else(|| panic!("no URL in {stdout:?}"))
+        .to_string();
+    let (_, history, _) = cli(args(format!("history {}", shared.gid))).await;
+    assert!(
+        history.contains(&format!("[image] {sent_url}")),
+        "{history}"
+    );
+    let copy = dir.path().join("copy.gif");
+    let (code, stdout, stderr) =
+        cli(args(format!("download {sent_url} -o {}", copy.display()))).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(std::fs::read(&copy).unwrap(), picture.to_vec());
+    let (code, _, stderr) = cli(args(format!("set-avatar {image}"))).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, profile, _) = cli(args("whoami".to_string())).await;
+    assert!(profile.contains("avatar:       /f/"), "{profile}");
+    let (code, _, stderr) = cli(args(format!("upload {image} --group 999999"))).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+
     // SIGKILL a disp: logins and presence keep working on both sets.
     procs.child("disp_serv-1").kill().unwrap();
     for (index, addr) in [&addr_1, &addr_2, &addr_1].into_iter().enumerate() {

@@ -3,20 +3,49 @@
 
 use std::path::{Path, PathBuf};
 
-use schat_client::{Client, ClientError, ProfileUpdate, ResultCode, UserProfile};
+use schat_client::files::{Directory, Files};
+use schat_client::{Client, ClientError, HttpClient, ProfileUpdate, ResultCode, UserProfile};
 
 use crate::session_file::{self, SavedSession};
 use crate::{Command, Failure};
 
 /// Runs one command and exits.
-pub async fn one_shot(server: &str, session_file: &Path, command: Command) -> Result<(), Failure> {
-    let mut runner = Runner::new(server, session_file, false);
+pub async fn one_shot(
+    endpoint: Endpoint,
+    session_file: &Path,
+    command: Command,
+) -> Result<(), Failure> {
+    let mut runner = Runner::new(endpoint, session_file, false);
     runner.execute(command).await
+}
+
+/// Where the client connects.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// A conn_serv to use directly; without it the directory picks one.
+    pub server: Option<String>,
+    /// The dir_serv's base URL.
+    pub dir: String,
+    /// An extra CA certificate to trust for HTTPS.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Endpoint {
+    /// Where the shell says it is.
+    pub fn describe(&self) -> String {
+        match &self.server {
+            Some(server) => server.clone(),
+            None => format!("the cluster of {}", self.dir),
+        }
+    }
 }
 
 /// A connection and who it is logged in as.
 pub struct Runner {
+    endpoint: Endpoint,
+    /// The conn_serv of the current connection.
     server: String,
+    directory: Option<Directory>,
     session_file: PathBuf,
     interactive: bool,
     client: Option<Client>,
@@ -24,9 +53,11 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(server: &str, session_file: &Path, interactive: bool) -> Runner {
+    pub fn new(endpoint: Endpoint, session_file: &Path, interactive: bool) -> Runner {
         Runner {
-            server: server.to_string(),
+            server: endpoint.server.clone().unwrap_or_default(),
+            endpoint,
+            directory: None,
             session_file: session_file.to_path_buf(),
             interactive,
             client: None,
@@ -61,6 +92,11 @@ impl Runner {
             self.drop_connection();
         }
         if self.client.is_none() {
+            if self.endpoint.server.is_none() {
+                // Ask the directory afresh: the last conn_serv may be gone.
+                self.directory = None;
+                self.server = self.directory().await?.conn_addr.clone();
+            }
             let client = Client::connect(&self.server).await.map_err(|err| Failure {
                 message: format!("{} ({})", err, self.server),
                 exit_code: crate::EXIT_CONNECTION,
@@ -70,6 +106,41 @@ impl Runner {
         self.client
             .as_ref()
             .ok_or_else(|| Failure::usage("no connection"))
+    }
+
+    fn http(&self) -> Result<HttpClient, Failure> {
+        match &self.endpoint.ca_file {
+            None => Ok(HttpClient::default()),
+            Some(path) => {
+                HttpClient::with_ca_file(path).map_err(|err| Failure::usage(err.to_string()))
+            }
+        }
+    }
+
+    /// What the directory answered (asked once per connection).
+    async fn directory(&mut self) -> Result<&Directory, Failure> {
+        if self.directory.is_none() {
+            let http = self.http()?;
+            let found = Directory::lookup(&http, &self.endpoint.dir)
+                .await
+                .map_err(|err| Failure {
+                    message: format!(
+                        "cannot use the directory at {}: {err} (or connect directly with --server HOST:PORT)",
+                        self.endpoint.dir
+                    ),
+                    exit_code: crate::EXIT_CONNECTION,
+                })?;
+            self.directory = Some(found);
+        }
+        self.directory
+            .as_ref()
+            .ok_or_else(|| Failure::usage("no directory"))
+    }
+
+    /// A client for the file servers the directory lists.
+    async fn files(&mut self) -> Result<Files, Failure> {
+        let http = self.http()?;
+        Ok(self.directory().await?.files(http))
     }
 
     /// Makes sure this connection is logged in, with the saved token.
@@ -119,6 +190,7 @@ impl Runner {
                     // A fresh connection: this one belongs to the old login.
                     self.drop_connection();
                 }
+                self.connect().await?;
                 let server = self.server.clone();
                 let client = self.connect().await?;
                 let login = client.login_password(&account, &password).await?;
@@ -204,6 +276,12 @@ impl Runner {
             Command::Group(command) => {
                 let client = self.logged_in_client().await?;
                 crate::groups::execute(client, command).await?;
+            }
+            Command::File(command) => {
+                self.logged_in_client().await?;
+                let files = self.files().await?;
+                let client = self.logged_in_client().await?;
+                crate::files::execute(client, &files, command).await?;
             }
             Command::Shell => return Err(Failure::usage("already in the shell")),
         }

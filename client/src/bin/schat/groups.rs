@@ -286,7 +286,7 @@ async fn resolve_user(client: &Client, user: &str) -> Result<u64, Failure> {
         .ok_or_else(|| Failure::refused(format!("no user named {user:?}")))
 }
 
-fn fresh_message_id() -> String {
+pub fn fresh_message_id() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_nanos())

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod files;
 mod groups;
 mod session_file;
 mod shell;
@@ -21,15 +22,21 @@ pub const EXIT_CONNECTION: u8 = 3;
 #[derive(Debug, Parser)]
 #[command(name = "schat", version, about = "schat chat client")]
 struct Cli {
-    /// conn_serv address to connect to.
+    /// conn_serv address to connect to directly, skipping the directory.
+    #[arg(long, short, env = "SCHAT_SERVER", global = true)]
+    server: Option<String>,
+    /// dir_serv base URL: picks a conn_serv and lists the file servers.
     #[arg(
         long,
-        short,
-        env = "SCHAT_SERVER",
-        default_value = "127.0.0.1:7001",
+        env = "SCHAT_DIR",
+        default_value = "http://127.0.0.1:7600",
         global = true
     )]
-    server: String,
+    dir: String,
+    /// Extra CA certificate (PEM) to trust for HTTPS, like the self-signed
+    /// one a local cluster creates.
+    #[arg(long, env = "SCHAT_CA_FILE", global = true)]
+    ca_file: Option<PathBuf>,
     /// Where the login token is kept between commands
     /// (default: ~/.schat/session.json).
     #[arg(long, env = "SCHAT_SESSION", global = true)]
@@ -76,6 +83,8 @@ pub enum Command {
     Ping,
     #[command(flatten)]
     Group(groups::GroupCommand),
+    #[command(flatten)]
+    File(files::FileCommand),
     /// Interactive mode (the default).
     Shell,
 }
@@ -93,10 +102,15 @@ fn main() -> ExitCode {
         }
     };
     let session_file = cli.session_file.unwrap_or_else(session_file::default_path);
+    let endpoint = commands::Endpoint {
+        server: cli.server,
+        dir: cli.dir,
+        ca_file: cli.ca_file,
+    };
     let result = runtime.block_on(async {
         match cli.command.unwrap_or(Command::Shell) {
-            Command::Shell => shell::run(&cli.server, &session_file).await,
-            command => commands::one_shot(&cli.server, &session_file, command).await,
+            Command::Shell => shell::run(endpoint, &session_file).await,
+            command => commands::one_shot(endpoint, &session_file, command).await,
         }
     });
     match result {
@@ -118,7 +132,9 @@ pub struct Failure {
 impl From<schat_client::ClientError> for Failure {
     fn from(err: schat_client::ClientError) -> Failure {
         let exit_code = match err {
-            schat_client::ClientError::Server { .. } => EXIT_REFUSED,
+            schat_client::ClientError::Server { .. } | schat_client::ClientError::Http { .. } => {
+                EXIT_REFUSED
+            }
             _ => EXIT_CONNECTION,
         };
         Failure {

@@ -8,7 +8,7 @@ use clap::Parser;
 use schat_client::Push;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::commands::Runner;
+use crate::commands::{Endpoint, Runner};
 use crate::{Command, Failure};
 
 #[derive(Debug, Parser)]
@@ -27,10 +27,13 @@ enum ShellCommand {
     Quit,
 }
 
-pub async fn run(server: &str, session_file: &Path) -> Result<(), Failure> {
-    let mut runner = Runner::new(server, session_file, true);
+pub async fn run(endpoint: Endpoint, session_file: &Path) -> Result<(), Failure> {
+    println!(
+        "schat shell on {}; type `help` for commands, `quit` to leave.",
+        endpoint.describe()
+    );
+    let mut runner = Runner::new(endpoint, session_file, true);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    println!("schat shell on {server}; type `help` for commands, `quit` to leave.");
     loop {
         print!("{}", runner.prompt());
         let _ = std::io::stdout().flush();
