@@ -130,9 +130,12 @@ impl HttpClient {
                 )))
             }
         };
+        // An IPv6 literal comes bracketed in a URL; connect without them.
         let host = uri
             .host()
             .ok_or_else(|| ClientError::Protocol(format!("no host in {url:?}")))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
             .to_string();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         let stream = TcpStream::connect((host.as_str(), port))
@@ -142,7 +145,11 @@ impl HttpClient {
         let mut request = http::Request::builder()
             .method(method)
             .uri(uri.path_and_query().map_or("/", |pq| pq.as_str()))
-            .header(http::header::HOST, format!("{host}:{port}"));
+            .header(
+                http::header::HOST,
+                uri.authority()
+                    .map_or(host.clone(), |authority| authority.to_string()),
+            );
         for (name, value) in headers {
             request = request.header(*name, value);
         }

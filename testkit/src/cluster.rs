@@ -69,7 +69,11 @@ impl Default for ClusterSpec {
                 argon2_iterations: 1,
                 ..AuthConfig::default()
             },
-            files: FilesConfig::default(),
+            // Releases at once, so tests see files go without waiting.
+            files: FilesConfig {
+                release_delay_secs: 0,
+                ..FilesConfig::default()
+            },
             directory: DirectoryConfig {
                 load_report_ms: 100,
                 load_expiry_ms: 1_000,

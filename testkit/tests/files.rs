@@ -721,3 +721,89 @@ async fn https_with_a_self_signed_certificate() {
     let download = files.download(&token(&alice), &uploaded.url, None).await;
     assert_eq!(download.unwrap().body, png(1000, 1));
 }
+
+#[tokio::test]
+async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files: FilesConfig {
+            release_delay_secs: 1,
+            ..FilesConfig::default()
+        },
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
+    let gid = group_of(&alice, &[&bob]).await;
+    let content = png(4000, 11);
+
+    // Alice sends a picture; Bob uploads the same bytes (the same file);
+    // Alice recalls hers, releasing it, and Bob sends his right after.
+    let sent = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Chat(gid),
+            "a.png",
+            content.clone(),
+        )
+        .await
+        .unwrap();
+    let alice_seq = send_image(&alice, gid, "a-1", &sent.url).await;
+    let again = files
+        .upload(
+            &token(&bob),
+            UploadTarget::Chat(gid),
+            "b.png",
+            content.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.url, sent.url);
+    alice.recall(gid, alice_seq).await.unwrap();
+    let bob_seq = send_image(&bob, gid, "b-1", &again.url).await;
+
+    // An avatar replaced and set back within the delay.
+    let avatar = files
+        .upload(&token(&alice), UploadTarget::Avatar, "me.png", png(500, 12))
+        .await
+        .unwrap();
+    let other = files
+        .upload(
+            &token(&alice),
+            UploadTarget::Avatar,
+            "me2.png",
+            png(500, 13),
+        )
+        .await
+        .unwrap();
+    for url in [&avatar.url, &other.url, &avatar.url] {
+        alice
+            .update_profile(ProfileUpdate {
+                avatar_url: Some(url.clone()),
+                ..ProfileUpdate::default()
+            })
+            .await
+            .unwrap();
+    }
+
+    // The releases come due (release_delay_secs is a time rule: wait past it).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let kept = files.download(&token(&alice), &sent.url, None).await;
+    assert_eq!(kept.unwrap().body, content, "a file sent again was deleted");
+    let kept = files.download(&token(&bob), &avatar.url, None).await;
+    assert!(kept.is_ok(), "an avatar set back was deleted: {kept:?}");
+    assert!(
+        gone(&files, &bob, &other.url).await,
+        "the replaced avatar was kept"
+    );
+
+    // Once the last reference goes, so does the file.
+    bob.recall(gid, bob_seq).await.unwrap();
+    assert!(
+        gone(&files, &alice, &sent.url).await,
+        "an unreferenced file was kept"
+    );
+}

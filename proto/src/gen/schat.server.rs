@@ -80,7 +80,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 100, 101, 102, 103, 104, 105"
+        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -209,6 +209,10 @@ pub mod server_msg {
         DbAckNotices(super::DbAckNotices),
         #[prost(message, tag = "95")]
         DbRecall(super::DbRecall),
+        #[prost(message, tag = "96")]
+        DbFileRefs(super::DbFileRefs),
+        #[prost(message, tag = "97")]
+        DbFileRefCount(super::DbFileRefCount),
         /// files and directory (file_serv, dir_serv)
         #[prost(message, tag = "100")]
         GetFileKey(super::GetFileKey),
@@ -222,6 +226,10 @@ pub mod server_msg {
         ConnLoad(super::ConnLoad),
         #[prost(message, tag = "105")]
         ReleaseFiles(super::ReleaseFiles),
+        #[prost(message, tag = "106")]
+        CheckFileRef(super::CheckFileRef),
+        #[prost(message, tag = "107")]
+        FileRef(super::FileRef),
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -788,6 +796,36 @@ pub struct ReleaseFiles {
     pub paths: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
     #[prost(string, repeated, tag = "2")]
     pub scopes: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+/// file_serv -> the keeper of a scope's references (chat_serv, HASH gid, for
+/// g<gid> and ga<gid>; any logic for u<uid>): is this file (`path`), or
+/// this scope (`scope`, for a whole-scope release), still referenced?
+/// file_serv asks before deleting, so a release that crossed a new
+/// reference deletes nothing.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CheckFileRef {
+    #[prost(string, tag = "1")]
+    pub path: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub scope: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FileRef {
+    #[prost(bool, tag = "1")]
+    pub referenced: bool,
+}
+/// chat -> db_chat: how many messages of the group reference `path`.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbFileRefs {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(string, tag = "2")]
+    pub path: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbFileRefCount {
+    #[prost(uint64, tag = "1")]
+    pub count: u64,
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]

@@ -14,8 +14,8 @@ use schat_proto::client::{
     UpdateGroupRequest,
 };
 use schat_proto::server::{
-    db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbGetGroup, DbGroup,
-    DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
+    db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup,
+    DbGroup, DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
     MemberCheck,
 };
 use schat_runtime::file_url::{release_paths, release_scopes, FileUrl, Scope};
@@ -493,6 +493,41 @@ pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<Gr
             }
             Ok(updated)
         }
+        _ => Err(Failure::unexpected()),
+    }
+}
+
+/// Answers file_serv before it deletes: is the group file `path` still
+/// referenced (by a message, or as the group's avatar)? With `scope`
+/// instead: does the group the scope belongs to still exist?
+pub async fn file_referenced(chat: &Chat, path: &str, scope: &str) -> Result<bool, Failure> {
+    let (gid, url) = match (FileUrl::parse(path), Scope::parse(scope)) {
+        (Some(url), _) => match url.scope {
+            Scope::Chat(gid) | Scope::GroupAvatar(gid) => (gid, Some(url)),
+            Scope::UserAvatar(_) => return Err(Failure::bad_request("not a group file")),
+        },
+        (None, Some(Scope::Chat(gid) | Scope::GroupAvatar(gid))) => (gid, None),
+        _ => return Err(Failure::bad_request("not a group file or scope")),
+    };
+    let group = match load(chat, gid, 0).await {
+        Ok(group) => group,
+        Err(failure) if failure.code == ResultCode::NoSuchGroup => return Ok(false),
+        Err(failure) => return Err(failure),
+    };
+    let Some(url) = url else {
+        return Ok(true);
+    };
+    if let Scope::GroupAvatar(_) = url.scope {
+        return Ok(info(&group).avatar_url == path);
+    }
+    match chat
+        .db(Msg::DbFileRefs(DbFileRefs {
+            gid,
+            path: path.to_string(),
+        }))
+        .await?
+    {
+        Msg::DbFileRefCount(refs) => Ok(refs.count > 0),
         _ => Err(Failure::unexpected()),
     }
 }

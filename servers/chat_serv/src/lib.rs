@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
-use schat_proto::server::{server_msg::Msg, ChatResponse, ProcType};
+use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType};
 use schat_runtime::logging::{info, Logger};
 use schat_runtime::paired::dial_paired;
 use schat_runtime::password::Passwords;
@@ -96,12 +96,22 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
 }
 
 async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
-    if let Msg::CheckMember(check) = &incoming.msg {
-        match groups::check_member(chat, check.gid, check.uid).await {
-            Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
-            Err(failure) => incoming.reply_error(failure.code, failure.reason),
+    match &incoming.msg {
+        Msg::CheckMember(check) => {
+            match groups::check_member(chat, check.gid, check.uid).await {
+                Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
+                Err(failure) => incoming.reply_error(failure.code, failure.reason),
+            }
+            return;
         }
-        return;
+        Msg::CheckFileRef(check) => {
+            match groups::file_referenced(chat, &check.path, &check.scope).await {
+                Ok(referenced) => incoming.reply(Msg::FileRef(FileRef { referenced })),
+                Err(failure) => incoming.reply_error(failure.code, failure.reason),
+            }
+            return;
+        }
+        _ => {}
     }
     let Msg::ChatRequest(request) = &incoming.msg else {
         incoming.reply_error(

@@ -52,8 +52,9 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
     // The logic link outlives the shutdown signal until this conn_serv has
-    // left the directory.
+    // left the directory (and ends with `run`, however it ends).
     let link_shutdown = shutdown.detached();
+    let _close_link = TriggerOnDrop(link_shutdown.clone());
     let link_node = Node {
         shutdown: link_shutdown.clone(),
         ..node.clone()
@@ -123,9 +124,17 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let n_clients = conn
         .clients
         .close_all(ResultCode::ShuttingDown, "server shutting down");
-    link_shutdown.trigger();
     info!(log, "Stopping"; "clients" => n_clients);
     Ok(())
+}
+
+/// Triggers a shutdown signal when dropped.
+struct TriggerOnDrop(Shutdown);
+
+impl Drop for TriggerOnDrop {
+    fn drop(&mut self) {
+        self.0.trigger();
+    }
 }
 
 /// How long a stopping conn_serv waits for the dir_servs to drop it.

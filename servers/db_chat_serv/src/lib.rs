@@ -10,7 +10,9 @@
 pub mod store;
 
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
-use schat_proto::server::{server_msg::Msg, DbAppended, DbFlag, DbGroup, DbUids, Ok as OkMsg};
+use schat_proto::server::{
+    server_msg::Msg, DbAppended, DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg,
+};
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
@@ -102,6 +104,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 )
                 .await?,
         ),
+        Msg::DbFileRefs(req) => Msg::DbFileRefCount(DbFileRefCount {
+            count: store.file_refs(req.gid, &req.path).await?,
+        }),
         Msg::DbMarkRead(req) => {
             store.mark_read(req.gid, req.uid, req.seq).await?;
             Msg::Ok(OkMsg {})

@@ -7,8 +7,11 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::Bytes;
-use schat_proto::server::{server_msg::Msg, CheckMember, GetFileKey, MemberCheck, ProcType};
+use schat_proto::server::{
+    server_msg::Msg, CheckFileRef, CheckMember, GetFileKey, MemberCheck, ProcType,
+};
 use schat_runtime::file_token::{self, epoch_at, FileTokenError};
+use schat_runtime::file_url::Scope;
 use schat_runtime::time::now_ms;
 use schat_runtime::{ClusterConfig, Fabric, Target};
 use tokio::time::Instant;
@@ -65,7 +68,7 @@ impl Access {
         let current = epoch_at(now, self.rotation_secs);
         // No key exists outside these epochs; a forged one must not make
         // anyone fetch it.
-        if parsed.epoch + 1 < current || parsed.epoch > current + 1 {
+        if parsed.epoch.saturating_add(1) < current || parsed.epoch > current.saturating_add(1) {
             return Err(Denied::Token(FileTokenError::Expired));
         }
         let key = self.key(parsed.epoch).await?;
@@ -96,13 +99,19 @@ impl Access {
         Ok(found.key)
     }
 
-    /// Whether `uid` belongs to `gid` (and owns it).
+    /// Whether `uid` belongs to `gid` (and owns it), from the cache if the
+    /// answer is recent.
     pub async fn membership(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
         if let Some((answer, at)) = lock(&self.members).get(&(gid, uid)) {
             if at.elapsed() < self.member_ttl {
                 return Ok(*answer);
             }
         }
+        self.membership_now(gid, uid).await
+    }
+
+    /// Whether `uid` belongs to `gid`, asked of chat_serv now.
+    pub async fn membership_now(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
         let reply = self
             .fabric
             .channel()
@@ -124,19 +133,66 @@ impl Access {
     }
 
     pub async fn require_member(&self, gid: u64, uid: u64) -> Result<(), Denied> {
-        match self.membership(gid, uid).await? {
-            MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
-            MemberCheck { member: false, .. } => Err(Denied::NotMember),
-            _ => Ok(()),
+        check_member(self.membership(gid, uid).await?)
+    }
+
+    /// The same as [`Access::require_member`] or [`Access::require_owner`]
+    /// (`owner`), asked afresh: the last check before an upload is kept.
+    pub async fn recheck(&self, gid: u64, uid: u64, owner: bool) -> Result<(), Denied> {
+        let answer = self.membership_now(gid, uid).await?;
+        if owner {
+            check_owner(answer)
+        } else {
+            check_member(answer)
         }
     }
 
     pub async fn require_owner(&self, gid: u64, uid: u64) -> Result<(), Denied> {
-        match self.membership(gid, uid).await? {
-            MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
-            MemberCheck { owner: false, .. } => Err(Denied::NotOwner),
-            _ => Ok(()),
+        check_owner(self.membership(gid, uid).await?)
+    }
+
+    /// Whether a file (or with an empty `path`, a whole scope) is still
+    /// referenced, asked of whoever keeps its references: chat_serv for
+    /// group scopes, any logic for user avatars.
+    pub async fn referenced(&self, path: &str, scope: Scope) -> Result<bool, Denied> {
+        let target = match scope {
+            Scope::Chat(gid) | Scope::GroupAvatar(gid) => Target::hash(ProcType::Chat, gid),
+            Scope::UserAvatar(_) => Target::any(ProcType::Logic),
+        };
+        let check = CheckFileRef {
+            path: path.to_string(),
+            scope: if path.is_empty() {
+                scope.to_string()
+            } else {
+                String::new()
+            },
+        };
+        match self
+            .fabric
+            .channel()
+            .call(target, Msg::CheckFileRef(check))
+            .await
+        {
+            Ok(Msg::FileRef(answer)) => Ok(answer.referenced),
+            Ok(_) => Err(Denied::Unavailable("unexpected reply".to_string())),
+            Err(err) => Err(Denied::Unavailable(err.to_string())),
         }
+    }
+}
+
+fn check_member(answer: MemberCheck) -> Result<(), Denied> {
+    match answer {
+        MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
+        MemberCheck { member: false, .. } => Err(Denied::NotMember),
+        _ => Ok(()),
+    }
+}
+
+fn check_owner(answer: MemberCheck) -> Result<(), Denied> {
+    match answer {
+        MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
+        MemberCheck { owner: false, .. } => Err(Denied::NotOwner),
+        _ => Ok(()),
     }
 }
 

@@ -20,12 +20,13 @@ pub mod throttle;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use schat_proto::client::ResultCode;
 use schat_proto::server::{server_msg::Msg, ReleaseFiles};
 use schat_runtime::file_url::{FileUrl, Scope};
-use schat_runtime::logging::{info, warn, Logger};
+use schat_runtime::logging::{debug, info, warn, Logger};
 use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -89,7 +90,19 @@ async fn serve_inbox(files: Arc<Files>, mut inbox: mpsc::Receiver<Incoming>, nod
         };
         let Some(incoming) = incoming else { return };
         match &incoming.msg {
-            Msg::ReleaseFiles(release) => release_files(&files, release).await,
+            Msg::ReleaseFiles(release) => {
+                // Later, off this loop; a release pending at a stop is
+                // dropped (a leak, never a loss).
+                let (files, release) = (files.clone(), release.clone());
+                let shutdown = node.shutdown.clone();
+                let delay = Duration::from_secs(files.config.files.release_delay_secs);
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = shutdown.cancelled() => {}
+                        _ = tokio::time::sleep(delay) => release_files(&files, &release).await,
+                    }
+                });
+            }
             _ => incoming.reply_error(
                 ResultCode::UnknownMessage,
                 "file_serv does not handle this message",
@@ -98,11 +111,28 @@ async fn serve_inbox(files: Arc<Files>, mut inbox: mpsc::Receiver<Incoming>, nod
     }
 }
 
+/// Deletes what a release names, once whoever keeps its references
+/// confirms nothing refers to it any more: a release that crossed a new
+/// reference (the same content uploaded again and sent within
+/// `files.release_delay_secs`, an avatar set back) deletes nothing. When
+/// the check fails the file stays (a leak, never a loss).
 async fn release_files(files: &Files, release: &ReleaseFiles) {
     for path in &release.paths {
         let Some(url) = FileUrl::parse(path) else {
             continue;
         };
+        match files.access.referenced(path, url.scope).await {
+            Ok(false) => {}
+            Ok(true) => {
+                debug!(files.log, "Kept a released file: referenced again"; "url" => path);
+                continue;
+            }
+            Err(err) => {
+                warn!(files.log, "Kept a released file: cannot check its references";
+                    "url" => path, "error" => %err);
+                continue;
+            }
+        }
         match files.store.release(&url).await {
             Ok(true) => info!(files.log, "Released"; "url" => path),
             Ok(false) => {}

@@ -34,6 +34,8 @@ use crate::Files;
 
 /// Room for multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
+/// An upload that sends nothing for this long is refused.
+const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Answers one request, counting refusals against the client's address.
 pub async fn handle(files: &Files, request: Request, peer: SocketAddr) -> Response {
@@ -50,12 +52,25 @@ pub async fn handle(files: &Files, request: Request, peer: SocketAddr) -> Respon
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = route(files, request).await;
-    if response.status().is_client_error() {
+    if counts_as_failure(response.status()) {
         files.throttle.failed(peer.ip());
         debug!(files.log, "Refused"; "peer" => %peer, "method" => %method,
             "path" => &path, "status" => response.status().as_u16());
     }
     response
+}
+
+/// Refusals that suggest probing or abuse; a 404 for a replaced avatar, a
+/// 416 from a player probing ranges and a 429 itself do not count.
+fn counts_as_failure(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::BAD_REQUEST
+            | StatusCode::UNAUTHORIZED
+            | StatusCode::FORBIDDEN
+            | StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    )
 }
 
 async fn route(files: &Files, request: Request) -> Response {
@@ -151,17 +166,18 @@ fn gid_of(text: &str) -> Result<u64, Refusal> {
 
 async fn upload(files: &Files, target: &str, request: Request) -> Result<Response, Refusal> {
     let uid = files.access.user(token_of(&request).as_deref()).await?;
-    let (scope, images_only) = match target.split_once('/') {
-        None if target == "avatar" => (Scope::UserAvatar(uid), true),
+    // The group and whether only its owner may upload.
+    let (scope, images_only, group) = match target.split_once('/') {
+        None if target == "avatar" => (Scope::UserAvatar(uid), true, None),
         Some(("chat", gid)) => {
             let gid = gid_of(gid)?;
             files.access.require_member(gid, uid).await?;
-            (Scope::Chat(gid), false)
+            (Scope::Chat(gid), false, Some((gid, false)))
         }
         Some(("group-avatar", gid)) => {
             let gid = gid_of(gid)?;
             files.access.require_owner(gid, uid).await?;
-            (Scope::GroupAvatar(gid), true)
+            (Scope::GroupAvatar(gid), true, Some((gid, true)))
         }
         _ => {
             return Err(Refusal::new(
@@ -218,10 +234,16 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
     let mut kind = None;
     let outcome: Result<(), Refusal> = async {
         loop {
-            let chunk = match field.chunk().await {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => break,
-                Err(err) => return Err(multipart_error(err, max)),
+            let chunk = match tokio::time::timeout(BODY_IDLE, field.chunk()).await {
+                Ok(Ok(Some(chunk))) => chunk,
+                Ok(Ok(None)) => break,
+                Ok(Err(err)) => return Err(multipart_error(err, max)),
+                Err(_) => {
+                    return Err(Refusal::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        format!("no upload data for {} s", BODY_IDLE.as_secs()),
+                    ))
+                }
             };
             if upload.size + chunk.len() as u64 > max {
                 return Err(too_large(max));
@@ -240,6 +262,11 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
         }
         if kind.is_none() {
             kind = Some(accept(files, &head, images_only)?);
+        }
+        // The group may have gone (or the user left it) while the body
+        // arrived: check once more, uncached, before the file is kept.
+        if let Some((gid, owner)) = group {
+            files.access.recheck(gid, uid, owner).await?;
         }
         Ok(())
     }

@@ -111,15 +111,27 @@ impl Store {
         let blob = self.blob_path(&hash);
         let scoped = self.scoped_path(&url);
         let _links = self.links.lock().await;
+        if fs::try_exists(&scoped).await? {
+            // The scope holds this content already (linked, or a plain copy
+            // in a directory that was copied without its links).
+            let _ = fs::remove_file(&upload.path).await;
+            return Ok(url);
+        }
         if fs::try_exists(&blob).await? {
             let _ = fs::remove_file(&upload.path).await;
         } else {
-            if let Some(dir) = blob.parent() {
-                fs::create_dir_all(dir).await?;
+            let stored = async {
+                if let Some(dir) = blob.parent() {
+                    fs::create_dir_all(dir).await?;
+                }
+                fs::rename(&upload.path, &blob).await
+            };
+            if let Err(err) = stored.await {
+                let _ = fs::remove_file(&upload.path).await;
+                return Err(err);
             }
-            fs::rename(&upload.path, &blob).await?;
         }
-        if !fs::try_exists(&scoped).await? {
+        let linked = async {
             if let Some(dir) = scoped.parent() {
                 fs::create_dir_all(dir).await?;
             }
@@ -127,6 +139,17 @@ impl Store {
                 // A file system without hard links: keep a copy instead.
                 fs::copy(&blob, &scoped).await?;
             }
+            Ok::<(), io::Error>(())
+        };
+        if let Err(err) = linked.await {
+            // Nothing links the blob: do not leave it behind.
+            if fs::metadata(&blob)
+                .await
+                .is_ok_and(|meta| link_count(&meta) <= 1)
+            {
+                let _ = fs::remove_file(&blob).await;
+            }
+            return Err(err);
         }
         Ok(url)
     }

@@ -39,6 +39,7 @@ impl Throttle {
 
     /// Seconds `ip` must still wait, if it is blocked.
     pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
+        let ip = subject(ip);
         if !self.applies(ip) {
             return None;
         }
@@ -50,6 +51,7 @@ impl Throttle {
 
     /// Counts a failed request from `ip`.
     pub fn failed(&self, ip: IpAddr) {
+        let ip = subject(ip);
         if !self.applies(ip) {
             return;
         }
@@ -86,6 +88,21 @@ impl Throttle {
     }
 }
 
+/// What is counted: an IPv4 address, or an IPv6 address's /64 (one
+/// host usually holds a whole /64).
+fn subject(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(prefix.into())
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +127,19 @@ mod tests {
         throttle.failed(bad);
         assert!(throttle.blocked(bad).is_some_and(|secs| secs <= 30));
         assert_eq!(throttle.blocked(good), None);
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_host_is_counted_by_its_prefix() {
+        let throttle = throttle(false);
+        for last in 1..=3u16 {
+            let ip: IpAddr = format!("2001:db8:1:2::{last:x}").parse().unwrap();
+            throttle.failed(ip);
+        }
+        let neighbour: IpAddr = "2001:db8:1:2::ffff".parse().unwrap();
+        let elsewhere: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(throttle.blocked(neighbour).is_some());
+        assert_eq!(throttle.blocked(elsewhere), None);
     }
 
     #[tokio::test]

@@ -10,10 +10,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use schat_proto::client::{server_message::Body as Push, FileToken, ResultCode, ServerMessage};
 use schat_proto::server::{
-    server_msg::Msg, ConnLoad, Deliver, FileKey, GetSecret, Ok as OkMsg, ProcType,
+    server_msg::Msg, ConnLoad, Deliver, FileKey, FileRef, GetProfiles, GetSecret, Ok as OkMsg,
+    ProcType,
 };
 use schat_proto::Wire;
 use schat_runtime::file_token::{self, epoch_at};
+use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::logging::{debug, warn};
 use schat_runtime::time::now_ms;
 use schat_runtime::{CallError, Incoming, ProcKind, Target};
@@ -85,12 +87,38 @@ pub async fn issue(logic: &Logic, uid: u64) -> Result<(String, u64), CallError> 
 /// forged token cannot make Redis store keys for arbitrary epochs.
 pub async fn serve_key_request(logic: Arc<Logic>, incoming: Incoming, epoch: u64) {
     let current = epoch_at(now_ms(), logic.config.files.key_rotation_secs);
-    if epoch + 1 < current || epoch > current + 1 {
+    if epoch.saturating_add(1) < current || epoch > current.saturating_add(1) {
         incoming.reply_error(ResultCode::BadRequest, "no key for that epoch");
         return;
     }
     match logic.file_keys.key(&logic, epoch).await {
         Ok(key) => incoming.reply(Msg::FileKey(FileKey { epoch, key })),
+        Err(err) => incoming.reply_error(err.code(), err.reason()),
+    }
+}
+
+/// Answers file_serv before it deletes a user's avatar file: is it still
+/// the user's avatar?
+pub async fn serve_ref_check(logic: Arc<Logic>, incoming: Incoming, path: String) {
+    let Some(Scope::UserAvatar(uid)) = FileUrl::parse(&path).map(|url| url.scope) else {
+        incoming.reply_error(ResultCode::BadRequest, "not a user avatar file");
+        return;
+    };
+    let reply = logic
+        .db(Msg::GetProfiles(GetProfiles {
+            uids: vec![uid],
+            accounts: Vec::new(),
+        }))
+        .await;
+    match reply {
+        Ok(Msg::Profiles(found)) => {
+            let referenced = found
+                .profiles
+                .iter()
+                .any(|profile| profile.avatar_url == path);
+            incoming.reply(Msg::FileRef(FileRef { referenced }));
+        }
+        Ok(_) => incoming.reply_error(ResultCode::Internal, "unexpected reply from storage"),
         Err(err) => incoming.reply_error(err.code(), err.reason()),
     }
 }
@@ -151,27 +179,34 @@ pub fn on_conn_load(logic: &Arc<Logic>, incoming: Incoming, load: ConnLoad) {
         }
         return;
     }
+    // Keyed by the conn_serv, so its reports and its leave travel through
+    // one disp and arrive in order.
+    let key = u64::from(load.conn_id);
     if !incoming.is_request() {
         let _ = logic
             .fabric
             .channel()
-            .push(Target::all(ProcType::Dir), Msg::ConnLoad(load));
+            .push(Target::all(ProcType::Dir).keyed(key), Msg::ConnLoad(load));
         return;
     }
     let logic = logic.clone();
     logic.shutdown.clone().spawn(async move {
         let dirs = logic.fabric.live_peers(ProcType::Dir);
-        for dir in dirs {
-            let target = Target::spec(ProcType::Dir, dir);
-            let sent = logic
-                .fabric
-                .channel()
-                .call_within(target, Msg::ConnLoad(load), LEAVE_TIMEOUT)
-                .await;
-            if let Err(err) = sent {
-                debug!(logic.log, "A dir_serv did not take the leave"; "dir" => dir, "error" => %err);
+        let leaves = dirs.into_iter().map(|dir| {
+            let logic = logic.clone();
+            async move {
+                let target = Target::spec(ProcType::Dir, dir).keyed(key);
+                let sent = logic
+                    .fabric
+                    .channel()
+                    .call_within(target, Msg::ConnLoad(load), LEAVE_TIMEOUT)
+                    .await;
+                if let Err(err) = sent {
+                    debug!(logic.log, "A dir_serv did not take the leave"; "dir" => dir, "error" => %err);
+                }
             }
-        }
+        });
+        futures_util::future::join_all(leaves).await;
         incoming.reply(Msg::Ok(OkMsg {}));
     });
 }

@@ -168,6 +168,14 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
                 .spawn(files::serve_key_request(logic.clone(), incoming, epoch));
         }
         Msg::ConnLoad(load) => files::on_conn_load(logic, incoming, load),
+        Msg::CheckFileRef(ref check) => {
+            let path = check.path.clone();
+            let logic = logic.clone();
+            logic
+                .shutdown
+                .clone()
+                .spawn(files::serve_ref_check(logic, incoming, path));
+        }
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "logic_serv does not handle this message",

@@ -230,6 +230,10 @@ pub struct FilesConfig {
     pub other_types: Vec<String>,
     /// How long file_serv trusts a group membership answer.
     pub member_cache_secs: u64,
+    /// How long after a release file_serv deletes a file (if it is still
+    /// unreferenced then): room for someone who uploaded the same content
+    /// to send it.
+    pub release_delay_secs: u64,
     pub throttle: ThrottleConfig,
 }
 
@@ -241,6 +245,7 @@ impl Default for FilesConfig {
             key_rotation_secs: 24 * 3_600,
             other_types: vec!["application/pdf".to_string(), "application/zip".to_string()],
             member_cache_secs: 10,
+            release_delay_secs: 60,
             throttle: ThrottleConfig::default(),
         }
     }

@@ -17,6 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_io_timeout::TimeoutStream;
 use tokio_rustls::TlsAcceptor;
 
 use crate::logging::{debug, info, warn};
@@ -32,6 +33,9 @@ const MAX_HTTP_CONNECTIONS: usize = 4096;
 /// A client must send its request headers (and finish a TLS handshake)
 /// within this long.
 const HEADER_DEADLINE: Duration = Duration::from_secs(10);
+/// A connection on which nothing can be read or written for this long (a
+/// stalled upload, a download nobody reads) is closed.
+const IO_IDLE: Duration = Duration::from_secs(30);
 
 /// A body of whole bytes.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
@@ -91,6 +95,10 @@ where
             },
         };
         let _ = stream.set_nodelay(true);
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_read_timeout(Some(IO_IDLE));
+        stream.set_write_timeout(Some(IO_IDLE));
+        let stream = Box::pin(stream);
         let handler = handler.clone();
         let tls = tls.clone();
         let task_shutdown = shutdown.clone();

@@ -171,6 +171,16 @@ impl Store {
         })
     }
 
+    /// How many messages of `gid` reference the group file `path`.
+    pub async fn file_refs(&self, gid: u64, path: &str) -> Result<u64, CallError> {
+        let mut redis = self.conn();
+        let count: Option<u64> = redis
+            .hget(group_key(gid, "files"), path)
+            .await
+            .map_err(storage)?;
+        Ok(count.unwrap_or(0))
+    }
+
     pub async fn mark_read(&self, gid: u64, uid: u64, seq: u64) -> Result<u64, CallError> {
         let mut redis = self.conn();
         redis::Script::new(MARK_READ)
