@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+mod cpu;
 mod idle;
 mod recovery;
 mod relay;
@@ -37,6 +38,11 @@ struct Cli {
     /// Commit to record in the JSON line.
     #[arg(long, env = "SCHAT_COMMIT", default_value = "unknown")]
     commit: String,
+    /// Threads of the load generator's runtime: 1 runs everything on one
+    /// thread (no cross-thread wake-ups; the cheapest per message), 0 one
+    /// per core.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -84,10 +90,19 @@ fn main() -> ExitCode {
             .collect(),
         commit: cli.commit,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match cli.threads {
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        0 => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: {err}");

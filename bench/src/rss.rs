@@ -5,9 +5,17 @@ use std::path::Path;
 
 /// RSS in KiB of each process with a pid file in `dir`, by name.
 pub fn of_pid_files(dir: &Path) -> BTreeMap<String, u64> {
-    let mut rss = BTreeMap::new();
+    pid_files(dir)
+        .into_iter()
+        .filter_map(|(name, pid)| Some((name, of_pid(pid)?)))
+        .collect()
+}
+
+/// The processes with a pid file (`<name>.pid`) in `dir`, by name.
+pub fn pid_files(dir: &Path) -> BTreeMap<String, u32> {
+    let mut pids = BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return rss;
+        return pids;
     };
     for entry in entries.flatten() {
         let path = entry.path();
@@ -26,11 +34,9 @@ pub fn of_pid_files(dir: &Path) -> BTreeMap<String, u64> {
         else {
             continue;
         };
-        if let Some(kib) = of_pid(pid) {
-            rss.insert(name, kib);
-        }
+        pids.insert(name, pid);
     }
-    rss
+    pids
 }
 
 /// VmRSS of one process in KiB.

@@ -21,6 +21,7 @@ use serde_json::json;
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 
+use crate::cpu::{self, CpuTimes};
 use crate::report::{json_line, percentiles};
 use crate::Common;
 
@@ -192,6 +193,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     }
 
     eprintln!("sending for {} s", args.seconds);
+    let cpu_before = CpuTimes::sample(&common.pids_dir);
     let acked = Arc::new(AtomicU64::new(0));
     let mut ack_latency = Vec::new();
     let mut senders = JoinSet::new();
@@ -266,6 +268,8 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     });
     tokio::time::sleep(Duration::from_secs(args.seconds)).await;
     stop.store(true, Ordering::Relaxed);
+    let cpu_used = CpuTimes::sample(&common.pids_dir).since(&cpu_before);
+    let cpu_wall = started.elapsed().as_secs_f64();
     let mut acked_per_group: Vec<usize> = vec![0; n_groups];
     while let Some(result) = senders.join_next().await {
         let (group, sent, latencies) = result.context("sender task")??;
@@ -353,6 +357,20 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     println!(
         "  filled by pull: {pulled}; lost {lost}; duplicated {duplicated}; reordered {reordered}"
     );
+    let cpu = cpu::by_kind(&cpu_used, total_acked as f64, cpu_wall);
+    if !cpu.is_empty() {
+        let total: f64 = cpu.iter().map(|(_, _, cores)| cores).sum();
+        println!(
+            "  CPU while sending ({total:.2} cores busy in all; µs per acked message, cores):"
+        );
+        for (kind, per_msg, cores) in &cpu {
+            println!("    {kind:<14} {per_msg:>8.1} µs  {cores:.2}");
+        }
+    }
+    let cpu_json: serde_json::Map<String, serde_json::Value> = cpu
+        .iter()
+        .map(|(kind, per_msg, _)| (kind.clone(), json!((per_msg * 10.0).round() / 10.0)))
+        .collect();
     println!(
         "{}",
         json_line(
@@ -376,6 +394,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                 ("groups", json!(n_groups)),
                 ("target_rate", json!(args.rate)),
                 ("members", json!(n_members)),
+                ("cpu_us_per_msg", serde_json::Value::Object(cpu_json)),
             ],
         )
     );
