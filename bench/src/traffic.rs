@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
@@ -18,7 +18,6 @@ use schat_client::{
     Push, ResultCode,
 };
 use serde_json::json;
-use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 
 use crate::cpu::{self, CpuTimes};
@@ -61,6 +60,10 @@ pub enum Shape {
 
 const PASSWORD: &str = "bench-password";
 
+fn lock(seen: &Mutex<Seen>) -> std::sync::MutexGuard<'_, Seen> {
+    seen.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
 fn now_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -68,16 +71,25 @@ fn now_us() -> u64 {
         .unwrap_or(0)
 }
 
-/// What one receiver saw.
+/// What one receiver saw. Kept cheap per push (the load generator shares
+/// the cores with the cluster): a group has a handful of senders, found by
+/// a linear scan, and each sender's counters are dense from 0, so times
+/// delivered are a vector indexed by counter.
 #[derive(Debug, Default)]
 struct Seen {
-    /// (sender uid, counter) → times delivered.
-    counts: HashMap<(u64, u64), u32>,
-    /// Last counter seen per sender, for order.
-    last_counter: HashMap<u64, u64>,
+    senders: Vec<SenderSeen>,
     reordered: u64,
     pushed: u64,
     latency_us: Vec<u64>,
+}
+
+#[derive(Debug)]
+struct SenderSeen {
+    uid: u64,
+    /// Times delivered, by counter.
+    counts: Vec<u8>,
+    /// Last counter seen, for order.
+    last: u64,
 }
 
 impl Seen {
@@ -85,18 +97,41 @@ impl Seen {
         let Some((counter, sent_us)) = parse(&message.text) else {
             return;
         };
-        let sender = message.sender_uid;
-        *self.counts.entry((sender, counter)).or_insert(0) += 1;
-        if let Some(&last) = self.last_counter.get(&sender) {
-            if counter < last {
-                self.reordered += 1;
+        let uid = message.sender_uid;
+        let index = match self.senders.iter().position(|sender| sender.uid == uid) {
+            Some(index) => index,
+            None => {
+                self.senders.push(SenderSeen {
+                    uid,
+                    counts: Vec::new(),
+                    last: counter,
+                });
+                self.senders.len() - 1
             }
+        };
+        let sender = &mut self.senders[index];
+        let slot = counter as usize;
+        if sender.counts.len() <= slot {
+            sender.counts.resize(slot + 1, 0);
         }
-        self.last_counter.insert(sender, counter);
+        sender.counts[slot] = sender.counts[slot].saturating_add(1);
+        if counter < sender.last {
+            self.reordered += 1;
+        }
+        sender.last = counter;
         if pushed {
             self.pushed += 1;
             self.latency_us.push(now_us().saturating_sub(sent_us));
         }
+    }
+
+    /// Times (sender, counter) was pushed.
+    fn times(&self, uid: u64, counter: u64) -> u8 {
+        self.senders
+            .iter()
+            .find(|sender| sender.uid == uid)
+            .and_then(|sender| sender.counts.get(counter as usize).copied())
+            .unwrap_or(0)
     }
 }
 
@@ -184,7 +219,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                             && message.seq > after
                             && message.kind() == MessageKind::Text
                         {
-                            seen.lock().await.record(&message, true);
+                            lock(&seen).record(&message, true);
                         }
                     }
                 }
@@ -290,7 +325,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
         let mut pushed = 0;
         for members in &seen {
             for member in members {
-                pushed += member.lock().await.pushed;
+                pushed += lock(member).pushed;
             }
         }
         if pushed >= expected_deliveries || Instant::now() >= drain_until {
@@ -305,7 +340,8 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
         (0u64, 0u64, 0u64, 0u64, 0u64);
     for (group, members) in clients.iter().enumerate() {
         for (member, client) in members.iter().enumerate() {
-            let seen = seen[group][member].lock().await;
+            // The receivers have stopped: take what this one saw.
+            let seen = std::mem::take(&mut *lock(&seen[group][member]));
             // The pull is the truth: fetch the whole run and count what
             // pushes did not bring.
             let mut sync = MessageSync::new();
@@ -322,10 +358,10 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                 if *times > 1 {
                     duplicated += u64::from(times - 1);
                 }
-                match seen.counts.get(key) {
-                    Some(&delivered) if delivered > 1 => duplicated += u64::from(delivered - 1),
-                    Some(_) => {}
-                    None => pulled += 1,
+                match seen.times(key.0, key.1) {
+                    0 => pulled += 1,
+                    1 => {}
+                    delivered => duplicated += u64::from(delivered - 1),
                 }
             }
             reordered += seen.reordered;
