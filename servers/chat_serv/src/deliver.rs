@@ -15,8 +15,8 @@ use schat_proto::client::{
     server_message::Body as Response, ChatMessage, Done, Notice, NoticesResponse, ServerMessage,
 };
 use schat_proto::server::{
-    server_msg::Msg, DbAckNotices, DbListNotices, DbMemberUids, DbPutNotice, Locate, ProcType,
-    UserDeliver,
+    server_msg::Msg, DbAckNotices, DbListNotices, DbMemberUids, DbPutNotice, Locate, PresenceEntry,
+    ProcType, UserDeliver,
 };
 use schat_proto::Wire;
 use schat_runtime::logging::debug;
@@ -68,15 +68,20 @@ pub async fn fan_out(chat: &Chat, message: &ChatMessage, member_version: Option<
     }
 }
 
-/// Writes `frame` to every online user among `uids`: locate them, then one
-/// UserDeliver per logic_serv. Pushes with the same `order_key` (a gid)
-/// travel through the same disp, so they arrive in the order sent.
-pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u64) {
-    if uids.is_empty() {
-        return;
+/// Where each of `uids` is online: from this chat_serv's own presence map
+/// when it covers every live logic_serv (the usual case), else (just
+/// started, or a snapshot pending) asked of an online_serv.
+async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
+    let live_logics = chat.fabric.live_peers(ProcType::Logic);
+    {
+        let presence = chat.lock_presence();
+        if presence.covers(live_logics.iter().copied()) {
+            return Some(presence.locate(uids));
+        }
     }
-    let channel = chat.fabric.channel();
-    let located = channel
+    let located = chat
+        .fabric
+        .channel()
         .call_within(
             Target::any(ProcType::Online),
             Msg::Locate(Locate {
@@ -85,14 +90,27 @@ pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u
             LOCATE_TIMEOUT,
         )
         .await;
-    let entries = match located {
-        Ok(Msg::Located(located)) => located.entries,
-        Ok(_) => return,
+    match located {
+        Ok(Msg::Located(located)) => Some(located.entries),
+        Ok(_) => None,
         Err(err) => {
             debug!(chat.log, "No fan-out: presence unavailable"; "error" => %err);
-            return;
+            None
         }
+    }
+}
+
+/// Writes `frame` to every online user among `uids`: locate them, then one
+/// UserDeliver per logic_serv. Pushes with the same `order_key` (a gid)
+/// travel through the same disp, so they arrive in the order sent.
+pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u64) {
+    if uids.is_empty() {
+        return;
+    }
+    let Some(entries) = locate(chat, uids).await else {
+        return;
     };
+    let channel = chat.fabric.channel();
     let mut by_logic: HashMap<u32, Vec<u64>> = HashMap::new();
     for entry in entries {
         by_logic.entry(entry.logic_id).or_default().push(entry.uid);

@@ -18,17 +18,20 @@ mod deliver;
 mod groups;
 mod messages;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use dashmap::DashMap;
 use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
-use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType};
+use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType, SnapshotRequest};
 use schat_runtime::logging::{info, Logger};
 use schat_runtime::paired::dial_paired;
 use schat_runtime::password::Passwords;
+use schat_runtime::presence_map::{PresenceMap, Verdict};
 pub(crate) use schat_runtime::Failure;
 use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, Node, Target};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -41,6 +44,9 @@ pub(crate) struct Chat {
     /// Member uids per group with the membership version they were read
     /// at, for fan-out only (never for permission).
     pub members: DashMap<u64, (u64, Arc<Vec<u64>>)>,
+    /// Who is online where, followed from the logics' presence packets
+    /// (as online_serv does), so fan-out needs no lookup.
+    pub presence: Mutex<PresenceMap>,
     pub log: Logger,
 }
 
@@ -78,21 +84,59 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         db_id: db_proc.id,
         fabric,
         members: DashMap::new(),
+        presence: Mutex::default(),
         log: log.clone(),
     });
 
+    let expiry = Duration::from_millis(config.timing.presence_expiry_ms);
+    let mut sweep = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
     loop {
         let incoming = tokio::select! {
             biased;
             _ = shutdown.cancelled() => break,
+            _ = sweep.tick() => {
+                chat.lock_presence().expire(expiry, Instant::now());
+                continue;
+            }
             incoming = inbox.recv() => incoming,
         };
         let Some(incoming) = incoming else { break };
+        if follow_presence(&chat, &incoming) {
+            continue;
+        }
         let chat = chat.clone();
         shutdown.spawn(async move { serve(&chat, incoming).await });
     }
     info!(log, "Stopping"; "cached_groups" => chat.members.len());
     Ok(())
+}
+
+impl Chat {
+    pub fn lock_presence(&self) -> std::sync::MutexGuard<'_, PresenceMap> {
+        self.presence
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// Applies a presence packet from a logic; false for anything else.
+fn follow_presence(chat: &Chat, incoming: &Incoming) -> bool {
+    let now = Instant::now();
+    let verdict = match &incoming.msg {
+        Msg::PresenceDelta(delta) => chat.lock_presence().apply_delta(delta.clone(), now),
+        Msg::PresenceBeat(beat) => chat.lock_presence().apply_beat(beat, now),
+        Msg::PresenceSnapshot(snapshot) => {
+            chat.lock_presence().apply_snapshot(snapshot.clone(), now)
+        }
+        _ => return false,
+    };
+    if let Verdict::NeedSnapshot(logic_id) = verdict {
+        let _ = chat.fabric.channel().push(
+            Target::spec(ProcType::Logic, logic_id),
+            Msg::SnapshotRequest(SnapshotRequest {}),
+        );
+    }
+    true
 }
 
 async fn serve(chat: &Arc<Chat>, incoming: Incoming) {

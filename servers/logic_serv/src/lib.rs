@@ -160,7 +160,9 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
                 );
             }
         }
-        Msg::SnapshotRequest(_) => logic.presence.send_snapshot(incoming.route.source_id),
+        Msg::SnapshotRequest(_) => logic
+            .presence
+            .send_snapshot(incoming.route.source_type(), incoming.route.source_id),
         Msg::GetFileKey(request) => {
             let epoch = request.epoch;
             logic

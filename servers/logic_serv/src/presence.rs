@@ -1,6 +1,7 @@
 //! This logic_serv's side of presence: its users, a change counter, and the
-//! packets that keep every online_serv in step (see online_serv's
-//! `presence` module for the receiving side).
+//! packets that keep every online_serv and every chat_serv (which locates
+//! recipients for fan-out itself) in step (see
+//! `schat_runtime::presence_map` for the receiving side).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -36,10 +37,22 @@ impl Presence {
         }
     }
 
-    /// Every online_serv, through one disp (keyed by this logic) so that
-    /// our deltas arrive in order.
-    fn onlines(&self) -> Target {
-        Target::all(ProcType::Online).keyed(u64::from(self.logic_id))
+    /// Every online_serv and every chat_serv, each through one disp (keyed
+    /// by this logic) so that our deltas arrive in order.
+    fn followers(&self) -> [Target; 2] {
+        let key = u64::from(self.logic_id);
+        [
+            Target::all(ProcType::Online).keyed(key),
+            Target::all(ProcType::Chat).keyed(key),
+        ]
+    }
+
+    fn send_all(&self, msg: Msg) {
+        // Repeated (beats) or recovered by a snapshot (deltas): a packet
+        // that fails to leave is not retried here.
+        let [onlines, chats] = self.followers();
+        let _ = self.fabric.channel().push(onlines, msg.clone());
+        let _ = self.fabric.channel().push(chats, msg);
     }
 
     pub fn online(&self, entry: PresenceEntry) {
@@ -80,14 +93,11 @@ impl Presence {
             n_users: state.users.len() as u32,
         };
         // Beats repeat; a lost one is replaced by the next.
-        let _ = self
-            .fabric
-            .channel()
-            .push(self.onlines(), Msg::PresenceBeat(beat));
+        self.send_all(Msg::PresenceBeat(beat));
     }
 
-    /// Sends the whole map to one online_serv that asked for it.
-    pub fn send_snapshot(&self, online_id: u32) {
+    /// Sends the whole map to the online_serv or chat_serv that asked.
+    pub fn send_snapshot(&self, follower_type: ProcType, follower_id: u32) {
         let state = self.lock();
         let snapshot = PresenceSnapshot {
             logic_id: self.logic_id,
@@ -95,7 +105,7 @@ impl Presence {
             version: state.version,
             entries: state.users.values().copied().collect(),
         };
-        let target = Target::spec(ProcType::Online, online_id).keyed(u64::from(self.logic_id));
+        let target = Target::spec(follower_type, follower_id).keyed(u64::from(self.logic_id));
         let _ = self
             .fabric
             .channel()
@@ -116,11 +126,8 @@ impl Presence {
             offline,
         };
         // A lost delta shows as a gap at the next one or the next beat, and
-        // the online_serv then asks for a snapshot.
-        let _ = self
-            .fabric
-            .channel()
-            .push(self.onlines(), Msg::PresenceDelta(delta));
+        // the follower then asks for a snapshot.
+        self.send_all(Msg::PresenceDelta(delta));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

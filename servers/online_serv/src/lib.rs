@@ -3,12 +3,10 @@
 //! Several online_servs run as equal masters: every logic_serv sends its
 //! presence changes to all of them (ALL through a disp), and any of them
 //! answers a lookup. The map lives in memory only and is rebuilt from the
-//! logics (see [`presence`]), so a restarted online_serv is whole again
-//! within one presence beat.
+//! logics (see `schat_runtime::presence_map`), so a restarted online_serv
+//! is whole again within one presence beat.
 
 #![forbid(unsafe_code)]
-
-pub mod presence;
 
 use std::time::Duration;
 
@@ -18,7 +16,7 @@ use schat_runtime::{Fabric, Node, Target};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use presence::{PresenceMap, Verdict};
+use schat_runtime::presence_map::{PresenceMap, Verdict};
 
 /// Runs online_serv until `shutdown` fires. It listens on nothing: all its
 /// traffic comes through the disps.

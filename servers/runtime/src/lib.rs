@@ -20,6 +20,7 @@ pub mod main_support;
 pub mod node;
 pub mod paired;
 pub mod password;
+pub mod presence_map;
 pub mod pump;
 pub mod rpc;
 pub mod rules;

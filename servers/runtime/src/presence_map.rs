@@ -1,4 +1,6 @@
-//! The presence map: which users are online at which logic_serv.
+//! The presence map: which users are online at which logic_serv. online_serv
+//! keeps one for everyone's lookups; each chat_serv keeps its own copy for
+//! fan-out, fed by the same packets, so a message needs no lookup.
 //!
 //! Each logic_serv owns its part of the map and is the truth for it: it
 //! sends numbered deltas, and periodic beats carrying its latest version and
@@ -123,6 +125,17 @@ impl PresenceMap {
             found.extend(uids.iter().filter_map(|uid| logic.users.get(uid).copied()));
         }
         found
+    }
+
+    /// Whether the map holds a snapshot's worth of state for every one of
+    /// `logic_ids` (a follower that just started does not, until the
+    /// logics' beats have brought their snapshots).
+    pub fn covers(&self, logic_ids: impl IntoIterator<Item = u32>) -> bool {
+        logic_ids.into_iter().all(|logic_id| {
+            self.logics
+                .get(&logic_id)
+                .is_some_and(|logic| logic.asked_at.is_none() && logic.epoch != 0)
+        })
     }
 
     pub fn n_users(&self) -> usize {
