@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use schat_client::files::{Directory, Files, UploadTarget};
+use schat_client::files::{Directory, Files, UploadTarget, Uploaded};
 use schat_client::{
     Client, ClientError, CreateGroupRequest, HttpClient, MessageKind, ProfileUpdate,
     SendMessageRequest, UpdateGroupRequest,
@@ -59,6 +59,14 @@ async fn directory(http: &HttpClient, cluster: &TestCluster) -> Directory {
 async fn files_of(cluster: &TestCluster) -> Files {
     let http = HttpClient::default();
     directory(&http, cluster).await.files(http)
+}
+
+/// Uploads `content` as `client`; the upload must succeed.
+async fn put(files: &Files, client: &Client, target: UploadTarget, content: Bytes) -> Uploaded {
+    files
+        .upload(&token(client), target, "upload", content)
+        .await
+        .unwrap()
 }
 
 /// The HTTP status of a failed call.
@@ -134,15 +142,7 @@ async fn image_message_reaches_another_member_byte_for_byte() {
     let gid = group_of(&alice, &[&bob]).await;
 
     let content = png(300_000, 1);
-    let uploaded = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Chat(gid),
-            "cat.png",
-            content.clone(),
-        )
-        .await
-        .unwrap();
+    let uploaded = put(&files, &alice, UploadTarget::Chat(gid), content.clone()).await;
     assert_eq!(uploaded.content_type, "image/png");
     assert_eq!(uploaded.size, content.len() as u64);
     assert!(uploaded.url.starts_with("/f/"), "{}", uploaded.url);
@@ -228,15 +228,7 @@ async fn files_are_released_when_nothing_references_them() {
     let gid = group_of(&alice, &[&bob]).await;
 
     // One file sent twice: recalling one message keeps it, the second frees it.
-    let shared = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Chat(gid),
-            "a.png",
-            png(5000, 2),
-        )
-        .await
-        .unwrap();
+    let shared = put(&files, &alice, UploadTarget::Chat(gid), png(5000, 2)).await;
     let first = send_image(&alice, gid, "s-1", &shared.url).await;
     let second = send_image(&alice, gid, "s-2", &shared.url).await;
     alice.recall(gid, first).await.unwrap();
@@ -249,10 +241,7 @@ async fn files_are_released_when_nothing_references_them() {
     );
 
     // A user's avatar: visible in profiles; replacing it deletes the old one.
-    let first_avatar = files
-        .upload(&token(&alice), UploadTarget::Avatar, "me.png", png(2000, 3))
-        .await
-        .unwrap();
+    let first_avatar = put(&files, &alice, UploadTarget::Avatar, png(2000, 3)).await;
     alice
         .update_profile(ProfileUpdate {
             avatar_url: Some(first_avatar.url.clone()),
@@ -271,15 +260,7 @@ async fn files_are_released_when_nothing_references_them() {
         .upload(&token(&alice), UploadTarget::Avatar, "me.mp4", mp4())
         .await;
     assert_eq!(status(video_avatar), 415);
-    let second_avatar = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Avatar,
-            "me2.png",
-            png(2000, 4),
-        )
-        .await
-        .unwrap();
+    let second_avatar = put(&files, &alice, UploadTarget::Avatar, png(2000, 4)).await;
     alice
         .update_profile(ProfileUpdate {
             avatar_url: Some(second_avatar.url.clone()),
@@ -306,15 +287,7 @@ async fn files_are_released_when_nothing_references_them() {
         )
         .await;
     assert_eq!(status(not_owner), 403);
-    let group_avatar = files
-        .upload(
-            &token(&alice),
-            UploadTarget::GroupAvatar(gid),
-            "g.png",
-            png(100, 5),
-        )
-        .await
-        .unwrap();
+    let group_avatar = put(&files, &alice, UploadTarget::GroupAvatar(gid), png(100, 5)).await;
     let update = |url: &str| UpdateGroupRequest {
         gid,
         avatar_url: Some(url.to_string()),
@@ -329,10 +302,7 @@ async fn files_are_released_when_nothing_references_them() {
     );
 
     // Dismissing the group deletes its files.
-    let kept = files
-        .upload(&token(&bob), UploadTarget::Chat(gid), "b.png", png(3000, 6))
-        .await
-        .unwrap();
+    let kept = put(&files, &bob, UploadTarget::Chat(gid), png(3000, 6)).await;
     send_image(&bob, gid, "k-1", &kept.url).await;
     alice.dismiss_group(gid).await.unwrap();
     // Nobody is a member any more, so ask as the file server sees it: on disk.
@@ -472,32 +442,21 @@ async fn bad_requests_get_a_clear_4xx_and_store_nothing() {
     }
 
     // Content the server will not take, and an oversize body.
-    let oversize = files
-        .upload_to(&upload_url, &alice_token, "big.png", png(70 * 1024, 2))
-        .await;
-    assert_eq!(status(oversize), 413);
-    let script = files
-        .upload_to(
-            &upload_url,
-            &alice_token,
-            "run.png",
-            Bytes::from_static(b"#!/bin/sh\nrm -rf /\n"),
-        )
-        .await;
-    assert_eq!(status(script), 415);
-    let elf = files
-        .upload_to(
-            &upload_url,
-            &alice_token,
-            "a.out",
+    for (what, content, expected) in [
+        ("oversize", png(70 * 1024, 2), 413),
+        ("script", Bytes::from_static(b"#!/bin/sh\nrm -rf /\n"), 415),
+        (
+            "executable",
             Bytes::from_static(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"),
-        )
-        .await;
-    assert_eq!(status(elf), 415);
-    let empty = files
-        .upload_to(&upload_url, &alice_token, "empty.png", Bytes::new())
-        .await;
-    assert_eq!(status(empty), 400);
+            415,
+        ),
+        ("empty", Bytes::new(), 400),
+    ] {
+        let refused = files
+            .upload_to(&upload_url, &alice_token, what, content)
+            .await;
+        assert_eq!(status(refused), expected, "{what}");
+    }
     // A PDF is among the other types the default config allows.
     let pdf = files
         .upload_to(
@@ -539,15 +498,7 @@ async fn repeated_failures_from_one_address_are_throttled() {
     let files = files_of(&cluster).await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
-    let good = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Chat(gid),
-            "a.png",
-            png(100, 1),
-        )
-        .await
-        .unwrap();
+    let good = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
     for _ in 0..3 {
         assert_eq!(status(files.download("forged", &good.url, None).await), 401);
     }
@@ -573,15 +524,7 @@ async fn a_long_session_keeps_downloading_with_refreshed_tokens() {
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
     let (first_token, first_expiry) = alice.file_token().unwrap();
-    let uploaded = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Chat(gid),
-            "a.png",
-            png(100, 1),
-        )
-        .await
-        .unwrap();
+    let uploaded = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
     // Past the first token's expiry (and a key rotation or two), the
     // session holds a fresh token that works; the first one is refused.
     let expired = eventually(Duration::from_secs(10), || async {
@@ -618,15 +561,7 @@ async fn a_moved_directory_serves_the_same_urls() {
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
     let content = png(50_000, 8);
-    let uploaded = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Chat(gid),
-            "a.png",
-            content.clone(),
-        )
-        .await
-        .unwrap();
+    let uploaded = put(&files, &alice, UploadTarget::Chat(gid), content.clone()).await;
     cluster.stop("file_serv-1").await.unwrap();
 
     // Copy the serv_index directory elsewhere (plain copies, no hard links)
@@ -742,43 +677,16 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
 
     // Alice sends a picture; Bob uploads the same bytes (the same file);
     // Alice recalls hers, releasing it, and Bob sends his right after.
-    let sent = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Chat(gid),
-            "a.png",
-            content.clone(),
-        )
-        .await
-        .unwrap();
+    let sent = put(&files, &alice, UploadTarget::Chat(gid), content.clone()).await;
     let alice_seq = send_image(&alice, gid, "a-1", &sent.url).await;
-    let again = files
-        .upload(
-            &token(&bob),
-            UploadTarget::Chat(gid),
-            "b.png",
-            content.clone(),
-        )
-        .await
-        .unwrap();
+    let again = put(&files, &bob, UploadTarget::Chat(gid), content.clone()).await;
     assert_eq!(again.url, sent.url);
     alice.recall(gid, alice_seq).await.unwrap();
     let bob_seq = send_image(&bob, gid, "b-1", &again.url).await;
 
     // An avatar replaced and set back within the delay.
-    let avatar = files
-        .upload(&token(&alice), UploadTarget::Avatar, "me.png", png(500, 12))
-        .await
-        .unwrap();
-    let other = files
-        .upload(
-            &token(&alice),
-            UploadTarget::Avatar,
-            "me2.png",
-            png(500, 13),
-        )
-        .await
-        .unwrap();
+    let avatar = put(&files, &alice, UploadTarget::Avatar, png(500, 12)).await;
+    let other = put(&files, &alice, UploadTarget::Avatar, png(500, 13)).await;
     for url in [&avatar.url, &other.url, &avatar.url] {
         alice
             .update_profile(ProfileUpdate {
