@@ -312,6 +312,11 @@ impl TestCluster {
             .join(format!("{name}.pem"))
     }
 
+    /// The cluster's Redis.
+    pub fn redis(&self) -> &RedisServer {
+        &self._redis
+    }
+
     /// The directory file_servs keep their files under.
     pub fn files_dir(&self) -> &std::path::Path {
         self.files_dir.path()

@@ -66,6 +66,12 @@ impl RedisServer {
         bail!("redis-server did not answer on port {port}")
     }
 
+    /// The redis-server's process id (tests pause it with SIGSTOP to hold
+    /// requests in flight).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

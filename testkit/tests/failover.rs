@@ -102,3 +102,59 @@ async fn stopping_a_conn_tells_its_clients_why() {
         other => panic!("expected a closing notice, got {other:?}"),
     }
 }
+
+/// Resumes a paused process when dropped, however the test ends.
+struct Resume(u32);
+
+impl Drop for Resume {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-CONT", &self.0.to_string()])
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_request_in_flight_when_storage_goes_fails_at_once() {
+    let mut cluster = TestCluster::start(ClusterSpec {
+        sets: 1,
+        chats: 1,
+        ..ClusterSpec::default()
+    })
+    .await
+    .unwrap();
+    let (client, _, _) = cluster.user(1, "patient").await.unwrap();
+    // Redis paused: the profile request waits in db_logic_serv.
+    let redis = cluster.redis().pid();
+    let paused = std::process::Command::new("kill")
+        .args(["-STOP", &redis.to_string()])
+        .status()
+        .unwrap();
+    assert!(paused.success());
+    let _resume = Resume(redis);
+    let begun = tokio::time::Instant::now();
+    let (answer, _) = tokio::join!(
+        async {
+            let answer = client.profile().await;
+            (answer, begun.elapsed())
+        },
+        async {
+            // Part of the scenario, not a wait for readiness: the request
+            // is in flight (on loopback, long since) when storage goes.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            cluster.stop("db_logic_serv-1").await.unwrap();
+        }
+    );
+    let (answer, elapsed) = answer;
+    let err = answer.expect_err("storage was gone");
+    assert_eq!(
+        err.code(),
+        Some(schat_client::ResultCode::Unavailable),
+        "{err}"
+    );
+    // The answer came when the link dropped, not at the 3 s request timeout.
+    assert!(
+        elapsed < Duration::from_millis(2_000),
+        "answered after {elapsed:?}"
+    );
+}

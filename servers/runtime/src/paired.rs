@@ -62,6 +62,15 @@ pub fn dial_paired(
 ) -> Channel {
     let me = &node.me;
     let (channel, slot) = slot_channel(me, peer, &node.config);
+    // Answers to calls sent on a link that went down can never come.
+    let mut on_down = {
+        let channel = channel.clone();
+        let mut on_down = on_down;
+        move || {
+            channel.fail_pending("partner link lost");
+            on_down();
+        }
+    };
     let spec = DialSpec {
         addr: peer.addr().unwrap_or_default(),
         peer_name: peer.name.clone(),
@@ -74,7 +83,7 @@ pub fn dial_paired(
         channel.clone(),
         inbox,
         |_control| {},
-        on_down,
+        move || on_down(),
     ));
     channel
 }
@@ -169,6 +178,10 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
                 return;
             }
         }
+        // Answers to calls sent on an old link can never come (with no
+        // link before, nothing is pending: a call without a link fails at
+        // once).
+        self.channel.fail_pending("partner reconnected");
         if let Some(previous) = self.slot.set(sender.clone()) {
             info!(self.log, "Partner reconnected, replacing its old link"; "old" => previous.peer());
             (self.on_down)();
@@ -189,6 +202,7 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
             if !shutdown.is_triggered() {
                 warn!(self.log, "Peer down"; "reason" => %end);
             }
+            self.channel.fail_pending("partner link lost");
             (self.on_down)();
         }
     }

@@ -278,6 +278,26 @@ impl Channel {
         }
     }
 
+    /// Fails every call still waiting for an answer, at once: for a channel
+    /// over one link (a paired partner) that just went down, whose answers
+    /// can no longer come. Returns how many there were.
+    pub fn fail_pending(&self, reason: &str) -> usize {
+        let waiting: Vec<u64> = self
+            .inner
+            .pending
+            .iter()
+            .map(|entry| *entry.key())
+            .collect();
+        let mut failed = 0;
+        for correlation_id in waiting {
+            if let Some((_, waiter)) = self.inner.pending.remove(&correlation_id) {
+                let _ = waiter.send(Err(CallError::Unavailable(reason.to_string())));
+                failed += 1;
+            }
+        }
+        failed
+    }
+
     /// Sends a one-way packet.
     pub fn push(&self, target: Target, msg: Msg) -> Result<(), CallError> {
         let route = self.route(target, Kind::Push, 0);
