@@ -63,7 +63,7 @@ pub fn dial_paired(
     let me = &node.me;
     let (channel, slot) = slot_channel(me, peer, &node.config);
     // Answers to calls sent on a link that went down can never come.
-    let mut on_down = {
+    let on_down = {
         let channel = channel.clone();
         let mut on_down = on_down;
         move || {
@@ -83,7 +83,7 @@ pub fn dial_paired(
         channel.clone(),
         inbox,
         |_control| {},
-        move || on_down(),
+        on_down,
     ));
     channel
 }
