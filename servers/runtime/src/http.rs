@@ -1,10 +1,11 @@
 //! HTTP serving for the processes clients reach over HTTP (file_serv,
-//! dir_serv): an accept loop with optional TLS, hyper HTTP/1.1 per
-//! connection with a header deadline, graceful stop, and JSON answers.
+//! dir_serv): an accept loop with optional TLS and connection caps (in all
+//! and per client address), hyper HTTP/1.1 per connection with a header
+//! deadline and an idle deadline, graceful stop, and JSON answers.
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,9 @@ pub type Response = http::Response<Body>;
 
 /// Connections one HTTP server holds at once; more wait in the backlog.
 const MAX_HTTP_CONNECTIONS: usize = 4096;
+/// Connections one client address may hold at once; more are closed at
+/// accept, so one host cannot take every slot.
+const MAX_PER_ADDRESS: u32 = 256;
 /// A client must send its request headers (and finish a TLS handshake)
 /// within this long.
 const HEADER_DEADLINE: Duration = Duration::from_secs(10);
@@ -75,6 +79,7 @@ where
     let log = node.log.clone();
     let shutdown = node.shutdown.clone();
     let permits = Arc::new(Semaphore::new(MAX_HTTP_CONNECTIONS));
+    let per_address = Arc::new(PerAddress::default());
     info!(log, "Serving HTTP"; "listen" => %listener.local_addr()?, "tls" => tls.is_some());
     loop {
         let permit = tokio::select! {
@@ -94,6 +99,10 @@ where
                 }
             },
         };
+        let Some(address_slot) = per_address.take(peer.ip()) else {
+            debug!(log, "Too many connections from one address"; "peer" => %peer);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let mut stream = TimeoutStream::new(stream);
         stream.set_read_timeout(Some(IO_IDLE));
@@ -105,6 +114,7 @@ where
         let log = log.clone();
         shutdown.spawn(async move {
             let _permit = permit;
+            let _address_slot = address_slot;
             match tls {
                 None => serve_conn(stream, peer, handler, task_shutdown).await,
                 Some(tls) => {
@@ -120,6 +130,40 @@ where
         });
     }
     Ok(())
+}
+
+/// Open connections per client address.
+#[derive(Debug, Default)]
+struct PerAddress(std::sync::Mutex<std::collections::HashMap<IpAddr, u32>>);
+
+/// One connection's share of its address's allowance, given back on drop.
+struct AddressSlot(Arc<PerAddress>, IpAddr);
+
+impl PerAddress {
+    fn take(self: &Arc<Self>, ip: IpAddr) -> Option<AddressSlot> {
+        let mut open = self.0.lock().unwrap_or_else(|poison| poison.into_inner());
+        let count = open.entry(ip).or_insert(0);
+        if *count >= MAX_PER_ADDRESS {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot(self.clone(), ip))
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = (self.0)
+            .0
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if let Some(count) = open.get_mut(&self.1) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
 }
 
 async fn serve_conn<S, H, Fut>(stream: S, peer: SocketAddr, handler: H, shutdown: crate::Shutdown)
@@ -144,5 +188,31 @@ where
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_address_cannot_take_every_connection() {
+        let per_address = Arc::new(PerAddress::default());
+        let busy: IpAddr = "192.0.2.1".parse().unwrap();
+        let other: IpAddr = "192.0.2.2".parse().unwrap();
+        let mut held: Vec<AddressSlot> = (0..MAX_PER_ADDRESS)
+            .map(|_| per_address.take(busy).expect("under the cap"))
+            .collect();
+        assert!(per_address.take(busy).is_none());
+        assert!(per_address.take(other).is_some());
+        held.pop();
+        assert!(per_address.take(busy).is_some());
+        drop(held);
+        assert!(per_address
+            .0
+            .lock()
+            .unwrap()
+            .get(&busy)
+            .is_none_or(|count| *count == 0));
     }
 }
