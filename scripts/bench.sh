@@ -56,8 +56,12 @@ else
         run_scenario ingest --groups 100 --members 5 --seconds 10 --rate "$rate"
     done
     run_scenario ingest --groups 100 --members 5 --seconds 20
-    run_scenario fanout --groups 20 --members 100 --seconds 10 --rate 1000
-    run_scenario fanout --groups 20 --members 100 --seconds 20
+    # Fan-out: 20 senders are too few to load the cluster one message at a
+    # time (each waits ~10 ms for its ack), so each keeps several in flight.
+    for rate in 1000 2000 2500; do
+        run_scenario fanout --groups 20 --members 100 --seconds 10 --rate "$rate" --in-flight 8
+    done
+    run_scenario fanout --groups 20 --members 100 --seconds 20 --in-flight 4
     run_scenario reconnect --clients 10000 --members 100 --missed 10
     run_scenario catchup --groups 100 --messages 10000
     # The same ingest load through a bare in-memory relay: the floor.

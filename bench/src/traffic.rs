@@ -78,6 +78,9 @@ fn now_us() -> u64 {
 #[derive(Debug, Default)]
 struct Seen {
     senders: Vec<SenderSeen>,
+    /// Highest seq pushed so far: a group's pushes must arrive in seq
+    /// order (the order the group stored them), whatever the senders.
+    last_seq: u64,
     reordered: u64,
     pushed: u64,
     latency_us: Vec<u64>,
@@ -88,8 +91,6 @@ struct SenderSeen {
     uid: u64,
     /// Times delivered, by counter.
     counts: Vec<u8>,
-    /// Last counter seen, for order.
-    last: u64,
 }
 
 impl Seen {
@@ -104,7 +105,6 @@ impl Seen {
                 self.senders.push(SenderSeen {
                     uid,
                     counts: Vec::new(),
-                    last: counter,
                 });
                 self.senders.len() - 1
             }
@@ -115,11 +115,11 @@ impl Seen {
             sender.counts.resize(slot + 1, 0);
         }
         sender.counts[slot] = sender.counts[slot].saturating_add(1);
-        if counter < sender.last {
-            self.reordered += 1;
-        }
-        sender.last = counter;
         if pushed {
+            if message.seq < self.last_seq {
+                self.reordered += 1;
+            }
+            self.last_seq = self.last_seq.max(message.seq);
             self.pushed += 1;
             self.latency_us.push(now_us().saturating_sub(sent_us));
         }
