@@ -437,6 +437,19 @@ async fn real_binaries_survive_killed_processes() {
         "a killed logic's user still shows online"
     );
 
+    // SIGKILL the last conn_serv: its logic tells the directory at once,
+    // well before its load reports would expire (3.5 s).
+    procs.child("conn_serv-2").kill().unwrap();
+    let http = schat_client::HttpClient::default();
+    let dropped = eventually(Duration::from_millis(1500), || async {
+        matches!(
+            schat_client::files::Directory::lookup(&http, &dir_url).await,
+            Err(schat_client::ClientError::Http { status: 503, .. })
+        )
+    })
+    .await;
+    assert!(dropped, "the directory still handed out a killed conn_serv");
+
     // SIGTERM: every live process stops cleanly and exits 0.
     for (name, child) in &mut procs.children {
         if matches!(child.try_wait(), Ok(None)) {

@@ -169,6 +169,23 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
     }
 }
 
+/// This logic's conn_serv is gone (crashed, or went without leaving):
+/// every dir_serv stops handing it out now, not when its reports expire.
+/// Its next report, once it is back, puts it in again.
+pub fn conn_gone(logic: &Logic) {
+    if logic.config.procs_of(ProcKind::DirServ).next().is_none() {
+        return;
+    }
+    let gone = ConnLoad {
+        conn_id: logic.conn_id,
+        connections: 0,
+        max_connections: 0,
+        accepting: false,
+    };
+    let target = Target::all(ProcType::Dir).keyed(u64::from(logic.conn_id));
+    let _ = logic.fabric.channel().push(target, Msg::ConnLoad(gone));
+}
+
 /// A load report from this logic's conn_serv: passed on to every dir_serv.
 /// A leaving conn_serv (a request) is answered once every live dir_serv has
 /// taken the news, so it stops being handed out before it closes.

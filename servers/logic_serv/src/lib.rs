@@ -128,6 +128,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             Some(()) = conn_down.recv() => {
                 let n_sessions = logic.sessions.close_all("conn_serv link lost");
                 logic.presence.clear();
+                files::conn_gone(&logic);
                 warn!(log, "Lost the conn_serv, ended its sessions"; "sessions" => n_sessions);
                 continue;
             }
