@@ -21,6 +21,7 @@ use schat_proto::server::{
 use schat_proto::Wire;
 use schat_runtime::logging::debug;
 use schat_runtime::Target;
+use tokio::time::Instant;
 
 use crate::{Chat, Failure};
 
@@ -73,9 +74,12 @@ pub async fn fan_out(chat: &Chat, message: &ChatMessage, member_version: Option<
 /// started, or a snapshot pending) asked of an online_serv.
 async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
     let live_logics = chat.fabric.live_peers(ProcType::Logic);
+    // Every logic beats every presence_beat_ms: two beats missed and the
+    // map is not trusted.
+    let fresh = Duration::from_millis(2 * chat.config.timing.presence_beat_ms);
     {
         let presence = chat.lock_presence();
-        if presence.covers(live_logics.iter().copied()) {
+        if presence.covers(&live_logics, Instant::now(), fresh) {
             return Some(presence.locate(uids));
         }
     }

@@ -49,10 +49,13 @@ impl Presence {
 
     fn send_all(&self, msg: Msg) {
         // Repeated (beats) or recovered by a snapshot (deltas): a packet
-        // that fails to leave is not retried here.
-        let [onlines, chats] = self.followers();
-        let _ = self.fabric.channel().push(onlines, msg.clone());
-        let _ = self.fabric.channel().push(chats, msg);
+        // that fails to leave is not retried here. Kinds with no live
+        // process are skipped (a disp would only bounce the packet).
+        for target in self.followers() {
+            if !self.fabric.live_peers(target.proc_type).is_empty() {
+                let _ = self.fabric.channel().push(target, msg.clone());
+            }
+        }
     }
 
     pub fn online(&self, entry: PresenceEntry) {

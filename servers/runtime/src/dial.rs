@@ -29,6 +29,9 @@ pub struct DialSpec {
     pub addr: String,
     pub peer_name: String,
     pub hello: Hello,
+    /// Answer requests on the link they arrived on (a paired partner),
+    /// rather than through whichever link the channel picks (the disps).
+    pub replies_on_link: bool,
 }
 
 /// Keeps a link to `spec.addr` in `slot` until shutdown. `on_control`
@@ -107,7 +110,7 @@ pub async fn keep_linked(
             }
         };
         let end = tokio::select! {
-            end = pump(&mut reader, &channel, &inbox, timing.peer_timeout(), &mut on_control, &log) => end,
+            end = pump(&mut reader, &channel, spec.replies_on_link.then_some(&sender), &inbox, timing.peer_timeout(), &mut on_control, &log) => end,
             _ = heartbeats => LinkEnd::Closed,
             _ = shutdown.cancelled() => LinkEnd::Shutdown,
         };

@@ -75,6 +75,7 @@ impl Fabric {
                 addr,
                 peer_name,
                 hello: hello.clone(),
+                replies_on_link: false,
             };
             let table_state = state.clone();
             let down_state = state.clone();

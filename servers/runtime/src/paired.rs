@@ -62,7 +62,8 @@ pub fn dial_paired(
 ) -> Channel {
     let me = &node.me;
     let (channel, slot) = slot_channel(me, peer, &node.config);
-    // Answers to calls sent on a link that went down can never come.
+    // Answers to calls sent on a link that went down can never come: the
+    // partner answers on the link a request arrived on.
     let on_down = {
         let channel = channel.clone();
         let mut on_down = on_down;
@@ -75,6 +76,7 @@ pub fn dial_paired(
         addr: peer.addr().unwrap_or_default(),
         peer_name: peer.name.clone(),
         hello: hello_of(me),
+        replies_on_link: true,
     };
     node.shutdown.spawn(keep_linked(
         spec,
@@ -194,7 +196,7 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
             }
         };
         let end = tokio::select! {
-            end = pump(&mut reader, &self.channel, &self.inbox, config.timing.peer_timeout(), on_control, &self.log) => end,
+            end = pump(&mut reader, &self.channel, Some(&sender), &self.inbox, config.timing.peer_timeout(), on_control, &self.log) => end,
             _ = link_close.cancelled() => LinkEnd::Shutdown,
         };
         link_close.trigger();

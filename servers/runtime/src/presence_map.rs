@@ -10,7 +10,7 @@
 //! entries. So a restarted online_serv, or one that missed packets, converges
 //! to the logics' truth within one beat.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use schat_proto::server::{PresenceBeat, PresenceDelta, PresenceEntry, PresenceSnapshot};
@@ -73,6 +73,8 @@ impl PresenceMap {
             && logic.version == beat.version
             && logic.users.len() == beat.n_users as usize;
         if agrees {
+            // Whatever was asked for is no longer needed.
+            logic.asked_at = None;
             Verdict::Applied
         } else {
             logic.ask(beat.logic_id, now)
@@ -80,8 +82,10 @@ impl PresenceMap {
     }
 
     pub fn apply_snapshot(&mut self, snapshot: PresenceSnapshot, now: Instant) -> Verdict {
-        if let Some(logic) = self.logics.get(&snapshot.logic_id) {
+        if let Some(logic) = self.logics.get_mut(&snapshot.logic_id) {
             if logic.epoch == snapshot.epoch && logic.version > snapshot.version {
+                // We hold newer state than the snapshot we asked for.
+                logic.asked_at = None;
                 return Verdict::Stale;
             }
         }
@@ -127,15 +131,20 @@ impl PresenceMap {
         found
     }
 
-    /// Whether the map holds a snapshot's worth of state for every one of
-    /// `logic_ids` (a follower that just started does not, until the
-    /// logics' beats have brought their snapshots).
-    pub fn covers(&self, logic_ids: impl IntoIterator<Item = u32>) -> bool {
-        logic_ids.into_iter().all(|logic_id| {
-            self.logics
-                .get(&logic_id)
-                .is_some_and(|logic| logic.asked_at.is_none() && logic.epoch != 0)
-        })
+    /// Whether the map holds a confirmed, fresh state for every one of
+    /// `logic_ids`: a snapshot's worth (a follower that just started has
+    /// none until the logics' beats bring snapshots), no snapshot pending,
+    /// and a packet heard within `fresh` (a follower whose packets stopped
+    /// arriving must not trust what it holds). False for no logics at all.
+    pub fn covers(&self, logic_ids: &BTreeSet<u32>, now: Instant, fresh: Duration) -> bool {
+        !logic_ids.is_empty()
+            && logic_ids.iter().all(|logic_id| {
+                self.logics.get(logic_id).is_some_and(|logic| {
+                    logic.asked_at.is_none()
+                        && logic.epoch != 0
+                        && now.duration_since(logic.last_heard) < fresh
+                })
+            })
     }
 
     pub fn n_users(&self) -> usize {

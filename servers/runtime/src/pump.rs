@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::link::FrameReader;
+use crate::link::{FrameReader, LinkSender};
 use crate::logging::{debug, warn, Logger};
 use crate::rpc::{decode_envelope, Channel, Dispatched, Incoming};
 
@@ -36,9 +36,12 @@ impl std::fmt::Display for LinkEnd {
 }
 
 /// Reads envelopes until the link ends. Control bodies go to `on_control`.
+/// With `reply_link`, requests are answered on that link (the one they
+/// arrived on) instead of through the channel.
 pub async fn pump(
     reader: &mut FrameReader,
     channel: &Channel,
+    reply_link: Option<&LinkSender>,
     inbox: &mpsc::Sender<Incoming>,
     read_timeout: Duration,
     mut on_control: impl FnMut(Bytes),
@@ -55,7 +58,7 @@ pub async fn pump(
             Ok(envelope) => envelope,
             Err(err) => return LinkEnd::Garbage(err.to_string()),
         };
-        match channel.dispatch(envelope, inbox).await {
+        match channel.dispatch(envelope, reply_link, inbox).await {
             Dispatched::Handled => {}
             Dispatched::Control(body) => on_control(body),
             Dispatched::Unmatched(route, Some(err)) => {

@@ -19,6 +19,7 @@ use schat_proto::server::{
 use schat_proto::{Wire, WireError};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::link::LinkSender;
 use crate::time::now_us;
 
 /// Where a packet should go.
@@ -146,6 +147,8 @@ pub struct Incoming {
     pub route: Route,
     pub msg: Msg,
     channel: Channel,
+    /// The link to answer on (paired links); otherwise the channel picks.
+    reply_link: Option<LinkSender>,
 }
 
 impl Incoming {
@@ -160,8 +163,11 @@ impl Incoming {
     /// Answers a REQUEST; does nothing for a PUSH.
     pub fn reply(&self, msg: Msg) {
         if self.is_request() {
-            // The caller's timeout covers a reply that cannot be sent.
-            let _ = self.channel.send_response(&self.route, msg);
+            // The caller's timeout (or its link's loss) covers a reply that
+            // cannot be sent.
+            let _ = self
+                .channel
+                .send_response(&self.route, msg, self.reply_link.as_ref());
         }
     }
 
@@ -316,7 +322,14 @@ impl Channel {
         self.inner.transport.send_frame(&route, frame)
     }
 
-    fn send_response(&self, request: &Route, msg: Msg) -> Result<(), CallError> {
+    /// Answers `request`: on `link` when given (the link the request came
+    /// on), else through the transport.
+    fn send_response(
+        &self,
+        request: &Route,
+        msg: Msg,
+        link: Option<&LinkSender>,
+    ) -> Result<(), CallError> {
         let route = Route {
             target_type: request.source_type,
             method: Method::Spec as i32,
@@ -328,7 +341,11 @@ impl Channel {
             trace_ts_us: request.trace_ts_us,
             kind: Kind::Response as i32,
         };
-        self.inner.transport.send_frame(&route, encode(&route, msg))
+        let frame = encode(&route, msg);
+        match link {
+            Some(link) => link.send(frame).map_err(CallError::from),
+            None => self.inner.transport.send_frame(&route, frame),
+        }
     }
 
     fn route(&self, target: Target, kind: Kind, correlation_id: u64) -> Route {
@@ -351,6 +368,7 @@ impl Channel {
     pub(crate) async fn dispatch(
         &self,
         envelope: Envelope,
+        reply_link: Option<&LinkSender>,
         inbox: &mpsc::Sender<Incoming>,
     ) -> Dispatched {
         let route = envelope.route.unwrap_or_default();
@@ -382,6 +400,7 @@ impl Channel {
                         route,
                         msg,
                         channel: self.clone(),
+                        reply_link: reply_link.cloned(),
                     };
                     // Waiting here pushes back on the sender through TCP.
                     let _ = inbox.send(incoming).await;
@@ -394,12 +413,16 @@ impl Channel {
                             ResultCode::UnknownMessage,
                             "unknown or empty server message",
                         ),
+                        reply_link,
                     );
                     Dispatched::Handled
                 }
                 Err(err) => {
-                    let _ = self
-                        .send_response(&route, error_msg(ResultCode::Malformed, err.to_string()));
+                    let _ = self.send_response(
+                        &route,
+                        error_msg(ResultCode::Malformed, err.to_string()),
+                        reply_link,
+                    );
                     Dispatched::Handled
                 }
             },

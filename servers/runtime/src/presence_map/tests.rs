@@ -99,3 +99,38 @@ fn restarted_logic_is_resynchronised() {
     restarted.epoch = 8;
     assert_eq!(map.apply_delta(restarted, now), Verdict::NeedSnapshot(1));
 }
+
+#[test]
+fn a_follower_trusts_only_complete_fresh_state() {
+    let mut map = PresenceMap::default();
+    let start = Instant::now();
+    let fresh = Duration::from_millis(400);
+    let live: std::collections::BTreeSet<u32> = [1, 2].into();
+    assert!(!map.covers(&live, start, fresh), "nothing known yet");
+    assert!(
+        !map.covers(&Default::default(), start, fresh),
+        "no logic live"
+    );
+    map.apply_snapshot(snapshot(1, 3, &[5]), start);
+    assert!(!map.covers(&live, start, fresh), "logic 2 unknown");
+    map.apply_snapshot(snapshot(2, 1, &[6]), start);
+    assert!(map.covers(&live, start, fresh));
+    // Packets stop arriving: the state is no longer trusted.
+    assert!(!map.covers(&live, start + Duration::from_millis(500), fresh));
+    // A gap asks for a snapshot; until it comes, not trusted either.
+    let later = start + Duration::from_millis(100);
+    assert_eq!(
+        map.apply_delta(delta(1, 9, &[7], &[]), later),
+        Verdict::NeedSnapshot(1)
+    );
+    assert!(!map.covers(&live, later, fresh));
+    // A beat that agrees with what is held settles it.
+    let beat = PresenceBeat {
+        logic_id: 1,
+        epoch: 7,
+        version: 3,
+        n_users: 1,
+    };
+    assert_eq!(map.apply_beat(&beat, later), Verdict::Applied);
+    assert!(map.covers(&live, later, fresh));
+}
