@@ -715,3 +715,49 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
         "an unreferenced file was kept"
     );
 }
+
+#[tokio::test]
+async fn the_sweep_deletes_uploads_nothing_references() {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files: FilesConfig {
+            orphan_after_secs: 1,
+            sweep_interval_secs: 1,
+            ..FilesConfig::default()
+        },
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+
+    let never_sent = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
+    let sent = put(&files, &alice, UploadTarget::Chat(gid), png(100, 2)).await;
+    send_image(&alice, gid, "s-1", &sent.url).await;
+    let never_set = put(&files, &alice, UploadTarget::Avatar, png(100, 3)).await;
+    let avatar = put(&files, &alice, UploadTarget::Avatar, png(100, 4)).await;
+    alice
+        .update_profile(ProfileUpdate {
+            avatar_url: Some(avatar.url.clone()),
+            ..ProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+
+    assert!(
+        gone(&files, &alice, &never_sent.url).await,
+        "an upload never sent was kept"
+    );
+    assert!(
+        gone(&files, &alice, &never_set.url).await,
+        "an avatar never set was kept"
+    );
+    // Swept at least once more since: what is referenced stays.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for kept in [&sent.url, &avatar.url] {
+        let download = files.download(&token(&alice), kept, None).await;
+        assert!(download.is_ok(), "{kept} was deleted: {download:?}");
+    }
+}

@@ -7,7 +7,8 @@
 //! that logic issues and refreshes; group files need membership, asked of
 //! the group's chat_serv (see [`access`]). chat_serv and logic release
 //! files no longer referenced (a recalled message, a replaced avatar, a
-//! dismissed group) with ReleaseFiles through a disp.
+//! dismissed group) with ReleaseFiles through a disp; a periodic sweep
+//! deletes what no release covered (see [`sweep`]).
 
 #![forbid(unsafe_code)]
 
@@ -16,6 +17,7 @@ pub mod kinds;
 pub mod range;
 pub mod service;
 pub mod store;
+pub mod sweep;
 pub mod throttle;
 
 use std::path::Path;
@@ -72,6 +74,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     });
     node.shutdown
         .spawn(serve_inbox(files.clone(), inbox, node.clone()));
+    node.shutdown
+        .spawn(sweep::run(files.clone(), node.shutdown.clone()));
     http::serve(listener, tls, &node, move |request, peer| {
         let files = files.clone();
         async move { service::handle(&files, request, peer).await }

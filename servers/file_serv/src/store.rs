@@ -9,6 +9,8 @@
 //! | `tmp/` | uploads in progress (emptied at start) |
 //!
 //! A blob whose link count drops to 1 is held by no scope and is deleted.
+//! A scope link's modification time is its last upload: the orphan sweep
+//! (see `sweep.rs`) looks only at files older than `files.orphan_after_secs`.
 //! Everything a server serves is under its index's directory, so the
 //! directory can be copied to another host whose file_serv takes the same
 //! index. (A copy that does not keep hard links still serves every URL;
@@ -16,6 +18,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use schat_runtime::file_url::{FileUrl, Scope};
 use sha2::{Digest, Sha256};
@@ -113,8 +116,10 @@ impl Store {
         let _links = self.links.lock().await;
         if fs::try_exists(&scoped).await? {
             // The scope holds this content already (linked, or a plain copy
-            // in a directory that was copied without its links).
+            // in a directory that was copied without its links). Uploaded
+            // again now: the orphan sweep starts counting from now.
             let _ = fs::remove_file(&upload.path).await;
+            touch(&scoped).await?;
             return Ok(url);
         }
         if fs::try_exists(&blob).await? {
@@ -140,6 +145,11 @@ impl Store {
                 fs::copy(&blob, &scoped).await?;
             }
             Ok::<(), io::Error>(())
+        };
+        let linked = async {
+            linked.await?;
+            // A link shares the blob's times: restart its age for the sweep.
+            touch(&scoped).await
         };
         if let Err(err) = linked.await {
             // Nothing links the blob: do not leave it behind.
@@ -219,6 +229,31 @@ impl Store {
         Ok(true)
     }
 
+    /// Files last uploaded before `older_than`, as URLs: candidates for the
+    /// orphan sweep.
+    pub async fn files_older_than(&self, older_than: SystemTime) -> io::Result<Vec<FileUrl>> {
+        let mut found = Vec::new();
+        let mut scopes = fs::read_dir(self.root.join("scopes")).await?;
+        while let Some(scope_dir) = scopes.next_entry().await? {
+            let scope_name = scope_dir.file_name().to_string_lossy().into_owned();
+            let Ok(mut entries) = fs::read_dir(scope_dir.path()).await else {
+                continue;
+            };
+            while let Some(entry) = entries.next_entry().await? {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = format!("/f/{}/{scope_name}/{name}", self.serv_index);
+                let Some(url) = FileUrl::parse(&path) else {
+                    continue;
+                };
+                let modified = entry.metadata().await?.modified()?;
+                if modified < older_than {
+                    found.push(url);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// How many distinct contents are stored (for tests and stats).
     pub async fn blob_count(&self) -> io::Result<usize> {
         let mut count = 0;
@@ -242,6 +277,12 @@ impl Store {
             .join(url.scope.to_string())
             .join(&url.name)
     }
+}
+
+/// Sets a file's modification time to now.
+async fn touch(path: &Path) -> io::Result<()> {
+    let file = fs::OpenOptions::new().write(true).open(path).await?;
+    file.into_std().await.set_modified(SystemTime::now())
 }
 
 #[cfg(unix)]
@@ -288,6 +329,42 @@ mod tests {
         assert_eq!(store.release_scope(Scope::Chat(2)).await.unwrap(), 1);
         assert_eq!(store.blob_count().await.unwrap(), 0);
         assert!(!store.release(&a).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn files_are_aged_from_their_last_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1).await.unwrap();
+        let url = upload(&store, b"aging", Scope::Chat(4)).await;
+        let minute = std::time::Duration::from_secs(60);
+        let now = SystemTime::now();
+        assert_eq!(
+            store.files_older_than(now + minute).await.unwrap(),
+            vec![url.clone()]
+        );
+        assert!(store
+            .files_older_than(now - minute)
+            .await
+            .unwrap()
+            .is_empty());
+        // An old file uploaded again is young again.
+        let scoped = dir.path().join("1/scopes/g4").join(&url.name);
+        std::fs::File::options()
+            .write(true)
+            .open(&scoped)
+            .unwrap()
+            .set_modified(now - 2 * minute)
+            .unwrap();
+        assert_eq!(
+            store.files_older_than(now - minute).await.unwrap(),
+            vec![url.clone()]
+        );
+        upload(&store, b"aging", Scope::Chat(4)).await;
+        assert!(store
+            .files_older_than(now - minute)
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     #[tokio::test]

@@ -234,6 +234,12 @@ pub struct FilesConfig {
     /// unreferenced then): room for someone who uploaded the same content
     /// to send it.
     pub release_delay_secs: u64,
+    /// A file that nothing references this long after its last upload (an
+    /// upload never sent, or a release that was lost) is deleted by the
+    /// file_serv's sweep; 0 turns the sweep off.
+    pub orphan_after_secs: u64,
+    /// How often the sweep looks.
+    pub sweep_interval_secs: u64,
     pub throttle: ThrottleConfig,
 }
 
@@ -246,6 +252,8 @@ impl Default for FilesConfig {
             other_types: vec!["application/pdf".to_string(), "application/zip".to_string()],
             member_cache_secs: 10,
             release_delay_secs: 60,
+            orphan_after_secs: 24 * 3600,
+            sweep_interval_secs: 3600,
             throttle: ThrottleConfig::default(),
         }
     }

@@ -339,6 +339,7 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
     for (field, value) in [
         ("files.max_upload_bytes", files.max_upload_bytes),
         ("files.token_ttl_secs", files.token_ttl_secs),
+        ("files.sweep_interval_secs", files.sweep_interval_secs),
         ("directory.load_report_ms", config.directory.load_report_ms),
     ] {
         if value == 0 {
