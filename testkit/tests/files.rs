@@ -69,6 +69,22 @@ async fn put(files: &Files, client: &Client, target: UploadTarget, content: Byte
         .unwrap()
 }
 
+/// A cluster with one file server and `files` settings, the file client,
+/// and alice with a group of her own.
+async fn alice_alone(files: FilesConfig) -> (TestCluster, Files, Client, u64) {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files,
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let file_client = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    (cluster, file_client, alice, gid)
+}
+
 /// The HTTP status of a failed call.
 fn status<T: std::fmt::Debug>(result: Result<T, ClientError>) -> u16 {
     match result {
@@ -488,16 +504,7 @@ async fn repeated_failures_from_one_address_are_throttled() {
     let mut files_config = FilesConfig::default();
     files_config.throttle.max_failures = 3;
     files_config.throttle.on_loopback = true;
-    let cluster = TestCluster::start(ClusterSpec {
-        file_servs: 1,
-        files: files_config,
-        ..spec()
-    })
-    .await
-    .unwrap();
-    let files = files_of(&cluster).await;
-    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = group_of(&alice, &[]).await;
+    let (_cluster, files, alice, gid) = alice_alone(files_config).await;
     let good = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
     for _ in 0..3 {
         assert_eq!(status(files.download("forged", &good.url, None).await), 401);
@@ -509,20 +516,12 @@ async fn repeated_failures_from_one_address_are_throttled() {
 
 #[tokio::test]
 async fn a_long_session_keeps_downloading_with_refreshed_tokens() {
-    let cluster = TestCluster::start(ClusterSpec {
-        file_servs: 1,
-        files: FilesConfig {
-            token_ttl_secs: 2,
-            key_rotation_secs: 2,
-            ..FilesConfig::default()
-        },
-        ..spec()
+    let (_cluster, files, alice, gid) = alice_alone(FilesConfig {
+        token_ttl_secs: 2,
+        key_rotation_secs: 2,
+        ..FilesConfig::default()
     })
-    .await
-    .unwrap();
-    let files = files_of(&cluster).await;
-    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = group_of(&alice, &[]).await;
+    .await;
     let (first_token, first_expiry) = alice.file_token().unwrap();
     let uploaded = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
     // Past the first token's expiry (and a key rotation or two), the
@@ -718,20 +717,12 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
 
 #[tokio::test]
 async fn the_sweep_deletes_uploads_nothing_references() {
-    let cluster = TestCluster::start(ClusterSpec {
-        file_servs: 1,
-        files: FilesConfig {
-            orphan_after_secs: 1,
-            sweep_interval_secs: 1,
-            ..FilesConfig::default()
-        },
-        ..spec()
+    let (_cluster, files, alice, gid) = alice_alone(FilesConfig {
+        orphan_after_secs: 1,
+        sweep_interval_secs: 1,
+        ..FilesConfig::default()
     })
-    .await
-    .unwrap();
-    let files = files_of(&cluster).await;
-    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = group_of(&alice, &[]).await;
+    .await;
 
     let never_sent = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
     let sent = put(&files, &alice, UploadTarget::Chat(gid), png(100, 2)).await;
