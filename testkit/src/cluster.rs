@@ -31,6 +31,9 @@ pub struct ClusterSpec {
     /// cluster's temporary directory.
     pub file_servs: usize,
     pub dirs: usize,
+    /// Weights of the conn_servs for the directory, by set (missing: the
+    /// default).
+    pub conn_weights: Vec<u32>,
     /// Serve HTTPS on the file_servs and dir_servs, with a self-signed
     /// certificate created at start (see [`TestCluster::ca_file`]).
     pub http_tls: bool,
@@ -51,6 +54,7 @@ impl Default for ClusterSpec {
             chats: 2,
             file_servs: 0,
             dirs: 0,
+            conn_weights: Vec::new(),
             http_tls: false,
             chat: ChatConfig::default(),
             limits: Limits::default(),
@@ -184,6 +188,9 @@ impl TestCluster {
             );
         }
         for proc in &mut procs {
+            if proc.kind == ProcKind::ConnServ {
+                proc.weight = spec.conn_weights.get(proc.id as usize - 101).copied();
+            }
             if proc.kind == ProcKind::FileServ {
                 proc.serv_index = Some(proc.id - 600);
                 proc.data_dir = Some(files_dir.path().display().to_string());

@@ -94,3 +94,39 @@ async fn dir_serv_hands_out_live_lightly_loaded_conn_servs() {
         other => panic!("expected 503, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn weights_share_new_clients_and_zero_takes_none() {
+    let mut cluster = TestCluster::start(ClusterSpec {
+        sets: 2,
+        chats: 1,
+        dirs: 1,
+        conn_weights: vec![0, 100],
+        ..ClusterSpec::default()
+    })
+    .await
+    .unwrap();
+    let conn2 = cluster.conn_addr(2);
+    let http = HttpClient::default();
+    let url = cluster.http_url("dir_serv-1");
+    let reported = eventually(Duration::from_secs(5), || async {
+        Directory::lookup(&http, &url).await.is_ok()
+    })
+    .await;
+    assert!(reported, "the directory never handed out a conn_serv");
+    // Both sets report; weight 0 takes no new clients, however idle.
+    for _ in 0..50 {
+        assert_eq!(lookup(&cluster).await.conn_addr, conn2);
+    }
+    // Not even when it is the only one left: for ten report intervals the
+    // live, reporting conn_serv-1 is never handed out.
+    cluster.stop("conn_serv-2").await.unwrap();
+    let until = tokio::time::Instant::now() + Duration::from_secs(1);
+    while tokio::time::Instant::now() < until {
+        match Directory::lookup(&http, &url).await {
+            Err(schat_client::ClientError::Http { status: 503, .. }) => {}
+            other => panic!("a weight-0 conn_serv was handed out: {other:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
