@@ -1,16 +1,14 @@
 //! Session tokens (HMAC-SHA256, expiring, revocable).
 //!
 //! A token is `v1.<uid>.<generation>.<expires_at_ms>.<mac>` where `mac` is
-//! the base64url HMAC-SHA256 of everything before it, under a cluster secret
+//! the base64url HMAC-SHA256 of everything before it (`schat_runtime::signed`,
+//! shared with file tokens), under a cluster secret
 //! that db_logic_serv creates at first start. Logout bumps the user's
 //! generation in Redis, which voids every token issued before.
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use schat_runtime::signed;
 
 /// What a valid token says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +27,6 @@ pub enum TokenError {
     #[error("token has expired")]
     Expired,
 }
-
-type HmacSha256 = Hmac<Sha256>;
 
 const TOKEN_VERSION: &str = "v1";
 
@@ -57,46 +53,24 @@ impl Tokens {
     /// A token for `uid` at `generation`, and when it expires.
     pub fn issue(&self, uid: u64, generation: u64, now_ms: u64) -> (String, u64) {
         let expires_at_ms = now_ms + self.ttl.as_millis() as u64;
-        let payload = format!("{TOKEN_VERSION}.{uid}.{generation}.{expires_at_ms}");
-        let mac = URL_SAFE_NO_PAD.encode(self.mac(&payload).finalize().into_bytes());
-        (format!("{payload}.{mac}"), expires_at_ms)
+        let token = signed::seal(&self.key, TOKEN_VERSION, [uid, generation, expires_at_ms]);
+        (token, expires_at_ms)
     }
 
     pub fn verify(&self, token: &str, now_ms: u64) -> Result<Claims, TokenError> {
-        let (payload, mac) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
-        let mac = URL_SAFE_NO_PAD
-            .decode(mac)
-            .map_err(|_| TokenError::Malformed)?;
-        self.mac(payload)
-            .verify_slice(&mac)
-            .map_err(|_| TokenError::BadSignature)?;
-        let mut fields = payload.split('.');
-        let (Some(TOKEN_VERSION), Some(uid), Some(generation), Some(expires), None) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
-            return Err(TokenError::Malformed);
-        };
-        let claims = Claims {
-            uid: uid.parse().map_err(|_| TokenError::Malformed)?,
-            generation: generation.parse().map_err(|_| TokenError::Malformed)?,
-            expires_at_ms: expires.parse().map_err(|_| TokenError::Malformed)?,
-        };
-        if claims.expires_at_ms <= now_ms {
+        let opened = signed::open::<3>(token, TOKEN_VERSION).ok_or(TokenError::Malformed)?;
+        if !opened.signed_by(&self.key) {
+            return Err(TokenError::BadSignature);
+        }
+        let [uid, generation, expires_at_ms] = opened.numbers;
+        if expires_at_ms <= now_ms {
             return Err(TokenError::Expired);
         }
-        Ok(claims)
-    }
-
-    fn mac(&self, payload: &str) -> HmacSha256 {
-        // HMAC takes keys of any length; new_from_slice cannot fail for it.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-        mac.update(payload.as_bytes());
-        mac
+        Ok(Claims {
+            uid,
+            generation,
+            expires_at_ms,
+        })
     }
 }
 

@@ -7,12 +7,7 @@
 //! online users before theirs expire; file_serv checks them, fetching the
 //! key of an epoch it has not seen yet from any logic.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
-type HmacSha256 = Hmac<Sha256>;
+use crate::signed::{self, Opened};
 
 const VERSION: &str = "f1";
 
@@ -32,8 +27,7 @@ pub struct Unverified<'a> {
     pub epoch: u64,
     pub uid: u64,
     pub expires_at_ms: u64,
-    payload: &'a str,
-    mac: Vec<u8>,
+    opened: Opened<'a, 3>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -48,35 +42,19 @@ pub enum FileTokenError {
 
 /// Signs a token for `uid` with the key of `epoch`.
 pub fn sign(key: &[u8], epoch: u64, uid: u64, expires_at_ms: u64) -> String {
-    let payload = format!("{VERSION}.{epoch}.{uid}.{expires_at_ms}");
-    let mac = URL_SAFE_NO_PAD.encode(mac(key, &payload).finalize().into_bytes());
-    format!("{payload}.{mac}")
+    signed::seal(key, VERSION, [epoch, uid, expires_at_ms])
 }
 
 /// Splits a token into its claims; the caller then finds the epoch's key
 /// and calls [`Unverified::verify`].
 pub fn parse(token: &str) -> Result<Unverified<'_>, FileTokenError> {
-    let (payload, mac) = token.rsplit_once('.').ok_or(FileTokenError::Malformed)?;
-    let mac = URL_SAFE_NO_PAD
-        .decode(mac)
-        .map_err(|_| FileTokenError::Malformed)?;
-    let mut fields = payload.split('.');
-    let (Some(VERSION), Some(epoch), Some(uid), Some(expires), None) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
-        return Err(FileTokenError::Malformed);
-    };
-    let number = |field: &str| field.parse::<u64>().map_err(|_| FileTokenError::Malformed);
+    let opened = signed::open::<3>(token, VERSION).ok_or(FileTokenError::Malformed)?;
+    let [epoch, uid, expires_at_ms] = opened.numbers;
     Ok(Unverified {
-        epoch: number(epoch)?,
-        uid: number(uid)?,
-        expires_at_ms: number(expires)?,
-        payload,
-        mac,
+        epoch,
+        uid,
+        expires_at_ms,
+        opened,
     })
 }
 
@@ -84,21 +62,14 @@ impl Unverified<'_> {
     /// Checks the signature under `key` (the key of `self.epoch`) and the
     /// expiry; returns the uid.
     pub fn verify(&self, key: &[u8], now_ms: u64) -> Result<u64, FileTokenError> {
-        mac(key, self.payload)
-            .verify_slice(&self.mac)
-            .map_err(|_| FileTokenError::BadSignature)?;
+        if !self.opened.signed_by(key) {
+            return Err(FileTokenError::BadSignature);
+        }
         if self.expires_at_ms <= now_ms {
             return Err(FileTokenError::Expired);
         }
         Ok(self.uid)
     }
-}
-
-fn mac(key: &[u8], payload: &str) -> HmacSha256 {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    mac.update(payload.as_bytes());
-    mac
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod pump;
 pub mod rpc;
 pub mod rules;
 pub mod shutdown;
+pub mod signed;
 pub mod slot;
 pub mod time;
 pub mod tls;
