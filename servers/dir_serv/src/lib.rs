@@ -22,6 +22,7 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::{server_msg::Msg, ConnLoad, Ok as OkMsg, ProcType};
 use schat_runtime::http::{error, json, Request, Response};
 use schat_runtime::logging::{debug, info, Logger};
+use schat_runtime::rpc::serve_inbox;
 use schat_runtime::{http as serve_http, tls, ClusterConfig, Fabric, Incoming, Node, ProcKind};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -66,8 +67,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         loads: Mutex::default(),
         log: log.clone(),
     });
+    let on_packets = directory.clone();
     node.shutdown
-        .spawn(serve_inbox(directory.clone(), inbox, node.clone()));
+        .spawn(serve_inbox(inbox, node.shutdown.clone(), move |incoming| {
+            on_packet(&on_packets, incoming)
+        }));
     serve_http::serve(listener, tls, &node, move |request, _peer| {
         let directory = directory.clone();
         async move { directory.handle(&request) }
@@ -77,25 +81,20 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve_inbox(directory: Arc<Directory>, mut inbox: mpsc::Receiver<Incoming>, node: Node) {
-    loop {
-        let incoming = tokio::select! {
-            _ = node.shutdown.cancelled() => return,
-            incoming = inbox.recv() => incoming,
-        };
-        let Some(incoming) = incoming else { return };
-        match &incoming.msg {
-            Msg::ConnLoad(load) => {
-                directory.report(load);
-                if incoming.is_request() {
-                    incoming.reply(Msg::Ok(OkMsg {}));
-                }
+/// Packets from other processes: conn_servs' load reports (a request
+/// is a conn_serv leaving, answered once taken).
+fn on_packet(directory: &Directory, incoming: Incoming) {
+    match &incoming.msg {
+        Msg::ConnLoad(load) => {
+            directory.report(load);
+            if incoming.is_request() {
+                incoming.reply(Msg::Ok(OkMsg {}));
             }
-            _ => incoming.reply_error(
-                ResultCode::UnknownMessage,
-                "dir_serv does not handle this message",
-            ),
         }
+        _ => incoming.reply_error(
+            ResultCode::UnknownMessage,
+            "dir_serv does not handle this message",
+        ),
     }
 }
 

@@ -29,7 +29,8 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::{server_msg::Msg, ReleaseFiles};
 use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::logging::{debug, info, warn, Logger};
-use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node};
+use schat_runtime::rpc::serve_inbox;
+use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -72,8 +73,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         store,
         log: log.clone(),
     });
+    let (on_packets, shutdown) = (files.clone(), node.shutdown.clone());
     node.shutdown
-        .spawn(serve_inbox(files.clone(), inbox, node.clone()));
+        .spawn(serve_inbox(inbox, node.shutdown.clone(), move |incoming| {
+            on_packet(&on_packets, incoming, &shutdown)
+        }));
     node.shutdown
         .spawn(sweep::run(files.clone(), node.shutdown.clone()));
     http::serve(listener, tls, &node, move |request, peer| {
@@ -85,34 +89,26 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Packets from other processes: releases of files no longer referenced.
-async fn serve_inbox(files: Arc<Files>, mut inbox: mpsc::Receiver<Incoming>, node: Node) {
-    loop {
-        let incoming = tokio::select! {
-            _ = node.shutdown.cancelled() => return,
-            incoming = inbox.recv() => incoming,
-        };
-        let Some(incoming) = incoming else { return };
-        match &incoming.msg {
-            Msg::ReleaseFiles(release) => {
-                // Later, off this loop; a release pending at a stop is
-                // dropped (a leak, never a loss).
-                let (files, release) = (files.clone(), release.clone());
-                let shutdown = node.shutdown.clone();
-                let delay = Duration::from_secs(files.config.files.release_delay_secs);
-                tokio::spawn(async move {
-                    tokio::select! {
-                        _ = shutdown.cancelled() => {}
-                        _ = tokio::time::sleep(delay) => release_files(&files, &release).await,
-                    }
-                });
-            }
-            _ => incoming.reply_error(
-                ResultCode::UnknownMessage,
-                "file_serv does not handle this message",
-            ),
+/// Packets from other processes: releases of files no longer referenced,
+/// carried out `files.release_delay_secs` later off this loop (a release
+/// pending at a stop is dropped: the sweep finds its files later).
+fn on_packet(files: &Arc<Files>, incoming: Incoming, shutdown: &Shutdown) {
+    let Msg::ReleaseFiles(release) = incoming.msg else {
+        incoming.reply_error(
+            ResultCode::UnknownMessage,
+            "file_serv does not handle this message",
+        );
+        return;
+    };
+    let files = files.clone();
+    let shutdown = shutdown.clone();
+    let delay = Duration::from_secs(files.config.files.release_delay_secs);
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = shutdown.cancelled() => {}
+            _ = tokio::time::sleep(delay) => release_files(&files, &release).await,
         }
-    }
+    });
 }
 
 /// Deletes what a release names, once whoever keeps its references

@@ -295,7 +295,6 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
 }
 
 fn accept(files: &Files, head: &[u8], images_only: bool) -> Result<kinds::Kind, Refusal> {
-    let detected = kinds::content_type(head);
     match kinds::detect(head, &files.config.files.other_types) {
         Some(kind) if kind.image || !images_only => Ok(kind),
         Some(kind) => Err(Refusal::new(
@@ -307,7 +306,10 @@ fn accept(files: &Files, head: &[u8], images_only: bool) -> Result<kinds::Kind, 
         )),
         None => Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("this type of file is not accepted (detected {detected})"),
+            format!(
+                "this type of file is not accepted (detected {})",
+                kinds::content_type(head)
+            ),
         )),
     }
 }

@@ -181,6 +181,26 @@ impl Incoming {
     }
 }
 
+/// Hands every packet of `inbox` to `handle`, in order, until `shutdown`
+/// fires or the inbox closes: the packet loop of a process whose packets
+/// need no more than that.
+pub async fn serve_inbox(
+    mut inbox: mpsc::Receiver<Incoming>,
+    shutdown: crate::Shutdown,
+    mut handle: impl FnMut(Incoming),
+) {
+    loop {
+        let incoming = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            incoming = inbox.recv() => incoming,
+        };
+        match incoming {
+            Some(incoming) => handle(incoming),
+            None => return,
+        }
+    }
+}
+
 /// An error body.
 pub fn error_msg(code: ResultCode, reason: impl Into<String>) -> Msg {
     Msg::Error(RpcError {
