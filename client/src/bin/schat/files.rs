@@ -215,3 +215,24 @@ fn url_path(url: &str) -> &str {
         None => url,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sent_file_takes_its_kind_from_the_detected_type() {
+        assert_eq!(kind_of("image/png"), MessageKind::Image);
+        assert_eq!(kind_of("video/mp4"), MessageKind::Video);
+        assert_eq!(kind_of("audio/ogg"), MessageKind::Voice);
+        assert_eq!(kind_of("application/pdf"), MessageKind::File);
+    }
+
+    #[test]
+    fn downloads_take_paths_or_absolute_urls() {
+        let path = "/f/1/g2/abc.png";
+        assert_eq!(url_path(path), path);
+        assert_eq!(url_path("http://127.0.0.1:7501/f/1/g2/abc.png"), path);
+        assert_eq!(url_path("nonsense"), "nonsense");
+    }
+}
