@@ -255,6 +255,7 @@ impl TestCluster {
             config: self.config.clone(),
             log: test_logger(name),
             shutdown: shutdown.clone(),
+            health: Default::default(),
             me: me.clone(),
         };
         let task = match (me.kind, listener) {

@@ -1,5 +1,6 @@
-//! Test support: a private `redis-server` per test, and whole schat clusters
-//! started in-process on 127.0.0.1 port 0 through each server's `run`.
+//! Test support: a private `redis-server` per test, whole schat clusters
+//! started in-process on 127.0.0.1 port 0 through each server's `run`, and
+//! clusters of the real binaries ([`BinCluster`]) to kill and stop for real.
 //!
 //! Each [`TestCluster`] has its own Redis instance and ports, so tests run
 //! in parallel without sharing anything. Processes can be stopped and
@@ -7,9 +8,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod binaries;
 mod cluster;
 mod redis;
 
+pub use binaries::BinCluster;
 pub use cluster::{ClusterSpec, TestCluster};
 pub use redis::RedisServer;
 

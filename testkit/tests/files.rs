@@ -584,6 +584,7 @@ async fn a_moved_directory_serves_the_same_urls() {
         me,
         log: schat_runtime::logging::test_logger("file_serv-1-moved"),
         shutdown: shutdown.clone(),
+        health: Default::default(),
     };
     let task = tokio::spawn(file_serv::run(listener, node));
 

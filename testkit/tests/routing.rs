@@ -22,6 +22,7 @@ async fn join_as(
         me: cluster.config.proc_by_name(name).unwrap().clone(),
         log: test_logger(name),
         shutdown: shutdown.clone(),
+        health: Default::default(),
     };
     let (inbox, requests) = mpsc::channel(16);
     let fabric = Fabric::start(&node, inbox);
@@ -33,11 +34,16 @@ async fn join_as(
     (fabric, shutdown, requests)
 }
 
+/// Answered UNAVAILABLE at once: bounced by disp, or failed by this
+/// process when the disps' table said the target went down first.
 fn assert_bounced(result: Result<Msg, CallError>, started: Instant) {
     match result {
         Err(CallError::Remote { code, reason }) => {
             assert_eq!(code, ResultCode::Unavailable);
             assert!(reason.contains("no live process"), "{reason}");
+        }
+        Err(CallError::Unavailable(reason)) => {
+            assert!(reason.contains("went down"), "{reason}");
         }
         other => panic!("expected an UNAVAILABLE bounce, got {other:?}"),
     }

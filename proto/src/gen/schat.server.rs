@@ -56,10 +56,18 @@ pub struct Hello {
     #[prost(string, tag = "3")]
     pub name: ::prost::alloc::string::String,
 }
+/// Sent by the dialing side every peer_heartbeat_ms (and at once when its
+/// health changes); the accepting side answers each with its own. A link
+/// counts as up only once the first answer arrives.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Heartbeat {
     #[prost(uint64, tag = "1")]
     pub sent_at_ms: u64,
+    /// The sender is alive but cannot serve requests (its storage partner is
+    /// down): disp keeps delivering SPEC and ALL packets to it, but leaves it
+    /// out of HASH and RAND picks, so its keys move to healthy processes.
+    #[prost(bool, tag = "2")]
+    pub degraded: bool,
 }
 /// disp -> every connected process whenever liveness changes.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -75,6 +83,9 @@ pub struct Peer {
     pub proc_id: u32,
     #[prost(enumeration = "ProcType", tag = "2")]
     pub proc_type: i32,
+    /// See Heartbeat.degraded.
+    #[prost(bool, tag = "3")]
+    pub degraded: bool,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ServerMsg {

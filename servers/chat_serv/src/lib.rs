@@ -67,6 +67,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         me,
         log,
         shutdown,
+        ..
     } = node.clone();
     let db_proc = config
         .paired_with(&me.name, schat_runtime::ProcKind::DbChatServ)

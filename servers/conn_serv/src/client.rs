@@ -50,7 +50,10 @@ async fn serve(
     let (mut reader, link) = link::open(
         stream,
         limits.max_frame_bytes,
-        limits.client_send_queue,
+        link::QueueLimits {
+            frames: limits.client_send_queue,
+            bytes: limits.client_send_queue_bytes,
+        },
         &addr.to_string(),
         close.clone(),
     );

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use dashmap::DashMap;
 use schat_proto::client::{ResultCode, ServerMessage};
 use schat_proto::Wire;
-use schat_runtime::link::LinkSender;
+use schat_runtime::link::{LinkSender, SendError};
 use schat_runtime::Shutdown;
 
 #[derive(Debug)]
@@ -52,19 +52,20 @@ impl Clients {
         self.by_id.remove(&conn_id);
     }
 
-    /// Queues a frame for one client. The last slot of the queue is kept for
-    /// the notice that closes a client that fell too far behind.
+    /// Queues a frame for one client. A client whose queue is full (in
+    /// frames or bytes) is too slow: what it has queued is dropped, it gets
+    /// one `closing {TOO_SLOW}` notice, and it is closed.
     pub fn send(&self, conn_id: u64, frame: Bytes) {
         let Some(client) = self.by_id.get(&conn_id).map(|client| client.clone()) else {
             return;
         };
-        if client.link.spare() > 1 {
-            let _ = client.link.send(frame);
+        if client.link.send(frame) != Err(SendError::Full) {
             return;
         }
         let notice = ServerMessage::closing(ResultCode::TooSlow, "send queue full: read faster");
-        let _ = client.link.send(notice.encode_frame());
-        client.close.trigger();
+        if client.link.send_final(notice.encode_frame()) {
+            client.close.trigger();
+        }
     }
 
     /// Writes `final_frame` (if not empty), then closes the client.

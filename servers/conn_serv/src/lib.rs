@@ -47,6 +47,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         me,
         log,
         shutdown,
+        ..
     } = node.clone();
     let logic_proc = config.logic_of(&me)?.clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);

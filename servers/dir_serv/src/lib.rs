@@ -3,7 +3,8 @@
 //! `GET /v1/dir` answers with one conn_serv address for the client and the
 //! file servers by serv_index. conn_servs report their load every
 //! `directory.load_report_ms` (through their logic and a disp); a conn_serv
-//! is handed out only while its reports are fresh, its logic is live, and
+//! is handed out only while its reports are fresh, its logic is live and
+//! serving (not degraded: its db_logic is up), and
 //! it has not said it is leaving (a stopping conn_serv waits until every
 //! dir_serv has taken that). Among those, the one with the most weighted
 //! free room wins: `weight × (1 − connections / max_connections)`,
@@ -162,7 +163,8 @@ impl Directory {
 
     fn pick(&self) -> Option<(u32, String)> {
         let expiry = Duration::from_millis(self.config.directory.load_expiry_ms);
-        let live_logics = self.fabric.live_peers(ProcType::Logic);
+        // A logic whose db_logic is down is degraded: logins there fail.
+        let live_logics = self.fabric.serving_peers(ProcType::Logic);
         let mut loads = self.lock();
         let mut best: Option<(u64, u32, String)> = None;
         let mut ties = 0u32;

@@ -26,7 +26,9 @@ use schat_runtime::rpc::{encode, error_msg};
 use schat_runtime::{ClusterConfig, Node, ProcConfig, Shutdown};
 use tokio::net::{TcpListener, TcpStream};
 
-pub use table::rendezvous_score;
+/// The rendezvous score HASH picks by (kept here for callers that predict
+/// disp's picks).
+pub use schat_runtime::rendezvous::score as rendezvous_score;
 use table::{Entry, Table};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -38,6 +40,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         me,
         log,
         shutdown,
+        ..
     } = node.clone();
     info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?);
     let hub = Arc::new(Hub {
@@ -80,7 +83,7 @@ impl Hub {
         let (mut reader, link) = link::open(
             stream,
             limits.peer_frame_bytes(),
-            limits.peer_send_queue,
+            link::QueueLimits::frames(limits.peer_send_queue),
             &addr.to_string(),
             close.clone(),
         );
@@ -105,6 +108,7 @@ impl Hub {
             proc_type: hello.proc_type(),
             link: link.clone(),
             close: close.clone(),
+            degraded: false,
         };
         if let Some(previous) = self.table.insert(proc_id, entry) {
             previous.close.trigger();
@@ -124,7 +128,7 @@ impl Hub {
                 Ok(Some(Err(err))) => break err.to_string(),
                 Ok(Some(Ok(frame))) => frame.freeze(),
             };
-            if let Err(reason) = self.on_frame(frame, &link, &log) {
+            if let Err(reason) = self.on_frame(frame, proc_id, &link, &log) {
                 break reason;
             }
         };
@@ -136,13 +140,27 @@ impl Hub {
     }
 
     /// Routes one frame; an error ends the link.
-    fn on_frame(&self, frame: Bytes, from: &LinkSender, log: &Logger) -> Result<(), String> {
+    fn on_frame(
+        &self,
+        frame: Bytes,
+        from_id: u32,
+        from: &LinkSender,
+        log: &Logger,
+    ) -> Result<(), String> {
         let envelope = schat_runtime::rpc::decode_envelope(frame.clone())
             .map_err(|err| format!("garbage from peer: {err}"))?;
         let route = envelope.route.unwrap_or_default();
         if route.kind() == Kind::Control {
-            if let Some(disp_control::Msg::Heartbeat(_)) = decode_control(envelope.body) {
-                let _ = from.send(heartbeat_frame(self.me.id, ProcType::Disp));
+            if let Some(disp_control::Msg::Heartbeat(beat)) = decode_control(envelope.body) {
+                let _ = from.send(heartbeat_frame(self.me.id, ProcType::Disp, false));
+                if self.table.set_degraded(from_id, from, beat.degraded) {
+                    if beat.degraded {
+                        warn!(log, "Peer degraded: left out of HASH and RAND picks");
+                    } else {
+                        info!(log, "Peer serving again");
+                    }
+                    self.broadcast_table();
+                }
             }
             return Ok(());
         }

@@ -8,6 +8,7 @@ use std::sync::RwLock;
 use dashmap::DashMap;
 use schat_proto::server::{Peer, ProcType};
 use schat_runtime::link::LinkSender;
+use schat_runtime::rendezvous;
 use schat_runtime::Shutdown;
 
 /// One connected process.
@@ -17,6 +18,9 @@ pub struct Entry {
     pub link: LinkSender,
     /// Closes this process's link (when a reconnect replaces it).
     pub close: Shutdown,
+    /// Alive but unable to serve (its heartbeats say so): reached by SPEC
+    /// and ALL, left out of HASH and RAND picks.
+    pub degraded: bool,
 }
 
 #[derive(Debug, Default)]
@@ -24,7 +28,7 @@ pub struct Table {
     peers: DashMap<u32, Entry>,
     /// Live ids per type, sorted; rebuilt on every change (changes are rare,
     /// lookups are per packet).
-    by_type: RwLock<HashMap<ProcType, Vec<u32>>>,
+    by_type: RwLock<ByType>,
     next: AtomicUsize,
 }
 
@@ -49,42 +53,57 @@ impl Table {
         removed
     }
 
+    /// Records whether a process is degraded; true if that changed.
+    pub fn set_degraded(&self, proc_id: u32, link: &LinkSender, degraded: bool) -> bool {
+        let changed = match self.peers.get_mut(&proc_id) {
+            Some(mut entry) if entry.link.same_link(link) && entry.degraded != degraded => {
+                entry.degraded = degraded;
+                true
+            }
+            _ => false,
+        };
+        if changed {
+            self.rebuild();
+        }
+        changed
+    }
+
     pub fn get(&self, proc_id: u32) -> Option<LinkSender> {
         self.peers.get(&proc_id).map(|entry| entry.link.clone())
     }
 
-    /// The live process that `hash_key` maps to: rendezvous hashing, so when a
-    /// process dies only its keys move, and they move back when it returns.
+    /// The serving process that `hash_key` maps to: rendezvous hashing, so
+    /// when a process dies (or degrades) only its keys move, and they move
+    /// back when it returns.
     pub fn pick_hash(&self, proc_type: ProcType, hash_key: u64) -> Option<u32> {
         let by_type = self
             .by_type
             .read()
             .unwrap_or_else(|poison| poison.into_inner());
-        by_type
-            .get(&proc_type)?
-            .iter()
-            .copied()
-            .max_by_key(|&proc_id| rendezvous_score(hash_key, proc_id))
+        rendezvous::owner(hash_key, by_type.serving.get(&proc_type)?.iter().copied())
     }
 
-    /// Any live process of the type, round-robin.
+    /// Any serving process of the type, round-robin.
     pub fn pick_any(&self, proc_type: ProcType) -> Option<u32> {
         let by_type = self
             .by_type
             .read()
             .unwrap_or_else(|poison| poison.into_inner());
-        let ids = by_type.get(&proc_type)?;
+        let ids = by_type
+            .serving
+            .get(&proc_type)
+            .filter(|ids| !ids.is_empty())?;
         let index = self.next.fetch_add(1, Ordering::Relaxed) % ids.len();
         ids.get(index).copied()
     }
 
-    /// Every live process of the type.
+    /// Every live process of the type, degraded or not.
     pub fn all(&self, proc_type: ProcType) -> Vec<u32> {
         let by_type = self
             .by_type
             .read()
             .unwrap_or_else(|poison| poison.into_inner());
-        by_type.get(&proc_type).cloned().unwrap_or_default()
+        by_type.live.get(&proc_type).cloned().unwrap_or_default()
     }
 
     /// The whole table, as sent to every process.
@@ -95,6 +114,7 @@ impl Table {
             .map(|entry| Peer {
                 proc_id: *entry.key(),
                 proc_type: entry.proc_type as i32,
+                degraded: entry.degraded,
             })
             .collect();
         peers.sort_by_key(|peer| peer.proc_id);
@@ -116,67 +136,35 @@ impl Table {
             .by_type
             .write()
             .unwrap_or_else(|poison| poison.into_inner());
-        let mut by_type: HashMap<ProcType, Vec<u32>> = HashMap::new();
+        let mut by_type = ByType::default();
         for entry in self.peers.iter() {
             by_type
+                .live
                 .entry(entry.proc_type)
                 .or_default()
                 .push(*entry.key());
+            if !entry.degraded {
+                by_type
+                    .serving
+                    .entry(entry.proc_type)
+                    .or_default()
+                    .push(*entry.key());
+            }
         }
-        for ids in by_type.values_mut() {
+        for ids in by_type
+            .live
+            .values_mut()
+            .chain(by_type.serving.values_mut())
+        {
             ids.sort_unstable();
         }
         *guard = by_type;
     }
 }
 
-/// A well-mixed 64-bit score of (key, process); splitmix64's finaliser.
-pub fn rendezvous_score(hash_key: u64, proc_id: u32) -> u64 {
-    let mut z = hash_key ^ (u64::from(proc_id).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rendezvous_score;
-
-    fn owner(key: u64, live: &[u32]) -> u32 {
-        *live
-            .iter()
-            .max_by_key(|&&id| rendezvous_score(key, id))
-            .unwrap()
-    }
-
-    #[test]
-    fn removing_a_process_moves_only_its_keys() {
-        let all = [1, 2, 3, 4];
-        let without_3 = [1, 2, 4];
-        let mut moved = 0;
-        for key in 0..10_000u64 {
-            let before = owner(key, &all);
-            let after = owner(key, &without_3);
-            if before != 3 {
-                assert_eq!(before, after, "key {key} moved although its owner lived");
-            } else {
-                moved += 1;
-            }
-        }
-        // Roughly a quarter of the keys belonged to process 3.
-        assert!((2_000..3_000).contains(&moved), "moved {moved}");
-    }
-
-    #[test]
-    fn keys_spread_evenly() {
-        let live = [11, 12, 13];
-        let mut counts = [0u32; 3];
-        for key in 0..30_000u64 {
-            let index = live.iter().position(|&id| id == owner(key, &live)).unwrap();
-            counts[index] += 1;
-        }
-        for count in counts {
-            assert!((9_000..11_000).contains(&count), "{counts:?}");
-        }
-    }
+/// Live process ids by type: all of them, and the ones not degraded.
+#[derive(Debug, Default)]
+struct ByType {
+    live: HashMap<ProcType, Vec<u32>>,
+    serving: HashMap<ProcType, Vec<u32>>,
 }

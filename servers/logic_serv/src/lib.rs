@@ -14,6 +14,7 @@ mod chat;
 mod files;
 mod presence;
 mod profile;
+mod requests;
 mod session;
 mod sessions;
 
@@ -75,6 +76,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         me,
         log,
         shutdown,
+        ..
     } = node.clone();
     let conn_proc = config
         .paired_with(&me.name, ProcKind::ConnServ)

@@ -1,5 +1,10 @@
 //! One client connection's session: a task that takes the connection's
-//! frames in order, enforces the login state, runs each request, and answers.
+//! frames in order, enforces the login state, and answers. Requests that
+//! change the session (register, login, logout) and pings run on the task
+//! itself, in order; every other request runs beside it (see
+//! [`requests`](crate::requests)), so one slow request does not hold up the
+//! connection's others: requests about one group are answered in the order
+//! sent, the rest in whatever order they complete.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,10 +22,11 @@ pub use schat_runtime::Failure;
 use schat_runtime::Target;
 use tokio::sync::Notify;
 
-use crate::{account, profile, Logic};
+use crate::{account, Logic};
 
-/// Frames one session may have waiting before its client is closed.
-const FRAME_QUEUE: usize = 64;
+/// Requests one session may have waiting or running at once; a client
+/// that sends more is closed with RATE_LIMITED once those are answered.
+pub const MAX_IN_FLIGHT: usize = 64;
 
 /// Events for a session besides its frames.
 #[derive(Debug)]
@@ -41,9 +47,14 @@ pub struct SessionHandle {
 }
 
 #[derive(Debug, Default)]
-struct Inbox {
+pub(crate) struct Inbox {
     events: Mutex<Events>,
-    ready: Notify,
+    pub ready: Notify,
+    /// Requests running beside the session task (see `requests`).
+    pub running: crate::requests::Running,
+    /// Set once the client overran [`MAX_IN_FLIGHT`]: nothing more is
+    /// taken, and the session closes once what it took is answered.
+    overloaded: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -72,25 +83,46 @@ impl Inbox {
             return Some(Next::Control(control));
         }
         let frame = events.frames.pop_front()?;
-        if events.frames.is_empty() && events.frames.capacity() > FRAME_QUEUE {
-            events.frames.shrink_to(FRAME_QUEUE);
+        if events.frames.is_empty() && events.frames.capacity() > MAX_IN_FLIGHT {
+            events.frames.shrink_to(MAX_IN_FLIGHT);
         }
         Some(Next::Frame(frame))
     }
 }
 
+/// What [`SessionHandle::offer`] did with a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    Queued,
+    /// The client has too many requests in flight: the session will close
+    /// with RATE_LIMITED once the ones it took are answered.
+    Overloaded,
+    /// Refused, as every frame after an overload is.
+    Refused,
+}
+
 impl SessionHandle {
-    /// Queues a frame; false when the session's queue is full.
-    pub fn offer(&self, frame: Bytes) -> bool {
+    /// Queues a frame, unless the client has [`MAX_IN_FLIGHT`] requests
+    /// waiting or running already.
+    pub fn offer(&self, frame: Bytes) -> Offer {
+        use std::sync::atomic::Ordering;
+        if self.inbox.overloaded.load(Ordering::Acquire) {
+            return Offer::Refused;
+        }
         {
             let mut events = self.inbox.lock();
-            if events.frames.len() >= FRAME_QUEUE {
-                return false;
+            if events.frames.len() + self.inbox.running.count() >= MAX_IN_FLIGHT {
+                drop(events);
+                if self.inbox.overloaded.swap(true, Ordering::AcqRel) {
+                    return Offer::Refused;
+                }
+                self.inbox.ready.notify_one();
+                return Offer::Overloaded;
             }
             events.frames.push_back(frame);
         }
         self.inbox.ready.notify_one();
-        true
+        Offer::Queued
     }
 
     pub fn control(&self, control: Control) {
@@ -122,6 +154,46 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
     };
     logic.shutdown.spawn(session.run(handle.clone()));
     handle
+}
+
+/// Sends one message to a client. A response too large for a frame is
+/// replaced by an error saying so.
+pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
+    let mut frame = message.encode_frame();
+    if frame.len() > logic.config.limits.max_frame_bytes {
+        frame = ServerMessage::error(
+            message.request_id,
+            ResultCode::Internal,
+            "response exceeds the frame limit; ask for less at a time",
+        )
+        .encode_frame();
+    }
+    let deliver = Deliver {
+        conn_ids: vec![conn_id],
+        frame,
+    };
+    let _ = logic.conn.push(
+        Target::spec(ProcType::Conn, logic.conn_id),
+        Msg::Deliver(deliver),
+    );
+}
+
+/// Answers request `request_id` with its result.
+pub fn answer(
+    logic: &Logic,
+    conn_id: u64,
+    request_id: u32,
+    result: Result<Response, Failure>,
+    log: &Logger,
+) {
+    let message = match result {
+        Ok(body) => ServerMessage::ok(request_id, body),
+        Err(failure) => {
+            debug!(log, "Request failed"; "code" => ?failure.code, "reason" => &failure.reason);
+            ServerMessage::error(request_id, failure.code, failure.reason)
+        }
+    };
+    send_to(logic, conn_id, message);
 }
 
 /// Writes a final message to a client connection and closes it.
@@ -158,6 +230,18 @@ impl Session {
                 break;
             }
             let Some(next) = inbox.next() else {
+                if inbox.overloaded.load(std::sync::atomic::Ordering::Acquire)
+                    && inbox.running.count() == 0
+                {
+                    // Every request taken before the overload is answered.
+                    close_conn(
+                        &self.logic,
+                        self.conn_id,
+                        ResultCode::RateLimited,
+                        "too many requests in flight",
+                    );
+                    break;
+                }
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = inbox.ready.notified() => continue,
@@ -178,7 +262,7 @@ impl Session {
                 Next::Frame(frame) => {
                     // Boxed: the request future is large, and an idle
                     // session should not carry its space around.
-                    if let Flow::Close = Box::pin(self.on_frame(frame)).await {
+                    if let Flow::Close = Box::pin(self.on_frame(frame, &inbox)).await {
                         break;
                     }
                 }
@@ -190,7 +274,7 @@ impl Session {
         self.logic.sessions.remove(self.conn_id, &handle);
     }
 
-    async fn on_frame(&mut self, frame: Bytes) -> Flow {
+    async fn on_frame(&mut self, frame: Bytes, inbox: &Arc<Inbox>) -> Flow {
         let message = match ClientMessage::decode_frame(frame) {
             Ok(message) => message,
             Err(err) => {
@@ -242,29 +326,7 @@ impl Session {
                 return Flow::Close;
             }
         };
-        let result = match (crate::chat::target(&request), request) {
-            (Some(target), request) => {
-                crate::chat::forward(&self.logic, uid, target, request).await
-            }
-            (None, request) => self.handle(uid, request).await,
-        };
-        match result {
-            Ok(body) => self.send(ServerMessage::ok(request_id, body)),
-            Err(failure) => {
-                debug!(self.log, "Request failed"; "code" => ?failure.code, "reason" => &failure.reason);
-                self.send(ServerMessage::error(
-                    request_id,
-                    failure.code,
-                    failure.reason,
-                ))
-            }
-        }
-        Flow::Continue
-    }
-
-    /// Requests this logic_serv answers itself.
-    async fn handle(&mut self, uid: u64, request: Request) -> Result<Response, Failure> {
-        match request {
+        let result = match request {
             Request::Ping(ping) => Ok(Response::Pong(PongResponse {
                 client_time_ms: ping.client_time_ms,
                 server_time_ms: now_ms(),
@@ -272,36 +334,24 @@ impl Session {
             Request::Register(register) => account::register(&self.logic, register).await,
             Request::Login(login) => account::login(self, login).await,
             Request::Logout(_) => account::logout(self).await,
-            Request::GetProfile(_) => profile::own(&self.logic, uid).await,
-            Request::UpdateProfile(update) => profile::update(&self.logic, uid, update).await,
-            Request::GetUsers(lookup) => profile::users(&self.logic, lookup).await,
-            _ => Err(Failure::new(
-                ResultCode::UnknownMessage,
-                "unknown message type",
-            )),
-        }
+            request => {
+                // Runs beside this task; its answer is sent when it is done.
+                let job = crate::requests::Job {
+                    uid,
+                    request_id,
+                    request,
+                };
+                crate::requests::start(&self.logic, inbox, self.conn_id, job);
+                return Flow::Continue;
+            }
+        };
+        answer(&self.logic, self.conn_id, request_id, result, &self.log);
+        Flow::Continue
     }
 
-    /// Sends one message to this session's client. A response too large
-    /// for a frame is replaced by an error saying so.
+    /// Sends one message to this session's client.
     pub fn send(&self, message: ServerMessage) {
-        let mut frame = message.encode_frame();
-        if frame.len() > self.logic.config.limits.max_frame_bytes {
-            frame = ServerMessage::error(
-                message.request_id,
-                ResultCode::Internal,
-                "response exceeds the frame limit; ask for less at a time",
-            )
-            .encode_frame();
-        }
-        let deliver = Deliver {
-            conn_ids: vec![self.conn_id],
-            frame,
-        };
-        let _ = self.logic.conn.push(
-            Target::spec(ProcType::Conn, self.logic.conn_id),
-            Msg::Deliver(deliver),
-        );
+        send_to(&self.logic, self.conn_id, message);
     }
 
     /// Ends the logged-in part of the session, if any: presence, the local

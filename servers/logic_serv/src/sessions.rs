@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use schat_proto::client::ResultCode;
 use schat_proto::server::ClientFrame;
 
 use crate::session::{self, Control, SessionHandle};
@@ -33,16 +32,9 @@ impl Sessions {
             .entry(frame.conn_id)
             .or_insert_with(|| session::spawn(logic.clone(), frame.conn_id, frame.peer))
             .clone();
-        if !handle.offer(frame.frame) {
-            // The client sends faster than its requests complete.
-            session::close_conn(
-                logic,
-                frame.conn_id,
-                ResultCode::RateLimited,
-                "too many requests in flight",
-            );
-            handle.control(Control::Closed);
-        }
+        // A client that sends faster than its requests complete is closed
+        // with RATE_LIMITED (once) after what it sent before is answered.
+        let _ = handle.offer(frame.frame);
     }
 
     pub fn on_conn_closed(&self, conn_id: u64, _reason: String) {

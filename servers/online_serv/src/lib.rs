@@ -26,6 +26,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         me,
         log,
         shutdown,
+        ..
     } = node.clone();
     let (inbox_tx, mut inbox) = mpsc::channel(16_384);
     let fabric = Fabric::start(&node, inbox_tx);

@@ -83,6 +83,10 @@ pub struct Limits {
     pub client_idle_timeout_secs: u64,
     /// Frames queued for one client before it counts as too slow and is closed.
     pub client_send_queue: usize,
+    /// Bytes queued for one client (and being written to it) before it
+    /// counts as too slow and is closed: what one client that stops
+    /// reading can make conn_serv hold.
+    pub client_send_queue_bytes: usize,
     /// Frames queued on one server-to-server link before sends fail as busy.
     pub peer_send_queue: usize,
     /// Threads of each process's async runtime: 1 (one small runtime per
@@ -109,6 +113,7 @@ impl Default for Limits {
             max_frame_bytes: schat_proto::DEFAULT_MAX_FRAME,
             client_idle_timeout_secs: 90,
             client_send_queue: 1024,
+            client_send_queue_bytes: 2 * 1024 * 1024,
             peer_send_queue: 65_536,
             worker_threads: 1,
         }

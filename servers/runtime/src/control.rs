@@ -36,12 +36,14 @@ pub fn hello_frame(hello: &Hello) -> Bytes {
     )
 }
 
-pub fn heartbeat_frame(me_id: u32, me_type: ProcType) -> Bytes {
+/// A heartbeat, saying whether the sender is degraded (see `health`).
+pub fn heartbeat_frame(me_id: u32, me_type: ProcType, degraded: bool) -> Bytes {
     control_frame(
         me_id,
         me_type,
         disp_control::Msg::Heartbeat(Heartbeat {
             sent_at_ms: now_ms(),
+            degraded,
         }),
     )
 }

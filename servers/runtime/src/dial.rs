@@ -1,6 +1,12 @@
 //! The connecting side of a server-to-server link: connect with back-off,
 //! say hello, send heartbeats, pump frames, and start over when the link
 //! ends — until shutdown.
+//!
+//! A link counts as up only once the peer has answered (its first control
+//! packet: a heartbeat echo or a peer table), never on the TCP connect
+//! alone: the kernel of a hung (stopped) process still accepts connections.
+//! It counts as down again as soon as nothing has arrived for the peer
+//! timeout, though heartbeats go out every heartbeat interval.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,22 +40,41 @@ pub struct DialSpec {
     pub replies_on_link: bool,
 }
 
-/// Keeps a link to `spec.addr` in `slot` until shutdown. `on_control`
-/// receives the control bodies the peer sends (heartbeat echoes, peer
-/// tables); `on_down` runs each time the link is lost.
-pub async fn keep_linked(
+/// What to run as a link comes and goes.
+#[allow(missing_debug_implementations)] // closures
+pub struct LinkEvents<C, U, D> {
+    /// Every control body the peer sends (heartbeat echoes, peer tables).
+    pub on_control: C,
+    /// Each time the link comes up (the peer answered).
+    pub on_up: U,
+    /// Each time a link that was up is lost.
+    pub on_down: D,
+}
+
+/// Keeps a link to `spec.addr` in `slot` until shutdown; the slot holds it
+/// only while the peer answers.
+pub async fn keep_linked<C, U, D>(
     spec: DialSpec,
     node: Node,
     slot: Arc<LinkSlot>,
     channel: Channel,
     inbox: mpsc::Sender<Incoming>,
-    mut on_control: impl FnMut(Bytes) + Send,
-    mut on_down: impl FnMut() + Send,
-) {
+    events: LinkEvents<C, U, D>,
+) where
+    C: FnMut(Bytes) + Send,
+    U: FnMut() + Send,
+    D: FnMut() + Send,
+{
+    let LinkEvents {
+        mut on_control,
+        mut on_up,
+        mut on_down,
+    } = events;
     let Node {
         config,
         log,
         shutdown,
+        health,
         ..
     } = node;
     let log = log.new(crate::logging::o!("peer" => spec.peer_name.clone()));
@@ -88,7 +113,7 @@ pub async fn keep_linked(
         let (mut reader, sender) = link::open(
             stream,
             config.limits.peer_frame_bytes(),
-            config.limits.peer_send_queue,
+            link::QueueLimits::frames(config.limits.peer_send_queue),
             &spec.peer_name,
             link_close.clone(),
         );
@@ -96,30 +121,58 @@ pub async fn keep_linked(
             link_close.trigger();
             continue;
         }
-        slot.set(sender.clone());
-        info!(log, "Peer up"; "addr" => &spec.addr);
 
+        // The first heartbeat goes out with the hello; the peer's first
+        // answer puts the link in the slot.
+        let mut health_changes = health.watch();
         let heartbeats = async {
             let mut tick = tokio::time::interval(timing.peer_heartbeat());
             loop {
-                tick.tick().await;
-                let frame = heartbeat_frame(spec.hello.proc_id, spec.hello.proc_type());
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    changed = health_changes.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        tick.reset();
+                    }
+                }
+                let frame = heartbeat_frame(
+                    spec.hello.proc_id,
+                    spec.hello.proc_type(),
+                    health.is_degraded(),
+                );
                 if sender.send(frame).is_err() {
                     return;
                 }
             }
         };
+        let mut up = false;
+        let on_link_control = |body: Bytes| {
+            if !up {
+                up = true;
+                slot.set(sender.clone());
+                info!(log, "Peer up"; "addr" => &spec.addr);
+                on_up();
+            }
+            on_control(body);
+        };
         let end = tokio::select! {
-            end = pump(&mut reader, &channel, spec.replies_on_link.then_some(&sender), &inbox, timing.peer_timeout(), &mut on_control, &log) => end,
+            end = pump(&mut reader, &channel, spec.replies_on_link.then_some(&sender), &inbox, timing.peer_timeout(), on_link_control, &log) => end,
             _ = heartbeats => LinkEnd::Closed,
             _ = shutdown.cancelled() => LinkEnd::Shutdown,
         };
-        slot.clear_if(&sender);
+        let was_up = slot.clear_if(&sender);
         link_close.trigger();
-        on_down();
+        if was_up {
+            on_down();
+        }
         match end {
             LinkEnd::Shutdown => return,
-            end => warn!(log, "Peer down"; "addr" => &spec.addr, "reason" => %end),
+            end if was_up => warn!(log, "Peer down"; "addr" => &spec.addr, "reason" => %end),
+            end => {
+                debug!(log, "Peer connected but never answered"; "addr" => &spec.addr, "reason" => %end)
+            }
         }
         // A link that dies right away (the peer refuses us) must not turn
         // into a reconnect loop: keep backing off until one stays up.

@@ -10,13 +10,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use schat_proto::server::{disp_control, Hello, Peer, ProcType, Route};
+use schat_proto::server::{disp_control, Hello, Method, Peer, ProcType, Route};
 use tokio::sync::mpsc;
 
 use crate::control::decode_control;
-use crate::dial::{keep_linked, DialSpec};
+use crate::dial::{keep_linked, DialSpec, LinkEvents};
 use crate::node::Node;
-use crate::rpc::{CallError, Channel, Incoming, Transport};
+use crate::rendezvous;
+use crate::rpc::{CallError, Channel, Incoming, Target, Transport};
 use crate::slot::LinkSlot;
 
 /// Handle to this process's links to the disps.
@@ -30,6 +31,8 @@ pub struct Fabric {
 struct FabricState {
     disps: Vec<DispLink>,
     next: AtomicUsize,
+    /// Every process listed by a live disp at the last table change.
+    last_live: Mutex<BTreeSet<u32>>,
 }
 
 #[derive(Debug)]
@@ -54,6 +57,7 @@ impl Fabric {
                 })
                 .collect(),
             next: AtomicUsize::new(0),
+            last_live: Mutex::new(BTreeSet::new()),
         });
         let channel = Channel::new(
             me.id,
@@ -77,20 +81,31 @@ impl Fabric {
                 hello: hello.clone(),
                 replies_on_link: false,
             };
-            let table_state = state.clone();
-            let down_state = state.clone();
+            let (table_state, table_channel) = (state.clone(), channel.clone());
+            let (down_state, down_channel) = (state.clone(), channel.clone());
+            let down_name = spec.peer_name.clone();
             node.shutdown.spawn(keep_linked(
                 spec,
                 node.clone(),
                 state.disps[index].slot.clone(),
                 channel.clone(),
                 inbox.clone(),
-                move |body: Bytes| {
-                    if let Some(disp_control::Msg::Peers(table)) = decode_control(body) {
-                        table_state.disps[index].set_peers(table.peers);
-                    }
+                LinkEvents {
+                    on_control: move |body: Bytes| {
+                        if let Some(disp_control::Msg::Peers(table)) = decode_control(body) {
+                            table_state.disps[index].set_peers(table.peers);
+                            table_state.fail_calls_to_gone(&table_channel);
+                        }
+                    },
+                    on_up: || {},
+                    on_down: move || {
+                        down_state.disps[index].set_peers(Vec::new());
+                        // What that disp held is lost; answers to what
+                        // others carry may still come.
+                        down_channel.fail_via(index, &format!("{down_name} went down"));
+                        down_state.fail_calls_to_gone(&down_channel);
+                    },
                 },
-                move || down_state.disps[index].set_peers(Vec::new()),
             ));
         }
         Fabric { channel, state }
@@ -110,10 +125,23 @@ impl Fabric {
             .count()
     }
 
-    /// Ids of the live processes of `proc_type`, as seen by any live disp.
+    /// Ids of the live processes of `proc_type`, as seen by any live disp
+    /// (degraded ones included: they still take SPEC and ALL packets).
     pub fn live_peers(&self, proc_type: ProcType) -> BTreeSet<u32> {
-        let mut live = BTreeSet::new();
-        for disp in &self.state.disps {
+        self.state.peers_where(|peer| peer.proc_type() == proc_type)
+    }
+
+    /// Ids of the processes of `proc_type` that are live and not degraded
+    /// by any live disp's account: the ones HASH and RAND pick among.
+    pub fn serving_peers(&self, proc_type: ProcType) -> BTreeSet<u32> {
+        self.state.serving_peers(proc_type)
+    }
+}
+
+impl FabricState {
+    fn peers_where(&self, keep: impl Fn(&Peer) -> bool) -> BTreeSet<u32> {
+        let mut ids = BTreeSet::new();
+        for disp in &self.disps {
             if !disp.slot.is_up() {
                 continue;
             }
@@ -121,14 +149,39 @@ impl Fabric {
                 .peers
                 .lock()
                 .unwrap_or_else(|poison| poison.into_inner());
-            live.extend(
+            ids.extend(
                 peers
                     .iter()
-                    .filter(|peer| peer.proc_type() == proc_type)
+                    .filter(|peer| keep(peer))
                     .map(|peer| peer.proc_id),
             );
         }
-        live
+        ids
+    }
+
+    fn serving_peers(&self, proc_type: ProcType) -> BTreeSet<u32> {
+        self.peers_where(|peer| peer.proc_type() == proc_type && !peer.degraded)
+    }
+
+    /// Fails the calls waiting on a process that no live disp lists any
+    /// more (it was listed before): their answers cannot come.
+    fn fail_calls_to_gone(&self, channel: &Channel) {
+        let live = self.peers_where(|_| true);
+        let gone: BTreeSet<u32> = {
+            let mut last = self
+                .last_live
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            let gone = last.difference(&live).copied().collect();
+            *last = live;
+            gone
+        };
+        if !gone.is_empty() {
+            channel.fail_gone(
+                |proc_id| !gone.contains(&proc_id),
+                "the process handling the request went down",
+            );
+        }
     }
 }
 
@@ -145,7 +198,7 @@ impl DispLink {
 struct FabricTransport(Arc<FabricState>);
 
 impl Transport for FabricTransport {
-    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<(), CallError> {
+    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<usize, CallError> {
         let disps = &self.0.disps;
         if disps.is_empty() {
             return Err(CallError::Unavailable(
@@ -159,12 +212,12 @@ impl Transport for FabricTransport {
         };
         let mut last_err = None;
         for offset in 0..disps.len() {
-            let disp = &disps[(start + offset) % disps.len()];
-            let Some(link) = disp.slot.get() else {
+            let index = (start + offset) % disps.len();
+            let Some(link) = disps[index].slot.get() else {
                 continue;
             };
             match link.send(frame.clone()) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(index),
                 Err(err) => last_err = Some(err),
             }
         }
@@ -176,5 +229,18 @@ impl Transport for FabricTransport {
 
     fn is_up(&self) -> bool {
         self.0.disps.iter().any(|disp| disp.slot.is_up())
+    }
+
+    /// SPEC: that process; HASH: the one the disps will pick, by this
+    /// process's view of the live table (the same rendezvous hash).
+    fn expected(&self, target: &Target) -> u32 {
+        match target.method {
+            Method::Spec => target.proc_id,
+            Method::Hash => {
+                rendezvous::owner(target.hash_key, self.0.serving_peers(target.proc_type))
+                    .unwrap_or(0)
+            }
+            Method::Rand | Method::All => 0,
+        }
     }
 }

@@ -6,6 +6,11 @@
 //! system call, not one per frame. The queue is a plain deque that
 //! allocates only while frames wait, so an idle connection costs no queue
 //! memory (a channel would keep a block of slots per connection).
+//!
+//! The queue is bounded in frames and in bytes: a frame counts from the
+//! moment it is queued until the writer has handed it to the socket, so
+//! what one slow peer can make this process hold is the byte bound plus
+//! one encode buffer.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,8 +49,10 @@ pub struct LinkSender {
 }
 
 struct Shared {
-    queue: Mutex<VecDeque<Bytes>>,
+    queue: Mutex<Queue>,
     capacity: usize,
+    /// Bytes queued or being written at most.
+    max_bytes: usize,
     ready: Notify,
     /// The writer has stopped: nothing sent now would be written.
     writer_gone: AtomicBool,
@@ -53,8 +60,17 @@ struct Shared {
     senders_gone: AtomicBool,
 }
 
+#[derive(Default)]
+struct Queue {
+    frames: VecDeque<Bytes>,
+    /// Bytes of the queued frames and of the batch being written.
+    bytes: usize,
+    /// A final frame was queued: nothing more is taken.
+    finished: bool,
+}
+
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, VecDeque<Bytes>> {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
         self.queue
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
@@ -74,7 +90,7 @@ impl std::fmt::Debug for LinkSender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LinkSender")
             .field("peer", &self.peer)
-            .field("queued", &self.shared.lock().len())
+            .field("queued", &self.shared.lock().frames.len())
             .finish()
     }
 }
@@ -96,11 +112,17 @@ impl LinkSender {
         }
         let was_empty = {
             let mut queue = self.shared.lock();
-            if queue.len() >= self.shared.capacity {
+            if queue.finished {
+                return Err(SendError::Closed);
+            }
+            if queue.frames.len() >= self.shared.capacity
+                || queue.bytes + frame.len() > self.shared.max_bytes
+            {
                 return Err(SendError::Full);
             }
-            queue.push_back(frame);
-            queue.len() == 1
+            queue.bytes += frame.len();
+            queue.frames.push_back(frame);
+            queue.frames.len() == 1
         };
         // Frames behind others are taken with them: only the first of a
         // batch needs to wake the writer.
@@ -110,11 +132,23 @@ impl LinkSender {
         Ok(())
     }
 
-    /// How many more frames fit in the queue right now.
-    pub fn spare(&self) -> usize {
-        self.shared
-            .capacity
-            .saturating_sub(self.shared.lock().len())
+    /// Replaces whatever is still queued with one last frame (a notice
+    /// saying why the connection closes), outside the bounds; every later
+    /// send fails as closed. False if a last frame was queued already, so
+    /// the notice goes out once. The caller then closes the link, which
+    /// writes the frame out within the close grace period.
+    pub fn send_final(&self, frame: Bytes) -> bool {
+        {
+            let mut queue = self.shared.lock();
+            if queue.finished {
+                return false;
+            }
+            queue.finished = true;
+            queue.frames.clear();
+            queue.frames.push_back(frame);
+        }
+        self.shared.ready.notify_one();
+        true
     }
 
     pub fn is_closed(&self) -> bool {
@@ -139,7 +173,7 @@ impl LinkSender {
 pub fn open(
     stream: TcpStream,
     max_frame: usize,
-    queue: usize,
+    limits: QueueLimits,
     peer: &str,
     close: Shutdown,
 ) -> (FrameReader, LinkSender) {
@@ -151,8 +185,9 @@ pub fn open(
     let mut writer = FramedWrite::new(write_half, FrameCodec::new(max_frame));
     *writer.write_buffer_mut() = BytesMut::with_capacity(BUFFER_START);
     let shared = Arc::new(Shared {
-        queue: Mutex::new(VecDeque::new()),
-        capacity: queue.max(1),
+        queue: Mutex::new(Queue::default()),
+        capacity: limits.frames.max(1),
+        max_bytes: limits.bytes.max(max_frame),
         ready: Notify::new(),
         writer_gone: AtomicBool::new(false),
         senders_gone: AtomicBool::new(false),
@@ -168,13 +203,34 @@ pub fn open(
     )
 }
 
-/// Takes every queued frame, giving back the queue's memory when it grew.
-fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>) {
-    let mut queue = shared.lock();
-    batch.extend(queue.drain(..));
-    if queue.capacity() > QUEUE_KEEP {
-        queue.shrink_to(QUEUE_KEEP);
+/// How much one link may queue.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueLimits {
+    pub frames: usize,
+    pub bytes: usize,
+}
+
+impl QueueLimits {
+    /// Bounded in frames only (links between processes, which read
+    /// promptly or are dropped as silent).
+    pub fn frames(frames: usize) -> QueueLimits {
+        QueueLimits {
+            frames,
+            bytes: usize::MAX,
+        }
     }
+}
+
+/// Takes every queued frame, giving back the queue's memory when it grew;
+/// returns their size, which stays counted until they are written.
+fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>) -> usize {
+    let mut queue = shared.lock();
+    let before = batch.len();
+    batch.extend(queue.frames.drain(..));
+    if queue.frames.capacity() > QUEUE_KEEP {
+        queue.frames.shrink_to(QUEUE_KEEP);
+    }
+    batch[before..].iter().map(Bytes::len).sum()
 }
 
 async fn write_loop(
@@ -183,8 +239,10 @@ async fn write_loop(
     close: Shutdown,
 ) {
     let mut batch = Vec::new();
+    // Frames of `batch` already handed to the sink.
+    let mut fed = 0;
     loop {
-        take_queued(&shared, &mut batch);
+        let batch_bytes = take_queued(&shared, &mut batch);
         if batch.is_empty() {
             if shared.senders_gone.load(Ordering::Acquire) {
                 break;
@@ -199,34 +257,49 @@ async fn write_loop(
         // a peer that reads gets the batch written first.
         let written = tokio::select! {
             biased;
-            written = write_batch(&mut sink, &mut batch) => written,
+            written = write_batch(&mut sink, &mut batch, &mut fed) => written,
             _ = close.cancelled() => break,
         };
         if written.is_err() {
             shared.writer_gone.store(true, Ordering::Release);
             return;
         }
+        let mut queue = shared.lock();
+        queue.bytes = queue.bytes.saturating_sub(batch_bytes);
     }
-    // Closing: what was queued before the close still goes out.
+    // Closing: what was queued before the close still goes out — unless a
+    // final frame replaced it, which then goes right after the frame the
+    // sink holds (never into the middle of one).
     let drain = async {
+        if shared.lock().finished {
+            batch.truncate(fed);
+        }
         take_queued(&shared, &mut batch);
-        write_batch(&mut sink, &mut batch).await?;
+        write_batch(&mut sink, &mut batch, &mut fed).await?;
         sink.close().await
     };
     let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
     shared.writer_gone.store(true, Ordering::Release);
-    shared.lock().clear();
+    let mut queue = shared.lock();
+    queue.frames.clear();
+    queue.bytes = 0;
 }
 
-/// Feeds the batch, then flushes once.
+/// Feeds the batch from frame `fed` on, then flushes once and empties it.
+/// If this is cancelled, `fed` says how many frames the sink has taken.
 async fn write_batch(
     sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
     batch: &mut Vec<Bytes>,
+    fed: &mut usize,
 ) -> Result<(), WireError> {
-    for frame in batch.drain(..) {
+    while let Some(frame) = batch.get(*fed).cloned() {
         feed(sink, frame).await?;
+        *fed += 1;
     }
-    sink.flush().await
+    sink.flush().await?;
+    batch.clear();
+    *fed = 0;
+    Ok(())
 }
 
 /// Buffers one frame. A frame over the limit is refused before any of it

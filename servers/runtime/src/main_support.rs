@@ -85,6 +85,7 @@ where
         me,
         log: log.clone(),
         shutdown: shutdown.clone(),
+        health: Default::default(),
     };
     let outcome = runtime.block_on(async {
         tokio::spawn(trigger_on_signal(shutdown.clone(), log.clone()));

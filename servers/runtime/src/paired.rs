@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::config::{ClusterConfig, ProcConfig};
 use crate::control::{decode_control, heartbeat_frame, read_hello};
-use crate::dial::{keep_linked, DialSpec};
+use crate::dial::{keep_linked, DialSpec, LinkEvents};
 use crate::link;
 use crate::logging::{info, o, warn, Logger};
 use crate::node::Node;
@@ -62,12 +62,19 @@ pub fn dial_paired(
 ) -> Channel {
     let me = &node.me;
     let (channel, slot) = slot_channel(me, peer, &node.config);
+    // A process cannot serve without the partner it dials (its storage, or
+    // for conn_serv its logic): degraded until the link is up, and whenever
+    // it is down, so the disps route its keys to healthy processes.
+    node.health.set_degraded(true);
+    let up_health = node.health.clone();
+    let down_health = node.health.clone();
     // Answers to calls sent on a link that went down can never come: the
     // partner answers on the link a request arrived on.
     let on_down = {
         let channel = channel.clone();
         let mut on_down = on_down;
         move || {
+            down_health.set_degraded(true);
             channel.fail_pending("partner link lost");
             on_down();
         }
@@ -84,8 +91,13 @@ pub fn dial_paired(
         slot,
         channel.clone(),
         inbox,
-        |_control| {},
-        on_down,
+        LinkEvents {
+            on_control: |_control| {},
+            on_up: move || {
+                up_health.set_degraded(false);
+            },
+            on_down,
+        },
     ));
     channel
 }
@@ -160,7 +172,7 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
         let (mut reader, sender) = link::open(
             stream,
             config.limits.peer_frame_bytes(),
-            config.limits.peer_send_queue,
+            link::QueueLimits::frames(config.limits.peer_send_queue),
             &addr.to_string(),
             link_close.clone(),
         );
@@ -192,7 +204,7 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
         let echo = sender.clone();
         let on_control = move |body| {
             if let Some(disp_control::Msg::Heartbeat(_)) = decode_control(body) {
-                let _ = echo.send(heartbeat_frame(me_id, me_type));
+                let _ = echo.send(heartbeat_frame(me_id, me_type, false));
             }
         };
         let end = tokio::select! {

@@ -135,10 +135,23 @@ impl From<crate::link::SendError> for CallError {
 
 /// Something that carries encoded envelopes towards their target.
 pub trait Transport: Send + Sync + 'static {
-    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<(), CallError>;
+    /// Sends one frame; returns which way it left (a disp's index, or 0 on
+    /// a single link), so the calls that went one way can be failed when
+    /// that way goes down.
+    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<usize, CallError>;
 
     /// Whether at least one way to a peer is up right now.
     fn is_up(&self) -> bool;
+
+    /// The process a request for `target` should reach, as far as this
+    /// transport can tell (0: unknown), so a call can be failed the moment
+    /// that process is known to be gone.
+    fn expected(&self, target: &Target) -> u32 {
+        match target.method {
+            Method::Spec => target.proc_id,
+            _ => 0,
+        }
+    }
 }
 
 /// A message for this process's handlers.
@@ -219,9 +232,18 @@ struct ChannelInner {
     me_id: u32,
     me_type: ProcType,
     transport: Box<dyn Transport>,
-    pending: DashMap<u64, oneshot::Sender<Result<Msg, CallError>>>,
+    pending: DashMap<u64, Pending>,
     next_correlation: AtomicU64,
     timeout: Duration,
+}
+
+/// A call waiting for its answer.
+struct Pending {
+    waiter: oneshot::Sender<Result<Msg, CallError>>,
+    /// Which way the request left (see [`Transport::send_frame`]).
+    via: usize,
+    /// The process expected to answer (0: unknown).
+    expect: u32,
 }
 
 impl std::fmt::Debug for Channel {
@@ -287,12 +309,29 @@ impl Channel {
     ) -> Result<Msg, CallError> {
         let correlation_id = self.inner.next_correlation.fetch_add(1, Ordering::Relaxed);
         let route = self.route(target, Kind::Request, correlation_id);
-        let (tx, rx) = oneshot::channel();
-        self.inner.pending.insert(correlation_id, tx);
+        let (waiter, rx) = oneshot::channel();
+        let expect = self.inner.transport.expected(&target);
+        // Inserted before sending, so an answer cannot arrive unmatched;
+        // `via` is filled in once the transport has picked a way.
+        self.inner.pending.insert(
+            correlation_id,
+            Pending {
+                waiter,
+                via: usize::MAX,
+                expect,
+            },
+        );
         let frame = encode(&route, msg);
-        if let Err(err) = self.inner.transport.send_frame(&route, frame) {
-            self.inner.pending.remove(&correlation_id);
-            return Err(err);
+        match self.inner.transport.send_frame(&route, frame) {
+            Ok(via) => {
+                if let Some(mut pending) = self.inner.pending.get_mut(&correlation_id) {
+                    pending.via = via;
+                }
+            }
+            Err(err) => {
+                self.inner.pending.remove(&correlation_id);
+                return Err(err);
+            }
         }
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(result)) => result,
@@ -308,16 +347,38 @@ impl Channel {
     /// over one link (a paired partner) that just went down, whose answers
     /// can no longer come. Returns how many there were.
     pub fn fail_pending(&self, reason: &str) -> usize {
+        self.fail_where(|_| true, reason)
+    }
+
+    /// Fails at once the calls that left by way `via` (a disp that went
+    /// down or silent: what it held is lost). Returns how many.
+    pub fn fail_via(&self, via: usize, reason: &str) -> usize {
+        self.fail_where(|pending| pending.via == via, reason)
+    }
+
+    /// Fails at once the calls whose expected answerer is no longer live
+    /// (`is_live` false for it). Calls with no known answerer wait on.
+    pub fn fail_gone(&self, is_live: impl Fn(u32) -> bool, reason: &str) -> usize {
+        self.fail_where(
+            |pending| pending.expect != 0 && !is_live(pending.expect),
+            reason,
+        )
+    }
+
+    fn fail_where(&self, doomed: impl Fn(&Pending) -> bool, reason: &str) -> usize {
         let waiting: Vec<u64> = self
             .inner
             .pending
             .iter()
+            .filter(|entry| doomed(entry.value()))
             .map(|entry| *entry.key())
             .collect();
         let mut failed = 0;
         for correlation_id in waiting {
-            if let Some((_, waiter)) = self.inner.pending.remove(&correlation_id) {
-                let _ = waiter.send(Err(CallError::Unavailable(reason.to_string())));
+            if let Some((_, pending)) = self.inner.pending.remove(&correlation_id) {
+                let _ = pending
+                    .waiter
+                    .send(Err(CallError::Unavailable(reason.to_string())));
                 failed += 1;
             }
         }
@@ -327,7 +388,10 @@ impl Channel {
     /// Sends a one-way packet.
     pub fn push(&self, target: Target, msg: Msg) -> Result<(), CallError> {
         let route = self.route(target, Kind::Push, 0);
-        self.inner.transport.send_frame(&route, encode(&route, msg))
+        self.inner
+            .transport
+            .send_frame(&route, encode(&route, msg))
+            .map(drop)
     }
 
     /// Sends an already-encoded body one-way, for fan-out of one body to
@@ -339,7 +403,7 @@ impl Channel {
             body,
         }
         .encode_frame();
-        self.inner.transport.send_frame(&route, frame)
+        self.inner.transport.send_frame(&route, frame).map(drop)
     }
 
     /// Answers `request`: on `link` when given (the link the request came
@@ -364,7 +428,7 @@ impl Channel {
         let frame = encode(&route, msg);
         match link {
             Some(link) => link.send(frame).map_err(CallError::from),
-            None => self.inner.transport.send_frame(&route, frame),
+            None => self.inner.transport.send_frame(&route, frame).map(drop),
         }
     }
 
@@ -407,8 +471,8 @@ impl Channel {
                     Err(err) => Err(CallError::Malformed(err.to_string())),
                 };
                 match self.inner.pending.remove(&route.correlation_id) {
-                    Some((_, waiter)) => {
-                        let _ = waiter.send(result);
+                    Some((_, pending)) => {
+                        let _ = pending.waiter.send(result);
                         Dispatched::Handled
                     }
                     None => Dispatched::Unmatched(route, result.err()),

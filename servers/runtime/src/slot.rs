@@ -61,9 +61,9 @@ pub struct SlotTransport {
 }
 
 impl Transport for SlotTransport {
-    fn send_frame(&self, _route: &Route, frame: Bytes) -> Result<(), CallError> {
+    fn send_frame(&self, _route: &Route, frame: Bytes) -> Result<usize, CallError> {
         match self.slot.get() {
-            Some(link) => Ok(link.send(frame)?),
+            Some(link) => Ok(link.send(frame).map(|()| 0)?),
             None => Err(CallError::Unavailable(format!(
                 "{} is down",
                 self.peer_name

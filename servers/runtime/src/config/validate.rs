@@ -254,6 +254,15 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             });
         }
     }
+    if limits.client_send_queue_bytes < 2 * limits.max_frame_bytes {
+        return Err(ConfigError::Value {
+            field: "limits.client_send_queue_bytes",
+            problem: format!(
+                "{} must hold at least two frames of limits.max_frame_bytes ({})",
+                limits.client_send_queue_bytes, limits.max_frame_bytes
+            ),
+        });
+    }
     if limits.client_idle_timeout_secs == 0 {
         return Err(ConfigError::Value {
             field: "limits.client_idle_timeout_secs",
