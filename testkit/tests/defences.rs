@@ -254,3 +254,135 @@ async fn a_client_that_stops_reading_is_disconnected_and_loses_nothing() {
         .count();
     assert_eq!(texts, sent);
 }
+
+/// Logs in `account` on a raw socket (to send and read frames by hand).
+async fn raw_login(cluster: &TestCluster, set: usize, account: &str) -> TcpStream {
+    use schat_proto::client::{login_request::Credential, LoginRequest, PasswordCredential};
+    let mut raw = TcpStream::connect(cluster.conn_addr(set)).await.unwrap();
+    let login = ClientMessage {
+        request_id: 1,
+        body: Some(Body::Login(LoginRequest {
+            credential: Some(Credential::Password(PasswordCredential {
+                account: account.to_string(),
+                password: "password123".to_string(),
+            })),
+            client: "raw".to_string(),
+        })),
+    };
+    raw.write_all(&framed(&login.encode_frame())).await.unwrap();
+    let reply = read_frame(&mut raw).await.expect("a login answer");
+    assert_eq!(reply.code(), ResultCode::Ok);
+    raw
+}
+
+#[tokio::test]
+async fn a_slow_reader_is_bounded_in_bytes_and_told_too_slow_once() {
+    use schat_proto::client::PullMessagesRequest;
+    // 1,024 frames would let each client queue 1,024 large answers; the
+    // byte bound stops it at about 1 MiB.
+    let spec = ClusterSpec {
+        limits: Limits {
+            client_send_queue_bytes: 1024 * 1024,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let (writer, _, _) = cluster.user(1, "writer").await.unwrap();
+    let group = writer
+        .create_group(schat_client::CreateGroupRequest {
+            name: "big".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let text = "b".repeat(16 * 1024);
+    for index in 0..20 {
+        writer
+            .send_text(group.gid, &format!("b{index}"), &text)
+            .await
+            .unwrap();
+    }
+    let (reader, _, _) = cluster.user(2, "reader").await.unwrap();
+    reader.join_group(group.gid, "", "").await.unwrap();
+    drop(reader);
+
+    // 60 pulls of ~240 KiB answers each (14 MiB), under the in-flight
+    // limit, sent before reading anything; then the client reads slowly.
+    let mut raw = raw_login(&cluster, 2, "reader").await;
+    let pull = |request_id: u32| ClientMessage {
+        request_id,
+        body: Some(Body::PullMessages(PullMessagesRequest {
+            gid: group.gid,
+            from_seq: 1,
+            limit: 0,
+        })),
+    };
+    let mut burst = BytesMut::new();
+    for request_id in 2..62 {
+        burst.put_slice(&framed(&pull(request_id).encode_frame()));
+    }
+    raw.write_all(&burst).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut answers, mut closings) = (0, Vec::new());
+    while let Some(frame) = read_frame(&mut raw).await {
+        match frame.body {
+            Some(Response::Closing(closing)) => closings.push(closing.code()),
+            Some(_) => {
+                assert!(closings.is_empty(), "a frame came after the closing notice");
+                answers += 1;
+            }
+            None => {}
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        closings,
+        vec![ResultCode::TooSlow],
+        "after {answers} answers"
+    );
+    assert!(
+        answers < 60,
+        "all {answers} answers were queued for a client that did not read"
+    );
+    // Everyone else carries on.
+    assert_eq!(writer.profile().await.unwrap().account, "writer");
+}
+
+#[tokio::test]
+async fn a_burst_past_the_in_flight_limit_is_answered_then_closed_once() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (other, _, _) = cluster.user(1, "other").await.unwrap();
+    cluster.user(1, "burst").await.unwrap();
+    let mut raw = raw_login(&cluster, 1, "burst").await;
+    let sent = 1_000u32;
+    let mut burst = BytesMut::new();
+    for request_id in 2..2 + sent {
+        let profile = ClientMessage {
+            request_id,
+            body: Some(Body::GetProfile(GetProfileRequest {})),
+        };
+        burst.put_slice(&framed(&profile.encode_frame()));
+    }
+    raw.write_all(&burst).await.unwrap();
+    let mut answered = std::collections::BTreeSet::new();
+    let mut closings = Vec::new();
+    while let Some(frame) = read_frame(&mut raw).await {
+        match frame.body {
+            Some(Response::Closing(closing)) => closings.push(closing.code()),
+            Some(_) => {
+                assert!(
+                    closings.is_empty(),
+                    "an answer came after the closing notice"
+                );
+                assert!(answered.insert(frame.request_id), "answered twice");
+            }
+            None => {}
+        }
+    }
+    assert_eq!(closings, vec![ResultCode::RateLimited]);
+    // Every request taken before the overload was answered.
+    assert!(answered.len() >= 64, "only {} answered", answered.len());
+    assert!(answered.len() < sent as usize);
+    assert_eq!(other.profile().await.unwrap().account, "other");
+}
