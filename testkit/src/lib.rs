@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod cluster;
+pub mod raw_http;
 mod redis;
 
 pub use cluster::{ClusterSpec, TestCluster};
