@@ -327,6 +327,10 @@ pub struct HttpConfig {
     /// A kept-alive connection with no request in progress for this long is
     /// closed; the next request's headers must be complete by then.
     pub idle_timeout_ms: u64,
+    /// A request body that sends nothing for this long is answered 408
+    /// (an upload), and a response the client reads nothing of for this
+    /// long is cut off (a download).
+    pub stall_timeout_ms: u64,
 }
 
 impl Default for HttpConfig {
@@ -336,6 +340,7 @@ impl Default for HttpConfig {
             max_per_address: 256,
             header_timeout_ms: 10_000,
             idle_timeout_ms: 30_000,
+            stall_timeout_ms: 30_000,
         }
     }
 }
@@ -346,6 +351,9 @@ impl HttpConfig {
     }
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms)
+    }
+    pub fn stall_timeout(&self) -> Duration {
+        Duration::from_millis(self.stall_timeout_ms)
     }
 }
 

@@ -1,8 +1,9 @@
 //! HTTP serving for the processes clients reach over HTTP (file_serv,
 //! dir_serv): an accept loop with optional TLS, connection caps that make
 //! room by closing idle connections (see [`conns`]), hyper HTTP/1.1 per
-//! connection with a header deadline and an idle deadline (`http.*` in the
-//! cluster file), graceful stop, and JSON answers.
+//! connection with a header deadline, an idle deadline and a stall
+//! deadline (`http.*` in the cluster file), graceful stop, and JSON
+//! answers.
 
 mod conns;
 
@@ -38,9 +39,6 @@ pub type Body = BoxBody<Bytes, std::io::Error>;
 pub type Request = http::Request<hyper::body::Incoming>;
 pub type Response = http::Response<Body>;
 
-/// A connection on which nothing can be read or written for this long (a
-/// stalled upload, a download nobody reads) is closed.
-const IO_IDLE: Duration = Duration::from_secs(30);
 /// How long an evicted connection that is in the middle of sending a
 /// request's headers may take to finish them before it is dropped.
 const EVICTION_GRACE: Duration = Duration::from_millis(200);
@@ -106,9 +104,11 @@ where
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // Reads need no deadline here: request headers have theirs below,
+        // and a request body is read only by a handler, which sets its own
+        // (an upload answers 408 when it stalls).
         let mut stream = TimeoutStream::new(stream);
-        stream.set_read_timeout(Some(IO_IDLE));
-        stream.set_write_timeout(Some(IO_IDLE));
+        stream.set_write_timeout(Some(limits.stall_timeout()));
         let stream = Box::pin(stream);
         let conn = Conn {
             peer,

@@ -391,6 +391,7 @@ fn http(http: &HttpConfig) -> Result<(), ConfigError> {
         ("http.max_connections", http.max_connections as u64),
         ("http.max_per_address", http.max_per_address as u64),
         ("http.header_timeout_ms", http.header_timeout_ms),
+        ("http.stall_timeout_ms", http.stall_timeout_ms),
     ] {
         if value == 0 {
             return Err(ConfigError::Value {
