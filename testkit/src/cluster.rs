@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use schat_client::{Client, ClientOptions};
 use schat_runtime::config::{
-    AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, Limits, LogConfig,
-    ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
+    AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, HttpConfig, Limits,
+    LogConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::{Node, Shutdown};
@@ -43,6 +43,8 @@ pub struct ClusterSpec {
     pub auth: AuthConfig,
     pub files: FilesConfig,
     pub directory: DirectoryConfig,
+    /// Caps and deadlines of the file_servs and dir_servs.
+    pub http: HttpConfig,
 }
 
 impl Default for ClusterSpec {
@@ -82,6 +84,7 @@ impl Default for ClusterSpec {
                 load_report_ms: 100,
                 load_expiry_ms: 1_000,
             },
+            http: HttpConfig::default(),
         }
     }
 }
@@ -225,6 +228,7 @@ impl TestCluster {
             chat: spec.chat,
             files: spec.files,
             directory: spec.directory,
+            http: spec.http,
             procs,
         };
         config.validate().context("test cluster config")?;

@@ -10,6 +10,7 @@
 
 pub mod binaries;
 mod cluster;
+pub mod raw_http;
 mod redis;
 
 pub use binaries::BinCluster;

@@ -1,12 +1,14 @@
 //! Files over real HTTP against running file_servs: upload → message →
 //! another member downloads the same bytes, content stored once, ranges,
 //! avatars, files released when no longer referenced, every kind of bad
-//! request refused with nothing stored, tokens refreshed under a long
+//! request refused with nothing stored, a stalled upload answered 408
+//! without counting against the sender, tokens refreshed under a long
 //! session, and a file server's directory moved to a fresh server.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use schat_client::files::{Directory, Files, UploadTarget, Uploaded};
@@ -14,8 +16,10 @@ use schat_client::{
     Client, ClientError, CreateGroupRequest, HttpClient, MessageKind, ProfileUpdate,
     SendMessageRequest, UpdateGroupRequest,
 };
-use schat_runtime::config::FilesConfig;
+use schat_runtime::config::{FilesConfig, HttpConfig};
+use schat_testkit::raw_http::{connect_from, read_response};
 use schat_testkit::{eventually, ClusterSpec, TestCluster};
+use tokio::io::AsyncWriteExt;
 
 fn spec() -> ClusterSpec {
     ClusterSpec {
@@ -752,4 +756,75 @@ async fn the_sweep_deletes_uploads_nothing_references() {
         let download = files.download(&token(&alice), kept, None).await;
         assert!(download.is_ok(), "{kept} was deleted: {download:?}");
     }
+}
+
+#[tokio::test]
+async fn a_stalled_upload_gets_408_and_is_not_held_against_the_sender() {
+    let mut files_config = FilesConfig::default();
+    // One counted refusal blocks the address.
+    files_config.throttle.max_failures = 1;
+    files_config.throttle.on_loopback = true;
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        files: files_config,
+        http: HttpConfig {
+            stall_timeout_ms: 300,
+            ..HttpConfig::default()
+        },
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let good = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
+    let server: SocketAddr = cluster
+        .config
+        .proc_by_name("file_serv-1")
+        .unwrap()
+        .addr()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let part_head = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n";
+    for (what, body) in [
+        ("before the body", Vec::new()),
+        ("inside the file", [&part_head[..], &png(100, 2)].concat()),
+    ] {
+        let mut stream = connect_from("127.0.0.1", server).await.unwrap();
+        let head = format!(
+            "POST /v1/upload/chat/{gid} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\r\n",
+            token(&alice)
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(&body).await.unwrap();
+        let stalled_from = Instant::now();
+        let answer = tokio::time::timeout(Duration::from_secs(5), read_response(&mut stream))
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no answer within 5 s"))
+            .unwrap_or_else(|err| panic!("{what}: closed without an answer: {err}"));
+        assert_eq!(
+            answer.status,
+            408,
+            "{what}: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        assert!(
+            stalled_from.elapsed() >= Duration::from_millis(250),
+            "{what}"
+        );
+        // Not held against the sender.
+        let download = files.download(&token(&alice), &good.url, None).await;
+        assert!(download.is_ok(), "{what}: {download:?}");
+    }
+    assert_eq!(stored(cluster.files_dir(), 1), (1, 0));
+    // A refusal that counts does block: the throttle was armed all along.
+    assert_eq!(status(files.download("forged", &good.url, None).await), 401);
+    assert_eq!(
+        status(files.download(&token(&alice), &good.url, None).await),
+        429
+    );
 }

@@ -15,6 +15,7 @@
 //! refusal is a 4xx with `{"error": reason}`, and nothing is stored.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
@@ -34,8 +35,6 @@ use crate::Files;
 
 /// Room for multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
-/// An upload that sends nothing for this long is refused.
-const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Answers one request, counting refusals against the client's address.
 pub async fn handle(files: &Files, request: Request, peer: SocketAddr) -> Response {
@@ -61,7 +60,8 @@ pub async fn handle(files: &Files, request: Request, peer: SocketAddr) -> Respon
 }
 
 /// Refusals that suggest probing or abuse; a 404 for a replaced avatar, a
-/// 416 from a player probing ranges and a 429 itself do not count.
+/// 416 from a player probing ranges, a 408 for an upload stalled on a slow
+/// network and a 429 itself do not count.
 fn counts_as_failure(status: StatusCode) -> bool {
     matches!(
         status,
@@ -206,12 +206,7 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
     if declared.is_some_and(|len| len > max + MULTIPART_OVERHEAD) {
         return Err(too_large(max));
     }
-    let body = BodyStream::new(request.into_body()).filter_map(|frame| async move {
-        match frame {
-            Ok(frame) => frame.into_data().ok().map(Ok),
-            Err(err) => Some(Err(err)),
-        }
-    });
+    let body = body_data(request.into_body(), files.config.http.stall_timeout());
     let constraints = multer::Constraints::new()
         .size_limit(multer::SizeLimit::new().whole_stream(max + MULTIPART_OVERHEAD));
     let mut multipart = multer::Multipart::with_constraints(body, boundary, constraints);
@@ -234,16 +229,10 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
     let mut kind = None;
     let outcome: Result<(), Refusal> = async {
         loop {
-            let chunk = match tokio::time::timeout(BODY_IDLE, field.chunk()).await {
-                Ok(Ok(Some(chunk))) => chunk,
-                Ok(Ok(None)) => break,
-                Ok(Err(err)) => return Err(multipart_error(err, max)),
-                Err(_) => {
-                    return Err(Refusal::new(
-                        StatusCode::REQUEST_TIMEOUT,
-                        format!("no upload data for {} s", BODY_IDLE.as_secs()),
-                    ))
-                }
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(err) => return Err(multipart_error(err, max)),
             };
             if upload.size + chunk.len() as u64 > max {
                 return Err(too_large(max));
@@ -321,10 +310,43 @@ fn too_large(max: u64) -> Refusal {
     )
 }
 
+/// The data of an upload's body, ending in [`Stalled`] when nothing arrives
+/// for `stall`.
+fn body_data(
+    body: hyper::body::Incoming,
+    stall: Duration,
+) -> impl futures_util::Stream<Item = Result<Bytes, BoxError>> {
+    futures_util::stream::unfold(Some(BodyStream::new(body)), move |frames| async move {
+        let mut frames = frames?;
+        loop {
+            match tokio::time::timeout(stall, frames.next()).await {
+                Err(_) => return Some((Err(Stalled(stall).into()), None)),
+                Ok(None) => return None,
+                Ok(Some(Err(err))) => return Some((Err(err.into()), None)),
+                Ok(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Some((Ok(data), Some(frames)));
+                    }
+                }
+            }
+        }
+    })
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// An upload's body that sent nothing for the stall deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("no upload data for {} ms", .0.as_millis())]
+struct Stalled(Duration);
+
 fn multipart_error(err: multer::Error, max: u64) -> Refusal {
     match err {
         multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
             too_large(max)
+        }
+        multer::Error::StreamReadFailed(source) if source.is::<Stalled>() => {
+            Refusal::new(StatusCode::REQUEST_TIMEOUT, source.to_string())
         }
         other => Refusal::new(
             StatusCode::BAD_REQUEST,

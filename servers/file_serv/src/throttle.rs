@@ -1,5 +1,6 @@
 //! Per-address throttling: an address that fails too often (4xx answers)
-//! within a window is refused with 429 for a while.
+//! within a window is refused with 429 for a while. Addresses count as the
+//! connection caps count them: an IPv6 host by its /64.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -7,6 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use schat_runtime::config::ThrottleConfig;
+use schat_runtime::http::client_address;
 use tokio::time::Instant;
 
 /// Addresses tracked at most; old windows are swept when it is reached.
@@ -39,7 +41,7 @@ impl Throttle {
 
     /// Seconds `ip` must still wait, if it is blocked.
     pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
-        let ip = subject(ip);
+        let ip = client_address(ip);
         if !self.applies(ip) {
             return None;
         }
@@ -51,7 +53,7 @@ impl Throttle {
 
     /// Counts a failed request from `ip`.
     pub fn failed(&self, ip: IpAddr) {
-        let ip = subject(ip);
+        let ip = client_address(ip);
         if !self.applies(ip) {
             return;
         }
@@ -85,21 +87,6 @@ impl Throttle {
         self.by_ip
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
-    }
-}
-
-/// What is counted: an IPv4 address, or an IPv6 address's /64 (one
-/// host usually holds a whole /64).
-fn subject(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-                IpAddr::V6(prefix.into())
-            }
-        },
     }
 }
 

@@ -33,6 +33,8 @@ pub struct ClusterConfig {
     pub files: FilesConfig,
     #[serde(default)]
     pub directory: DirectoryConfig,
+    #[serde(default)]
+    pub http: HttpConfig,
     pub procs: Vec<ProcConfig>,
 }
 
@@ -307,6 +309,56 @@ impl Default for DirectoryConfig {
             load_report_ms: 1_000,
             load_expiry_ms: 3_500,
         }
+    }
+}
+
+/// The HTTP servers clients reach (file_serv, dir_serv): connection caps
+/// and deadlines. A connection is idle while no request is in progress on
+/// it (including one that has not sent a whole request yet).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Connections one server holds at once. A new connection beyond it
+    /// closes the longest-idle connection of the client address holding
+    /// the most; it is refused only when none is idle.
+    pub max_connections: usize,
+    /// Connections one client address holds at once (an IPv6 host counts
+    /// by its /64). A new one beyond it closes that address's longest-idle
+    /// connection; it is refused only when none is idle.
+    pub max_per_address: usize,
+    /// A new connection must finish its TLS handshake and send its first
+    /// request's headers within this long, or it is closed.
+    pub header_timeout_ms: u64,
+    /// A kept-alive connection with no request in progress for this long is
+    /// closed; the next request's headers must be complete by then.
+    pub idle_timeout_ms: u64,
+    /// A request body that sends nothing for this long is answered 408
+    /// (an upload), and a response the client reads nothing of for this
+    /// long is cut off (a download).
+    pub stall_timeout_ms: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig {
+            max_connections: 4096,
+            max_per_address: 256,
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 30_000,
+            stall_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl HttpConfig {
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
+    }
+    pub fn stall_timeout(&self) -> Duration {
+        Duration::from_millis(self.stall_timeout_ms)
     }
 }
 

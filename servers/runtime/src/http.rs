@@ -1,45 +1,47 @@
 //! HTTP serving for the processes clients reach over HTTP (file_serv,
-//! dir_serv): an accept loop with optional TLS and connection caps (in all
-//! and per client address), hyper HTTP/1.1 per connection with a header
-//! deadline and an idle deadline, graceful stop, and JSON answers.
+//! dir_serv): an accept loop with optional TLS, connection caps that make
+//! room by closing idle connections (see [`conns`]), hyper HTTP/1.1 per
+//! connection with a header deadline, an idle deadline and a stall
+//! deadline (`http.*` in the cluster file), graceful stop, and JSON
+//! answers.
+
+mod conns;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{header, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
+use hyper::body::{Frame, SizeHint};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::time::Instant;
 use tokio_io_timeout::TimeoutStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::logging::{debug, info, warn};
-use crate::Node;
+use crate::config::HttpConfig;
+use crate::logging::{debug, info, warn, Logger};
+use crate::{Node, Shutdown};
+use conns::{Busy, Conns, Slot};
+
+pub use conns::client_address;
 
 /// A response body: whole bytes or a stream of file chunks.
 pub type Body = BoxBody<Bytes, std::io::Error>;
 pub type Request = http::Request<hyper::body::Incoming>;
 pub type Response = http::Response<Body>;
 
-/// Connections one HTTP server holds at once; more wait in the backlog.
-const MAX_HTTP_CONNECTIONS: usize = 4096;
-/// Connections one client address may hold at once; more are closed at
-/// accept, so one host cannot take every slot.
-const MAX_PER_ADDRESS: u32 = 256;
-/// A client must send its request headers (and finish a TLS handshake)
-/// within this long.
-const HEADER_DEADLINE: Duration = Duration::from_secs(10);
-/// A connection on which nothing can be read or written for this long (a
-/// stalled upload, a download nobody reads) is closed.
-const IO_IDLE: Duration = Duration::from_secs(30);
+/// How long an evicted connection that is in the middle of sending a
+/// request's headers may take to finish them before it is dropped.
+const EVICTION_GRACE: Duration = Duration::from_millis(200);
 
 /// A body of whole bytes.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
@@ -78,15 +80,11 @@ where
 {
     let log = node.log.clone();
     let shutdown = node.shutdown.clone();
-    let permits = Arc::new(Semaphore::new(MAX_HTTP_CONNECTIONS));
-    let per_address = Arc::new(PerAddress::default());
-    info!(log, "Serving HTTP"; "listen" => %listener.local_addr()?, "tls" => tls.is_some());
+    let limits = node.config.http.clone();
+    let conns = Conns::new(limits.max_connections, limits.max_per_address);
+    info!(log, "Serving HTTP"; "listen" => %listener.local_addr()?, "tls" => tls.is_some(),
+        "max_connections" => limits.max_connections, "max_per_address" => limits.max_per_address);
     loop {
-        let permit = tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => break,
-            permit = permits.clone().acquire_owned() => permit?,
-        };
         let (stream, peer) = tokio::select! {
             biased;
             _ = shutdown.cancelled() => break,
@@ -99,32 +97,44 @@ where
                 }
             },
         };
-        let Some(address_slot) = per_address.take(peer.ip()) else {
-            debug!(log, "Too many connections from one address"; "peer" => %peer);
+        let header_deadline = Instant::now() + limits.header_timeout();
+        let Some(slot) = conns.admit(peer.ip()) else {
+            debug!(log, "Refused a connection: every connection is busy"; "peer" => %peer,
+                "open" => conns.open());
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // Reads need no deadline here: request headers have theirs below,
+        // and a request body is read only by a handler, which sets its own
+        // (an upload answers 408 when it stalls).
         let mut stream = TimeoutStream::new(stream);
-        stream.set_read_timeout(Some(IO_IDLE));
-        stream.set_write_timeout(Some(IO_IDLE));
+        stream.set_write_timeout(Some(limits.stall_timeout()));
         let stream = Box::pin(stream);
-        let handler = handler.clone();
-        let tls = tls.clone();
-        let task_shutdown = shutdown.clone();
-        let log = log.clone();
+        let conn = Conn {
+            peer,
+            slot,
+            header_deadline,
+            limits: limits.clone(),
+            shutdown: shutdown.clone(),
+            log: log.clone(),
+        };
+        let (handler, tls) = (handler.clone(), tls.clone());
         shutdown.spawn(async move {
-            let _permit = permit;
-            let _address_slot = address_slot;
-            match tls {
-                None => serve_conn(stream, peer, handler, task_shutdown).await,
-                Some(tls) => {
-                    match tokio::time::timeout(HEADER_DEADLINE, tls.accept(stream)).await {
-                        Ok(Ok(stream)) => serve_conn(stream, peer, handler, task_shutdown).await,
-                        Ok(Err(err)) => {
-                            debug!(log, "TLS handshake failed"; "peer" => %peer, "error" => %err)
-                        }
-                        Err(_) => debug!(log, "TLS handshake timed out"; "peer" => %peer),
+            let Some(tls) = tls else {
+                return conn.serve(stream, handler).await;
+            };
+            let handshake = tokio::time::timeout_at(header_deadline, tls.accept(stream));
+            let state = conn.slot.state.clone();
+            tokio::select! {
+                handshake = handshake => match handshake {
+                    Ok(Ok(stream)) => conn.serve(stream, handler).await,
+                    Ok(Err(err)) => {
+                        debug!(conn.log, "TLS handshake failed"; "peer" => %peer, "error" => %err)
                     }
+                    Err(_) => debug!(conn.log, "TLS handshake timed out"; "peer" => %peer),
+                },
+                _ = state.evicted() => {
+                    debug!(conn.log, "Closing a connection mid-handshake to make room"; "peer" => %peer)
                 }
             }
         });
@@ -132,87 +142,115 @@ where
     Ok(())
 }
 
-/// Open connections per client address.
-#[derive(Debug, Default)]
-struct PerAddress(std::sync::Mutex<std::collections::HashMap<IpAddr, u32>>);
-
-/// One connection's share of its address's allowance, given back on drop.
-struct AddressSlot(Arc<PerAddress>, IpAddr);
-
-impl PerAddress {
-    fn take(self: &Arc<Self>, ip: IpAddr) -> Option<AddressSlot> {
-        let mut open = self.0.lock().unwrap_or_else(|poison| poison.into_inner());
-        let count = open.entry(ip).or_insert(0);
-        if *count >= MAX_PER_ADDRESS {
-            return None;
-        }
-        *count += 1;
-        Some(AddressSlot(self.clone(), ip))
-    }
+/// One accepted connection.
+struct Conn {
+    peer: SocketAddr,
+    slot: Slot,
+    /// By when the first request's headers must be in.
+    header_deadline: Instant,
+    limits: HttpConfig,
+    shutdown: Shutdown,
+    log: Logger,
 }
 
-impl Drop for AddressSlot {
-    fn drop(&mut self) {
-        let mut open = (self.0)
-            .0
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        if let Some(count) = open.get_mut(&self.1) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&self.1);
+impl Conn {
+    /// Serves requests until the client leaves, a deadline passes, the
+    /// connection is evicted to make room, or the server stops.
+    async fn serve<S, H, Fut>(self, stream: S, handler: H)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        H: Fn(Request, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Response> + Send + 'static,
+    {
+        let Conn {
+            peer,
+            slot,
+            header_deadline,
+            limits,
+            shutdown,
+            log,
+        } = self;
+        let state = slot.state.clone();
+        let service = service_fn(move |request| {
+            let busy = state.begin();
+            let response = handler(request, peer);
+            async move {
+                let response = response.await;
+                Ok::<_, Infallible>(response.map(|body| Tracked { body, _busy: busy }))
+            }
+        });
+        // hyper's header deadline runs from the moment the connection is
+        // ready for a request until its headers are in: between requests,
+        // that is the idle deadline. The first request's shorter one is
+        // kept below.
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.idle_timeout());
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        tokio::pin!(conn);
+        let first_request = tokio::time::sleep_until(header_deadline);
+        tokio::pin!(first_request);
+        let mut awaiting_first = true;
+        loop {
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = first_request.as_mut(), if awaiting_first => {
+                    if slot.state.requests_started() == 0 {
+                        debug!(log, "No request headers in time"; "peer" => %peer);
+                        return;
+                    }
+                    awaiting_first = false;
+                }
+                _ = slot.state.evicted() => {
+                    debug!(log, "Closing an idle connection to make room"; "peer" => %peer);
+                    // An idle kept-alive connection closes at once; one in
+                    // the middle of sending headers gets a moment, then is
+                    // dropped unless a request started meanwhile.
+                    conn.as_mut().graceful_shutdown();
+                    let started = slot.state.requests_started();
+                    let closed = tokio::time::timeout(EVICTION_GRACE, conn.as_mut()).await;
+                    if closed.is_ok()
+                        || (slot.state.is_idle() && slot.state.requests_started() == started)
+                    {
+                        return;
+                    }
+                    let _ = conn.as_mut().await;
+                    return;
+                }
+                _ = shutdown.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.as_mut().await;
+                    return;
+                }
             }
         }
     }
 }
 
-async fn serve_conn<S, H, Fut>(stream: S, peer: SocketAddr, handler: H, shutdown: crate::Shutdown)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    H: Fn(Request, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Response> + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let response = handler(request, peer);
-        async move { Ok::<_, Infallible>(response.await) }
-    });
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_DEADLINE);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => {}
-        _ = shutdown.cancelled() => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
-    }
+/// A response body that keeps its connection busy until it has been
+/// sent (or dropped).
+struct Tracked {
+    body: Body,
+    _busy: Busy,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = std::io::Error;
 
-    #[test]
-    fn one_address_cannot_take_every_connection() {
-        let per_address = Arc::new(PerAddress::default());
-        let busy: IpAddr = "192.0.2.1".parse().unwrap();
-        let other: IpAddr = "192.0.2.2".parse().unwrap();
-        let mut held: Vec<AddressSlot> = (0..MAX_PER_ADDRESS)
-            .map(|_| per_address.take(busy).expect("under the cap"))
-            .collect();
-        assert!(per_address.take(busy).is_none());
-        assert!(per_address.take(other).is_some());
-        held.pop();
-        assert!(per_address.take(busy).is_some());
-        drop(held);
-        assert!(per_address
-            .0
-            .lock()
-            .unwrap()
-            .get(&busy)
-            .is_none_or(|count| *count == 0));
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }

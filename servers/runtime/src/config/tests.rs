@@ -167,6 +167,12 @@ fn bad_values_are_named() {
     assert!(message.contains("timing.peer_timeout_ms"), "{message}");
     let message = refused(|value| value["log"]["level"] = "loud".into());
     assert!(message.contains("log.level"), "{message}");
+    let message = refused(|value| value["http"]["max_per_address"] = 100_000.into());
+    assert!(message.contains("http.max_per_address"), "{message}");
+    let message = refused(|value| value["http"]["idle_timeout_ms"] = 1_000.into());
+    assert!(message.contains("http.idle_timeout_ms"), "{message}");
+    let message = refused(|value| value["http"]["stall_timeout_ms"] = 0.into());
+    assert!(message.contains("http.stall_timeout_ms"), "{message}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{ClusterConfig, ConfigError, ProcConfig, ProcKind, SET_KEYS};
+use super::{ClusterConfig, ConfigError, HttpConfig, ProcConfig, ProcKind, SET_KEYS};
 
 pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.procs.is_empty() {
@@ -382,12 +382,48 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             problem: format!("{bad:?} is not a MIME type like \"application/pdf\""),
         });
     }
+    http(&config.http)?;
     if crate::logging::parse_level(&config.log.level).is_none() {
         return Err(ConfigError::Value {
             field: "log.level",
             problem: format!(
                 "{:?} is not one of trace, debug, info, warn, error",
                 config.log.level
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn http(http: &HttpConfig) -> Result<(), ConfigError> {
+    for (field, value) in [
+        ("http.max_connections", http.max_connections as u64),
+        ("http.max_per_address", http.max_per_address as u64),
+        ("http.header_timeout_ms", http.header_timeout_ms),
+        ("http.stall_timeout_ms", http.stall_timeout_ms),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Value {
+                field,
+                problem: "must be at least 1".to_string(),
+            });
+        }
+    }
+    if http.max_per_address > http.max_connections {
+        return Err(ConfigError::Value {
+            field: "http.max_per_address",
+            problem: format!(
+                "{} exceeds http.max_connections ({})",
+                http.max_per_address, http.max_connections
+            ),
+        });
+    }
+    if http.idle_timeout_ms < http.header_timeout_ms {
+        return Err(ConfigError::Value {
+            field: "http.idle_timeout_ms",
+            problem: format!(
+                "{} is below http.header_timeout_ms ({}): a kept-alive connection gets at least as long for its next request as a new one for its first",
+                http.idle_timeout_ms, http.header_timeout_ms
             ),
         });
     }
