@@ -386,3 +386,81 @@ async fn a_burst_past_the_in_flight_limit_is_answered_then_closed_once() {
     assert!(answered.len() < sent as usize);
     assert_eq!(other.profile().await.unwrap().account, "other");
 }
+
+#[tokio::test]
+async fn a_connection_must_log_in_in_time_and_pings_do_not_count() {
+    let spec = ClusterSpec {
+        limits: Limits {
+            client_login_timeout_secs: 1,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let (user, _, _) = cluster.user(1, "punctual").await.unwrap();
+    let lurker = cluster.client(1).await.unwrap();
+    // Pings every 200 ms do not keep an anonymous connection open.
+    let started = std::time::Instant::now();
+    loop {
+        if lurker.closed_reason().is_some() || lurker.ping().await.is_err() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still open after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let code = closing_code(&lurker).await;
+    assert_eq!(code, ResultCode::NotLoggedIn);
+    // Past two login periods, the logged-in connection is still served.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(user.profile().await.unwrap().account, "punctual");
+}
+
+#[tokio::test]
+async fn one_address_holds_at_most_its_share_of_connections() {
+    let spec = ClusterSpec {
+        limits: Limits {
+            max_connections_per_addr: 3,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let addr = cluster.conn_addr(1);
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let client = cluster.client(1).await.unwrap();
+        client.ping().await.unwrap();
+        held.push(client);
+    }
+    let mut fourth = TcpStream::connect(&addr).await.unwrap();
+    let refused = read_frame(&mut fourth).await.expect("a closing notice");
+    match refused.body {
+        Some(Response::Closing(closing)) => {
+            assert_eq!(closing.code(), ResultCode::Busy);
+            assert!(
+                closing.reason.contains("your address"),
+                "{}",
+                closing.reason
+            );
+        }
+        other => panic!("expected a closing notice, got {other:?}"),
+    }
+    assert!(closed_by_server(&mut fourth).await);
+    // Another address is not affected, and a freed slot is reusable.
+    let other = tokio::net::TcpSocket::new_v4().unwrap();
+    other.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let other = other.connect(addr.parse().unwrap()).await.unwrap();
+    drop(other);
+    drop(held.pop());
+    let again = schat_testkit::eventually(Duration::from_secs(3), || async {
+        match cluster.client(1).await {
+            Ok(client) => client.ping().await.is_ok(),
+            Err(_) => false,
+        }
+    })
+    .await;
+    assert!(again, "a freed slot was not given back");
+}

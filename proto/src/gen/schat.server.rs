@@ -91,7 +91,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -111,6 +111,8 @@ pub mod server_msg {
         Deliver(super::Deliver),
         #[prost(message, tag = "13")]
         CloseConn(super::CloseConn),
+        #[prost(message, tag = "14")]
+        ConnLogin(super::ConnLogin),
         /// logic <-> db_logic
         #[prost(message, tag = "20")]
         CreateAccount(super::CreateAccount),
@@ -278,6 +280,16 @@ pub struct Deliver {
     pub conn_ids: ::prost::alloc::vec::Vec<u64>,
     #[prost(bytes = "bytes", tag = "2")]
     pub frame: ::prost::bytes::Bytes,
+}
+/// logic -> conn: the connection logged in (or out). A connection that is
+/// not logged in is closed limits.client_login_timeout_secs after it opened
+/// or logged out.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConnLogin {
+    #[prost(uint64, tag = "1")]
+    pub conn_id: u64,
+    #[prost(bool, tag = "2")]
+    pub logged_in: bool,
 }
 /// logic -> conn: write the final frame (if any), then close.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]

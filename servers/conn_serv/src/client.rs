@@ -1,6 +1,6 @@
 //! One client connection: read frames until the client leaves, goes idle,
-//! breaks the protocol or the server closes it; answer pings; forward the
-//! rest to logic_serv.
+//! breaks the protocol, does not log in in time, or the server closes it;
+//! answer pings; forward the rest to logic_serv.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -62,6 +62,18 @@ async fn serve(
         close.trigger();
         return;
     };
+    let Some(_address_slot) = conn
+        .clients
+        .take_address_slot(addr.ip(), limits.max_connections_per_addr)
+    else {
+        notice(
+            &link,
+            ResultCode::Busy,
+            "too many connections from your address",
+        );
+        close.trigger();
+        return;
+    };
     if !conn.logic.is_up() {
         notice(
             &link,
@@ -74,6 +86,7 @@ async fn serve(
     let conn_id = conn.clients.insert(ClientHandle {
         link: link.clone(),
         close: close.clone(),
+        logged_in: false,
     });
     let log = conn
         .log
@@ -81,10 +94,28 @@ async fn serve(
     let peer = addr.to_string();
     let idle = Duration::from_secs(limits.client_idle_timeout_secs);
     let logic = Target::spec(ProcType::Logic, conn.logic_id);
+    // Checked every login timeout: a connection found without a logged-in
+    // user (never, or since a logout) is closed; pings do not count.
+    let login_timeout = Duration::from_secs(limits.client_login_timeout_secs);
+    let login_check = tokio::time::sleep(login_timeout);
+    tokio::pin!(login_check);
+    let mut was_logged_in = false;
 
     let reason = loop {
         let next = tokio::select! {
             _ = close.cancelled() => break "closed by server".to_string(),
+            _ = &mut login_check => {
+                let logged_in = conn.clients.is_logged_in(conn_id);
+                if !logged_in && !was_logged_in {
+                    let reason = format!("no login within {} s", login_timeout.as_secs());
+                    notice(&link, ResultCode::NotLoggedIn, &reason);
+                    break reason;
+                }
+                // A logout gives the connection one more period to log in.
+                was_logged_in = logged_in;
+                login_check.as_mut().reset(tokio::time::Instant::now() + login_timeout);
+                continue;
+            }
             next = tokio::time::timeout(idle, reader.next()) => next,
         };
         let frame = match next {

@@ -2,12 +2,16 @@
 //! policy: a client whose queue is full is too slow and is disconnected with
 //! a reason — nothing is dropped silently (what it missed stays pullable).
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
 use dashmap::DashMap;
 use schat_proto::client::{ResultCode, ServerMessage};
 use schat_proto::Wire;
+use schat_runtime::http::client_address;
 use schat_runtime::link::{LinkSender, SendError};
 use schat_runtime::Shutdown;
 
@@ -15,6 +19,8 @@ use schat_runtime::Shutdown;
 pub struct Clients {
     by_id: DashMap<u64, ClientHandle>,
     next_id: AtomicU64,
+    /// Open connections per client address (IPv6 by /64).
+    per_address: Mutex<HashMap<IpAddr, u32>>,
 }
 
 impl Default for Clients {
@@ -25,6 +31,7 @@ impl Default for Clients {
             // sessions of this conn_serv's previous run cannot mistake a new
             // client for an old one.
             next_id: AtomicU64::new(rand::random::<u64>() >> 16 | 1),
+            per_address: Mutex::default(),
         }
     }
 }
@@ -34,6 +41,27 @@ impl Default for Clients {
 pub struct ClientHandle {
     pub link: LinkSender,
     pub close: Shutdown,
+    /// Whether logic says a user is logged in on it.
+    pub logged_in: bool,
+}
+
+/// One connection's share of its address's allowance, given back on drop.
+#[derive(Debug)]
+pub struct AddressSlot<'a> {
+    clients: &'a Clients,
+    address: IpAddr,
+}
+
+impl Drop for AddressSlot<'_> {
+    fn drop(&mut self) {
+        let mut open = self.clients.per_address();
+        if let Some(count) = open.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
 }
 
 impl Clients {
@@ -41,6 +69,41 @@ impl Clients {
         let conn_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.by_id.insert(conn_id, handle);
         conn_id
+    }
+
+    /// Takes one of `ip`'s connection slots, unless it holds `cap` (0: no
+    /// cap) already.
+    pub fn take_address_slot(&self, ip: IpAddr, cap: usize) -> Option<AddressSlot<'_>> {
+        let address = client_address(ip);
+        let mut open = self.per_address();
+        let count = open.entry(address).or_insert(0);
+        if cap != 0 && *count as usize >= cap {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot {
+            clients: self,
+            address,
+        })
+    }
+
+    fn per_address(&self) -> MutexGuard<'_, HashMap<IpAddr, u32>> {
+        self.per_address
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Records what logic says: a user logged in (or out) on `conn_id`.
+    pub fn set_logged_in(&self, conn_id: u64, logged_in: bool) {
+        if let Some(mut client) = self.by_id.get_mut(&conn_id) {
+            client.logged_in = logged_in;
+        }
+    }
+
+    pub fn is_logged_in(&self, conn_id: u64) -> bool {
+        self.by_id
+            .get(&conn_id)
+            .is_some_and(|client| client.logged_in)
     }
 
     /// Connections held now.

@@ -31,6 +31,11 @@ use clients::Clients;
 /// What every client task of this process shares.
 #[derive(Debug)]
 pub(crate) struct Conn {
+    /// Client connections this process can hold (see `fd_limit`).
+    pub capacity: usize,
+    /// Accepting failed (out of descriptors, typically): reported to the
+    /// directory as not accepting until then.
+    pub starved_until: std::sync::Mutex<Option<tokio::time::Instant>>,
     pub me: ProcConfig,
     pub config: Arc<ClusterConfig>,
     pub logic: Channel,
@@ -63,7 +68,16 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let logic = dial_paired(&link_node, &logic_proc, inbox_tx, move || {
         let _ = logic_down_tx.send(());
     });
+    // What this process can really hold: its configured maximum, or less
+    // when the open-files limit is lower.
+    let capacity = schat_runtime::fd_limit::client_capacity(config.limits.max_connections);
+    if capacity < config.limits.max_connections {
+        warn!(log, "The open-files limit caps client connections below limits.max_connections";
+            "capacity" => capacity, "configured" => config.limits.max_connections);
+    }
     let conn = Arc::new(Conn {
+        capacity,
+        starved_until: std::sync::Mutex::new(None),
         me,
         config: config.clone(),
         logic,
@@ -73,9 +87,9 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         shutdown: shutdown.clone(),
     });
     info!(log, "Started"; "proc_id" => conn.me.id, "listen" => %listener.local_addr()?,
-        "logic" => &logic_proc.name, "max_connections" => config.limits.max_connections);
+        "logic" => &logic_proc.name, "max_connections" => conn.capacity);
 
-    let permits = Arc::new(Semaphore::new(config.limits.max_connections));
+    let permits = Arc::new(Semaphore::new(conn.capacity));
     let mut accept_errors = 0u32;
     let has_dirs = config.procs_of(ProcKind::DirServ).next().is_some();
     let mut report = tokio::time::interval(Duration::from_millis(config.directory.load_report_ms));
@@ -101,8 +115,10 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
                     client::spawn(conn.clone(), stream, addr, permit);
                 }
                 Err(err) => {
-                    // Out of file descriptors, typically: back off a little.
+                    // Out of file descriptors, typically: back off a little,
+                    // and tell the directory to send clients elsewhere.
                     accept_errors += 1;
+                    conn.starve_for(STARVED_REPORT);
                     warn!(log, "Accept failed"; "error" => %err, "in_a_row" => accept_errors);
                     let pause = Duration::from_millis(10 * u64::from(accept_errors.min(100)));
                     tokio::time::sleep(pause).await;
@@ -141,15 +157,31 @@ impl Drop for TriggerOnDrop {
 /// How long a stopping conn_serv waits for the dir_servs to drop it.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long a failed accept keeps this conn_serv out of the directory.
+const STARVED_REPORT: Duration = Duration::from_secs(5);
+
 impl Conn {
     /// This conn_serv's load report for the dir_servs.
     fn load(&self, accepting: bool) -> Msg {
+        let starved = self
+            .starved_until
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .is_some_and(|until| tokio::time::Instant::now() < until);
         Msg::ConnLoad(ConnLoad {
             conn_id: self.me.id,
             connections: u32::try_from(self.clients.len()).unwrap_or(u32::MAX),
-            max_connections: u32::try_from(self.config.limits.max_connections).unwrap_or(u32::MAX),
-            accepting,
+            max_connections: u32::try_from(self.capacity).unwrap_or(u32::MAX),
+            accepting: accepting && !starved,
         })
+    }
+
+    fn starve_for(&self, period: Duration) {
+        *self
+            .starved_until
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) =
+            Some(tokio::time::Instant::now() + period);
     }
 }
 
@@ -161,6 +193,7 @@ fn on_logic_packet(conn: &Conn, incoming: Incoming) {
             }
         }
         Msg::CloseConn(close) => conn.clients.close(close.conn_id, close.final_frame),
+        Msg::ConnLogin(login) => conn.clients.set_logged_in(login.conn_id, login.logged_in),
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "conn_serv does not handle this message",

@@ -14,7 +14,7 @@ use schat_proto::client::{
     client_message::Body as Request, server_message::Body as Response, ClientMessage, Kicked,
     PongResponse, ResultCode, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, CloseConn, Deliver, ProcType};
+use schat_proto::server::{server_msg::Msg, CloseConn, ConnLogin, Deliver, ProcType};
 use schat_proto::Wire;
 use schat_runtime::logging::{debug, o, Logger};
 use schat_runtime::time::now_ms;
@@ -178,6 +178,16 @@ pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
     );
 }
 
+/// Tells conn whether a user is logged in on `conn_id` (its login
+/// deadline).
+fn tell_conn_login(logic: &Logic, conn_id: u64, logged_in: bool) {
+    let login = ConnLogin { conn_id, logged_in };
+    let _ = logic.conn.push(
+        Target::spec(ProcType::Conn, logic.conn_id),
+        Msg::ConnLogin(login),
+    );
+}
+
 /// Answers request `request_id` with its result.
 pub fn answer(
     logic: &Logic,
@@ -332,8 +342,20 @@ impl Session {
                 server_time_ms: now_ms(),
             })),
             Request::Register(register) => account::register(&self.logic, register).await,
-            Request::Login(login) => account::login(self, login).await,
-            Request::Logout(_) => account::logout(self).await,
+            Request::Login(login) => {
+                let result = account::login(self, login).await;
+                if result.is_ok() {
+                    tell_conn_login(&self.logic, self.conn_id, true);
+                }
+                result
+            }
+            Request::Logout(_) => {
+                let result = account::logout(self).await;
+                if result.is_ok() {
+                    tell_conn_login(&self.logic, self.conn_id, false);
+                }
+                result
+            }
             request => {
                 // Runs beside this task; its answer is sent when it is done.
                 let job = crate::requests::Job {

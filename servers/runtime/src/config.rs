@@ -83,6 +83,12 @@ pub struct Limits {
     pub max_frame_bytes: usize,
     /// A client silent for this long is disconnected.
     pub client_idle_timeout_secs: u64,
+    /// A connection must log in within this long after it opens (and after
+    /// a logout); pings do not extend it.
+    pub client_login_timeout_secs: u64,
+    /// Connections one client address may hold on one conn_serv (an IPv6
+    /// client counts as its /64); 0: no cap.
+    pub max_connections_per_addr: usize,
     /// Frames queued for one client before it counts as too slow and is closed.
     pub client_send_queue: usize,
     /// Bytes queued for one client (and being written to it) before it
@@ -114,6 +120,8 @@ impl Default for Limits {
             max_connections: 100_000,
             max_frame_bytes: schat_proto::DEFAULT_MAX_FRAME,
             client_idle_timeout_secs: 90,
+            client_login_timeout_secs: 15,
+            max_connections_per_addr: 1000,
             client_send_queue: 1024,
             client_send_queue_bytes: 2 * 1024 * 1024,
             peer_send_queue: 65_536,

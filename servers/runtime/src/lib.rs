@@ -11,6 +11,7 @@ pub mod control;
 pub mod dial;
 pub mod fabric;
 pub mod failure;
+pub mod fd_limit;
 pub mod file_token;
 pub mod file_url;
 pub mod health;

@@ -263,6 +263,12 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             ),
         });
     }
+    if limits.client_login_timeout_secs == 0 {
+        return Err(ConfigError::Value {
+            field: "limits.client_login_timeout_secs",
+            problem: "must be at least 1".to_string(),
+        });
+    }
     if limits.client_idle_timeout_secs == 0 {
         return Err(ConfigError::Value {
             field: "limits.client_idle_timeout_secs",
