@@ -91,7 +91,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -146,6 +146,10 @@ pub mod server_msg {
         GetSession(super::GetSession),
         #[prost(message, tag = "35")]
         CurrentSession(super::CurrentSession),
+        #[prost(message, tag = "36")]
+        AuthGuard(super::AuthGuard),
+        #[prost(message, tag = "37")]
+        AuthVerdict(super::AuthVerdict),
         /// logic <-> online
         #[prost(message, tag = "40")]
         PresenceDelta(super::PresenceDelta),
@@ -280,6 +284,80 @@ pub struct Deliver {
     pub conn_ids: ::prost::alloc::vec::Vec<u64>,
     #[prost(bytes = "bytes", tag = "2")]
     pub frame: ::prost::bytes::Bytes,
+}
+/// logic -> db_logic: the guards against password guessing and mass
+/// registration (auth.throttle), kept in Redis so every logic sees them.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AuthGuard {
+    #[prost(enumeration = "auth_guard::Op", tag = "1")]
+    pub op: i32,
+    #[prost(string, tag = "2")]
+    pub account: ::prost::alloc::string::String,
+    /// The client address (an IPv6 /64 as its prefix); empty: not throttled
+    /// by address (loopback, unless auth.throttle.on_loopback).
+    #[prost(string, tag = "3")]
+    pub address: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "4")]
+    pub now_ms: u64,
+}
+/// Nested message and enum types in `AuthGuard`.
+pub mod auth_guard {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Op {
+        /// May a password login for this account from this address go ahead?
+        CheckLogin = 0,
+        /// A password login failed: count it for the account and the address.
+        LoginFailed = 1,
+        /// A password login succeeded: the account's failures are forgiven.
+        LoginOk = 2,
+        /// May this address register an account (is it under its limit)?
+        CheckRegister = 3,
+        /// An account was registered from this address: count it.
+        Registered = 4,
+    }
+    impl Op {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::CheckLogin => "CHECK_LOGIN",
+                Self::LoginFailed => "LOGIN_FAILED",
+                Self::LoginOk => "LOGIN_OK",
+                Self::CheckRegister => "CHECK_REGISTER",
+                Self::Registered => "REGISTERED",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "CHECK_LOGIN" => Some(Self::CheckLogin),
+                "LOGIN_FAILED" => Some(Self::LoginFailed),
+                "LOGIN_OK" => Some(Self::LoginOk),
+                "CHECK_REGISTER" => Some(Self::CheckRegister),
+                "REGISTERED" => Some(Self::Registered),
+                _ => None,
+            }
+        }
+    }
+}
+/// db_logic -> logic: 0 to go ahead, else how long to wait.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AuthVerdict {
+    #[prost(uint64, tag = "1")]
+    pub retry_after_ms: u64,
 }
 /// logic -> conn: the connection logged in (or out). A connection that is
 /// not logged in is closed limits.client_login_timeout_secs after it opened

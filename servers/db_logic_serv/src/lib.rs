@@ -2,10 +2,12 @@
 //! profiles and cluster secrets — on behalf of its paired logic_serv.
 //!
 //! It holds no state of its own: every request is one or a few pipelined
-//! Redis commands (see [`store`] for the key layout), run concurrently.
+//! Redis commands (see [`store`] for the key layout, and `guard` for the
+//! login and registration throttle), run concurrently.
 
 #![forbid(unsafe_code)]
 
+mod guard;
 pub mod store;
 
 use anyhow::Context;
@@ -31,9 +33,17 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let store = Store::connect(&config.redis_url())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+    let throttle = std::sync::Arc::new(config.auth.throttle.clone());
     serve_requests(listener, &node, &logic, move |msg| {
-        let store = store.clone();
-        async move { handle(&store, msg).await }
+        let (store, throttle) = (store.clone(), throttle.clone());
+        async move {
+            match msg {
+                Msg::AuthGuard(req) => Ok(Msg::AuthVerdict(
+                    guard::guard(store.redis(), &throttle, req).await?,
+                )),
+                msg => handle(&store, msg).await,
+            }
+        }
     })
     .await;
     Ok(())

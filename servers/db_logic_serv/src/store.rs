@@ -9,6 +9,9 @@
 //! | `{a:<account>}:uid` | string | uid of an account name |
 //! | `{u:<uid>}:info` | hash | account, password_hash, display_name, description, avatar_url, created_at_ms, token_gen |
 //! | `{u:<uid>}:session` | string | `<session_id>:<logic_id>` of the current session |
+//!
+//! The login and registration guards (`{a:<account>}:guard`,
+//! `{ip:<address>}:…`) are in `guard.rs`.
 
 use bytes::Bytes;
 use redis::aio::ConnectionManager;
@@ -86,6 +89,11 @@ fn no_such_user() -> CallError {
 }
 
 impl Store {
+    /// The connection, for the other key families of this process.
+    pub fn redis(&self) -> &ConnectionManager {
+        &self.redis
+    }
+
     pub async fn connect(url: &str) -> Result<Store, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let redis = ConnectionManager::new(client).await?;

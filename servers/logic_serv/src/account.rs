@@ -14,6 +14,7 @@ use schat_runtime::time::now_ms;
 use schat_runtime::Target;
 
 use crate::auth::TokenError;
+use crate::guard;
 use crate::profile;
 use crate::session::{Failure, Session, User};
 use crate::sessions::UserSession;
@@ -31,7 +32,13 @@ fn unexpected() -> Failure {
     Failure::new(ResultCode::Internal, "unexpected reply from storage")
 }
 
-pub async fn register(logic: &Logic, req: RegisterRequest) -> Result<Response, Failure> {
+/// Registers an account; `address` is the client's, for the limit on
+/// registrations per address (empty: not limited).
+pub async fn register(
+    logic: &Logic,
+    req: RegisterRequest,
+    address: &str,
+) -> Result<Response, Failure> {
     let account = rules::account(&req.account).map_err(Failure::bad_request)?;
     rules::password(&req.password).map_err(Failure::bad_request)?;
     let display_name = if req.display_name.trim().is_empty() {
@@ -39,6 +46,7 @@ pub async fn register(logic: &Logic, req: RegisterRequest) -> Result<Response, F
     } else {
         rules::display_name(&req.display_name).map_err(Failure::bad_request)?
     };
+    guard::check_register(logic, address).await?;
     let password_hash = logic
         .passwords
         .hash(req.password)
@@ -56,6 +64,11 @@ pub async fn register(logic: &Logic, req: RegisterRequest) -> Result<Response, F
         return Err(unexpected());
     };
     info!(logic.log, "Account registered"; "uid" => created.uid, "account" => account);
+    if let Err(failure) = guard::registered(logic, address).await {
+        // The account exists: the count missing one is not the client's
+        // failure.
+        warn!(logic.log, "Could not count a registration"; "reason" => failure.reason);
+    }
     Ok(Response::Register(RegisterResponse { uid: created.uid }))
 }
 
@@ -73,15 +86,32 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     let (uid, generation) = match req.credential {
         Some(LoginCredential::Password(password)) => {
             let account = rules::account(&password.account).map_err(|_| wrong_credentials())?;
-            let credential = fetch_credential(&logic, GetCredential { account, uid: 0 }).await?;
-            let matches = logic
-                .passwords
-                .verify(password.password, credential.password_hash)
-                .await
-                .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
-            if !matches {
+            // Refused while backing off, before any password is hashed.
+            let address = guard::address_of(&logic, session.peer_ip);
+            guard::check_login(&logic, &account, &address).await?;
+            let request = GetCredential {
+                account: account.clone(),
+                uid: 0,
+            };
+            let credential = match fetch_credential(&logic, request).await {
+                Ok(credential) => {
+                    let matches = logic
+                        .passwords
+                        .verify(password.password, credential.password_hash.clone())
+                        .await
+                        .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
+                    matches.then_some(credential)
+                }
+                Err(failure) if failure.code == ResultCode::AuthFailed => None,
+                Err(failure) => return Err(failure),
+            };
+            let Some(credential) = credential else {
+                // Unknown accounts count too: the answer must not tell them
+                // apart.
+                guard::login_failed(&logic, &account, &address).await?;
                 return Err(wrong_credentials());
-            }
+            };
+            guard::login_ok(&logic, &account).await?;
             (credential.uid, credential.token_generation)
         }
         Some(LoginCredential::Token(token)) => {

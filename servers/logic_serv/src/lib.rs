@@ -12,6 +12,7 @@ mod account;
 mod auth;
 mod chat;
 mod files;
+mod guard;
 mod presence;
 mod profile;
 mod requests;

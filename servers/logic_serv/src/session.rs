@@ -147,10 +147,12 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
         inbox: Arc::default(),
     };
     let session = Session {
+        peer_ip: crate::guard::parse_peer(&peer),
         log: logic.log.new(o!("conn_id" => conn_id, "client" => peer)),
         logic: logic.clone(),
         conn_id,
         user: None,
+        failed_logins: 0,
     };
     logic.shutdown.spawn(session.run(handle.clone()));
     handle
@@ -224,6 +226,11 @@ pub(crate) struct Session {
     pub conn_id: u64,
     pub user: Option<User>,
     pub log: Logger,
+    /// The client's address, for the login and registration throttle.
+    pub peer_ip: Option<std::net::IpAddr>,
+    /// Failed logins on this connection (closed at
+    /// `auth.throttle.connection_failures`).
+    pub failed_logins: u32,
 }
 
 enum Flow {
@@ -341,11 +348,29 @@ impl Session {
                 client_time_ms: ping.client_time_ms,
                 server_time_ms: now_ms(),
             })),
-            Request::Register(register) => account::register(&self.logic, register).await,
+            Request::Register(register) => {
+                let address = crate::guard::address_of(&self.logic, self.peer_ip);
+                account::register(&self.logic, register, &address).await
+            }
             Request::Login(login) => {
                 let result = account::login(self, login).await;
-                if result.is_ok() {
-                    tell_conn_login(&self.logic, self.conn_id, true);
+                match &result {
+                    Ok(_) => tell_conn_login(&self.logic, self.conn_id, true),
+                    Err(failure) if failure.code == ResultCode::AuthFailed => {
+                        self.failed_logins += 1;
+                        if self.failed_logins >= self.logic.config.auth.throttle.connection_failures
+                        {
+                            answer(&self.logic, self.conn_id, request_id, result, &self.log);
+                            close_conn(
+                                &self.logic,
+                                self.conn_id,
+                                ResultCode::RateLimited,
+                                "too many failed logins on this connection",
+                            );
+                            return Flow::Close;
+                        }
+                    }
+                    Err(_) => {}
                 }
                 result
             }

@@ -184,6 +184,8 @@ pub struct AuthConfig {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_lanes: u32,
+    /// Back-off against password guessing and limits on registration.
+    pub throttle: AuthThrottle,
 }
 
 impl Default for AuthConfig {
@@ -194,6 +196,48 @@ impl Default for AuthConfig {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             argon2_lanes: 1,
+            throttle: AuthThrottle::default(),
+        }
+    }
+}
+
+/// Password logins and registrations, throttled in Redis so every logic
+/// sees the same counts. After the free failures, each further failure
+/// doubles the wait before the next attempt (from `backoff_base_ms` up to
+/// `backoff_max_secs`); attempts while waiting are refused without
+/// checking the password. Failures are forgotten `window_secs` after the
+/// last one; an account's, also at a successful login.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthThrottle {
+    /// Failed password logins for one account before back-off starts.
+    pub account_free_failures: u32,
+    /// Failed password logins from one address before back-off starts.
+    pub address_free_failures: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_secs: u64,
+    pub window_secs: u64,
+    /// Accounts one address may register per hour; 0: no limit.
+    pub registrations_per_hour: u32,
+    /// Failed logins one connection may make before it is closed.
+    pub connection_failures: u32,
+    /// Throttle loopback addresses by address too (off by default: local
+    /// tools, tests and benchmarks share 127.0.0.1). Accounts are always
+    /// throttled.
+    pub on_loopback: bool,
+}
+
+impl Default for AuthThrottle {
+    fn default() -> AuthThrottle {
+        AuthThrottle {
+            account_free_failures: 5,
+            address_free_failures: 20,
+            backoff_base_ms: 1000,
+            backoff_max_secs: 900,
+            window_secs: 3600,
+            registrations_per_hour: 20,
+            connection_failures: 10,
+            on_loopback: false,
         }
     }
 }

@@ -1,0 +1,143 @@
+//! The guards against password guessing and mass registration
+//! (`auth.throttle`), in Redis so that every logic_serv sees the same
+//! counts.
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `{a:<account>}:guard` | hash | failures, until_ms: failed password logins for an account (any address) and when the next attempt may come |
+//! | `{ip:<address>}:guard` | hash | the same for one client address (an IPv6 /64) |
+//! | `{ip:<address>}:registered` | string | accounts registered from the address in the current hour |
+//!
+//! Each guard expires `window_secs` after its last failure (or when its
+//! back-off ends, if later); an account's is deleted at a successful login.
+
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+use schat_proto::client::ResultCode;
+use schat_proto::server::{auth_guard::Op, AuthGuard, AuthVerdict};
+use schat_runtime::config::AuthThrottle;
+use schat_runtime::CallError;
+
+/// Counts one failure. KEYS[1] the guard; ARGV: now_ms, free failures,
+/// backoff base ms, backoff max ms, window secs. Returns until_ms (0: no
+/// back-off yet).
+const RECORD_FAILURE: &str = r"
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+local now, free = tonumber(ARGV[1]), tonumber(ARGV[2])
+local base, max = tonumber(ARGV[3]), tonumber(ARGV[4])
+local until_ms = 0
+if failures > free then
+  local delay = base * math.pow(2, math.min(failures - free - 1, 40))
+  if delay > max then delay = max end
+  until_ms = now + delay
+  redis.call('HSET', KEYS[1], 'until_ms', until_ms)
+end
+local ttl = tonumber(ARGV[5])
+local backoff_secs = math.ceil((until_ms - now) / 1000) + 1
+if backoff_secs > ttl then ttl = backoff_secs end
+redis.call('EXPIRE', KEYS[1], ttl)
+return until_ms
+";
+
+/// Whether an address may register. KEYS[1] the counter; ARGV: limit.
+/// Returns the seconds until it may (> 0), or 0.
+const CHECK_REGISTER: &str = r"
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[1]) then
+  local ttl = redis.call('TTL', KEYS[1])
+  if ttl < 1 then ttl = 1 end
+  return ttl
+end
+return 0
+";
+
+/// Counts a registration; the hour starts with the first.
+const REGISTERED: &str = r"
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], 3600) end
+return 0
+";
+
+fn account_key(account: &str) -> String {
+    format!("{{a:{account}}}:guard")
+}
+
+fn address_key(address: &str) -> String {
+    format!("{{ip:{address}}}:guard")
+}
+
+fn registered_key(address: &str) -> String {
+    format!("{{ip:{address}}}:registered")
+}
+
+fn storage(err: redis::RedisError) -> CallError {
+    CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
+}
+
+/// Answers one guard request.
+pub async fn guard(
+    redis: &ConnectionManager,
+    throttle: &AuthThrottle,
+    req: AuthGuard,
+) -> Result<AuthVerdict, CallError> {
+    let mut redis = redis.clone();
+    let mut keys = vec![(account_key(&req.account), throttle.account_free_failures)];
+    if !req.address.is_empty() {
+        keys.push((address_key(&req.address), throttle.address_free_failures));
+    }
+    let retry_after_ms = match req.op() {
+        Op::CheckLogin => {
+            let mut wait = 0;
+            for (key, _) in &keys {
+                let until: Option<u64> = redis.hget(key, "until_ms").await.map_err(storage)?;
+                wait = wait.max(until.unwrap_or(0).saturating_sub(req.now_ms));
+            }
+            wait
+        }
+        Op::LoginFailed => {
+            let script = redis::Script::new(RECORD_FAILURE);
+            for (key, free) in &keys {
+                let _: u64 = script
+                    .key(key)
+                    .arg(req.now_ms)
+                    .arg(*free)
+                    .arg(throttle.backoff_base_ms)
+                    .arg(throttle.backoff_max_secs * 1000)
+                    .arg(throttle.window_secs)
+                    .invoke_async(&mut redis)
+                    .await
+                    .map_err(storage)?;
+            }
+            0
+        }
+        Op::LoginOk => {
+            let _: () = redis
+                .del(account_key(&req.account))
+                .await
+                .map_err(storage)?;
+            0
+        }
+        Op::CheckRegister | Op::Registered
+            if req.address.is_empty() || throttle.registrations_per_hour == 0 =>
+        {
+            0
+        }
+        Op::CheckRegister => {
+            let ttl_secs: u64 = redis::Script::new(CHECK_REGISTER)
+                .key(registered_key(&req.address))
+                .arg(throttle.registrations_per_hour)
+                .invoke_async(&mut redis)
+                .await
+                .map_err(storage)?;
+            ttl_secs * 1000
+        }
+        Op::Registered => {
+            let _: u64 = redis::Script::new(REGISTERED)
+                .key(registered_key(&req.address))
+                .invoke_async(&mut redis)
+                .await
+                .map_err(storage)?;
+            0
+        }
+    };
+    Ok(AuthVerdict { retry_after_ms })
+}
