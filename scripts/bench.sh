@@ -29,6 +29,8 @@ c.setdefault("chat", {})["owner_group_cap"] = 1000
 # The load comes from a handful of loopback addresses: thousands of
 # connections each, far past a real client address's share.
 c["limits"]["max_connections_per_addr"] = 0
+# Each bench sender sends as fast as the cluster answers.
+c["chat"]["send_rate_per_sec"] = 0
 for p in c["procs"]:
     if "data_dir" in p:
         p["data_dir"] = "data/bench/files"

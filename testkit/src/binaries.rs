@@ -77,6 +77,8 @@ impl BinCluster {
             "presence_expiry_ms": 1500, "request_timeout_ms": 3000, "reconnect_max_ms": 200
         });
         config["log"]["level"] = "warn".into();
+        // Tests send as fast as they like.
+        config["chat"]["send_rate_per_sec"] = 0.into();
         for proc in config["procs"].as_array_mut().expect("procs") {
             if proc.get("port").is_some() {
                 proc["port"] = free_port().into();

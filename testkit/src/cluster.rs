@@ -58,7 +58,12 @@ impl Default for ClusterSpec {
             dirs: 0,
             conn_weights: Vec::new(),
             http_tls: false,
-            chat: ChatConfig::default(),
+            // No send rate: tests send as fast as they like unless they
+            // test the rate itself.
+            chat: ChatConfig {
+                send_rate_per_sec: 0,
+                ..ChatConfig::default()
+            },
             limits: Limits::default(),
             // Fast failure detection so failure tests finish quickly.
             timing: Timing {

@@ -88,7 +88,7 @@ async fn oversize_frame_is_refused_before_its_body() {
         },
         chat: schat_runtime::config::ChatConfig {
             max_message_bytes: 1024,
-            ..Default::default()
+            ..ClusterSpec::default().chat
         },
         ..ClusterSpec::default()
     };

@@ -415,7 +415,7 @@ async fn caps_are_enforced() {
         chat: schat_runtime::config::ChatConfig {
             owner_group_cap: 2,
             user_group_cap: 3,
-            ..schat_runtime::config::ChatConfig::default()
+            ..ClusterSpec::default().chat
         },
         ..ClusterSpec::default()
     };

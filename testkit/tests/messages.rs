@@ -215,7 +215,7 @@ async fn media_messages_limits_and_kinds() {
     let spec = ClusterSpec {
         chat: schat_runtime::config::ChatConfig {
             max_message_bytes: 100,
-            ..schat_runtime::config::ChatConfig::default()
+            ..ClusterSpec::default().chat
         },
         ..ClusterSpec::default()
     };
@@ -286,7 +286,7 @@ async fn recall_by_sender_within_the_window_or_by_the_owner() {
     let spec = ClusterSpec {
         chat: schat_runtime::config::ChatConfig {
             recall_window_secs: 1,
-            ..schat_runtime::config::ChatConfig::default()
+            ..ClusterSpec::default().chat
         },
         ..ClusterSpec::default()
     };

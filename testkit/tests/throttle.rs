@@ -166,3 +166,52 @@ async fn one_address_registers_only_so_many_accounts() {
     let elsewhere = client_from(&cluster, 2, "127.0.0.3").await;
     elsewhere.register("new4", "password123", "").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_user_sending_too_fast_is_refused_and_nothing_refused_is_stored() {
+    let cluster = TestCluster::start(ClusterSpec {
+        chat: schat_runtime::config::ChatConfig {
+            send_rate_per_sec: 5,
+            send_burst: 5,
+            ..ClusterSpec::default().chat
+        },
+        ..ClusterSpec::default()
+    })
+    .await
+    .unwrap();
+    let (sender, _, _) = cluster.user(1, "chatty").await.unwrap();
+    let group = sender
+        .create_group(schat_client::CreateGroupRequest {
+            name: "flood".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (mut stored, mut refused) = (0, 0);
+    for index in 0..20 {
+        let id = format!("m{index}");
+        match sender.send_text(group.gid, &id, &id).await {
+            Ok(_) => stored += 1,
+            Err(err) => {
+                assert_eq!(err.code(), Some(ResultCode::RateLimited), "{err}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused >= 10, "only {refused} of 20 refused");
+    // Stored means acknowledged: the group holds exactly those (and its
+    // creation notice, if any, before them).
+    let pulled = sender.pull(group.gid, 1, 0).await.unwrap();
+    let texts = pulled
+        .messages
+        .iter()
+        .filter(|message| message.text.starts_with('m'))
+        .count();
+    assert_eq!(texts, stored);
+    // The rate refills: a moment later sending works again.
+    let again = schat_testkit::eventually(Duration::from_secs(2), || async {
+        sender.send_text(group.gid, "later", "later").await.is_ok()
+    })
+    .await;
+    assert!(again);
+}

@@ -15,6 +15,7 @@ mod files;
 mod guard;
 mod presence;
 mod profile;
+mod rate;
 mod requests;
 mod session;
 mod sessions;

@@ -153,6 +153,7 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
         conn_id,
         user: None,
         failed_logins: 0,
+        sends: crate::rate::TokenBucket::full(&logic.config.chat),
     };
     logic.shutdown.spawn(session.run(handle.clone()));
     handle
@@ -231,6 +232,8 @@ pub(crate) struct Session {
     /// Failed logins on this connection (closed at
     /// `auth.throttle.connection_failures`).
     pub failed_logins: u32,
+    /// The user's send rate (`chat.send_rate_per_sec`).
+    pub sends: crate::rate::TokenBucket,
 }
 
 enum Flow {
@@ -381,6 +384,9 @@ impl Session {
                 }
                 result
             }
+            Request::SendMessage(_) if !self.sends.take(&self.logic.config.chat) => Err(
+                Failure::new(ResultCode::RateLimited, "sending too fast; slow down"),
+            ),
             request => {
                 // Runs beside this task; its answer is sent when it is done.
                 let job = crate::requests::Job {

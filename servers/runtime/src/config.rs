@@ -258,6 +258,15 @@ pub struct ChatConfig {
     pub max_message_bytes: usize,
     /// How long after sending a sender may recall a message.
     pub recall_window_secs: u64,
+    /// Messages one user may send per second, on average (a token bucket
+    /// per session); 0: no limit.
+    pub send_rate_per_sec: u32,
+    /// Messages one user may send in a burst above that rate.
+    pub send_burst: u32,
+    /// Messages kept per group: once a group has more, each new message
+    /// deletes the oldest kept one (its files released as by a recall);
+    /// 0 keeps every message.
+    pub history_max_messages: u64,
 }
 
 impl Default for ChatConfig {
@@ -269,6 +278,9 @@ impl Default for ChatConfig {
             user_group_cap: 500,
             max_message_bytes: 16 * 1024,
             recall_window_secs: 120,
+            send_rate_per_sec: 20,
+            send_burst: 40,
+            history_max_messages: 0,
         }
     }
 }
