@@ -34,9 +34,13 @@ redis_host=$(cluster_field "$cluster" "c['redis']['host']")
 redis_port=$(cluster_field "$cluster" "c['redis']['port']")
 redis_dir=$(cluster_field "$cluster" "c['redis'].get('data_dir', 'data/redis')")
 fsync=$(cluster_field "$cluster" "c['redis'].get('appendfsync', 'everysec')")
+maxmemory_mb=$(cluster_field "$cluster" "c['redis'].get('maxmemory_mb', 1024)")
 mkdir -p "$redis_dir"
+# A memory limit with no eviction: past it writes are refused ("storage is
+# full"), and nothing stored is ever evicted.
 redis-server --bind "$redis_host" --port "$redis_port" --dir "$(cd "$redis_dir" && pwd)" \
     --appendonly yes --appendfsync "$fsync" --save "" \
+    --maxmemory "${maxmemory_mb}mb" --maxmemory-policy noeviction \
     --logfile "$(pwd)/logs/redis.log" --daemonize no &
 echo $! > data/pids/redis.pid
 for _ in $(seq 100); do
@@ -44,7 +48,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null || { echo "redis did not start; see logs/redis.log" >&2; exit 1; }
-echo "redis     $redis_host:$redis_port (appendfsync $fsync, data in $redis_dir)"
+echo "redis     $redis_host:$redis_port (appendfsync $fsync, maxmemory ${maxmemory_mb} MB, data in $redis_dir)"
 
 # Storage first, then the hubs, then the rest; every process also
 # reconnects on its own, so the order only saves a few retries.

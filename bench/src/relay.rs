@@ -213,6 +213,7 @@ fn answer(
                     .cloned()
                     .collect(),
                 latest_seq: group.messages.len() as u64,
+                first_seq: 1,
             })
         }
         _ => return Err(ResultCode::UnknownMessage),

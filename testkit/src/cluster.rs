@@ -100,7 +100,7 @@ pub struct TestCluster {
     pub config: Arc<ClusterConfig>,
     running: BTreeMap<String, Running>,
     files_dir: tempfile::TempDir,
-    _redis: RedisServer,
+    redis: RedisServer,
 }
 
 #[derive(Debug)]
@@ -225,6 +225,8 @@ impl TestCluster {
                 db: 0,
                 data_dir: String::new(),
                 appendfsync: Default::default(),
+                maxmemory_mb: 0,
+                memory_alarm_percent: 80,
             },
             limits: spec.limits,
             timing: spec.timing,
@@ -241,7 +243,7 @@ impl TestCluster {
             config: Arc::new(config),
             running: BTreeMap::new(),
             files_dir,
-            _redis: redis,
+            redis,
         };
         let names: Vec<String> = cluster
             .config
@@ -331,7 +333,7 @@ impl TestCluster {
 
     /// The cluster's Redis.
     pub fn redis(&self) -> &RedisServer {
-        &self._redis
+        &self.redis
     }
 
     /// The directory file_servs keep their files under.
@@ -340,6 +342,26 @@ impl TestCluster {
     }
 
     /// The client address of set `set` (1-based).
+    /// The keys in this cluster's Redis that match `pattern`, for tests
+    /// of what storage keeps (asked with redis-cli, which comes with
+    /// redis-server).
+    pub fn redis_keys(&self, pattern: &str) -> anyhow::Result<Vec<String>> {
+        let output = std::process::Command::new("redis-cli")
+            .args([
+                "-p",
+                &self.redis.port().to_string(),
+                "--scan",
+                "--pattern",
+                pattern,
+            ])
+            .output()?;
+        anyhow::ensure!(output.status.success(), "redis-cli failed");
+        Ok(String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect())
+    }
+
     pub fn conn_addr(&self, set: usize) -> String {
         self.config
             .proc_by_name(&format!("conn_serv-{set}"))

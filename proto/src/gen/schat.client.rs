@@ -607,11 +607,17 @@ pub struct HistoryRequest {
 pub struct MessagesResponse {
     #[prost(uint64, tag = "1")]
     pub gid: u64,
-    /// Oldest first, consecutive seqs.
+    /// Oldest first, by seq. Seqs are consecutive except where a message was
+    /// deleted by the history retention (see first_seq).
     #[prost(message, repeated, tag = "2")]
     pub messages: ::prost::alloc::vec::Vec<ChatMessage>,
     #[prost(uint64, tag = "3")]
     pub latest_seq: u64,
+    /// The oldest seq the group still keeps (1 unless the cluster keeps only
+    /// the newest chat.history_max_messages): a pull from an older seq starts
+    /// here.
+    #[prost(uint64, tag = "4")]
+    pub first_seq: u64,
 }
 /// Moves the user's read cursor forward to seq (never back).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]

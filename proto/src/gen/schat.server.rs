@@ -722,6 +722,10 @@ pub struct DbAppended {
     /// message of the group references it any more (to be released).
     #[prost(string, tag = "4")]
     pub released_path: ::prost::alloc::string::String,
+    /// For DbAppend: files that lost their last reference when the history
+    /// retention deleted old messages (to be released).
+    #[prost(string, repeated, tag = "5")]
+    pub released_paths: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 /// Messages from_seq ..= to_seq that exist, oldest first. Once max_bytes
 /// of messages are collected (after at least one), the rest is left out:

@@ -76,6 +76,14 @@ pub async fn send(
     let Msg::DbAppended(appended) = appended else {
         return Err(Failure::unexpected());
     };
+    if !appended.released_paths.is_empty() {
+        // The retention deleted old messages holding the last reference.
+        release_paths(
+            chat.fabric.channel(),
+            &chat.config,
+            appended.released_paths.iter().map(String::as_str),
+        );
+    }
     if !appended.duplicate {
         message.seq = appended.seq;
         fan_out(chat, &message, Some(appended.member_version)).await;
@@ -152,6 +160,7 @@ pub async fn history(
             gid: req.gid,
             messages: Vec::new(),
             latest_seq: latest,
+            first_seq: 1,
         });
     }
     let from = before

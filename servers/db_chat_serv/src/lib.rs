@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+mod memory;
 pub mod store;
 
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
@@ -24,9 +25,15 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     use anyhow::Context;
     let Node { config, me, .. } = &node;
     let chat = config.chat_of(me)?.clone();
-    let store = Store::connect(&config.redis_url())
+    let store = Store::connect(&config.redis_url(), config.chat.history_max_messages)
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+    node.shutdown.spawn(memory::watch(
+        store.redis().clone(),
+        config.redis.memory_alarm_percent,
+        node.log.clone(),
+        node.shutdown.clone(),
+    ));
     serve_requests(listener, &node, &chat, move |msg| {
         let store = store.clone();
         async move { handle(&store, msg).await }
@@ -150,6 +157,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 duplicate: false,
                 member_version: 0,
                 released_path: released.unwrap_or_default(),
+                released_paths: Vec::new(),
             })
         }
         _ => {

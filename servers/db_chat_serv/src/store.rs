@@ -10,7 +10,11 @@
 //! | `{g:<gid>}:joined` | hash | uid → joined_at_ms |
 //! | `{g:<gid>}:seq` | string | latest message seq |
 //! | `{g:<gid>}:msgs` | hash | seq → ChatMessage (protobuf, seq field 0) |
-//! | `{g:<gid>}:cm:<uid>:<client_msg_id>` | string, 24 h TTL | seq of that client message (dedup) |
+//! | `{g:<gid>}:dedup` | hash | `<uid>:<client_msg_id>` → seq of that client message (de-duplication) |
+//! | `{g:<gid>}:dedup_at` | zset | the same fields by when they were stored; older than 24 h are forgotten, a few per append |
+//! | `{g:<gid>}:cm:<uid>:<client_msg_id>` | string, 24 h TTL | the same, as written by earlier versions (read, no longer written) |
+//! | `{g:<gid>}:msgfile` | hash | seq → the group file that message references (for the retention) |
+//! | `{g:<gid>}:first` | string | oldest seq kept, once `chat.history_max_messages` has deleted older ones |
 //! | `{g:<gid>}:reads` | hash | uid → read cursor |
 //! | `{g:<gid>}:mver` | string | membership version, bumped by every join and leave |
 //! | `{g:<gid>}:recalled` | set | seqs that were recalled |
@@ -33,6 +37,8 @@ use schat_runtime::CallError;
 #[derive(Clone)]
 pub struct Store {
     redis: ConnectionManager,
+    /// Messages kept per group (`chat.history_max_messages`; 0: all).
+    history_max: u64,
 }
 
 impl std::fmt::Debug for Store {
@@ -42,11 +48,17 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub async fn connect(url: &str) -> Result<Store, redis::RedisError> {
+    pub async fn connect(url: &str, history_max: u64) -> Result<Store, redis::RedisError> {
         let client = redis::Client::open(url)?;
         Ok(Store {
             redis: ConnectionManager::new(client).await?,
+            history_max,
         })
+    }
+
+    /// The connection, for the memory watch.
+    pub fn redis(&self) -> &ConnectionManager {
+        &self.redis
     }
 
     fn conn(&self) -> ConnectionManager {
@@ -64,7 +76,15 @@ fn user_key(uid: u64, part: &str) -> String {
 
 const PUBLIC_GROUPS: &str = "{pub}:groups";
 
-fn storage(err: redis::RedisError) -> CallError {
+/// A Redis failure as the caller sees it; a write refused because Redis
+/// reached its `maxmemory` says so plainly.
+pub(crate) fn storage(err: redis::RedisError) -> CallError {
+    if err.code() == Some("OOM") {
+        return CallError::remote(
+            ResultCode::Unavailable,
+            "storage is full: the server's Redis reached its memory limit",
+        );
+    }
     CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
 }
 

@@ -13,10 +13,11 @@
 
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
-use schat_proto::client::ResultCode;
 use schat_proto::server::{auth_guard::Op, AuthGuard, AuthVerdict};
 use schat_runtime::config::AuthThrottle;
 use schat_runtime::CallError;
+
+use crate::store::storage;
 
 /// Counts one failure. KEYS[1] the guard; ARGV: now_ms, free failures,
 /// backoff base ms, backoff max ms, window secs. Returns until_ms (0: no
@@ -67,10 +68,6 @@ fn address_key(address: &str) -> String {
 
 fn registered_key(address: &str) -> String {
     format!("{{ip:{address}}}:registered")
-}
-
-fn storage(err: redis::RedisError) -> CallError {
-    CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
 }
 
 /// Answers one guard request.

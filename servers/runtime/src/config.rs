@@ -52,6 +52,23 @@ pub struct RedisConfig {
     /// Redis AOF fsync policy: what an acknowledgement guarantees.
     #[serde(default)]
     pub appendfsync: Fsync,
+    /// Redis's memory limit (scripts/run.sh starts it with this and
+    /// `noeviction`: past it, writes are refused as "storage is full" and
+    /// nothing stored is evicted); 0 leaves Redis without one.
+    #[serde(default = "default_redis_maxmemory_mb")]
+    pub maxmemory_mb: u64,
+    /// db_chat_serv logs an alarm (error level) while Redis uses at least
+    /// this share of its memory limit, and when it falls back below.
+    #[serde(default = "default_memory_alarm_percent")]
+    pub memory_alarm_percent: u8,
+}
+
+fn default_redis_maxmemory_mb() -> u64 {
+    1024
+}
+
+fn default_memory_alarm_percent() -> u8 {
+    80
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]

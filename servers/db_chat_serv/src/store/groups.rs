@@ -307,7 +307,7 @@ impl Store {
         let (members, _) = self.member_uids(gid).await?;
         let keys: Vec<String> = [
             "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites", "mver",
-            "recalled", "files",
+            "recalled", "files", "dedup", "dedup_at", "msgfile", "first",
         ]
         .iter()
         .map(|part| group_key(gid, part))

@@ -6,6 +6,7 @@ use schat_proto::client::{ChatMessage, MessagesResponse, ResultCode};
 use schat_proto::server::DbAppended;
 use schat_proto::{Bytes, Wire};
 use schat_runtime::file_url::{FileUrl, Scope};
+use schat_runtime::time::now_ms;
 use schat_runtime::CallError;
 
 use super::{group_key, no_such_group, storage, Store};
@@ -13,30 +14,68 @@ use super::{group_key, no_such_group, storage, Store};
 /// How long a client message id is remembered for de-duplication.
 pub const DEDUP_TTL_SECS: u64 = 24 * 3600;
 
-/// KEYS: info, members, seq, msgs, dedup, mver, files. ARGV: sender,
-/// require member (1/0), body, dedup TTL, has a client id (1/0), the
-/// group file the message references ('' for none).
-/// Returns {status, seq, membership version}: status 1 stored,
-/// 0 duplicate, -1 no group, -2 not a member. A duplicate is recognised
-/// before membership, so a retry answers the original seq even if the
-/// sender has left since.
+/// KEYS: info, members, seq, msgs, legacy dedup key, mver, files, dedup,
+/// dedup_at, msgfile, first, recalled. ARGV: sender, require member (1/0),
+/// body, dedup TTL secs, has a client id (1/0), the group file the message
+/// references ('' for none), dedup field, now ms, messages kept (0: all).
+/// Returns {status, seq, membership version, released files}: status 1
+/// stored, 0 duplicate, -1 no group, -2 not a member. A duplicate is
+/// recognised before membership, so a retry answers the original seq even
+/// if the sender has left since. Client ids older than the dedup window
+/// are forgotten a few per append; with a retention, messages older than
+/// the newest `max` are deleted (at most 100 per append) and the files
+/// that lose their last reference are returned.
 const APPEND: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, {}} end
 local version = tonumber(redis.call('GET', KEYS[6]) or '0')
-if ARGV[5] == '1' then
-  local original = redis.call('GET', KEYS[5])
-  if original then return {0, tonumber(original), version} end
+local now = tonumber(ARGV[8])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', now - tonumber(ARGV[4]) * 1000, 'LIMIT', 0, 16)
+if #stale > 0 then
+  redis.call('HDEL', KEYS[8], unpack(stale))
+  redis.call('ZREM', KEYS[9], unpack(stale))
 end
-if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version} end
+if ARGV[5] == '1' then
+  local original = redis.call('HGET', KEYS[8], ARGV[7]) or redis.call('GET', KEYS[5])
+  if original then return {0, tonumber(original), version, {}} end
+end
+if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version, {}} end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
-if ARGV[5] == '1' then redis.call('SET', KEYS[5], seq, 'EX', ARGV[4]) end
-if ARGV[6] ~= '' then redis.call('HINCRBY', KEYS[7], ARGV[6], 1) end
-return {1, seq, version}
+if ARGV[5] == '1' then
+  redis.call('HSET', KEYS[8], ARGV[7], seq)
+  redis.call('ZADD', KEYS[9], now, ARGV[7])
+end
+if ARGV[6] ~= '' then
+  redis.call('HINCRBY', KEYS[7], ARGV[6], 1)
+  redis.call('HSET', KEYS[10], seq, ARGV[6])
+end
+local released = {}
+local max = tonumber(ARGV[9])
+if max > 0 and seq > max then
+  local first = tonumber(redis.call('GET', KEYS[11]) or '1')
+  local keep_from = seq - max + 1
+  local n = 0
+  while first < keep_from and n < 100 do
+    redis.call('HDEL', KEYS[4], first)
+    redis.call('SREM', KEYS[12], first)
+    local path = redis.call('HGET', KEYS[10], first)
+    if path then
+      redis.call('HDEL', KEYS[10], first)
+      if redis.call('HINCRBY', KEYS[7], path, -1) <= 0 then
+        redis.call('HDEL', KEYS[7], path)
+        table.insert(released, path)
+      end
+    end
+    first = first + 1
+    n = n + 1
+  end
+  redis.call('SET', KEYS[11], first)
+end
+return {1, seq, version, released}
 ";
 
-/// KEYS: info, seq, msgs, recalled, files. ARGV: target seq, tombstone,
-/// event, the group file the target referenced ('' for none).
+/// KEYS: info, seq, msgs, recalled, files, msgfile. ARGV: target seq,
+/// tombstone, event, the group file the target referenced ('' for none).
 /// Returns {the event's seq or -1 without group, -2 without the target,
 /// -3 when it was recalled already; 1 when the file lost its last
 /// reference}.
@@ -48,6 +87,7 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[3], seq, ARGV[3])
 local released = 0
+redis.call('HDEL', KEYS[6], ARGV[1])
 if ARGV[4] ~= '' then
   if redis.call('HINCRBY', KEYS[5], ARGV[4], -1) <= 0 then
     redis.call('HDEL', KEYS[5], ARGV[4])
@@ -86,33 +126,43 @@ impl Store {
         let gid = message.gid;
         message.seq = 0;
         let has_client_id = !message.client_msg_id.is_empty();
-        let dedup_key = group_key(
-            gid,
-            &format!("cm:{}:{}", message.sender_uid, message.client_msg_id),
-        );
-        let (status, seq, member_version): (i64, u64, u64) = redis::Script::new(APPEND)
-            .key(group_key(gid, "info"))
-            .key(group_key(gid, "members"))
-            .key(group_key(gid, "seq"))
-            .key(group_key(gid, "msgs"))
-            .key(dedup_key)
-            .key(group_key(gid, "mver"))
-            .key(group_key(gid, "files"))
-            .arg(message.sender_uid)
-            .arg(u8::from(require_member))
-            .arg(message.encode_frame().as_ref())
-            .arg(DEDUP_TTL_SECS)
-            .arg(u8::from(has_client_id))
-            .arg(group_file(&message).unwrap_or_default())
-            .invoke_async(&mut redis)
-            .await
-            .map_err(storage)?;
+        let dedup_field = format!("{}:{}", message.sender_uid, message.client_msg_id);
+        // Written by earlier versions (one key per client id, with a TTL);
+        // still read, so a retry across an upgrade is not stored twice.
+        let legacy_dedup_key = group_key(gid, &format!("cm:{dedup_field}"));
+        let (status, seq, member_version, released): (i64, u64, u64, Vec<String>) =
+            redis::Script::new(APPEND)
+                .key(group_key(gid, "info"))
+                .key(group_key(gid, "members"))
+                .key(group_key(gid, "seq"))
+                .key(group_key(gid, "msgs"))
+                .key(legacy_dedup_key)
+                .key(group_key(gid, "mver"))
+                .key(group_key(gid, "files"))
+                .key(group_key(gid, "dedup"))
+                .key(group_key(gid, "dedup_at"))
+                .key(group_key(gid, "msgfile"))
+                .key(group_key(gid, "first"))
+                .key(group_key(gid, "recalled"))
+                .arg(message.sender_uid)
+                .arg(u8::from(require_member))
+                .arg(message.encode_frame().as_ref())
+                .arg(DEDUP_TTL_SECS)
+                .arg(u8::from(has_client_id))
+                .arg(group_file(&message).unwrap_or_default())
+                .arg(dedup_field)
+                .arg(now_ms())
+                .arg(self.history_max)
+                .invoke_async(&mut redis)
+                .await
+                .map_err(storage)?;
         match status {
             1 | 0 => Ok(DbAppended {
                 seq,
                 duplicate: status == 0,
                 member_version,
                 released_path: String::new(),
+                released_paths: released,
             }),
             -2 => Err(CallError::remote(
                 ResultCode::Forbidden,
@@ -134,8 +184,18 @@ impl Store {
         keep_newest: bool,
     ) -> Result<MessagesResponse, CallError> {
         let mut redis = self.conn();
-        let latest: Option<u64> = redis.get(group_key(gid, "seq")).await.map_err(storage)?;
-        let latest = latest.unwrap_or(0);
+        let (latest, first): (Option<u64>, Option<u64>) = redis
+            .mget(&[group_key(gid, "seq"), group_key(gid, "first")])
+            .await
+            .map_err(storage)?;
+        let (latest, first) = (latest.unwrap_or(0), first.unwrap_or(1));
+        // Below what the retention keeps: a forward page starts at the
+        // oldest kept message instead (a backward one just ends there).
+        let (from, to) = if from < first && !keep_newest {
+            (first, first.saturating_add(to.saturating_sub(from)))
+        } else {
+            (from.max(first), to)
+        };
         let to = to.min(latest);
         let mut messages = Vec::new();
         let mut bytes = 0;
@@ -168,6 +228,7 @@ impl Store {
             gid,
             messages,
             latest_seq: latest,
+            first_seq: first,
         })
     }
 
@@ -218,6 +279,7 @@ impl Store {
             .key(group_key(gid, "msgs"))
             .key(group_key(gid, "recalled"))
             .key(group_key(gid, "files"))
+            .key(group_key(gid, "msgfile"))
             .arg(seq)
             .arg(tombstone.encode_frame().as_ref())
             .arg(event.encode_frame().as_ref())

@@ -235,6 +235,12 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.redis.port == 0 {
         return Err(ConfigError::Redis("port must not be 0".to_string()));
     }
+    if !(1..=100).contains(&config.redis.memory_alarm_percent) {
+        return Err(ConfigError::Redis(format!(
+            "memory_alarm_percent {} is outside 1..=100",
+            config.redis.memory_alarm_percent
+        )));
+    }
     let limits = &config.limits;
     if !(1024..=16 * 1024 * 1024).contains(&limits.max_frame_bytes) {
         return Err(ConfigError::Value {
