@@ -10,6 +10,7 @@ mod recovery;
 mod relay;
 mod report;
 mod rss;
+mod soak;
 mod traffic;
 
 use std::net::IpAddr;
@@ -67,6 +68,10 @@ enum Scenario {
     /// ingest's load through a bare relay (no persistence, one process):
     /// the physical-limit reference.
     Floor(traffic::TrafficArgs),
+    /// A mixed, paced load (logins, reconnects, group churn, sends, pulls,
+    /// uploads) for an hour: server memory trend, p99 per window, nothing
+    /// lost.
+    Soak(soak::SoakArgs),
     /// The bare relay itself (started by `floor`).
     Relay(relay::RelayArgs),
 }
@@ -117,6 +122,7 @@ fn main() -> ExitCode {
             Scenario::Reconnect(args) => recovery::reconnect(&common, args).await,
             Scenario::Catchup(args) => recovery::catchup(&common, args).await,
             Scenario::Floor(args) => relay::floor(&common, args).await,
+            Scenario::Soak(args) => soak::run(&common, args).await,
             Scenario::Relay(args) => relay::relay(args).await,
         }
     });
