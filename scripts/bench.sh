@@ -7,6 +7,7 @@
 #
 #   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup; ~5 minutes)
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
+#   scripts/bench.sh soak --seconds 3600   the hour-long soak (not in the standard set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -45,11 +46,14 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
 
+# Prints the report and keeps the JSON line even when the scenario fails
+# (a loss, say), then fails with it.
 run_scenario() {
-    local output
-    output=$(target/release/schat-bench --commit "$commit" "$@")
-    printf '%s\n' "$output" | grep -v '^{'
-    printf '%s\n' "$output" | grep '^{' | tee -a "$results"
+    local output status=0
+    output=$(target/release/schat-bench --commit "$commit" "$@") || status=$?
+    printf '%s\n' "$output" | grep -v '^{' || true
+    printf '%s\n' "$output" | grep '^{' | tee -a "$results" || true
+    return "$status"
 }
 
 if [ $# -gt 0 ]; then
