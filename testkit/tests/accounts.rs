@@ -34,18 +34,35 @@ async fn register_login_profile_logout() {
     assert_eq!(profile.display_name, "Alice A.");
     assert!(profile.online);
 
+    let avatar = format!("/f/1/u{uid}/{}.png", "cd".repeat(32));
     let updated = client
         .update_profile(ProfileUpdate {
             display_name: None,
             description: Some("hello there".to_string()),
-            avatar_url: Some("http://files/1/avatar.png".to_string()),
+            avatar_url: Some(avatar.clone()),
         })
         .await
         .unwrap();
     assert_eq!(updated.display_name, "Alice A.");
     assert_eq!(updated.description, "hello there");
     let own = client.profile().await.unwrap();
-    assert_eq!(own.avatar_url, "http://files/1/avatar.png");
+    assert_eq!(own.avatar_url, avatar);
+    // An avatar is a file uploaded as this user's avatar, nothing else.
+    for bad in [
+        "javascript:alert(1)".to_string(),
+        "http://evil.example/a.png".to_string(),
+        format!("/f/1/u{}/{}.png", uid + 1, "cd".repeat(32)),
+    ] {
+        let refused = client
+            .update_profile(ProfileUpdate {
+                display_name: None,
+                description: None,
+                avatar_url: Some(bad.clone()),
+            })
+            .await;
+        assert_eq!(code(refused), ResultCode::BadRequest, "{bad}");
+    }
+    assert_eq!(client.profile().await.unwrap().avatar_url, avatar);
 
     client.logout().await.unwrap();
     // Logged out: the connection stays, but needs a login again.

@@ -124,6 +124,17 @@ async fn unknown_message_type_is_answered_and_the_connection_stays() {
     raw.write_all(&framed(&zero.encode_frame())).await.unwrap();
     let reply = read_frame(&mut raw).await.expect("a reply");
     assert_eq!(reply.code(), ResultCode::BadRequest);
+    // A ping too: conn_serv answers pings itself, by the same rule.
+    let zero_ping = ClientMessage {
+        request_id: 0,
+        body: Some(Body::Ping(Default::default())),
+    };
+    raw.write_all(&framed(&zero_ping.encode_frame()))
+        .await
+        .unwrap();
+    let reply = read_frame(&mut raw).await.expect("a reply");
+    assert_eq!(reply.code(), ResultCode::BadRequest);
+    assert!(!matches!(reply.body, Some(Response::Pong(_))));
 
     let ping = ClientMessage {
         request_id: 10,

@@ -828,3 +828,73 @@ async fn a_stalled_upload_gets_408_and_is_not_held_against_the_sender() {
         429
     );
 }
+
+#[tokio::test]
+async fn logout_and_a_kick_end_file_access_at_once() {
+    // A long membership cache: only the pushed news can end access fast.
+    let (mut cluster, files, alice, gid) = alice_alone(FilesConfig {
+        member_cache_secs: 3600,
+        ..FilesConfig::default()
+    })
+    .await;
+    let (bob, bob_uid, _) = cluster.user(2, "bob").await.unwrap();
+    bob.join_group(gid, "", "").await.unwrap();
+    let picture = png(2_000, 7);
+    let uploaded = put(&files, &alice, UploadTarget::Chat(gid), picture.clone()).await;
+    let bob_token = token(&bob);
+    assert_eq!(
+        files
+            .download(&bob_token, &uploaded.url, None)
+            .await
+            .unwrap()
+            .body,
+        picture
+    );
+
+    // Kicked: the cached membership is forgotten at once.
+    alice.kick_member(gid, bob_uid).await.unwrap();
+    let refused = eventually(Duration::from_millis(500), || async {
+        status(files.download(&bob_token, &uploaded.url, None).await) == 403
+    })
+    .await;
+    assert!(refused, "a kicked member still downloads the group's files");
+
+    // Logged out: the file token stops working for downloads and uploads,
+    // though it has most of its hour left.
+    let alice_token = token(&alice);
+    files
+        .download(&alice_token, &uploaded.url, None)
+        .await
+        .unwrap();
+    alice.logout().await.unwrap();
+    let revoked = eventually(Duration::from_millis(500), || async {
+        status(files.download(&alice_token, &uploaded.url, None).await) == 401
+    })
+    .await;
+    assert!(revoked, "a logged-out user's file token still downloads");
+    let upload = files
+        .upload(&alice_token, UploadTarget::Chat(gid), "again", png(100, 8))
+        .await;
+    assert_eq!(status(upload), 401);
+
+    // A file server that missed the news (restarted) asks before trusting
+    // the user again.
+    cluster.stop("file_serv-1").await.unwrap();
+    cluster.restart("file_serv-1").await.unwrap();
+    let files = files_of(&cluster).await;
+    assert_eq!(
+        status(files.download(&alice_token, &uploaded.url, None).await),
+        401
+    );
+    // Logging in again gives a token that works.
+    let again = cluster.client(1).await.unwrap();
+    again.login_password("alice", "password123").await.unwrap();
+    assert_eq!(
+        files
+            .download(&token(&again), &uploaded.url, None)
+            .await
+            .unwrap()
+            .body,
+        picture
+    );
+}

@@ -260,6 +260,14 @@ async fn invitations_open_invite_only_groups() {
         code(frank.invite(group.gid, 1).await),
         ResultCode::Forbidden
     );
+    // Inviting nobody, or a user who does not exist, is answered so.
+    for nobody in [0, 999_999] {
+        assert_eq!(
+            code(owner.invite(group.gid, nobody).await),
+            ResultCode::NoSuchUser,
+            "uid {nobody}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -389,20 +397,34 @@ async fn info_update_and_public_listing() {
     assert_eq!(code(karl.group(private.gid).await), ResultCode::Forbidden);
     assert_eq!(karl.group(gids[0]).await.unwrap().name, "public 0");
 
+    let avatar = format!("/f/1/ga{}/{}.png", gids[0], "ef".repeat(32));
     let update = UpdateGroupRequest {
         gid: gids[0],
         name: Some("renamed".to_string()),
         description: Some("new words".to_string()),
-        avatar_url: Some("http://files/1/a.png".to_string()),
+        avatar_url: Some(avatar.clone()),
         public: Some(false),
     };
     assert_eq!(
         code(karl.update_group(update.clone()).await),
         ResultCode::Forbidden
     );
+    // A group avatar is a file uploaded as this group's avatar.
+    for bad in [
+        "javascript:alert(1)".to_string(),
+        format!("/f/1/ga{}/{}.png", gids[1], "ef".repeat(32)),
+    ] {
+        let refused = owner
+            .update_group(UpdateGroupRequest {
+                avatar_url: Some(bad.clone()),
+                ..update.clone()
+            })
+            .await;
+        assert_eq!(code(refused), ResultCode::BadRequest, "{bad}");
+    }
     let updated = owner.update_group(update).await.unwrap();
     assert_eq!(updated.name, "renamed");
-    assert_eq!(updated.avatar_url, "http://files/1/a.png");
+    assert_eq!(updated.avatar_url, avatar);
     assert!(!updated.public);
     let page = karl.public_groups(0, 0).await.unwrap();
     assert!(page.groups.iter().all(|g| g.gid != gids[0]));

@@ -229,6 +229,7 @@ async fn media_messages_limits_and_kinds() {
         text: "caption".to_string(),
         media_url: url.to_string(),
     };
+    let file_url = format!("/f/1/g{gid}/{}.png", "ab".repeat(32));
     for (index, kind) in [
         MessageKind::Image,
         MessageKind::File,
@@ -239,7 +240,7 @@ async fn media_messages_limits_and_kinds() {
     .enumerate()
     {
         let sent = alice
-            .send_message(media(kind, &format!("m{index}"), "http://files/1/abc"))
+            .send_message(media(kind, &format!("m{index}"), &file_url))
             .await
             .unwrap();
         let stored = alice
@@ -249,7 +250,30 @@ async fn media_messages_limits_and_kinds() {
             .messages
             .remove(0);
         assert_eq!(stored.kind(), kind);
-        assert_eq!(stored.media_url, "http://files/1/abc");
+        assert_eq!(stored.media_url, file_url);
+    }
+    // Only this group's files: nothing a client would render as a link to
+    // somewhere else.
+    for (index, url) in [
+        "javascript:alert(1)".to_string(),
+        "http://evil.example/1.png".to_string(),
+        format!("https://evil.example/f/1/g{gid}/{}.png", "ab".repeat(32)),
+        format!("/f/1/g{}/{}.png", gid + 1, "ab".repeat(32)),
+        format!("/f/1/u1/{}.png", "ab".repeat(32)),
+        format!("/f/1/g{gid}/../{}.png", "ab".repeat(32)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(
+            code(
+                alice
+                    .send_message(media(MessageKind::Image, &format!("bad{index}"), &url))
+                    .await
+            ),
+            ResultCode::BadRequest,
+            "{url}"
+        );
     }
     assert_eq!(
         code(

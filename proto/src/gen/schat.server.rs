@@ -91,7 +91,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -247,6 +247,12 @@ pub mod server_msg {
         CheckFileRef(super::CheckFileRef),
         #[prost(message, tag = "107")]
         FileRef(super::FileRef),
+        #[prost(message, tag = "108")]
+        FileAccessChanged(super::FileAccessChanged),
+        #[prost(message, tag = "109")]
+        GetFileRevocation(super::GetFileRevocation),
+        #[prost(message, tag = "110")]
+        FileRevocation(super::FileRevocation),
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -412,6 +418,9 @@ pub struct Credential {
     /// Tokens carry the generation they were issued under; logout bumps it.
     #[prost(uint64, tag = "3")]
     pub token_generation: u64,
+    /// The last logout: file tokens issued up to then are void.
+    #[prost(uint64, tag = "4")]
+    pub revoked_at_ms: u64,
 }
 /// Records the user's current session; the previous one (if any) is returned
 /// so the caller can close it.
@@ -502,6 +511,9 @@ pub struct Secret {
 pub struct RevokeTokens {
     #[prost(uint64, tag = "1")]
     pub uid: u64,
+    /// When: file tokens issued up to then are void too.
+    #[prost(uint64, tag = "2")]
+    pub revoked_at_ms: u64,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct PresenceEntry {
@@ -861,6 +873,35 @@ pub struct FileKey {
     pub key: ::prost::bytes::Bytes,
 }
 /// file_serv -> chat (HASH gid): may uid touch the group's files?
+/// logic or chat_serv -> every file_serv: a user's file access changed, in
+/// effect at once rather than when caches expire. gid 0: the user logged
+/// out, and every file token issued to them up to revoked_at_ms is void.
+/// gid > 0: the user left that group (kicked or quit): its cached
+/// membership is forgotten.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FileAccessChanged {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub gid: u64,
+    #[prost(uint64, tag = "3")]
+    pub revoked_at_ms: u64,
+}
+/// file_serv -> any logic: when were the user's file tokens last revoked
+/// (a logout)? Asked for a user not heard of lately, so a file_serv that
+/// missed the news (restarted) still refuses tokens from before a logout.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GetFileRevocation {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FileRevocation {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub revoked_at_ms: u64,
+}
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CheckMember {
     #[prost(uint64, tag = "1")]

@@ -16,7 +16,7 @@ use schat_proto::client::{
 use schat_proto::server::{
     db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup,
     DbGroup, DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
-    MemberCheck,
+    FileAccessChanged, MemberCheck,
 };
 use schat_runtime::file_url::{release_paths, release_scopes, FileUrl, Scope};
 use schat_runtime::rules;
@@ -79,8 +79,9 @@ pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<Gr
     let name = rules::group_name(&req.name).map_err(Failure::bad_request)?;
     let description = rules::text("description", &req.description, rules::DESCRIPTION_MAX)
         .map_err(Failure::bad_request)?;
-    let avatar_url = rules::text("avatar URL", req.avatar_url.trim(), rules::URL_MAX)
-        .map_err(Failure::bad_request)?;
+    // The group has no avatar uploads yet: any of this cluster's files.
+    let avatar_url =
+        rules::file_url("avatar URL", &req.avatar_url, None).map_err(Failure::bad_request)?;
     let policy = JoinPolicy::try_from(req.join_policy)
         .map_err(|_| Failure::bad_request("unknown join policy"))?;
     let password_hash = if policy == JoinPolicy::Password {
@@ -258,7 +259,8 @@ async fn add_member(chat: &Chat, group: &GroupInfo, uid: u64) -> Result<(), Fail
     Ok(())
 }
 
-/// Removes a member; false if it was not one.
+/// Removes a member; false if it was not one. The file servers forget
+/// its membership at once, so its access to the group's files ends now.
 async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure> {
     let removed = chat
         .db(Msg::DbMemberChange(DbMemberChange {
@@ -269,7 +271,19 @@ async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure>
             user_group_cap: 0,
         }))
         .await?;
-    Ok(matches!(removed, Msg::DbFlag(flag) if flag.value))
+    let removed = matches!(removed, Msg::DbFlag(flag) if flag.value);
+    if removed {
+        let changed = FileAccessChanged {
+            uid,
+            gid,
+            revoked_at_ms: 0,
+        };
+        let _ = chat.fabric.channel().push(
+            schat_runtime::Target::all(schat_proto::server::ProcType::File),
+            Msg::FileAccessChanged(changed),
+        );
+    }
+    Ok(removed)
 }
 
 /// Writes a system message (a join, a quit, a kick) into the group's
@@ -476,7 +490,7 @@ pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<Gr
             .map_err(Failure::bad_request)?,
         avatar_url: req
             .avatar_url
-            .map(|url| rules::text("avatar URL", url.trim(), rules::URL_MAX))
+            .map(|url| rules::file_url("avatar URL", &url, Some(Scope::GroupAvatar(req.gid))))
             .transpose()
             .map_err(Failure::bad_request)?,
         public: req.public,

@@ -7,7 +7,7 @@ use schat_proto::client::{
     SendMessageRequest, SendMessageResponse,
 };
 use schat_proto::server::{server_msg::Msg, DbAppend, DbMarkRead, DbRead, DbRecall};
-use schat_runtime::file_url::release_paths;
+use schat_runtime::file_url::{release_paths, Scope};
 use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 
@@ -43,12 +43,13 @@ pub async fn send(
             return Err(Failure::bad_request("a text message has no media_url"))
         }
         MessageKind::Image | MessageKind::File | MessageKind::Voice | MessageKind::Video => {
-            if req.media_url.is_empty() || req.media_url.len() > rules::URL_MAX {
-                return Err(Failure::bad_request(format!(
-                    "a media message needs a media_url of at most {} bytes",
-                    rules::URL_MAX
-                )));
+            if req.media_url.is_empty() {
+                return Err(Failure::bad_request("a media message needs a media_url"));
             }
+            // A file uploaded to this group: members can download it, and
+            // its references are counted with the group's messages.
+            rules::file_url("media_url", &req.media_url, Some(Scope::Chat(req.gid)))
+                .map_err(Failure::bad_request)?;
         }
         MessageKind::System | MessageKind::Recall => {
             return Err(Failure::bad_request("clients cannot send this kind"))

@@ -142,14 +142,17 @@ async fn serve(
             }
         };
         if let Some(Request::Ping(ping)) = message.body {
-            let pong = Response::Pong(PongResponse {
-                client_time_ms: ping.client_time_ms,
-                server_time_ms: now_ms(),
-            });
-            conn.clients.send(
-                conn_id,
-                ServerMessage::ok(message.request_id, pong).encode_frame(),
-            );
+            // Answered here, by the same rule logic applies to requests.
+            let answer = if message.request_id == 0 {
+                ServerMessage::error(0, ResultCode::BadRequest, "request_id must not be 0")
+            } else {
+                let pong = Response::Pong(PongResponse {
+                    client_time_ms: ping.client_time_ms,
+                    server_time_ms: now_ms(),
+                });
+                ServerMessage::ok(message.request_id, pong)
+            };
+            conn.clients.send(conn_id, answer.encode_frame());
             continue;
         }
         let forward = Msg::ClientFrame(ClientFrame {

@@ -87,7 +87,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             })
         }
         Msg::RevokeTokens(req) => {
-            store.revoke_tokens(req.uid).await?;
+            store.revoke_tokens(req.uid, req.revoked_at_ms).await?;
             Msg::Ok(OkMsg {})
         }
         Msg::GetSecret(req) => {

@@ -7,7 +7,7 @@
 //! | `{cfg}:uid_next` | string | last allocated uid |
 //! | `{cfg}:secret:<name>` | string | a cluster secret (token signing key) |
 //! | `{a:<account>}:uid` | string | uid of an account name |
-//! | `{u:<uid>}:info` | hash | account, password_hash, display_name, description, avatar_url, created_at_ms, token_gen |
+//! | `{u:<uid>}:info` | hash | account, password_hash, display_name, description, avatar_url, created_at_ms, token_gen, revoked_at_ms (last logout) |
 //! | `{u:<uid>}:session` | string | `<session_id>:<logic_id>` of the current session |
 //!
 //! The login and registration guards (`{a:<account>}:guard`,
@@ -155,15 +155,20 @@ impl Store {
 
     pub async fn credential(&self, uid: u64) -> Result<Credential, CallError> {
         let mut redis = self.redis.clone();
-        let (password_hash, token_gen): (Option<String>, Option<u64>) = redis
-            .hmget(info_key(uid), &["password_hash", "token_gen"])
-            .await
-            .map_err(storage)?;
+        let (password_hash, token_gen, revoked_at_ms): (Option<String>, Option<u64>, Option<u64>) =
+            redis
+                .hmget(
+                    info_key(uid),
+                    &["password_hash", "token_gen", "revoked_at_ms"],
+                )
+                .await
+                .map_err(storage)?;
         match password_hash {
             Some(password_hash) => Ok(Credential {
                 uid,
                 password_hash,
                 token_generation: token_gen.unwrap_or(0),
+                revoked_at_ms: revoked_at_ms.unwrap_or(0),
             }),
             None => Err(no_such_user()),
         }
@@ -292,10 +297,17 @@ impl Store {
     }
 
     /// Bumps the user's token generation: every token issued so far is void.
-    pub async fn revoke_tokens(&self, uid: u64) -> Result<(), CallError> {
+    /// Voids every token of the user: session tokens by their generation,
+    /// file tokens by when they were issued.
+    pub async fn revoke_tokens(&self, uid: u64, revoked_at_ms: u64) -> Result<(), CallError> {
         let mut redis = self.redis.clone();
-        let _: i64 = redis
+        let _: () = redis::pipe()
+            .atomic()
             .hincr(info_key(uid), "token_gen", 1)
+            .ignore()
+            .hset(info_key(uid), "revoked_at_ms", revoked_at_ms)
+            .ignore()
+            .query_async(&mut redis)
             .await
             .map_err(storage)?;
         Ok(())

@@ -1,6 +1,8 @@
 //! Who may touch a file: file tokens checked against the keys logic hands
-//! out (fetched per rotation epoch and kept), and group membership asked of
-//! the group's chat_serv (kept for `files.member_cache_secs`).
+//! out (fetched per rotation epoch and kept) and against the user's last
+//! logout, and group membership asked of the group's chat_serv. What is
+//! asked is kept for `files.member_cache_secs`; logic and chat_serv push
+//! changes (a logout, a member who left) so they take effect at once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -8,7 +10,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use schat_proto::server::{
-    server_msg::Msg, CheckFileRef, CheckMember, GetFileKey, MemberCheck, ProcType,
+    server_msg::Msg, CheckFileRef, CheckMember, FileAccessChanged, GetFileKey, GetFileRevocation,
+    MemberCheck, ProcType,
 };
 use schat_runtime::file_token::{self, epoch_at, FileTokenError};
 use schat_runtime::file_url::Scope;
@@ -34,7 +37,7 @@ pub enum Denied {
     NotMember,
     #[error("only the group's owner may do this")]
     NotOwner,
-    #[error("cannot check group membership: {0}")]
+    #[error("cannot check access: {0}")]
     Unavailable(String),
 }
 
@@ -43,8 +46,11 @@ pub struct Access {
     fabric: Fabric,
     rotation_secs: u64,
     member_ttl: Duration,
+    token_ttl_ms: u64,
     keys: Mutex<BTreeMap<u64, Bytes>>,
     members: Mutex<HashMap<(u64, u64), (MemberCheck, Instant)>>,
+    /// uid → (last logout, when learnt): tokens issued up to then are void.
+    revocations: Mutex<HashMap<u64, (u64, Instant)>>,
 }
 
 impl Access {
@@ -53,9 +59,52 @@ impl Access {
             fabric,
             rotation_secs: config.files.key_rotation_secs,
             member_ttl: Duration::from_secs(config.files.member_cache_secs),
+            token_ttl_ms: config.files.token_ttl_secs.saturating_mul(1000),
             keys: Mutex::default(),
             members: Mutex::default(),
+            revocations: Mutex::default(),
         }
+    }
+
+    /// Takes a change pushed by logic or chat_serv.
+    pub fn on_change(&self, change: &FileAccessChanged) {
+        if change.gid == 0 {
+            let mut revocations = lock(&self.revocations);
+            if revocations.len() >= MEMBER_CACHE_MAX {
+                revocations.clear();
+            }
+            revocations.insert(change.uid, (change.revoked_at_ms, Instant::now()));
+        } else {
+            lock(&self.members).remove(&(change.gid, change.uid));
+        }
+    }
+
+    /// When the user last logged out (0: never), from what was pushed or
+    /// asked lately, else asked of a logic now.
+    async fn revoked_at(&self, uid: u64) -> Result<u64, Denied> {
+        if let Some((revoked_at, at)) = lock(&self.revocations).get(&uid) {
+            if at.elapsed() < self.member_ttl {
+                return Ok(*revoked_at);
+            }
+        }
+        let reply = self
+            .fabric
+            .channel()
+            .call(
+                Target::any(ProcType::Logic),
+                Msg::GetFileRevocation(GetFileRevocation { uid }),
+            )
+            .await
+            .map_err(|err| Denied::Unavailable(err.to_string()))?;
+        let Msg::FileRevocation(answer) = reply else {
+            return Err(Denied::Unavailable("unexpected reply".to_string()));
+        };
+        let mut revocations = lock(&self.revocations);
+        if revocations.len() >= MEMBER_CACHE_MAX {
+            revocations.clear();
+        }
+        revocations.insert(uid, (answer.revoked_at_ms, Instant::now()));
+        Ok(answer.revoked_at_ms)
     }
 
     /// The uid a file token was issued to, if it is valid now.
@@ -72,7 +121,12 @@ impl Access {
             return Err(Denied::Token(FileTokenError::Expired));
         }
         let key = self.key(parsed.epoch).await?;
-        parsed.verify(&key, now).map_err(Denied::Token)
+        let uid = parsed.verify(&key, now).map_err(Denied::Token)?;
+        let issued_at = parsed.expires_at_ms.saturating_sub(self.token_ttl_ms);
+        if issued_at <= self.revoked_at(uid).await? {
+            return Err(Denied::Token(FileTokenError::Revoked));
+        }
+        Ok(uid)
     }
 
     async fn key(&self, epoch: u64) -> Result<Bytes, Denied> {

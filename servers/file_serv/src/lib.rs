@@ -89,16 +89,24 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Packets from other processes: releases of files no longer referenced,
-/// carried out `files.release_delay_secs` later off this loop (a release
-/// pending at a stop is dropped: the sweep finds its files later).
+/// Packets from other processes: changes of who may access what (in
+/// effect at once), and releases of files no longer referenced, carried
+/// out `files.release_delay_secs` later off this loop (a release pending
+/// at a stop is dropped: the sweep finds its files later).
 fn on_packet(files: &Arc<Files>, incoming: Incoming, shutdown: &Shutdown) {
-    let Msg::ReleaseFiles(release) = incoming.msg else {
-        incoming.reply_error(
-            ResultCode::UnknownMessage,
-            "file_serv does not handle this message",
-        );
-        return;
+    let release = match incoming.msg {
+        Msg::ReleaseFiles(release) => release,
+        Msg::FileAccessChanged(ref change) => {
+            files.access.on_change(change);
+            return;
+        }
+        _ => {
+            incoming.reply_error(
+                ResultCode::UnknownMessage,
+                "file_serv does not handle this message",
+            );
+            return;
+        }
     };
     let files = files.clone();
     let shutdown = shutdown.clone();

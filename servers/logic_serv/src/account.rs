@@ -170,10 +170,17 @@ pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
     let Some(user) = session.user else {
         return Err(Failure::new(ResultCode::NotLoggedIn, "not logged in"));
     };
+    let revoked_at_ms = now_ms();
     session
         .logic
-        .db(Msg::RevokeTokens(RevokeTokens { uid: user.uid }))
+        .db(Msg::RevokeTokens(RevokeTokens {
+            uid: user.uid,
+            revoked_at_ms,
+        }))
         .await?;
+    // File servers stop honouring the user's file tokens now, not when
+    // the tokens expire.
+    crate::files::revoke_file_tokens(&session.logic, user.uid, revoked_at_ms);
     session.end_user_session().await;
     info!(session.log, "Logged out"; "uid" => user.uid);
     Ok(Response::Logout(LogoutResponse {}))

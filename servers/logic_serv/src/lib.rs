@@ -174,6 +174,14 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
                 .shutdown
                 .spawn(files::serve_key_request(logic.clone(), incoming, epoch));
         }
+        Msg::GetFileRevocation(request) => {
+            let uid = request.uid;
+            logic.shutdown.spawn(files::serve_revocation_request(
+                logic.clone(),
+                incoming,
+                uid,
+            ));
+        }
         Msg::ConnLoad(load) => files::on_conn_load(logic, incoming, load),
         Msg::CheckFileRef(ref check) => {
             let path = check.path.clone();

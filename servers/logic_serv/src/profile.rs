@@ -58,7 +58,7 @@ pub async fn update(
         .map_err(Failure::bad_request)?;
     let avatar_url = req
         .avatar_url
-        .map(|url| rules::text("avatar URL", url.trim(), rules::URL_MAX))
+        .map(|url| rules::file_url("avatar URL", &url, Some(Scope::UserAvatar(uid))))
         .transpose()
         .map_err(Failure::bad_request)?;
     let reply = logic

@@ -94,6 +94,14 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
 /// Requests answered by logic itself or forwarded to a chat_serv.
 async fn execute(logic: &Logic, job: Job) -> Result<Response, Failure> {
     let uid = job.uid;
+    if let Request::Invite(invite) = &job.request {
+        // Users live behind db_logic, which chat_serv cannot ask: an
+        // invitation must name someone who exists.
+        if invite.uid == 0 {
+            return Err(Failure::new(ResultCode::NoSuchUser, "no such user"));
+        }
+        crate::profile::fetch_one(logic, invite.uid).await?;
+    }
     if let Some(target) = crate::chat::target(&job.request) {
         return crate::chat::forward(logic, uid, target, job.request).await;
     }

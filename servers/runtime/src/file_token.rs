@@ -38,6 +38,8 @@ pub enum FileTokenError {
     BadSignature,
     #[error("file token has expired")]
     Expired,
+    #[error("file token was revoked by a logout")]
+    Revoked,
 }
 
 /// Signs a token for `uid` with the key of `epoch`.

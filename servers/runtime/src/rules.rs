@@ -41,6 +41,33 @@ pub fn account(name: &str) -> Result<String, String> {
     Ok(name)
 }
 
+/// A URL users store for others to render (an avatar, a media message):
+/// only a file URL of this cluster's file servers
+/// (`/f/<serv_index>/<scope>/<name>`, see `file_url`), and only in the
+/// scope it belongs to when `scope` is given, so no client is handed a
+/// `javascript:` link, another host, or a file whose deletion this one's
+/// owner does not govern. Empty stays empty (no avatar).
+pub fn file_url(
+    what: &str,
+    url: &str,
+    scope: Option<crate::file_url::Scope>,
+) -> Result<String, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(String::new());
+    }
+    if url.len() > URL_MAX {
+        return Err(format!("{what} must be at most {URL_MAX} bytes"));
+    }
+    match crate::file_url::FileUrl::parse(url) {
+        Some(parsed) if scope.is_none_or(|scope| parsed.scope == scope) => Ok(url.to_string()),
+        Some(_) => Err(format!("{what} must be a file uploaded for it")),
+        None => Err(format!(
+            "{what} must be a file URL of this server (/f/<server>/<scope>/<name>)"
+        )),
+    }
+}
+
 pub fn password(password: &str) -> Result<(), String> {
     if PASSWORD_LEN.contains(&password.len()) {
         Ok(())
