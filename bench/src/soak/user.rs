@@ -357,7 +357,12 @@ impl User {
                 true
             }
             Err(err) => {
-                if matches!(err, ClientError::Timeout(_) | ClientError::Closed(_)) {
+                // No answer, or "retry later": the message may be stored
+                // or not; the same id again finds out without storing it
+                // twice.
+                let unknown = matches!(err, ClientError::Timeout(_) | ClientError::Closed(_))
+                    || matches!(err.code(), Some(ResultCode::Unavailable | ResultCode::Busy));
+                if unknown {
                     self.retry = Some(message);
                 }
                 self.failed(shared, op, gid, err);
