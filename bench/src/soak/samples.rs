@@ -69,11 +69,19 @@ pub async fn sample_loop(
     let mut cpu_at = Instant::now();
     let start = tokio::time::Instant::from_std(started);
     let mut ticks = tokio::time::interval_at(start + every, every);
+    let mut last_at = Instant::now();
     loop {
         let stopping = tokio::select! {
+            biased;
             _ = ticks.tick() => false,
             _ = shared.stop.cancelled() => true,
         };
+        // At the stop, a window shorter than half a period says little:
+        // the last full sample stands for the end.
+        if stopping && last_at.elapsed() < every / 2 && !samples.list.is_empty() {
+            return Ok(samples);
+        }
+        last_at = Instant::now();
         let window = std::mem::replace(&mut *lock(&shared.window), Window::new()?);
         samples.ack.add(&window.ack).context("histogram")?;
         samples
@@ -288,12 +296,7 @@ pub fn report(common: &Common, shared: &Shared, run: Run<'_>) -> anyhow::Result<
         "  acknowledged {acked} messages, {msgs_per_s:.1} msgs/s; ack ms p50 {a50:.2} p99 {a99:.2} p99.9 {a999:.2}; delivery ms p50 {d50:.2} p99 {d99:.2} p99.9 {d999:.2}"
     );
 
-    // The last window ends at the stop and is partial: leave it out of the
-    // per-window figures when there are others.
-    let windows = match list.len() {
-        0 | 1 => &list[..],
-        n => &list[..n - 1],
-    };
+    let windows = &list[..];
     let p99s: Vec<f64> = windows.iter().map(|sample| sample.ack_ms[1]).collect();
     let first = p99s.first().copied().unwrap_or(0.0);
     let middle = p99s.get(p99s.len() / 2).copied().unwrap_or(0.0);
@@ -313,7 +316,7 @@ pub fn report(common: &Common, shared: &Shared, run: Run<'_>) -> anyhow::Result<
     after.sort_by(f64::total_cmp);
     let median_after = after.get(after.len() / 2).copied().unwrap_or(0.0);
     println!(
-        "  ack p99 per {}-window (ms): first {first:.2}, middle {middle:.2}, last {last:.2}, max {max:.2} (window ending at {max_at:.0} s); median after warm-up {median_after:.2}",
+        "  ack p99 per {} s window (ms): first {first:.2}, middle {middle:.2}, last {last:.2}, max {max:.2} (window ending at {max_at:.0} s); median after warm-up {median_after:.2}",
         window_secs
     );
 
@@ -410,6 +413,14 @@ pub fn report(common: &Common, shared: &Shared, run: Run<'_>) -> anyhow::Result<
                 ("seconds", json!(seconds.round())),
                 ("clients", json!(users)),
                 ("msgs_per_s", json!(round2(msgs_per_s))),
+                (
+                    "deliveries_per_s",
+                    json!(
+                        (counts.get("deliveries (pushed)").copied().unwrap_or(0) as f64
+                            / seconds.max(0.001))
+                        .round()
+                    )
+                ),
                 ("p50_ms", json!(a50)),
                 ("p99_ms", json!(a99)),
                 ("p999_ms", json!(a999)),
