@@ -28,6 +28,10 @@ struct Cli {
         default_value = "127.0.0.1:7001,127.0.0.1:7002"
     )]
     servers: Vec<String>,
+    /// Base URL of a dir_serv (for scenarios that connect the way real
+    /// clients do: soak).
+    #[arg(long, default_value = "http://127.0.0.1:7600")]
+    dir: String,
     /// Directory of `<name>.pid` files of the server processes (as written
     /// by scripts/run.sh), for memory figures.
     #[arg(long, default_value = "data/pids")]
@@ -80,6 +84,7 @@ enum Scenario {
 #[derive(Clone, Debug)]
 pub struct Common {
     pub servers: Vec<String>,
+    pub dir: String,
     pub pids_dir: std::path::PathBuf,
     pub source_ips: Vec<IpAddr>,
     pub commit: String,
@@ -89,6 +94,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let common = Common {
         servers: cli.servers,
+        dir: cli.dir,
         pids_dir: cli.pids_dir,
         source_ips: (1..=cli.source_ips.max(1))
             .map(|last| IpAddr::from([127, 0, 0, last]))

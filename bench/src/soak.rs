@@ -52,7 +52,7 @@ pub struct SoakArgs {
     #[arg(long, default_value_t = 300)]
     users: usize,
     /// Target messages (text and image) per second, all users together.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 300)]
     rate: u64,
     /// Groups that live the whole run.
     #[arg(long, default_value_t = 30)]
@@ -73,10 +73,6 @@ pub struct SoakArgs {
     /// of the run, at most 600).
     #[arg(long)]
     warmup_secs: Option<u64>,
-    /// Base URL of a dir_serv: where users ask which conn_serv to use and
-    /// where the file servers are.
-    #[arg(long, default_value = "http://127.0.0.1:7600")]
-    dir: String,
     /// Seed of the users' random choices.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -286,8 +282,8 @@ impl Shared {
         }
     }
 
-    /// Connects where the directory says (a conn_serv of `--servers` if the
-    /// directory cannot be asked).
+    /// Connects where the directory (`--dir`) says, like a real client (a
+    /// conn_serv of `--servers` if the directory cannot be asked).
     pub async fn connect(&self, index: usize) -> Result<Client, ClientError> {
         let addr = match Directory::lookup(&self.http, &self.dir).await {
             Ok(directory) => {
@@ -312,7 +308,7 @@ pub async fn run(common: &Common, args: SoakArgs) -> anyhow::Result<()> {
     let per_user = args.groups_per_user.clamp(1, n_groups);
     let warmup = args.warmup_secs.unwrap_or((args.seconds / 3).min(600));
     let http = HttpClient::default();
-    let directory = directory(&http, &args.dir).await?;
+    let directory = directory(&http, &common.dir).await?;
     let shared = Arc::new(Shared {
         stop: CancellationToken::new(),
         registry: Mutex::default(),
@@ -325,7 +321,7 @@ pub async fn run(common: &Common, args: SoakArgs) -> anyhow::Result<()> {
         window: Mutex::new(Window::new()?),
         files: directory.files(http.clone()),
         http,
-        dir: args.dir.clone(),
+        dir: common.dir.clone(),
         servers: common.servers.clone(),
         source_ips: common.source_ips.clone(),
         churn_target: args.churn_groups,
