@@ -8,6 +8,10 @@
 #   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup; ~5 minutes)
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 #   scripts/bench.sh soak --seconds 3600   the hour-long soak (not in the standard set)
+#
+# SCHAT_BENCH_PORT_OFFSET=N moves every port of the bench cluster (Redis
+# included) up by N, so that a benchmark on a machine that runs another
+# cluster (another checkout's scripts/run.sh) does not collide with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -17,9 +21,14 @@ ensure_python
 mkdir -p bench-results data/bench
 rm -rf data/bench/redis data/bench/files
 python3 - <<'PY'
-import json
+import json, os
 c = json.load(open("cluster.json"))
 c["redis"]["data_dir"] = "data/bench/redis"
+offset = int(os.environ.get("SCHAT_BENCH_PORT_OFFSET", "0"))
+c["redis"]["port"] += offset
+for p in c["procs"]:
+    if "port" in p:
+        p["port"] += offset
 # Benchmarks measure the cluster, not argon2: the production cost is
 # measured once and reported separately (docs/BENCHMARKS.md).
 c["auth"]["argon2_memory_kib"] = 1024
@@ -43,6 +52,9 @@ SCHAT_CLUSTER=data/bench/cluster.json scripts/run.sh --detach >/dev/null
 trap 'scripts/stop.sh >/dev/null' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+cluster=data/bench/cluster.json
+servers=$(cluster_field "$cluster" "','.join(p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
+dir=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv'), '')")
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
 
@@ -50,7 +62,7 @@ results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
 # (a loss, say), then fails with it.
 run_scenario() {
     local output status=0
-    output=$(target/release/schat-bench --commit "$commit" "$@") || status=$?
+    output=$(target/release/schat-bench --commit "$commit" --servers "$servers" --dir "$dir" "$@") || status=$?
     printf '%s\n' "$output" | grep -v '^{' || true
     printf '%s\n' "$output" | grep '^{' | tee -a "$results" || true
     return "$status"
