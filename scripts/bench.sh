@@ -5,7 +5,7 @@
 # seconds), runs the scenarios, prints the results and appends their JSON
 # lines to bench-results/<time>.jsonl.
 #
-#   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup; ~5 minutes)
+#   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup, a one-minute soak; ~6 minutes)
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 #   scripts/bench.sh soak --seconds 3600   the hour-long soak (not in the standard set)
 #
@@ -85,6 +85,9 @@ else
     run_scenario fanout --groups 20 --members 100 --seconds 20 --in-flight 4
     run_scenario reconnect --clients 10000 --members 100 --missed 10
     run_scenario catchup --groups 100 --messages 10000
+    # A minute of the soak's mixed load: too short for a memory trend, but
+    # every path at once, checked for loss.
+    run_scenario soak --seconds 60 --sample-secs 5
     # The same ingest load through a bare in-memory relay: the floor.
     run_scenario floor --groups 100 --members 5 --seconds 10
 fi
