@@ -202,6 +202,7 @@ impl Drop for BinCluster {
             // A stopped process must be resumed to die of SIGKILL promptly.
             let _ = Command::new("kill")
                 .args(["-CONT", &child.id().to_string()])
+                .stderr(Stdio::null())
                 .status();
             let _ = child.kill();
             let _ = child.wait();
