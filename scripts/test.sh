@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, lints, then the whole test suite
+# Runs every check and test: formatting, lints, the whole test suite
 # (unit tests, in-process cluster tests against a private redis-server, and
-# end-to-end tests of the real binaries). Installs redis-server if missing.
+# end-to-end tests of the real binaries), then a short fuzzing run. Installs
+# redis-server if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -12,3 +13,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The end-to-end tests run the server binaries, so build them first.
 cargo build --workspace --bins --quiet
 cargo test --workspace
+# A bounded fuzzing run: each of the seven targets for 8.5 s (about 60 s in
+# all) with a fresh seed, which it prints. A failing input is printed and
+# saved under target/fuzz-failures/. Long runs: docs/BENCHMARKS.md, "Fuzzing".
+cargo run -p schat-fuzz --quiet -- --target all --seconds 8.5

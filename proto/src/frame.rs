@@ -72,7 +72,8 @@ impl Decoder for FrameCodec {
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<BytesMut>, WireError> {
         match self.decode(src)? {
             Some(frame) => Ok(Some(frame)),
-            None if src.is_empty() => Ok(None),
+            // A header without its body is a truncated frame, not a clean end.
+            None if src.is_empty() && !self.in_body => Ok(None),
             None => Err(WireError::Truncated {
                 buffered: src.len(),
             }),

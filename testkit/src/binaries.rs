@@ -122,6 +122,12 @@ impl BinCluster {
     /// Starts (or starts again) the process `name`; its log goes to
     /// `<dir>/<name>.log`.
     pub fn spawn(&mut self, name: &str) -> anyhow::Result<()> {
+        self.spawn_under(name, &[])
+    }
+
+    /// Starts the process `name` through `wrapper` (a command and its
+    /// arguments that run the rest, like `prlimit --nofile=128 --`).
+    pub fn spawn_under(&mut self, name: &str, wrapper: &[&str]) -> anyhow::Result<()> {
         let kind = self.proc(name)["type"]
             .as_str()
             .unwrap_or_default()
@@ -130,7 +136,15 @@ impl BinCluster {
             .create(true)
             .append(true)
             .open(self.dir.path().join(format!("{name}.log")))?;
-        let child = Command::new(server_bin(&kind))
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(server_bin(&kind));
+                command
+            }
+            None => Command::new(server_bin(&kind)),
+        };
+        let child = command
             .arg("--config")
             .arg(&self.config_path)
             .args(["--name", name])
@@ -202,6 +216,7 @@ impl Drop for BinCluster {
             // A stopped process must be resumed to die of SIGKILL promptly.
             let _ = Command::new("kill")
                 .args(["-CONT", &child.id().to_string()])
+                .stderr(Stdio::null())
                 .status();
             let _ = child.kill();
             let _ = child.wait();

@@ -3,31 +3,13 @@
 //! Needs the binaries built (`cargo build --workspace --bins`, which
 //! scripts/test.sh does first).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use schat_client::Client;
-use schat_testkit::{eventually, RedisServer};
-
-fn bin_dir() -> PathBuf {
-    // target/<profile>/deps/<this test> -> target/<profile>
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target directory")
-        .to_path_buf()
-}
-
-fn server_bin(name: &str) -> PathBuf {
-    let path = bin_dir().join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
+use schat_testkit::binaries::{committed_config, server_bin};
+use schat_testkit::{eventually, BinCluster};
 
 fn config_check(dir: &Path, text: &str) -> Output {
     let path = dir.join("cluster.json");
@@ -38,11 +20,6 @@ fn config_check(dir: &Path, text: &str) -> Output {
         .arg("--config-check")
         .output()
         .unwrap()
-}
-
-fn committed_config() -> serde_json::Value {
-    let text = include_str!("../../cluster.json");
-    serde_json::from_str(text).unwrap()
 }
 
 #[test]
@@ -96,56 +73,6 @@ fn config_check_accepts_the_committed_file_and_names_faults() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
 
-/// Every process of a cluster, killed when dropped.
-struct Procs {
-    children: Vec<(String, Child)>,
-}
-
-impl Procs {
-    fn child(&mut self, name: &str) -> &mut Child {
-        &mut self
-            .children
-            .iter_mut()
-            .find(|(proc_name, _)| proc_name == name)
-            .expect("known process")
-            .1
-    }
-}
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// A free port below the ephemeral range, so that no outgoing connection
-/// can take it between this probe and the server's bind.
-fn free_port() -> u16 {
-    use rand_free_port::next_candidate;
-    loop {
-        let port = next_candidate();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-mod rand_free_port {
-    use std::sync::atomic::{AtomicU16, Ordering};
-
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-
-    /// Walks 20000..32000 from a start that differs per test process.
-    pub fn next_candidate() -> u16 {
-        let start = (std::process::id() % 12_000) as u16;
-        let step = NEXT.fetch_add(1, Ordering::Relaxed);
-        20_000 + (start.wrapping_add(step.wrapping_mul(7))) % 12_000
-    }
-}
-
 async fn logs_in(addr: &str, account: &str) -> Result<Client, schat_client::ClientError> {
     let client = Client::connect(addr).await?;
     let _ = client.register(account, "password123", "").await;
@@ -160,65 +87,11 @@ async fn shows_online(observer: &Client, account: &str) -> bool {
     )
 }
 
-fn dump_logs(dir: &Path) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.path().extension().is_some_and(|ext| ext == "log") {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            eprintln!("--- {}\n{text}", entry.path().display());
-        }
-    }
-}
-
 #[tokio::test]
 async fn real_binaries_survive_killed_processes() {
-    let redis = RedisServer::start().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = committed_config();
-    config["redis"]["port"] = redis.port().into();
-    config["auth"]["argon2_memory_kib"] = 256.into();
-    config["auth"]["argon2_iterations"] = 1.into();
-    config["timing"] = serde_json::json!({
-        "peer_heartbeat_ms": 100, "peer_timeout_ms": 1000, "presence_beat_ms": 200,
-        "presence_expiry_ms": 1500, "request_timeout_ms": 3000, "reconnect_max_ms": 200
-    });
-    config["log"]["level"] = "warn".into();
-    for proc in config["procs"].as_array_mut().unwrap() {
-        if proc.get("port").is_some() {
-            proc["port"] = free_port().into();
-        }
-        if proc.get("data_dir").is_some() {
-            proc["data_dir"] = dir.path().join("files").display().to_string().into();
-        }
-    }
-    let config_path = dir.path().join("cluster.json");
-    std::fs::write(&config_path, config.to_string()).unwrap();
-    let conn_addr = |set: usize| {
-        let proc = config["procs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|proc| proc["name"] == format!("conn_serv-{set}"))
-            .unwrap();
-        format!("127.0.0.1:{}", proc["port"])
-    };
-
-    let mut procs = Procs {
-        children: Vec::new(),
-    };
-    for proc in config["procs"].as_array().unwrap() {
-        let name = proc["name"].as_str().unwrap().to_string();
-        let child = Command::new(server_bin(proc["type"].as_str().unwrap()))
-            .arg("--config")
-            .arg(&config_path)
-            .args(["--name", &name])
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join(format!("{name}.log"))).unwrap())
-            .spawn()
-            .unwrap();
-        procs.children.push((name, child));
-    }
-
-    let (addr_1, addr_2) = (conn_addr(1), conn_addr(2));
+    let mut procs = BinCluster::start(|_| {}).unwrap();
+    let dir = procs.dir.path().to_path_buf();
+    let (addr_1, addr_2) = (procs.conn_addr(1), procs.conn_addr(2));
     // Ready when a user can log in on each set and be seen online.
     let mut ready = Vec::new();
     for (set, addr) in [(1, &addr_1), (2, &addr_2)] {
@@ -231,7 +104,7 @@ async fn real_binaries_survive_killed_processes() {
                 }
             }
             if tokio::time::Instant::now() >= deadline {
-                dump_logs(dir.path());
+                procs.dump_logs();
                 panic!("set {set} did not come up");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -243,15 +116,7 @@ async fn real_binaries_survive_killed_processes() {
 
     // Files through the directory: upload to a group, the other member
     // downloads the same bytes.
-    let dir_url = {
-        let proc = config["procs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|proc| proc["type"] == "dir_serv")
-            .unwrap();
-        format!("http://127.0.0.1:{}", proc["port"])
-    };
+    let dir_url = procs.dir_url();
     let http = schat_client::HttpClient::default();
     let listed = eventually(Duration::from_secs(10), || async {
         schat_client::files::Directory::lookup(&http, &dir_url)
@@ -297,7 +162,7 @@ async fn real_binaries_survive_killed_processes() {
             .arg("--dir")
             .arg(&dir_url)
             .arg("--session-file")
-            .arg(dir.path().join("session.json"))
+            .arg(dir.join("session.json"))
             .args(&args)
             .env_remove("SCHAT_SERVER")
             .stdin(Stdio::piped())
@@ -324,7 +189,7 @@ async fn real_binaries_survive_killed_processes() {
             .map(str::to_string)
             .collect::<Vec<_>>()
     };
-    let image = dir.path().join("dot.gif");
+    let image = dir.join("dot.gif");
     std::fs::write(&image, &picture).unwrap();
     let image = image.display().to_string();
     for line in [
@@ -351,7 +216,7 @@ async fn real_binaries_survive_killed_processes() {
         history.contains(&format!("[image] {sent_url}")),
         "{history}"
     );
-    let copy = dir.path().join("copy.gif");
+    let copy = dir.join("copy.gif");
     let (code, stdout, stderr) =
         cli(args(format!("download {sent_url} -o {}", copy.display()))).await;
     assert_eq!(code, Some(0), "{stdout}{stderr}");

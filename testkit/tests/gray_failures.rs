@@ -277,3 +277,77 @@ async fn a_set_whose_storage_is_down_hands_over_its_work() {
     assert!(back, "conn_serv-1 was not handed out again");
     assert!(logs_in(&conn_1, "carol").await.is_ok());
 }
+
+#[tokio::test]
+async fn a_conn_serv_holds_what_its_open_files_allow_and_the_directory_knows() {
+    let mut cluster = start();
+    ready_user(&cluster, 1, "early").await;
+    // conn_serv-1 again, with room for 256 descriptors: 192 clients.
+    cluster
+        .child("conn_serv-1")
+        .kill()
+        .expect("kill conn_serv-1");
+    let _ = cluster.child("conn_serv-1").wait();
+    cluster
+        .spawn_under("conn_serv-1", &["prlimit", "--nofile=256:256", "--"])
+        .expect("restart conn_serv-1 under a low open-files limit");
+    let addr = cluster.conn_addr(1);
+    let up = eventually(Duration::from_secs(10), || async {
+        match Client::connect(&addr).await {
+            Ok(client) => client.ping().await.is_ok(),
+            Err(_) => false,
+        }
+    })
+    .await;
+    assert!(up, "conn_serv-1 did not come back");
+
+    // Past its capacity a client is told so at once, rather than left
+    // hanging on a process out of descriptors. (All within the login
+    // deadline, which would close these anonymous connections.)
+    let mut streams = Vec::new();
+    for _ in 0..230 {
+        streams.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connect"),
+        );
+    }
+    let outcomes =
+        futures_util::future::join_all(streams.into_iter().map(|mut stream| async move {
+            use tokio::io::AsyncReadExt;
+            let mut first = [0u8; 4];
+            // Anything sent unasked is the closing notice of a full server.
+            let told = tokio::time::timeout(Duration::from_secs(1), stream.read_exact(&mut first))
+                .await
+                .is_ok();
+            (told, stream)
+        }))
+        .await;
+    let refused = outcomes.iter().filter(|(told, _)| *told).count();
+    let held: Vec<_> = outcomes
+        .into_iter()
+        .filter(|(told, _)| !told)
+        .map(|(_, stream)| stream)
+        .collect();
+    assert!(refused > 0, "all {} connections were taken", held.len());
+    assert!(held.len() <= 192, "{} held past the capacity", held.len());
+    let http = schat_client::HttpClient::default();
+    let dir_url = cluster.dir_url();
+    // The directory sends new clients to the conn_serv with room.
+    let elsewhere = eventually(Duration::from_secs(5), || async {
+        let mut all_other = true;
+        for _ in 0..20 {
+            match schat_client::files::Directory::lookup(&http, &dir_url).await {
+                Ok(found) => all_other &= found.conn_addr == cluster.conn_addr(2),
+                Err(_) => all_other = false,
+            }
+        }
+        all_other
+    })
+    .await;
+    assert!(
+        elsewhere,
+        "the directory still sends clients to a full conn_serv"
+    );
+    drop(held);
+}

@@ -44,6 +44,16 @@ async fn only_the_newest_messages_are_kept_and_pulls_start_there() {
     assert_eq!(caught_up.len(), 10);
     let history = owner.history(group.gid, 0, 50).await.unwrap();
     assert_eq!(history.messages.len(), 10);
+    // A message the retention deleted cannot be recalled, and trying
+    // touches nothing that is kept.
+    let refused = owner.recall(group.gid, 3).await;
+    assert_eq!(
+        refused.err().and_then(|err| err.code()),
+        Some(schat_client::ResultCode::BadRequest)
+    );
+    let oldest = owner.pull(group.gid, last - 9, 1).await.unwrap();
+    assert_eq!(oldest.messages[0].text, "m15");
+    assert!(!oldest.messages[0].recalled);
     // A retried send of a kept message is still recognised.
     let again = owner.send_text(group.gid, "m24", "m24").await.unwrap();
     assert!(again.duplicate);

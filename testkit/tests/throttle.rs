@@ -199,6 +199,15 @@ async fn a_user_sending_too_fast_is_refused_and_nothing_refused_is_stored() {
         }
     }
     assert!(refused >= 10, "only {refused} of 20 refused");
+    // Coming back on a new connection does not refill the bucket.
+    let again = cluster.client(1).await.unwrap();
+    again.login_password("chatty", "password123").await.unwrap();
+    let refused_again = again.send_text(group.gid, "reconnected", "x").await;
+    assert_eq!(
+        refused_again.err().and_then(|err| err.code()),
+        Some(ResultCode::RateLimited)
+    );
+    let sender = again;
     // Stored means acknowledged: the group holds exactly those (and its
     // creation notice, if any, before them).
     let pulled = sender.pull(group.gid, 1, 0).await.unwrap();

@@ -24,7 +24,7 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
 fn every_rust_file_says_what_it_is_for() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for top in ["proto", "servers", "client", "bench", "testkit"] {
+    for top in ["proto", "servers", "client", "bench", "testkit", "fuzz"] {
         rust_files(&root.join(top), &mut files);
     }
     assert!(files.len() > 50, "found only {} files", files.len());

@@ -62,6 +62,18 @@ fn trailing_partial_frame_waits_then_errors_at_eof() {
 }
 
 #[test]
+fn stream_ending_right_after_a_header_is_truncated() {
+    let mut codec = FrameCodec::new(16);
+    let mut buf = BytesMut::from(&[0u8, 0, 0, 5][..]);
+    assert!(codec.decode(&mut buf).unwrap().is_none());
+    assert!(buf.is_empty());
+    match codec.decode_eof(&mut buf) {
+        Err(WireError::Truncated { buffered: 0 }) => {}
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+}
+
+#[test]
 fn empty_frame_is_a_frame() {
     let mut codec = FrameCodec::new(16);
     let mut buf = BytesMut::from(&[0u8, 0, 0, 0][..]);

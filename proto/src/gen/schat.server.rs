@@ -754,6 +754,10 @@ pub struct DbRead {
     pub max_bytes: u32,
     #[prost(bool, tag = "5")]
     pub keep_newest: bool,
+    /// Exactly from_seq..=to_seq. Otherwise a forward page below the oldest
+    /// message the retention keeps starts at the oldest kept one instead.
+    #[prost(bool, tag = "6")]
+    pub exact: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbMarkRead {

@@ -99,12 +99,21 @@ pub async fn send(
 /// Room left in a frame for everything around the messages of a page.
 const PAGE_OVERHEAD: usize = 16 * 1024;
 
+/// How [`read`] treats seqs the retention deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Window {
+    /// A page: one starting below the oldest kept message starts there.
+    Page,
+    /// Exactly the seqs asked for (one message, to act on it).
+    Exact,
+}
+
 async fn read(
     chat: &Chat,
     gid: u64,
-    from_seq: u64,
-    to_seq: u64,
+    (from_seq, to_seq): (u64, u64),
     keep_newest: bool,
+    window: Window,
 ) -> Result<MessagesResponse, Failure> {
     // A page is cut short rather than outgrow a frame: the client asks on.
     let max_bytes = chat
@@ -120,6 +129,7 @@ async fn read(
             to_seq,
             max_bytes: max_bytes as u32,
             keep_newest,
+            exact: window == Window::Exact,
         }))
         .await?
     {
@@ -139,7 +149,7 @@ pub async fn pull(
     }
     let from = req.from_seq.max(1);
     let to = from.saturating_add(u64::from(rules::page_limit(req.limit, PAGE_MAX, PAGE_MAX)) - 1);
-    read(chat, req.gid, from, to, false).await
+    read(chat, req.gid, (from, to), false, Window::Page).await
 }
 
 pub async fn history(
@@ -167,7 +177,7 @@ pub async fn history(
     let from = before
         .saturating_sub(u64::from(rules::page_limit(req.limit, 50, PAGE_MAX)))
         .max(1);
-    read(chat, req.gid, from, before - 1, true).await
+    read(chat, req.gid, (from, before - 1), true, Window::Page).await
 }
 
 pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Response, Failure> {
@@ -196,10 +206,11 @@ pub async fn recall(
         return Err(Failure::forbidden("you are not a member of this group"));
     }
     let owner = group.info.as_ref().map_or(0, |info| info.owner_uid);
-    let Some(original) = read(chat, req.gid, req.seq, req.seq, false)
+    let Some(original) = read(chat, req.gid, (req.seq, req.seq), false, Window::Exact)
         .await?
         .messages
         .pop()
+        .filter(|original| original.seq == req.seq)
     else {
         return Err(Failure::bad_request("no message with that seq"));
     };

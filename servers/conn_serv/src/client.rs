@@ -94,26 +94,24 @@ async fn serve(
     let peer = addr.to_string();
     let idle = Duration::from_secs(limits.client_idle_timeout_secs);
     let logic = Target::spec(ProcType::Logic, conn.logic_id);
-    // Checked every login timeout: a connection found without a logged-in
-    // user (never, or since a logout) is closed; pings do not count.
+    // A connection that has not logged in when the login timeout is up is
+    // closed; pings do not count. (After a logout, logic keeps the same
+    // deadline.)
     let login_timeout = Duration::from_secs(limits.client_login_timeout_secs);
     let login_check = tokio::time::sleep(login_timeout);
     tokio::pin!(login_check);
-    let mut was_logged_in = false;
+    let mut login_checked = false;
 
     let reason = loop {
         let next = tokio::select! {
             _ = close.cancelled() => break "closed by server".to_string(),
-            _ = &mut login_check => {
-                let logged_in = conn.clients.is_logged_in(conn_id);
-                if !logged_in && !was_logged_in {
+            _ = &mut login_check, if !login_checked => {
+                if !conn.clients.is_logged_in(conn_id) {
                     let reason = format!("no login within {} s", login_timeout.as_secs());
                     notice(&link, ResultCode::NotLoggedIn, &reason);
                     break reason;
                 }
-                // A logout gives the connection one more period to log in.
-                was_logged_in = logged_in;
-                login_check.as_mut().reset(tokio::time::Instant::now() + login_timeout);
+                login_checked = true;
                 continue;
             }
             next = tokio::time::timeout(idle, reader.next()) => next,

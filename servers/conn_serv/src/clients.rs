@@ -136,8 +136,11 @@ impl Clients {
         let Some(client) = self.by_id.get(&conn_id).map(|client| client.clone()) else {
             return;
         };
-        if !final_frame.is_empty() {
-            let _ = client.link.send(final_frame);
+        // A queue too full for the notice gives way to it: the notice is
+        // what the client most needs to read.
+        if !final_frame.is_empty() && client.link.send(final_frame.clone()) == Err(SendError::Full)
+        {
+            client.link.send_final(final_frame);
         }
         client.close.trigger();
     }

@@ -104,10 +104,10 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             store
                 .read(
                     req.gid,
-                    req.from_seq,
-                    req.to_seq,
+                    (req.from_seq, req.to_seq),
                     req.max_bytes as usize,
                     req.keep_newest,
+                    req.exact,
                 )
                 .await?,
         ),
@@ -143,7 +143,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         Msg::DbRecall(req) => {
             let event = req.event.unwrap_or_default();
             let original = store
-                .read(req.gid, req.seq, req.seq, usize::MAX, false)
+                .read(req.gid, (req.seq, req.seq), usize::MAX, false, true)
                 .await?;
             let Some(original) = original.messages.into_iter().next() else {
                 return Err(CallError::remote(

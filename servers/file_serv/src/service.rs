@@ -34,7 +34,7 @@ use crate::range::{self, Ranged};
 use crate::Files;
 
 /// Room for multipart boundaries and part headers around the file.
-const MULTIPART_OVERHEAD: u64 = 64 * 1024;
+pub const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 
 /// Answers one request, counting refusals against the client's address.
 pub async fn handle(files: &Files, request: Request, peer: SocketAddr) -> Response {
@@ -203,13 +203,12 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max + MULTIPART_OVERHEAD) {
+    if declared.is_some_and(|len| len > max.saturating_add(MULTIPART_OVERHEAD)) {
         return Err(too_large(max));
     }
     let body = body_data(request.into_body(), files.config.http.stall_timeout());
-    let constraints = multer::Constraints::new()
-        .size_limit(multer::SizeLimit::new().whole_stream(max + MULTIPART_OVERHEAD));
-    let mut multipart = multer::Multipart::with_constraints(body, boundary, constraints);
+    let mut multipart =
+        multer::Multipart::with_constraints(body, boundary, upload_constraints(max));
     let mut field = loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => break field,
@@ -281,6 +280,14 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
             "sha256": url.hash(),
         }),
     ))
+}
+
+/// What the multipart parser of an upload enforces: the whole body within
+/// `max_upload` bytes plus [`MULTIPART_OVERHEAD`] (any `max_upload` the
+/// config check accepts, up to `u64::MAX`).
+pub fn upload_constraints(max_upload: u64) -> multer::Constraints {
+    let limit = max_upload.saturating_add(MULTIPART_OVERHEAD);
+    multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit))
 }
 
 fn accept(files: &Files, head: &[u8], images_only: bool) -> Result<kinds::Kind, Refusal> {
@@ -434,5 +441,30 @@ async fn download(files: &Files, request: &Request) -> Result<Response, Refusal>
 fn insert(response: &mut Response, name: header::HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    /// `files.max_upload_bytes` may be as large as `u64::MAX`: the limit
+    /// saturates instead of overflowing.
+    #[test]
+    fn the_largest_upload_limit_does_not_overflow() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nhi\r\n--b--\r\n";
+        let stream =
+            futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(body))]);
+        let mut multipart =
+            multer::Multipart::with_constraints(stream, "b", upload_constraints(u64::MAX));
+        let field = multipart
+            .next_field()
+            .now_or_never()
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(field.bytes().now_or_never().unwrap().unwrap(), &b"hi"[..]);
     }
 }

@@ -1,6 +1,7 @@
-//! A user's send rate: a token bucket per session, refilled at
-//! `chat.send_rate_per_sec` up to `chat.send_burst`. A send that finds it
-//! empty is answered RATE_LIMITED and not stored.
+//! A user's send rate: a token bucket per user (kept by `Sessions` across
+//! reconnects to this logic), refilled at `chat.send_rate_per_sec` up to
+//! `chat.send_burst`. A send that finds it empty is answered RATE_LIMITED
+//! and not stored.
 
 use schat_runtime::config::ChatConfig;
 use tokio::time::Instant;
@@ -20,15 +21,25 @@ impl TokenBucket {
         }
     }
 
+    /// Whether the bucket has filled up again (nothing to remember).
+    pub fn is_full(&mut self, chat: &ChatConfig) -> bool {
+        self.refill(chat);
+        self.tokens >= burst(chat)
+    }
+
+    fn refill(&mut self, chat: &ChatConfig) {
+        let now = Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f32() * chat.send_rate_per_sec as f32;
+        self.tokens = (self.tokens + refill).min(burst(chat));
+        self.at = now;
+    }
+
     /// Takes a token if there is one (always, with no rate set).
     pub fn take(&mut self, chat: &ChatConfig) -> bool {
         if chat.send_rate_per_sec == 0 {
             return true;
         }
-        let now = Instant::now();
-        let refill = now.duration_since(self.at).as_secs_f32() * chat.send_rate_per_sec as f32;
-        self.tokens = (self.tokens + refill).min(burst(chat));
-        self.at = now;
+        self.refill(chat);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true

@@ -2,12 +2,16 @@
 //! (a chat_serv that went quiet, a long page) does not hold up the
 //! connection's others. Requests about one group run one after another in a
 //! *lane*, so they are stored and answered in the order the client sent
-//! them; every other request runs on its own. The session counts what runs
-//! here against its in-flight limit.
+//! them; every other request runs on its own. At most `MAX_RUNNERS` run at
+//! once per session; the session counts what waits or runs here against
+//! its in-flight limit.
 
 use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use futures_util::FutureExt;
 
 use schat_proto::client::{
     client_message::Body as Request, server_message::Body as Response, ResultCode,
@@ -26,12 +30,55 @@ pub struct Job {
     pub request: Request,
 }
 
-/// What runs beside one session: a count, and the lanes of the groups with
-/// requests waiting. An idle session holds an empty map (no allocation).
+/// Requests of one session that run at once, at most; more wait their turn
+/// (so 64 requests in flight cost at most this many pages in memory).
+const MAX_RUNNERS: usize = 8;
+
+/// What runs beside one session: a count, and the queues. An idle session
+/// holds empty queues (their memory is given back when they empty).
 #[derive(Debug, Default)]
 pub struct Running {
     count: AtomicUsize,
-    lanes: Mutex<HashMap<u64, VecDeque<Job>>>,
+    queues: Mutex<Queues>,
+}
+
+#[derive(Debug, Default)]
+struct Queues {
+    /// Runners at work.
+    runners: usize,
+    /// A lane per group with a request running: the ones waiting behind it.
+    lanes: HashMap<u64, VecDeque<Job>>,
+    /// Requests waiting for a runner, in arrival order (only while
+    /// `MAX_RUNNERS` are at work).
+    waiting: VecDeque<(Option<u64>, Job)>,
+}
+
+impl Queues {
+    /// The next request for a runner that finished its lane: the first
+    /// waiting one that is not behind a running lane (those join their
+    /// lane); None, and one runner fewer, when nothing waits.
+    fn next_for_free_runner(&mut self) -> Option<(Option<u64>, Job)> {
+        while let Some((lane, job)) = self.waiting.pop_front() {
+            match lane {
+                Some(gid) if self.lanes.contains_key(&gid) => {
+                    if let Some(behind) = self.lanes.get_mut(&gid) {
+                        behind.push_back(job);
+                    }
+                }
+                Some(gid) => {
+                    self.lanes.insert(gid, VecDeque::new());
+                    return Some((lane, job));
+                }
+                None => return Some((None, job)),
+            }
+        }
+        self.runners -= 1;
+        if self.runners == 0 {
+            self.lanes.shrink_to_fit();
+            self.waiting.shrink_to_fit();
+        }
+        None
+    }
 }
 
 impl Running {
@@ -40,29 +87,36 @@ impl Running {
         self.count.load(Ordering::Acquire)
     }
 
-    fn lanes(&self) -> MutexGuard<'_, HashMap<u64, VecDeque<Job>>> {
-        self.lanes
+    fn queues(&self) -> MutexGuard<'_, Queues> {
+        self.queues
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
     }
 }
 
 /// Starts `job` beside the session: behind the group's earlier requests if
-/// it names a group, else at once.
+/// it names a group, else at once, unless `MAX_RUNNERS` are at work.
 pub fn start(logic: &Arc<Logic>, inbox: &Arc<Inbox>, conn_id: u64, job: Job) {
     inbox.running.count.fetch_add(1, Ordering::AcqRel);
     let lane = match crate::chat::target(&job.request) {
         Some(target) if target.method == Method::Hash => Some(target.hash_key),
         _ => None,
     };
-    if let Some(gid) = lane {
-        let mut lanes = inbox.running.lanes();
-        if let Some(waiting) = lanes.get_mut(&gid) {
+    {
+        let mut queues = inbox.running.queues();
+        if let Some(behind) = lane.and_then(|gid| queues.lanes.get_mut(&gid)) {
             // A runner is at work on this group: it takes this one next.
-            waiting.push_back(job);
+            behind.push_back(job);
             return;
         }
-        lanes.insert(gid, VecDeque::new());
+        if queues.runners >= MAX_RUNNERS {
+            queues.waiting.push_back((lane, job));
+            return;
+        }
+        queues.runners += 1;
+        if let Some(gid) = lane {
+            queues.lanes.insert(gid, VecDeque::new());
+        }
     }
     let (logic_ref, inbox) = (logic.clone(), inbox.clone());
     logic
@@ -70,23 +124,37 @@ pub fn start(logic: &Arc<Logic>, inbox: &Arc<Inbox>, conn_id: u64, job: Job) {
         .spawn(run(logic_ref, inbox, conn_id, lane, job));
 }
 
-/// Runs `job`, then the lane's next ones until it is empty.
+/// Runs `job`, then its lane's next ones, then waiting ones, until there
+/// is nothing left for it.
 async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u64>, job: Job) {
-    let mut job = job;
+    let (mut lane, mut job) = (lane, job);
     loop {
         let request_id = job.request_id;
-        let result = Box::pin(execute(&logic, job)).await;
+        // A bug in one request must not leave its lane, and every request
+        // queued behind it, waiting forever.
+        let result = AssertUnwindSafe(Box::pin(execute(&logic, job)))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::new(
+                    ResultCode::Internal,
+                    "the request failed inside the server",
+                ))
+            });
         answer(&logic, conn_id, request_id, result, &logic.log);
         inbox.running.count.fetch_sub(1, Ordering::AcqRel);
         inbox.ready.notify_one();
-        let Some(gid) = lane else { return };
-        let mut lanes = inbox.running.lanes();
-        match lanes.get_mut(&gid).and_then(VecDeque::pop_front) {
-            Some(next) => job = next,
-            None => {
-                lanes.remove(&gid);
-                return;
+        let mut queues = inbox.running.queues();
+        if let Some(gid) = lane {
+            if let Some(next) = queues.lanes.get_mut(&gid).and_then(VecDeque::pop_front) {
+                job = next;
+                continue;
             }
+            queues.lanes.remove(&gid);
+        }
+        match queues.next_for_free_runner() {
+            Some((next_lane, next)) => (lane, job) = (next_lane, next),
+            None => return,
         }
     }
 }

@@ -153,7 +153,7 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
         conn_id,
         user: None,
         failed_logins: 0,
-        sends: crate::rate::TokenBucket::full(&logic.config.chat),
+        relogin_by: None,
     };
     logic.shutdown.spawn(session.run(handle.clone()));
     handle
@@ -179,6 +179,14 @@ pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
         Target::spec(ProcType::Conn, logic.conn_id),
         Msg::Deliver(deliver),
     );
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Tells conn whether a user is logged in on `conn_id` (its login
@@ -232,8 +240,8 @@ pub(crate) struct Session {
     /// Failed logins on this connection (closed at
     /// `auth.throttle.connection_failures`).
     pub failed_logins: u32,
-    /// The user's send rate (`chat.send_rate_per_sec`).
-    pub sends: crate::rate::TokenBucket,
+    /// After a logout: when the connection must have logged in again.
+    relogin_by: Option<tokio::time::Instant>,
 }
 
 enum Flow {
@@ -265,7 +273,12 @@ impl Session {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = inbox.ready.notified() => continue,
+                    _ = sleep_until(self.relogin_by) => {}
                 }
+                if self.relogin_overdue() {
+                    break;
+                }
+                continue;
             };
             match next {
                 Next::Control(Control::Closed) => break,
@@ -279,6 +292,7 @@ impl Session {
                         break;
                     }
                 }
+                Next::Frame(_) if self.relogin_overdue() => break,
                 Next::Frame(frame) => {
                     // Boxed: the request future is large, and an idle
                     // session should not carry its space around.
@@ -292,6 +306,30 @@ impl Session {
             self.end_user_session().await;
         }
         self.logic.sessions.remove(self.conn_id, &handle);
+    }
+
+    /// Closes a connection that logged out and did not log in again
+    /// within the login timeout (conn_serv keeps the deadline before the
+    /// first login); true if it did.
+    fn relogin_overdue(&mut self) -> bool {
+        let Some(deadline) = self.relogin_by else {
+            return false;
+        };
+        if self.user.is_some() {
+            self.relogin_by = None;
+            return false;
+        }
+        if tokio::time::Instant::now() < deadline {
+            return false;
+        }
+        let secs = self.logic.config.limits.client_login_timeout_secs;
+        close_conn(
+            &self.logic,
+            self.conn_id,
+            ResultCode::NotLoggedIn,
+            &format!("no login within {secs} s of the logout"),
+        );
+        true
     }
 
     async fn on_frame(&mut self, frame: Bytes, inbox: &Arc<Inbox>) -> Flow {
@@ -381,12 +419,20 @@ impl Session {
                 let result = account::logout(self).await;
                 if result.is_ok() {
                     tell_conn_login(&self.logic, self.conn_id, false);
+                    let timeout = self.logic.config.limits.client_login_timeout_secs;
+                    self.relogin_by =
+                        Some(tokio::time::Instant::now() + std::time::Duration::from_secs(timeout));
                 }
                 result
             }
-            Request::SendMessage(_) if !self.sends.take(&self.logic.config.chat) => Err(
-                Failure::new(ResultCode::RateLimited, "sending too fast; slow down"),
-            ),
+            Request::SendMessage(_)
+                if !self.logic.sessions.take_send(uid, &self.logic.config.chat) =>
+            {
+                Err(Failure::new(
+                    ResultCode::RateLimited,
+                    "sending too fast; slow down",
+                ))
+            }
             request => {
                 // Runs beside this task; its answer is sent when it is done.
                 let job = crate::requests::Job {
@@ -411,6 +457,9 @@ impl Session {
     /// registry, and the session record in Redis (if it is still ours).
     pub async fn end_user_session(&mut self) {
         let Some(user) = self.user.take() else { return };
+        self.logic
+            .sessions
+            .forget_sends_if_idle(user.uid, &self.logic.config.chat);
         self.logic.presence.offline(user.uid, user.session_id);
         self.logic.sessions.unbind_user(user.uid, user.session_id);
         let close = Msg::CloseSession(schat_proto::server::CloseSession {

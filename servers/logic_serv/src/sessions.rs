@@ -6,13 +6,18 @@ use std::sync::Arc;
 use dashmap::DashMap;
 use schat_proto::server::ClientFrame;
 
+use crate::rate::TokenBucket;
 use crate::session::{self, Control, SessionHandle};
 use crate::Logic;
+use schat_runtime::config::ChatConfig;
 
 #[derive(Debug, Default)]
 pub struct Sessions {
     by_conn: DashMap<u64, SessionHandle>,
     by_uid: DashMap<u64, UserSession>,
+    /// Each user's send rate, kept across their reconnects (a user who
+    /// leaves with a full bucket is forgotten).
+    send_buckets: DashMap<u64, TokenBucket>,
 }
 
 /// Where a logged-in user's session is.
@@ -25,6 +30,23 @@ pub struct UserSession {
 }
 
 impl Sessions {
+    /// Takes one send from the user's bucket; false when it is empty.
+    pub fn take_send(&self, uid: u64, chat: &ChatConfig) -> bool {
+        if chat.send_rate_per_sec == 0 {
+            return true;
+        }
+        self.send_buckets
+            .entry(uid)
+            .or_insert_with(|| TokenBucket::full(chat))
+            .take(chat)
+    }
+
+    /// Forgets the user's bucket if it has filled up again.
+    pub fn forget_sends_if_idle(&self, uid: u64, chat: &ChatConfig) {
+        self.send_buckets
+            .remove_if_mut(&uid, |_, bucket| bucket.is_full(chat));
+    }
+
     /// Hands a client frame to its session, starting one for a new connection.
     pub fn on_frame(&self, logic: &Arc<Logic>, frame: ClientFrame) {
         let handle = self

@@ -174,14 +174,15 @@ impl Store {
 
     /// Messages `from ..= to` that exist, oldest first, and the latest seq.
     /// Past `max_bytes` (after at least one message) the rest is left out:
-    /// the newest ones, or the oldest ones with `keep_newest`.
+    /// the newest ones, or the oldest ones with `keep_newest`. Unless
+    /// `exact`, a forward page below the oldest kept message starts there.
     pub async fn read(
         &self,
         gid: u64,
-        from: u64,
-        to: u64,
+        (from, to): (u64, u64),
         max_bytes: usize,
         keep_newest: bool,
+        exact: bool,
     ) -> Result<MessagesResponse, CallError> {
         let mut redis = self.conn();
         let (latest, first): (Option<u64>, Option<u64>) = redis
@@ -191,7 +192,7 @@ impl Store {
         let (latest, first) = (latest.unwrap_or(0), first.unwrap_or(1));
         // Below what the retention keeps: a forward page starts at the
         // oldest kept message instead (a backward one just ends there).
-        let (from, to) = if from < first && !keep_newest {
+        let (from, to) = if from < first && !keep_newest && !exact {
             (first, first.saturating_add(to.saturating_sub(from)))
         } else {
             (from.max(first), to)
