@@ -5,6 +5,7 @@
 //! changes (a logout, a member who left) so they take effect at once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -51,6 +52,9 @@ pub struct Access {
     members: Mutex<HashMap<(u64, u64), (MemberCheck, Instant)>>,
     /// uid → (last logout, when learnt): tokens issued up to then are void.
     revocations: Mutex<HashMap<u64, (u64, Instant)>>,
+    /// Bumped by every membership change pushed here: an answer asked
+    /// before a change is not kept (it may predate the change).
+    member_changes: AtomicU64,
 }
 
 impl Access {
@@ -63,20 +67,29 @@ impl Access {
             keys: Mutex::default(),
             members: Mutex::default(),
             revocations: Mutex::default(),
+            member_changes: AtomicU64::new(0),
         }
     }
 
     /// Takes a change pushed by logic or chat_serv.
     pub fn on_change(&self, change: &FileAccessChanged) {
         if change.gid == 0 {
-            let mut revocations = lock(&self.revocations);
-            if revocations.len() >= MEMBER_CACHE_MAX {
-                revocations.clear();
-            }
-            revocations.insert(change.uid, (change.revoked_at_ms, Instant::now()));
+            self.learn_revocation(change.uid, change.revoked_at_ms);
         } else {
+            self.member_changes.fetch_add(1, Ordering::AcqRel);
             lock(&self.members).remove(&(change.gid, change.uid));
         }
+    }
+
+    /// Keeps the latest logout known for `uid`: a revocation only moves
+    /// forward, so an answer asked before a pushed logout cannot undo it.
+    fn learn_revocation(&self, uid: u64, revoked_at_ms: u64) {
+        let mut revocations = lock(&self.revocations);
+        if revocations.len() >= MEMBER_CACHE_MAX {
+            revocations.clear();
+        }
+        let known = revocations.get(&uid).map_or(0, |(at, _)| *at);
+        revocations.insert(uid, (known.max(revoked_at_ms), Instant::now()));
     }
 
     /// When the user last logged out (0: never), from what was pushed or
@@ -99,12 +112,10 @@ impl Access {
         let Msg::FileRevocation(answer) = reply else {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
-        let mut revocations = lock(&self.revocations);
-        if revocations.len() >= MEMBER_CACHE_MAX {
-            revocations.clear();
-        }
-        revocations.insert(uid, (answer.revoked_at_ms, Instant::now()));
-        Ok(answer.revoked_at_ms)
+        self.learn_revocation(uid, answer.revoked_at_ms);
+        Ok(lock(&self.revocations)
+            .get(&uid)
+            .map_or(answer.revoked_at_ms, |(at, _)| *at))
     }
 
     /// The uid a file token was issued to, if it is valid now.
@@ -166,6 +177,7 @@ impl Access {
 
     /// Whether `uid` belongs to `gid`, asked of chat_serv now.
     pub async fn membership_now(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
+        let changes_before = self.member_changes.load(Ordering::Acquire);
         let reply = self
             .fabric
             .channel()
@@ -178,11 +190,13 @@ impl Access {
         let Msg::MemberCheck(answer) = reply else {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
-        let mut members = lock(&self.members);
-        if members.len() >= MEMBER_CACHE_MAX {
-            members.clear();
+        if self.member_changes.load(Ordering::Acquire) == changes_before {
+            let mut members = lock(&self.members);
+            if members.len() >= MEMBER_CACHE_MAX {
+                members.clear();
+            }
+            members.insert((gid, uid), (answer, Instant::now()));
         }
-        members.insert((gid, uid), (answer, Instant::now()));
         Ok(answer)
     }
 
