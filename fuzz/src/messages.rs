@@ -199,6 +199,7 @@ pub fn disp_control(u: &mut Unstructured<'_>) -> Result<DispControl> {
             proc_id: small(u)?,
             proc_type: enum_value(u, 10)?,
             name: text(u)?,
+            degraded: u.arbitrary()?,
         })),
         2 => Some(disp_control::Msg::Heartbeat(Heartbeat {
             sent_at_ms: id(u)?,

@@ -55,6 +55,9 @@ pub struct Hello {
     pub proc_type: i32,
     #[prost(string, tag = "3")]
     pub name: ::prost::alloc::string::String,
+    /// As Heartbeat.degraded, from the first packet on.
+    #[prost(bool, tag = "4")]
+    pub degraded: bool,
 }
 /// Sent by the dialing side every peer_heartbeat_ms (and at once when its
 /// health changes); the accepting side answers each with its own. A link
@@ -327,10 +330,12 @@ pub mod auth_guard {
         LoginFailed = 1,
         /// A password login succeeded: the account's failures are forgiven.
         LoginOk = 2,
-        /// May this address register an account (is it under its limit)?
-        CheckRegister = 3,
-        /// An account was registered from this address: count it.
-        Registered = 4,
+        /// Count a registration from this address, unless it is at its limit
+        /// (counted before the account is made, so parallel attempts cannot
+        /// all pass).
+        ReserveRegistration = 3,
+        /// The registration failed after all: uncount it.
+        ReleaseRegistration = 4,
     }
     impl Op {
         /// String value of the enum field names used in the ProtoBuf definition.
@@ -342,8 +347,8 @@ pub mod auth_guard {
                 Self::CheckLogin => "CHECK_LOGIN",
                 Self::LoginFailed => "LOGIN_FAILED",
                 Self::LoginOk => "LOGIN_OK",
-                Self::CheckRegister => "CHECK_REGISTER",
-                Self::Registered => "REGISTERED",
+                Self::ReserveRegistration => "RESERVE_REGISTRATION",
+                Self::ReleaseRegistration => "RELEASE_REGISTRATION",
             }
         }
         /// Creates an enum from field names used in the ProtoBuf definition.
@@ -352,8 +357,8 @@ pub mod auth_guard {
                 "CHECK_LOGIN" => Some(Self::CheckLogin),
                 "LOGIN_FAILED" => Some(Self::LoginFailed),
                 "LOGIN_OK" => Some(Self::LoginOk),
-                "CHECK_REGISTER" => Some(Self::CheckRegister),
-                "REGISTERED" => Some(Self::Registered),
+                "RESERVE_REGISTRATION" => Some(Self::ReserveRegistration),
+                "RELEASE_REGISTRATION" => Some(Self::ReleaseRegistration),
                 _ => None,
             }
         }
@@ -876,7 +881,6 @@ pub struct FileKey {
     #[prost(bytes = "bytes", tag = "2")]
     pub key: ::prost::bytes::Bytes,
 }
-/// file_serv -> chat (HASH gid): may uid touch the group's files?
 /// logic or chat_serv -> every file_serv: a user's file access changed, in
 /// effect at once rather than when caches expire. gid 0: the user logged
 /// out, and every file token issued to them up to revoked_at_ms is void.
@@ -906,6 +910,7 @@ pub struct FileRevocation {
     #[prost(uint64, tag = "2")]
     pub revoked_at_ms: u64,
 }
+/// file_serv -> chat (HASH gid): may uid touch the group's files?
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CheckMember {
     #[prost(uint64, tag = "1")]

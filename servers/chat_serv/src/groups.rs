@@ -423,6 +423,8 @@ pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, F
     let Msg::DbUids(former) = deleted else {
         return Err(Failure::unexpected());
     };
+    // A dismissed group's member list is never needed again.
+    chat.members.remove(&gid);
     release_scopes(
         chat.fabric.channel(),
         &chat.config,

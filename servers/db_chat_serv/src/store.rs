@@ -10,8 +10,7 @@
 //! | `{g:<gid>}:joined` | hash | uid → joined_at_ms |
 //! | `{g:<gid>}:seq` | string | latest message seq |
 //! | `{g:<gid>}:msgs` | hash | seq → ChatMessage (protobuf, seq field 0) |
-//! | `{g:<gid>}:dedup` | hash | `<uid>:<client_msg_id>` → seq of that client message (de-duplication) |
-//! | `{g:<gid>}:dedup_at` | zset | the same fields by when they were stored; older than 24 h are forgotten, a few per append |
+//! | `{g:<gid>}:dedup:<day>` | hash, expires 2 days after its last write | `<uid>:<client_msg_id>` → seq of that client message, for the ids first seen that day (`day` = ms / 86,400,000; de-duplication looks in today's and yesterday's) |
 //! | `{g:<gid>}:cm:<uid>:<client_msg_id>` | string, 24 h TTL | the same, as written by earlier versions (read, no longer written) |
 //! | `{g:<gid>}:msgfile` | hash | seq → the group file that message references (for the retention) |
 //! | `{g:<gid>}:first` | string | oldest seq kept, once `chat.history_max_messages` has deleted older ones |

@@ -40,21 +40,23 @@ redis.call('EXPIRE', KEYS[1], ttl)
 return until_ms
 ";
 
-/// Whether an address may register. KEYS[1] the counter; ARGV: limit.
-/// Returns the seconds until it may (> 0), or 0.
-const CHECK_REGISTER: &str = r"
+/// Counts a registration unless the address is at its limit; the hour
+/// starts with the first. KEYS[1] the counter; ARGV: limit. Returns the
+/// seconds until one may register (> 0) when refused, 0 when counted.
+const RESERVE_REGISTRATION: &str = r"
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count >= tonumber(ARGV[1]) then
   local ttl = redis.call('TTL', KEYS[1])
   if ttl < 1 then ttl = 1 end
   return ttl
 end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], 3600) end
 return 0
 ";
 
-/// Counts a registration; the hour starts with the first.
-const REGISTERED: &str = r"
-if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], 3600) end
+/// Uncounts a registration that failed (never below zero).
+const RELEASE_REGISTRATION: &str = r"
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
 return 0
 ";
 
@@ -113,13 +115,13 @@ pub async fn guard(
                 .map_err(storage)?;
             0
         }
-        Op::CheckRegister | Op::Registered
+        Op::ReserveRegistration | Op::ReleaseRegistration
             if req.address.is_empty() || throttle.registrations_per_hour == 0 =>
         {
             0
         }
-        Op::CheckRegister => {
-            let ttl_secs: u64 = redis::Script::new(CHECK_REGISTER)
+        Op::ReserveRegistration => {
+            let ttl_secs: u64 = redis::Script::new(RESERVE_REGISTRATION)
                 .key(registered_key(&req.address))
                 .arg(throttle.registrations_per_hour)
                 .invoke_async(&mut redis)
@@ -127,8 +129,8 @@ pub async fn guard(
                 .map_err(storage)?;
             ttl_secs * 1000
         }
-        Op::Registered => {
-            let _: u64 = redis::Script::new(REGISTERED)
+        Op::ReleaseRegistration => {
+            let _: u64 = redis::Script::new(RELEASE_REGISTRATION)
                 .key(registered_key(&req.address))
                 .invoke_async(&mut redis)
                 .await

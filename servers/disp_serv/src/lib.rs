@@ -108,7 +108,7 @@ impl Hub {
             proc_type: hello.proc_type(),
             link: link.clone(),
             close: close.clone(),
-            degraded: false,
+            degraded: hello.degraded,
         };
         if let Some(previous) = self.table.insert(proc_id, entry) {
             previous.close.trigger();

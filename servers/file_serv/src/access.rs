@@ -5,6 +5,7 @@
 //! changes (a logout, a member who left) so they take effect at once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,6 +22,28 @@ use tokio::time::Instant;
 
 /// Membership answers kept at most; the cache is cleared when it is full.
 const MEMBER_CACHE_MAX: usize = 100_000;
+
+/// The caches are swept of stale answers whenever they reach twice what
+/// they held after the last sweep (at least this many), so they stay near
+/// the number of users and groups active within `member_cache_secs`.
+const SWEEP_FLOOR: usize = 1024;
+
+/// Drops the answers older than `ttl` once `map` has doubled since the
+/// last sweep; clears it at `MEMBER_CACHE_MAX`.
+fn keep_fresh<K: std::hash::Hash + Eq, V>(
+    map: &mut HashMap<K, (V, Instant)>,
+    next_sweep: &mut usize,
+    ttl: Duration,
+) {
+    if map.len() >= MEMBER_CACHE_MAX {
+        map.clear();
+    }
+    if map.len() >= (*next_sweep).max(SWEEP_FLOOR) {
+        map.retain(|_, (_, at)| at.elapsed() < ttl);
+        map.shrink_to_fit();
+        *next_sweep = 2 * map.len();
+    }
+}
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -48,9 +71,12 @@ pub struct Access {
     member_ttl: Duration,
     token_ttl_ms: u64,
     keys: Mutex<BTreeMap<u64, Bytes>>,
-    members: Mutex<HashMap<(u64, u64), (MemberCheck, Instant)>>,
+    members: Mutex<Swept<(u64, u64), MemberCheck>>,
     /// uid → (last logout, when learnt): tokens issued up to then are void.
-    revocations: Mutex<HashMap<u64, (u64, Instant)>>,
+    revocations: Mutex<Swept<u64, u64>>,
+    /// Bumped by every membership change pushed here: an answer asked
+    /// before a change is not kept (it may predate the change).
+    member_changes: AtomicU64,
 }
 
 impl Access {
@@ -63,20 +89,26 @@ impl Access {
             keys: Mutex::default(),
             members: Mutex::default(),
             revocations: Mutex::default(),
+            member_changes: AtomicU64::new(0),
         }
     }
 
     /// Takes a change pushed by logic or chat_serv.
     pub fn on_change(&self, change: &FileAccessChanged) {
         if change.gid == 0 {
-            let mut revocations = lock(&self.revocations);
-            if revocations.len() >= MEMBER_CACHE_MAX {
-                revocations.clear();
-            }
-            revocations.insert(change.uid, (change.revoked_at_ms, Instant::now()));
+            self.learn_revocation(change.uid, change.revoked_at_ms);
         } else {
+            self.member_changes.fetch_add(1, Ordering::AcqRel);
             lock(&self.members).remove(&(change.gid, change.uid));
         }
+    }
+
+    /// Keeps the latest logout known for `uid`: a revocation only moves
+    /// forward, so an answer asked before a pushed logout cannot undo it.
+    fn learn_revocation(&self, uid: u64, revoked_at_ms: u64) {
+        let mut revocations = lock(&self.revocations);
+        let known = revocations.get(&uid).map_or(0, |(at, _)| *at);
+        revocations.insert(uid, known.max(revoked_at_ms), self.member_ttl);
     }
 
     /// When the user last logged out (0: never), from what was pushed or
@@ -99,12 +131,10 @@ impl Access {
         let Msg::FileRevocation(answer) = reply else {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
-        let mut revocations = lock(&self.revocations);
-        if revocations.len() >= MEMBER_CACHE_MAX {
-            revocations.clear();
-        }
-        revocations.insert(uid, (answer.revoked_at_ms, Instant::now()));
-        Ok(answer.revoked_at_ms)
+        self.learn_revocation(uid, answer.revoked_at_ms);
+        Ok(lock(&self.revocations)
+            .get(&uid)
+            .map_or(answer.revoked_at_ms, |(at, _)| *at))
     }
 
     /// The uid a file token was issued to, if it is valid now.
@@ -166,6 +196,7 @@ impl Access {
 
     /// Whether `uid` belongs to `gid`, asked of chat_serv now.
     pub async fn membership_now(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
+        let changes_before = self.member_changes.load(Ordering::Acquire);
         let reply = self
             .fabric
             .channel()
@@ -178,11 +209,9 @@ impl Access {
         let Msg::MemberCheck(answer) = reply else {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
-        let mut members = lock(&self.members);
-        if members.len() >= MEMBER_CACHE_MAX {
-            members.clear();
+        if self.member_changes.load(Ordering::Acquire) == changes_before {
+            lock(&self.members).insert((gid, uid), answer, self.member_ttl);
         }
-        members.insert((gid, uid), (answer, Instant::now()));
         Ok(answer)
     }
 
@@ -234,6 +263,37 @@ impl Access {
     }
 }
 
+/// A cache of answers with when each was learnt, swept by `keep_fresh`.
+#[derive(Debug)]
+struct Swept<K, V> {
+    map: HashMap<K, (V, Instant)>,
+    next_sweep: usize,
+}
+
+impl<K, V> Default for Swept<K, V> {
+    fn default() -> Self {
+        Swept {
+            map: HashMap::new(),
+            next_sweep: SWEEP_FLOOR,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> Swept<K, V> {
+    fn get(&self, key: &K) -> Option<&(V, Instant)> {
+        self.map.get(key)
+    }
+
+    fn remove(&mut self, key: &K) {
+        self.map.remove(key);
+    }
+
+    fn insert(&mut self, key: K, value: V, ttl: Duration) {
+        keep_fresh(&mut self.map, &mut self.next_sweep, ttl);
+        self.map.insert(key, (value, Instant::now()));
+    }
+}
+
 fn check_member(answer: MemberCheck) -> Result<(), Denied> {
     match answer {
         MemberCheck { exists: false, .. } => Err(Denied::NoGroup),
@@ -252,4 +312,27 @@ fn check_owner(answer: MemberCheck) -> Result<(), Denied> {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_answers_are_swept_as_the_cache_grows() {
+        let mut cache: Swept<u64, bool> = Swept::default();
+        let ttl = Duration::from_millis(0);
+        for key in 0..(10 * SWEEP_FLOOR as u64) {
+            cache.insert(key, true, ttl);
+        }
+        // Every answer is stale at once (ttl 0): sweeps keep the map near
+        // the floor instead of growing with every key ever seen.
+        assert!(cache.map.len() <= SWEEP_FLOOR + 1, "{}", cache.map.len());
+        let mut fresh: Swept<u64, bool> = Swept::default();
+        let long = Duration::from_secs(3600);
+        for key in 0..(3 * SWEEP_FLOOR as u64) {
+            fresh.insert(key, true, long);
+        }
+        assert_eq!(fresh.map.len(), 3 * SWEEP_FLOOR);
+    }
 }

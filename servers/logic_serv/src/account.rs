@@ -46,30 +46,45 @@ pub async fn register(
     } else {
         rules::display_name(&req.display_name).map_err(Failure::bad_request)?
     };
-    guard::check_register(logic, address).await?;
+    guard::reserve_registration(logic, address).await?;
+    let created = create_account(logic, req.password, account.clone(), display_name).await;
+    let uid = match created {
+        Ok(uid) => uid,
+        Err(failure) => {
+            // Not registered after all: it does not count.
+            if let Err(release) = guard::release_registration(logic, address).await {
+                warn!(logic.log, "Could not uncount a failed registration"; "reason" => release.reason);
+            }
+            return Err(failure);
+        }
+    };
+    info!(logic.log, "Account registered"; "uid" => uid, "account" => account);
+    Ok(Response::Register(RegisterResponse { uid }))
+}
+
+async fn create_account(
+    logic: &Logic,
+    password: String,
+    account: String,
+    display_name: String,
+) -> Result<u64, Failure> {
     let password_hash = logic
         .passwords
-        .hash(req.password)
+        .hash(password)
         .await
         .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
     let created = logic
         .db(Msg::CreateAccount(CreateAccount {
-            account: account.clone(),
+            account,
             password_hash,
             display_name,
             created_at_ms: now_ms(),
         }))
         .await?;
-    let Msg::AccountCreated(created) = created else {
-        return Err(unexpected());
-    };
-    info!(logic.log, "Account registered"; "uid" => created.uid, "account" => account);
-    if let Err(failure) = guard::registered(logic, address).await {
-        // The account exists: the count missing one is not the client's
-        // failure.
-        warn!(logic.log, "Could not count a registration"; "reason" => failure.reason);
+    match created {
+        Msg::AccountCreated(created) => Ok(created.uid),
+        _ => Err(unexpected()),
     }
-    Ok(Response::Register(RegisterResponse { uid: created.uid }))
 }
 
 pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response, Failure> {
@@ -83,7 +98,7 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     let Some(tokens) = logic.tokens.get() else {
         return Err(Failure::new(ResultCode::Unavailable, "server is starting"));
     };
-    let (uid, generation) = match req.credential {
+    let (uid, generation, revoked_at_ms) = match req.credential {
         Some(LoginCredential::Password(password)) => {
             let account = rules::account(&password.account).map_err(|_| wrong_credentials())?;
             // Refused while backing off, before any password is hashed.
@@ -112,7 +127,11 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
                 return Err(wrong_credentials());
             };
             guard::login_ok(&logic, &account).await?;
-            (credential.uid, credential.token_generation)
+            (
+                credential.uid,
+                credential.token_generation,
+                credential.revoked_at_ms,
+            )
         }
         Some(LoginCredential::Token(token)) => {
             let claims = tokens.verify(&token, now_ms()).map_err(|err| match err {
@@ -139,7 +158,7 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
                     "token was revoked by a logout",
                 ));
             }
-            (claims.uid, claims.generation)
+            (claims.uid, claims.generation, credential.revoked_at_ms)
         }
         None => return Err(Failure::bad_request("login needs a password or a token")),
     };
@@ -147,7 +166,8 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     // Everything that can fail comes before the session takes effect.
     let mut profile = profile::fetch_one(&logic, uid).await?;
     profile.online = true;
-    let (file_token, file_token_expires_at_ms) = crate::files::issue(&logic, uid).await?;
+    let (file_token, file_token_expires_at_ms) =
+        crate::files::issue(&logic, uid, revoked_at_ms).await?;
     let user = open_session(session, uid).await?;
     let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
     logic

@@ -70,13 +70,21 @@ impl FileKeys {
     }
 }
 
-/// A fresh file token for `uid` and when it expires.
-pub async fn issue(logic: &Logic, uid: u64) -> Result<(String, u64), CallError> {
+/// A fresh file token for `uid` and when it expires. It counts as issued
+/// after `revoked_at_ms` (the user's last logout, as stored) even if this
+/// host's clock is behind the one that recorded the logout, so file
+/// servers never take a new token for a revoked one.
+pub async fn issue(
+    logic: &Logic,
+    uid: u64,
+    revoked_at_ms: u64,
+) -> Result<(String, u64), CallError> {
     let files = &logic.config.files;
     let now = now_ms();
     let epoch = epoch_at(now, files.key_rotation_secs);
     let key = logic.file_keys.key(logic, epoch).await?;
-    let expires_at_ms = now + files.token_ttl_secs * 1000;
+    let issued_at_ms = now.max(revoked_at_ms.saturating_add(1));
+    let expires_at_ms = issued_at_ms + files.token_ttl_secs * 1000;
     Ok((
         file_token::sign(&key, epoch, uid, expires_at_ms),
         expires_at_ms,
@@ -168,7 +176,8 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
         }
         let due = logic.sessions.file_tokens_due(now_ms() + ttl_ms / 2);
         for (uid, user) in due {
-            let (token, expires_at_ms) = match issue(&logic, uid).await {
+            // A live session: no logout since it logged in.
+            let (token, expires_at_ms) = match issue(&logic, uid, 0).await {
                 Ok(issued) => issued,
                 Err(err) => {
                     warn!(logic.log, "Cannot refresh file tokens"; "error" => %err);

@@ -71,15 +71,18 @@ pub async fn login_ok(logic: &Logic, account: &str) -> Result<(), Failure> {
     ask(logic, Op::LoginOk, account, "").await.map(drop)
 }
 
-/// Refuses a registration from an address over its limit.
-pub async fn check_register(logic: &Logic, address: &str) -> Result<(), Failure> {
-    match ask(logic, Op::CheckRegister, "", address).await? {
+/// Counts a registration from the address, or refuses it when the address
+/// is at its limit.
+pub async fn reserve_registration(logic: &Logic, address: &str) -> Result<(), Failure> {
+    match ask(logic, Op::ReserveRegistration, "", address).await? {
         0 => Ok(()),
         wait => Err(refused("too many registrations from your address", wait)),
     }
 }
 
-/// Counts a registration from the address.
-pub async fn registered(logic: &Logic, address: &str) -> Result<(), Failure> {
-    ask(logic, Op::Registered, "", address).await.map(drop)
+/// Uncounts a registration that failed.
+pub async fn release_registration(logic: &Logic, address: &str) -> Result<(), Failure> {
+    ask(logic, Op::ReleaseRegistration, "", address)
+        .await
+        .map(drop)
 }

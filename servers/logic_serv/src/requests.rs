@@ -34,12 +34,12 @@ pub struct Job {
 /// (so 64 requests in flight cost at most this many pages in memory).
 const MAX_RUNNERS: usize = 8;
 
-/// What runs beside one session: a count, and the queues. An idle session
-/// holds empty queues (their memory is given back when they empty).
+/// What runs beside one session: a count, and the queues, which exist
+/// only while something runs (an idle session holds a null pointer).
 #[derive(Debug, Default)]
 pub struct Running {
     count: AtomicUsize,
-    queues: Mutex<Queues>,
+    queues: Mutex<Option<Box<Queues>>>,
 }
 
 #[derive(Debug, Default)]
@@ -73,10 +73,6 @@ impl Queues {
             }
         }
         self.runners -= 1;
-        if self.runners == 0 {
-            self.lanes.shrink_to_fit();
-            self.waiting.shrink_to_fit();
-        }
         None
     }
 }
@@ -87,7 +83,7 @@ impl Running {
         self.count.load(Ordering::Acquire)
     }
 
-    fn queues(&self) -> MutexGuard<'_, Queues> {
+    fn queues(&self) -> MutexGuard<'_, Option<Box<Queues>>> {
         self.queues
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
@@ -103,7 +99,8 @@ pub fn start(logic: &Arc<Logic>, inbox: &Arc<Inbox>, conn_id: u64, job: Job) {
         _ => None,
     };
     {
-        let mut queues = inbox.running.queues();
+        let mut guard = inbox.running.queues();
+        let queues = guard.get_or_insert_with(Box::default);
         if let Some(behind) = lane.and_then(|gid| queues.lanes.get_mut(&gid)) {
             // A runner is at work on this group: it takes this one next.
             behind.push_back(job);
@@ -144,7 +141,11 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
         answer(&logic, conn_id, request_id, result, &logic.log);
         inbox.running.count.fetch_sub(1, Ordering::AcqRel);
         inbox.ready.notify_one();
-        let mut queues = inbox.running.queues();
+        let mut guard = inbox.running.queues();
+        let Some(queues) = guard.as_mut() else {
+            // Unreachable: the queues live while a runner does.
+            return;
+        };
         if let Some(gid) = lane {
             if let Some(next) = queues.lanes.get_mut(&gid).and_then(VecDeque::pop_front) {
                 job = next;
@@ -154,7 +155,13 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
         }
         match queues.next_for_free_runner() {
             Some((next_lane, next)) => (lane, job) = (next_lane, next),
-            None => return,
+            None => {
+                if queues.runners == 0 {
+                    // Idle again: give the queues' memory back.
+                    *guard = None;
+                }
+                return;
+            }
         }
     }
 }

@@ -28,6 +28,16 @@ pub fn control_frame(me_id: u32, me_type: ProcType, msg: disp_control::Msg) -> B
     .encode_frame()
 }
 
+/// The hello of this process (its health is filled in per link).
+pub fn hello_of(me: &crate::ProcConfig) -> Hello {
+    Hello {
+        proc_id: me.id,
+        proc_type: me.kind.proc_type() as i32,
+        name: me.name.clone(),
+        degraded: false,
+    }
+}
+
 pub fn hello_frame(hello: &Hello) -> Bytes {
     control_frame(
         hello.proc_id,

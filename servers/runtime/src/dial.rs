@@ -117,7 +117,11 @@ pub async fn keep_linked<C, U, D>(
             &spec.peer_name,
             link_close.clone(),
         );
-        if sender.send(hello_frame(&spec.hello)).is_err() {
+        let hello = Hello {
+            degraded: health.is_degraded(),
+            ..spec.hello.clone()
+        };
+        if sender.send(hello_frame(&hello)).is_err() {
             link_close.trigger();
             continue;
         }

@@ -5,15 +5,15 @@
 //! one live disp: picked by the packet's hash key when it has one (so one
 //! conversation keeps its order through one disp), round-robin otherwise.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use schat_proto::server::{disp_control, Hello, Method, Peer, ProcType, Route};
+use schat_proto::server::{disp_control, Method, Peer, ProcType, Route};
 use tokio::sync::mpsc;
 
-use crate::control::decode_control;
+use crate::control::{decode_control, hello_of};
 use crate::dial::{keep_linked, DialSpec, LinkEvents};
 use crate::node::Node;
 use crate::rendezvous;
@@ -31,8 +31,10 @@ pub struct Fabric {
 struct FabricState {
     disps: Vec<DispLink>,
     next: AtomicUsize,
-    /// Every process listed by a live disp at the last table change.
-    last_live: Mutex<BTreeSet<u32>>,
+    /// The processes listed by the live disps at the last table change.
+    last: Mutex<Snapshot>,
+    /// Round-robin position for RAND calls picked here.
+    next_pick: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -57,7 +59,8 @@ impl Fabric {
                 })
                 .collect(),
             next: AtomicUsize::new(0),
-            last_live: Mutex::new(BTreeSet::new()),
+            last: Mutex::default(),
+            next_pick: AtomicUsize::new(0),
         });
         let channel = Channel::new(
             me.id,
@@ -65,11 +68,7 @@ impl Fabric {
             FabricTransport(state.clone()),
             config.timing.request_timeout(),
         );
-        let hello = Hello {
-            proc_id: me.id,
-            proc_type: me.kind.proc_type() as i32,
-            name: me.name.clone(),
-        };
+        let hello = hello_of(me);
         for (index, (disp_id, addr)) in disp_addrs.into_iter().enumerate() {
             let peer_name = config
                 .proc_by_id(disp_id)
@@ -165,24 +164,71 @@ impl FabricState {
 
     /// Fails the calls waiting on a process that no live disp lists any
     /// more (it was listed before): their answers cannot come.
+    ///
+    /// A HASH call went to the process the disps' table picked when it was
+    /// sent: the table before this change tells which (the same
+    /// rendezvous hash disp uses).
     fn fail_calls_to_gone(&self, channel: &Channel) {
-        let live = self.peers_where(|_| true);
-        let gone: BTreeSet<u32> = {
-            let mut last = self
-                .last_live
+        let now = Snapshot {
+            live: self.peers_where(|_| true),
+            serving: self.peers_by_type(|peer| !peer.degraded),
+        };
+        let before = std::mem::replace(
+            &mut *self
+                .last
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner()),
+            now.clone(),
+        );
+        let gone: BTreeSet<u32> = before.live.difference(&now.live).copied().collect();
+        if gone.is_empty() {
+            return;
+        }
+        channel.fail_gone(
+            |target| {
+                let went_to = match target.method {
+                    Method::Spec => target.proc_id,
+                    Method::Hash => before
+                        .serving
+                        .get(&(target.proc_type as i32))
+                        .and_then(|ids| rendezvous::owner(target.hash_key, ids.iter().copied()))
+                        .unwrap_or(0),
+                    Method::Rand | Method::All => 0,
+                };
+                gone.contains(&went_to)
+            },
+            "the process handling the request went down",
+        );
+    }
+
+    /// Ids of the peers `keep` selects, by type.
+    fn peers_by_type(&self, keep: impl Fn(&Peer) -> bool) -> HashMap<i32, BTreeSet<u32>> {
+        let mut by_type: HashMap<i32, BTreeSet<u32>> = HashMap::new();
+        for disp in &self.disps {
+            if !disp.slot.is_up() {
+                continue;
+            }
+            let peers = disp
+                .peers
                 .lock()
                 .unwrap_or_else(|poison| poison.into_inner());
-            let gone = last.difference(&live).copied().collect();
-            *last = live;
-            gone
-        };
-        if !gone.is_empty() {
-            channel.fail_gone(
-                |proc_id| !gone.contains(&proc_id),
-                "the process handling the request went down",
-            );
+            for peer in peers.iter().filter(|peer| keep(peer)) {
+                by_type
+                    .entry(peer.proc_type)
+                    .or_default()
+                    .insert(peer.proc_id);
+            }
         }
+        by_type
     }
+}
+
+/// The live and serving processes at one table change.
+#[derive(Clone, Debug, Default)]
+struct Snapshot {
+    live: BTreeSet<u32>,
+    /// Serving ids by process type.
+    serving: HashMap<i32, BTreeSet<u32>>,
 }
 
 impl DispLink {
@@ -231,16 +277,21 @@ impl Transport for FabricTransport {
         self.0.disps.iter().any(|disp| disp.slot.is_up())
     }
 
-    /// SPEC: that process; HASH: the one the disps will pick, by this
-    /// process's view of the live table (the same rendezvous hash).
-    fn expected(&self, target: &Target) -> u32 {
-        match target.method {
-            Method::Spec => target.proc_id,
-            Method::Hash => {
-                rendezvous::owner(target.hash_key, self.0.serving_peers(target.proc_type))
-                    .unwrap_or(0)
-            }
-            Method::Rand | Method::All => 0,
+    /// RAND becomes SPEC of a serving process picked here in turn, so the
+    /// call knows which process it waits on (none serving: left to disp,
+    /// which answers UNAVAILABLE).
+    fn resolve(&self, target: Target) -> Target {
+        if target.method != Method::Rand {
+            return target;
+        }
+        let serving = self.0.serving_peers(target.proc_type);
+        if serving.is_empty() {
+            return target;
+        }
+        let pick = self.0.next_pick.fetch_add(1, Ordering::Relaxed) % serving.len();
+        match serving.into_iter().nth(pick) {
+            Some(proc_id) => Target::spec(target.proc_type, proc_id).keyed(target.hash_key),
+            None => target,
         }
     }
 }

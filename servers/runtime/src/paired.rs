@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use schat_proto::client::ResultCode;
-use schat_proto::server::{disp_control, server_msg::Msg, Hello};
+use schat_proto::server::{disp_control, server_msg::Msg};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use crate::config::{ClusterConfig, ProcConfig};
-use crate::control::{decode_control, heartbeat_frame, read_hello};
+use crate::control::{decode_control, heartbeat_frame, hello_of, read_hello};
 use crate::dial::{keep_linked, DialSpec, LinkEvents};
 use crate::link;
 use crate::logging::{info, o, warn, Logger};
@@ -23,14 +23,6 @@ use crate::slot::{LinkSlot, SlotTransport};
 
 /// How long an accepted peer has to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
-
-fn hello_of(me: &ProcConfig) -> Hello {
-    Hello {
-        proc_id: me.id,
-        proc_type: me.kind.proc_type() as i32,
-        name: me.name.clone(),
-    }
-}
 
 fn slot_channel(
     me: &ProcConfig,

@@ -143,14 +143,11 @@ pub trait Transport: Send + Sync + 'static {
     /// Whether at least one way to a peer is up right now.
     fn is_up(&self) -> bool;
 
-    /// The process a request for `target` should reach, as far as this
-    /// transport can tell (0: unknown), so a call can be failed the moment
-    /// that process is known to be gone.
-    fn expected(&self, target: &Target) -> u32 {
-        match target.method {
-            Method::Spec => target.proc_id,
-            _ => 0,
-        }
+    /// The target a call is sent to: a transport that knows the live
+    /// processes may pick one for RAND itself (SPEC then), so the call knows
+    /// which process it waits on.
+    fn resolve(&self, target: Target) -> Target {
+        target
     }
 }
 
@@ -242,8 +239,8 @@ struct Pending {
     waiter: oneshot::Sender<Result<Msg, CallError>>,
     /// Which way the request left (see [`Transport::send_frame`]).
     via: usize,
-    /// The process expected to answer (0: unknown).
-    expect: u32,
+    /// Where it went, to tell when its answerer is gone.
+    target: Target,
 }
 
 impl std::fmt::Debug for Channel {
@@ -308,9 +305,9 @@ impl Channel {
         timeout: Duration,
     ) -> Result<Msg, CallError> {
         let correlation_id = self.inner.next_correlation.fetch_add(1, Ordering::Relaxed);
+        let target = self.inner.transport.resolve(target);
         let route = self.route(target, Kind::Request, correlation_id);
         let (waiter, rx) = oneshot::channel();
-        let expect = self.inner.transport.expected(&target);
         // Inserted before sending, so an answer cannot arrive unmatched;
         // `via` is filled in once the transport has picked a way.
         self.inner.pending.insert(
@@ -318,7 +315,7 @@ impl Channel {
             Pending {
                 waiter,
                 via: usize::MAX,
-                expect,
+                target,
             },
         );
         let frame = encode(&route, msg);
@@ -356,13 +353,10 @@ impl Channel {
         self.fail_where(|pending| pending.via == via, reason)
     }
 
-    /// Fails at once the calls whose expected answerer is no longer live
-    /// (`is_live` false for it). Calls with no known answerer wait on.
-    pub fn fail_gone(&self, is_live: impl Fn(u32) -> bool, reason: &str) -> usize {
-        self.fail_where(
-            |pending| pending.expect != 0 && !is_live(pending.expect),
-            reason,
-        )
+    /// Fails at once the calls whose answerer is gone, as `gone` tells
+    /// from their target. Returns how many.
+    pub fn fail_gone(&self, gone: impl Fn(&Target) -> bool, reason: &str) -> usize {
+        self.fail_where(|pending| gone(&pending.target), reason)
     }
 
     fn fail_where(&self, doomed: impl Fn(&Pending) -> bool, reason: &str) -> usize {

@@ -307,10 +307,15 @@ impl Store {
         let (members, _) = self.member_uids(gid).await?;
         let keys: Vec<String> = [
             "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites", "mver",
-            "recalled", "files", "dedup", "dedup_at", "msgfile", "first",
+            "recalled", "files", "msgfile", "first",
         ]
         .iter()
         .map(|part| group_key(gid, part))
+        .chain({
+            // Every de-duplication bucket that can still exist.
+            let today = super::messages::dedup_day(schat_runtime::time::now_ms());
+            (today.saturating_sub(2)..=today).map(move |day| super::messages::dedup_key(gid, day))
+        })
         .collect();
         let _: () = redis.del(&keys).await.map_err(storage)?;
         let mut pipe = redis::pipe();

@@ -1,6 +1,8 @@
 //! Messages: gap-free seq per group assigned atomically with the store,
 //! idempotent by (sender, client message id), read cursors, recall.
 
+use std::sync::LazyLock;
+
 use redis::AsyncCommands;
 use schat_proto::client::{ChatMessage, MessagesResponse, ResultCode};
 use schat_proto::server::DbAppended;
@@ -11,31 +13,44 @@ use schat_runtime::CallError;
 
 use super::{group_key, no_such_group, storage, Store};
 
-/// How long a client message id is remembered for de-duplication.
+/// How long a client message id is remembered for de-duplication, at
+/// least: ids are kept in a bucket per day, which lives for two.
 pub const DEDUP_TTL_SECS: u64 = 24 * 3600;
 
-/// KEYS: info, members, seq, msgs, legacy dedup key, mver, files, dedup,
-/// dedup_at, msgfile, first, recalled. ARGV: sender, require member (1/0),
-/// body, dedup TTL secs, has a client id (1/0), the group file the message
-/// references ('' for none), dedup field, now ms, messages kept (0: all).
+/// The de-duplication bucket of the day `now_ms` falls in.
+pub fn dedup_day(now_ms: u64) -> u64 {
+    now_ms / (DEDUP_TTL_SECS * 1000)
+}
+
+/// A group's de-duplication bucket of `day`.
+pub fn dedup_key(gid: u64, day: u64) -> String {
+    group_key(gid, &format!("dedup:{day}"))
+}
+
+/// The message scripts, hashed once.
+static APPEND_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(APPEND));
+static MARK_READ_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(MARK_READ));
+static RECALL_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RECALL));
+
+/// KEYS: info, members, seq, msgs, legacy dedup key, mver, files, today's
+/// dedup, yesterday's dedup, msgfile, first, recalled. ARGV: sender,
+/// require member (1/0), body, dedup bucket TTL secs, has a client id
+/// (1/0), the group file the message references ('' for none), dedup
+/// field, messages kept (0: all).
 /// Returns {status, seq, membership version, released files}: status 1
 /// stored, 0 duplicate, -1 no group, -2 not a member. A duplicate is
 /// recognised before membership, so a retry answers the original seq even
-/// if the sender has left since. Client ids older than the dedup window
-/// are forgotten a few per append; with a retention, messages older than
-/// the newest `max` are deleted (at most 100 per append) and the files
-/// that lose their last reference are returned.
+/// if the sender has left since. Client ids go into the day's bucket,
+/// which expires two days after its last write, so an id is remembered at
+/// least 24 h; with a retention, messages older than the newest `max` are
+/// deleted (at most 100 per append) and the files that lose their last
+/// reference are returned.
 const APPEND: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, {}} end
 local version = tonumber(redis.call('GET', KEYS[6]) or '0')
-local now = tonumber(ARGV[8])
-local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', now - tonumber(ARGV[4]) * 1000, 'LIMIT', 0, 16)
-if #stale > 0 then
-  redis.call('HDEL', KEYS[8], unpack(stale))
-  redis.call('ZREM', KEYS[9], unpack(stale))
-end
 if ARGV[5] == '1' then
-  local original = redis.call('HGET', KEYS[8], ARGV[7]) or redis.call('GET', KEYS[5])
+  local original = redis.call('HGET', KEYS[8], ARGV[7]) or redis.call('HGET', KEYS[9], ARGV[7])
+    or redis.call('GET', KEYS[5])
   if original then return {0, tonumber(original), version, {}} end
 end
 if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version, {}} end
@@ -43,14 +58,14 @@ local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
 if ARGV[5] == '1' then
   redis.call('HSET', KEYS[8], ARGV[7], seq)
-  redis.call('ZADD', KEYS[9], now, ARGV[7])
+  redis.call('EXPIRE', KEYS[8], ARGV[4])
 end
 if ARGV[6] ~= '' then
   redis.call('HINCRBY', KEYS[7], ARGV[6], 1)
   redis.call('HSET', KEYS[10], seq, ARGV[6])
 end
 local released = {}
-local max = tonumber(ARGV[9])
+local max = tonumber(ARGV[8])
 if max > 0 and seq > max then
   local first = tonumber(redis.call('GET', KEYS[11]) or '1')
   local keep_from = seq - max + 1
@@ -130,32 +145,31 @@ impl Store {
         // Written by earlier versions (one key per client id, with a TTL);
         // still read, so a retry across an upgrade is not stored twice.
         let legacy_dedup_key = group_key(gid, &format!("cm:{dedup_field}"));
-        let (status, seq, member_version, released): (i64, u64, u64, Vec<String>) =
-            redis::Script::new(APPEND)
-                .key(group_key(gid, "info"))
-                .key(group_key(gid, "members"))
-                .key(group_key(gid, "seq"))
-                .key(group_key(gid, "msgs"))
-                .key(legacy_dedup_key)
-                .key(group_key(gid, "mver"))
-                .key(group_key(gid, "files"))
-                .key(group_key(gid, "dedup"))
-                .key(group_key(gid, "dedup_at"))
-                .key(group_key(gid, "msgfile"))
-                .key(group_key(gid, "first"))
-                .key(group_key(gid, "recalled"))
-                .arg(message.sender_uid)
-                .arg(u8::from(require_member))
-                .arg(message.encode_frame().as_ref())
-                .arg(DEDUP_TTL_SECS)
-                .arg(u8::from(has_client_id))
-                .arg(group_file(&message).unwrap_or_default())
-                .arg(dedup_field)
-                .arg(now_ms())
-                .arg(self.history_max)
-                .invoke_async(&mut redis)
-                .await
-                .map_err(storage)?;
+        let today = dedup_day(now_ms());
+        let (status, seq, member_version, released): (i64, u64, u64, Vec<String>) = APPEND_SCRIPT
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "members"))
+            .key(group_key(gid, "seq"))
+            .key(group_key(gid, "msgs"))
+            .key(legacy_dedup_key)
+            .key(group_key(gid, "mver"))
+            .key(group_key(gid, "files"))
+            .key(dedup_key(gid, today))
+            .key(dedup_key(gid, today.saturating_sub(1)))
+            .key(group_key(gid, "msgfile"))
+            .key(group_key(gid, "first"))
+            .key(group_key(gid, "recalled"))
+            .arg(message.sender_uid)
+            .arg(u8::from(require_member))
+            .arg(message.encode_frame().as_ref())
+            .arg(2 * DEDUP_TTL_SECS)
+            .arg(u8::from(has_client_id))
+            .arg(group_file(&message).unwrap_or_default())
+            .arg(dedup_field)
+            .arg(self.history_max)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
         match status {
             1 | 0 => Ok(DbAppended {
                 seq,
@@ -245,7 +259,7 @@ impl Store {
 
     pub async fn mark_read(&self, gid: u64, uid: u64, seq: u64) -> Result<u64, CallError> {
         let mut redis = self.conn();
-        redis::Script::new(MARK_READ)
+        MARK_READ_SCRIPT
             .key(group_key(gid, "reads"))
             .key(group_key(gid, "seq"))
             .arg(uid)
@@ -274,7 +288,7 @@ impl Store {
             ..original
         };
         event.seq = 0;
-        let (result, released): (i64, i64) = redis::Script::new(RECALL)
+        let (result, released): (i64, i64) = RECALL_SCRIPT
             .key(group_key(gid, "info"))
             .key(group_key(gid, "seq"))
             .key(group_key(gid, "msgs"))
