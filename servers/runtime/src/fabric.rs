@@ -138,8 +138,8 @@ impl Fabric {
 }
 
 impl FabricState {
-    fn peers_where(&self, keep: impl Fn(&Peer) -> bool) -> BTreeSet<u32> {
-        let mut ids = BTreeSet::new();
+    /// Calls `visit` with every process a live disp lists.
+    fn visit_live(&self, mut visit: impl FnMut(&Peer)) {
         for disp in &self.disps {
             if !disp.slot.is_up() {
                 continue;
@@ -148,13 +148,17 @@ impl FabricState {
                 .peers
                 .lock()
                 .unwrap_or_else(|poison| poison.into_inner());
-            ids.extend(
-                peers
-                    .iter()
-                    .filter(|peer| keep(peer))
-                    .map(|peer| peer.proc_id),
-            );
+            peers.iter().for_each(&mut visit);
         }
+    }
+
+    fn peers_where(&self, keep: impl Fn(&Peer) -> bool) -> BTreeSet<u32> {
+        let mut ids = BTreeSet::new();
+        self.visit_live(|peer| {
+            if keep(peer) {
+                ids.insert(peer.proc_id);
+            }
+        });
         ids
     }
 
@@ -204,21 +208,14 @@ impl FabricState {
     /// Ids of the peers `keep` selects, by type.
     fn peers_by_type(&self, keep: impl Fn(&Peer) -> bool) -> HashMap<i32, BTreeSet<u32>> {
         let mut by_type: HashMap<i32, BTreeSet<u32>> = HashMap::new();
-        for disp in &self.disps {
-            if !disp.slot.is_up() {
-                continue;
-            }
-            let peers = disp
-                .peers
-                .lock()
-                .unwrap_or_else(|poison| poison.into_inner());
-            for peer in peers.iter().filter(|peer| keep(peer)) {
+        self.visit_live(|peer| {
+            if keep(peer) {
                 by_type
                     .entry(peer.proc_type)
                     .or_default()
                     .insert(peer.proc_id);
             }
-        }
+        });
         by_type
     }
 }
