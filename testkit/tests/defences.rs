@@ -398,6 +398,23 @@ async fn a_burst_past_the_in_flight_limit_is_answered_then_closed_once() {
     assert_eq!(other.profile().await.unwrap().account, "other");
 }
 
+/// Pings `client` every 200 ms until the server closes it (at most 5 s);
+/// returns the closing notice's code.
+async fn closed_despite_pings(client: &Client) -> ResultCode {
+    let started = std::time::Instant::now();
+    loop {
+        if client.closed_reason().is_some() || client.ping().await.is_err() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still open after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    closing_code(client).await
+}
+
 #[tokio::test]
 async fn a_connection_must_log_in_in_time_and_pings_do_not_count() {
     let spec = ClusterSpec {
@@ -411,22 +428,15 @@ async fn a_connection_must_log_in_in_time_and_pings_do_not_count() {
     let (user, _, _) = cluster.user(1, "punctual").await.unwrap();
     let lurker = cluster.client(1).await.unwrap();
     // Pings every 200 ms do not keep an anonymous connection open.
-    let started = std::time::Instant::now();
-    loop {
-        if lurker.closed_reason().is_some() || lurker.ping().await.is_err() {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "still open after 5 s"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let code = closing_code(&lurker).await;
-    assert_eq!(code, ResultCode::NotLoggedIn);
+    assert_eq!(closed_despite_pings(&lurker).await, ResultCode::NotLoggedIn);
     // Past two login periods, the logged-in connection is still served.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(user.profile().await.unwrap().account, "punctual");
+    // After a logout the connection has the same time to log in again.
+    user.logout().await.unwrap();
+    assert_eq!(closed_despite_pings(&user).await, ResultCode::NotLoggedIn);
+    let reason = user.closed_reason().unwrap_or_default();
+    assert!(reason.contains("logout"), "{reason}");
 }
 
 #[tokio::test]

@@ -173,6 +173,23 @@ fn bad_values_are_named() {
     assert!(message.contains("http.idle_timeout_ms"), "{message}");
     let message = refused(|value| value["http"]["stall_timeout_ms"] = 0.into());
     assert!(message.contains("http.stall_timeout_ms"), "{message}");
+    let message = refused(|value| value["limits"]["client_send_queue_bytes"] = 1000.into());
+    assert!(
+        message.contains("limits.client_send_queue_bytes"),
+        "{message}"
+    );
+    let message = refused(|value| value["limits"]["client_login_timeout_secs"] = 0.into());
+    assert!(
+        message.contains("limits.client_login_timeout_secs"),
+        "{message}"
+    );
+    let message = refused(|value| value["redis"]["memory_alarm_percent"] = 0.into());
+    assert!(message.contains("memory_alarm_percent"), "{message}");
+    let message = refused(|value| value["auth"]["throttle"]["free_failures"] = 3.into());
+    assert!(
+        message.contains("unknown field `free_failures`"),
+        "{message}"
+    );
 }
 
 #[test]
