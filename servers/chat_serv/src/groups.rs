@@ -16,9 +16,11 @@ use schat_proto::client::{
 use schat_proto::server::{
     db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup,
     DbGroup, DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
-    FileAccessChanged, MemberCheck,
+    MemberCheck,
 };
-use schat_runtime::file_url::{release_paths, release_scopes, FileUrl, Scope};
+use schat_runtime::file_url::{
+    access_changed, release_paths, release_scopes, AccessChange, FileUrl, Scope,
+};
 use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 use tokio::sync::Semaphore;
@@ -273,15 +275,7 @@ async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure>
         .await?;
     let removed = matches!(removed, Msg::DbFlag(flag) if flag.value);
     if removed {
-        let changed = FileAccessChanged {
-            uid,
-            gid,
-            revoked_at_ms: 0,
-        };
-        let _ = chat.fabric.channel().push(
-            schat_runtime::Target::all(schat_proto::server::ProcType::File),
-            Msg::FileAccessChanged(changed),
-        );
+        access_changed(chat.fabric.channel(), uid, AccessChange::LeftGroup { gid });
     }
     Ok(removed)
 }

@@ -13,6 +13,8 @@ use schat_runtime::logging::{info, warn};
 use schat_runtime::time::now_ms;
 use schat_runtime::Target;
 
+use schat_runtime::file_url::{access_changed, AccessChange};
+
 use crate::auth::TokenError;
 use crate::guard;
 use crate::profile;
@@ -200,7 +202,12 @@ pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
         .await?;
     // File servers stop honouring the user's file tokens now, not when
     // the tokens expire.
-    crate::files::revoke_file_tokens(&session.logic, user.uid, revoked_at_ms);
+    // (A file_serv that misses this asks before it trusts the user again.)
+    access_changed(
+        session.logic.fabric.channel(),
+        user.uid,
+        AccessChange::LoggedOut { revoked_at_ms },
+    );
     session.end_user_session().await;
     info!(session.log, "Logged out"; "uid" => user.uid);
     Ok(Response::Logout(LogoutResponse {}))

@@ -10,8 +10,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use schat_proto::client::{server_message::Body as Push, FileToken, ResultCode, ServerMessage};
 use schat_proto::server::{
-    server_msg::Msg, ConnLoad, Deliver, FileAccessChanged, FileKey, FileRef, FileRevocation,
-    GetCredential, GetProfiles, GetSecret, Ok as OkMsg, ProcType,
+    server_msg::Msg, ConnLoad, Deliver, FileKey, FileRef, FileRevocation, GetCredential,
+    GetProfiles, GetSecret, Ok as OkMsg, ProcType,
 };
 use schat_proto::Wire;
 use schat_runtime::file_token::{self, epoch_at};
@@ -89,21 +89,6 @@ pub async fn issue(
         file_token::sign(&key, epoch, uid, expires_at_ms),
         expires_at_ms,
     ))
-}
-
-/// Tells every file_serv that the user's file tokens issued up to
-/// `revoked_at_ms` are void (a logout). A file_serv that misses this asks
-/// (GetFileRevocation) before it trusts a user it has not heard of lately.
-pub fn revoke_file_tokens(logic: &Logic, uid: u64, revoked_at_ms: u64) {
-    let changed = FileAccessChanged {
-        uid,
-        gid: 0,
-        revoked_at_ms,
-    };
-    let _ = logic
-        .fabric
-        .channel()
-        .push(Target::all(ProcType::File), Msg::FileAccessChanged(changed));
 }
 
 /// Answers a file_serv's GetFileRevocation from the user's record.

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use schat_proto::server::{server_msg::Msg, ProcType, ReleaseFiles};
+use schat_proto::server::{server_msg::Msg, FileAccessChanged, ProcType, ReleaseFiles};
 
 use crate::{Channel, ClusterConfig, Target};
 
@@ -153,6 +153,34 @@ pub fn release_scopes(channel: &Channel, config: &ClusterConfig, scopes: &[Scope
             }),
         );
     }
+}
+
+/// What changed in a user's access to files, for [`access_changed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessChange {
+    /// The user logged out at this time: file tokens issued up to then
+    /// are void.
+    LoggedOut { revoked_at_ms: u64 },
+    /// The user left this group (quit or kicked).
+    LeftGroup { gid: u64 },
+}
+
+/// Tells every file server, at once, that a user's access changed, so it
+/// does not wait for its caches to expire. Best effort: a file server that
+/// misses it asks again within `files.member_cache_secs`.
+pub fn access_changed(channel: &Channel, uid: u64, change: AccessChange) {
+    let (gid, revoked_at_ms) = match change {
+        AccessChange::LoggedOut { revoked_at_ms } => (0, revoked_at_ms),
+        AccessChange::LeftGroup { gid } => (gid, 0),
+    };
+    let _ = channel.push(
+        Target::all(ProcType::File),
+        Msg::FileAccessChanged(FileAccessChanged {
+            uid,
+            gid,
+            revoked_at_ms,
+        }),
+    );
 }
 
 #[cfg(test)]
