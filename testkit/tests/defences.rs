@@ -440,6 +440,31 @@ async fn a_connection_must_log_in_in_time_and_pings_do_not_count() {
 }
 
 #[tokio::test]
+async fn a_logout_gets_the_whole_login_period_again() {
+    let spec = ClusterSpec {
+        limits: Limits {
+            client_login_timeout_secs: 2,
+            ..Limits::default()
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let (user, _, _) = cluster.user(1, "leaver").await.unwrap();
+    // Log out late in the first period: the connection still has a whole
+    // period from the logout, not what was left of the first.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    user.logout().await.unwrap();
+    let logged_out = std::time::Instant::now();
+    let code = closed_despite_pings(&user).await;
+    assert_eq!(code, ResultCode::NotLoggedIn);
+    assert!(
+        logged_out.elapsed() >= Duration::from_millis(1800),
+        "closed {:?} after the logout",
+        logged_out.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn one_address_holds_at_most_its_share_of_connections() {
     let spec = ClusterSpec {
         limits: Limits {

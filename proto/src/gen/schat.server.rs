@@ -370,15 +370,13 @@ pub struct AuthVerdict {
     #[prost(uint64, tag = "1")]
     pub retry_after_ms: u64,
 }
-/// logic -> conn: the connection logged in (or out). A connection that is
-/// not logged in is closed limits.client_login_timeout_secs after it opened
-/// or logged out.
+/// logic -> conn: a user logged in on the connection. conn closes a
+/// connection that has not, limits.client_login_timeout_secs after it
+/// opened; after a logout, logic keeps the same deadline itself.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ConnLogin {
     #[prost(uint64, tag = "1")]
     pub conn_id: u64,
-    #[prost(bool, tag = "2")]
-    pub logged_in: bool,
 }
 /// logic -> conn: write the final frame (if any), then close.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]

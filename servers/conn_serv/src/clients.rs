@@ -41,7 +41,8 @@ impl Default for Clients {
 pub struct ClientHandle {
     pub link: LinkSender,
     pub close: Shutdown,
-    /// Whether logic says a user is logged in on it.
+    /// Whether logic said a user logged in on it (ever: after a logout,
+    /// logic keeps the login deadline).
     pub logged_in: bool,
 }
 
@@ -93,10 +94,10 @@ impl Clients {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Records what logic says: a user logged in (or out) on `conn_id`.
-    pub fn set_logged_in(&self, conn_id: u64, logged_in: bool) {
+    /// Records that logic said a user logged in on `conn_id`.
+    pub fn logged_in(&self, conn_id: u64) {
         if let Some(mut client) = self.by_id.get_mut(&conn_id) {
-            client.logged_in = logged_in;
+            client.logged_in = true;
         }
     }
 

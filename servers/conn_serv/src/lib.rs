@@ -193,7 +193,7 @@ fn on_logic_packet(conn: &Conn, incoming: Incoming) {
             }
         }
         Msg::CloseConn(close) => conn.clients.close(close.conn_id, close.final_frame),
-        Msg::ConnLogin(login) => conn.clients.set_logged_in(login.conn_id, login.logged_in),
+        Msg::ConnLogin(login) => conn.clients.logged_in(login.conn_id),
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "conn_serv does not handle this message",

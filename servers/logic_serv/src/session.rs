@@ -189,10 +189,10 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// Tells conn whether a user is logged in on `conn_id` (its login
-/// deadline).
-fn tell_conn_login(logic: &Logic, conn_id: u64, logged_in: bool) {
-    let login = ConnLogin { conn_id, logged_in };
+/// Tells conn that a user logged in on `conn_id` (its login deadline;
+/// after a logout the session keeps the deadline, see `relogin_by`).
+fn tell_conn_login(logic: &Logic, conn_id: u64) {
+    let login = ConnLogin { conn_id };
     let _ = logic.conn.push(
         Target::spec(ProcType::Conn, logic.conn_id),
         Msg::ConnLogin(login),
@@ -396,7 +396,7 @@ impl Session {
             Request::Login(login) => {
                 let result = account::login(self, login).await;
                 match &result {
-                    Ok(_) => tell_conn_login(&self.logic, self.conn_id, true),
+                    Ok(_) => tell_conn_login(&self.logic, self.conn_id),
                     Err(failure) if failure.code == ResultCode::AuthFailed => {
                         self.failed_logins += 1;
                         if self.failed_logins >= self.logic.config.auth.throttle.connection_failures
@@ -418,7 +418,6 @@ impl Session {
             Request::Logout(_) => {
                 let result = account::logout(self).await;
                 if result.is_ok() {
-                    tell_conn_login(&self.logic, self.conn_id, false);
                     let timeout = self.logic.config.limits.client_login_timeout_secs;
                     self.relogin_by =
                         Some(tokio::time::Instant::now() + std::time::Duration::from_secs(timeout));
