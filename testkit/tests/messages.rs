@@ -261,6 +261,8 @@ async fn media_messages_limits_and_kinds() {
         format!("/f/1/g{}/{}.png", gid + 1, "ab".repeat(32)),
         format!("/f/1/u1/{}.png", "ab".repeat(32)),
         format!("/f/1/g{gid}/../{}.png", "ab".repeat(32)),
+        format!(" /f/1/g{gid}/{}.png", "ab".repeat(32)),
+        "   ".to_string(),
     ]
     .into_iter()
     .enumerate()

@@ -52,7 +52,7 @@ pub fn file_url(
     url: &str,
     scope: Option<crate::file_url::Scope>,
 ) -> Result<String, String> {
-    let url = url.trim();
+    // Exactly as an upload returned it: what is stored is what was checked.
     if url.is_empty() {
         return Ok(String::new());
     }
