@@ -76,7 +76,12 @@ pub fn run(input: &[u8]) -> Result<(), Violation> {
     }
     if let Ok(parsed) = file_token::parse(&text) {
         if let Ok(uid) = parsed.verify(&key, now_ms) {
-            let canonical = file_token::sign(&key, parsed.epoch, uid, parsed.expires_at_ms);
+            let canonical = match parsed.issued_at_ms {
+                Some(issued_at_ms) => {
+                    file_token::sign(&key, parsed.epoch, uid, issued_at_ms, parsed.expires_at_ms)
+                }
+                None => signed::seal(&key, "f1", [parsed.epoch, uid, parsed.expires_at_ms]),
+            };
             ensure!(
                 text == canonical && uid == parsed.uid && parsed.expires_at_ms > now_ms,
                 "file token {text:?} verified, but the key signs {canonical:?}"

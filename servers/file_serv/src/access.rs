@@ -152,7 +152,10 @@ impl Access {
         }
         let key = self.key(parsed.epoch).await?;
         let uid = parsed.verify(&key, now).map_err(Denied::Token)?;
-        let issued_at = parsed.expires_at_ms.saturating_sub(self.token_ttl_ms);
+        // An f1 token does not say: its lifetime, as configured here, does.
+        let issued_at = parsed
+            .issued_at_ms
+            .unwrap_or_else(|| parsed.expires_at_ms.saturating_sub(self.token_ttl_ms));
         if issued_at <= self.revoked_at(uid).await? {
             return Err(Denied::Token(FileTokenError::Revoked));
         }

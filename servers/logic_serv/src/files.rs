@@ -86,7 +86,7 @@ pub async fn issue(
     let issued_at_ms = now.max(revoked_at_ms.saturating_add(1));
     let expires_at_ms = issued_at_ms + files.token_ttl_secs * 1000;
     Ok((
-        file_token::sign(&key, epoch, uid, expires_at_ms),
+        file_token::sign(&key, epoch, uid, issued_at_ms, expires_at_ms),
         expires_at_ms,
     ))
 }
