@@ -173,10 +173,7 @@ impl FabricState {
     /// sent: the table before this change tells which (the same
     /// rendezvous hash disp uses).
     fn fail_calls_to_gone(&self, channel: &Channel) {
-        let now = Snapshot {
-            live: self.peers_where(|_| true),
-            serving: self.peers_by_type(|peer| !peer.degraded),
-        };
+        let now = self.snapshot();
         let before = std::mem::replace(
             &mut *self
                 .last
@@ -205,18 +202,19 @@ impl FabricState {
         );
     }
 
-    /// Ids of the peers `keep` selects, by type.
-    fn peers_by_type(&self, keep: impl Fn(&Peer) -> bool) -> HashMap<i32, BTreeSet<u32>> {
-        let mut by_type: HashMap<i32, BTreeSet<u32>> = HashMap::new();
+    /// Every live process, and the serving ones by type, in one walk.
+    fn snapshot(&self) -> Snapshot {
+        let mut now = Snapshot::default();
         self.visit_live(|peer| {
-            if keep(peer) {
-                by_type
+            now.live.insert(peer.proc_id);
+            if !peer.degraded {
+                now.serving
                     .entry(peer.proc_type)
                     .or_default()
                     .insert(peer.proc_id);
             }
         });
-        by_type
+        now
     }
 }
 
@@ -241,18 +239,24 @@ impl DispLink {
 struct FabricTransport(Arc<FabricState>);
 
 impl Transport for FabricTransport {
-    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<usize, CallError> {
+    /// By hash key when there is one (so one conversation keeps its order
+    /// through one disp), round-robin otherwise.
+    fn first_way(&self, route: &Route) -> usize {
+        let n_disps = self.0.disps.len().max(1);
+        if route.hash_key != 0 {
+            (route.hash_key % n_disps as u64) as usize
+        } else {
+            self.0.next.fetch_add(1, Ordering::Relaxed) % n_disps
+        }
+    }
+
+    fn send_frame(&self, _route: &Route, frame: Bytes, start: usize) -> Result<usize, CallError> {
         let disps = &self.0.disps;
         if disps.is_empty() {
             return Err(CallError::Unavailable(
                 "no disp_serv configured".to_string(),
             ));
         }
-        let start = if route.hash_key != 0 {
-            (route.hash_key % disps.len() as u64) as usize
-        } else {
-            self.0.next.fetch_add(1, Ordering::Relaxed)
-        };
         let mut last_err = None;
         for offset in 0..disps.len() {
             let index = (start + offset) % disps.len();

@@ -221,10 +221,13 @@ impl QueueLimits {
     }
 }
 
-/// Takes every queued frame, giving back the queue's memory when it grew;
-/// returns their size, which stays counted until they are written.
-fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>) -> usize {
+/// Takes every queued frame, giving back the queue's memory when it grew.
+/// `written` is the size of the batch written since the last call, which
+/// stops counting now (under the same lock); returns the size of what was
+/// taken, which counts until it is written.
+fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>, written: usize) -> usize {
     let mut queue = shared.lock();
+    queue.bytes = queue.bytes.saturating_sub(written);
     let before = batch.len();
     batch.extend(queue.frames.drain(..));
     if queue.frames.capacity() > QUEUE_KEEP {
@@ -241,8 +244,11 @@ async fn write_loop(
     let mut batch = Vec::new();
     // Frames of `batch` already handed to the sink.
     let mut fed = 0;
+    // Bytes of the batch written last, still counted in the queue.
+    let mut written_bytes = 0;
     loop {
-        let batch_bytes = take_queued(&shared, &mut batch);
+        let batch_bytes = take_queued(&shared, &mut batch, written_bytes);
+        written_bytes = 0;
         if batch.is_empty() {
             if shared.senders_gone.load(Ordering::Acquire) {
                 break;
@@ -264,8 +270,7 @@ async fn write_loop(
             shared.writer_gone.store(true, Ordering::Release);
             return;
         }
-        let mut queue = shared.lock();
-        queue.bytes = queue.bytes.saturating_sub(batch_bytes);
+        written_bytes = batch_bytes;
     }
     // Closing: what was queued before the close still goes out — unless a
     // final frame replaced it, which then goes right after the frame the
@@ -274,7 +279,7 @@ async fn write_loop(
         if shared.lock().finished {
             batch.truncate(fed);
         }
-        take_queued(&shared, &mut batch);
+        take_queued(&shared, &mut batch, 0);
         write_batch(&mut sink, &mut batch, &mut fed).await?;
         sink.close().await
     };

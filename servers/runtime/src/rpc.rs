@@ -135,10 +135,16 @@ impl From<crate::link::SendError> for CallError {
 
 /// Something that carries encoded envelopes towards their target.
 pub trait Transport: Send + Sync + 'static {
-    /// Sends one frame; returns which way it left (a disp's index, or 0 on
-    /// a single link), so the calls that went one way can be failed when
+    /// The way a frame with `route` should leave (a disp's index, or 0 on a
+    /// single link), so a call can record it before it is sent.
+    fn first_way(&self, _route: &Route) -> usize {
+        0
+    }
+
+    /// Sends one frame, by way `first` if it is up, else another; returns
+    /// the way it left, so the calls that went one way can be failed when
     /// that way goes down.
-    fn send_frame(&self, route: &Route, frame: Bytes) -> Result<usize, CallError>;
+    fn send_frame(&self, route: &Route, frame: Bytes, first: usize) -> Result<usize, CallError>;
 
     /// Whether at least one way to a peer is up right now.
     fn is_up(&self) -> bool;
@@ -308,18 +314,21 @@ impl Channel {
         let target = self.inner.transport.resolve(target);
         let route = self.route(target, Kind::Request, correlation_id);
         let (waiter, rx) = oneshot::channel();
-        // Inserted before sending, so an answer cannot arrive unmatched;
-        // `via` is filled in once the transport has picked a way.
+        // Inserted before sending, so an answer cannot arrive unmatched,
+        // with the way the transport will take; corrected in the rare case
+        // that way was down by the time it sent.
+        let first = self.inner.transport.first_way(&route);
         self.inner.pending.insert(
             correlation_id,
             Pending {
                 waiter,
-                via: usize::MAX,
+                via: first,
                 target,
             },
         );
         let frame = encode(&route, msg);
-        match self.inner.transport.send_frame(&route, frame) {
+        match self.inner.transport.send_frame(&route, frame, first) {
+            Ok(via) if via == first => {}
             Ok(via) => {
                 if let Some(mut pending) = self.inner.pending.get_mut(&correlation_id) {
                     pending.via = via;
@@ -382,9 +391,14 @@ impl Channel {
     /// Sends a one-way packet.
     pub fn push(&self, target: Target, msg: Msg) -> Result<(), CallError> {
         let route = self.route(target, Kind::Push, 0);
-        self.inner
-            .transport
-            .send_frame(&route, encode(&route, msg))
+        self.send(&route, encode(&route, msg))
+    }
+
+    /// Sends a frame that nobody waits on, the way the transport picks.
+    fn send(&self, route: &Route, frame: Bytes) -> Result<(), CallError> {
+        let transport = &self.inner.transport;
+        transport
+            .send_frame(route, frame, transport.first_way(route))
             .map(drop)
     }
 
@@ -397,7 +411,7 @@ impl Channel {
             body,
         }
         .encode_frame();
-        self.inner.transport.send_frame(&route, frame).map(drop)
+        self.send(&route, frame)
     }
 
     /// Answers `request`: on `link` when given (the link the request came
@@ -422,7 +436,7 @@ impl Channel {
         let frame = encode(&route, msg);
         match link {
             Some(link) => link.send(frame).map_err(CallError::from),
-            None => self.inner.transport.send_frame(&route, frame).map(drop),
+            None => self.send(&route, frame),
         }
     }
 

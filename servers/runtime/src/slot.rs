@@ -61,7 +61,7 @@ pub struct SlotTransport {
 }
 
 impl Transport for SlotTransport {
-    fn send_frame(&self, _route: &Route, frame: Bytes) -> Result<usize, CallError> {
+    fn send_frame(&self, _route: &Route, frame: Bytes, _first: usize) -> Result<usize, CallError> {
         match self.slot.get() {
             Some(link) => Ok(link.send(frame).map(|()| 0)?),
             None => Err(CallError::Unavailable(format!(
