@@ -19,6 +19,8 @@ use schat_proto::client::{
 use schat_proto::server::Method;
 use schat_runtime::Failure;
 
+use schat_runtime::Target;
+
 use crate::session::{answer, Inbox};
 use crate::Logic;
 
@@ -28,6 +30,19 @@ pub struct Job {
     pub uid: u64,
     pub request_id: u32,
     pub request: Request,
+    /// The chat_serv it goes to (None: logic answers it), worked out once.
+    target: Option<Target>,
+}
+
+impl Job {
+    pub fn new(uid: u64, request_id: u32, request: Request) -> Job {
+        Job {
+            target: crate::chat::target(&request),
+            uid,
+            request_id,
+            request,
+        }
+    }
 }
 
 /// Requests of one session that run at once, at most; more wait their turn
@@ -94,7 +109,7 @@ impl Running {
 /// it names a group, else at once, unless `MAX_RUNNERS` are at work.
 pub fn start(logic: &Arc<Logic>, inbox: &Arc<Inbox>, conn_id: u64, job: Job) {
     inbox.running.count.fetch_add(1, Ordering::AcqRel);
-    let lane = match crate::chat::target(&job.request) {
+    let lane = match job.target {
         Some(target) if target.method == Method::Hash => Some(target.hash_key),
         _ => None,
     };
@@ -177,7 +192,7 @@ async fn execute(logic: &Logic, job: Job) -> Result<Response, Failure> {
         }
         crate::profile::fetch_one(logic, invite.uid).await?;
     }
-    if let Some(target) = crate::chat::target(&job.request) {
+    if let Some(target) = job.target {
         return crate::chat::forward(logic, uid, target, job.request).await;
     }
     match job.request {

@@ -90,39 +90,25 @@ impl Inbox {
     }
 }
 
-/// What [`SessionHandle::offer`] did with a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Offer {
-    Queued,
-    /// The client has too many requests in flight: the session will close
-    /// with RATE_LIMITED once the ones it took are answered.
-    Overloaded,
-    /// Refused, as every frame after an overload is.
-    Refused,
-}
-
 impl SessionHandle {
     /// Queues a frame, unless the client has [`MAX_IN_FLIGHT`] requests
-    /// waiting or running already.
-    pub fn offer(&self, frame: Bytes) -> Offer {
+    /// waiting or running already: then the session takes nothing more
+    /// and closes with RATE_LIMITED once the ones it took are answered.
+    pub fn offer(&self, frame: Bytes) {
         use std::sync::atomic::Ordering;
         if self.inbox.overloaded.load(Ordering::Acquire) {
-            return Offer::Refused;
+            return;
         }
         {
             let mut events = self.inbox.lock();
             if events.frames.len() + self.inbox.running.count() >= MAX_IN_FLIGHT {
                 drop(events);
-                if self.inbox.overloaded.swap(true, Ordering::AcqRel) {
-                    return Offer::Refused;
-                }
-                self.inbox.ready.notify_one();
-                return Offer::Overloaded;
+                self.inbox.overloaded.store(true, Ordering::Release);
+            } else {
+                events.frames.push_back(frame);
             }
-            events.frames.push_back(frame);
         }
         self.inbox.ready.notify_one();
-        Offer::Queued
     }
 
     pub fn control(&self, control: Control) {
@@ -434,11 +420,7 @@ impl Session {
             }
             request => {
                 // Runs beside this task; its answer is sent when it is done.
-                let job = crate::requests::Job {
-                    uid,
-                    request_id,
-                    request,
-                };
+                let job = crate::requests::Job::new(uid, request_id, request);
                 crate::requests::start(&self.logic, inbox, self.conn_id, job);
                 return Flow::Continue;
             }

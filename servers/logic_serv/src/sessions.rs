@@ -56,7 +56,7 @@ impl Sessions {
             .clone();
         // A client that sends faster than its requests complete is closed
         // with RATE_LIMITED (once) after what it sent before is answered.
-        let _ = handle.offer(frame.frame);
+        handle.offer(frame.frame);
     }
 
     pub fn on_conn_closed(&self, conn_id: u64, _reason: String) {

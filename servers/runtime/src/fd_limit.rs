@@ -3,10 +3,10 @@
 //! client capacity by it, not by its configured maximum alone.
 
 /// Descriptors kept for everything but client sockets (links, logs, Redis).
-pub const RESERVED: usize = 64;
+const RESERVED: usize = 64;
 
 /// The soft limit on open files, if the platform tells.
-pub fn open_files_limit() -> Option<usize> {
+fn open_files_limit() -> Option<usize> {
     let text = std::fs::read_to_string("/proc/self/limits").ok()?;
     parse(&text)
 }

@@ -18,13 +18,13 @@ impl Default for Health {
 }
 
 impl Health {
-    /// Marks the process degraded or healthy; true if that was a change.
-    pub fn set_degraded(&self, degraded: bool) -> bool {
+    /// Marks the process degraded or healthy (watchers wake on a change).
+    pub fn set_degraded(&self, degraded: bool) {
         self.0.send_if_modified(|current| {
             let changed = *current != degraded;
             *current = degraded;
             changed
-        })
+        });
     }
 
     pub fn is_degraded(&self) -> bool {
