@@ -75,16 +75,9 @@ fn user_key(uid: u64, part: &str) -> String {
 
 const PUBLIC_GROUPS: &str = "{pub}:groups";
 
-/// A Redis failure as the caller sees it; a write refused because Redis
-/// reached its `maxmemory` says so plainly.
+/// A Redis failure as the caller sees it ([`CallError::storage`]).
 pub(crate) fn storage(err: redis::RedisError) -> CallError {
-    if err.code() == Some("OOM") {
-        return CallError::remote(
-            ResultCode::Unavailable,
-            "storage is full: the server's Redis reached its memory limit",
-        );
-    }
-    CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
+    CallError::storage(err.code(), &err)
 }
 
 fn no_such_group() -> CallError {

@@ -11,6 +11,8 @@
 //! Each guard expires `window_secs` after its last failure (or when its
 //! back-off ends, if later); an account's is deleted at a successful login.
 
+use std::sync::LazyLock;
+
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use schat_proto::server::{auth_guard::Op, AuthGuard, AuthVerdict};
@@ -60,6 +62,14 @@ if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[
 return 0
 ";
 
+/// The scripts, hashed once.
+static RECORD_FAILURE_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(RECORD_FAILURE));
+static RESERVE_REGISTRATION_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(RESERVE_REGISTRATION));
+static RELEASE_REGISTRATION_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(RELEASE_REGISTRATION));
+
 fn account_key(account: &str) -> String {
     format!("{{a:{account}}}:guard")
 }
@@ -93,9 +103,8 @@ pub async fn guard(
             wait
         }
         Op::LoginFailed => {
-            let script = redis::Script::new(RECORD_FAILURE);
             for (key, free) in &keys {
-                let _: u64 = script
+                let _: u64 = RECORD_FAILURE_SCRIPT
                     .key(key)
                     .arg(req.now_ms)
                     .arg(*free)
@@ -121,7 +130,7 @@ pub async fn guard(
             0
         }
         Op::ReserveRegistration => {
-            let ttl_secs: u64 = redis::Script::new(RESERVE_REGISTRATION)
+            let ttl_secs: u64 = RESERVE_REGISTRATION_SCRIPT
                 .key(registered_key(&req.address))
                 .arg(throttle.registrations_per_hour)
                 .invoke_async(&mut redis)
@@ -130,7 +139,7 @@ pub async fn guard(
             ttl_secs * 1000
         }
         Op::ReleaseRegistration => {
-            let _: u64 = redis::Script::new(RELEASE_REGISTRATION)
+            let _: u64 = RELEASE_REGISTRATION_SCRIPT
                 .key(registered_key(&req.address))
                 .invoke_async(&mut redis)
                 .await

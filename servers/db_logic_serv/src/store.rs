@@ -80,16 +80,9 @@ if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
 return {1, old_avatar}
 ";
 
-/// A Redis failure as the caller sees it; a write refused because Redis
-/// reached its `maxmemory` says so plainly.
+/// A Redis failure as the caller sees it ([`CallError::storage`]).
 pub(crate) fn storage(err: redis::RedisError) -> CallError {
-    if err.code() == Some("OOM") {
-        return CallError::remote(
-            ResultCode::Unavailable,
-            "storage is full: the server's Redis reached its memory limit",
-        );
-    }
-    CallError::remote(ResultCode::Unavailable, format!("redis: {err}"))
+    CallError::storage(err.code(), &err)
 }
 
 fn no_such_user() -> CallError {

@@ -98,6 +98,19 @@ pub enum CallError {
 }
 
 impl CallError {
+    /// A storage failure as callers see it, from the Redis error's code
+    /// (`OOM`: Redis reached its `maxmemory`, said plainly) and text: the
+    /// one mapping every db_* process uses.
+    pub fn storage(redis_code: Option<&str>, detail: impl std::fmt::Display) -> CallError {
+        if redis_code == Some("OOM") {
+            return CallError::remote(
+                ResultCode::Unavailable,
+                "storage is full: the server's Redis reached its memory limit",
+            );
+        }
+        CallError::remote(ResultCode::Unavailable, format!("redis: {detail}"))
+    }
+
     /// The client-facing result code for this failure.
     pub fn code(&self) -> ResultCode {
         match self {
