@@ -15,7 +15,7 @@ use schat_proto::server::{
     MemberCheck, ProcType,
 };
 use schat_runtime::file_token::{self, epoch_at, FileTokenError};
-use schat_runtime::file_url::Scope;
+use schat_runtime::file_url::{AccessChange, Scope};
 use schat_runtime::time::now_ms;
 use schat_runtime::{ClusterConfig, Fabric, Target};
 use tokio::time::Instant;
@@ -27,23 +27,6 @@ const MEMBER_CACHE_MAX: usize = 100_000;
 /// they held after the last sweep (at least this many), so they stay near
 /// the number of users and groups active within `member_cache_secs`.
 const SWEEP_FLOOR: usize = 1024;
-
-/// Drops the answers older than `ttl` once `map` has doubled since the
-/// last sweep; clears it at `MEMBER_CACHE_MAX`.
-fn keep_fresh<K: std::hash::Hash + Eq, V>(
-    map: &mut HashMap<K, (V, Instant)>,
-    next_sweep: &mut usize,
-    ttl: Duration,
-) {
-    if map.len() >= MEMBER_CACHE_MAX {
-        map.clear();
-    }
-    if map.len() >= (*next_sweep).max(SWEEP_FLOOR) {
-        map.retain(|_, (_, at)| at.elapsed() < ttl);
-        map.shrink_to_fit();
-        *next_sweep = 2 * map.len();
-    }
-}
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +51,6 @@ pub enum Denied {
 pub struct Access {
     fabric: Fabric,
     rotation_secs: u64,
-    member_ttl: Duration,
     token_ttl_ms: u64,
     keys: Mutex<BTreeMap<u64, Bytes>>,
     members: Mutex<Swept<(u64, u64), MemberCheck>>,
@@ -81,43 +63,46 @@ pub struct Access {
 
 impl Access {
     pub fn new(config: &ClusterConfig, fabric: Fabric) -> Access {
+        let member_ttl = Duration::from_secs(config.files.member_cache_secs);
         Access {
             fabric,
             rotation_secs: config.files.key_rotation_secs,
-            member_ttl: Duration::from_secs(config.files.member_cache_secs),
             token_ttl_ms: config.files.token_ttl_secs.saturating_mul(1000),
             keys: Mutex::default(),
-            members: Mutex::default(),
-            revocations: Mutex::default(),
+            members: Mutex::new(Swept::new(member_ttl)),
+            revocations: Mutex::new(Swept::new(member_ttl)),
             member_changes: AtomicU64::new(0),
         }
     }
 
     /// Takes a change pushed by logic or chat_serv.
     pub fn on_change(&self, change: &FileAccessChanged) {
-        if change.gid == 0 {
-            self.learn_revocation(change.uid, change.revoked_at_ms);
-        } else {
-            self.member_changes.fetch_add(1, Ordering::AcqRel);
-            lock(&self.members).remove(&(change.gid, change.uid));
+        match AccessChange::from(change) {
+            AccessChange::LoggedOut { revoked_at_ms } => {
+                self.learn_revocation(change.uid, revoked_at_ms);
+            }
+            AccessChange::LeftGroup { gid } => {
+                self.member_changes.fetch_add(1, Ordering::AcqRel);
+                lock(&self.members).remove(&(gid, change.uid));
+            }
         }
     }
 
     /// Keeps the latest logout known for `uid`: a revocation only moves
     /// forward, so an answer asked before a pushed logout cannot undo it.
-    fn learn_revocation(&self, uid: u64, revoked_at_ms: u64) {
+    /// Returns the one it keeps.
+    fn learn_revocation(&self, uid: u64, revoked_at_ms: u64) -> u64 {
         let mut revocations = lock(&self.revocations);
-        let known = revocations.get(&uid).map_or(0, |(at, _)| *at);
-        revocations.insert(uid, known.max(revoked_at_ms), self.member_ttl);
+        let latest = revocations.any(&uid).unwrap_or(0).max(revoked_at_ms);
+        revocations.insert(uid, latest);
+        latest
     }
 
     /// When the user last logged out (0: never), from what was pushed or
     /// asked lately, else asked of a logic now.
     async fn revoked_at(&self, uid: u64) -> Result<u64, Denied> {
-        if let Some((revoked_at, at)) = lock(&self.revocations).get(&uid) {
-            if at.elapsed() < self.member_ttl {
-                return Ok(*revoked_at);
-            }
+        if let Some(revoked_at) = lock(&self.revocations).fresh(&uid) {
+            return Ok(revoked_at);
         }
         let reply = self
             .fabric
@@ -131,10 +116,7 @@ impl Access {
         let Msg::FileRevocation(answer) = reply else {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
-        self.learn_revocation(uid, answer.revoked_at_ms);
-        Ok(lock(&self.revocations)
-            .get(&uid)
-            .map_or(answer.revoked_at_ms, |(at, _)| *at))
+        Ok(self.learn_revocation(uid, answer.revoked_at_ms))
     }
 
     /// The uid a file token was issued to, if it is valid now.
@@ -189,10 +171,8 @@ impl Access {
     /// Whether `uid` belongs to `gid` (and owns it), from the cache if the
     /// answer is recent.
     pub async fn membership(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
-        if let Some((answer, at)) = lock(&self.members).get(&(gid, uid)) {
-            if at.elapsed() < self.member_ttl {
-                return Ok(*answer);
-            }
+        if let Some(answer) = lock(&self.members).fresh(&(gid, uid)) {
+            return Ok(answer);
         }
         self.membership_now(gid, uid).await
     }
@@ -213,7 +193,7 @@ impl Access {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
         if self.member_changes.load(Ordering::Acquire) == changes_before {
-            lock(&self.members).insert((gid, uid), answer, self.member_ttl);
+            lock(&self.members).insert((gid, uid), answer);
         }
         Ok(answer)
     }
@@ -266,33 +246,51 @@ impl Access {
     }
 }
 
-/// A cache of answers with when each was learnt, swept by `keep_fresh`.
+/// Answers kept for `ttl`; swept of stale ones whenever it has doubled
+/// since the last sweep, and cleared at `MEMBER_CACHE_MAX`.
 #[derive(Debug)]
 struct Swept<K, V> {
     map: HashMap<K, (V, Instant)>,
     next_sweep: usize,
+    ttl: Duration,
 }
 
-impl<K, V> Default for Swept<K, V> {
-    fn default() -> Self {
+impl<K: std::hash::Hash + Eq, V: Copy> Swept<K, V> {
+    fn new(ttl: Duration) -> Self {
         Swept {
             map: HashMap::new(),
             next_sweep: SWEEP_FLOOR,
+            ttl,
         }
     }
-}
 
-impl<K: std::hash::Hash + Eq, V> Swept<K, V> {
-    fn get(&self, key: &K) -> Option<&(V, Instant)> {
-        self.map.get(key)
+    /// The answer for `key`, if it is younger than the ttl.
+    fn fresh(&self, key: &K) -> Option<V> {
+        self.map
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(value, _)| *value)
+    }
+
+    /// The answer for `key`, however old.
+    fn any(&self, key: &K) -> Option<V> {
+        self.map.get(key).map(|(value, _)| *value)
     }
 
     fn remove(&mut self, key: &K) {
         self.map.remove(key);
     }
 
-    fn insert(&mut self, key: K, value: V, ttl: Duration) {
-        keep_fresh(&mut self.map, &mut self.next_sweep, ttl);
+    fn insert(&mut self, key: K, value: V) {
+        if self.map.len() >= MEMBER_CACHE_MAX {
+            self.map.clear();
+        }
+        if self.map.len() >= self.next_sweep.max(SWEEP_FLOOR) {
+            let ttl = self.ttl;
+            self.map.retain(|_, (_, at)| at.elapsed() < ttl);
+            self.map.shrink_to_fit();
+            self.next_sweep = 2 * self.map.len();
+        }
         self.map.insert(key, (value, Instant::now()));
     }
 }
@@ -323,18 +321,16 @@ mod tests {
 
     #[test]
     fn stale_answers_are_swept_as_the_cache_grows() {
-        let mut cache: Swept<u64, bool> = Swept::default();
-        let ttl = Duration::from_millis(0);
+        let mut cache: Swept<u64, bool> = Swept::new(Duration::from_millis(0));
         for key in 0..(10 * SWEEP_FLOOR as u64) {
-            cache.insert(key, true, ttl);
+            cache.insert(key, true);
         }
         // Every answer is stale at once (ttl 0): sweeps keep the map near
         // the floor instead of growing with every key ever seen.
         assert!(cache.map.len() <= SWEEP_FLOOR + 1, "{}", cache.map.len());
-        let mut fresh: Swept<u64, bool> = Swept::default();
-        let long = Duration::from_secs(3600);
+        let mut fresh: Swept<u64, bool> = Swept::new(Duration::from_secs(3600));
         for key in 0..(3 * SWEEP_FLOOR as u64) {
-            fresh.insert(key, true, long);
+            fresh.insert(key, true);
         }
         assert_eq!(fresh.map.len(), 3 * SWEEP_FLOOR);
     }

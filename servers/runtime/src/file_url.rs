@@ -165,6 +165,18 @@ pub enum AccessChange {
     LeftGroup { gid: u64 },
 }
 
+impl From<&FileAccessChanged> for AccessChange {
+    /// The change a FileAccessChanged carries (gid 0: a logout).
+    fn from(changed: &FileAccessChanged) -> AccessChange {
+        match changed.gid {
+            0 => AccessChange::LoggedOut {
+                revoked_at_ms: changed.revoked_at_ms,
+            },
+            gid => AccessChange::LeftGroup { gid },
+        }
+    }
+}
+
 /// Tells every file server, at once, that a user's access changed, so it
 /// does not wait for its caches to expire. Best effort: a file server that
 /// misses it asks again within `files.member_cache_secs`.
