@@ -898,3 +898,44 @@ async fn logout_and_a_kick_end_file_access_at_once() {
         picture
     );
 }
+
+#[tokio::test]
+async fn the_history_retention_releases_the_files_of_what_it_deletes() {
+    let cluster = TestCluster::start(ClusterSpec {
+        file_servs: 1,
+        chat: schat_runtime::config::ChatConfig {
+            history_max_messages: 3,
+            ..ClusterSpec::default().chat
+        },
+        ..spec()
+    })
+    .await
+    .unwrap();
+    let files = files_of(&cluster).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let gid = group_of(&alice, &[]).await;
+    let kept = put(&files, &alice, UploadTarget::Chat(gid), png(1_000, 21)).await;
+    let dropped = put(&files, &alice, UploadTarget::Chat(gid), png(1_000, 22)).await;
+    send_image(&alice, gid, "old", &dropped.url).await;
+    for index in 0..3 {
+        alice
+            .send_text(gid, &format!("t{index}"), "pushes it out")
+            .await
+            .unwrap();
+    }
+    // The image message fell out of the newest three: its file goes.
+    assert!(gone(&files, &alice, &dropped.url).await);
+    let page = alice.history(gid, 0, 50).await.unwrap();
+    assert_eq!(page.messages.len(), 3);
+    assert!(page.first_seq > 1);
+    // An empty page below the oldest kept says where history starts too.
+    let before_all = alice.history(gid, 1, 50).await.unwrap();
+    assert!(before_all.messages.is_empty());
+    assert_eq!(before_all.first_seq, page.first_seq);
+    // A file no kept message lost is untouched.
+    send_image(&alice, gid, "new", &kept.url).await;
+    assert!(files
+        .download(&token(&alice), &kept.url, None)
+        .await
+        .is_ok());
+}

@@ -733,12 +733,9 @@ pub struct DbAppended {
     /// list cached under another version is stale.
     #[prost(uint64, tag = "3")]
     pub member_version: u64,
-    /// For DbRecall: the file the recalled message referenced, when no other
-    /// message of the group references it any more (to be released).
-    #[prost(string, tag = "4")]
-    pub released_path: ::prost::alloc::string::String,
-    /// For DbAppend: files that lost their last reference when the history
-    /// retention deleted old messages (to be released).
+    /// Files that lost their last reference (to be released): for DbRecall
+    /// the recalled message's, for DbAppend those of old messages the history
+    /// retention deleted.
     #[prost(string, repeated, tag = "5")]
     pub released_paths: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }

@@ -6,7 +6,7 @@ use schat_proto::client::{
     MessageKind, MessagesResponse, PullMessagesRequest, RecallMessageRequest, ResultCode,
     SendMessageRequest, SendMessageResponse,
 };
-use schat_proto::server::{server_msg::Msg, DbAppend, DbMarkRead, DbRead, DbRecall};
+use schat_proto::server::{server_msg::Msg, DbAppend, DbAppended, DbMarkRead, DbRead, DbRecall};
 use schat_runtime::file_url::{release_paths, Scope};
 use schat_runtime::rules;
 use schat_runtime::time::now_ms;
@@ -77,14 +77,8 @@ pub async fn send(
     let Msg::DbAppended(appended) = appended else {
         return Err(Failure::unexpected());
     };
-    if !appended.released_paths.is_empty() {
-        // The retention deleted old messages holding the last reference.
-        release_paths(
-            chat.fabric.channel(),
-            &chat.config,
-            appended.released_paths.iter().map(String::as_str),
-        );
-    }
+    // The retention deleted old messages holding the last reference.
+    release_files(chat, &appended);
     if !appended.duplicate {
         message.seq = appended.seq;
         fan_out(chat, &message, Some(appended.member_version)).await;
@@ -98,6 +92,17 @@ pub async fn send(
 
 /// Room left in a frame for everything around the messages of a page.
 const PAGE_OVERHEAD: usize = 16 * 1024;
+
+/// Tells the file servers about files a store left unreferenced.
+fn release_files(chat: &Chat, appended: &DbAppended) {
+    if !appended.released_paths.is_empty() {
+        release_paths(
+            chat.fabric.channel(),
+            &chat.config,
+            appended.released_paths.iter().map(String::as_str),
+        );
+    }
+}
 
 /// How [`read`] treats seqs the retention deleted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,12 +172,8 @@ pub async fn history(
         before => before.min(latest.saturating_add(1)),
     };
     if before <= 1 {
-        return Ok(MessagesResponse {
-            gid: req.gid,
-            messages: Vec::new(),
-            latest_seq: latest,
-            first_seq: 1,
-        });
+        // Nothing is older; the empty page still says what is kept.
+        return read(chat, req.gid, (1, 0), true, Window::Page).await;
     }
     let from = before
         .saturating_sub(u64::from(rules::page_limit(req.limit, 50, PAGE_MAX)))
@@ -252,13 +253,7 @@ pub async fn recall(
     let Msg::DbAppended(appended) = recalled else {
         return Err(Failure::unexpected());
     };
-    if !appended.released_path.is_empty() {
-        release_paths(
-            chat.fabric.channel(),
-            &chat.config,
-            [appended.released_path.as_str()],
-        );
-    }
+    release_files(chat, &appended);
     event.seq = appended.seq;
     fan_out(chat, &event, None).await;
     Ok(SendMessageResponse {

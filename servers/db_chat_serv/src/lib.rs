@@ -156,8 +156,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 seq,
                 duplicate: false,
                 member_version: 0,
-                released_path: released.unwrap_or_default(),
-                released_paths: Vec::new(),
+                released_paths: released.into_iter().collect(),
             })
         }
         _ => {

@@ -175,7 +175,6 @@ impl Store {
                 seq,
                 duplicate: status == 0,
                 member_version,
-                released_path: String::new(),
                 released_paths: released,
             }),
             -2 => Err(CallError::remote(
