@@ -10,6 +10,7 @@ use arbitrary::Unstructured;
 use bytes::Bytes;
 use schat_proto::client::{client_message::Body, login_request::Credential, ClientMessage};
 use schat_proto::{Wire, WireError};
+use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::rules;
 
 use crate::ensure;
@@ -100,7 +101,7 @@ fn check_rules(message: &ClientMessage) -> Result<(), Violation> {
                 text(description, rules::DESCRIPTION_MAX)?;
             }
             if let Some(url) = &req.avatar_url {
-                text(url.trim(), rules::URL_MAX)?;
+                file_url(url, Some(Scope::UserAvatar(1)))?;
             }
         }
         Body::GetUsers(req) => {
@@ -111,7 +112,7 @@ fn check_rules(message: &ClientMessage) -> Result<(), Violation> {
         Body::CreateGroup(req) => {
             group_name(&req.name)?;
             text(&req.description, rules::DESCRIPTION_MAX)?;
-            text(req.avatar_url.trim(), rules::URL_MAX)?;
+            file_url(&req.avatar_url, None)?;
             let _ = rules::group_password(&req.password);
         }
         Body::JoinGroup(req) => {
@@ -124,8 +125,12 @@ fn check_rules(message: &ClientMessage) -> Result<(), Violation> {
             if let Some(description) = &req.description {
                 text(description, rules::DESCRIPTION_MAX)?;
             }
+            if let Some(url) = &req.avatar_url {
+                file_url(url, Some(Scope::GroupAvatar(req.gid)))?;
+            }
         }
         Body::SendMessage(req) => {
+            file_url(&req.media_url, Some(Scope::Chat(req.gid)))?;
             let accepted = rules::client_msg_id(&req.client_msg_id).is_ok();
             ensure!(
                 accepted == rules::CLIENT_MSG_ID_LEN.contains(&req.client_msg_id.len()),
@@ -195,6 +200,23 @@ fn text(value: &str, max_chars: usize) -> Result<(), Violation> {
             accepted.chars().count() <= max_chars
                 && !accepted.chars().any(|c| c.is_control() && c != '\n'),
             "text {value:?} was accepted with a limit of {max_chars}"
+        );
+    }
+    Ok(())
+}
+
+/// An accepted URL is empty or, exactly as given, a file URL of `scope`
+/// (any scope when None): the rule every handler applies to URLs users
+/// store for others.
+fn file_url(url: &str, scope: Option<Scope>) -> Result<(), Violation> {
+    if let Ok(accepted) = rules::file_url("url", url, scope) {
+        let parsed = FileUrl::parse(&accepted);
+        ensure!(
+            accepted == url
+                && (accepted.is_empty()
+                    || parsed
+                        .is_some_and(|parsed| scope.is_none_or(|scope| parsed.scope == scope))),
+            "url {url:?} was accepted as {accepted:?} for {scope:?}"
         );
     }
     Ok(())
