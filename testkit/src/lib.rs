@@ -20,6 +20,12 @@ pub use redis::RedisServer;
 use std::future::Future;
 use std::time::Duration;
 
+/// Which of the two chat sets (1 or 2: chat_serv-1 has id 401, chat_serv-2
+/// id 402) owns `gid` while both serve: the disps' rendezvous hash.
+pub fn chat_owner(gid: u64) -> u32 {
+    schat_runtime::rendezvous::owner(gid, [401, 402]).map_or(1, |id| id - 400)
+}
+
 /// Polls `check` every 20 ms until it returns true or `within` passes.
 /// For waiting on readiness and convergence, never as a fixed sleep.
 pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool

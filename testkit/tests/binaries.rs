@@ -266,10 +266,7 @@ async fn real_binaries_survive_killed_processes() {
         }
     };
     let first = send("before-kill").await;
-    let owner = [1u32, 2]
-        .into_iter()
-        .max_by_key(|index| disp_serv::rendezvous_score(group.gid, 400 + index))
-        .unwrap();
+    let owner = schat_testkit::chat_owner(group.gid);
     procs.child(&format!("chat_serv-{owner}")).kill().unwrap();
     let second = send("after-kill").await;
     assert_eq!(second, first + 1);

@@ -70,21 +70,13 @@ async fn groups_on_both_chats(owner: &Client, member: &Client, per: usize) -> Ve
             })
             .await
             .expect("create group");
-        let chat = owner_chat(group.gid);
+        let chat = schat_testkit::chat_owner(group.gid);
         if count(&groups, chat) < per {
             member.join_group(group.gid, "", "").await.expect("join");
             groups.push((group.gid, chat));
         }
     }
     groups
-}
-
-/// 1 or 2: the chat_serv that owns `gid` while both are serving.
-fn owner_chat(gid: u64) -> u32 {
-    [1u32, 2]
-        .into_iter()
-        .max_by_key(|index| disp_serv::rendezvous_score(gid, 400 + index))
-        .expect("two chat_servs")
 }
 
 /// Sends one message to every group at once; true if every send was

@@ -429,10 +429,7 @@ async fn killing_a_chat_serv_mid_conversation_loses_nothing() {
     .await;
     assert!(third, "the senders stalled before the kill");
     // Kill the chat_serv that owns this group (disp's rendezvous hash).
-    let owner = [1u32, 2]
-        .into_iter()
-        .max_by_key(|index| disp_serv::rendezvous_score(gid, 400 + index))
-        .unwrap();
+    let owner = schat_testkit::chat_owner(gid);
     cluster.stop(&format!("chat_serv-{owner}")).await.unwrap();
     assert!(
         !alice_task.is_finished() && !bob_task.is_finished(),

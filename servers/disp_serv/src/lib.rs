@@ -26,9 +26,6 @@ use schat_runtime::rpc::{encode, error_msg};
 use schat_runtime::{ClusterConfig, Node, ProcConfig, Shutdown};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The rendezvous score HASH picks by (kept here for callers that predict
-/// disp's picks).
-pub use schat_runtime::rendezvous::score as rendezvous_score;
 use table::{Entry, Table};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
