@@ -161,7 +161,7 @@ pub fn route(u: &mut Unstructured<'_>) -> Result<Route> {
 #[derive(Debug)]
 pub enum Carried {
     Control(DispControl),
-    Server(ServerMsg),
+    Server(Box<ServerMsg>),
     /// Bytes that are neither (a body disp never looks into).
     Opaque,
 }
@@ -182,7 +182,7 @@ pub fn envelope(u: &mut Unstructured<'_>) -> Result<(Envelope, Carried)> {
         }
         1 | 2 => {
             let msg = server_msg(u)?;
-            (msg.encode_frame(), Carried::Server(msg))
+            (msg.encode_frame(), Carried::Server(Box::new(msg)))
         }
         _ => (
             Bytes::copy_from_slice(u.arbitrary::<&[u8]>()?),

@@ -1,6 +1,7 @@
-//! Constructors for the server messages every server process sends.
+//! Constructors for the messages every server process sends.
 
 use crate::client::{server_message::Body, Closing, ResultCode, ServerMessage};
+use crate::server::CommandResult;
 
 impl ServerMessage {
     /// A successful response to `request_id` (0 makes it a push).
@@ -39,6 +40,24 @@ impl ServerMessage {
                 code: code as i32,
                 reason,
             })),
+        }
+    }
+}
+
+impl CommandResult {
+    pub fn done(detail: impl Into<String>) -> CommandResult {
+        CommandResult {
+            ok: true,
+            detail: detail.into(),
+            ..CommandResult::default()
+        }
+    }
+
+    pub fn failed(detail: impl Into<String>) -> CommandResult {
+        CommandResult {
+            ok: false,
+            detail: detail.into(),
+            ..CommandResult::default()
         }
     }
 }

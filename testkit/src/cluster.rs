@@ -262,13 +262,13 @@ impl TestCluster {
     fn spawn(&mut self, name: &str, listener: Option<TcpListener>) -> anyhow::Result<()> {
         let me = self.config.proc_by_name(name)?.clone();
         let shutdown = Shutdown::new();
-        let node = Node {
-            config: self.config.clone(),
-            log: test_logger(name),
-            shutdown: shutdown.clone(),
-            health: Default::default(),
-            me: me.clone(),
-        };
+        let node = Node::new(
+            self.config.clone(),
+            me.clone(),
+            test_logger(name),
+            Default::default(),
+            shutdown.clone(),
+        );
         let task = match (me.kind, listener) {
             (ProcKind::OnlineServ, _) => tokio::spawn(online_serv::run(node)),
             (ProcKind::ChatServ, _) => tokio::spawn(chat_serv::run(node)),
@@ -283,6 +283,9 @@ impl TestCluster {
             }
             (ProcKind::FileServ, Some(listener)) => tokio::spawn(file_serv::run(listener, node)),
             (ProcKind::DirServ, Some(listener)) => tokio::spawn(dir_serv::run(listener, node)),
+            (ProcKind::ManageServ, Some(listener)) => {
+                tokio::spawn(manage_serv::run(listener, node))
+            }
             (kind, None) => bail!("{name} ({}) needs a listener", kind.name()),
         };
         self.running

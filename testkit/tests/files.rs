@@ -583,13 +583,13 @@ async fn a_moved_directory_serves_the_same_urls() {
     me.data_dir = Some(moved.path().display().to_string());
     let me = me.clone();
     let shutdown = schat_runtime::Shutdown::new();
-    let node = schat_runtime::Node {
-        config: Arc::new(config),
+    let node = schat_runtime::Node::new(
+        Arc::new(config),
         me,
-        log: schat_runtime::logging::test_logger("file_serv-1-moved"),
-        shutdown: shutdown.clone(),
-        health: Default::default(),
-    };
+        schat_runtime::logging::test_logger("file_serv-1-moved"),
+        Default::default(),
+        shutdown.clone(),
+    );
     let task = tokio::spawn(file_serv::run(listener, node));
 
     let fresh = Files::new(

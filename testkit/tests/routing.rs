@@ -17,13 +17,13 @@ async fn join_as(
     name: &str,
 ) -> (Fabric, Shutdown, mpsc::Receiver<Incoming>) {
     let shutdown = Shutdown::new();
-    let node = Node {
-        config: cluster.config.clone(),
-        me: cluster.config.proc_by_name(name).unwrap().clone(),
-        log: test_logger(name),
-        shutdown: shutdown.clone(),
-        health: Default::default(),
-    };
+    let node = Node::new(
+        cluster.config.clone(),
+        cluster.config.proc_by_name(name).unwrap().clone(),
+        test_logger(name),
+        Default::default(),
+        shutdown.clone(),
+    );
     let (inbox, requests) = mpsc::channel(16);
     let fabric = Fabric::start(&node, inbox);
     let up = eventually(Duration::from_secs(5), || async {

@@ -94,7 +94,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -256,6 +256,12 @@ pub mod server_msg {
         GetFileRevocation(super::GetFileRevocation),
         #[prost(message, tag = "110")]
         FileRevocation(super::FileRevocation),
+        /// manage -> any process (through the disps; for a paired process,
+        /// through the leader of its set, which relays): stats and commands.
+        #[prost(message, tag = "120")]
+        AdminRequest(super::AdminRequest),
+        #[prost(message, tag = "121")]
+        AdminReply(super::AdminReply),
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -977,6 +983,175 @@ pub struct DbFileRefCount {
     #[prost(uint64, tag = "1")]
     pub count: u64,
 }
+/// manage -> the process `proc_id` (SPEC). conn_serv and db_logic_serv are
+/// reached through their logic_serv, db_chat_serv through its chat_serv:
+/// the request goes to the leader with the member's `proc_id`, and the
+/// leader relays it on the paired link. disp_serv answers for itself when
+/// the request names it.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AdminRequest {
+    #[prost(uint32, tag = "1")]
+    pub proc_id: u32,
+    #[prost(oneof = "admin_request::Op", tags = "2, 3")]
+    pub op: ::core::option::Option<admin_request::Op>,
+}
+/// Nested message and enum types in `AdminRequest`.
+pub mod admin_request {
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    pub enum Op {
+        #[prost(message, tag = "2")]
+        Stats(super::StatsQuery),
+        #[prost(message, tag = "3")]
+        Command(super::AdminCommand),
+    }
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct StatsQuery {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AdminCommand {
+    #[prost(oneof = "admin_command::Cmd", tags = "1, 2, 3, 4, 5, 6")]
+    pub cmd: ::core::option::Option<admin_command::Cmd>,
+}
+/// Nested message and enum types in `AdminCommand`.
+pub mod admin_command {
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    pub enum Cmd {
+        /// Re-read cluster.json, validate it, apply what can change live.
+        #[prost(message, tag = "1")]
+        Reload(super::ReloadConfig),
+        /// Stop gracefully (as on SIGTERM).
+        #[prost(message, tag = "2")]
+        Stop(super::StopProcess),
+        /// conn_serv: stop taking clients, leave the directory, ask clients to
+        /// reconnect elsewhere.
+        #[prost(message, tag = "3")]
+        Drain(super::DrainConn),
+        /// Change the log level until the next reload or restart.
+        #[prost(message, tag = "4")]
+        LogLevel(super::SetLogLevel),
+        /// Re-open the log file (after logrotate moved it).
+        #[prost(message, tag = "5")]
+        ReopenLogs(super::ReopenLogs),
+        /// logic_serv: close every session of the user.
+        #[prost(message, tag = "6")]
+        Kick(super::KickUser),
+    }
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReloadConfig {}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct StopProcess {}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DrainConn {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SetLogLevel {
+    #[prost(string, tag = "1")]
+    pub level: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReopenLogs {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct KickUser {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(string, tag = "2")]
+    pub reason: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AdminReply {
+    #[prost(oneof = "admin_reply::Reply", tags = "1, 2")]
+    pub reply: ::core::option::Option<admin_reply::Reply>,
+}
+/// Nested message and enum types in `AdminReply`.
+pub mod admin_reply {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Reply {
+        #[prost(message, tag = "1")]
+        Stats(super::ProcStats),
+        #[prost(message, tag = "2")]
+        Result(super::CommandResult),
+    }
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CommandResult {
+    #[prost(bool, tag = "1")]
+    pub ok: bool,
+    /// What was done, or why it failed.
+    #[prost(string, tag = "2")]
+    pub detail: ::prost::alloc::string::String,
+    /// For a reload: what changed and applied, what needs a restart.
+    #[prost(string, repeated, tag = "3")]
+    pub changed: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "4")]
+    pub needs_restart: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+/// A snapshot of one process. Counters only grow while the process runs.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ProcStats {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(enumeration = "ProcType", tag = "2")]
+    pub proc_type: i32,
+    /// The leader of its set (a logic_serv or chat_serv name), or its own name.
+    #[prost(string, tag = "3")]
+    pub set: ::prost::alloc::string::String,
+    #[prost(uint32, tag = "4")]
+    pub pid: u32,
+    #[prost(string, tag = "5")]
+    pub host: ::prost::alloc::string::String,
+    #[prost(string, tag = "6")]
+    pub version: ::prost::alloc::string::String,
+    #[prost(string, tag = "7")]
+    pub commit: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "8")]
+    pub started_at_ms: u64,
+    #[prost(double, tag = "9")]
+    pub cpu_seconds: f64,
+    #[prost(uint64, tag = "10")]
+    pub rss_bytes: u64,
+    #[prost(uint64, tag = "11")]
+    pub open_files: u64,
+    #[prost(uint64, tag = "12")]
+    pub max_files: u64,
+    #[prost(string, tag = "13")]
+    pub log_level: ::prost::alloc::string::String,
+    #[prost(bool, tag = "14")]
+    pub degraded: bool,
+    #[prost(bool, tag = "15")]
+    pub draining: bool,
+    #[prost(string, tag = "16")]
+    pub last_error: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "17")]
+    pub last_error_at_ms: u64,
+    #[prost(message, repeated, tag = "18")]
+    pub metrics: ::prost::alloc::vec::Vec<Metric>,
+    /// When the snapshot was taken, by the process's clock.
+    #[prost(uint64, tag = "19")]
+    pub taken_at_ms: u64,
+}
+/// One value, named as exported to Prometheus without the schat_ prefix
+/// (counters with their _total suffix), in base units (seconds, bytes).
+/// Labels have bounded values only (a quantile, a queue name), never ids.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Metric {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(enumeration = "MetricKind", tag = "2")]
+    pub kind: i32,
+    #[prost(string, tag = "3")]
+    pub help: ::prost::alloc::string::String,
+    #[prost(double, tag = "4")]
+    pub value: f64,
+    #[prost(message, repeated, tag = "5")]
+    pub labels: ::prost::alloc::vec::Vec<Label>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Label {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub value: ::prost::alloc::string::String,
+}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
 pub enum ProcType {
@@ -1101,6 +1276,32 @@ impl Kind {
             "RESPONSE" => Some(Self::Response),
             "PUSH" => Some(Self::Push),
             "CONTROL" => Some(Self::Control),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum MetricKind {
+    Gauge = 0,
+    Counter = 1,
+}
+impl MetricKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Gauge => "GAUGE",
+            Self::Counter => "COUNTER",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "GAUGE" => Some(Self::Gauge),
+            "COUNTER" => Some(Self::Counter),
             _ => None,
         }
     }

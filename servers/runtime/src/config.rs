@@ -499,7 +499,8 @@ pub struct ProcConfig {
     #[serde(default)]
     pub serv_index: Option<u32>,
     /// For file_serv: the directory under which its files live (in
-    /// `<data_dir>/<serv_index>/`).
+    /// `<data_dir>/<serv_index>/`). For manage_serv: where it keeps its
+    /// operator accounts, API tokens and audit log.
     #[serde(default)]
     pub data_dir: Option<String>,
     /// For conn_serv, file_serv and dir_serv: the address clients use when
@@ -512,7 +513,7 @@ pub struct ProcConfig {
     /// (default 100; 0 takes no new clients from dir_serv).
     #[serde(default)]
     pub weight: Option<u32>,
-    /// For file_serv and dir_serv: serve HTTPS.
+    /// For file_serv, dir_serv and manage_serv: serve HTTPS.
     #[serde(default)]
     pub tls: Option<TlsConfig>,
 }
@@ -531,7 +532,7 @@ impl ProcConfig {
         }
         let addr = self.addr()?;
         Some(match self.kind {
-            ProcKind::FileServ | ProcKind::DirServ => {
+            ProcKind::FileServ | ProcKind::DirServ | ProcKind::ManageServ => {
                 let scheme = if self.tls.is_some() { "https" } else { "http" };
                 format!("{scheme}://{addr}")
             }
@@ -572,6 +573,7 @@ pub enum ProcKind {
     DbChatServ,
     FileServ,
     DirServ,
+    ManageServ,
 }
 
 impl ProcKind {
@@ -586,6 +588,7 @@ impl ProcKind {
             ProcKind::DbChatServ => ProcType::DbChat,
             ProcKind::FileServ => ProcType::File,
             ProcKind::DirServ => ProcType::Dir,
+            ProcKind::ManageServ => ProcType::Manage,
         }
     }
 
@@ -600,6 +603,7 @@ impl ProcKind {
             ProcKind::DbChatServ => "db_chat_serv",
             ProcKind::FileServ => "file_serv",
             ProcKind::DirServ => "dir_serv",
+            ProcKind::ManageServ => "manage_serv",
         }
     }
 
@@ -719,8 +723,12 @@ pub enum ConfigError {
         key: &'static str,
         only: &'static str,
     },
-    #[error("{name:?} (file_serv) needs \"{key}\"")]
-    FileServNeeds { name: String, key: &'static str },
+    #[error("{name:?} ({kind}) needs \"{key}\"")]
+    KindNeeds {
+        name: String,
+        kind: &'static str,
+        key: &'static str,
+    },
     #[error("serv_index {index} is used by both {first:?} and {second:?}")]
     DuplicateServIndex {
         index: u32,
@@ -781,6 +789,16 @@ impl ClusterConfig {
     /// belongs to. Validation guarantees it exists.
     pub fn logic_of(&self, proc: &ProcConfig) -> Result<&ProcConfig, ConfigError> {
         self.proc_by_name(proc.logic.as_deref().unwrap_or_default())
+    }
+
+    /// The name of the set `proc` belongs to: its leader's name for a
+    /// conn_serv, db_logic_serv or db_chat_serv, its own otherwise.
+    pub fn set_name<'a>(&'a self, proc: &'a ProcConfig) -> &'a str {
+        proc.kind
+            .set_leader()
+            .and_then(|(key, _)| proc.set_key(key))
+            .map(String::as_str)
+            .unwrap_or(&proc.name)
     }
 
     /// The chat_serv of the set that `proc` (a db_chat_serv) belongs to.

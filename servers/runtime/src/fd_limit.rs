@@ -6,7 +6,7 @@
 const RESERVED: usize = 64;
 
 /// The soft limit on open files, if the platform tells.
-fn open_files_limit() -> Option<usize> {
+pub fn open_files_limit() -> Option<usize> {
     let text = std::fs::read_to_string("/proc/self/limits").ok()?;
     parse(&text)
 }

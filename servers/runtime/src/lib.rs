@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod config;
 pub mod control;
 pub mod dial;
@@ -23,13 +24,16 @@ pub mod node;
 pub mod paired;
 pub mod password;
 pub mod presence_map;
+pub mod procinfo;
 pub mod pump;
+pub mod reload;
 pub mod rendezvous;
 pub mod rpc;
 pub mod rules;
 pub mod shutdown;
 pub mod signed;
 pub mod slot;
+pub mod stats;
 pub mod time;
 pub mod tls;
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::config::{ClusterConfig, ProcConfig, ProcKind};
-use crate::logging::{error, info, parse_level, stderr_logger, Logger};
+use crate::logging::{error, info, parse_level, stderr_logger_with_control, Logger};
 use crate::node::Node;
 use crate::shutdown::Shutdown;
 
@@ -71,7 +71,7 @@ where
         return ExitCode::from(2);
     };
     let level = parse_level(&config.log.level).unwrap_or(slog::Level::Info);
-    let log = stderr_logger(level, &me.name);
+    let (log, logs) = stderr_logger_with_control(level, &me.name);
     let runtime = match build_runtime(config.limits.worker_threads) {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -80,13 +80,7 @@ where
         }
     };
     let shutdown = Shutdown::new();
-    let node = Node {
-        config: Arc::new(config),
-        me,
-        log: log.clone(),
-        shutdown: shutdown.clone(),
-        health: Default::default(),
-    };
+    let node = Node::new(Arc::new(config), me, log.clone(), logs, shutdown.clone());
     let outcome = runtime.block_on(async {
         tokio::spawn(trigger_on_signal(shutdown.clone(), log.clone()));
         let result = run(node).await;

@@ -1,12 +1,15 @@
 //! Who this process is and what it runs under: the cluster file, its own
-//! entry, its logger, its shutdown signal and its health. Every server's `run` takes one.
+//! entry, its logger, its shutdown signal, its health, and what it tells
+//! manage_serv. Every server's `run` takes one.
 
 use std::sync::Arc;
 
+use crate::admin::Admin;
 use crate::config::{ClusterConfig, ProcConfig};
 use crate::health::Health;
-use crate::logging::Logger;
+use crate::logging::{LogControl, Logger};
 use crate::shutdown::Shutdown;
+use crate::stats::Stats;
 
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -16,4 +19,32 @@ pub struct Node {
     pub shutdown: Shutdown,
     /// Whether this process can serve (see `health`).
     pub health: Health,
+    /// What this process counts about itself (see `stats`).
+    pub stats: Stats,
+    /// Answers manage_serv (see `admin`).
+    pub admin: Admin,
+    /// Its log level and file, changed at run time.
+    pub logs: LogControl,
+}
+
+impl Node {
+    /// A node with fresh health, stats and admin state.
+    pub fn new(
+        config: Arc<ClusterConfig>,
+        me: ProcConfig,
+        log: Logger,
+        logs: LogControl,
+        shutdown: Shutdown,
+    ) -> Node {
+        Node {
+            config,
+            me,
+            log,
+            shutdown,
+            health: Health::default(),
+            stats: Stats::new(),
+            admin: Admin::default(),
+            logs,
+        }
+    }
 }

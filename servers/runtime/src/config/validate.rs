@@ -184,38 +184,36 @@ fn kind_keys(proc: &ProcConfig) -> Result<(), ConfigError> {
         only,
     };
     let is_file = kind == ProcKind::FileServ;
-    let is_http = matches!(kind, ProcKind::FileServ | ProcKind::DirServ);
+    let has_data = matches!(kind, ProcKind::FileServ | ProcKind::ManageServ);
+    let is_http = matches!(
+        kind,
+        ProcKind::FileServ | ProcKind::DirServ | ProcKind::ManageServ
+    );
     if !is_file && proc.serv_index.is_some() {
         return Err(unexpected("serv_index", "file_serv"));
     }
-    if !is_file && proc.data_dir.is_some() {
-        return Err(unexpected("data_dir", "file_serv"));
+    if !has_data && proc.data_dir.is_some() {
+        return Err(unexpected("data_dir", "file_serv and manage_serv"));
     }
     if kind != ProcKind::ConnServ && proc.weight.is_some() {
         return Err(unexpected("weight", "conn_serv"));
     }
     if !is_http && proc.tls.is_some() {
-        return Err(unexpected("tls", "file_serv and dir_serv"));
+        return Err(unexpected("tls", "file_serv, dir_serv and manage_serv"));
     }
     if !is_http && kind != ProcKind::ConnServ && proc.public.is_some() {
-        return Err(unexpected("public", "conn_serv, file_serv and dir_serv"));
+        return Err(unexpected("public", "conn_serv and the HTTP servers"));
     }
-    if is_file {
-        match proc.serv_index {
-            None | Some(0) => {
-                return Err(ConfigError::FileServNeeds {
-                    name: proc.name.clone(),
-                    key: "serv_index (1 or more)",
-                })
-            }
-            Some(_) => {}
-        }
-        if proc.data_dir.as_deref().is_none_or(str::is_empty) {
-            return Err(ConfigError::FileServNeeds {
-                name: proc.name.clone(),
-                key: "data_dir",
-            });
-        }
+    let needs = |key| ConfigError::KindNeeds {
+        name: proc.name.clone(),
+        kind: kind.name(),
+        key,
+    };
+    if is_file && matches!(proc.serv_index, None | Some(0)) {
+        return Err(needs("serv_index (1 or more)"));
+    }
+    if has_data && proc.data_dir.as_deref().is_none_or(str::is_empty) {
+        return Err(needs("data_dir"));
     }
     Ok(())
 }

@@ -1,0 +1,165 @@
+//! Answers manage_serv: a stats snapshot of this process, and the
+//! operator's commands (reload, stop, drain, log level, reopen logs, kick).
+//!
+//! The commands every process takes are carried out here; a process type
+//! with commands of its own (conn_serv drains, logic_serv kicks) registers
+//! a handler with [`Admin::set_commands`]. A command no handler takes is
+//! refused with a reason, never silently ignored.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use schat_proto::server::{
+    admin_command::Cmd, admin_reply, admin_request, AdminReply, AdminRequest, CommandResult,
+    ProcStats,
+};
+
+use crate::node::Node;
+use crate::time::now_ms;
+
+/// A command's outcome, later.
+pub type CommandFuture = Pin<Box<dyn Future<Output = CommandResult> + Send>>;
+
+type Handler = dyn Fn(&Cmd) -> Option<CommandFuture> + Send + Sync;
+
+/// How long a stop command waits before triggering shutdown, so that its
+/// answer leaves first.
+const STOP_DELAY: Duration = Duration::from_millis(100);
+
+/// This process's answerer. Cheap to clone.
+#[derive(Clone)]
+pub struct Admin {
+    started_at_ms: u64,
+    draining: Arc<AtomicBool>,
+    handler: Arc<Mutex<Option<Arc<Handler>>>>,
+}
+
+impl std::fmt::Debug for Admin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admin")
+            .field("started_at_ms", &self.started_at_ms)
+            .field("draining", &self.is_draining())
+            .finish()
+    }
+}
+
+impl Default for Admin {
+    fn default() -> Admin {
+        Admin {
+            started_at_ms: now_ms(),
+            draining: Arc::default(),
+            handler: Arc::default(),
+        }
+    }
+}
+
+impl Admin {
+    /// Registers the handler of this process type's own commands: it
+    /// returns `None` for a command it does not take.
+    pub fn set_commands(
+        &self,
+        handler: impl Fn(&Cmd) -> Option<CommandFuture> + Send + Sync + 'static,
+    ) {
+        *self.handler.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(handler));
+    }
+
+    /// Marks this process as draining (shown in its stats).
+    pub fn set_draining(&self, draining: bool) {
+        self.draining.store(draining, Ordering::Relaxed);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+
+    pub fn started_at_ms(&self) -> u64 {
+        self.started_at_ms
+    }
+
+    /// Answers a request addressed to this process.
+    pub async fn answer(&self, node: &Node, request: AdminRequest) -> AdminReply {
+        let reply = match request.op {
+            Some(admin_request::Op::Stats(_)) => admin_reply::Reply::Stats(self.snapshot(node)),
+            Some(admin_request::Op::Command(command)) => {
+                admin_reply::Reply::Result(match command.cmd {
+                    Some(cmd) => self.run(node, cmd).await,
+                    None => CommandResult::failed("empty command"),
+                })
+            }
+            None => admin_reply::Reply::Result(CommandResult::failed("empty request")),
+        };
+        AdminReply { reply: Some(reply) }
+    }
+
+    async fn run(&self, node: &Node, cmd: Cmd) -> CommandResult {
+        let own = self
+            .handler
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .and_then(|handler| handler(&cmd));
+        if let Some(own) = own {
+            return own.await;
+        }
+        match cmd {
+            Cmd::Reload(_) => crate::reload::reload(node),
+            Cmd::Stop(_) => {
+                let shutdown = node.shutdown.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(STOP_DELAY).await;
+                    shutdown.trigger();
+                });
+                CommandResult::done("stopping")
+            }
+            Cmd::LogLevel(set) => match node.logs.set_level(&set.level) {
+                Ok(()) => CommandResult::done(format!("log level {}", set.level)),
+                Err(err) => CommandResult::failed(err),
+            },
+            Cmd::ReopenLogs(_) => match node.logs.reopen() {
+                Ok(detail) => CommandResult::done(detail),
+                Err(err) => CommandResult::failed(err),
+            },
+            Cmd::Drain(_) => CommandResult::failed(format!(
+                "{} does not drain: only conn_serv takes clients",
+                node.me.kind.name()
+            )),
+            Cmd::Kick(_) => CommandResult::failed(format!(
+                "{} holds no sessions: kicks go to a logic_serv",
+                node.me.kind.name()
+            )),
+        }
+    }
+
+    /// A snapshot of this process.
+    pub fn snapshot(&self, node: &Node) -> ProcStats {
+        let usage = crate::procinfo::usage();
+        let (last_error, last_error_at_ms) = node.stats.last_error().unwrap_or_default();
+        let me = &node.me;
+        ProcStats {
+            name: me.name.clone(),
+            proc_type: me.kind.proc_type() as i32,
+            set: node.config.set_name(me).to_string(),
+            pid: std::process::id(),
+            host: me.host.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            commit: option_env!("SCHAT_COMMIT").unwrap_or("unknown").to_string(),
+            started_at_ms: self.started_at_ms,
+            cpu_seconds: usage.cpu_seconds,
+            rss_bytes: usage.rss_bytes,
+            open_files: usage.open_files,
+            max_files: crate::fd_limit::open_files_limit()
+                .map(|limit| limit.min(u64::MAX as usize) as u64)
+                .unwrap_or(0),
+            log_level: node.logs.level_name(),
+            degraded: node.health.is_degraded(),
+            draining: self.is_draining(),
+            last_error,
+            last_error_at_ms,
+            metrics: node.stats.metrics(),
+            taken_at_ms: now_ms(),
+        }
+    }
+}
