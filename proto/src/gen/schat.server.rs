@@ -992,7 +992,7 @@ pub struct DbFileRefCount {
 pub struct AdminRequest {
     #[prost(uint32, tag = "1")]
     pub proc_id: u32,
-    #[prost(oneof = "admin_request::Op", tags = "2, 3")]
+    #[prost(oneof = "admin_request::Op", tags = "2, 3, 4, 5")]
     pub op: ::core::option::Option<admin_request::Op>,
 }
 /// Nested message and enum types in `AdminRequest`.
@@ -1003,7 +1003,27 @@ pub mod admin_request {
         Stats(super::StatsQuery),
         #[prost(message, tag = "3")]
         Command(super::AdminCommand),
+        /// To any logic_serv (proc_id 0, RAND): who is this user, is the user
+        /// online and where.
+        #[prost(message, tag = "4")]
+        User(super::UserLookup),
+        /// To the chat_serv owning the group (proc_id 0, HASH gid).
+        #[prost(message, tag = "5")]
+        Group(super::GroupLookup),
     }
+}
+/// Exactly one of account and uid.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct UserLookup {
+    #[prost(string, tag = "1")]
+    pub account: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GroupLookup {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct StatsQuery {}
@@ -1059,7 +1079,7 @@ pub struct KickUser {
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct AdminReply {
-    #[prost(oneof = "admin_reply::Reply", tags = "1, 2")]
+    #[prost(oneof = "admin_reply::Reply", tags = "1, 2, 3, 4")]
     pub reply: ::core::option::Option<admin_reply::Reply>,
 }
 /// Nested message and enum types in `AdminReply`.
@@ -1070,7 +1090,60 @@ pub mod admin_reply {
         Stats(super::ProcStats),
         #[prost(message, tag = "2")]
         Result(super::CommandResult),
+        #[prost(message, tag = "3")]
+        User(super::UserInfo),
+        #[prost(message, tag = "4")]
+        Group(super::GroupSummary),
     }
+}
+/// What an operator may see of a user: never a password hash or a message.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct UserInfo {
+    #[prost(bool, tag = "1")]
+    pub exists: bool,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(string, tag = "3")]
+    pub account: ::prost::alloc::string::String,
+    #[prost(string, tag = "4")]
+    pub nickname: ::prost::alloc::string::String,
+    #[prost(message, repeated, tag = "5")]
+    pub sessions: ::prost::alloc::vec::Vec<UserSession>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct UserSession {
+    #[prost(string, tag = "1")]
+    pub logic: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub conn: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "3")]
+    pub session_id: u64,
+    /// When the session logged in (ms since the epoch), 0 when unknown.
+    #[prost(uint64, tag = "4")]
+    pub since_ms: u64,
+    #[prost(string, tag = "5")]
+    pub device: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct GroupSummary {
+    #[prost(bool, tag = "1")]
+    pub exists: bool,
+    #[prost(uint64, tag = "2")]
+    pub gid: u64,
+    #[prost(string, tag = "3")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "4")]
+    pub owner_uid: u64,
+    #[prost(uint32, tag = "5")]
+    pub member_count: u32,
+    /// The first members (at most 200), for a look; member_count says how many.
+    #[prost(uint64, repeated, tag = "6")]
+    pub member_uids: ::prost::alloc::vec::Vec<u64>,
+    #[prost(uint64, tag = "7")]
+    pub latest_seq: u64,
+    /// The chat_serv that answered (the group's owner now).
+    #[prost(string, tag = "8")]
+    pub chat_serv: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CommandResult {

@@ -89,6 +89,13 @@ impl Admin {
                     None => CommandResult::failed("empty command"),
                 })
             }
+            // logic_serv and chat_serv answer these before asking here.
+            Some(admin_request::Op::User(_)) => admin_reply::Reply::Result(CommandResult::failed(
+                format!("{} does not look up users", node.me.kind.name()),
+            )),
+            Some(admin_request::Op::Group(_)) => admin_reply::Reply::Result(CommandResult::failed(
+                format!("{} does not look up groups", node.me.kind.name()),
+            )),
             None => admin_reply::Reply::Result(CommandResult::failed("empty request")),
         };
         AdminReply { reply: Some(reply) }
