@@ -4,6 +4,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assets;
+
 use schat_proto::client::ResultCode;
 use schat_runtime::logging::info;
 use schat_runtime::rpc::serve_inbox;

@@ -31,6 +31,9 @@ pub struct ClusterSpec {
     /// cluster's temporary directory.
     pub file_servs: usize,
     pub dirs: usize,
+    /// manage_servs (ids 801, ...), keeping their data in the cluster's
+    /// temporary directory.
+    pub manages: usize,
     /// Weights of the conn_servs for the directory, by set (missing: the
     /// default).
     pub conn_weights: Vec<u32>,
@@ -56,6 +59,7 @@ impl Default for ClusterSpec {
             chats: 2,
             file_servs: 0,
             dirs: 0,
+            manages: 0,
             conn_weights: Vec::new(),
             http_tls: false,
             // No send rate: tests send as fast as they like unless they
@@ -195,7 +199,19 @@ impl TestCluster {
                 None,
             );
         }
+        for index in 1..=spec.manages as u32 {
+            add(
+                800 + index,
+                format!("manage_serv-{index}"),
+                ProcKind::ManageServ,
+                None,
+            );
+        }
         for proc in &mut procs {
+            if proc.kind == ProcKind::ManageServ {
+                let dir = files_dir.path().join(&proc.name);
+                proc.data_dir = Some(dir.display().to_string());
+            }
             if proc.kind == ProcKind::ConnServ {
                 proc.weight = spec.conn_weights.get(proc.id as usize - 101).copied();
             }
