@@ -15,6 +15,21 @@ ensure_redis() {
     # The package starts a system-wide Redis on 6379; ours runs on its own port.
 }
 
+# Installs Debian's chromium when missing: the console's browser tests run
+# it headless.
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1; then
+        return
+    fi
+    echo "chromium not found: installing it" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
 ensure_python() {
     if command -v python3 >/dev/null 2>&1; then
         return

@@ -9,11 +9,13 @@
 #![forbid(unsafe_code)]
 
 pub mod binaries;
+pub mod browser;
 mod cluster;
 pub mod raw_http;
 mod redis;
 
 pub use binaries::BinCluster;
+pub use browser::Browser;
 pub use cluster::{ClusterSpec, TestCluster};
 pub use redis::RedisServer;
 
