@@ -9,6 +9,10 @@
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 #   scripts/bench.sh soak --seconds 3600   the hour-long soak (not in the standard set)
 #
+# SCHAT_BENCH_SCRAPE=1 scrapes manage_serv's /metrics once a second for as
+# long as the scenarios run (as Prometheus would) and reports how long the
+# scrapes took: the figures with and without it show what stats cost.
+#
 # SCHAT_BENCH_PORT_OFFSET=N moves every port of the bench cluster (Redis
 # included) up by N, so that a benchmark on a machine that runs another
 # cluster (another checkout's scripts/run.sh) does not collide with it.
@@ -19,7 +23,7 @@ ensure_redis
 ensure_python
 
 mkdir -p bench-results data/bench
-rm -rf data/bench/redis data/bench/files
+rm -rf data/bench/redis data/bench/files data/bench/manage
 python3 - <<'PY'
 import json, os
 c = json.load(open("cluster.json"))
@@ -43,7 +47,7 @@ c["limits"]["max_connections_per_addr"] = 0
 c["chat"]["send_rate_per_sec"] = 0
 for p in c["procs"]:
     if "data_dir" in p:
-        p["data_dir"] = "data/bench/files"
+        p["data_dir"] = "data/bench/manage" if p["type"] == "manage_serv" else "data/bench/files"
 json.dump(c, open("data/bench/cluster.json", "w"), indent=2)
 PY
 
@@ -57,6 +61,38 @@ servers=$(cluster_field "$cluster" "','.join(p['host'] + ':' + str(p['port']) fo
 dir=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv'), '')")
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
+
+scrape_pid=""
+scrape_log=data/bench/scrapes.txt
+metrics_url=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) + '/metrics' for p in c['procs'] if p['type'] == 'manage_serv'), '')")
+if [ "${SCHAT_BENCH_SCRAPE:-0}" = 1 ]; then
+    [ -n "$metrics_url" ] || { echo "SCHAT_BENCH_SCRAPE=1 needs a manage_serv in cluster.json" >&2; exit 2; }
+    : > "$scrape_log"
+    # At most two hours of scrapes; stopped when the scenarios end.
+    (for _ in $(seq 7200); do
+        curl -s -o /dev/null -k -w '%{http_code} %{time_total}\n' --max-time 5 "$metrics_url" >> "$scrape_log" || echo "000 5" >> "$scrape_log"
+        sleep 1
+    done) &
+    scrape_pid=$!
+fi
+stop_all() {
+    if [ -n "$scrape_pid" ]; then
+        kill "$scrape_pid" 2>/dev/null || true
+        wait "$scrape_pid" 2>/dev/null || true
+        python3 - "$scrape_log" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+ok = sorted(float(t) * 1000 for code, t in rows if code == "200")
+failed = len(rows) - len(ok)
+if ok:
+    print(f"metrics scrapes: {len(rows)} ({failed} failed), median {ok[len(ok) // 2]:.1f} ms, max {ok[-1]:.1f} ms")
+else:
+    print(f"metrics scrapes: {len(rows)}, none succeeded")
+PY
+    fi
+    scripts/stop.sh >/dev/null
+}
+trap stop_all EXIT
 
 # Prints the report and keeps the JSON line even when the scenario fails
 # (a loss, say), then fails with it.

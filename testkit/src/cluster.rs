@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use schat_client::{Client, ClientOptions};
 use schat_runtime::config::{
     AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, HttpConfig, Limits,
-    LogConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
+    LogConfig, ManageConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::{Node, Shutdown};
@@ -48,6 +48,8 @@ pub struct ClusterSpec {
     pub directory: DirectoryConfig,
     /// Caps and deadlines of the file_servs and dir_servs.
     pub http: HttpConfig,
+    /// The manage_servs' polling, sessions and alarms.
+    pub manage: ManageConfig,
 }
 
 impl Default for ClusterSpec {
@@ -94,6 +96,7 @@ impl Default for ClusterSpec {
                 load_expiry_ms: 1_000,
             },
             http: HttpConfig::default(),
+            manage: ManageConfig::default(),
         }
     }
 }
@@ -252,6 +255,7 @@ impl TestCluster {
             files: spec.files,
             directory: spec.directory,
             http: spec.http,
+            manage: spec.manage,
             procs,
         };
         config.validate().context("test cluster config")?;
