@@ -286,18 +286,25 @@
       const up = row.state !== "down";
       const errorCell = td(row.last_error || "");
       if (row.last_error_at_ms) errorCell.title = fmtTime(row.last_error_at_ms);
-      body.append(el("tr", { "data-proc": row.name, "data-state": row.state },
-        el("td", {}, el("a", { href: "#/proc/" + encodeURIComponent(row.name), text: row.name }),
-          el("span", { class: "hint", text: " " + row.type + " #" + row.id + (row.host ? " @" + row.host : "") })),
-        el("td", {}, badge(row.state)),
-        td(up ? fmtUptime(row.uptime_secs) : "–", "num"),
-        td(up ? fmtPercent(row.cpu_percent) : "–", "num"),
-        td(up ? fmtBytes(row.rss_bytes) : "–", "num"),
-        td(up ? fmtInt(row.connections) : "–", "num"),
-        td(up ? fmtRate(row.messages_per_s) : "–", "num"),
-        td(row.log_level || "–"),
-        flags,
-        errorCell));
+      const cells = [
+        ["name", el("td", {}, el("a", { href: "#/proc/" + encodeURIComponent(row.name), text: row.name }),
+          el("span", { class: "hint", text: " " + row.type + " #" + row.id + (row.host ? " @" + row.host : "") }))],
+        ["state", el("td", {}, badge(row.state))],
+        ["uptime", td(up ? fmtUptime(row.uptime_secs) : "–", "num")],
+        ["cpu", td(up ? fmtPercent(row.cpu_percent) : "–", "num")],
+        ["rss", td(up ? fmtBytes(row.rss_bytes) : "–", "num")],
+        ["connections", td(up ? fmtInt(row.connections) : "–", "num")],
+        ["messages", td(up ? fmtRate(row.messages_per_s) : "–", "num")],
+        ["log_level", td(row.log_level || "–")],
+        ["flags", flags],
+        ["last_error", errorCell],
+      ];
+      const tr = el("tr", { "data-proc": row.name, "data-state": row.state });
+      for (const [col, cell] of cells) {
+        cell.dataset.col = col;
+        tr.append(cell);
+      }
+      body.append(tr);
     }
   }
 

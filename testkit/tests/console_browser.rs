@@ -275,7 +275,7 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     must(
         &cluster,
         &browser,
-        "['logic_serv-1', 'logic_serv-2'].every(n => document.querySelector(`tr[data-proc=\"${n}\"]`).children[7].textContent === 'debug')",
+        "['logic_serv-1', 'logic_serv-2'].every(n => document.querySelector(`tr[data-proc=\"${n}\"]`).querySelector('[data-col=log_level]').textContent === 'debug')",
         Duration::from_secs(10),
     )
     .await;
