@@ -385,7 +385,7 @@
         width: Math.max(300, holder.clientWidth || 500),
         height: 180,
         legend: { show: true },
-        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max * 1.1, 1)] } },
+        scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         series: [{}, { label: s.label, stroke: s.color, width: 1.5, fill: s.color + "22", value: (u, v) => s.fmt(v) }],
         axes: [{}, { size: 70, values: (u, vals) => vals.map((v) => s.fmt(v)) }],
       };

@@ -33,6 +33,8 @@ struct Fake {
     streams_open: usize,
     streams_opened: usize,
     series_fetches: usize,
+    /// Whether the page has logged in (a viewer test starts logged out).
+    logged_in: bool,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -106,7 +108,19 @@ async fn handle(fake: Shared, request: Request<hyper::body::Incoming>) -> Respon
     let role = fake.lock().expect("fake").role.clone();
     let me = json!({ "name": "ops", "role": role, "csrf": "token-123" });
     match (method.as_str(), path.as_str()) {
-        ("GET", "/api/v1/me") | ("POST", "/api/v1/login") => json_response(200, me),
+        ("POST", "/api/v1/login") if body["password"] == "right" => {
+            fake.lock().expect("fake").logged_in = true;
+            json_response(200, me)
+        }
+        ("POST", "/api/v1/login") => json_response(401, json!({ "error": "bad credentials" })),
+        _ if !fake.lock().expect("fake").logged_in => match manage_serv::assets::asset(&path) {
+            Some(asset) if method == "GET" => Response::builder()
+                .header("content-type", asset.content_type)
+                .body(Full::new(Bytes::from_static(asset.body)).boxed())
+                .expect("response"),
+            _ => json_response(401, json!({ "error": "log in first" })),
+        },
+        ("GET", "/api/v1/me") => json_response(200, me),
         ("GET", "/api/v1/procs") => json_response(200, procs(now_ms(), 5.0)),
         ("GET", "/api/v1/procs/logic_serv-1") => json_response(
             200,
@@ -193,9 +207,10 @@ async fn handle(fake: Shared, request: Request<hyper::body::Incoming>) -> Respon
 }
 
 /// Starts the stand-in on a free loopback port; returns its URL.
-async fn start_fake(role: &str) -> (String, Shared) {
+async fn start_fake(role: &str, logged_in: bool) -> (String, Shared) {
     let fake: Shared = Arc::new(Mutex::new(Fake {
         role: role.to_string(),
+        logged_in,
         ..Fake::default()
     }));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -229,7 +244,7 @@ async fn check(browser: &Browser, condition: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_pages_show_data_as_text_and_post_with_the_csrf_token() {
-    let (url, fake) = start_fake("admin").await;
+    let (url, fake) = start_fake("admin", true).await;
     let browser = Browser::launch().await.expect("launch chromium");
     browser.goto(&url).await.expect("open the console");
 
@@ -411,9 +426,30 @@ async fn admin_pages_show_data_as_text_and_post_with_the_csrf_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_see_no_command_or_kick_buttons() {
-    let (url, _fake) = start_fake("viewer").await;
+    let (url, fake) = start_fake("viewer", false).await;
     let browser = Browser::launch().await.expect("launch chromium");
     browser.goto(&url).await.expect("open the console");
+
+    // Logged out: the form, which says so on a wrong password.
+    check(&browser, "!document.getElementById('login-view').hidden && document.getElementById('app-view').hidden").await;
+    browser.fill("#login-name", "viewer").await.expect("name");
+    browser
+        .fill("#login-password", "wrong")
+        .await
+        .expect("password");
+    browser.click("#login-submit").await.expect("submit");
+    check(
+        &browser,
+        "document.getElementById('login-error').textContent.includes('Wrong')",
+    )
+    .await;
+    assert!(!fake.lock().expect("fake").logged_in);
+    browser
+        .fill("#login-password", "right")
+        .await
+        .expect("password");
+    browser.click("#login-submit").await.expect("submit");
+    check(&browser, "!document.getElementById('app-view').hidden && document.getElementById('login-password').value === ''").await;
     check(
         &browser,
         "document.querySelector('tr[data-proc=\"logic_serv-1\"]')",
