@@ -82,6 +82,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         .transpose()?;
 
     let (inbox_tx, inbox) = mpsc::channel::<Incoming>(1024);
+    node.stats.inbox(&inbox_tx);
     let fabric = Fabric::start(&node, inbox_tx);
     let answerer = node.clone();
     node.shutdown
@@ -113,18 +114,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 
 /// What manage_serv answers on the fabric: its own stats and commands.
 fn answer(node: &Node, incoming: Incoming) {
-    match &incoming.msg {
-        Msg::AdminRequest(request) if request.proc_id == node.me.id => {
-            let (node, request) = (node.clone(), request.clone());
-            node.shutdown.clone().spawn(async move {
-                let reply = node.admin.answer(&node, request).await;
-                incoming.reply(Msg::AdminReply(reply));
-            });
-        }
-        Msg::AdminRequest(request) => incoming.reply_error(
-            ResultCode::BadRequest,
-            format!("{} is not proc {}", node.me.name, request.proc_id),
-        ),
+    match incoming.msg {
+        Msg::AdminRequest(_) => schat_runtime::admin::serve(node, incoming, &[]),
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "manage_serv does not handle this message",
