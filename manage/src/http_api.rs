@@ -86,6 +86,10 @@ impl Console {
                         header::CONTENT_TYPE,
                         HeaderValue::from_static(asset.content_type),
                     );
+                    response.headers_mut().insert(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static(asset.cache_control),
+                    );
                     response
                 }
                 None => error(StatusCode::NOT_FOUND, "no such file"),
