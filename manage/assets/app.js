@@ -67,7 +67,7 @@
 
   // ---- Formatting. ----
 
-  function fmtInt(v) { return v === null || v === undefined ? "–" : String(Math.round(v)); }
+  function fmtInt(v) { return v === null || v === undefined ? "–" : Number.isInteger(v) ? String(v) : v.toFixed(1); }
   function fmtRate(v) { return v === null || v === undefined ? "–" : (v >= 100 ? v.toFixed(0) : v.toFixed(1)); }
   function fmtPercent(v) { return v === null || v === undefined ? "–" : v.toFixed(1) + " %"; }
   function fmtBytes(v) {

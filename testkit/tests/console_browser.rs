@@ -100,6 +100,7 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     })
     .expect("start the cluster");
     add_operator(&cluster, OPERATOR, "admin", PASSWORD);
+    let _ = std::fs::remove_file(schat_testkit::browser::screenshot_dir().join("failure.png"));
     let url = format!("http://{}", cluster.addr("manage_serv-1"));
     let browser = Browser::launch().await.expect("launch chromium");
 
@@ -402,8 +403,9 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     must(
         &cluster,
         &browser,
-        "document.querySelectorAll('#audit-body tr').length >= 2 && \
-         document.getElementById('audit-body').textContent.includes('ops')",
+        "['login', 'command:log_level', 'kick'].every(action => \
+           [...document.querySelectorAll('#audit-body tr')].some(row => \
+             row.dataset.action === action && row.children[1].textContent === 'ops'))",
         Duration::from_secs(10),
     )
     .await;
