@@ -98,10 +98,7 @@ async fn every_command_gives_a_result_per_process_and_is_audited() -> anyhow::Re
         procs_of(&levels),
         vec!["chat_serv-1", "chat_serv-2", "db_logic_serv-1"]
     );
-    assert!(
-        levels.iter().all(|r| r["outcome"] == "done"),
-        "{levels:?}"
-    );
+    assert!(levels.iter().all(|r| r["outcome"] == "done"), "{levels:?}");
     let levelled = eventually(WAIT, || async {
         let mut all = true;
         for name in ["chat_serv-1", "chat_serv-2", "db_logic_serv-1"] {
