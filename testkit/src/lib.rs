@@ -11,6 +11,7 @@
 pub mod binaries;
 pub mod browser;
 mod cluster;
+pub mod manage;
 pub mod raw_http;
 mod redis;
 
