@@ -132,6 +132,13 @@
 
   // ---- Login. ----
 
+  // A console with no operator yet says how to create the first one.
+  function showSetup(result) {
+    const hint = result && result.data && typeof result.data.setup === "string" ? result.data.setup : "";
+    $("login-setup").textContent = hint;
+    $("login-setup").hidden = !hint;
+  }
+
   function showLogin(message) {
     state.me = null;
     stopEvents();
@@ -160,6 +167,7 @@
       name: $("login-name").value, password: $("login-password").value,
     });
     $("login-password").value = "";
+    showSetup(result);
     if (!result.ok) {
       $("login-error").textContent = result.status === 401 ? "Wrong operator name or password."
         : result.status === 429 ? "Too many attempts: wait a little and try again."
@@ -625,6 +633,7 @@
       showApp();
     } else {
       showLogin("");
+      showSetup(result);
     }
   })();
 })();

@@ -99,7 +99,6 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
         });
     })
     .expect("start the cluster");
-    add_operator(&cluster, OPERATOR, "admin", PASSWORD);
     let _ = std::fs::remove_file(schat_testkit::browser::screenshot_dir().join("failure.png"));
     let url = format!("http://{}", cluster.addr("manage_serv-1"));
     let browser = Browser::launch().await.expect("launch chromium");
@@ -123,15 +122,20 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     }
     assert!(opened, "the console did not open at {url}");
 
-    // Log in through the form.
+    // No operator yet: the form says how to create one. Then one is made
+    // with the CLI beside the running console.
     must(
         &cluster,
         &browser,
-        "!document.getElementById('login-view').hidden",
+        "!document.getElementById('login-view').hidden && \
+         document.getElementById('login-setup').textContent.includes('operator add')",
         Duration::from_secs(10),
     )
     .await;
-    browser.screenshot("login").await.expect("screenshot");
+    browser.screenshot("login-setup").await.expect("screenshot");
+    add_operator(&cluster, OPERATOR, "admin", PASSWORD);
+
+    // Log in through the form.
     browser.fill("#login-name", OPERATOR).await.expect("name");
     browser
         .fill("#login-password", "wrong password")
