@@ -536,6 +536,9 @@ pub struct PresenceEntry {
     pub conn_id: u64,
     #[prost(uint64, tag = "5")]
     pub session_id: u64,
+    /// When the session logged in (ms since the epoch), for operators.
+    #[prost(uint64, tag = "6")]
+    pub since_ms: u64,
 }
 /// logic -> every online: users who came online or went offline here.
 /// `version` counts this logic's changes; a gap makes online ask for a snapshot.

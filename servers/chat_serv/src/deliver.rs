@@ -62,7 +62,10 @@ pub async fn member_uids(
 pub async fn fan_out(chat: &Chat, message: &ChatMessage, member_version: Option<u64>) {
     let frame = ServerMessage::push(Response::Message(message.clone())).encode_frame();
     match member_uids(chat, message.gid, member_version).await {
-        Ok(members) => push_to_users(chat, &members, frame, message.gid).await,
+        Ok(members) => {
+            let n_recipients = push_to_users(chat, &members, frame, message.gid).await;
+            chat.metrics.deliveries.add(n_recipients as u64);
+        }
         Err(failure) => {
             debug!(chat.log, "No fan-out: members unknown"; "gid" => message.gid, "reason" => failure.reason)
         }
@@ -107,28 +110,35 @@ async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
 /// Writes `frame` to every online user among `uids`: locate them, then one
 /// UserDeliver per logic_serv. Pushes with the same `order_key` (a gid)
 /// travel through the same disp, so they arrive in the order sent.
-pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u64) {
+/// Returns how many recipients the pushes went out for.
+pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u64) -> usize {
     if uids.is_empty() {
-        return;
+        return 0;
     }
     let Some(entries) = locate(chat, uids).await else {
-        return;
+        return 0;
     };
     let channel = chat.fabric.channel();
     let mut by_logic: HashMap<u32, Vec<u64>> = HashMap::new();
     for entry in entries {
         by_logic.entry(entry.logic_id).or_default().push(entry.uid);
     }
+    let mut n_recipients = 0;
     for (logic_id, uids) in by_logic {
+        let n_uids = uids.len();
         let deliver = Msg::UserDeliver(UserDeliver {
             uids,
             frame: frame.clone(),
         });
         let target = Target::spec(ProcType::Logic, logic_id).keyed(order_key);
-        if let Err(err) = channel.push(target, deliver) {
-            debug!(chat.log, "Push to a logic_serv failed"; "logic_id" => logic_id, "error" => %err);
+        match channel.push(target, deliver) {
+            Ok(()) => n_recipients += n_uids,
+            Err(err) => {
+                debug!(chat.log, "Push to a logic_serv failed"; "logic_id" => logic_id, "error" => %err)
+            }
         }
     }
+    n_recipients
 }
 
 /// Stores a notice for `uid` (so it is there at next login) and pushes it

@@ -300,12 +300,17 @@ async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) {
         .await;
     match appended {
         Ok(Msg::DbAppended(appended)) => {
+            chat.metrics.messages_stored.inc();
             message.seq = appended.seq;
             fan_out(chat, &message, Some(appended.member_version)).await;
         }
         Ok(_) => {}
-        Err(err) => warn!(chat.log, "Could not write a system message";
-            "gid" => gid, "text" => text, "error" => %err),
+        Err(err) => {
+            warn!(chat.log, "Could not write a system message";
+                "gid" => gid, "text" => text, "error" => %err);
+            chat.stats
+                .record_error(format!("could not write a system message: {err}"));
+        }
     }
 }
 
@@ -314,6 +319,8 @@ async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) {
 async fn tell(chat: &Chat, uid: u64, told: Notice) {
     let kind = told.kind;
     if let Err(failure) = notify(chat, uid, told).await {
+        chat.stats
+            .record_error(format!("could not store a notice: {}", failure.reason));
         warn!(chat.log, "Could not store a notice";
             "uid" => uid, "kind" => kind, "reason" => failure.reason);
     }

@@ -14,6 +14,7 @@
 
 #![forbid(unsafe_code)]
 
+mod admin;
 mod deliver;
 mod groups;
 mod messages;
@@ -28,6 +29,7 @@ use schat_runtime::logging::{info, Logger};
 use schat_runtime::paired::dial_paired;
 use schat_runtime::password::Passwords;
 use schat_runtime::presence_map::{PresenceMap, Verdict};
+use schat_runtime::stats::Stats;
 pub(crate) use schat_runtime::Failure;
 use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, Node, Target};
 use tokio::sync::mpsc;
@@ -48,6 +50,10 @@ pub(crate) struct Chat {
     /// (as online_serv does), so fan-out needs no lookup.
     pub presence: Mutex<PresenceMap>,
     pub log: Logger,
+    /// For stats and admin requests.
+    pub node: Node,
+    pub stats: Stats,
+    pub metrics: admin::ChatMetrics,
 }
 
 impl Chat {
@@ -74,6 +80,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no db_chat_serv names this chat_serv"))?
         .clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
+    node.stats.inbox(&inbox_tx);
     let fabric = Fabric::start(&node, inbox_tx.clone());
     let db = dial_paired(&node, &db_proc, inbox_tx, || {});
     info!(log, "Started"; "proc_id" => me.id, "db" => &db_proc.name,
@@ -87,7 +94,11 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         members: DashMap::new(),
         presence: Mutex::default(),
         log: log.clone(),
+        stats: node.stats.clone(),
+        metrics: admin::ChatMetrics::register(&node.stats),
+        node: node.clone(),
     });
+    admin::register(&chat);
 
     let expiry = Duration::from_millis(config.timing.presence_expiry_ms);
     let mut sweep = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
@@ -147,6 +158,10 @@ async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
                 Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
                 Err(failure) => incoming.reply_error(failure.code, failure.reason),
             }
+            return;
+        }
+        Msg::AdminRequest(_) => {
+            admin::on_request(chat, incoming).await;
             return;
         }
         Msg::CheckFileRef(check) => {

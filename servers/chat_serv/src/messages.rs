@@ -80,6 +80,7 @@ pub async fn send(
     // The retention deleted old messages holding the last reference.
     release_files(chat, &appended);
     if !appended.duplicate {
+        chat.metrics.messages_stored.inc();
         message.seq = appended.seq;
         fan_out(chat, &message, Some(appended.member_version)).await;
     }

@@ -21,7 +21,7 @@ use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::clients::ClientHandle;
-use crate::Conn;
+use crate::{Conn, DRAINING};
 
 pub fn spawn(
     conn: Arc<Conn>,
@@ -57,7 +57,15 @@ async fn serve(
         &addr.to_string(),
         close.clone(),
     );
+    let metrics = &conn.clients.metrics;
+    if conn.is_draining() {
+        metrics.refused.inc();
+        notice(&link, ResultCode::ShuttingDown, DRAINING);
+        close.trigger();
+        return;
+    }
     let Some(_permit) = permit else {
+        metrics.refused.inc();
         notice(&link, ResultCode::Busy, "server is at its connection limit");
         close.trigger();
         return;
@@ -66,6 +74,7 @@ async fn serve(
         .clients
         .take_address_slot(addr.ip(), limits.max_connections_per_addr)
     else {
+        metrics.refused.inc();
         notice(
             &link,
             ResultCode::Busy,
@@ -75,6 +84,7 @@ async fn serve(
         return;
     };
     if !conn.logic.is_up() {
+        metrics.refused.inc();
         notice(
             &link,
             ResultCode::Unavailable,
@@ -132,6 +142,8 @@ async fn serve(
             }
             Ok(Some(Ok(frame))) => frame.freeze(),
         };
+        metrics.frames_in.inc();
+        metrics.bytes_in.add(frame.len() as u64);
         let message = match ClientMessage::decode_frame(frame.clone()) {
             Ok(message) => message,
             Err(err) => {

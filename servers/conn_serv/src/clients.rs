@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -13,7 +13,10 @@ use schat_proto::client::{ResultCode, ServerMessage};
 use schat_proto::Wire;
 use schat_runtime::http::client_address;
 use schat_runtime::link::{LinkSender, SendError};
+use schat_runtime::stats::{Counter, Stats};
 use schat_runtime::Shutdown;
+
+use crate::metrics::ConnMetrics;
 
 #[derive(Debug)]
 pub struct Clients {
@@ -21,18 +24,35 @@ pub struct Clients {
     next_id: AtomicU64,
     /// Open connections per client address (IPv6 by /64).
     per_address: Mutex<HashMap<IpAddr, u32>>,
+    pub metrics: ConnMetrics,
+    /// Frames refused by a full client queue.
+    queue_drops: Counter,
 }
 
-impl Default for Clients {
-    fn default() -> Clients {
-        Clients {
-            by_id: DashMap::new(),
-            // Ids start at a random point, so a logic_serv that still holds
-            // sessions of this conn_serv's previous run cannot mistake a new
-            // client for an old one.
-            next_id: AtomicU64::new(rand::random::<u64>() >> 16 | 1),
-            per_address: Mutex::default(),
-        }
+impl Clients {
+    /// An empty registry whose counts go to `stats`.
+    pub fn new(stats: &Stats) -> Arc<Clients> {
+        Arc::new_cyclic(|weak: &Weak<Clients>| {
+            let weak = weak.clone();
+            let queue_drops = stats.queue("client", move || {
+                weak.upgrade().map_or(0, |clients| clients.queued())
+            });
+            Clients {
+                by_id: DashMap::new(),
+                // Ids start at a random point, so a logic_serv that still
+                // holds sessions of this conn_serv's previous run cannot
+                // mistake a new client for an old one.
+                next_id: AtomicU64::new(rand::random::<u64>() >> 16 | 1),
+                per_address: Mutex::default(),
+                metrics: ConnMetrics::register(stats),
+                queue_drops,
+            }
+        })
+    }
+
+    /// Frames queued to every client (for snapshots).
+    fn queued(&self) -> usize {
+        self.by_id.iter().map(|client| client.link.queued()).sum()
     }
 }
 
@@ -69,6 +89,8 @@ impl Clients {
     pub fn insert(&self, handle: ClientHandle) -> u64 {
         let conn_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.by_id.insert(conn_id, handle);
+        self.metrics.accepted.inc();
+        self.metrics.clients.inc();
         conn_id
     }
 
@@ -113,7 +135,40 @@ impl Clients {
     }
 
     pub fn remove(&self, conn_id: u64) {
-        self.by_id.remove(&conn_id);
+        if self.by_id.remove(&conn_id).is_some() {
+            self.metrics.clients.dec();
+        }
+    }
+
+    /// Every connection's id.
+    pub fn ids(&self) -> Vec<u64> {
+        self.by_id.iter().map(|client| *client.key()).collect()
+    }
+
+    /// Queues `frame` to a client, counting it if it was taken.
+    fn queue(&self, link: &LinkSender, frame: Bytes) -> Result<(), SendError> {
+        let n_bytes = frame.len() as u64;
+        let sent = link.send(frame);
+        match sent {
+            Ok(()) => {
+                self.metrics.frames_out.inc();
+                self.metrics.bytes_out.add(n_bytes);
+            }
+            Err(SendError::Full) => self.queue_drops.inc(),
+            Err(SendError::Closed) => {}
+        }
+        sent
+    }
+
+    /// Queues a final frame (given way to by a full queue), counting it.
+    fn queue_final(&self, link: &LinkSender, frame: Bytes) -> bool {
+        let n_bytes = frame.len() as u64;
+        let queued = link.send_final(frame);
+        if queued {
+            self.metrics.frames_out.inc();
+            self.metrics.bytes_out.add(n_bytes);
+        }
+        queued
     }
 
     /// Queues a frame for one client. A client whose queue is full (in
@@ -123,11 +178,12 @@ impl Clients {
         let Some(client) = self.by_id.get(&conn_id).map(|client| client.clone()) else {
             return;
         };
-        if client.link.send(frame) != Err(SendError::Full) {
+        if self.queue(&client.link, frame) != Err(SendError::Full) {
             return;
         }
         let notice = ServerMessage::closing(ResultCode::TooSlow, "send queue full: read faster");
-        if client.link.send_final(notice.encode_frame()) {
+        if self.queue_final(&client.link, notice.encode_frame()) {
+            self.metrics.slow_clients.inc();
             client.close.trigger();
         }
     }
@@ -139,9 +195,10 @@ impl Clients {
         };
         // A queue too full for the notice gives way to it: the notice is
         // what the client most needs to read.
-        if !final_frame.is_empty() && client.link.send(final_frame.clone()) == Err(SendError::Full)
+        if !final_frame.is_empty()
+            && self.queue(&client.link, final_frame.clone()) == Err(SendError::Full)
         {
-            client.link.send_final(final_frame);
+            self.queue_final(&client.link, final_frame);
         }
         client.close.trigger();
     }
@@ -149,7 +206,7 @@ impl Clients {
     /// Closes every client with the same notice; returns how many.
     pub fn close_all(&self, code: ResultCode, reason: &str) -> usize {
         let notice = ServerMessage::closing(code, reason).encode_frame();
-        let ids: Vec<u64> = self.by_id.iter().map(|client| *client.key()).collect();
+        let ids = self.ids();
         for conn_id in &ids {
             self.close(*conn_id, notice.clone());
         }

@@ -7,24 +7,31 @@
 //! connections) is written to each socket as the same bytes. Its load goes
 //! to the dir_servs (through logic and a disp) every load report interval,
 //! and a stopping conn_serv leaves the directory before it closes.
+//!
+//! An operator can drain it (manage_serv's `drain`): it stops listening,
+//! leaves the directory, and asks its clients to reconnect elsewhere.
 
 #![forbid(unsafe_code)]
 
 mod client;
 mod clients;
+mod metrics;
 
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use schat_proto::client::ResultCode;
-use schat_proto::server::{server_msg::Msg, ConnLoad, ProcType};
+use schat_proto::server::{admin_command::Cmd, server_msg::Msg, CommandResult, ConnLoad, ProcType};
+use schat_runtime::admin::CommandFuture;
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::dial_paired;
 use schat_runtime::{
     Channel, ClusterConfig, Incoming, Node, ProcConfig, ProcKind, Shutdown, Target,
 };
-use tokio::net::TcpListener;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Notify, Semaphore};
 
 use clients::Clients;
 
@@ -40,10 +47,25 @@ pub(crate) struct Conn {
     pub config: Arc<ClusterConfig>,
     pub logic: Channel,
     pub logic_id: u32,
-    pub clients: Clients,
+    pub clients: Arc<Clients>,
     pub log: Logger,
     pub shutdown: Shutdown,
+    pub node: Node,
+    /// Whether there are dir_servs to report to.
+    pub has_dirs: bool,
+    /// Drained by an operator: takes no clients, out of the directory.
+    draining: AtomicBool,
+    /// Tells the accept loop to close the listener.
+    stop_accepting: Notify,
 }
+
+/// What a draining conn_serv tells its clients, and newcomers.
+pub(crate) const DRAINING: &str = "draining: reconnect through the directory";
+
+/// Clients told to go per step of a drain, and the pause between steps,
+/// so they do not all reconnect elsewhere in the same millisecond.
+const DRAIN_STEP: usize = 64;
+const DRAIN_PAUSE: Duration = Duration::from_millis(10);
 
 /// Serves clients on `listener` until `shutdown` fires.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
@@ -56,6 +78,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     } = node.clone();
     let logic_proc = config.logic_of(&me)?.clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
+    node.stats.inbox(&inbox_tx);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
     // The logic link outlives the shutdown signal until this conn_serv has
     // left the directory (and ends with `run`, however it ends).
@@ -74,7 +97,12 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     if capacity < config.limits.max_connections {
         warn!(log, "The open-files limit caps client connections below limits.max_connections";
             "capacity" => capacity, "configured" => config.limits.max_connections);
+        node.stats.record_error(format!(
+            "the open-files limit caps client connections at {capacity} (configured {})",
+            config.limits.max_connections
+        ));
     }
+    let has_dirs = config.procs_of(ProcKind::DirServ).next().is_some();
     let conn = Arc::new(Conn {
         capacity,
         starved_until: std::sync::Mutex::new(None),
@@ -82,16 +110,25 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         config: config.clone(),
         logic,
         logic_id: logic_proc.id,
-        clients: Clients::default(),
+        clients: Clients::new(&node.stats),
         log: log.clone(),
         shutdown: shutdown.clone(),
+        node: node.clone(),
+        has_dirs,
+        draining: AtomicBool::new(false),
+        stop_accepting: Notify::new(),
+    });
+    let weak = Arc::downgrade(&conn);
+    node.admin.set_commands(move |cmd| match cmd {
+        Cmd::Drain(_) => Some(drain(weak.clone())),
+        _ => None,
     });
     info!(log, "Started"; "proc_id" => conn.me.id, "listen" => %listener.local_addr()?,
         "logic" => &logic_proc.name, "max_connections" => conn.capacity);
 
     let permits = Arc::new(Semaphore::new(conn.capacity));
     let mut accept_errors = 0u32;
-    let has_dirs = config.procs_of(ProcKind::DirServ).next().is_some();
+    let mut listener = Some(listener);
     let mut report = tokio::time::interval(Duration::from_millis(config.directory.load_report_ms));
     loop {
         tokio::select! {
@@ -105,10 +142,15 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
                 let n_clients = conn.clients.close_all(ResultCode::Unavailable, "service restarting, reconnect");
                 if n_clients > 0 {
                     warn!(log, "Lost the logic_serv, closed every client"; "clients" => n_clients);
+                    node.stats.record_error(format!("lost the logic_serv, closed {n_clients} clients"));
                 }
             }
             Some(incoming) = inbox.recv() => on_logic_packet(&conn, incoming),
-            accepted = listener.accept() => match accepted {
+            _ = conn.stop_accepting.notified(), if listener.is_some() => {
+                listener = None;
+                info!(log, "Draining: closed the client listener");
+            }
+            accepted = accept(listener.as_ref()) => match accepted {
                 Ok((stream, addr)) => {
                     accept_errors = 0;
                     let permit = permits.clone().try_acquire_owned().ok();
@@ -120,24 +162,15 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
                     accept_errors += 1;
                     conn.starve_for(STARVED_REPORT);
                     warn!(log, "Accept failed"; "error" => %err, "in_a_row" => accept_errors);
+                    node.stats.record_error(format!("accept failed: {err}"));
                     let pause = Duration::from_millis(10 * u64::from(accept_errors.min(100)));
                     tokio::time::sleep(pause).await;
                 }
             },
         }
     }
-    if has_dirs && conn.logic.is_up() {
-        // Leave the directory before closing, so no client is sent here
-        // any more; bounded, a stuck logic must not hold the stop.
-        let leave = conn.logic.call_within(
-            Target::spec(ProcType::Logic, conn.logic_id),
-            conn.load(false),
-            LEAVE_TIMEOUT,
-        );
-        if let Err(err) = leave.await {
-            warn!(log, "Could not leave the directory"; "error" => %err);
-        }
-    }
+    // A failure is logged and recorded there; the stop goes on.
+    let _ = conn.leave_directory().await;
     let n_clients = conn
         .clients
         .close_all(ResultCode::ShuttingDown, "server shutting down");
@@ -160,7 +193,76 @@ const LEAVE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a failed accept keeps this conn_serv out of the directory.
 const STARVED_REPORT: Duration = Duration::from_secs(5);
 
+/// The next client on `listener`; never, once it is closed (draining).
+async fn accept(listener: Option<&TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The operator's drain: stop taking clients, leave the directory, then
+/// ask every client to reconnect elsewhere, a few at a time.
+fn drain(conn: Weak<Conn>) -> CommandFuture {
+    Box::pin(async move {
+        let Some(conn) = conn.upgrade() else {
+            return CommandResult::failed("conn_serv is stopping");
+        };
+        conn.draining.store(true, Ordering::Relaxed);
+        conn.node.admin.set_draining(true);
+        conn.stop_accepting.notify_one();
+        let left = conn.leave_directory().await;
+        let ids = conn.clients.ids();
+        let notice =
+            schat_proto::client::ServerMessage::closing(ResultCode::ShuttingDown, DRAINING);
+        let notice = schat_proto::Wire::encode_frame(&notice);
+        for (step, chunk) in ids.chunks(DRAIN_STEP).enumerate() {
+            if step > 0 {
+                tokio::time::sleep(DRAIN_PAUSE).await;
+            }
+            for conn_id in chunk {
+                conn.clients.close(*conn_id, notice.clone());
+            }
+        }
+        info!(conn.log, "Drained"; "clients" => ids.len());
+        let detail = format!(
+            "draining: told {} clients to reconnect elsewhere",
+            ids.len()
+        );
+        match left {
+            Ok(()) => CommandResult::done(detail),
+            Err(err) => {
+                CommandResult::done(format!("{detail}; could not leave the directory: {err}"))
+            }
+        }
+    })
+}
+
 impl Conn {
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+
+    /// Leaves the directory (before closing, so no client is sent here any
+    /// more); bounded, a stuck logic must not hold a stop or a drain.
+    async fn leave_directory(&self) -> Result<(), String> {
+        if !self.has_dirs || !self.logic.is_up() {
+            return Ok(());
+        }
+        let leave = self.logic.call_within(
+            Target::spec(ProcType::Logic, self.logic_id),
+            self.load(false),
+            LEAVE_TIMEOUT,
+        );
+        leave.await.map(drop).map_err(|err| {
+            warn!(self.log, "Could not leave the directory"; "error" => %err);
+            self.node
+                .stats
+                .record_error(format!("could not leave the directory: {err}"));
+            err.to_string()
+        })
+    }
+
     /// This conn_serv's load report for the dir_servs.
     fn load(&self, accepting: bool) -> Msg {
         let starved = self
@@ -172,7 +274,7 @@ impl Conn {
             conn_id: self.me.id,
             connections: u32::try_from(self.clients.len()).unwrap_or(u32::MAX),
             max_connections: u32::try_from(self.capacity).unwrap_or(u32::MAX),
-            accepting: accepting && !starved,
+            accepting: accepting && !starved && !self.is_draining(),
         })
     }
 
@@ -194,6 +296,7 @@ fn on_logic_packet(conn: &Conn, incoming: Incoming) {
         }
         Msg::CloseConn(close) => conn.clients.close(close.conn_id, close.final_frame),
         Msg::ConnLogin(login) => conn.clients.logged_in(login.conn_id),
+        Msg::AdminRequest(_) => schat_runtime::admin::serve(&conn.node, incoming, &[]),
         _ => incoming.reply_error(
             ResultCode::UnknownMessage,
             "conn_serv does not handle this message",

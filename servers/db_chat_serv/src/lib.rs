@@ -32,6 +32,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         store.redis().clone(),
         config.redis.memory_alarm_percent,
         node.log.clone(),
+        node.stats.clone(),
         node.shutdown.clone(),
     ));
     serve_requests(listener, &node, &chat, move |msg| {

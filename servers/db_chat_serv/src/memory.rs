@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 use schat_runtime::logging::{error, info, warn, Logger};
+use schat_runtime::stats::Stats;
 use schat_runtime::Shutdown;
 
 /// How often Redis's memory is read.
@@ -21,6 +22,7 @@ pub async fn watch(
     mut redis: ConnectionManager,
     alarm_percent: u8,
     log: Logger,
+    stats: Stats,
     shutdown: Shutdown,
 ) {
     let mut alarm = Alarm::new(alarm_percent);
@@ -56,7 +58,10 @@ pub async fn watch(
         match alarm.observe(used, max) {
             Some(true) => {
                 error!(log, "Redis memory alarm raised: near its limit, writes will soon be refused";
-                "used_bytes" => used, "maxmemory_bytes" => max)
+                "used_bytes" => used, "maxmemory_bytes" => max);
+                stats.record_error(format!(
+                    "Redis memory alarm: {used} of {max} bytes used, writes will soon be refused"
+                ));
             }
             Some(false) => info!(log, "Redis memory alarm cleared";
                 "used_bytes" => used, "maxmemory_bytes" => max),

@@ -24,6 +24,7 @@ use schat_proto::server::{server_msg::Msg, ConnLoad, Ok as OkMsg, ProcType};
 use schat_runtime::http::{error, json, Request, Response};
 use schat_runtime::logging::{debug, info, Logger};
 use schat_runtime::rpc::serve_inbox;
+use schat_runtime::stats::Counter;
 use schat_runtime::{http as serve_http, tls, ClusterConfig, Fabric, Incoming, Node, ProcKind};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -35,6 +36,7 @@ pub struct Directory {
     fabric: Fabric,
     loads: Mutex<HashMap<u32, Load>>,
     log: Logger,
+    lookups: Counter,
 }
 
 /// A conn_serv's last report.
@@ -59,6 +61,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         .map(|tls| tls::acceptor(tls, &me.host, &log))
         .transpose()?;
     let (inbox_tx, inbox) = mpsc::channel::<Incoming>(4096);
+    node.stats.inbox(&inbox_tx);
     let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id,
         "conn_servs" => config.procs_of(ProcKind::ConnServ).count());
@@ -67,11 +70,14 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         fabric,
         loads: Mutex::default(),
         log: log.clone(),
+        lookups: node
+            .stats
+            .counter("lookups_total", "Directory lookups answered (GET /v1/dir)."),
     });
-    let on_packets = directory.clone();
+    let (on_packets, packet_node) = (directory.clone(), node.clone());
     node.shutdown
         .spawn(serve_inbox(inbox, node.shutdown.clone(), move |incoming| {
-            on_packet(&on_packets, incoming)
+            on_packet(&on_packets, incoming, &packet_node)
         }));
     serve_http::serve(listener, tls, &node, move |request, _peer| {
         let directory = directory.clone();
@@ -84,8 +90,9 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 
 /// Packets from other processes: conn_servs' load reports (a request
 /// is a conn_serv leaving, answered once taken).
-fn on_packet(directory: &Directory, incoming: Incoming) {
+fn on_packet(directory: &Directory, incoming: Incoming, node: &Node) {
     match &incoming.msg {
+        Msg::AdminRequest(_) => schat_runtime::admin::serve(node, incoming, &[]),
         Msg::ConnLoad(load) => {
             directory.report(load);
             if incoming.is_request() {
@@ -133,6 +140,7 @@ impl Directory {
 
     /// A conn_serv for one client, and the file servers.
     fn lookup(&self) -> Response {
+        self.lookups.inc();
         let live_files = self.fabric.live_peers(ProcType::File);
         let files: Vec<serde_json::Value> = self
             .config

@@ -6,6 +6,10 @@
 //! live ones. A packet whose target is down is answered with an error instead
 //! of vanishing. Liveness comes from the links themselves: a process is live
 //! while its link is open and not silent for longer than the peer timeout.
+//!
+//! The one body disp decodes is a request SPEC-addressed to disp itself
+//! (manage_serv asking for its stats or giving it a command); every other
+//! packet's body passes through unread.
 
 #![forbid(unsafe_code)]
 
@@ -18,11 +22,16 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use schat_proto::client::ResultCode;
-use schat_proto::server::{disp_control, Kind, Method, PeerTable, ProcType, Route};
+use schat_proto::server::{
+    disp_control, server_msg::Msg, Kind, Method, PeerTable, ProcType, Route, ServerMsg,
+};
+use schat_proto::Wire;
+use schat_runtime::admin::{addressee, Addressee};
 use schat_runtime::control::{control_frame, decode_control, heartbeat_frame, read_hello};
-use schat_runtime::link::{self, LinkSender};
+use schat_runtime::link::{self, LinkSender, SendError};
 use schat_runtime::logging::{debug, info, o, warn, Logger};
 use schat_runtime::rpc::{encode, error_msg};
+use schat_runtime::stats::{Counter, Gauge};
 use schat_runtime::{ClusterConfig, Node, ProcConfig, Shutdown};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -40,11 +49,28 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         ..
     } = node.clone();
     info!(log, "Started"; "proc_id" => me.id, "listen" => %listener.local_addr()?);
+    let stats = &node.stats;
+    let table = Arc::new(Table::default());
+    let queued = table.clone();
+    let peer_drops = stats.queue("peer", move || {
+        queued.links().iter().map(LinkSender::queued).sum()
+    });
     let hub = Arc::new(Hub {
-        table: Table::default(),
+        table,
         config,
         me,
         log: log.clone(),
+        forwarded: stats.counter(
+            "packets_forwarded_total",
+            "Packets handed to a target process's link (one per target).",
+        ),
+        bounces: stats.counter(
+            "bounces_total",
+            "Requests answered with an error because no target was live.",
+        ),
+        peers: stats.gauge("peers", "Processes linked to this disp."),
+        peer_drops,
+        node: node.clone(),
     });
     loop {
         let accepted = tokio::select! {
@@ -68,10 +94,17 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 }
 
 struct Hub {
-    table: Table,
+    table: Arc<Table>,
     config: Arc<ClusterConfig>,
     me: ProcConfig,
     log: Logger,
+    forwarded: Counter,
+    bounces: Counter,
+    peers: Gauge,
+    /// Frames refused because a peer's link queue was full.
+    peer_drops: Counter,
+    /// For the admin requests disp answers itself.
+    node: Node,
 }
 
 impl Hub {
@@ -162,6 +195,13 @@ impl Hub {
             return Ok(());
         }
         let target_type = route.target_type();
+        if target_type == ProcType::Disp
+            && route.method() == Method::Spec
+            && route.kind() == Kind::Request
+        {
+            self.answer_own(&route, envelope.body, from, log);
+            return Ok(());
+        }
         let delivered = match route.method() {
             Method::Spec => self.forward(route.target_id, &frame),
             Method::Hash => self
@@ -187,9 +227,80 @@ impl Hub {
     }
 
     fn forward(&self, proc_id: u32, frame: &Bytes) -> bool {
-        match self.table.get(proc_id) {
-            Some(link) => link.send(frame.clone()).is_ok(),
-            None => false,
+        let Some(link) = self.table.get(proc_id) else {
+            return false;
+        };
+        match link.send(frame.clone()) {
+            Ok(()) => {
+                self.forwarded.inc();
+                true
+            }
+            Err(SendError::Full) => {
+                self.peer_drops.inc();
+                false
+            }
+            Err(SendError::Closed) => false,
+        }
+    }
+
+    /// Answers a request SPEC-addressed to a disp: this disp's stats and
+    /// commands. This is the one exception to "disp never decodes a
+    /// packet body": only bodies addressed to disp itself are decoded,
+    /// never a packet disp forwards. A request naming another disp (it
+    /// came the wrong way) is refused.
+    fn answer_own(&self, route: &Route, body: Bytes, from: &LinkSender, log: &Logger) {
+        let request = match ServerMsg::decode_frame(body) {
+            Ok(ServerMsg {
+                msg: Some(Msg::AdminRequest(request)),
+            }) => request,
+            Ok(_) => {
+                let reply = error_msg(
+                    ResultCode::UnknownMessage,
+                    "disp_serv answers admin requests only",
+                );
+                let _ = from.send(encode(&self.reply_route(route), reply));
+                return;
+            }
+            Err(err) => {
+                debug!(log, "Undecodable request for disp"; "error" => %err);
+                let reply = error_msg(ResultCode::Malformed, err.to_string());
+                let _ = from.send(encode(&self.reply_route(route), reply));
+                return;
+            }
+        };
+        let reply_route = self.reply_route(route);
+        if route.target_id != self.me.id
+            || !matches!(addressee(&self.node, request.proc_id, &[]), Addressee::Me)
+        {
+            let reply = error_msg(
+                ResultCode::BadRequest,
+                format!(
+                    "{} answers for itself only (asked for process {}, sent to {})",
+                    self.me.name, request.proc_id, route.target_id
+                ),
+            );
+            let _ = from.send(encode(&reply_route, reply));
+            return;
+        }
+        let (node, from) = (self.node.clone(), from.clone());
+        self.node.shutdown.spawn(async move {
+            let reply = node.admin.answer(&node, request).await;
+            let _ = from.send(encode(&reply_route, Msg::AdminReply(reply)));
+        });
+    }
+
+    /// The route of an answer to `route`, from this disp.
+    fn reply_route(&self, route: &Route) -> Route {
+        Route {
+            target_type: route.source_type,
+            method: Method::Spec as i32,
+            target_id: route.source_id,
+            source_id: self.me.id,
+            source_type: ProcType::Disp as i32,
+            correlation_id: route.correlation_id,
+            trace_ts_us: route.trace_ts_us,
+            kind: Kind::Response as i32,
+            hash_key: route.hash_key,
         }
     }
 
@@ -208,17 +319,8 @@ impl Hub {
             return;
         }
         debug!(log, "No live target"; "target" => &target);
-        let reply = Route {
-            target_type: route.source_type,
-            method: Method::Spec as i32,
-            target_id: route.source_id,
-            source_id: self.me.id,
-            source_type: ProcType::Disp as i32,
-            correlation_id: route.correlation_id,
-            trace_ts_us: route.trace_ts_us,
-            kind: Kind::Response as i32,
-            hash_key: route.hash_key,
-        };
+        self.bounces.inc();
+        let reply = self.reply_route(route);
         let body = error_msg(
             ResultCode::Unavailable,
             format!("no live process for {target}"),
@@ -227,6 +329,8 @@ impl Hub {
     }
 
     fn broadcast_table(&self) {
+        self.peers
+            .set(i64::try_from(self.table.n_peers()).unwrap_or(i64::MAX));
         let table = PeerTable {
             disp_id: self.me.id,
             peers: self.table.snapshot(),

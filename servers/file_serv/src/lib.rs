@@ -30,7 +30,8 @@ use schat_proto::server::{server_msg::Msg, ReleaseFiles};
 use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::logging::{debug, info, warn, Logger};
 use schat_runtime::rpc::serve_inbox;
-use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node, Shutdown};
+use schat_runtime::stats::{Counter, Stats};
+use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -46,6 +47,9 @@ pub struct Files {
     pub access: Access,
     pub throttle: Throttle,
     pub log: Logger,
+    pub stats: Stats,
+    pub uploads: Counter,
+    pub downloads: Counter,
 }
 
 /// Serves HTTP on `listener` until the node shuts down.
@@ -64,6 +68,20 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         .map(|tls| tls::acceptor(tls, &me.host, &log))
         .transpose()?;
     let (inbox_tx, inbox) = mpsc::channel::<Incoming>(1024);
+    let stats = &node.stats;
+    stats.inbox(&inbox_tx);
+    let blobs = store.blobs.clone();
+    stats.gauge_fn(
+        "files_stored",
+        "Distinct file contents stored.",
+        move || blobs.get() as f64,
+    );
+    let blob_bytes = store.blob_bytes.clone();
+    stats.gauge_fn(
+        "file_bytes_stored",
+        "Bytes of the distinct file contents stored.",
+        move || blob_bytes.get() as f64,
+    );
     let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id, "serv_index" => serv_index, "data_dir" => &data_dir);
     let files = Arc::new(Files {
@@ -72,11 +90,17 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         config: config.clone(),
         store,
         log: log.clone(),
+        stats: node.stats.clone(),
+        uploads: stats.counter("uploads_total", "Uploads stored."),
+        downloads: stats.counter(
+            "downloads_total",
+            "Files served (GET or HEAD, whole or ranges).",
+        ),
     });
-    let (on_packets, shutdown) = (files.clone(), node.shutdown.clone());
+    let (on_packets, packet_node) = (files.clone(), node.clone());
     node.shutdown
         .spawn(serve_inbox(inbox, node.shutdown.clone(), move |incoming| {
-            on_packet(&on_packets, incoming, &shutdown)
+            on_packet(&on_packets, incoming, &packet_node)
         }));
     node.shutdown
         .spawn(sweep::run(files.clone(), node.shutdown.clone()));
@@ -93,9 +117,14 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 /// effect at once), and releases of files no longer referenced, carried
 /// out `files.release_delay_secs` later off this loop (a release pending
 /// at a stop is dropped: the sweep finds its files later).
-fn on_packet(files: &Arc<Files>, incoming: Incoming, shutdown: &Shutdown) {
+fn on_packet(files: &Arc<Files>, incoming: Incoming, node: &Node) {
+    let shutdown = &node.shutdown;
     let release = match incoming.msg {
         Msg::ReleaseFiles(release) => release,
+        Msg::AdminRequest(_) => {
+            schat_runtime::admin::serve(node, incoming, &[]);
+            return;
+        }
         Msg::FileAccessChanged(ref change) => {
             files.access.on_change(change);
             return;
@@ -144,7 +173,12 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
         match files.store.release(&url).await {
             Ok(true) => info!(files.log, "Released"; "url" => path),
             Ok(false) => {}
-            Err(err) => warn!(files.log, "Cannot release a file"; "url" => path, "error" => %err),
+            Err(err) => {
+                warn!(files.log, "Cannot release a file"; "url" => path, "error" => %err);
+                files
+                    .stats
+                    .record_error(format!("cannot release a file: {err}"));
+            }
         }
     }
     for scope in release
@@ -156,7 +190,10 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
             Ok(0) => {}
             Ok(n) => info!(files.log, "Released a scope"; "scope" => %scope, "files" => n),
             Err(err) => {
-                warn!(files.log, "Cannot release a scope"; "scope" => %scope, "error" => %err)
+                warn!(files.log, "Cannot release a scope"; "scope" => %scope, "error" => %err);
+                files
+                    .stats
+                    .record_error(format!("cannot release a scope: {err}"));
             }
         }
     }

@@ -88,7 +88,10 @@ async fn route(files: &Files, request: Request) -> Response {
         }
         let target = target.to_string();
         return match upload(files, &target, request).await {
-            Ok(response) => response,
+            Ok(response) => {
+                files.uploads.inc();
+                response
+            }
             Err(refusal) => refusal.into(),
         };
     }
@@ -100,7 +103,12 @@ async fn route(files: &Files, request: Request) -> Response {
             );
         }
         return match download(files, &request).await {
-            Ok(response) => response,
+            Ok(response) => {
+                if response.status().is_success() {
+                    files.downloads.inc();
+                }
+                response
+            }
             Err(refusal) => refusal.into(),
         };
     }

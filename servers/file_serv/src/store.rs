@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use schat_runtime::file_url::{FileUrl, Scope};
+use schat_runtime::stats::Gauge;
 use sha2::{Digest, Sha256};
 use tokio::fs;
 use tokio::io::AsyncWriteExt;
@@ -34,6 +35,10 @@ pub struct Store {
     /// Held while links are added or removed, so a blob is never deleted
     /// between an upload finding it and linking it.
     links: Mutex<()>,
+    /// Distinct contents stored, and their bytes (counted at open, then
+    /// kept as blobs come and go).
+    pub blobs: Gauge,
+    pub blob_bytes: Gauge,
 }
 
 /// An upload being written to `tmp/`.
@@ -71,11 +76,30 @@ impl Store {
         while let Some(entry) = leftovers.next_entry().await? {
             let _ = fs::remove_file(entry.path()).await;
         }
-        Ok(Store {
+        let store = Store {
             root,
             serv_index,
             links: Mutex::new(()),
-        })
+            blobs: Gauge::default(),
+            blob_bytes: Gauge::default(),
+        };
+        let mut shards = fs::read_dir(store.root.join("blobs")).await?;
+        while let Some(shard) = shards.next_entry().await? {
+            let Ok(mut blobs) = fs::read_dir(shard.path()).await else {
+                continue;
+            };
+            while let Some(blob) = blobs.next_entry().await? {
+                store.count_blob(blob.metadata().await?.len(), 1);
+            }
+        }
+        Ok(store)
+    }
+
+    /// Counts a blob in (`sign` 1) or out (-1).
+    fn count_blob(&self, len: u64, sign: i64) {
+        let len = i64::try_from(len).unwrap_or(i64::MAX);
+        self.blobs.add(sign);
+        self.blob_bytes.add(sign * len);
     }
 
     pub fn serv_index(&self) -> u32 {
@@ -135,6 +159,7 @@ impl Store {
                 let _ = fs::remove_file(&upload.path).await;
                 return Err(err);
             }
+            self.count_blob(upload.size, 1);
         }
         let linked = async {
             if let Some(dir) = scoped.parent() {
@@ -153,11 +178,10 @@ impl Store {
         };
         if let Err(err) = linked.await {
             // Nothing links the blob: do not leave it behind.
-            if fs::metadata(&blob)
-                .await
-                .is_ok_and(|meta| link_count(&meta) <= 1)
-            {
-                let _ = fs::remove_file(&blob).await;
+            if let Ok(meta) = fs::metadata(&blob).await {
+                if link_count(&meta) <= 1 && fs::remove_file(&blob).await.is_ok() {
+                    self.count_blob(meta.len(), -1);
+                }
             }
             return Err(err);
         }
@@ -223,6 +247,7 @@ impl Store {
             if let Ok(meta) = fs::metadata(&blob).await {
                 if link_count(&meta) <= 1 {
                     fs::remove_file(&blob).await?;
+                    self.count_blob(meta.len(), -1);
                 }
             }
         }

@@ -48,7 +48,10 @@ pub async fn run(files: Arc<Files>, shutdown: Shutdown) {
                 info!(files.log, "Swept orphan files"; "checked" => checked, "deleted" => deleted)
             }
             Ok((checked, _)) => debug!(files.log, "Sweep found no orphans"; "checked" => checked),
-            Err(err) => warn!(files.log, "Sweep failed"; "error" => %err),
+            Err(err) => {
+                warn!(files.log, "Sweep failed"; "error" => %err);
+                files.stats.record_error(format!("sweep failed: {err}"));
+            }
         }
     }
 }

@@ -284,6 +284,7 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
         conn_proc_id: logic.conn_id,
         conn_id: session.conn_id,
         session_id,
+        since_ms: now_ms(),
     });
     Ok(user)
 }
@@ -298,6 +299,10 @@ async fn still_current(logic: &Logic, uid: u64, session_id: u64) -> bool {
         Ok(_) => true,
         Err(err) => {
             warn!(logic.log, "Could not re-read the session record"; "uid" => uid, "error" => %err);
+            logic
+                .node
+                .stats
+                .record_error(format!("could not re-read a session record: {err}"));
             true
         }
     }
@@ -314,5 +319,8 @@ fn kick_remote(logic: &Logic, uid: u64, session_id: u64, logic_id: u32) {
         // That logic is unreachable: its sessions end with it.
         warn!(logic.log, "Could not close the previous session";
             "uid" => uid, "logic_id" => logic_id, "error" => %err);
+        logic.node.stats.record_error(format!(
+            "could not close a previous session on logic {logic_id}: {err}"
+        ));
     }
 }

@@ -166,6 +166,10 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
                 Ok(issued) => issued,
                 Err(err) => {
                     warn!(logic.log, "Cannot refresh file tokens"; "error" => %err);
+                    logic
+                        .node
+                        .stats
+                        .record_error(format!("cannot refresh file tokens: {err}"));
                     break;
                 }
             };

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod admin;
 mod auth;
 mod chat;
 mod files;
@@ -60,6 +61,9 @@ pub(crate) struct Logic {
     pub file_keys: files::FileKeys,
     pub log: Logger,
     pub shutdown: Shutdown,
+    /// For stats and admin requests.
+    pub node: Node,
+    pub metrics: admin::LogicMetrics,
 }
 
 impl Logic {
@@ -90,6 +94,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         .clone();
     let passwords = Passwords::new(&config.auth)?;
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
+    node.stats.inbox(&inbox_tx);
 
     let fabric = Fabric::start(&node, inbox_tx.clone());
     let db = dial_paired(&node, &db_proc, inbox_tx.clone(), || {});
@@ -115,7 +120,10 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         file_keys: files::FileKeys::default(),
         log: log.clone(),
         shutdown: shutdown.clone(),
+        metrics: admin::LogicMetrics::register(&node.stats),
+        node: node.clone(),
     });
+    admin::register(&logic);
     shutdown.spawn(fetch_token_key(logic.clone()));
     shutdown.spawn(files::refresh_tokens(logic.clone()));
 
@@ -134,6 +142,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
                 logic.presence.clear();
                 files::conn_gone(&logic);
                 warn!(log, "Lost the conn_serv, ended its sessions"; "sessions" => n_sessions);
+                node.stats.record_error(format!("lost the conn_serv, ended {n_sessions} sessions"));
                 continue;
             }
             incoming = inbox.recv() => incoming,
@@ -151,7 +160,9 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
     match incoming.msg {
         Msg::ClientFrame(frame) => logic.sessions.on_frame(logic, frame),
         Msg::ConnClosed(closed) => logic.sessions.on_conn_closed(closed.conn_id, closed.reason),
-        Msg::KickSession(kick) => logic.sessions.kick(kick.uid, kick.session_id, kick.reason),
+        Msg::KickSession(kick) => {
+            logic.sessions.kick(kick.uid, kick.session_id, kick.reason);
+        }
         Msg::UserDeliver(deliver) => {
             let conn_ids = logic.sessions.conn_ids_of(&deliver.uids);
             if !conn_ids.is_empty() {
@@ -183,6 +194,7 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
             ));
         }
         Msg::ConnLoad(load) => files::on_conn_load(logic, incoming, load),
+        Msg::AdminRequest(_) => admin::on_request(logic, incoming),
         Msg::CheckFileRef(ref check) => {
             let path = check.path.clone();
             let logic = logic.clone();
@@ -218,6 +230,10 @@ async fn fetch_token_key(logic: Arc<Logic>) {
             Err(err) => {
                 if delay >= Duration::from_secs(1) {
                     warn!(logic.log, "Waiting for the token key"; "error" => %err);
+                    logic
+                        .node
+                        .stats
+                        .record_error(format!("waiting for the token key: {err}"));
                 }
             }
         }

@@ -348,6 +348,7 @@ impl Session {
             ));
             return Flow::Continue;
         }
+        self.logic.metrics.requests.inc();
         let allowed_anonymously = matches!(
             request,
             Request::Ping(_) | Request::Register(_) | Request::Login(_)
@@ -381,6 +382,11 @@ impl Session {
             }
             Request::Login(login) => {
                 let result = account::login(self, login).await;
+                let metrics = &self.logic.metrics;
+                match &result {
+                    Ok(_) => metrics.logins.inc(),
+                    Err(_) => metrics.login_failures.inc(),
+                }
                 match &result {
                     Ok(_) => tell_conn_login(&self.logic, self.conn_id),
                     Err(failure) if failure.code == ResultCode::AuthFailed => {

@@ -65,15 +65,17 @@ impl Sessions {
         }
     }
 
-    /// Asks the user's session to close if it is `session_id` (0: any).
-    pub fn kick(&self, uid: u64, session_id: u64, reason: String) {
+    /// Asks the user's session to close if it is `session_id` (0: any);
+    /// false when the user has no such session here.
+    pub fn kick(&self, uid: u64, session_id: u64, reason: String) -> bool {
         let Some(user) = self.by_uid.get(&uid).map(|user| *user) else {
-            return;
+            return false;
         };
         if session_id != 0 && user.session_id != session_id {
-            return;
+            return false;
         }
         self.kick_conn(user.conn_id, user.session_id, reason);
+        true
     }
 
     /// Asks the session on `conn_id` to close if it is `session_id`.
@@ -149,5 +151,10 @@ impl Sessions {
 
     pub fn n_sessions(&self) -> usize {
         self.by_conn.len()
+    }
+
+    /// Logged-in users (one session each).
+    pub fn n_users(&self) -> usize {
+        self.by_uid.len()
     }
 }

@@ -29,6 +29,10 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         ..
     } = node.clone();
     let (inbox_tx, mut inbox) = mpsc::channel(16_384);
+    node.stats.inbox(&inbox_tx);
+    let online_users = node
+        .stats
+        .gauge("online_users", "Users online anywhere in the cluster.");
     let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id, "disps" => config.disp_addrs().len());
 
@@ -39,15 +43,24 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         let incoming = tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = sweep.tick() => {
-                for (logic_id, n_users) in map.expire(expiry, Instant::now()) {
+                let expired = map.expire(expiry, Instant::now());
+                online_users.set(i64::try_from(map.n_users()).unwrap_or(i64::MAX));
+                for (logic_id, n_users) in expired {
                     warn!(log, "Logic went silent, its users are offline";
                         "logic_id" => logic_id, "users" => n_users);
+                    node.stats.record_error(format!(
+                        "logic {logic_id} went silent, its {n_users} users are offline"
+                    ));
                 }
                 continue;
             }
             incoming = inbox.recv() => incoming,
         };
         let Some(incoming) = incoming else { break };
+        if let Msg::AdminRequest(_) = incoming.msg {
+            schat_runtime::admin::serve(&node, incoming, &[]);
+            continue;
+        }
         let now = Instant::now();
         let verdict = match &incoming.msg {
             Msg::PresenceDelta(delta) => map.apply_delta(delta.clone(), now),
@@ -74,6 +87,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
                 Verdict::Applied
             }
         };
+        online_users.set(i64::try_from(map.n_users()).unwrap_or(i64::MAX));
         if let Verdict::NeedSnapshot(logic_id) = verdict {
             let target = Target::spec(ProcType::Logic, logic_id);
             if let Err(err) = fabric

@@ -12,12 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use schat_proto::client::ResultCode;
 use schat_proto::server::{
-    admin_command::Cmd, admin_reply, admin_request, AdminReply, AdminRequest, CommandResult,
-    ProcStats,
+    admin_command::Cmd, admin_reply, admin_request, server_msg::Msg, AdminReply, AdminRequest,
+    CommandResult, ProcStats, ProcType,
 };
 
 use crate::node::Node;
+use crate::rpc::{Channel, Incoming, Target};
 use crate::time::now_ms;
 
 /// A command's outcome, later.
@@ -168,5 +170,97 @@ impl Admin {
             metrics: node.stats.metrics(),
             taken_at_ms: now_ms(),
         }
+    }
+}
+
+/// A paired member a leader answers for (conn_serv and db_logic_serv for
+/// their logic_serv, db_chat_serv for its chat_serv): a request naming it
+/// is relayed on its link.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: u32,
+    pub proc_type: ProcType,
+    pub channel: Channel,
+}
+
+/// Who an admin request is for, as seen by the process it reached.
+#[derive(Debug)]
+pub enum Addressee<'a> {
+    /// This process (its id, or 0 for "whichever process took it").
+    Me,
+    /// One of this process's paired members.
+    Member(&'a Member),
+    /// Neither: the request was misaddressed.
+    Nobody,
+}
+
+/// Who `proc_id` names from this process's point of view.
+pub fn addressee<'a>(node: &Node, proc_id: u32, members: &'a [Member]) -> Addressee<'a> {
+    if proc_id == 0 || proc_id == node.me.id {
+        return Addressee::Me;
+    }
+    match members.iter().find(|member| member.id == proc_id) {
+        Some(member) => Addressee::Member(member),
+        None => Addressee::Nobody,
+    }
+}
+
+/// Answers an `AdminRequest` that arrived as `incoming`, on its own task:
+/// this process answers for itself, relays a request naming one of its
+/// `members`, and refuses any other proc id with an error. Anything else
+/// in `incoming` is refused as an unknown message.
+pub fn serve(node: &Node, incoming: Incoming, members: &[Member]) {
+    let Msg::AdminRequest(request) = &incoming.msg else {
+        incoming.reply_error(ResultCode::UnknownMessage, "not an admin request");
+        return;
+    };
+    let request = request.clone();
+    match addressee(node, request.proc_id, members) {
+        Addressee::Me => {
+            let node = node.clone();
+            node.shutdown.clone().spawn(async move {
+                let reply = node.admin.answer(&node, request).await;
+                incoming.reply(Msg::AdminReply(reply));
+            });
+        }
+        Addressee::Member(member) => {
+            let member = member.clone();
+            node.shutdown.spawn(async move {
+                incoming.reply(Msg::AdminReply(relay(&member, request).await));
+            });
+        }
+        Addressee::Nobody => refuse(node, &incoming, request.proc_id),
+    }
+}
+
+/// Answers a request for a process that is neither this one nor one of
+/// its members with an error.
+pub fn refuse(node: &Node, incoming: &Incoming, proc_id: u32) {
+    let named = node
+        .config
+        .proc_by_id(proc_id)
+        .map_or_else(|| format!("process id {proc_id}"), |proc| proc.name.clone());
+    incoming.reply_error(
+        ResultCode::BadRequest,
+        format!("{named} is not {} or a member of its set", node.me.name),
+    );
+}
+
+/// Sends `request` to `member` on its paired link and returns its answer;
+/// a failed or timed-out relay becomes a failed command result saying why.
+pub async fn relay(member: &Member, request: AdminRequest) -> AdminReply {
+    let target = Target::spec(member.proc_type, member.id);
+    let result = match member
+        .channel
+        .call(target, Msg::AdminRequest(request))
+        .await
+    {
+        Ok(Msg::AdminReply(reply)) => return reply,
+        Ok(Msg::Error(error)) => CommandResult::failed(error.reason),
+        Ok(_) => CommandResult::failed("unexpected answer from the set member"),
+        Err(err) => CommandResult::failed(format!("relay to the set member failed: {err}")),
+    };
+    AdminReply {
+        reply: Some(admin_reply::Reply::Result(result)),
     }
 }

@@ -4,6 +4,8 @@
 //! from each disp which processes are live, and sends each packet through
 //! one live disp: picked by the packet's hash key when it has one (so one
 //! conversation keeps its order through one disp), round-robin otherwise.
+//! A packet SPEC-addressed to a disp itself (manage_serv's admin requests)
+//! goes on that disp's own link only.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +21,7 @@ use crate::node::Node;
 use crate::rendezvous;
 use crate::rpc::{CallError, Channel, Incoming, Target, Transport};
 use crate::slot::LinkSlot;
+use crate::stats::Counter;
 
 /// Handle to this process's links to the disps.
 #[derive(Clone, Debug)]
@@ -30,6 +33,8 @@ pub struct Fabric {
 #[derive(Debug)]
 struct FabricState {
     disps: Vec<DispLink>,
+    /// Frames refused because a disp link's queue was full.
+    drops: Counter,
     next: AtomicUsize,
     /// The processes listed by the live disps at the last table change.
     last: Mutex<Snapshot>,
@@ -39,6 +44,8 @@ struct FabricState {
 
 #[derive(Debug)]
 struct DispLink {
+    /// The disp's proc id.
+    id: u32,
     slot: Arc<LinkSlot>,
     /// The live processes this disp last told us about.
     peers: Mutex<Vec<Peer>>,
@@ -50,14 +57,25 @@ impl Fabric {
     pub fn start(node: &Node, inbox: mpsc::Sender<Incoming>) -> Fabric {
         let (config, me) = (&node.config, &node.me);
         let disp_addrs = config.disp_addrs();
-        let state = Arc::new(FabricState {
-            disps: disp_addrs
+        let disps: Vec<DispLink> = disp_addrs
+            .iter()
+            .map(|(disp_id, _)| DispLink {
+                id: *disp_id,
+                slot: Arc::new(LinkSlot::default()),
+                peers: Mutex::new(Vec::new()),
+            })
+            .collect();
+        let slots: Vec<Arc<LinkSlot>> = disps.iter().map(|disp| disp.slot.clone()).collect();
+        let drops = node.stats.queue("peer", move || {
+            slots
                 .iter()
-                .map(|_| DispLink {
-                    slot: Arc::new(LinkSlot::default()),
-                    peers: Mutex::new(Vec::new()),
-                })
-                .collect(),
+                .filter_map(|slot| slot.get())
+                .map(|link| link.queued())
+                .sum()
+        });
+        let state = Arc::new(FabricState {
+            disps,
+            drops,
             next: AtomicUsize::new(0),
             last: Mutex::default(),
             next_pick: AtomicUsize::new(0),
@@ -138,6 +156,16 @@ impl Fabric {
 }
 
 impl FabricState {
+    /// The index of the disp a packet is SPEC-addressed to, if it is.
+    fn disp_addressed(&self, route: &Route) -> Option<usize> {
+        if route.target_type() != ProcType::Disp || route.method() != Method::Spec {
+            return None;
+        }
+        self.disps
+            .iter()
+            .position(|disp| disp.id == route.target_id)
+    }
+
     /// Calls `visit` with every process a live disp lists.
     fn visit_live(&self, mut visit: impl FnMut(&Peer)) {
         for disp in &self.disps {
@@ -243,29 +271,42 @@ impl Transport for FabricTransport {
     /// through one disp), round-robin otherwise.
     fn first_way(&self, route: &Route) -> usize {
         let n_disps = self.0.disps.len().max(1);
-        if route.hash_key != 0 {
+        if let Some(index) = self.0.disp_addressed(route) {
+            index
+        } else if route.hash_key != 0 {
             (route.hash_key % n_disps as u64) as usize
         } else {
             self.0.next.fetch_add(1, Ordering::Relaxed) % n_disps
         }
     }
 
-    fn send_frame(&self, _route: &Route, frame: Bytes, start: usize) -> Result<usize, CallError> {
+    fn send_frame(&self, route: &Route, frame: Bytes, start: usize) -> Result<usize, CallError> {
         let disps = &self.0.disps;
         if disps.is_empty() {
             return Err(CallError::Unavailable(
                 "no disp_serv configured".to_string(),
             ));
         }
+        // A packet for a disp itself has one way only.
+        let ways = if self.0.disp_addressed(route).is_some() {
+            1
+        } else {
+            disps.len()
+        };
         let mut last_err = None;
-        for offset in 0..disps.len() {
+        for offset in 0..ways {
             let index = (start + offset) % disps.len();
             let Some(link) = disps[index].slot.get() else {
                 continue;
             };
             match link.send(frame.clone()) {
                 Ok(()) => return Ok(index),
-                Err(err) => last_err = Some(err),
+                Err(err) => {
+                    if err == crate::link::SendError::Full {
+                        self.0.drops.inc();
+                    }
+                    last_err = Some(err);
+                }
             }
         }
         Err(match last_err {

@@ -151,6 +151,12 @@ impl LinkSender {
         true
     }
 
+    /// Frames waiting to be written (takes the queue's lock: for
+    /// snapshots, not for every frame).
+    pub fn queued(&self) -> usize {
+        self.shared.lock().frames.len()
+    }
+
     pub fn is_closed(&self) -> bool {
         self.shared.writer_gone.load(Ordering::Acquire)
     }

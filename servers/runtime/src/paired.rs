@@ -217,7 +217,10 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
 /// Serves a storage process: accepts its partner on `listener` and answers
 /// each request on its own task with `handle` (a reply body, or an error
 /// that goes back as its code and reason), until the node shuts down.
-/// Logs the start (with the Redis address) and the stop.
+/// Logs the start (with the Redis address) and the stop. Admin requests
+/// relayed by the partner are answered here; every other request is
+/// timed as one Redis round trip (`redis_roundtrip_seconds`), and one
+/// that fails for want of Redis is counted (`redis_errors_total`).
 pub async fn serve_requests<H, Fut>(
     listener: TcpListener,
     node: &Node,
@@ -231,6 +234,16 @@ pub async fn serve_requests<H, Fut>(
         "listen" => listener.local_addr().map(|addr| addr.to_string()).unwrap_or_default(),
         "partner" => &partner.name, "redis" => node.config.redis_url());
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(4096);
+    let stats = &node.stats;
+    stats.inbox(&inbox_tx);
+    let round_trip = stats.latency(
+        "redis_roundtrip_seconds",
+        "Time to answer one storage request (one or a few pipelined Redis commands).",
+    );
+    let redis_errors = stats.counter(
+        "redis_errors_total",
+        "Storage requests that failed because Redis failed or could not be reached.",
+    );
     serve_paired(listener, node, partner, inbox_tx, || {});
     let shutdown = &node.shutdown;
     loop {
@@ -239,13 +252,23 @@ pub async fn serve_requests<H, Fut>(
             incoming = inbox.recv() => incoming,
         };
         let Some(incoming) = incoming else { break };
-        let (handle, log) = (handle.clone(), node.log.clone());
+        if let Msg::AdminRequest(_) = incoming.msg {
+            crate::admin::serve(node, incoming, &[]);
+            continue;
+        }
+        let (handle, log, stats) = (handle.clone(), node.log.clone(), node.stats.clone());
+        let (round_trip, redis_errors) = (round_trip.clone(), redis_errors.clone());
         shutdown.spawn(async move {
-            match handle(incoming.msg.clone()).await {
+            let started = std::time::Instant::now();
+            let result = handle(incoming.msg.clone()).await;
+            round_trip.record(started.elapsed());
+            match result {
                 Ok(reply) => incoming.reply(reply),
                 Err(err) => {
                     if err.code() == ResultCode::Unavailable {
+                        redis_errors.inc();
                         warn!(log, "Storage request failed"; "error" => %err);
+                        stats.record_error(format!("storage request failed: {err}"));
                     }
                     incoming.reply_error(err.code(), err.reason());
                 }

@@ -81,6 +81,9 @@ impl Gauge {
     pub fn dec(&self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
     }
+    pub fn add(&self, delta: i64) {
+        self.0.fetch_add(delta, Ordering::Relaxed);
+    }
     pub fn get(&self) -> i64 {
         self.0.load(Ordering::Relaxed)
     }
@@ -212,8 +215,18 @@ impl Stats {
     }
 
     pub fn gauge(&self, name: &'static str, help: &'static str) -> Gauge {
+        self.gauge_with(name, help, &[])
+    }
+
+    /// A gauge with fixed labels.
+    pub fn gauge_with(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        labels: &[(&'static str, &'static str)],
+    ) -> Gauge {
         let gauge = Gauge::default();
-        self.register(name, help, &[], Source::Gauge(gauge.0.clone()));
+        self.register(name, help, labels, Source::Gauge(gauge.0.clone()));
         gauge
     }
 
@@ -224,7 +237,57 @@ impl Stats {
         help: &'static str,
         read: impl Fn() -> f64 + Send + Sync + 'static,
     ) {
-        self.register(name, help, &[], Source::GaugeFn(Box::new(read)));
+        self.gauge_fn_with(name, help, &[], read);
+    }
+
+    /// A gauge with fixed labels, read when a snapshot is taken.
+    pub fn gauge_fn_with(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        labels: &[(&'static str, &'static str)],
+        read: impl Fn() -> f64 + Send + Sync + 'static,
+    ) {
+        self.register(name, help, labels, Source::GaugeFn(Box::new(read)));
+    }
+
+    /// The depth of a bounded queue (`queue_depth{queue=...}`), read when a
+    /// snapshot is taken, and the counter of what it dropped
+    /// (`queue_drops_total{queue=...}`). `queue` is one of a fixed few
+    /// names ("client", "peer", "inbox"), never an id.
+    pub fn queue(
+        &self,
+        queue: &'static str,
+        depth: impl Fn() -> usize + Send + Sync + 'static,
+    ) -> Counter {
+        self.gauge_fn_with(
+            "queue_depth",
+            "Items waiting in this process's bounded queues of this kind.",
+            &[("queue", queue)],
+            move || depth() as f64,
+        );
+        self.counter_with(
+            "queue_drops_total",
+            "Items this process's bounded queues of this kind refused or dropped.",
+            &[("queue", queue)],
+        )
+    }
+
+    /// The depth of an inbox channel (`queue_depth{queue="inbox"}`). An
+    /// inbox waits when full instead of dropping, so it has no drop
+    /// counter. Holds the channel only weakly.
+    pub fn inbox<T: Send + 'static>(&self, inbox: &tokio::sync::mpsc::Sender<T>) {
+        let weak = inbox.downgrade();
+        self.gauge_fn_with(
+            "queue_depth",
+            "Items waiting in this process's bounded queues of this kind.",
+            &[("queue", "inbox")],
+            move || {
+                weak.upgrade().map_or(0.0, |inbox| {
+                    (inbox.max_capacity() - inbox.capacity()) as f64
+                })
+            },
+        );
     }
 
     /// A round-trip time, exported as `<name>{quantile="0.5"|"0.99"}` in
@@ -347,6 +410,27 @@ mod tests {
         assert_eq!(value("sent_total"), 4.0);
         assert_eq!(value("held"), 6.0);
         assert_eq!(value("answer"), 42.0);
+    }
+
+    #[tokio::test]
+    async fn queues_carry_their_label() {
+        let stats = Stats::new();
+        let drops = stats.queue("client", || 5);
+        drops.add(2);
+        let (inbox, _receiver) = tokio::sync::mpsc::channel::<u8>(8);
+        stats.inbox(&inbox);
+        inbox.try_send(1).unwrap();
+        let metrics = stats.metrics();
+        let value = |name: &str, queue: &str| {
+            metrics
+                .iter()
+                .find(|m| m.name == name && m.labels.iter().any(|l| l.value == queue))
+                .unwrap()
+                .value
+        };
+        assert_eq!(value("queue_depth", "client"), 5.0);
+        assert_eq!(value("queue_drops_total", "client"), 2.0);
+        assert_eq!(value("queue_depth", "inbox"), 1.0);
     }
 
     #[test]

@@ -14,6 +14,7 @@ fn entry(uid: u64, logic_id: u32) -> PresenceEntry {
         conn_proc_id: 100 + logic_id,
         conn_id: uid,
         session_id: uid * 10,
+        since_ms: 0,
     }
 }
 

@@ -1,0 +1,179 @@
+//! What logic_serv answers manage_serv: its stats and its own command
+//! (kick a user's sessions held here), user lookups (any logic_serv), and
+//! requests for its conn_serv and db_logic_serv, relayed on their links.
+
+use std::sync::{Arc, Weak};
+
+use schat_proto::client::ResultCode;
+use schat_proto::server::{
+    admin_command::Cmd, admin_reply, admin_request, server_msg::Msg, AdminReply, CommandResult,
+    GetProfiles, Locate, ProcType, UserInfo, UserLookup, UserSession,
+};
+use schat_runtime::admin::{self, addressee, Addressee, Member};
+use schat_runtime::stats::{Counter, Stats};
+use schat_runtime::{rules, Incoming, Target};
+
+use crate::Logic;
+
+/// What logic_serv counts (the sessions gauge reads the registry).
+#[derive(Clone, Debug, Default)]
+pub struct LogicMetrics {
+    pub logins: Counter,
+    pub login_failures: Counter,
+    pub requests: Counter,
+}
+
+impl LogicMetrics {
+    pub fn register(stats: &Stats) -> LogicMetrics {
+        LogicMetrics {
+            logins: stats.counter("logins_total", "Logins that opened a session."),
+            login_failures: stats.counter(
+                "login_failures_total",
+                "Logins refused (wrong credentials, bad token, throttled, storage down).",
+            ),
+            requests: stats.counter("requests_total", "Client requests taken by sessions."),
+        }
+    }
+}
+
+/// Registers what needs the finished `Logic`: the sessions gauge and the
+/// kick command.
+pub fn register(logic: &Arc<Logic>) {
+    let stats = &logic.node.stats;
+    let weak = Arc::downgrade(logic);
+    stats.gauge_fn("sessions", "Logged-in sessions held.", move || {
+        weak.upgrade()
+            .map_or(0.0, |logic| logic.sessions.n_users() as f64)
+    });
+    let weak = Arc::downgrade(logic);
+    logic.node.admin.set_commands(move |cmd| match cmd {
+        Cmd::Kick(kick) => Some(Box::pin(self::kick(
+            weak.clone(),
+            kick.uid,
+            kick.reason.clone(),
+        ))),
+        _ => None,
+    });
+}
+
+/// Closes the user's session here, if any: the client is told it was
+/// kicked (with the reason) and closed.
+async fn kick(logic: Weak<Logic>, uid: u64, reason: String) -> CommandResult {
+    let Some(logic) = logic.upgrade() else {
+        return CommandResult::failed("logic_serv is stopping");
+    };
+    if uid == 0 {
+        return CommandResult::failed("kick needs a uid");
+    }
+    let reason = if reason.is_empty() {
+        "removed by an operator".to_string()
+    } else {
+        reason
+    };
+    let n_sessions = u32::from(logic.sessions.kick(uid, 0, reason));
+    CommandResult::done(format!("closed {n_sessions} sessions"))
+}
+
+/// Answers an admin request, relaying it when it names this set's
+/// conn_serv or db_logic_serv.
+pub fn on_request(logic: &Arc<Logic>, incoming: Incoming) {
+    let Msg::AdminRequest(request) = &incoming.msg else {
+        return;
+    };
+    let members = [
+        Member {
+            id: logic.conn_id,
+            proc_type: ProcType::Conn,
+            channel: logic.conn.clone(),
+        },
+        Member {
+            id: logic.db_id,
+            proc_type: ProcType::DbLogic,
+            channel: logic.db.clone(),
+        },
+    ];
+    let lookup = match (
+        &request.op,
+        addressee(&logic.node, request.proc_id, &members),
+    ) {
+        (Some(admin_request::Op::User(lookup)), Addressee::Me) => lookup.clone(),
+        _ => return admin::serve(&logic.node, incoming, &members),
+    };
+    let answering = logic.clone();
+    logic.shutdown.spawn(async move {
+        let reply = match lookup_user(&answering, lookup).await {
+            Ok(user) => admin_reply::Reply::User(user),
+            Err(reason) => admin_reply::Reply::Result(CommandResult::failed(reason)),
+        };
+        incoming.reply(Msg::AdminReply(AdminReply { reply: Some(reply) }));
+    });
+}
+
+/// Who the user is (by account or uid) and where it is online now.
+async fn lookup_user(logic: &Logic, lookup: UserLookup) -> Result<UserInfo, String> {
+    let request = match (lookup.account.is_empty(), lookup.uid) {
+        (false, 0) => match rules::account(&lookup.account) {
+            Ok(account) => GetProfiles {
+                uids: Vec::new(),
+                accounts: vec![account],
+            },
+            // Not a valid name: nobody can have it.
+            Err(_) => return Ok(UserInfo::default()),
+        },
+        (true, uid) if uid != 0 => GetProfiles {
+            uids: vec![uid],
+            accounts: Vec::new(),
+        },
+        _ => return Err("give exactly one of account and uid".to_string()),
+    };
+    let profile = match logic.db(Msg::GetProfiles(request)).await {
+        Ok(Msg::Profiles(profiles)) => profiles.profiles.into_iter().next(),
+        Ok(_) => return Err("unexpected answer from db_logic_serv".to_string()),
+        Err(err) if err.code() == ResultCode::NoSuchUser => None,
+        Err(err) => return Err(format!("db_logic_serv: {err}")),
+    };
+    let Some(profile) = profile else {
+        return Ok(UserInfo::default());
+    };
+    let located = logic
+        .fabric
+        .channel()
+        .call(
+            Target::any(ProcType::Online),
+            Msg::Locate(Locate {
+                uids: vec![profile.uid],
+            }),
+        )
+        .await;
+    let entries = match located {
+        Ok(Msg::Located(located)) => located.entries,
+        Ok(_) => return Err("unexpected answer from online_serv".to_string()),
+        Err(err) => return Err(format!("presence unavailable: {err}")),
+    };
+    let name_of = |proc_id: u32| {
+        logic
+            .config
+            .proc_by_id(proc_id)
+            .map_or_else(|| format!("process {proc_id}"), |proc| proc.name.clone())
+    };
+    let sessions = entries
+        .iter()
+        .filter(|entry| entry.uid == profile.uid)
+        .map(|entry| UserSession {
+            logic: name_of(entry.logic_id),
+            conn: name_of(entry.conn_proc_id),
+            session_id: entry.session_id,
+            since_ms: entry.since_ms,
+            // Clients name their agent at login, but presence does not
+            // carry it.
+            device: String::new(),
+        })
+        .collect();
+    Ok(UserInfo {
+        exists: true,
+        uid: profile.uid,
+        account: profile.account,
+        nickname: profile.display_name,
+        sessions,
+    })
+}
