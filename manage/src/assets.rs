@@ -4,7 +4,7 @@
 //! | path                                         | file                              | cache           |
 //! |----------------------------------------------|-----------------------------------|-----------------|
 //! | `/`, `/index.html`                           | `assets/index.html`               | revalidate      |
-//! | `/assets/app.js`, `/assets/app.css`          | `assets/app.js`, `assets/app.css` | revalidate      |
+//! | `/assets/app.js`, `dom.js`, `app.css`        | `assets/app.js`, ...              | revalidate      |
 //! | `/assets/vendor/uplot-<version>/...`         | `assets/vendor/uPlot.*`           | a year, immutable |
 //!
 //! The vendored files' URLs carry the library's version, so they can be
@@ -52,6 +52,12 @@ const FILES: &[(&str, &str, &str, &[u8])] = &[
         JS,
         REVALIDATE,
         include_bytes!("../assets/app.js"),
+    ),
+    (
+        "/assets/dom.js",
+        JS,
+        REVALIDATE,
+        include_bytes!("../assets/dom.js"),
     ),
     (
         "/assets/app.css",
@@ -140,7 +146,7 @@ mod tests {
 
     #[test]
     fn our_script_and_styles_fetch_nothing_from_outside() {
-        for path in ["/assets/app.js", "/assets/app.css", "/"] {
+        for path in ["/assets/app.js", "/assets/dom.js", "/assets/app.css", "/"] {
             let body = text(path);
             for scheme in ["http://", "https://", "//cdn", "@import"] {
                 assert!(!body.contains(scheme), "{path} mentions {scheme}");
