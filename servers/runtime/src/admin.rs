@@ -148,7 +148,7 @@ impl Admin {
         ProcStats {
             name: me.name.clone(),
             proc_type: me.kind.proc_type() as i32,
-            set: node.config.set_name(me).to_string(),
+            set: node.config.current().set_name(me).to_string(),
             pid: std::process::id(),
             host: me.host.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
