@@ -20,9 +20,7 @@ use schat_proto::client::ResultCode;
 use schat_proto::server::{server_msg::Msg, ConnLoad, ProcType};
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::dial_paired;
-use schat_runtime::{
-    Channel, ClusterConfig, Incoming, Node, ProcConfig, ProcKind, Shutdown, Target,
-};
+use schat_runtime::{Channel, Incoming, LiveConfig, Node, ProcConfig, ProcKind, Shutdown, Target};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
 
@@ -37,7 +35,7 @@ pub(crate) struct Conn {
     /// directory as not accepting until then.
     pub starved_until: std::sync::Mutex<Option<tokio::time::Instant>>,
     pub me: ProcConfig,
-    pub config: Arc<ClusterConfig>,
+    pub config: LiveConfig,
     pub logic: Channel,
     pub logic_id: u32,
     pub clients: Clients,
@@ -54,7 +52,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         shutdown,
         ..
     } = node.clone();
-    let logic_proc = config.logic_of(&me)?.clone();
+    let logic_proc = config.current().logic_of(&me)?.clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
     // The logic link outlives the shutdown signal until this conn_serv has
@@ -70,10 +68,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     });
     // What this process can really hold: its configured maximum, or less
     // when the open-files limit is lower.
-    let capacity = schat_runtime::fd_limit::client_capacity(config.limits.max_connections);
-    if capacity < config.limits.max_connections {
+    let max_connections = config.current().limits.max_connections;
+    let capacity = schat_runtime::fd_limit::client_capacity(max_connections);
+    if capacity < max_connections {
         warn!(log, "The open-files limit caps client connections below limits.max_connections";
-            "capacity" => capacity, "configured" => config.limits.max_connections);
+            "capacity" => capacity, "configured" => max_connections);
     }
     let conn = Arc::new(Conn {
         capacity,
@@ -91,15 +90,28 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 
     let permits = Arc::new(Semaphore::new(conn.capacity));
     let mut accept_errors = 0u32;
-    let has_dirs = config.procs_of(ProcKind::DirServ).next().is_some();
-    let mut report = tokio::time::interval(Duration::from_millis(config.directory.load_report_ms));
+    let has_dirs = || {
+        config
+            .current()
+            .procs_of(ProcKind::DirServ)
+            .next()
+            .is_some()
+    };
+    let report_period = || Duration::from_millis(config.current().directory.load_report_ms);
+    let mut report = tokio::time::interval(report_period());
     loop {
         tokio::select! {
             // Shutdown first: links dropping because of it are not news.
             biased;
             _ = shutdown.cancelled() => break,
-            _ = report.tick(), if has_dirs => {
-                let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), conn.load(true));
+            _ = report.tick() => {
+                if has_dirs() {
+                    let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), conn.load(true));
+                }
+                if report.period() != report_period() {
+                    report = tokio::time::interval(report_period());
+                    report.reset();
+                }
             }
             Some(()) = logic_down.recv() => {
                 let n_clients = conn.clients.close_all(ResultCode::Unavailable, "service restarting, reconnect");
@@ -126,7 +138,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             },
         }
     }
-    if has_dirs && conn.logic.is_up() {
+    if has_dirs() && conn.logic.is_up() {
         // Leave the directory before closing, so no client is sent here
         // any more; bounded, a stuck logic must not hold the stop.
         let leave = conn.logic.call_within(

@@ -19,11 +19,11 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use schat_proto::client::ResultCode;
 use schat_proto::server::{disp_control, Kind, Method, PeerTable, ProcType, Route};
+use schat_runtime::config::LiveConfig;
 use schat_runtime::control::{control_frame, decode_control, heartbeat_frame, read_hello};
 use schat_runtime::link::{self, LinkSender};
 use schat_runtime::logging::{debug, info, o, warn, Logger};
 use schat_runtime::rpc::{encode, error_msg};
-use schat_runtime::config::LiveConfig;
 use schat_runtime::{Node, ProcConfig, Shutdown};
 use tokio::net::{TcpListener, TcpStream};
 

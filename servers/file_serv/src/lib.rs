@@ -30,7 +30,7 @@ use schat_proto::server::{server_msg::Msg, ReleaseFiles};
 use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::logging::{debug, info, warn, Logger};
 use schat_runtime::rpc::serve_inbox;
-use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node, Shutdown};
+use schat_runtime::{http, tls, Fabric, Incoming, LiveConfig, Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -41,7 +41,7 @@ use throttle::Throttle;
 /// What every request handler shares.
 #[derive(Debug)]
 pub struct Files {
-    pub config: Arc<ClusterConfig>,
+    pub config: LiveConfig,
     pub store: Store,
     pub access: Access,
     pub throttle: Throttle,
@@ -67,8 +67,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id, "serv_index" => serv_index, "data_dir" => &data_dir);
     let files = Arc::new(Files {
-        access: Access::new(&config, fabric),
-        throttle: Throttle::new(config.files.throttle.clone()),
+        access: Access::new(config.clone(), fabric),
+        throttle: Throttle::live(config.clone()),
         config: config.clone(),
         store,
         log: log.clone(),
@@ -110,7 +110,7 @@ fn on_packet(files: &Arc<Files>, incoming: Incoming, shutdown: &Shutdown) {
     };
     let files = files.clone();
     let shutdown = shutdown.clone();
-    let delay = Duration::from_secs(files.config.files.release_delay_secs);
+    let delay = Duration::from_secs(files.config.current().files.release_delay_secs);
     tokio::spawn(async move {
         tokio::select! {
             _ = shutdown.cancelled() => {}

@@ -186,7 +186,7 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
             ))
         }
     };
-    let max = files.config.files.max_upload_bytes;
+    let max = files.config.current().files.max_upload_bytes;
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -206,7 +206,10 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
     if declared.is_some_and(|len| len > max.saturating_add(MULTIPART_OVERHEAD)) {
         return Err(too_large(max));
     }
-    let body = body_data(request.into_body(), files.config.http.stall_timeout());
+    let body = body_data(
+        request.into_body(),
+        files.config.current().http.stall_timeout(),
+    );
     let mut multipart =
         multer::Multipart::with_constraints(body, boundary, upload_constraints(max));
     let mut field = loop {
@@ -291,7 +294,7 @@ pub fn upload_constraints(max_upload: u64) -> multer::Constraints {
 }
 
 fn accept(files: &Files, head: &[u8], images_only: bool) -> Result<kinds::Kind, Refusal> {
-    match kinds::detect(head, &files.config.files.other_types) {
+    match kinds::detect(head, &files.config.current().files.other_types) {
         Some(kind) if kind.image || !images_only => Ok(kind),
         Some(kind) => Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -171,7 +171,8 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     let (file_token, file_token_expires_at_ms) =
         crate::files::issue(&logic, uid, revoked_at_ms).await?;
     let user = open_session(session, uid).await?;
-    let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
+    let ttl = std::time::Duration::from_secs(logic.config.current().auth.token_ttl_secs);
+    let (token, token_expires_at_ms) = tokens.issue_for(uid, generation, now_ms(), ttl);
     logic
         .sessions
         .set_file_token_expiry(uid, user.session_id, file_token_expires_at_ms);
@@ -182,7 +183,7 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
         token_expires_at_ms,
         profile: Some(profile),
         server_time_ms: now_ms(),
-        idle_timeout_secs: logic.config.limits.client_idle_timeout_secs as u32,
+        idle_timeout_secs: logic.config.current().limits.client_idle_timeout_secs as u32,
         file_token,
         file_token_expires_at_ms,
     }))

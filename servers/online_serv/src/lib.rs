@@ -30,15 +30,20 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
     } = node.clone();
     let (inbox_tx, mut inbox) = mpsc::channel(16_384);
     let fabric = Fabric::start(&node, inbox_tx);
-    info!(log, "Started"; "proc_id" => me.id, "disps" => config.disp_addrs().len());
+    info!(log, "Started"; "proc_id" => me.id, "disps" => config.current().disp_addrs().len());
 
-    let expiry = Duration::from_millis(config.timing.presence_expiry_ms);
-    let mut sweep = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
+    let sweep_period = || Duration::from_millis(config.current().timing.presence_beat_ms);
+    let mut sweep = tokio::time::interval(sweep_period());
     let mut map = PresenceMap::default();
     loop {
         let incoming = tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = sweep.tick() => {
+                let expiry = Duration::from_millis(config.current().timing.presence_expiry_ms);
+                if sweep.period() != sweep_period() {
+                    sweep = tokio::time::interval(sweep_period());
+                    sweep.reset();
+                }
                 for (logic_id, n_users) in map.expire(expiry, Instant::now()) {
                     warn!(log, "Logic went silent, its users are offline";
                         "logic_id" => logic_id, "users" => n_users);

@@ -105,8 +105,8 @@ impl LogControl {
         let Some(path) = sink.path.clone() else {
             return Err("this process logs to standard error: nothing to reopen".to_string());
         };
-        let file = open_append(&path)
-            .map_err(|err| format!("cannot reopen {}: {err}", path.display()))?;
+        let file =
+            open_append(&path).map_err(|err| format!("cannot reopen {}: {err}", path.display()))?;
         sink.file = Some(file);
         Ok(format!("reopened {}", path.display()))
     }
@@ -227,11 +227,10 @@ pub fn process_logger(
     if let Some(path) = file {
         control.log_to_file(path)?;
     }
-    let text = slog_term::FullFormat::new(slog_term::PlainDecorator::new(SinkWriter(
-        control.clone(),
-    )))
-    .use_original_order()
-    .build();
+    let text =
+        slog_term::FullFormat::new(slog_term::PlainDecorator::new(SinkWriter(control.clone())))
+            .use_original_order()
+            .build();
     let json = slog_json::Json::new(SinkWriter(control.clone()))
         .add_default_keys()
         .build();

@@ -138,7 +138,10 @@ async fn reload_and_reopen_on_signal(node: Node) {
         signal(SignalKind::hangup()),
         signal(SignalKind::user_defined1()),
     ) else {
-        warn!(node.log, "Cannot listen for SIGHUP and SIGUSR1: no reload or reopen by signal");
+        warn!(
+            node.log,
+            "Cannot listen for SIGHUP and SIGUSR1: no reload or reopen by signal"
+        );
         return;
     };
     loop {

@@ -34,12 +34,7 @@ fn slot_channel(
         slot: slot.clone(),
         peer_name: peer.name.clone(),
     };
-    let channel = Channel::new(
-        me.id,
-        me.kind.proc_type(),
-        transport,
-        config.clone(),
-    );
+    let channel = Channel::new(me.id, me.kind.proc_type(), transport, config.clone());
     (channel, slot)
 }
 

@@ -8,7 +8,8 @@
 //! applies the log settings; a bad file changes nothing.
 //!
 //! What cannot change live: `redis.*`, `limits.worker_threads`,
-//! `limits.max_frame_bytes` (the codecs hold it), the argon2 costs (the
+//! `limits.max_frame_bytes` (the codecs hold it), `limits.max_connections`
+//! (conn_serv sizes its connection permits at start), the argon2 costs (the
 //! hashers hold them), a process's entry changed or removed (other than
 //! its `weight` and `log`), and a new disp_serv (every process dials the
 //! disps it knew at start). Everything else is read where it is used, so
@@ -24,8 +25,9 @@ use crate::node::Node;
 
 /// Settings (dotted names, or a prefix of them) a running process keeps
 /// until it restarts.
-const NEEDS_RESTART: [&str; 6] = [
+const NEEDS_RESTART: [&str; 7] = [
     "redis",
+    "limits.max_connections",
     "limits.worker_threads",
     "limits.max_frame_bytes",
     "auth.argon2_memory_kib",
@@ -127,6 +129,7 @@ pub fn plan(old: &ClusterConfig, new: ClusterConfig, me: &ProcConfig) -> Result<
     let mut config = new;
     config.redis = old.redis.clone();
     config.limits.worker_threads = old.limits.worker_threads;
+    config.limits.max_connections = old.limits.max_connections;
     config.limits.max_frame_bytes = old.limits.max_frame_bytes;
     config.auth.argon2_memory_kib = old.auth.argon2_memory_kib;
     config.auth.argon2_iterations = old.auth.argon2_iterations;

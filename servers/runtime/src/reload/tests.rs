@@ -98,7 +98,10 @@ fn added_sets_are_taken_and_a_new_disp_waits_for_a_restart() {
         plan.changed,
         ["procs: added chat_serv-3", "procs: added db_chat_serv-3"]
     );
-    assert_eq!(plan.needs_restart, ["procs: added disp_serv-3 (a new disp_serv)"]);
+    assert_eq!(
+        plan.needs_restart,
+        ["procs: added disp_serv-3 (a new disp_serv)"]
+    );
     assert!(plan.config.proc_by_id(403).is_some());
     assert!(plan.config.proc_by_id(3).is_none());
 }
@@ -123,7 +126,11 @@ fn weights_and_levels_change_live_but_other_entry_changes_do_not() {
         plan.config.proc_by_name("conn_serv-1").unwrap().weight,
         Some(5)
     );
-    assert_eq!(plan.config.log_level_of(&procs_of_plan(&plan, "logic_serv-1")), "debug");
+    assert_eq!(
+        plan.config
+            .log_level_of(&procs_of_plan(&plan, "logic_serv-1")),
+        "debug"
+    );
 }
 
 fn procs_of_plan(plan: &super::Plan, name: &str) -> crate::config::ProcConfig {
@@ -146,7 +153,10 @@ fn own_entry_removed_is_refused() {
         procs(new).retain(|proc| proc["name"] != "file_serv-2");
     })
     .unwrap_err();
-    assert!(err.contains("file_serv-2 is not in the new cluster file"), "{err}");
+    assert!(
+        err.contains("file_serv-2 is not in the new cluster file"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -156,8 +166,10 @@ fn a_change_that_only_a_restart_can_apply_is_refused() {
     let err = planned("disp_serv-1", |new| {
         let procs = procs(new);
         procs.retain(|proc| proc["name"] != "file_serv-2");
-        procs.push(json!({"id": 602, "name": "file_serv-3", "type": "file_serv", "host": "127.0.0.1",
-            "port": 7503, "serv_index": 3, "data_dir": "data/files"}));
+        procs.push(
+            json!({"id": 602, "name": "file_serv-3", "type": "file_serv", "host": "127.0.0.1",
+            "port": 7503, "serv_index": 3, "data_dir": "data/files"}),
+        );
     })
     .unwrap_err();
     assert!(err.contains("without a restart"), "{err}");
