@@ -26,13 +26,11 @@ pub async fn send(
     let kind = MessageKind::try_from(req.kind)
         .map_err(|_| Failure::bad_request("unknown message kind"))?;
     rules::client_msg_id(&req.client_msg_id).map_err(Failure::bad_request)?;
-    if req.text.len() > chat.config.current().chat.max_message_bytes {
+    let max_message_bytes = chat.config.current().chat.max_message_bytes;
+    if req.text.len() > max_message_bytes {
         return Err(Failure::new(
             ResultCode::MessageTooLarge,
-            format!(
-                "message text is over {} bytes",
-                chat.config.current().chat.max_message_bytes
-            ),
+            format!("message text is over {max_message_bytes} bytes"),
         ));
     }
     match kind {
