@@ -101,7 +101,12 @@ async fn sighup_reloads_a_real_binary_and_json_logs_are_one_object_per_line() {
     .await;
     assert!(reported, "no JSON line reports the reload");
 
-    for name in ["disp_serv-1", "logic_serv-1", "chat_serv-1", "db_chat_serv-1"] {
+    for name in [
+        "disp_serv-1",
+        "logic_serv-1",
+        "chat_serv-1",
+        "db_chat_serv-1",
+    ] {
         let lines = lines(&procs.log_path(name));
         assert!(!lines.is_empty(), "{name} logged nothing");
         for line in lines {

@@ -85,6 +85,8 @@ impl LogControl {
         self.level().as_str().to_lowercase()
     }
 
+    /// Sets the format of the lines written from now on (a line already
+    /// queued may still take the new one).
     pub fn set_format(&self, format: LogFormat) {
         self.json
             .store(format == LogFormat::Json, Ordering::Relaxed);
@@ -277,5 +279,57 @@ pub fn test_logger(proc_name: &str) -> Logger {
     {
         Some(level) => stderr_logger(level, proc_name),
         None => Logger::root(slog::Discard, o!()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_and_level_change_at_run_time_and_the_guard_writes_everything_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("proc.log");
+        let (log, control, guard) =
+            process_logger(Level::Info, LogFormat::Text, Some(&path), "p-1").unwrap();
+        info!(log, "As text"; "n" => 1);
+        debug!(log, "Hidden at info");
+        // The format applies to lines written after the switch: wait for
+        // the first one (bounded).
+        for _ in 0..500 {
+            if std::fs::read_to_string(&path).is_ok_and(|text| text.ends_with('\n')) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        control.set_format(LogFormat::Json);
+        control.set_level("debug").unwrap();
+        info!(log, "As json"; "n" => 2);
+        debug!(log, "Shown at debug");
+        assert_eq!(control.level_name(), "debug");
+        // No sleep: dropping the guard writes out what is queued.
+        drop(log);
+        drop(guard);
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].contains("INFO") && lines[0].contains("As text"));
+        assert!(serde_json::from_str::<serde_json::Value>(lines[0]).is_err());
+        for (line, msg, level) in [
+            (lines[1], "As json", "INFO"),
+            (lines[2], "Shown at debug", "DEBG"),
+        ] {
+            let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(entry["msg"], msg);
+            assert_eq!(entry["level"], level);
+            assert_eq!(entry["proc"], "p-1");
+        }
+    }
+
+    #[test]
+    fn reopen_needs_a_log_file() {
+        let control = LogControl::default();
+        assert!(control.reopen().unwrap_err().contains("standard error"));
     }
 }
