@@ -142,7 +142,7 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
             }
         }
         match files.store.release(&url).await {
-            Ok(true) => info!(files.log, "Released"; "url" => path),
+            Ok(true) => debug!(files.log, "Released"; "url" => path),
             Ok(false) => {}
             Err(err) => warn!(files.log, "Cannot release a file"; "url" => path, "error" => %err),
         }
@@ -154,7 +154,7 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
     {
         match files.store.release_scope(scope).await {
             Ok(0) => {}
-            Ok(n) => info!(files.log, "Released a scope"; "scope" => %scope, "files" => n),
+            Ok(n) => debug!(files.log, "Released a scope"; "scope" => %scope, "files" => n),
             Err(err) => {
                 warn!(files.log, "Cannot release a scope"; "scope" => %scope, "error" => %err)
             }

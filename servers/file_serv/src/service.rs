@@ -24,7 +24,7 @@ use http_body_util::{BodyExt, BodyStream, StreamBody};
 use hyper::body::Frame;
 use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::http::{error, full, json, Body, Request, Response};
-use schat_runtime::logging::{debug, info};
+use schat_runtime::logging::debug;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
@@ -273,7 +273,7 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
         .commit(upload, scope, kind.ext)
         .await
         .map_err(internal)?;
-    info!(files.log, "Stored"; "uid" => uid, "url" => %url, "bytes" => size, "type" => kind.mime);
+    debug!(files.log, "Stored"; "uid" => uid, "url" => %url, "bytes" => size, "type" => kind.mime);
     Ok(json(
         StatusCode::CREATED,
         &serde_json::json!({

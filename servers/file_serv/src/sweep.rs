@@ -85,7 +85,7 @@ async fn sweep(
             Ok(false) => {
                 if files.store.release(&url).await? {
                     deleted += 1;
-                    info!(files.log, "Deleted an orphan file"; "url" => &path);
+                    debug!(files.log, "Deleted an orphan file"; "url" => &path);
                 }
             }
             // Unknown now: asked again next pass.
