@@ -31,7 +31,7 @@ fn config_check_accepts_the_committed_file_and_names_faults() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("OK (17 procs)"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("OK (18 procs)"));
 
     let mut unknown_key = committed_config();
     unknown_key["limits"]["max_conns"] = 1.into();
