@@ -87,6 +87,14 @@ echo "  $bin/schat register alice          # asks the directory at $dir"
 echo "  $bin/schat login alice"
 echo "  $bin/schat                         # interactive shell"
 echo "  $bin/schat --server ${conns%% *} ping   # a conn_serv directly"
+for name in $(cluster_field "$cluster" "' '.join(p['name'] for p in c['procs'] if p['type'] == 'manage_serv')"); do
+    url=$(cluster_field "$cluster" "[p.get('public') or ('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['name'] == '$name'][0]")
+    echo "  console:      $url ($name; Prometheus metrics at $url/metrics)"
+    if "$bin/manage_serv" --config "$cluster" --name "$name" operator list 2>/dev/null | grep -q '"operators":\[\]'; then
+        echo "    no operator yet: create one with"
+        echo "    $bin/manage_serv --config $cluster --name $name operator add admin --role admin"
+    fi
+done
 
 if $detach; then
     echo "stop with scripts/stop.sh"

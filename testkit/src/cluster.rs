@@ -10,7 +10,7 @@ use schat_client::{Client, ClientOptions};
 use schat_proto::server::CommandResult;
 use schat_runtime::config::{
     AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, HttpConfig, Limits,
-    LogConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
+    LogConfig, ManageConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::{LiveConfig, Node, Shutdown};
@@ -49,6 +49,8 @@ pub struct ClusterSpec {
     pub directory: DirectoryConfig,
     /// Caps and deadlines of the file_servs and dir_servs.
     pub http: HttpConfig,
+    /// The manage_servs' polling, sessions and alarms.
+    pub manage: ManageConfig,
 }
 
 impl Default for ClusterSpec {
@@ -95,6 +97,7 @@ impl Default for ClusterSpec {
                 load_expiry_ms: 1_000,
             },
             http: HttpConfig::default(),
+            manage: ManageConfig::default(),
         }
     }
 }
@@ -257,6 +260,7 @@ impl TestCluster {
             files: spec.files,
             directory: spec.directory,
             http: spec.http,
+            manage: spec.manage,
             procs,
         };
         config.validate().context("test cluster config")?;

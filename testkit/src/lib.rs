@@ -10,6 +10,7 @@
 
 pub mod binaries;
 mod cluster;
+pub mod manage;
 pub mod raw_http;
 mod redis;
 

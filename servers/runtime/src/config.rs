@@ -35,6 +35,8 @@ pub struct ClusterConfig {
     pub directory: DirectoryConfig,
     #[serde(default)]
     pub http: HttpConfig,
+    #[serde(default)]
+    pub manage: ManageConfig,
     pub procs: Vec<ProcConfig>,
 }
 
@@ -440,6 +442,75 @@ impl HttpConfig {
     }
     pub fn stall_timeout(&self) -> Duration {
         Duration::from_millis(self.stall_timeout_ms)
+    }
+}
+
+/// manage_serv: how often it asks every process for its stats, when a
+/// silent process counts as stale and then down, how much history the
+/// console's charts keep, the console's sessions and login throttle, the
+/// alarm thresholds and how long a command may take.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManageConfig {
+    /// How often every process is asked for its stats.
+    pub poll_interval_ms: u64,
+    /// A process that has not answered for this long is "stale" (and a
+    /// heartbeat_stale alarm is raised).
+    pub stale_after_ms: u64,
+    /// A process that has not answered for this long is "down" (and a
+    /// proc_down alarm is raised); a process the disps report gone is down
+    /// at once.
+    pub down_after_ms: u64,
+    /// Minutes of per-process samples kept for the console's charts.
+    pub history_minutes: u64,
+    /// A console session unused for this long is logged out.
+    pub session_idle_secs: u64,
+    /// Failed console logins of one operator name, and from one address,
+    /// that block further attempts (answered 429) for `login_block_secs`.
+    pub login_account_failures: u32,
+    pub login_address_failures: u32,
+    pub login_block_secs: u64,
+    /// A redis_latency alarm is raised while a db_* process's Redis round
+    /// trip p99 is above this.
+    pub redis_p99_alarm_ms: u64,
+    /// A file holding the bearer token `GET /metrics` requires (the secret
+    /// lives only in that file); none: `/metrics` is open.
+    pub metrics_token_file: Option<String>,
+    /// How long a command (reload, stop, drain, ...) may take per process
+    /// before its result is "timeout".
+    pub command_timeout_ms: u64,
+}
+
+impl Default for ManageConfig {
+    fn default() -> ManageConfig {
+        ManageConfig {
+            poll_interval_ms: 1_000,
+            stale_after_ms: 3_000,
+            down_after_ms: 5_000,
+            history_minutes: 15,
+            session_idle_secs: 30 * 60,
+            login_account_failures: 5,
+            login_address_failures: 20,
+            login_block_secs: 60,
+            redis_p99_alarm_ms: 100,
+            metrics_token_file: None,
+            command_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl ManageConfig {
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms)
+    }
+    pub fn command_timeout(&self) -> Duration {
+        Duration::from_millis(self.command_timeout_ms)
+    }
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_secs)
+    }
+    pub fn login_block(&self) -> Duration {
+        Duration::from_secs(self.login_block_secs)
     }
 }
 

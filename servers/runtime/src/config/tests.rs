@@ -242,3 +242,37 @@ fn file_and_dir_keys_are_checked() {
     let message = refused(|value| value["directory"]["load_expiry_ms"] = 10.into());
     assert!(message.contains("directory.load_expiry_ms"), "{message}");
 }
+
+#[test]
+fn manage_section_has_defaults_and_is_checked() {
+    let config = ClusterConfig::parse(COMMITTED).unwrap();
+    assert_eq!(config.manage.poll_interval_ms, 1_000);
+    assert_eq!(config.manage.history_minutes, 15);
+    assert!(config.manage.metrics_token_file.is_none());
+    let config = edited(|value| {
+        value["manage"] = serde_json::json!({
+            "poll_interval_ms": 500,
+            "metrics_token_file": "secrets/metrics.token"
+        })
+    })
+    .unwrap();
+    assert_eq!(config.manage.poll_interval_ms, 500);
+    assert_eq!(config.manage.down_after_ms, 5_000);
+    assert_eq!(
+        config.manage.metrics_token_file.as_deref(),
+        Some("secrets/metrics.token")
+    );
+    let message = refused(|value| value["manage"] = serde_json::json!({ "pol_interval_ms": 5 }));
+    assert!(message.contains("pol_interval_ms"), "{message}");
+    let message = refused(|value| value["manage"] = serde_json::json!({ "stale_after_ms": 500 }));
+    assert!(message.contains("manage.stale_after_ms"), "{message}");
+    let message = refused(|value| value["manage"] = serde_json::json!({ "down_after_ms": 3000 }));
+    assert!(message.contains("manage.down_after_ms"), "{message}");
+    let message = refused(|value| value["manage"] = serde_json::json!({ "history_minutes": 0 }));
+    assert!(message.contains("manage.history_minutes"), "{message}");
+    let message = refused(|value| value["manage"] = serde_json::json!({ "login_block_secs": 0 }));
+    assert!(message.contains("manage.login_block_secs"), "{message}");
+    let message =
+        refused(|value| value["manage"] = serde_json::json!({ "metrics_token_file": "" }));
+    assert!(message.contains("manage.metrics_token_file"), "{message}");
+}

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{ClusterConfig, ConfigError, HttpConfig, ProcConfig, ProcKind, SET_KEYS};
+use super::{ClusterConfig, ConfigError, HttpConfig, ManageConfig, ProcConfig, ProcKind, SET_KEYS};
 
 pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.procs.is_empty() {
@@ -393,6 +393,7 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
         });
     }
     http(&config.http)?;
+    manage(&config.manage)?;
     if crate::logging::parse_level(&config.log.level).is_none() {
         return Err(ConfigError::Value {
             field: "log.level",
@@ -445,6 +446,67 @@ fn http(http: &HttpConfig) -> Result<(), ConfigError> {
                 "{} is below http.header_timeout_ms ({}): a kept-alive connection gets at least as long for its next request as a new one for its first",
                 http.idle_timeout_ms, http.header_timeout_ms
             ),
+        });
+    }
+    Ok(())
+}
+
+fn manage(manage: &ManageConfig) -> Result<(), ConfigError> {
+    for (field, value) in [
+        ("manage.session_idle_secs", manage.session_idle_secs),
+        (
+            "manage.login_account_failures",
+            manage.login_account_failures.into(),
+        ),
+        (
+            "manage.login_address_failures",
+            manage.login_address_failures.into(),
+        ),
+        ("manage.login_block_secs", manage.login_block_secs),
+        ("manage.redis_p99_alarm_ms", manage.redis_p99_alarm_ms),
+        ("manage.command_timeout_ms", manage.command_timeout_ms),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Value {
+                field,
+                problem: "must be at least 1".to_string(),
+            });
+        }
+    }
+    if manage.poll_interval_ms < 100 {
+        return Err(ConfigError::Value {
+            field: "manage.poll_interval_ms",
+            problem: format!("{} is below 100", manage.poll_interval_ms),
+        });
+    }
+    if manage.stale_after_ms <= manage.poll_interval_ms {
+        return Err(ConfigError::Value {
+            field: "manage.stale_after_ms",
+            problem: format!(
+                "{} must exceed manage.poll_interval_ms ({})",
+                manage.stale_after_ms, manage.poll_interval_ms
+            ),
+        });
+    }
+    if manage.down_after_ms <= manage.stale_after_ms {
+        return Err(ConfigError::Value {
+            field: "manage.down_after_ms",
+            problem: format!(
+                "{} must exceed manage.stale_after_ms ({})",
+                manage.down_after_ms, manage.stale_after_ms
+            ),
+        });
+    }
+    if !(1..=1440).contains(&manage.history_minutes) {
+        return Err(ConfigError::Value {
+            field: "manage.history_minutes",
+            problem: format!("{} is outside 1..=1440", manage.history_minutes),
+        });
+    }
+    if manage.metrics_token_file.as_deref() == Some("") {
+        return Err(ConfigError::Value {
+            field: "manage.metrics_token_file",
+            problem: "is empty: leave it out for an open /metrics".to_string(),
         });
     }
     Ok(())

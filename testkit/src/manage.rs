@@ -1,0 +1,209 @@
+//! Talking to a test cluster's manage_serv: operators created in its
+//! data_dir as `manage_serv operator add` does, and a small console
+//! client (session cookie and CSRF token, or an API token) over real HTTP.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use manage_serv::accounts::{Accounts, Role};
+use schat_client::{HttpClient, HttpResponse};
+use schat_runtime::password::Passwords;
+use serde_json::{json, Value};
+
+use crate::TestCluster;
+
+/// The data_dir of a manage_serv of `cluster`.
+pub fn data_dir(cluster: &TestCluster, manage: &str) -> PathBuf {
+    PathBuf::from(
+        cluster
+            .config
+            .proc_by_name(manage)
+            .ok()
+            .and_then(|proc| proc.data_dir.clone())
+            .unwrap_or_default(),
+    )
+}
+
+/// Creates an operator in a manage_serv's data_dir.
+pub async fn add_operator(
+    cluster: &TestCluster,
+    manage: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+) -> anyhow::Result<()> {
+    let hash = Passwords::new(&cluster.config.auth)?
+        .hash(password.to_string())
+        .await?;
+    Accounts::open(&data_dir(cluster, manage))?.add_operator(name, role, hash)?;
+    Ok(())
+}
+
+/// One answer: status and JSON body (`Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub json: Value,
+    pub response: HttpResponse,
+}
+
+/// A console client.
+#[derive(Clone, Debug)]
+pub struct Console {
+    pub base: String,
+    http: HttpClient,
+    /// The session cookie (`schat_console=...`), after a login.
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    /// An API token, sent as `Authorization: Bearer`.
+    pub bearer: Option<String>,
+}
+
+impl Console {
+    /// A client of `manage`'s console with no credentials.
+    pub fn new(cluster: &TestCluster, manage: &str) -> Console {
+        Console {
+            base: cluster.http_url(manage),
+            http: HttpClient::default(),
+            cookie: None,
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// Logs in; the answer (the client keeps the session on success).
+    pub async fn login(&mut self, name: &str, password: &str) -> anyhow::Result<Answer> {
+        let answer = self
+            .send(
+                Method::POST,
+                "/api/v1/login",
+                Some(json!({ "name": name, "password": password })),
+                &[],
+            )
+            .await?;
+        if answer.status == StatusCode::OK {
+            let set_cookie = answer
+                .response
+                .headers
+                .get(http::header::SET_COOKIE)
+                .and_then(|value| value.to_str().ok())
+                .context("no Set-Cookie on login")?;
+            self.cookie = set_cookie.split(';').next().map(str::to_string);
+            self.csrf = answer.json["csrf"].as_str().map(str::to_string);
+        }
+        Ok(answer)
+    }
+
+    /// A client logged in as a fresh operator of `role` (the waits of
+    /// the first poll included: the console answers at once).
+    pub async fn operator(
+        cluster: &TestCluster,
+        manage: &str,
+        name: &str,
+        role: Role,
+    ) -> anyhow::Result<Console> {
+        let password = format!("{name}-password-123");
+        add_operator(cluster, manage, name, &password, role).await?;
+        let mut console = Console::new(cluster, manage);
+        let answer = console.login(name, &password).await?;
+        anyhow::ensure!(
+            answer.status == StatusCode::OK,
+            "login failed: {:?}",
+            answer.json
+        );
+        Ok(console)
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<Answer> {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    /// A POST with the session's CSRF token (when there is a session).
+    pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Answer> {
+        self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str) -> anyhow::Result<Answer> {
+        self.send(Method::DELETE, path, None, &[]).await
+    }
+
+    /// Any request; `extra` headers are added (a test's own CSRF header
+    /// replaces the session's).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        extra: &[(&str, String)],
+    ) -> anyhow::Result<Answer> {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if let Some(cookie) = &self.cookie {
+            headers.push(("cookie", cookie.clone()));
+        }
+        if let Some(bearer) = &self.bearer {
+            headers.push(("authorization", format!("Bearer {bearer}")));
+        }
+        let own_csrf = extra.iter().any(|(name, _)| *name == "x-csrf-token");
+        if let (Some(csrf), false, true) = (
+            &self.csrf,
+            own_csrf,
+            method == Method::POST || method == Method::DELETE,
+        ) {
+            headers.push(("x-csrf-token", csrf.clone()));
+        }
+        headers.extend(extra.iter().map(|(name, value)| (*name, value.clone())));
+        let body = match body {
+            Some(body) => {
+                headers.push(("content-type", "application/json".to_string()));
+                Bytes::from(body.to_string())
+            }
+            None => Bytes::new(),
+        };
+        let response = self
+            .http
+            .send(method, &format!("{}{path}", self.base), &headers, body)
+            .await?;
+        Ok(Answer {
+            status: response.status,
+            json: serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+            response,
+        })
+    }
+
+    /// The row of process `name` in `GET /api/v1/procs`.
+    pub async fn proc_row(&self, name: &str) -> anyhow::Result<Value> {
+        let answer = self.get("/api/v1/procs").await?;
+        answer.json["procs"]
+            .as_array()
+            .and_then(|procs| procs.iter().find(|row| row["name"] == name))
+            .cloned()
+            .with_context(|| format!("no row for {name}: {:?}", answer.json))
+    }
+
+    /// Waits until every process is up.
+    pub async fn wait_all_up(&self, within: Duration) -> bool {
+        crate::eventually(within, || async {
+            match self.get("/api/v1/procs").await {
+                Ok(answer) => answer.json["procs"]
+                    .as_array()
+                    .is_some_and(|procs| procs.iter().all(|row| row["state"] == "up")),
+                Err(_) => false,
+            }
+        })
+        .await
+    }
+}
+
+/// A ClusterSpec's manage section with fast polling, for tests.
+pub fn fast_manage() -> schat_runtime::config::ManageConfig {
+    schat_runtime::config::ManageConfig {
+        poll_interval_ms: 200,
+        stale_after_ms: 700,
+        down_after_ms: 1_500,
+        command_timeout_ms: 2_000,
+        ..Default::default()
+    }
+}

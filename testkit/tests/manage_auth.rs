@@ -1,0 +1,307 @@
+//! Who may use manage_serv's console and API: logins and sessions, CSRF
+//! tokens, roles, the login throttle, idle sessions, and API tokens that
+//! expire or are revoked. Every login, failure and token change audited.
+
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use manage_serv::accounts::Role;
+use schat_testkit::manage::{add_operator, fast_manage, Console};
+use schat_testkit::{eventually, ClusterSpec, TestCluster};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn spec() -> ClusterSpec {
+    let mut manage = fast_manage();
+    manage.login_account_failures = 3;
+    manage.login_address_failures = 100;
+    manage.session_idle_secs = 2;
+    ClusterSpec {
+        sets: 1,
+        chats: 1,
+        disps: 1,
+        onlines: 1,
+        manages: 1,
+        manage,
+        ..ClusterSpec::default()
+    }
+}
+
+const COMMAND: &str = "/api/v1/commands";
+
+fn log_level() -> serde_json::Value {
+    json!({ "command": "log_level", "match": "online_serv-1", "level": "debug" })
+}
+
+#[tokio::test]
+async fn sessions_roles_and_csrf() -> anyhow::Result<()> {
+    let cluster = TestCluster::start(spec()).await?;
+    let anonymous = Console::new(&cluster, "manage_serv-1");
+
+    // No operator yet: the API refuses and says how to create one.
+    let answer = anonymous.get("/api/v1/procs").await?;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        answer.json["setup"]
+            .as_str()
+            .unwrap()
+            .contains("operator add"),
+        "{}",
+        answer.json
+    );
+    assert_eq!(anonymous.get("/").await?.status, StatusCode::OK);
+
+    let viewer = Console::operator(&cluster, "manage_serv-1", "watcher", Role::Viewer).await?;
+    let admin = Console::operator(&cluster, "manage_serv-1", "boss", Role::Admin).await?;
+    assert_eq!(
+        anonymous.get("/api/v1/procs").await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(anonymous.get("/api/v1/procs").await?.json["setup"].is_null());
+
+    // The cookie is strict.
+    let mut fresh = Console::new(&cluster, "manage_serv-1");
+    let login = fresh.login("boss", "boss-password-123").await?;
+    let cookie = login.response.headers["set-cookie"].to_str()?.to_string();
+    assert!(cookie.starts_with("schat_console="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Path=/") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let me = fresh.get("/api/v1/me").await?.json;
+    assert_eq!(me["name"], "boss");
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["csrf"], login.json["csrf"]);
+
+    // Viewers read but do not command.
+    assert_eq!(viewer.get("/api/v1/procs").await?.status, StatusCode::OK);
+    assert_eq!(
+        viewer
+            .post("/api/v1/commands/preview", log_level())
+            .await?
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        viewer.post(COMMAND, log_level()).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.post("/api/v1/users/5/kick", json!({})).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.get("/api/v1/tokens").await?.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A state change with the cookie needs the session's CSRF token.
+    let mut missing = admin.clone();
+    missing.csrf = None;
+    assert_eq!(
+        missing.post(COMMAND, log_level()).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    let wrong = admin
+        .send(
+            Method::POST,
+            COMMAND,
+            Some(log_level()),
+            &[("x-csrf-token", "not-the-token".to_string())],
+        )
+        .await?;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let other_session = admin
+        .send(
+            Method::POST,
+            COMMAND,
+            Some(log_level()),
+            &[("x-csrf-token", viewer.csrf.clone().unwrap())],
+        )
+        .await?;
+    assert_eq!(other_session.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        missing.post("/api/v1/logout", json!({})).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    let done = admin.post(COMMAND, log_level()).await?;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert_eq!(done.json["results"][0]["outcome"], "done");
+
+    // Logout ends the session.
+    assert_eq!(
+        fresh.post("/api/v1/logout", json!({})).await?.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        fresh.get("/api/v1/me").await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Sessions end when unused for session_idle_secs.
+    let idle = Console::operator(&cluster, "manage_serv-1", "sleepy", Role::Viewer).await?;
+    assert_eq!(idle.get("/api/v1/me").await?.status, StatusCode::OK);
+    // Any request would keep it alive: this waits out the idle time
+    // itself (session_idle_secs is 2) without asking.
+    tokio::time::sleep(Duration::from_millis(2_300)).await;
+    assert_eq!(
+        idle.get("/api/v1/me").await?.status,
+        StatusCode::UNAUTHORIZED,
+        "an idle session did not expire"
+    );
+
+    // The admin's session idled out as well: a new one.
+    let mut again = Console::new(&cluster, "manage_serv-1");
+    assert_eq!(
+        again.login("boss", "boss-password-123").await?.status,
+        StatusCode::OK
+    );
+    let audit = again.get("/api/v1/audit?limit=100").await?.json;
+    let entries = audit["entries"].as_array().unwrap();
+    let has = |who: &str, action: &str| {
+        entries
+            .iter()
+            .any(|e| e["who"] == who && e["action"] == action && e["from"] == "127.0.0.1")
+    };
+    assert!(has("boss", "login"));
+    assert!(has("boss", "logout"));
+    assert!(has("boss", "command:log_level"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_and_audited() -> anyhow::Result<()> {
+    let cluster = TestCluster::start(spec()).await?;
+    add_operator(
+        &cluster,
+        "manage_serv-1",
+        "target",
+        "right-password-1",
+        Role::Admin,
+    )
+    .await?;
+    let mut console = Console::new(&cluster, "manage_serv-1");
+    for _ in 0..3 {
+        let answer = console.login("target", "wrong-password").await?;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    // Blocked now: even the right password is refused.
+    let answer = console.login("target", "right-password-1").await?;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(answer.response.headers.contains_key("retry-after"));
+    // Another account is not blocked.
+    add_operator(
+        &cluster,
+        "manage_serv-1",
+        "other",
+        "other-password-1",
+        Role::Viewer,
+    )
+    .await?;
+    let mut other = Console::new(&cluster, "manage_serv-1");
+    assert_eq!(
+        other.login("other", "other-password-1").await?.status,
+        StatusCode::OK
+    );
+    let audit = other.get("/api/v1/audit?limit=100").await?.json;
+    let entries = audit["entries"].as_array().unwrap();
+    let failures = entries
+        .iter()
+        .filter(|e| e["who"] == "target" && e["action"] == "login_failed")
+        .count();
+    assert_eq!(failures, 4);
+    assert!(entries
+        .iter()
+        .any(|e| e["who"] == "target" && e["result"] == "throttled"));
+    assert!(
+        !audit.to_string().contains("wrong-password"),
+        "a password in the audit log"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_tokens_work_until_expired_or_revoked() -> anyhow::Result<()> {
+    let cluster = TestCluster::start(spec()).await?;
+    let admin = Console::operator(&cluster, "manage_serv-1", "boss", Role::Admin).await?;
+    let created = admin
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "ci", "role": "admin", "ttl_secs": 3600 }),
+        )
+        .await?;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.json);
+    let secret = created.json["token"].as_str().unwrap().to_string();
+    let id = created.json["id"].as_str().unwrap().to_string();
+
+    let mut script = Console::new(&cluster, "manage_serv-1");
+    script.bearer = Some(secret.clone());
+    // A bearer needs no CSRF token.
+    let answer = script.post(COMMAND, log_level()).await?;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    let listed = admin.get("/api/v1/tokens").await?;
+    let text = listed.json.to_string();
+    assert!(text.contains(&id) && !text.contains(&secret), "{text}");
+
+    let viewer_token = admin
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "grafana", "role": "viewer", "ttl_secs": 3600 }),
+        )
+        .await?;
+    let mut reader = Console::new(&cluster, "manage_serv-1");
+    reader.bearer = viewer_token.json["token"].as_str().map(str::to_string);
+    assert_eq!(reader.get("/api/v1/procs").await?.status, StatusCode::OK);
+    assert_eq!(
+        reader.post(COMMAND, log_level()).await?.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let revoked = admin.delete(&format!("/api/v1/tokens/{id}")).await?;
+    assert_eq!(revoked.status, StatusCode::OK);
+    assert_eq!(
+        script.get("/api/v1/procs").await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let short = admin
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "short", "role": "admin", "ttl_secs": 1 }),
+        )
+        .await?;
+    let mut brief = Console::new(&cluster, "manage_serv-1");
+    brief.bearer = short.json["token"].as_str().map(str::to_string);
+    assert_eq!(brief.get("/api/v1/procs").await?.status, StatusCode::OK);
+    let expired = eventually(WAIT, || async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        brief
+            .get("/api/v1/procs")
+            .await
+            .is_ok_and(|answer| answer.status == StatusCode::UNAUTHORIZED)
+    })
+    .await;
+    assert!(expired, "an expired token still works");
+    let mut forged = Console::new(&cluster, "manage_serv-1");
+    forged.bearer = Some("smt_forged".to_string());
+    assert_eq!(
+        forged.get("/api/v1/procs").await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let audit = admin.get("/api/v1/audit?limit=100").await?.json;
+    let entries = audit["entries"].as_array().unwrap();
+    assert!(entries
+        .iter()
+        .any(|e| e["action"] == "token_create" && e["who"] == "boss"));
+    assert!(entries.iter().any(|e| e["action"] == "token_revoke"));
+    assert!(entries
+        .iter()
+        .any(|e| e["action"] == "command:log_level" && e["who"] == "token:ci"));
+    Ok(())
+}
