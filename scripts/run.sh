@@ -51,10 +51,12 @@ redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null || { echo "redis did
 echo "redis     $redis_host:$redis_port (appendfsync $fsync, maxmemory ${maxmemory_mb} MB, data in $redis_dir)"
 
 # Storage first, then the hubs, then the rest; every process also
-# reconnects on its own, so the order only saves a few retries.
-for type in db_logic_serv db_chat_serv disp_serv online_serv chat_serv logic_serv conn_serv file_serv dir_serv; do
+# reconnects on its own, so the order only saves a few retries. Each
+# writes its log to logs/<name>.log itself (reopened on SIGUSR1, for
+# logrotate); what it prints before its logger starts lands there too.
+for type in db_logic_serv db_chat_serv disp_serv online_serv chat_serv logic_serv conn_serv file_serv dir_serv manage_serv; do
     for name in $(cluster_field "$cluster" "' '.join(p['name'] for p in c['procs'] if p['type'] == '$type')"); do
-        "$bin/$type" --config "$cluster" --name "$name" >>"logs/$name.log" 2>&1 &
+        "$bin/$type" --config "$cluster" --name "$name" --log-file "logs/$name.log" >>"logs/$name.log" 2>&1 &
         echo $! > "data/pids/$name.pid"
         echo "started   $name (pid $!, log logs/$name.log)"
     done

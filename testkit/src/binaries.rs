@@ -128,6 +128,17 @@ impl BinCluster {
     /// Starts the process `name` through `wrapper` (a command and its
     /// arguments that run the rest, like `prlimit --nofile=128 --`).
     pub fn spawn_under(&mut self, name: &str, wrapper: &[&str]) -> anyhow::Result<()> {
+        self.spawn_with(name, wrapper, &[])
+    }
+
+    /// Starts the process `name` through `wrapper` (may be empty) with
+    /// `args` added to its command line (like `--log-file <path>`).
+    pub fn spawn_with(
+        &mut self,
+        name: &str,
+        wrapper: &[&str],
+        args: &[&str],
+    ) -> anyhow::Result<()> {
         let kind = self.proc(name)["type"]
             .as_str()
             .unwrap_or_default()
@@ -148,12 +159,26 @@ impl BinCluster {
             .arg("--config")
             .arg(&self.config_path)
             .args(["--name", name])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()?;
         self.children.retain(|(proc_name, _)| proc_name != name);
         self.children.push((name.to_string(), child));
         Ok(())
+    }
+
+    /// Writes `config` as the cluster file (for a reload: signal the
+    /// processes with `HUP` afterwards).
+    pub fn write_config(&mut self, config: serde_json::Value) -> anyhow::Result<()> {
+        std::fs::write(&self.config_path, config.to_string())?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// The stderr log of process `name` (`<dir>/<name>.log`).
+    pub fn log_path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("{name}.log"))
     }
 
     /// The running child of `name`.

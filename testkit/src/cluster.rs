@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use schat_client::{Client, ClientOptions};
+use schat_proto::server::CommandResult;
 use schat_runtime::config::{
     AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, HttpConfig, Limits,
     LogConfig, ManageConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
 };
 use schat_runtime::logging::test_logger;
-use schat_runtime::{Node, Shutdown};
+use schat_runtime::{LiveConfig, Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -101,10 +102,12 @@ impl Default for ClusterSpec {
     }
 }
 
-/// A running cluster and its private Redis.
+/// A running cluster and its private Redis. Its config is also written to
+/// a file ([`TestCluster::config_path`]) that every process reloads from.
 #[derive(Debug)]
 pub struct TestCluster {
     pub config: Arc<ClusterConfig>,
+    config_path: std::path::PathBuf,
     running: BTreeMap<String, Running>,
     files_dir: tempfile::TempDir,
     redis: RedisServer,
@@ -112,6 +115,7 @@ pub struct TestCluster {
 
 #[derive(Debug)]
 struct Running {
+    node: Node,
     shutdown: Shutdown,
     task: JoinHandle<anyhow::Result<()>>,
 }
@@ -142,6 +146,7 @@ impl TestCluster {
                 public: None,
                 weight: None,
                 tls: None,
+                log: None,
             });
         };
         for index in 1..=spec.disps as u32 {
@@ -259,8 +264,11 @@ impl TestCluster {
             procs,
         };
         config.validate().context("test cluster config")?;
+        let config_path = files_dir.path().join("cluster.json");
+        write_config(&config_path, &config)?;
         let mut cluster = TestCluster {
             config: Arc::new(config),
+            config_path,
             running: BTreeMap::new(),
             files_dir,
             redis,
@@ -283,12 +291,13 @@ impl TestCluster {
         let me = self.config.proc_by_name(name)?.clone();
         let shutdown = Shutdown::new();
         let node = Node::new(
-            self.config.clone(),
+            LiveConfig::from_file((*self.config).clone(), self.config_path.clone()),
             me.clone(),
             test_logger(name),
             Default::default(),
             shutdown.clone(),
         );
+        let node_handle = node.clone();
         let task = match (me.kind, listener) {
             (ProcKind::OnlineServ, _) => tokio::spawn(online_serv::run(node)),
             (ProcKind::ChatServ, _) => tokio::spawn(chat_serv::run(node)),
@@ -308,9 +317,46 @@ impl TestCluster {
             }
             (kind, None) => bail!("{name} ({}) needs a listener", kind.name()),
         };
-        self.running
-            .insert(name.to_string(), Running { shutdown, task });
+        self.running.insert(
+            name.to_string(),
+            Running {
+                node: node_handle,
+                shutdown,
+                task,
+            },
+        );
         Ok(())
+    }
+
+    /// The cluster file the processes reload from.
+    pub fn config_path(&self) -> &std::path::Path {
+        &self.config_path
+    }
+
+    /// Rewrites the cluster file with `edit` applied (no process reads it
+    /// until it reloads; processes started later start from it). The
+    /// file need not be valid: reloads must refuse a bad one.
+    pub fn edit_config(&mut self, edit: impl FnOnce(&mut ClusterConfig)) -> anyhow::Result<()> {
+        let mut config = (*self.config).clone();
+        edit(&mut config);
+        write_config(&self.config_path, &config)?;
+        self.config = Arc::new(config);
+        Ok(())
+    }
+
+    /// Reloads the cluster file in the running process `name`, as the
+    /// console's reload command does.
+    pub fn reload(&self, name: &str) -> anyhow::Result<CommandResult> {
+        let running = self
+            .running
+            .get(name)
+            .with_context(|| format!("{name} is not running"))?;
+        Ok(schat_runtime::reload::reload(&running.node))
+    }
+
+    /// The node of the running process `name` (its live config, logs, ...).
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.running.get(name).map(|running| &running.node)
     }
 
     /// Stops one process as a crash would look to its peers: its sockets
@@ -443,6 +489,11 @@ impl TestCluster {
         }
         Ok(())
     }
+}
+
+fn write_config(path: &std::path::Path, config: &ClusterConfig) -> anyhow::Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(config)?)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 async fn bind_again(addr: &str) -> anyhow::Result<TcpListener> {

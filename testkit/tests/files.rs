@@ -7,7 +7,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -584,7 +583,7 @@ async fn a_moved_directory_serves_the_same_urls() {
     let me = me.clone();
     let shutdown = schat_runtime::Shutdown::new();
     let node = schat_runtime::Node::new(
-        Arc::new(config),
+        schat_runtime::LiveConfig::fixed(config),
         me,
         schat_runtime::logging::test_logger("file_serv-1-moved"),
         Default::default(),

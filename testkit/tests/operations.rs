@@ -35,7 +35,7 @@ async fn join_as_manage(cluster: &mut TestCluster) -> Manage {
     cluster.stop("manage_serv-1").await.unwrap();
     let shutdown = Shutdown::new();
     let node = Node::new(
-        cluster.config.clone(),
+        schat_runtime::LiveConfig::fixed((*cluster.config).clone()),
         cluster
             .config
             .proc_by_name("manage_serv-1")

@@ -18,7 +18,7 @@ async fn join_as(
 ) -> (Fabric, Shutdown, mpsc::Receiver<Incoming>) {
     let shutdown = Shutdown::new();
     let node = Node::new(
-        cluster.config.clone(),
+        schat_runtime::LiveConfig::fixed((*cluster.config).clone()),
         cluster.config.proc_by_name(name).unwrap().clone(),
         test_logger(name),
         Default::default(),

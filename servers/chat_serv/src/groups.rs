@@ -77,7 +77,7 @@ fn notice(kind: NoticeKind, group: &GroupInfo, from_uid: u64, note: String) -> N
 }
 
 pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<GroupInfo, Failure> {
-    let limits = &chat.config.chat;
+    let limits = &chat.config.current().chat;
     let name = rules::group_name(&req.name).map_err(Failure::bad_request)?;
     let description = rules::text("description", &req.description, rules::DESCRIPTION_MAX)
         .map_err(Failure::bad_request)?;
@@ -250,7 +250,7 @@ async fn add_member(chat: &Chat, group: &GroupInfo, uid: u64) -> Result<(), Fail
             uid,
             add: true,
             at_ms: now_ms(),
-            user_group_cap: chat.config.chat.user_group_cap,
+            user_group_cap: chat.config.current().chat.user_group_cap,
         }))
         .await?;
     if let Msg::DbFlag(flag) = added {
@@ -428,7 +428,7 @@ pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, F
     chat.members.remove(&gid);
     release_scopes(
         chat.fabric.channel(),
-        &chat.config,
+        &chat.config.current(),
         &[Scope::Chat(gid), Scope::GroupAvatar(gid)],
     );
     // Every former member is told, a few at a time; the owner gets the answer.
@@ -506,7 +506,11 @@ pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<Gr
             let own_upload = FileUrl::parse(&old_avatar)
                 .is_some_and(|url| url.scope == Scope::GroupAvatar(req.gid));
             if own_upload && updated.avatar_url != old_avatar {
-                release_paths(chat.fabric.channel(), &chat.config, [old_avatar.as_str()]);
+                release_paths(
+                    chat.fabric.channel(),
+                    &chat.config.current(),
+                    [old_avatar.as_str()],
+                );
             }
             Ok(updated)
         }

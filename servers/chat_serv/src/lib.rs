@@ -31,14 +31,14 @@ use schat_runtime::password::Passwords;
 use schat_runtime::presence_map::{PresenceMap, Verdict};
 use schat_runtime::stats::Stats;
 pub(crate) use schat_runtime::Failure;
-use schat_runtime::{CallError, Channel, ClusterConfig, Fabric, Incoming, Node, Target};
+use schat_runtime::{CallError, Channel, Fabric, Incoming, LiveConfig, Node, Target};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// What every request handler shares.
 #[derive(Debug)]
 pub(crate) struct Chat {
-    pub config: Arc<ClusterConfig>,
+    pub config: LiveConfig,
     pub db: Channel,
     pub db_id: u32,
     pub fabric: Fabric,
@@ -75,7 +75,8 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         shutdown,
         ..
     } = node.clone();
-    let db_proc = config
+    let start_config = config.current();
+    let db_proc = start_config
         .paired_with(&me.name, schat_runtime::ProcKind::DbChatServ)
         .ok_or_else(|| anyhow::anyhow!("no db_chat_serv names this chat_serv"))?
         .clone();
@@ -84,9 +85,9 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
     let fabric = Fabric::start(&node, inbox_tx.clone());
     let db = dial_paired(&node, &db_proc, inbox_tx, || {});
     info!(log, "Started"; "proc_id" => me.id, "db" => &db_proc.name,
-        "disps" => config.disp_addrs().len());
+        "disps" => start_config.disp_addrs().len());
     let chat = Arc::new(Chat {
-        passwords: Passwords::new(&config.auth)?,
+        passwords: Passwords::new(&start_config.auth)?,
         config: config.clone(),
         db,
         db_id: db_proc.id,
@@ -100,14 +101,19 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
     });
     admin::register(&chat);
 
-    let expiry = Duration::from_millis(config.timing.presence_expiry_ms);
-    let mut sweep = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
+    let sweep_period = || Duration::from_millis(config.current().timing.presence_beat_ms);
+    let mut sweep = tokio::time::interval(sweep_period());
     loop {
         let incoming = tokio::select! {
             biased;
             _ = shutdown.cancelled() => break,
             _ = sweep.tick() => {
+                let expiry = Duration::from_millis(config.current().timing.presence_expiry_ms);
                 chat.lock_presence().expire(expiry, Instant::now());
+                if sweep.period() != sweep_period() {
+                    sweep = tokio::time::interval(sweep_period());
+                    sweep.reset();
+                }
                 continue;
             }
             incoming = inbox.recv() => incoming,

@@ -26,13 +26,11 @@ pub async fn send(
     let kind = MessageKind::try_from(req.kind)
         .map_err(|_| Failure::bad_request("unknown message kind"))?;
     rules::client_msg_id(&req.client_msg_id).map_err(Failure::bad_request)?;
-    if req.text.len() > chat.config.chat.max_message_bytes {
+    let max_message_bytes = chat.config.current().chat.max_message_bytes;
+    if req.text.len() > max_message_bytes {
         return Err(Failure::new(
             ResultCode::MessageTooLarge,
-            format!(
-                "message text is over {} bytes",
-                chat.config.chat.max_message_bytes
-            ),
+            format!("message text is over {max_message_bytes} bytes"),
         ));
     }
     match kind {
@@ -99,7 +97,7 @@ fn release_files(chat: &Chat, appended: &DbAppended) {
     if !appended.released_paths.is_empty() {
         release_paths(
             chat.fabric.channel(),
-            &chat.config,
+            &chat.config.current(),
             appended.released_paths.iter().map(String::as_str),
         );
     }
@@ -124,6 +122,7 @@ async fn read(
     // A page is cut short rather than outgrow a frame: the client asks on.
     let max_bytes = chat
         .config
+        .current()
         .limits
         .max_frame_bytes
         .saturating_sub(PAGE_OVERHEAD)
@@ -219,7 +218,7 @@ pub async fn recall(
     if matches!(original.kind(), MessageKind::System | MessageKind::Recall) || original.recalled {
         return Err(Failure::bad_request("that message cannot be recalled"));
     }
-    let window_ms = chat.config.chat.recall_window_secs * 1000;
+    let window_ms = chat.config.current().chat.recall_window_secs * 1000;
     if uid != owner {
         if original.sender_uid != uid {
             return Err(Failure::forbidden(
@@ -231,7 +230,7 @@ pub async fn recall(
                 ResultCode::RecallExpired,
                 format!(
                     "messages can be recalled for {} s after sending",
-                    chat.config.chat.recall_window_secs
+                    chat.config.current().chat.recall_window_secs
                 ),
             ));
         }

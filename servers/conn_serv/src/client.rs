@@ -43,7 +43,8 @@ async fn serve(
     addr: SocketAddr,
     permit: Option<OwnedSemaphorePermit>,
 ) {
-    let limits = &conn.config.limits;
+    let config = conn.config.current();
+    let limits = &config.limits;
     // Not a child of the process's shutdown: on shutdown, run() first
     // queues a notice to every client, then closes them (close_all).
     let close = Shutdown::new();

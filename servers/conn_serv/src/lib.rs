@@ -27,9 +27,7 @@ use schat_proto::server::{admin_command::Cmd, server_msg::Msg, CommandResult, Co
 use schat_runtime::admin::CommandFuture;
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::dial_paired;
-use schat_runtime::{
-    Channel, ClusterConfig, Incoming, Node, ProcConfig, ProcKind, Shutdown, Target,
-};
+use schat_runtime::{Channel, Incoming, LiveConfig, Node, ProcConfig, ProcKind, Shutdown, Target};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Notify, Semaphore};
 
@@ -44,15 +42,13 @@ pub(crate) struct Conn {
     /// directory as not accepting until then.
     pub starved_until: std::sync::Mutex<Option<tokio::time::Instant>>,
     pub me: ProcConfig,
-    pub config: Arc<ClusterConfig>,
+    pub config: LiveConfig,
     pub logic: Channel,
     pub logic_id: u32,
     pub clients: Arc<Clients>,
     pub log: Logger,
     pub shutdown: Shutdown,
     pub node: Node,
-    /// Whether there are dir_servs to report to.
-    pub has_dirs: bool,
     /// Drained by an operator: takes no clients, out of the directory.
     draining: AtomicBool,
     /// Tells the accept loop to close the listener.
@@ -76,7 +72,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         shutdown,
         ..
     } = node.clone();
-    let logic_proc = config.logic_of(&me)?.clone();
+    let logic_proc = config.current().logic_of(&me)?.clone();
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     node.stats.inbox(&inbox_tx);
     let (logic_down_tx, mut logic_down) = mpsc::unbounded_channel::<()>();
@@ -93,16 +89,15 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     });
     // What this process can really hold: its configured maximum, or less
     // when the open-files limit is lower.
-    let capacity = schat_runtime::fd_limit::client_capacity(config.limits.max_connections);
-    if capacity < config.limits.max_connections {
+    let max_connections = config.current().limits.max_connections;
+    let capacity = schat_runtime::fd_limit::client_capacity(max_connections);
+    if capacity < max_connections {
         warn!(log, "The open-files limit caps client connections below limits.max_connections";
-            "capacity" => capacity, "configured" => config.limits.max_connections);
+            "capacity" => capacity, "configured" => max_connections);
         node.stats.record_error(format!(
-            "the open-files limit caps client connections at {capacity} (configured {})",
-            config.limits.max_connections
+            "the open-files limit caps client connections at {capacity} (configured {max_connections})"
         ));
     }
-    let has_dirs = config.procs_of(ProcKind::DirServ).next().is_some();
     let conn = Arc::new(Conn {
         capacity,
         starved_until: std::sync::Mutex::new(None),
@@ -114,7 +109,6 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         log: log.clone(),
         shutdown: shutdown.clone(),
         node: node.clone(),
-        has_dirs,
         draining: AtomicBool::new(false),
         stop_accepting: Notify::new(),
     });
@@ -129,14 +123,21 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let permits = Arc::new(Semaphore::new(conn.capacity));
     let mut accept_errors = 0u32;
     let mut listener = Some(listener);
-    let mut report = tokio::time::interval(Duration::from_millis(config.directory.load_report_ms));
+    let report_period = || Duration::from_millis(config.current().directory.load_report_ms);
+    let mut report = tokio::time::interval(report_period());
     loop {
         tokio::select! {
             // Shutdown first: links dropping because of it are not news.
             biased;
             _ = shutdown.cancelled() => break,
-            _ = report.tick(), if has_dirs => {
-                let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), conn.load(true));
+            _ = report.tick() => {
+                if conn.has_dirs() {
+                    let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), conn.load(true));
+                }
+                if report.period() != report_period() {
+                    report = tokio::time::interval(report_period());
+                    report.reset();
+                }
             }
             Some(()) = logic_down.recv() => {
                 let n_clients = conn.clients.close_all(ResultCode::Unavailable, "service restarting, reconnect");
@@ -245,8 +246,18 @@ impl Conn {
 
     /// Leaves the directory (before closing, so no client is sent here any
     /// more); bounded, a stuck logic must not hold a stop or a drain.
+    /// Whether the cluster has dir_servs to report to (now: a reload may
+    /// add one).
+    fn has_dirs(&self) -> bool {
+        self.config
+            .current()
+            .procs_of(ProcKind::DirServ)
+            .next()
+            .is_some()
+    }
+
     async fn leave_directory(&self) -> Result<(), String> {
-        if !self.has_dirs || !self.logic.is_up() {
+        if !self.has_dirs() || !self.logic.is_up() {
             return Ok(());
         }
         let leave = self.logic.call_within(

@@ -23,9 +23,9 @@ use store::Store;
 /// Serves the paired chat_serv on `listener` until the node shuts down.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     use anyhow::Context;
-    let Node { config, me, .. } = &node;
-    let chat = config.chat_of(me)?.clone();
-    let store = Store::connect(&config.redis_url(), config.chat.history_max_messages)
+    let config = node.config.current();
+    let chat = config.chat_of(&node.me)?.clone();
+    let store = Store::connect(&config.redis_url(), node.config.clone())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
     node.shutdown.spawn(memory::watch(

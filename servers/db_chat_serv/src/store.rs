@@ -30,14 +30,15 @@ mod notices;
 
 use redis::aio::ConnectionManager;
 use schat_proto::client::ResultCode;
-use schat_runtime::CallError;
+use schat_runtime::{CallError, LiveConfig};
 
 /// Typed access to the group keys.
 #[derive(Clone)]
 pub struct Store {
     redis: ConnectionManager,
-    /// Messages kept per group (`chat.history_max_messages`; 0: all).
-    history_max: u64,
+    /// For `chat.history_max_messages` (messages kept per group; 0: all),
+    /// read at each append.
+    config: LiveConfig,
 }
 
 impl std::fmt::Debug for Store {
@@ -47,12 +48,16 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub async fn connect(url: &str, history_max: u64) -> Result<Store, redis::RedisError> {
+    pub async fn connect(url: &str, config: LiveConfig) -> Result<Store, redis::RedisError> {
         let client = redis::Client::open(url)?;
         Ok(Store {
             redis: ConnectionManager::new(client).await?,
-            history_max,
+            config,
         })
+    }
+
+    fn history_max(&self) -> u64 {
+        self.config.current().chat.history_max_messages
     }
 
     /// The connection, for the memory watch.

@@ -28,14 +28,16 @@ const MAX_SECRET_LEN: usize = 1024;
 
 /// Serves the paired logic_serv on `listener` until `shutdown` fires.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
-    let Node { config, me, .. } = &node;
-    let logic = config.logic_of(me)?.clone();
+    let config = node.config.current();
+    let logic = config.logic_of(&node.me)?.clone();
     let store = Store::connect(&config.redis_url())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
-    let throttle = std::sync::Arc::new(config.auth.throttle.clone());
+    let live = node.config.clone();
     serve_requests(listener, &node, &logic, move |msg| {
-        let (store, throttle) = (store.clone(), throttle.clone());
+        let store = store.clone();
+        // Read per request, so a reload reaches the next one.
+        let throttle = live.current().auth.throttle.clone();
         async move {
             match msg {
                 Msg::AuthGuard(req) => Ok(Msg::AuthVerdict(

@@ -25,14 +25,15 @@ use schat_runtime::http::{error, json, Request, Response};
 use schat_runtime::logging::{debug, info, Logger};
 use schat_runtime::rpc::serve_inbox;
 use schat_runtime::stats::Counter;
-use schat_runtime::{http as serve_http, tls, ClusterConfig, Fabric, Incoming, Node, ProcKind};
+use schat_runtime::{http as serve_http, tls, Fabric, Incoming, LiveConfig, Node, ProcKind};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 #[derive(Debug)]
 pub struct Directory {
-    config: Arc<ClusterConfig>,
+    /// Read per lookup: conn_servs and weights follow a reload.
+    config: LiveConfig,
     fabric: Fabric,
     loads: Mutex<HashMap<u32, Load>>,
     log: Logger,
@@ -64,7 +65,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     node.stats.inbox(&inbox_tx);
     let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id,
-        "conn_servs" => config.procs_of(ProcKind::ConnServ).count());
+        "conn_servs" => config.current().procs_of(ProcKind::ConnServ).count());
     let directory = Arc::new(Directory {
         config,
         fabric,
@@ -144,6 +145,7 @@ impl Directory {
         let live_files = self.fabric.live_peers(ProcType::File);
         let files: Vec<serde_json::Value> = self
             .config
+            .current()
             .procs_of(ProcKind::FileServ)
             .map(|proc| {
                 serde_json::json!({
@@ -170,18 +172,18 @@ impl Directory {
     }
 
     fn pick(&self) -> Option<(u32, String)> {
-        let expiry = Duration::from_millis(self.config.directory.load_expiry_ms);
+        let config = self.config.current();
+        let expiry = Duration::from_millis(config.directory.load_expiry_ms);
         // A logic whose db_logic is down is degraded: logins there fail.
         let live_logics = self.fabric.serving_peers(ProcType::Logic);
         let mut loads = self.lock();
         let mut best: Option<(u64, u32, String)> = None;
         let mut ties = 0u32;
-        for conn in self.config.procs_of(ProcKind::ConnServ) {
+        for conn in config.procs_of(ProcKind::ConnServ) {
             let Some(load) = loads.get(&conn.id) else {
                 continue;
             };
-            let logic_live = self
-                .config
+            let logic_live = config
                 .logic_of(conn)
                 .is_ok_and(|logic| live_logics.contains(&logic.id));
             if !load.accepting || load.at.elapsed() >= expiry || !logic_live {

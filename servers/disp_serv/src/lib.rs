@@ -27,12 +27,13 @@ use schat_proto::server::{
 };
 use schat_proto::Wire;
 use schat_runtime::admin::{addressee, Addressee};
+use schat_runtime::config::LiveConfig;
 use schat_runtime::control::{control_frame, decode_control, heartbeat_frame, read_hello};
 use schat_runtime::link::{self, LinkSender, SendError};
 use schat_runtime::logging::{debug, info, o, warn, Logger};
 use schat_runtime::rpc::{encode, error_msg};
 use schat_runtime::stats::{Counter, Gauge};
-use schat_runtime::{ClusterConfig, Node, ProcConfig, Shutdown};
+use schat_runtime::{Node, ProcConfig, Shutdown};
 use tokio::net::{TcpListener, TcpStream};
 
 use table::{Entry, Table};
@@ -95,7 +96,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
 
 struct Hub {
     table: Arc<Table>,
-    config: Arc<ClusterConfig>,
+    config: LiveConfig,
     me: ProcConfig,
     log: Logger,
     forwarded: Counter,
@@ -109,7 +110,10 @@ struct Hub {
 
 impl Hub {
     async fn serve(&self, stream: TcpStream, addr: SocketAddr, close: Shutdown) {
-        let limits = &self.config.limits;
+        // Read per link: a reload reaches the links made after it, and the
+        // hello check knows the processes added by it.
+        let config = self.config.current();
+        let limits = &config.limits;
         let (mut reader, link) = link::open(
             stream,
             limits.peer_frame_bytes(),
@@ -125,7 +129,7 @@ impl Hub {
                 return;
             }
         };
-        let known = self.config.proc_by_id(hello.proc_id);
+        let known = self.config.current().proc_by_id(hello.proc_id).cloned();
         if known.map(|proc| proc.kind.proc_type()) != Some(hello.proc_type()) {
             warn!(self.log, "Refused a process that is not in the cluster file";
                 "addr" => %addr, "proc_id" => hello.proc_id, "name" => &hello.name);
@@ -146,7 +150,7 @@ impl Hub {
         info!(log, "Peer up"; "addr" => %addr, "proc_id" => proc_id);
         self.broadcast_table();
 
-        let read_timeout = self.config.timing.peer_timeout();
+        let read_timeout = config.timing.peer_timeout();
         let reason = loop {
             let next = tokio::select! {
                 _ = close.cancelled() => break "closed".to_string(),

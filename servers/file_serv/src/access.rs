@@ -17,7 +17,7 @@ use schat_proto::server::{
 use schat_runtime::file_token::{self, epoch_at, FileTokenError};
 use schat_runtime::file_url::{AccessChange, Scope};
 use schat_runtime::time::now_ms;
-use schat_runtime::{ClusterConfig, Fabric, Target};
+use schat_runtime::{Fabric, LiveConfig, Target};
 use tokio::time::Instant;
 
 /// Membership answers kept at most; the cache is cleared when it is full.
@@ -50,8 +50,9 @@ pub enum Denied {
 #[derive(Debug)]
 pub struct Access {
     fabric: Fabric,
-    rotation_secs: u64,
-    token_ttl_ms: u64,
+    /// For `files.key_rotation_secs`, `files.token_ttl_secs` and
+    /// `files.member_cache_secs`, read at each use.
+    config: LiveConfig,
     keys: Mutex<BTreeMap<u64, Bytes>>,
     members: Mutex<Swept<(u64, u64), MemberCheck>>,
     /// uid → (last logout, when learnt): tokens issued up to then are void.
@@ -62,17 +63,34 @@ pub struct Access {
 }
 
 impl Access {
-    pub fn new(config: &ClusterConfig, fabric: Fabric) -> Access {
-        let member_ttl = Duration::from_secs(config.files.member_cache_secs);
+    pub fn new(config: LiveConfig, fabric: Fabric) -> Access {
+        let member_ttl = Duration::from_secs(config.current().files.member_cache_secs);
         Access {
             fabric,
-            rotation_secs: config.files.key_rotation_secs,
-            token_ttl_ms: config.files.token_ttl_secs.saturating_mul(1000),
+            config,
             keys: Mutex::default(),
             members: Mutex::new(Swept::new(member_ttl)),
             revocations: Mutex::new(Swept::new(member_ttl)),
             member_changes: AtomicU64::new(0),
         }
+    }
+
+    /// The membership answers, kept for the current `files.member_cache_secs`.
+    fn members(&self) -> std::sync::MutexGuard<'_, Swept<(u64, u64), MemberCheck>> {
+        let mut members = lock(&self.members);
+        members.ttl = self.member_ttl();
+        members
+    }
+
+    /// Logouts learnt, kept as long as membership answers.
+    fn revocations(&self) -> std::sync::MutexGuard<'_, Swept<u64, u64>> {
+        let mut revocations = lock(&self.revocations);
+        revocations.ttl = self.member_ttl();
+        revocations
+    }
+
+    fn member_ttl(&self) -> Duration {
+        Duration::from_secs(self.config.current().files.member_cache_secs)
     }
 
     /// Takes a change pushed by logic or chat_serv.
@@ -83,7 +101,7 @@ impl Access {
             }
             AccessChange::LeftGroup { gid } => {
                 self.member_changes.fetch_add(1, Ordering::AcqRel);
-                lock(&self.members).remove(&(gid, change.uid));
+                self.members().remove(&(gid, change.uid));
             }
         }
     }
@@ -92,7 +110,7 @@ impl Access {
     /// forward, so an answer asked before a pushed logout cannot undo it.
     /// Returns the one it keeps.
     fn learn_revocation(&self, uid: u64, revoked_at_ms: u64) -> u64 {
-        let mut revocations = lock(&self.revocations);
+        let mut revocations = self.revocations();
         let latest = revocations.any(&uid).unwrap_or(0).max(revoked_at_ms);
         revocations.insert(uid, latest);
         latest
@@ -101,7 +119,7 @@ impl Access {
     /// When the user last logged out (0: never), from what was pushed or
     /// asked lately, else asked of a logic now.
     async fn revoked_at(&self, uid: u64) -> Result<u64, Denied> {
-        if let Some(revoked_at) = lock(&self.revocations).fresh(&uid) {
+        if let Some(revoked_at) = self.revocations().fresh(&uid) {
             return Ok(revoked_at);
         }
         let reply = self
@@ -126,7 +144,7 @@ impl Access {
             .ok_or(Denied::NoToken)?;
         let parsed = file_token::parse(token).map_err(Denied::Token)?;
         let now = now_ms();
-        let current = epoch_at(now, self.rotation_secs);
+        let current = epoch_at(now, self.config.current().files.key_rotation_secs);
         // No key exists outside these epochs; a forged one must not make
         // anyone fetch it.
         if parsed.epoch.saturating_add(1) < current || parsed.epoch > current.saturating_add(1) {
@@ -135,9 +153,15 @@ impl Access {
         let key = self.key(parsed.epoch).await?;
         let uid = parsed.verify(&key, now).map_err(Denied::Token)?;
         // An f1 token does not say: its lifetime, as configured here, does.
-        let issued_at = parsed
-            .issued_at_ms
-            .unwrap_or_else(|| parsed.expires_at_ms.saturating_sub(self.token_ttl_ms));
+        let issued_at = parsed.issued_at_ms.unwrap_or_else(|| {
+            parsed.expires_at_ms.saturating_sub(
+                self.config
+                    .current()
+                    .files
+                    .token_ttl_secs
+                    .saturating_mul(1000),
+            )
+        });
         if issued_at <= self.revoked_at(uid).await? {
             return Err(Denied::Token(FileTokenError::Revoked));
         }
@@ -171,7 +195,7 @@ impl Access {
     /// Whether `uid` belongs to `gid` (and owns it), from the cache if the
     /// answer is recent.
     pub async fn membership(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
-        if let Some(answer) = lock(&self.members).fresh(&(gid, uid)) {
+        if let Some(answer) = self.members().fresh(&(gid, uid)) {
             return Ok(answer);
         }
         self.membership_now(gid, uid).await
@@ -193,7 +217,7 @@ impl Access {
             return Err(Denied::Unavailable("unexpected reply".to_string()));
         };
         if self.member_changes.load(Ordering::Acquire) == changes_before {
-            lock(&self.members).insert((gid, uid), answer);
+            self.members().insert((gid, uid), answer);
         }
         Ok(answer)
     }

@@ -31,7 +31,7 @@ use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::logging::{debug, info, warn, Logger};
 use schat_runtime::rpc::serve_inbox;
 use schat_runtime::stats::{Counter, Stats};
-use schat_runtime::{http, tls, ClusterConfig, Fabric, Incoming, Node};
+use schat_runtime::{http, tls, Fabric, Incoming, LiveConfig, Node};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -42,7 +42,7 @@ use throttle::Throttle;
 /// What every request handler shares.
 #[derive(Debug)]
 pub struct Files {
-    pub config: Arc<ClusterConfig>,
+    pub config: LiveConfig,
     pub store: Store,
     pub access: Access,
     pub throttle: Throttle,
@@ -85,8 +85,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let fabric = Fabric::start(&node, inbox_tx);
     info!(log, "Started"; "proc_id" => me.id, "serv_index" => serv_index, "data_dir" => &data_dir);
     let files = Arc::new(Files {
-        access: Access::new(&config, fabric),
-        throttle: Throttle::new(config.files.throttle.clone()),
+        access: Access::new(config.clone(), fabric),
+        throttle: Throttle::live(config.clone()),
         config: config.clone(),
         store,
         log: log.clone(),
@@ -139,7 +139,7 @@ fn on_packet(files: &Arc<Files>, incoming: Incoming, node: &Node) {
     };
     let files = files.clone();
     let shutdown = shutdown.clone();
-    let delay = Duration::from_secs(files.config.files.release_delay_secs);
+    let delay = Duration::from_secs(files.config.current().files.release_delay_secs);
     tokio::spawn(async move {
         tokio::select! {
             _ = shutdown.cancelled() => {}
@@ -171,7 +171,7 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
             }
         }
         match files.store.release(&url).await {
-            Ok(true) => info!(files.log, "Released"; "url" => path),
+            Ok(true) => debug!(files.log, "Released"; "url" => path),
             Ok(false) => {}
             Err(err) => {
                 warn!(files.log, "Cannot release a file"; "url" => path, "error" => %err);
@@ -188,7 +188,7 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
     {
         match files.store.release_scope(scope).await {
             Ok(0) => {}
-            Ok(n) => info!(files.log, "Released a scope"; "scope" => %scope, "files" => n),
+            Ok(n) => debug!(files.log, "Released a scope"; "scope" => %scope, "files" => n),
             Err(err) => {
                 warn!(files.log, "Cannot release a scope"; "scope" => %scope, "error" => %err);
                 files

@@ -24,7 +24,7 @@ use http_body_util::{BodyExt, BodyStream, StreamBody};
 use hyper::body::Frame;
 use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::http::{error, full, json, Body, Request, Response};
-use schat_runtime::logging::{debug, info};
+use schat_runtime::logging::debug;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
@@ -194,7 +194,7 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
             ))
         }
     };
-    let max = files.config.files.max_upload_bytes;
+    let max = files.config.current().files.max_upload_bytes;
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -214,7 +214,10 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
     if declared.is_some_and(|len| len > max.saturating_add(MULTIPART_OVERHEAD)) {
         return Err(too_large(max));
     }
-    let body = body_data(request.into_body(), files.config.http.stall_timeout());
+    let body = body_data(
+        request.into_body(),
+        files.config.current().http.stall_timeout(),
+    );
     let mut multipart =
         multer::Multipart::with_constraints(body, boundary, upload_constraints(max));
     let mut field = loop {
@@ -278,7 +281,7 @@ async fn upload(files: &Files, target: &str, request: Request) -> Result<Respons
         .commit(upload, scope, kind.ext)
         .await
         .map_err(internal)?;
-    info!(files.log, "Stored"; "uid" => uid, "url" => %url, "bytes" => size, "type" => kind.mime);
+    debug!(files.log, "Stored"; "uid" => uid, "url" => %url, "bytes" => size, "type" => kind.mime);
     Ok(json(
         StatusCode::CREATED,
         &serde_json::json!({
@@ -299,7 +302,7 @@ pub fn upload_constraints(max_upload: u64) -> multer::Constraints {
 }
 
 fn accept(files: &Files, head: &[u8], images_only: bool) -> Result<kinds::Kind, Refusal> {
-    match kinds::detect(head, &files.config.files.other_types) {
+    match kinds::detect(head, &files.config.current().files.other_types) {
         Some(kind) if kind.image || !images_only => Ok(kind),
         Some(kind) => Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -24,21 +24,21 @@ const CHECKS_PER_SEC: u32 = 200;
 const REMEMBERED_MAX: usize = 2_000_000;
 
 pub async fn run(files: Arc<Files>, shutdown: Shutdown) {
-    let config = &files.config.files;
-    if config.orphan_after_secs == 0 {
-        return;
-    }
-    let orphan_after = Duration::from_secs(config.orphan_after_secs);
-    let every = Duration::from_secs(config.sweep_interval_secs.max(1));
-    // Not at start: the links to the reference keepers come up first.
-    let mut tick = tokio::time::interval_at(Instant::now() + every, every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut referenced: HashMap<u64, Instant> = HashMap::new();
     loop {
+        // Read before each wait and each pass, so a reload reaches the
+        // next one. Not at start: the links to the reference keepers come
+        // up first.
+        let every = files.config.current().files.sweep_interval_secs.max(1);
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
+            _ = tokio::time::sleep(Duration::from_secs(every)) => {}
         }
+        let orphan_after_secs = files.config.current().files.orphan_after_secs;
+        if orphan_after_secs == 0 {
+            continue;
+        }
+        let orphan_after = Duration::from_secs(orphan_after_secs);
         let swept = tokio::select! {
             _ = shutdown.cancelled() => return,
             swept = sweep(&files, orphan_after, &mut referenced) => swept,
@@ -88,7 +88,7 @@ async fn sweep(
             Ok(false) => {
                 if files.store.release(&url).await? {
                     deleted += 1;
-                    info!(files.log, "Deleted an orphan file"; "url" => &path);
+                    debug!(files.log, "Deleted an orphan file"; "url" => &path);
                 }
             }
             // Unknown now: asked again next pass.

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use schat_runtime::config::ThrottleConfig;
 use schat_runtime::http::client_address;
+use schat_runtime::LiveConfig;
 use tokio::time::Instant;
 
 /// Addresses tracked at most; old windows are swept when it is reached.
@@ -16,7 +17,7 @@ const TRACKED_MAX: usize = 100_000;
 
 #[derive(Debug)]
 pub struct Throttle {
-    config: ThrottleConfig,
+    config: Settings,
     by_ip: Mutex<HashMap<IpAddr, Record>>,
 }
 
@@ -27,22 +28,46 @@ struct Record {
     blocked_until: Option<Instant>,
 }
 
+/// Where the settings come from: fixed, or `files.throttle` of the
+/// current cluster file.
+#[derive(Debug)]
+enum Settings {
+    Fixed(ThrottleConfig),
+    Live(LiveConfig),
+}
+
 impl Throttle {
     pub fn new(config: ThrottleConfig) -> Throttle {
         Throttle {
-            config,
+            config: Settings::Fixed(config),
             by_ip: Mutex::default(),
         }
     }
 
-    fn applies(&self, ip: IpAddr) -> bool {
-        self.config.max_failures > 0 && (self.config.on_loopback || !ip.is_loopback())
+    /// A throttle that follows `files.throttle` through reloads.
+    pub fn live(config: LiveConfig) -> Throttle {
+        Throttle {
+            config: Settings::Live(config),
+            by_ip: Mutex::default(),
+        }
+    }
+
+    fn config(&self) -> ThrottleConfig {
+        match &self.config {
+            Settings::Fixed(config) => config.clone(),
+            Settings::Live(config) => config.current().files.throttle.clone(),
+        }
+    }
+
+    fn applies(&self, ip: IpAddr, config: &ThrottleConfig) -> bool {
+        config.max_failures > 0 && (config.on_loopback || !ip.is_loopback())
     }
 
     /// Seconds `ip` must still wait, if it is blocked.
     pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
         let ip = client_address(ip);
-        if !self.applies(ip) {
+        let config = self.config();
+        if !self.applies(ip, &config) {
             return None;
         }
         let now = Instant::now();
@@ -54,11 +79,12 @@ impl Throttle {
     /// Counts a failed request from `ip`.
     pub fn failed(&self, ip: IpAddr) {
         let ip = client_address(ip);
-        if !self.applies(ip) {
+        let config = self.config();
+        if !self.applies(ip, &config) {
             return;
         }
         let now = Instant::now();
-        let window = Duration::from_secs(self.config.window_secs);
+        let window = Duration::from_secs(config.window_secs);
         let mut by_ip = self.lock();
         if by_ip.len() >= TRACKED_MAX {
             by_ip.retain(|_, record| {
@@ -76,8 +102,8 @@ impl Throttle {
             record.failures = 0;
         }
         record.failures += 1;
-        if record.failures >= self.config.max_failures {
-            record.blocked_until = Some(now + Duration::from_secs(self.config.block_secs));
+        if record.failures >= config.max_failures {
+            record.blocked_until = Some(now + Duration::from_secs(config.block_secs));
             record.failures = 0;
             record.window_start = now;
         }

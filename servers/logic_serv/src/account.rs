@@ -9,7 +9,7 @@ use schat_proto::server::{
     server_msg::Msg, CreateAccount, GetCredential, GetSession, KickSession, OpenSession,
     PresenceEntry, ProcType, RevokeTokens,
 };
-use schat_runtime::logging::{info, warn};
+use schat_runtime::logging::{debug, warn};
 use schat_runtime::time::now_ms;
 use schat_runtime::Target;
 
@@ -60,7 +60,7 @@ pub async fn register(
             return Err(failure);
         }
     };
-    info!(logic.log, "Account registered"; "uid" => uid, "account" => account);
+    debug!(logic.log, "Account registered"; "uid" => uid, "account" => account);
     Ok(Response::Register(RegisterResponse { uid }))
 }
 
@@ -171,18 +171,19 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     let (file_token, file_token_expires_at_ms) =
         crate::files::issue(&logic, uid, revoked_at_ms).await?;
     let user = open_session(session, uid).await?;
-    let (token, token_expires_at_ms) = tokens.issue(uid, generation, now_ms());
+    let ttl = std::time::Duration::from_secs(logic.config.current().auth.token_ttl_secs);
+    let (token, token_expires_at_ms) = tokens.issue_for(uid, generation, now_ms(), ttl);
     logic
         .sessions
         .set_file_token_expiry(uid, user.session_id, file_token_expires_at_ms);
-    info!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
+    debug!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
     Ok(Response::Login(LoginResponse {
         uid,
         token,
         token_expires_at_ms,
         profile: Some(profile),
         server_time_ms: now_ms(),
-        idle_timeout_secs: logic.config.limits.client_idle_timeout_secs as u32,
+        idle_timeout_secs: logic.config.current().limits.client_idle_timeout_secs as u32,
         file_token,
         file_token_expires_at_ms,
     }))
@@ -209,7 +210,7 @@ pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
         AccessChange::LoggedOut { revoked_at_ms },
     );
     session.end_user_session().await;
-    info!(session.log, "Logged out"; "uid" => user.uid);
+    debug!(session.log, "Logged out"; "uid" => user.uid);
     Ok(Response::Logout(LogoutResponse {}))
 }
 

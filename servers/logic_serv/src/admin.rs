@@ -153,6 +153,7 @@ async fn lookup_user(logic: &Logic, lookup: UserLookup) -> Result<UserInfo, Stri
     let name_of = |proc_id: u32| {
         logic
             .config
+            .current()
             .proc_by_id(proc_id)
             .map_or_else(|| format!("process {proc_id}"), |proc| proc.name.clone())
     };

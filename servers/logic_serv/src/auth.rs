@@ -51,8 +51,20 @@ impl Tokens {
     }
 
     /// A token for `uid` at `generation`, and when it expires.
+    #[cfg(test)]
     pub fn issue(&self, uid: u64, generation: u64, now_ms: u64) -> (String, u64) {
-        let expires_at_ms = now_ms + self.ttl.as_millis() as u64;
+        self.issue_for(uid, generation, now_ms, self.ttl)
+    }
+
+    /// A token as [`Tokens::issue`], valid for `ttl` (the current config's).
+    pub fn issue_for(
+        &self,
+        uid: u64,
+        generation: u64,
+        now_ms: u64,
+        ttl: Duration,
+    ) -> (String, u64) {
+        let expires_at_ms = now_ms + ttl.as_millis() as u64;
         let token = signed::seal(&self.key, TOKEN_VERSION, [uid, generation, expires_at_ms]);
         (token, expires_at_ms)
     }

@@ -38,7 +38,7 @@ impl FileKeys {
         if let Some(key) = self.lock().get(&epoch) {
             return Ok(key.clone());
         }
-        let files = &logic.config.files;
+        let files = &logic.config.current().files;
         // Kept long enough to check the last token signed with it.
         let ttl_secs = 2 * files.key_rotation_secs + files.token_ttl_secs;
         let reply = logic
@@ -79,7 +79,7 @@ pub async fn issue(
     uid: u64,
     revoked_at_ms: u64,
 ) -> Result<(String, u64), CallError> {
-    let files = &logic.config.files;
+    let files = &logic.config.current().files;
     let now = now_ms();
     let epoch = epoch_at(now, files.key_rotation_secs);
     let key = logic.file_keys.key(logic, epoch).await?;
@@ -110,7 +110,7 @@ pub async fn serve_revocation_request(logic: Arc<Logic>, incoming: Incoming, uid
 /// Answers a file_serv's GetFileKey: only for the epochs around now, so a
 /// forged token cannot make Redis store keys for arbitrary epochs.
 pub async fn serve_key_request(logic: Arc<Logic>, incoming: Incoming, epoch: u64) {
-    let current = epoch_at(now_ms(), logic.config.files.key_rotation_secs);
+    let current = epoch_at(now_ms(), logic.config.current().files.key_rotation_secs);
     if epoch.saturating_add(1) < current || epoch > current.saturating_add(1) {
         incoming.reply_error(ResultCode::BadRequest, "no key for that epoch");
         return;
@@ -150,7 +150,7 @@ pub async fn serve_ref_check(logic: Arc<Logic>, incoming: Incoming, path: String
 /// Pushes a fresh file token to every session whose token is past half its
 /// life, checking a tenth of the lifetime at a time so the pushes spread.
 pub async fn refresh_tokens(logic: Arc<Logic>) {
-    let ttl_ms = logic.config.files.token_ttl_secs * 1000;
+    let ttl_ms = logic.config.current().files.token_ttl_secs * 1000;
     let every = Duration::from_millis((ttl_ms / 10).max(200));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -202,7 +202,13 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
 /// every dir_serv stops handing it out now, not when its reports expire.
 /// Its next report, once it is back, puts it in again.
 pub fn conn_gone(logic: &Logic) {
-    if logic.config.procs_of(ProcKind::DirServ).next().is_none() {
+    if logic
+        .config
+        .current()
+        .procs_of(ProcKind::DirServ)
+        .next()
+        .is_none()
+    {
         return;
     }
     let gone = ConnLoad {
@@ -219,7 +225,13 @@ pub fn conn_gone(logic: &Logic) {
 /// A leaving conn_serv (a request) is answered once every live dir_serv has
 /// taken the news, so it stops being handed out before it closes.
 pub fn on_conn_load(logic: &Arc<Logic>, incoming: Incoming, load: ConnLoad) {
-    if logic.config.procs_of(ProcKind::DirServ).next().is_none() {
+    if logic
+        .config
+        .current()
+        .procs_of(ProcKind::DirServ)
+        .next()
+        .is_none()
+    {
         if incoming.is_request() {
             incoming.reply(Msg::Ok(OkMsg {}));
         }

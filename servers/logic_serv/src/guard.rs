@@ -15,7 +15,7 @@ use crate::Logic;
 /// /64), or none for loopback unless `auth.throttle.on_loopback`.
 pub fn address_of(logic: &Logic, peer: Option<IpAddr>) -> String {
     match peer {
-        Some(ip) if !ip.is_loopback() || logic.config.auth.throttle.on_loopback => {
+        Some(ip) if !ip.is_loopback() || logic.config.current().auth.throttle.on_loopback => {
             schat_runtime::http::client_address(ip).to_string()
         }
         _ => String::new(),

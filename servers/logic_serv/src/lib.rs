@@ -31,7 +31,7 @@ use schat_runtime::config::ProcKind;
 use schat_runtime::logging::{info, warn, Logger};
 use schat_runtime::paired::{dial_paired, serve_paired};
 use schat_runtime::{
-    CallError, Channel, ClusterConfig, Fabric, Incoming, Node, ProcConfig, Shutdown, Target,
+    CallError, Channel, Fabric, Incoming, LiveConfig, Node, ProcConfig, Shutdown, Target,
 };
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, OnceCell};
@@ -48,7 +48,7 @@ const TOKEN_KEY: &str = "token_key";
 #[derive(Debug)]
 pub(crate) struct Logic {
     pub me: ProcConfig,
-    pub config: Arc<ClusterConfig>,
+    pub config: LiveConfig,
     pub db: Channel,
     pub db_id: u32,
     pub conn: Channel,
@@ -84,15 +84,16 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         shutdown,
         ..
     } = node.clone();
-    let conn_proc = config
+    let start_config = config.current();
+    let conn_proc = start_config
         .paired_with(&me.name, ProcKind::ConnServ)
         .context("no conn_serv names this logic_serv")?
         .clone();
-    let db_proc = config
+    let db_proc = start_config
         .paired_with(&me.name, ProcKind::DbLogicServ)
         .context("no db_logic_serv names this logic_serv")?
         .clone();
-    let passwords = Passwords::new(&config.auth)?;
+    let passwords = Passwords::new(&start_config.auth)?;
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(16_384);
     node.stats.inbox(&inbox_tx);
 
@@ -103,7 +104,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         let _ = conn_down_tx.send(());
     });
     info!(log, "Started"; "proc_id" => me.id, "conn" => &conn_proc.name,
-        "db" => &db_proc.name, "disps" => config.disp_addrs().len());
+        "db" => &db_proc.name, "disps" => start_config.disp_addrs().len());
 
     let logic = Arc::new(Logic {
         presence: Presence::new(me.id, fabric.clone()),
@@ -127,7 +128,8 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     shutdown.spawn(fetch_token_key(logic.clone()));
     shutdown.spawn(files::refresh_tokens(logic.clone()));
 
-    let mut beat = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
+    let beat_period = || Duration::from_millis(config.current().timing.presence_beat_ms);
+    let mut beat = tokio::time::interval(beat_period());
     loop {
         let incoming = tokio::select! {
             // Shutdown first: links dropping because of it are not news.
@@ -135,6 +137,10 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             _ = shutdown.cancelled() => break,
             _ = beat.tick() => {
                 logic.presence.beat();
+                if beat.period() != beat_period() {
+                    beat = tokio::time::interval(beat_period());
+                    beat.reset();
+                }
                 continue;
             }
             Some(()) = conn_down.recv() => {
@@ -221,7 +227,7 @@ async fn fetch_token_key(logic: Arc<Logic>) {
     loop {
         match logic.db(request.clone()).await {
             Ok(Msg::Secret(secret)) => {
-                let ttl = Duration::from_secs(logic.config.auth.token_ttl_secs);
+                let ttl = Duration::from_secs(logic.config.current().auth.token_ttl_secs);
                 let _ = logic.tokens.set(Tokens::new(secret.value.to_vec(), ttl));
                 info!(logic.log, "Token key loaded");
                 return;

@@ -82,7 +82,7 @@ pub async fn update(
             if own_upload {
                 release_paths(
                     logic.fabric.channel(),
-                    &logic.config,
+                    &logic.config.current(),
                     [profiles.replaced_avatar_url.as_str()],
                 );
             }

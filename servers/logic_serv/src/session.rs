@@ -149,7 +149,7 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
 /// replaced by an error saying so.
 pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
     let mut frame = message.encode_frame();
-    if frame.len() > logic.config.limits.max_frame_bytes {
+    if frame.len() > logic.config.current().limits.max_frame_bytes {
         frame = ServerMessage::error(
             message.request_id,
             ResultCode::Internal,
@@ -308,7 +308,7 @@ impl Session {
         if tokio::time::Instant::now() < deadline {
             return false;
         }
-        let secs = self.logic.config.limits.client_login_timeout_secs;
+        let secs = self.logic.config.current().limits.client_login_timeout_secs;
         close_conn(
             &self.logic,
             self.conn_id,
@@ -391,7 +391,14 @@ impl Session {
                     Ok(_) => tell_conn_login(&self.logic, self.conn_id),
                     Err(failure) if failure.code == ResultCode::AuthFailed => {
                         self.failed_logins += 1;
-                        if self.failed_logins >= self.logic.config.auth.throttle.connection_failures
+                        if self.failed_logins
+                            >= self
+                                .logic
+                                .config
+                                .current()
+                                .auth
+                                .throttle
+                                .connection_failures
                         {
                             answer(&self.logic, self.conn_id, request_id, result, &self.log);
                             close_conn(
@@ -410,14 +417,17 @@ impl Session {
             Request::Logout(_) => {
                 let result = account::logout(self).await;
                 if result.is_ok() {
-                    let timeout = self.logic.config.limits.client_login_timeout_secs;
+                    let timeout = self.logic.config.current().limits.client_login_timeout_secs;
                     self.relogin_by =
                         Some(tokio::time::Instant::now() + std::time::Duration::from_secs(timeout));
                 }
                 result
             }
             Request::SendMessage(_)
-                if !self.logic.sessions.take_send(uid, &self.logic.config.chat) =>
+                if !self
+                    .logic
+                    .sessions
+                    .take_send(uid, &self.logic.config.current().chat) =>
             {
                 Err(Failure::new(
                     ResultCode::RateLimited,
@@ -446,7 +456,7 @@ impl Session {
         let Some(user) = self.user.take() else { return };
         self.logic
             .sessions
-            .forget_sends_if_idle(user.uid, &self.logic.config.chat);
+            .forget_sends_if_idle(user.uid, &self.logic.config.current().chat);
         self.logic.presence.offline(user.uid, user.session_id);
         self.logic.sessions.unbind_user(user.uid, user.session_id);
         let close = Msg::CloseSession(schat_proto::server::CloseSession {

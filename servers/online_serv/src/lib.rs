@@ -34,15 +34,20 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         .stats
         .gauge("online_users", "Users online anywhere in the cluster.");
     let fabric = Fabric::start(&node, inbox_tx);
-    info!(log, "Started"; "proc_id" => me.id, "disps" => config.disp_addrs().len());
+    info!(log, "Started"; "proc_id" => me.id, "disps" => config.current().disp_addrs().len());
 
-    let expiry = Duration::from_millis(config.timing.presence_expiry_ms);
-    let mut sweep = tokio::time::interval(Duration::from_millis(config.timing.presence_beat_ms));
+    let sweep_period = || Duration::from_millis(config.current().timing.presence_beat_ms);
+    let mut sweep = tokio::time::interval(sweep_period());
     let mut map = PresenceMap::default();
     loop {
         let incoming = tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = sweep.tick() => {
+                let expiry = Duration::from_millis(config.current().timing.presence_expiry_ms);
+                if sweep.period() != sweep_period() {
+                    sweep = tokio::time::interval(sweep_period());
+                    sweep.reset();
+                }
                 let expired = map.expire(expiry, Instant::now());
                 online_users.set(i64::try_from(map.n_users()).unwrap_or(i64::MAX));
                 for (logic_id, n_users) in expired {

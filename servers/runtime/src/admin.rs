@@ -150,7 +150,7 @@ impl Admin {
         ProcStats {
             name: me.name.clone(),
             proc_type: me.kind.proc_type() as i32,
-            set: node.config.set_name(me).to_string(),
+            set: node.config.current().set_name(me).to_string(),
             pid: std::process::id(),
             host: me.host.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -238,6 +238,7 @@ pub fn serve(node: &Node, incoming: Incoming, members: &[Member]) {
 pub fn refuse(node: &Node, incoming: &Incoming, proc_id: u32) {
     let named = node
         .config
+        .current()
         .proc_by_id(proc_id)
         .map_or_else(|| format!("process id {proc_id}"), |proc| proc.name.clone());
     incoming.reply_error(

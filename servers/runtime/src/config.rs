@@ -9,10 +9,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use schat_proto::server::ProcType;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The parsed and validated cluster file.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
     /// Free text naming the cluster, shown in logs.
@@ -40,7 +40,7 @@ pub struct ClusterConfig {
     pub procs: Vec<ProcConfig>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {
     pub host: String,
@@ -73,7 +73,7 @@ fn default_memory_alarm_percent() -> u8 {
     80
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Fsync {
     /// fsync once a second: an acked write survives a process crash, and at
@@ -93,7 +93,7 @@ impl Fsync {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// Client connections one conn_serv holds at most.
@@ -149,7 +149,7 @@ impl Default for Limits {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timing {
     /// How often a process sends a heartbeat on each server-to-server link.
@@ -194,7 +194,7 @@ impl Timing {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
     /// Lifetime of a session token.
@@ -226,7 +226,7 @@ impl Default for AuthConfig {
 /// `backoff_max_secs`); attempts while waiting are refused without
 /// checking the password. Failures are forgotten `window_secs` after the
 /// last one; an account's, also at a successful login.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthThrottle {
     /// Failed password logins for one account before back-off starts.
@@ -262,7 +262,7 @@ impl Default for AuthThrottle {
 }
 
 /// Group and message limits, applied by chat_serv.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChatConfig {
     /// Member cap of a group created without one.
@@ -305,7 +305,7 @@ impl Default for ChatConfig {
 }
 
 /// Uploads, downloads and file tokens (file_serv, and logic for tokens).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilesConfig {
     /// Largest upload accepted, in bytes.
@@ -350,7 +350,7 @@ impl Default for FilesConfig {
 }
 
 /// Per-client-address throttling of failed HTTP requests (file_serv).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThrottleConfig {
     /// Failures (4xx answers) from one address within `window_secs` that
@@ -376,7 +376,7 @@ impl Default for ThrottleConfig {
 }
 
 /// How dir_serv learns the conn_servs' load.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DirectoryConfig {
     /// How often each conn_serv reports its load (through its logic and a
@@ -398,7 +398,7 @@ impl Default for DirectoryConfig {
 /// The HTTP servers clients reach (file_serv, dir_serv): connection caps
 /// and deadlines. A connection is idle while no request is in progress on
 /// it (including one that has not sent a whole request yet).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
     /// Connections one server holds at once. A new connection beyond it
@@ -515,7 +515,7 @@ impl ManageConfig {
 }
 
 /// TLS for an HTTP server (file_serv, dir_serv).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsConfig {
     /// PEM certificate chain.
@@ -528,23 +528,44 @@ pub struct TlsConfig {
     pub generate: bool,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
-    /// trace, debug, info, warn, error.
+    /// trace, debug, info, warn, error (a process's own `log` overrides it).
     pub level: String,
+    /// How each line is written: `text` (one human-readable line) or
+    /// `json` (one JSON object per line).
+    pub format: LogFormat,
 }
 
 impl Default for LogConfig {
     fn default() -> LogConfig {
         LogConfig {
             level: "info".to_string(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
         }
     }
 }
 
 /// One process of the cluster.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProcConfig {
     /// Unique across the cluster, never 0; the routing address.
@@ -587,6 +608,9 @@ pub struct ProcConfig {
     /// For file_serv, dir_serv and manage_serv: serve HTTPS.
     #[serde(default)]
     pub tls: Option<TlsConfig>,
+    /// This process's log level, overriding the cluster's `log.level`.
+    #[serde(default)]
+    pub log: Option<String>,
 }
 
 impl ProcConfig {
@@ -632,7 +656,7 @@ pub const DEFAULT_WEIGHT: u32 = 100;
 /// The keys that name a set's leading process.
 const SET_KEYS: [&str; 2] = ["logic", "chat"];
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcKind {
     ConnServ,
@@ -800,6 +824,8 @@ pub enum ConfigError {
         kind: &'static str,
         key: &'static str,
     },
+    #[error("{name:?} has log {level:?}, which is not one of trace, debug, info, warn, error")]
+    ProcLogLevel { name: String, level: String },
     #[error("serv_index {index} is used by both {first:?} and {second:?}")]
     DuplicateServIndex {
         index: u32,
@@ -898,6 +924,11 @@ impl ClusterConfig {
             .find(|proc| proc.serv_index == Some(serv_index))
     }
 
+    /// The log level of process `proc`: its own `log`, else the cluster's.
+    pub fn log_level_of<'a>(&'a self, proc: &'a ProcConfig) -> &'a str {
+        proc.log.as_deref().unwrap_or(&self.log.level)
+    }
+
     pub fn redis_url(&self) -> String {
         format!(
             "redis://{}:{}/{}",
@@ -914,7 +945,10 @@ fn default_redis_dir() -> String {
     "data/redis".to_string()
 }
 
+mod live;
 mod validate;
+
+pub use live::LiveConfig;
 
 #[cfg(test)]
 mod tests;

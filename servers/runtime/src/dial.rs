@@ -78,10 +78,12 @@ pub async fn keep_linked<C, U, D>(
         ..
     } = node;
     let log = log.new(crate::logging::o!("peer" => spec.peer_name.clone()));
-    let timing = &config.timing;
     let mut backoff = FIRST_BACKOFF;
     let mut failures = 0u32;
     while !shutdown.is_triggered() {
+        // Read at each connect: a reload reaches the next link.
+        let current = config.current();
+        let timing = &current.timing;
         let stream = tokio::select! {
             _ = shutdown.cancelled() => return,
             connected = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&spec.addr)) => connected,
@@ -112,8 +114,8 @@ pub async fn keep_linked<C, U, D>(
         let link_close = shutdown.child();
         let (mut reader, sender) = link::open(
             stream,
-            config.limits.peer_frame_bytes(),
-            link::QueueLimits::frames(config.limits.peer_send_queue),
+            current.limits.peer_frame_bytes(),
+            link::QueueLimits::frames(current.limits.peer_send_queue),
             &spec.peer_name,
             link_close.clone(),
         );
@@ -130,15 +132,18 @@ pub async fn keep_linked<C, U, D>(
         // answer puts the link in the slot.
         let mut health_changes = health.watch();
         let heartbeats = async {
-            let mut tick = tokio::time::interval(timing.peer_heartbeat());
+            let mut first = true;
             loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    changed = health_changes.changed() => {
-                        if changed.is_err() {
-                            return;
+                // The interval is read at each beat, so a reload reaches it.
+                let interval = config.current().timing.peer_heartbeat();
+                if !std::mem::take(&mut first) {
+                    tokio::select! {
+                        _ = tokio::time::sleep(interval) => {}
+                        changed = health_changes.changed() => {
+                            if changed.is_err() {
+                                return;
+                            }
                         }
-                        tick.reset();
                     }
                 }
                 let frame = heartbeat_frame(

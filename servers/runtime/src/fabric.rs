@@ -55,7 +55,8 @@ impl Fabric {
     /// Starts one link task per disp_serv in the config. Requests and pushes
     /// that arrive go to `inbox`.
     pub fn start(node: &Node, inbox: mpsc::Sender<Incoming>) -> Fabric {
-        let (config, me) = (&node.config, &node.me);
+        // The disps are fixed at start: a new disp_serv needs a restart.
+        let (config, me) = (node.config.current(), &node.me);
         let disp_addrs = config.disp_addrs();
         let disps: Vec<DispLink> = disp_addrs
             .iter()
@@ -84,7 +85,7 @@ impl Fabric {
             me.id,
             me.kind.proc_type(),
             FabricTransport(state.clone()),
-            config.timing.request_timeout(),
+            node.config.clone(),
         );
         let hello = hello_of(me);
         for (index, (disp_id, addr)) in disp_addrs.into_iter().enumerate() {

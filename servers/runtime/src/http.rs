@@ -80,7 +80,7 @@ where
 {
     let log = node.log.clone();
     let shutdown = node.shutdown.clone();
-    let limits = node.config.http.clone();
+    let limits = node.config.current().http.clone();
     let conns = Conns::new(limits.max_connections, limits.max_per_address);
     info!(log, "Serving HTTP"; "listen" => %listener.local_addr()?, "tls" => tls.is_some(),
         "max_connections" => limits.max_connections, "max_per_address" => limits.max_per_address);
@@ -97,6 +97,9 @@ where
                 }
             },
         };
+        // Read per connection: a reload reaches the next one.
+        let limits = node.config.current().http.clone();
+        conns.set_caps(limits.max_connections, limits.max_per_address);
         let header_deadline = Instant::now() + limits.header_timeout();
         let Some(slot) = conns.admit(peer.ip()) else {
             debug!(log, "Refused a connection: every connection is busy"; "peer" => %peer,

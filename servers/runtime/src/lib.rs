@@ -37,7 +37,7 @@ pub mod stats;
 pub mod time;
 pub mod tls;
 
-pub use config::{ClusterConfig, ConfigError, ProcConfig, ProcKind};
+pub use config::{ClusterConfig, ConfigError, LiveConfig, ProcConfig, ProcKind};
 pub use fabric::Fabric;
 pub use failure::Failure;
 pub use logging::Logger;

@@ -1,17 +1,20 @@
 //! What every server binary's `main` does: parse the command line, load and
 //! validate cluster.json, set up logging and signals, run, and turn the
 //! outcome into an exit code.
+//!
+//! Signals: SIGINT and SIGTERM stop the process; SIGHUP reloads
+//! cluster.json (see `reload`); SIGUSR1 reopens the `--log-file` (for
+//! logrotate, which moves the file and then signals).
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 
-use crate::config::{ClusterConfig, ProcConfig, ProcKind};
-use crate::logging::{error, info, parse_level, stderr_logger_with_control, Logger};
+use crate::config::{ClusterConfig, LiveConfig, ProcConfig, ProcKind};
+use crate::logging::{error, info, parse_level, process_logger, warn, Logger};
 use crate::node::Node;
 use crate::shutdown::Shutdown;
 
@@ -29,6 +32,10 @@ struct ServerArgs {
     /// Validate the cluster file (and --name, if given) and exit.
     #[arg(long)]
     config_check: bool,
+    /// Write the log to this file (appending) instead of standard error;
+    /// SIGUSR1 or the console's "reopen logs" opens it again.
+    #[arg(long)]
+    log_file: Option<PathBuf>,
 }
 
 /// Runs a server binary of `kind`. `run` binds what the process listens on
@@ -70,8 +77,15 @@ where
         eprintln!("{}: --name is required", kind.name());
         return ExitCode::from(2);
     };
-    let level = parse_level(&config.log.level).unwrap_or(slog::Level::Info);
-    let (log, logs) = stderr_logger_with_control(level, &me.name);
+    let level = parse_level(config.log_level_of(&me)).unwrap_or(slog::Level::Info);
+    let (log, logs, log_guard) =
+        match process_logger(level, config.log.format, args.log_file.as_deref(), &me.name) {
+            Ok(logger) => logger,
+            Err(err) => {
+                eprintln!("{}: cannot open the log file: {err}", kind.name());
+                return ExitCode::from(2);
+            }
+        };
     let runtime = match build_runtime(config.limits.worker_threads) {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -80,9 +94,12 @@ where
         }
     };
     let shutdown = Shutdown::new();
-    let node = Node::new(Arc::new(config), me, log.clone(), logs, shutdown.clone());
+    let config = LiveConfig::from_file(config, args.config.clone());
+    let node = Node::new(config, me, log.clone(), logs, shutdown.clone());
     let outcome = runtime.block_on(async {
         tokio::spawn(trigger_on_signal(shutdown.clone(), log.clone()));
+        #[cfg(unix)]
+        tokio::spawn(reload_and_reopen_on_signal(node.clone()));
         let result = run(node).await;
         if !shutdown.stop(STOP_GRACE).await {
             info!(
@@ -92,19 +109,53 @@ where
         }
         result
     });
-    match outcome {
+    let code = match &outcome {
         Ok(()) => {
             info!(log, "Stopped");
-            drop(log);
             ExitCode::SUCCESS
         }
         Err(err) => {
             error!(log, "Failed"; "error" => format!("{err:#}"));
-            drop(log);
-            // Give the async log drain a moment to print the cause.
-            std::thread::sleep(Duration::from_millis(50));
-            eprintln!("error: {err:#}");
             ExitCode::FAILURE
+        }
+    };
+    // Tasks still holding loggers go with the runtime; the guard then
+    // writes out every queued line before the process exits.
+    drop(runtime);
+    drop(log);
+    drop(log_guard);
+    if let Err(err) = outcome {
+        eprintln!("error: {err:#}");
+    }
+    code
+}
+
+/// SIGHUP reloads the cluster file; SIGUSR1 reopens the log file.
+#[cfg(unix)]
+async fn reload_and_reopen_on_signal(node: Node) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut hangup), Ok(mut user1)) = (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::user_defined1()),
+    ) else {
+        warn!(
+            node.log,
+            "Cannot listen for SIGHUP and SIGUSR1: no reload or reopen by signal"
+        );
+        return;
+    };
+    loop {
+        tokio::select! {
+            Some(()) = hangup.recv() => {
+                info!(node.log, "Reloading the cluster file on SIGHUP");
+                // The reload logs its own outcome.
+                crate::reload::reload(&node);
+            }
+            Some(()) = user1.recv() => match node.logs.reopen() {
+                Ok(detail) => info!(node.log, "Log file reopened on SIGUSR1"; "detail" => detail),
+                Err(err) => warn!(node.log, "Cannot reopen the log on SIGUSR1"; "error" => err),
+            },
+            else => return,
         }
     }
 }

@@ -2,10 +2,8 @@
 //! entry, its logger, its shutdown signal, its health, and what it tells
 //! manage_serv. Every server's `run` takes one.
 
-use std::sync::Arc;
-
 use crate::admin::Admin;
-use crate::config::{ClusterConfig, ProcConfig};
+use crate::config::{LiveConfig, ProcConfig};
 use crate::health::Health;
 use crate::logging::{LogControl, Logger};
 use crate::shutdown::Shutdown;
@@ -13,7 +11,8 @@ use crate::stats::Stats;
 
 #[derive(Clone, Debug)]
 pub struct Node {
-    pub config: Arc<ClusterConfig>,
+    /// The cluster file as it is now: read settings at use time.
+    pub config: LiveConfig,
     pub me: ProcConfig,
     pub log: Logger,
     pub shutdown: Shutdown,
@@ -30,7 +29,7 @@ pub struct Node {
 impl Node {
     /// A node with fresh health, stats and admin state.
     pub fn new(
-        config: Arc<ClusterConfig>,
+        config: LiveConfig,
         me: ProcConfig,
         log: Logger,
         logs: LogControl,

@@ -11,7 +11,7 @@ use schat_proto::server::{disp_control, server_msg::Msg};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use crate::config::{ClusterConfig, ProcConfig};
+use crate::config::{LiveConfig, ProcConfig};
 use crate::control::{decode_control, heartbeat_frame, hello_of, read_hello};
 use crate::dial::{keep_linked, DialSpec, LinkEvents};
 use crate::link;
@@ -27,19 +27,14 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 fn slot_channel(
     me: &ProcConfig,
     peer: &ProcConfig,
-    config: &ClusterConfig,
+    config: &LiveConfig,
 ) -> (Channel, Arc<LinkSlot>) {
     let slot = Arc::new(LinkSlot::default());
     let transport = SlotTransport {
         slot: slot.clone(),
         peer_name: peer.name.clone(),
     };
-    let channel = Channel::new(
-        me.id,
-        me.kind.proc_type(),
-        transport,
-        config.timing.request_timeout(),
-    );
+    let channel = Channel::new(me.id, me.kind.proc_type(), transport, config.clone());
     (channel, slot)
 }
 
@@ -160,6 +155,7 @@ impl<F: Fn() + Send + Sync + 'static> Accept<F> {
             shutdown,
             ..
         } = &self.node;
+        let config = config.current();
         let link_close = shutdown.child();
         let (mut reader, sender) = link::open(
             stream,
@@ -232,7 +228,7 @@ pub async fn serve_requests<H, Fut>(
 {
     info!(node.log, "Started"; "proc_id" => node.me.id,
         "listen" => listener.local_addr().map(|addr| addr.to_string()).unwrap_or_default(),
-        "partner" => &partner.name, "redis" => node.config.redis_url());
+        "partner" => &partner.name, "redis" => node.config.current().redis_url());
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(4096);
     let stats = &node.stats;
     stats.inbox(&inbox_tx);

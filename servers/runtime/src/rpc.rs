@@ -19,6 +19,7 @@ use schat_proto::server::{
 use schat_proto::{Wire, WireError};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::config::LiveConfig;
 use crate::link::LinkSender;
 use crate::time::now_us;
 
@@ -250,7 +251,36 @@ struct ChannelInner {
     transport: Box<dyn Transport>,
     pending: DashMap<u64, Pending>,
     next_correlation: AtomicU64,
-    timeout: Duration,
+    timeout: RequestTimeout,
+}
+
+/// How long a call may wait for its answer: fixed, or
+/// `timing.request_timeout_ms` of the current cluster file.
+#[derive(Clone, Debug)]
+pub enum RequestTimeout {
+    Fixed(Duration),
+    Live(LiveConfig),
+}
+
+impl RequestTimeout {
+    fn now(&self) -> Duration {
+        match self {
+            RequestTimeout::Fixed(timeout) => *timeout,
+            RequestTimeout::Live(config) => config.current().timing.request_timeout(),
+        }
+    }
+}
+
+impl From<Duration> for RequestTimeout {
+    fn from(timeout: Duration) -> RequestTimeout {
+        RequestTimeout::Fixed(timeout)
+    }
+}
+
+impl From<LiveConfig> for RequestTimeout {
+    fn from(config: LiveConfig) -> RequestTimeout {
+        RequestTimeout::Live(config)
+    }
 }
 
 /// A call waiting for its answer.
@@ -276,7 +306,7 @@ impl Channel {
         me_id: u32,
         me_type: ProcType,
         transport: impl Transport,
-        timeout: Duration,
+        timeout: impl Into<RequestTimeout>,
     ) -> Channel {
         Channel {
             inner: Arc::new(ChannelInner {
@@ -285,7 +315,7 @@ impl Channel {
                 transport: Box::new(transport),
                 pending: DashMap::new(),
                 next_correlation: AtomicU64::new(1),
-                timeout,
+                timeout: timeout.into(),
             }),
         }
     }
@@ -313,7 +343,8 @@ impl Channel {
 
     /// Sends a request and waits for its response.
     pub async fn call(&self, target: Target, msg: Msg) -> Result<Msg, CallError> {
-        self.call_within(target, msg, self.inner.timeout).await
+        self.call_within(target, msg, self.inner.timeout.now())
+            .await
     }
 
     /// Like [`Channel::call`] with its own time limit.

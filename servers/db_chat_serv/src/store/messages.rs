@@ -166,7 +166,7 @@ impl Store {
             .arg(u8::from(has_client_id))
             .arg(group_file(&message).unwrap_or_default())
             .arg(dedup_field)
-            .arg(self.history_max)
+            .arg(self.history_max())
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;

@@ -403,6 +403,16 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             ),
         });
     }
+    if let Some(proc) = config.procs.iter().find(|proc| {
+        proc.log
+            .as_deref()
+            .is_some_and(|level| crate::logging::parse_level(level).is_none())
+    }) {
+        return Err(ConfigError::ProcLogLevel {
+            name: proc.name.clone(),
+            level: proc.log.clone().unwrap_or_default(),
+        });
+    }
     Ok(())
 }
 

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
@@ -26,8 +26,9 @@ use tokio::time::Instant;
 /// The connection table of one server.
 #[derive(Debug)]
 pub(super) struct Conns {
-    max_connections: usize,
-    max_per_address: usize,
+    /// The caps, set again at each accept from the current config.
+    max_connections: AtomicUsize,
+    max_per_address: AtomicUsize,
     /// What idle times are counted from.
     epoch: Instant,
     table: Mutex<Table>,
@@ -71,11 +72,20 @@ pub(super) struct Busy(Arc<ConnState>);
 impl Conns {
     pub(super) fn new(max_connections: usize, max_per_address: usize) -> Arc<Conns> {
         Arc::new(Conns {
-            max_connections,
-            max_per_address,
+            max_connections: AtomicUsize::new(max_connections),
+            max_per_address: AtomicUsize::new(max_per_address),
             epoch: Instant::now(),
             table: Mutex::default(),
         })
+    }
+
+    /// Changes the caps (after a config reload); connections beyond a
+    /// lowered cap stay until they end or are evicted for a newcomer.
+    pub(super) fn set_caps(&self, max_connections: usize, max_per_address: usize) {
+        self.max_connections
+            .store(max_connections, Ordering::Relaxed);
+        self.max_per_address
+            .store(max_per_address, Ordering::Relaxed);
     }
 
     /// A place for a new connection from `ip`, made by evicting an idle
@@ -84,10 +94,10 @@ impl Conns {
         let address = client_address(ip);
         let mut table = self.lock();
         let held = table.by_address.get(&address).map_or(0, HashMap::len);
-        if held >= self.max_per_address {
+        if held >= self.max_per_address.load(Ordering::Relaxed) {
             let victim = longest_idle(table.by_address.get(&address)?)?;
             table.evict(address, victim);
-        } else if table.total >= self.max_connections {
+        } else if table.total >= self.max_connections.load(Ordering::Relaxed) {
             let (victim_address, victim) = table.longest_idle_of_the_largest()?;
             table.evict(victim_address, victim);
         }
