@@ -41,7 +41,7 @@ use crate::http_api::Console;
 
 /// The cluster file as it is now.
 pub fn current_config(node: &Node) -> Arc<ClusterConfig> {
-    node.config.clone()
+    node.config.current()
 }
 
 /// Where this manage_serv keeps its operators, tokens and audit log.

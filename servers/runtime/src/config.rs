@@ -449,7 +449,7 @@ impl HttpConfig {
 /// silent process counts as stale and then down, how much history the
 /// console's charts keep, the console's sessions and login throttle, the
 /// alarm thresholds and how long a command may take.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ManageConfig {
     /// How often every process is asked for its stats.
