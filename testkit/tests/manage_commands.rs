@@ -113,7 +113,10 @@ async fn every_command_gives_a_result_per_process_and_is_audited() -> anyhow::Re
     assert!(levelled, "the new level is not reported");
     assert_eq!(admin.proc_row("logic_serv-1").await?["log_level"], "info");
 
-    // reload and reopen_logs: a result per process, each with its reason.
+    // reload: a changed setting is applied and listed by each process; a
+    // file that fails validation changes nothing, and each says why.
+    let window = cluster.config.chat.recall_window_secs + 7;
+    cluster.edit_config(|config| config.chat.recall_window_secs = window)?;
     let answer = admin
         .post(
             "/api/v1/commands",
@@ -123,13 +126,53 @@ async fn every_command_gives_a_result_per_process_and_is_audited() -> anyhow::Re
     let reload = results(&answer.json);
     assert_eq!(procs_of(&reload), vec!["disp_serv-1", "online_serv-1"]);
     for result in &reload {
-        assert!(
-            ["done", "failed"].contains(&result["outcome"].as_str().unwrap()),
+        assert_eq!(result["outcome"], "done", "{result}");
+        assert_eq!(
+            result["changed"],
+            json!(["chat.recall_window_secs"]),
             "{result}"
         );
-        assert!(!result["detail"].as_str().unwrap().is_empty(), "{result}");
-        assert!(result["changed"].is_array() && result["needs_restart"].is_array());
+        assert_eq!(result["needs_restart"], json!([]), "{result}");
     }
+    for name in ["disp_serv-1", "online_serv-1"] {
+        let live = cluster.node(name).unwrap().config.current();
+        assert_eq!(live.chat.recall_window_secs, window, "{name}");
+    }
+    let taken_port = cluster.config.proc_by_name("conn_serv-1")?.port;
+    cluster.edit_config(|config| {
+        config.chat.recall_window_secs = window + 1;
+        let clash = config
+            .procs
+            .iter_mut()
+            .find(|p| p.name == "conn_serv-2")
+            .unwrap();
+        clash.port = taken_port;
+    })?;
+    let answer = admin
+        .post(
+            "/api/v1/commands",
+            json!({ "command": "reload", "match": "online_serv-1|disp_serv-1" }),
+        )
+        .await?;
+    for result in &results(&answer.json) {
+        assert_eq!(result["outcome"], "failed", "{result}");
+        assert!(
+            result["detail"]
+                .as_str()
+                .unwrap()
+                .contains("is used by both"),
+            "{result}"
+        );
+    }
+    for name in ["disp_serv-1", "online_serv-1"] {
+        let live = cluster.node(name).unwrap().config.current();
+        assert_eq!(
+            live.chat.recall_window_secs, window,
+            "{name}: a bad file changed it"
+        );
+    }
+
+    // reopen_logs: a result per process, each with its reason.
     let answer = admin
         .post(
             "/api/v1/commands",
