@@ -356,7 +356,7 @@ async fn admin_pages_show_data_as_text_and_post_with_the_csrf_token() {
         .expect("command");
     browser.fill("#cmd-level", "debug").await.expect("level");
     browser
-        .fill("#cmd-match", "^logic_serv-")
+        .fill("#cmd-match", "^logic_serv-.*")
         .await
         .expect("match");
     check(&browser, "document.getElementById('cmd-run').disabled").await;
@@ -420,7 +420,7 @@ async fn admin_pages_show_data_as_text_and_post_with_the_csrf_token() {
     assert_eq!(posts[0].3, json!({ "reason": "kicked by an operator" }));
     assert_eq!(
         posts[2].3,
-        json!({ "command": "log_level", "match": "^logic_serv-", "level": "debug" })
+        json!({ "command": "log_level", "match": "^logic_serv-.*", "level": "debug" })
     );
 }
 
