@@ -1,8 +1,10 @@
 //! Operators' commands and look-ups, sent over the fabric.
 //!
-//! A command names its processes by a regular expression that must match
-//! a whole process name (`conn_serv-.*`, `chat_serv-[12]`); the preview
-//! shows which processes match before anything runs. Each matched process
+//! A command names its processes by a regular expression found anywhere
+//! in a process name, as grep does (`^logic_serv-` is every logic_serv,
+//! `chat_serv-1` also names db_chat_serv-1, `^chat_serv-1$` only
+//! chat_serv-1); the preview shows which processes match before anything
+//! runs. Each matched process
 //! gets the command at once (a paired process through its leader, as
 //! stats), and its result is done, failed (with the reason) or timeout
 //! (no answer within `manage.command_timeout_ms`).
@@ -10,7 +12,6 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use regex::Regex;
 use schat_proto::server::{
     admin_command::Cmd, admin_reply, admin_request, server_msg::Msg, AdminCommand, AdminRequest,
     CommandResult, DrainConn, GroupLookup, GroupSummary, KickUser, ReloadConfig, ReopenLogs,
@@ -123,7 +124,7 @@ impl Outcome {
     }
 }
 
-/// The processes of `config` whose whole name matches `pattern`, in file
+/// The processes of `config` whose name `pattern` is found in, in file
 /// order.
 pub fn matching<'a>(
     config: &'a ClusterConfig,
@@ -132,7 +133,7 @@ pub fn matching<'a>(
     if pattern.is_empty() {
         return Err("match is empty".to_string());
     }
-    let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+    let regex = regex::RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|err| format!("bad match pattern: {err}"))?;
@@ -141,13 +142,6 @@ pub fn matching<'a>(
         .iter()
         .filter(|proc| regex.is_match(&proc.name))
         .collect())
-}
-
-/// Checks a pattern compiles, for a quick refusal.
-pub fn check_pattern(pattern: &str) -> Result<(), String> {
-    Regex::new(&format!("^(?:{pattern})$"))
-        .map(|_| ())
-        .map_err(|err| format!("bad match pattern: {err}"))
 }
 
 /// Sends `command` to every process in `procs` at once.
@@ -279,7 +273,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn patterns_match_whole_names() {
+    fn patterns_are_found_in_names() {
         let config =
             ClusterConfig::parse(include_str!("../../cluster.json")).expect("cluster.json");
         let names = |pattern: &str| -> Vec<String> {
@@ -289,9 +283,11 @@ mod tests {
                 .map(|proc| proc.name.clone())
                 .collect()
         };
-        assert_eq!(names("chat_serv-1"), vec!["chat_serv-1"]);
+        assert_eq!(names("^chat_serv-1$"), vec!["chat_serv-1"]);
+        assert_eq!(names("chat_serv-1"), vec!["chat_serv-1", "db_chat_serv-1"]);
+        assert_eq!(names("^logic_serv-"), vec!["logic_serv-1", "logic_serv-2"]);
         assert_eq!(names("conn_serv-.*"), vec!["conn_serv-1", "conn_serv-2"]);
-        assert!(names("chat").is_empty());
+        assert!(names("nothing").is_empty());
         assert!(matching(&config, "(").is_err());
         assert!(matching(&config, "").is_err());
     }

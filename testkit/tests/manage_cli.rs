@@ -204,7 +204,7 @@ async fn ctl_prints_the_api_json_and_fails_on_failed_results() -> anyhow::Result
     let (ok, json, _) = ctl(words("preview reload --match conn_serv-.*")).await?;
     assert!(ok);
     assert_eq!(json["matched"], serde_json::json!(["conn_serv-1"]));
-    let (ok, json, _) = ctl(words("run log_level --match logic_serv-1 --level debug")).await?;
+    let (ok, json, _) = ctl(words("run log_level --match ^logic_serv-1$ --level debug")).await?;
     assert!(ok, "{json}");
     assert_eq!(json["results"][0]["outcome"], "done");
     // A failed result: exit code 1, the JSON still printed.
