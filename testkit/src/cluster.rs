@@ -38,7 +38,7 @@ pub struct ClusterSpec {
     /// Weights of the conn_servs for the directory, by set (missing: the
     /// default).
     pub conn_weights: Vec<u32>,
-    /// Serve HTTPS on the file_servs and dir_servs, with a self-signed
+    /// Serve HTTPS on the file_servs, dir_servs and manage_servs, with a self-signed
     /// certificate created at start (see [`TestCluster::ca_file`]).
     pub http_tls: bool,
     pub chat: ChatConfig,
@@ -227,7 +227,12 @@ impl TestCluster {
                 proc.serv_index = Some(proc.id - 600);
                 proc.data_dir = Some(files_dir.path().display().to_string());
             }
-            if spec.http_tls && matches!(proc.kind, ProcKind::FileServ | ProcKind::DirServ) {
+            if spec.http_tls
+                && matches!(
+                    proc.kind,
+                    ProcKind::FileServ | ProcKind::DirServ | ProcKind::ManageServ
+                )
+            {
                 let tls = files_dir.path().join("tls");
                 proc.tls = Some(TlsConfig {
                     cert_file: tls.join(format!("{}.pem", proc.name)).display().to_string(),

@@ -65,9 +65,16 @@ pub struct Console {
 impl Console {
     /// A client of `manage`'s console with no credentials.
     pub fn new(cluster: &TestCluster, manage: &str) -> Console {
+        let base = cluster.http_url(manage);
+        // A TLS console's self-signed certificate is trusted.
+        let http = if base.starts_with("https:") {
+            HttpClient::with_ca_file(&cluster.ca_file(manage)).unwrap_or_default()
+        } else {
+            HttpClient::default()
+        };
         Console {
-            base: cluster.http_url(manage),
-            http: HttpClient::default(),
+            base,
+            http,
             cookie: None,
             csrf: None,
             bearer: None,

@@ -305,3 +305,54 @@ async fn api_tokens_work_until_expired_or_revoked() -> anyhow::Result<()> {
         .any(|e| e["action"] == "command:log_level" && e["who"] == "token:ci"));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_console_over_https_sets_a_secure_cookie() -> anyhow::Result<()> {
+    let cluster = TestCluster::start(ClusterSpec {
+        http_tls: true,
+        ..spec()
+    })
+    .await?;
+    let url = cluster.http_url("manage_serv-1");
+    assert!(url.starts_with("https://"), "{url}");
+
+    let mut admin = Console::new(&cluster, "manage_serv-1");
+    add_operator(
+        &cluster,
+        "manage_serv-1",
+        "tls-admin",
+        "tls-admin-password",
+        Role::Admin,
+    )
+    .await?;
+    let login = admin.login("tls-admin", "tls-admin-password").await?;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.json);
+    let cookie = login
+        .response
+        .headers
+        .get(http::header::SET_COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(cookie.contains(flag), "{flag} missing from {cookie}");
+    }
+    assert_eq!(admin.get("/api/v1/me").await?.json["name"], "tls-admin");
+    let metrics = admin.get("/metrics").await?;
+    assert_eq!(metrics.status, StatusCode::OK);
+
+    // Plain HTTP to the TLS port gets no console.
+    let plain = schat_client::HttpClient::default()
+        .send(
+            Method::GET,
+            &format!("{}/metrics", url.replacen("https://", "http://", 1)),
+            &[],
+            Default::default(),
+        )
+        .await;
+    assert!(
+        plain.is_err() || plain.is_ok_and(|answer| answer.status != StatusCode::OK),
+        "plain HTTP was served"
+    );
+    Ok(())
+}
