@@ -51,6 +51,9 @@ for p in c["procs"]:
 json.dump(c, open("data/bench/cluster.json", "w"), indent=2)
 PY
 
+# Every process reports the commit it was built from (console, /metrics).
+SCHAT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+export SCHAT_COMMIT
 cargo build --release --workspace --bins --quiet
 SCHAT_CLUSTER=data/bench/cluster.json scripts/run.sh --detach >/dev/null
 trap 'scripts/stop.sh >/dev/null' EXIT

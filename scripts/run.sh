@@ -23,6 +23,9 @@ if [ -f data/pids/redis.pid ] && kill -0 "$(cat data/pids/redis.pid)" 2>/dev/nul
 fi
 
 echo "building release binaries (the first build takes a few minutes)..."
+# Every process reports the commit it was built from (console, /metrics).
+SCHAT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+export SCHAT_COMMIT
 cargo build --release --workspace --bins --quiet
 bin=target/release
 "$bin/disp_serv" --config "$cluster" --config-check >/dev/null
