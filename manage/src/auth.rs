@@ -1,9 +1,15 @@
 //! Who is asking: console sessions (a random id in an HttpOnly,
 //! SameSite=Strict cookie, a CSRF token per session, logged out after
-//! `manage.session_idle_secs` unused), API tokens (`Authorization:
-//! Bearer`), and the login throttle (after `manage.login_account_failures`
-//! failures for one name, or `manage.login_address_failures` from one
-//! address, further logins are refused for `manage.login_block_secs`).
+//! `manage.session_idle_secs` unused, and as soon as the operator is
+//! removed, changes role or changes password), API tokens
+//! (`Authorization: Bearer`), and the login throttle: after
+//! `manage.login_account_failures` failures for one name from one client
+//! address (an IPv6 client counts by its /64), or
+//! `manage.login_address_failures` from one address whatever the name,
+//! further logins from there are refused for `manage.login_block_secs`.
+//! An attempt counts as a failure from the moment it starts (a right
+//! password takes it back), so attempts sent at once cannot pass the
+//! limit; and failures from elsewhere never lock an operator out.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -11,6 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use schat_runtime::config::ManageConfig;
+use schat_runtime::http::client_address;
 use schat_runtime::password::Passwords;
 use schat_runtime::time::now_ms;
 use tokio::time::Instant;
@@ -37,6 +44,9 @@ pub struct Principal {
 struct Session {
     name: String,
     role: Role,
+    /// The operator's password hash when the session began: a new
+    /// password ends the session.
+    hash: String,
     csrf: String,
     last_used: Instant,
 }
@@ -44,8 +54,12 @@ struct Session {
 /// Why a login failed.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginError {
-    /// Too many failures: try again after this long.
-    Throttled(Duration),
+    /// Too many failures: try again after this long. `started` is true
+    /// for the attempt that began the block (the one worth auditing).
+    Throttled {
+        wait: Duration,
+        started: bool,
+    },
     BadCredentials,
     Internal(String),
 }
@@ -59,12 +73,13 @@ struct Failures {
 
 #[derive(Debug, Default)]
 struct Throttle {
-    accounts: HashMap<String, Failures>,
+    /// Failures of one name from one client address.
+    pairs: HashMap<(String, IpAddr), Failures>,
+    /// Failures from one client address, whatever the name.
     addresses: HashMap<IpAddr, Failures>,
 }
 
 /// The server's view of operators, sessions and tokens.
-#[derive(Debug)]
 pub struct Auth {
     pub accounts: Accounts,
     passwords: Passwords,
@@ -73,14 +88,24 @@ pub struct Auth {
     decoy_hash: String,
     sessions: Mutex<HashMap<String, Session>>,
     throttle: Mutex<Throttle>,
-    config: ManageConfig,
+    /// The `manage` settings as they are now (a reload changes them).
+    config: Box<dyn Fn() -> ManageConfig + Send + Sync>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("accounts", &self.accounts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Auth {
+    /// `config` gives the `manage` settings as they are at each use.
     pub async fn new(
         accounts: Accounts,
         passwords: Passwords,
-        config: ManageConfig,
+        config: impl Fn() -> ManageConfig + Send + Sync + 'static,
     ) -> anyhow::Result<Auth> {
         let decoy_hash = passwords.hash(random_text(16)).await?;
         Ok(Auth {
@@ -89,7 +114,7 @@ impl Auth {
             decoy_hash,
             sessions: Mutex::default(),
             throttle: Mutex::default(),
-            config,
+            config: Box::new(config),
         })
     }
 
@@ -106,9 +131,11 @@ impl Auth {
         password: &str,
         from: IpAddr,
     ) -> Result<(String, Principal), LoginError> {
-        if let Some(wait) = self.blocked(name, from) {
-            return Err(LoginError::Throttled(wait));
-        }
+        let from = client_address(from);
+        // Names are kept only when short, so a flood of long names cannot
+        // grow the table's memory much.
+        let key = (name.chars().take(64).collect::<String>(), from);
+        self.reserve(&key)?;
         let operator = self.accounts.operator(name);
         let stored = operator
             .as_ref()
@@ -119,20 +146,21 @@ impl Auth {
             .await
             .map_err(|err| LoginError::Internal(err.to_string()))?;
         let Some(operator) = operator.filter(|_| matches) else {
-            self.failed(name, from);
+            // Counted when it started.
             return Err(LoginError::BadCredentials);
         };
-        self.succeeded(name);
+        self.succeeded(&key);
         let id = random_text(32);
         let csrf = random_text(24);
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        let idle = self.config.session_idle();
+        let idle = (self.config)().session_idle();
         sessions.retain(|_, session| session.last_used.elapsed() < idle);
         sessions.insert(
             id.clone(),
             Session {
                 name: operator.name.clone(),
                 role: operator.role,
+                hash: operator.hash.clone(),
                 csrf: csrf.clone(),
                 last_used: Instant::now(),
             },
@@ -148,14 +176,12 @@ impl Auth {
     }
 
     /// The session of a cookie, if it is live (and marks it used). A
-    /// session whose operator was removed or changed role ends.
+    /// session whose operator was removed, changed role or changed
+    /// password ends.
     pub fn session(&self, id: &str) -> Option<Principal> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let session = sessions.get_mut(id)?;
-        let role_now = self.accounts.operator(&session.name).map(|op| op.role);
-        if session.last_used.elapsed() >= self.config.session_idle()
-            || role_now != Some(session.role)
-        {
+        if !self.still_valid(session) {
             sessions.remove(id);
             return None;
         }
@@ -173,7 +199,15 @@ impl Auth {
         let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions
             .get(id)
-            .is_some_and(|session| session.last_used.elapsed() < self.config.session_idle())
+            .is_some_and(|session| self.still_valid(session))
+    }
+
+    /// Not idle too long, and its operator still there with the same role
+    /// and password.
+    fn still_valid(&self, session: &Session) -> bool {
+        let operator = self.accounts.operator(&session.name);
+        session.last_used.elapsed() < (self.config)().session_idle()
+            && operator.is_some_and(|op| op.role == session.role && op.hash == session.hash)
     }
 
     pub fn logout(&self, id: &str) {
@@ -194,61 +228,77 @@ impl Auth {
         })
     }
 
-    /// How long `name` or `from` must still wait, if either is blocked.
-    fn blocked(&self, name: &str, from: IpAddr) -> Option<Duration> {
-        let throttle = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let wait = |failures: Option<&Failures>| {
-            failures
-                .and_then(|failures| failures.blocked_until)
-                .filter(|until| *until > now)
-                .map(|until| until - now)
-        };
-        wait(throttle.accounts.get(name)).or_else(|| wait(throttle.addresses.get(&from)))
-    }
-
-    fn failed(&self, name: &str, from: IpAddr) {
+    /// Counts an attempt of `key` (name, client address) as a failure
+    /// before its password is checked, or refuses it while the pair or the
+    /// address is blocked; the attempt past a limit starts the block.
+    fn reserve(&self, key: &(String, IpAddr)) -> Result<(), LoginError> {
+        let config = (self.config)();
+        let block = config.login_block();
         let mut throttle = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-        let block = self.config.login_block();
         let now = Instant::now();
-        let note = |failures: &mut Failures, limit: u32| {
-            if failures.last.is_some_and(|last| now - last > block) {
-                failures.count = 0;
-            }
-            failures.count += 1;
-            failures.last = Some(now);
-            if failures.count >= limit {
-                failures.count = 0;
-                failures.blocked_until = Some(now + block);
-            }
-        };
         let forget = |failures: &Failures| {
             failures.last.is_some_and(|last| now - last > block)
                 && failures.blocked_until.is_none_or(|until| until <= now)
         };
-        if throttle.accounts.len() >= THROTTLE_ENTRIES {
-            throttle.accounts.retain(|_, failures| !forget(failures));
+        if throttle.pairs.len() >= THROTTLE_ENTRIES {
+            throttle.pairs.retain(|_, failures| !forget(failures));
         }
         if throttle.addresses.len() >= THROTTLE_ENTRIES {
             throttle.addresses.retain(|_, failures| !forget(failures));
         }
-        // Names are kept only when short, so a flood of long names cannot
-        // grow the table's memory much.
-        let name = name.chars().take(64).collect::<String>();
-        note(
-            throttle.accounts.entry(name).or_default(),
-            self.config.login_account_failures,
-        );
-        note(
-            throttle.addresses.entry(from).or_default(),
-            self.config.login_address_failures,
-        );
+        let Throttle { pairs, addresses } = &mut *throttle;
+        let pair = pairs.entry(key.clone()).or_default();
+        let address = addresses.entry(key.1).or_default();
+        for failures in [&mut *pair, &mut *address] {
+            if let Some(until) = failures.blocked_until.filter(|until| *until > now) {
+                return Err(LoginError::Throttled {
+                    wait: until - now,
+                    started: false,
+                });
+            }
+            if failures.last.is_some_and(|last| now - last > block) {
+                failures.count = 0;
+            }
+        }
+        let pair_over = pair.count >= config.login_account_failures;
+        let address_over = address.count >= config.login_address_failures;
+        if pair_over || address_over {
+            for (failures, over) in [(pair, pair_over), (address, address_over)] {
+                if over {
+                    failures.count = 0;
+                    failures.blocked_until = Some(now + block);
+                }
+            }
+            return Err(LoginError::Throttled {
+                wait: block,
+                started: true,
+            });
+        }
+        for failures in [pair, address] {
+            failures.count += 1;
+            failures.last = Some(now);
+        }
+        Ok(())
     }
 
-    fn succeeded(&self, name: &str) {
+    /// Takes back the failure `reserve` counted: the password was right.
+    fn succeeded(&self, key: &(String, IpAddr)) {
         let mut throttle = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-        throttle.accounts.remove(name);
+        throttle.pairs.remove(key);
+        if let Some(address) = throttle.addresses.get_mut(&key.1) {
+            address.count = address.count.saturating_sub(1);
+        }
     }
+}
+
+/// Whether two secrets are equal, in a time that does not depend on where
+/// they differ (only on their lengths).
+pub fn secrets_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
 }
 
 /// The value of cookie `name` in a Cookie header.
@@ -286,7 +336,9 @@ mod tests {
         let hash = passwords.hash("correct horse".to_string()).await.unwrap();
         let accounts = Accounts::open(dir.path()).unwrap();
         accounts.add_operator("alice", Role::Admin, hash).unwrap();
-        let auth = Auth::new(accounts, passwords, config).await.unwrap();
+        let auth = Auth::new(accounts, passwords, move || config.clone())
+            .await
+            .unwrap();
         (dir, auth)
     }
 
@@ -324,11 +376,89 @@ mod tests {
                 Err(LoginError::BadCredentials)
             );
         }
-        // Blocked now: even the right password is refused unchecked.
+        // Blocked now: even the right password is refused unchecked, and
+        // only the attempt that began the block says so.
         assert!(matches!(
             auth.login("alice", "correct horse", HOME).await,
-            Err(LoginError::Throttled(_))
+            Err(LoginError::Throttled { started: true, .. })
         ));
+        assert!(matches!(
+            auth.login("alice", "correct horse", HOME).await,
+            Err(LoginError::Throttled { started: false, .. })
+        ));
+        // From elsewhere, alice is not locked out.
+        let elsewhere: IpAddr = "192.0.2.7".parse().unwrap();
+        assert!(auth
+            .login("alice", "correct horse", elsewhere)
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn attempts_at_once_cannot_pass_the_limit() {
+        let config = ManageConfig {
+            login_account_failures: 3,
+            login_block_secs: 60,
+            ..ManageConfig::default()
+        };
+        let (_dir, auth) = auth(config).await;
+        let attempts = (0..12).map(|_| auth.login("alice", "wrong", HOME));
+        let outcomes = futures_util::future::join_all(attempts).await;
+        let checked = outcomes
+            .iter()
+            .filter(|outcome| **outcome == Err(LoginError::BadCredentials))
+            .count();
+        assert_eq!(checked, 3, "{outcomes:?}");
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_client_counts_by_its_64() {
+        let config = ManageConfig {
+            login_address_failures: 2,
+            login_account_failures: 100,
+            login_block_secs: 60,
+            ..ManageConfig::default()
+        };
+        let (_dir, auth) = auth(config).await;
+        for (n, from) in ["2001:db8::1", "2001:db8::2"].iter().enumerate() {
+            let from: IpAddr = from.parse().unwrap();
+            let name = format!("guess{n}");
+            assert_eq!(
+                auth.login(&name, "wrong", from).await,
+                Err(LoginError::BadCredentials)
+            );
+        }
+        let same_64: IpAddr = "2001:db8::ffff".parse().unwrap();
+        assert!(matches!(
+            auth.login("alice", "correct horse", same_64).await,
+            Err(LoginError::Throttled { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_new_password_or_role_ends_sessions() {
+        let (_dir, auth) = auth(ManageConfig::default()).await;
+        let (id, _) = auth.login("alice", "correct horse", HOME).await.unwrap();
+        assert!(auth.session_alive(&id));
+        let new_hash = auth
+            .passwords
+            .hash("battery staple".to_string())
+            .await
+            .unwrap();
+        auth.accounts.set_password("alice", new_hash).unwrap();
+        assert!(!auth.session_alive(&id));
+        assert_eq!(auth.session(&id), None);
+        let (id, _) = auth.login("alice", "battery staple", HOME).await.unwrap();
+        auth.accounts.remove_operator("alice").unwrap();
+        assert!(!auth.session_alive(&id));
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(secrets_equal("abc", "abc"));
+        assert!(!secrets_equal("abc", "abd"));
+        assert!(!secrets_equal("abc", "abcd"));
+        assert!(secrets_equal("", ""));
     }
 
     #[test]

@@ -113,12 +113,37 @@ pub struct Watched<T> {
     state: Mutex<(Option<Stamp>, T)>,
 }
 
-/// What tells a file changed: its modification time and length.
-type Stamp = (SystemTime, u64);
+/// What tells a file changed: its modification time, length and inode
+/// (every write renames a new file into place, so the inode changes even
+/// when the time and length do not).
+type Stamp = (SystemTime, u64, u64);
 
 fn stamp_of(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.modified().ok()?, meta.len(), inode))
+}
+
+/// Holds an exclusive lock on `<file>.lock` beside `path` while it lives,
+/// so that the server and the command line never interleave a
+/// read-modify-write of one file.
+fn lock_beside(path: &Path) -> Result<std::fs::File, FileError> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    let lock_path = path.with_file_name(name);
+    let failed = |source| FileError::Write {
+        path: lock_path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        ensure_dir(dir)?;
+    }
+    let file = open_private(&lock_path, true).map_err(failed)?;
+    file.lock().map_err(failed)?;
+    Ok(file)
 }
 
 impl<T: DeserializeOwned + Serialize + Default + Clone> Watched<T> {
@@ -144,14 +169,13 @@ impl<T: DeserializeOwned + Serialize + Default + Clone> Watched<T> {
         state.1.clone()
     }
 
-    /// Changes the contents and writes them out, under one lock.
+    /// Changes the contents and writes them out: read, changed and
+    /// written under a file lock that other processes (the command line)
+    /// take too, so no change is lost between them.
     pub fn update<R>(&self, change: impl FnOnce(&mut T) -> R) -> Result<R, FileError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let stamp = stamp_of(&self.path);
-        if stamp != state.0 {
-            state.1 = read_json(&self.path)?;
-        }
-        let mut value = state.1.clone();
+        let _locked = lock_beside(&self.path)?;
+        let mut value: T = read_json(&self.path)?;
         let result = change(&mut value);
         write_json(&self.path, &value)?;
         *state = (stamp_of(&self.path), value);
@@ -191,5 +215,29 @@ mod tests {
         watched.update(|v| v.push(9)).unwrap();
         let back: Vec<u32> = read_json(&path).unwrap();
         assert_eq!(back, vec![7, 8, 9]);
+    }
+
+    #[test]
+    fn two_writers_lose_no_change() {
+        // Two handles on one file, as the server and the command line
+        // are: only the file lock keeps their updates apart.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.json");
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let watched: Watched<Vec<u32>> = Watched::open(path).unwrap();
+                    for n in 0..50 {
+                        watched.update(|v| v.push(n)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let back: Vec<u32> = read_json(&path).unwrap();
+        assert_eq!(back.len(), 100);
     }
 }

@@ -22,14 +22,17 @@ use bytes::Bytes;
 use http::{header, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use schat_runtime::http::{error, full, json, Request, Response};
+use schat_runtime::logging::warn;
 use schat_runtime::{Fabric, Node};
 use serde_json::{json, Value};
 
 use crate::accounts::Role;
 use crate::audit::Audit;
-use crate::auth::{cleared_cookie, cookie_value, session_cookie, Auth, LoginError, Principal};
+use crate::auth::{
+    cleared_cookie, cookie_value, secrets_equal, session_cookie, Auth, LoginError, Principal,
+};
 use crate::poll::Published;
-use crate::{assets, audit, events, metrics, views};
+use crate::{assets, audit, current_config, events, metrics, views};
 
 mod actions;
 
@@ -44,10 +47,28 @@ pub struct Console {
     pub published: Published,
     pub auth: Arc<Auth>,
     pub audit: Audit,
-    /// The bearer token `/metrics` requires, if any.
-    pub metrics_token: Option<String>,
     /// Served over TLS (cookies get `Secure`).
     pub secure: bool,
+}
+
+/// How a request proved who it is.
+#[derive(Debug)]
+enum Credential {
+    /// A console session (its id).
+    Session(String),
+    /// An API token (its secret).
+    Token(String),
+}
+
+/// The bearer token in `path`, which must not be empty.
+pub fn metrics_token(path: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read manage.metrics_token_file {path}: {err}"))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(format!("manage.metrics_token_file {path} is empty"));
+    }
+    Ok(token.to_string())
 }
 
 /// How to create the first operator, for a console that has none.
@@ -72,6 +93,20 @@ impl Console {
         );
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
         headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+        // The page runs only its own files: no inline script, no framing.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+                 frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        );
+        if self.secure {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            );
+        }
         response
     }
 
@@ -106,7 +141,7 @@ impl Console {
         if method == Method::POST && api == "login" {
             return self.login(request, peer).await;
         }
-        let (principal, session_id) = match self.principal(&request) {
+        let (principal, credential) = match self.principal(&request) {
             Ok(found) => found,
             Err(response) => return response,
         };
@@ -117,7 +152,7 @@ impl Console {
                     .headers()
                     .get("x-csrf-token")
                     .and_then(|value| value.to_str().ok());
-                if sent != Some(csrf.as_str()) {
+                if !sent.is_some_and(|sent| secrets_equal(sent, csrf)) {
                     return error(StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token");
                 }
             }
@@ -142,7 +177,7 @@ impl Console {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (&method, segments.as_slice()) {
             (&Method::POST, ["logout"]) => {
-                if let Some(id) = &session_id {
+                if let Credential::Session(id) = &credential {
                     self.auth.logout(id);
                 }
                 self.audit
@@ -183,9 +218,11 @@ impl Console {
             }
             (&Method::GET, ["events"]) => {
                 let auth = self.auth.clone();
-                let allowed: events::StillAllowed = match session_id {
-                    Some(id) => Box::new(move || auth.session_alive(&id)),
-                    None => Box::new(|| true),
+                // Checked again at every event: a session that ends, or a
+                // token that expires or is revoked, ends the stream.
+                let allowed: events::StillAllowed = match credential {
+                    Credential::Session(id) => Box::new(move || auth.session_alive(&id)),
+                    Credential::Token(secret) => Box::new(move || auth.bearer(&secret).is_some()),
                 };
                 events::stream(
                     self.published.snapshot.clone(),
@@ -246,7 +283,7 @@ impl Console {
 
     /// The caller, by bearer token or session cookie (and the session id).
     #[allow(clippy::result_large_err)]
-    fn principal(&self, request: &Request) -> Result<(Principal, Option<String>), Response> {
+    fn principal(&self, request: &Request) -> Result<(Principal, Credential), Response> {
         let headers = request.headers();
         if let Some(value) = headers.get(header::AUTHORIZATION) {
             let token = value
@@ -254,8 +291,8 @@ impl Console {
                 .ok()
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .map(str::trim);
-            return match token.and_then(|token| self.auth.bearer(token)) {
-                Some(principal) => Ok((principal, None)),
+            return match token.and_then(|token| Some((self.auth.bearer(token)?, token))) {
+                Some((principal, token)) => Ok((principal, Credential::Token(token.to_string()))),
                 None => Err(error(
                     StatusCode::UNAUTHORIZED,
                     "the API token is unknown, expired or revoked",
@@ -269,7 +306,7 @@ impl Console {
             .find_map(|value| cookie_value(value, crate::auth::COOKIE))
             .map(str::to_string);
         match id.and_then(|id| self.auth.session(&id).map(|principal| (principal, id))) {
-            Some((principal, id)) => Ok((principal, Some(id))),
+            Some((principal, id)) => Ok((principal, Credential::Session(id))),
             None => {
                 let mut body = json!({ "error": "not logged in" });
                 if !self.auth.has_operators() {
@@ -281,13 +318,23 @@ impl Console {
     }
 
     fn metrics(&self, request: &Request) -> Response {
-        if let Some(expected) = &self.metrics_token {
+        // Read at each scrape, so a reload or a new token in the file
+        // applies at once; a file that cannot be read refuses every scrape.
+        let token_file = current_config(&self.node).manage.metrics_token_file.clone();
+        if let Some(path) = token_file {
+            let expected = match metrics_token(&path) {
+                Ok(expected) => expected,
+                Err(reason) => {
+                    warn!(self.node.log, "Refused a scrape"; "reason" => &reason);
+                    return error(StatusCode::SERVICE_UNAVAILABLE, &reason);
+                }
+            };
             let sent = request
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.strip_prefix("Bearer "));
-            if sent != Some(expected.as_str()) {
+            if !sent.is_some_and(|sent| secrets_equal(sent.trim(), &expected)) {
                 return error(StatusCode::UNAUTHORIZED, "/metrics needs its bearer token");
             }
         }
@@ -321,9 +368,17 @@ impl Console {
                 set_cookie(&mut response, &session_cookie(&id, self.secure));
                 response
             }
-            Err(LoginError::Throttled(wait)) => {
-                self.audit
-                    .record(name, &from, "login_failed", "", "throttled");
+            Err(LoginError::Throttled { wait, started }) => {
+                // Audited once per block, not for every refused attempt.
+                if started {
+                    self.audit.record(
+                        name,
+                        &from,
+                        "login_failed",
+                        "",
+                        &format!("throttled for {} s", wait.as_secs()),
+                    );
+                }
                 let mut response = error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too many failed logins: try again later",

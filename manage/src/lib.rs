@@ -60,19 +60,13 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let accounts = Accounts::open(&data_dir)?;
     let audit = Audit::open(&data_dir, node.log.clone())?;
     let passwords = Passwords::new(&config.auth)?;
-    let auth = Arc::new(Auth::new(accounts, passwords, config.manage.clone()).await?);
-    let metrics_token = match &config.manage.metrics_token_file {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read manage.metrics_token_file {path}"))?
-                .trim()
-                .to_string(),
-        )
-        .filter(|token| !token.is_empty()),
-        None => None,
-    };
-    if config.manage.metrics_token_file.is_some() && metrics_token.is_none() {
-        anyhow::bail!("manage.metrics_token_file is empty");
+    let live = node.config.clone();
+    let auth =
+        Arc::new(Auth::new(accounts, passwords, move || live.current().manage.clone()).await?);
+    // A token file that cannot be read stops the start; later it is read
+    // at every scrape.
+    if let Some(path) = &config.manage.metrics_token_file {
+        http_api::metrics_token(path).map_err(anyhow::Error::msg)?;
     }
     let tls = node
         .me
@@ -103,7 +97,6 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         published,
         auth,
         audit,
-        metrics_token,
         secure: tls.is_some(),
     });
     serve_http::serve(listener, tls, &node, move |request, peer| {

@@ -189,7 +189,8 @@ struct Poller {
 impl Poller {
     async fn run(mut self, tx: watch::Sender<Arc<Snapshot>>) {
         let config = crate::current_config(&self.node);
-        let mut tick = tokio::time::interval(config.manage.poll_interval());
+        let mut period = config.manage.poll_interval();
+        let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -197,6 +198,13 @@ impl Poller {
                 _ = tick.tick() => {}
             }
             let config = crate::current_config(&self.node);
+            // A reload may change the period.
+            if config.manage.poll_interval() != period {
+                period = config.manage.poll_interval();
+                tick = tokio::time::interval(period);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                tick.reset();
+            }
             let answers = self.poll(&config).await;
             self.record(&config, answers);
             let snapshot = self.publish(&config);
@@ -413,7 +421,8 @@ async fn ask_stats(
 
 fn history_capacity(manage: &ManageConfig) -> usize {
     let points = manage.history_minutes * 60_000 / manage.poll_interval_ms.max(1);
-    points.clamp(1, 1_000_000) as usize
+    // Validation keeps it at most 10,000.
+    points.clamp(1, 10_000) as usize
 }
 
 /// Whether two answers come from one run of a process (counters of a
