@@ -261,6 +261,17 @@ impl Accounts {
     }
 
     /// The record of a presented token, valid or not.
+    /// Every token as the API and the command line list it (never its
+    /// secret).
+    pub fn tokens_json(&self, now_ms: u64) -> Vec<serde_json::Value> {
+        self.tokens
+            .get()
+            .tokens
+            .iter()
+            .map(|token| token.to_json(now_ms))
+            .collect()
+    }
+
     pub fn token(&self, secret: &str) -> Option<TokenRecord> {
         let digest = sha256_hex(secret);
         self.tokens

@@ -348,14 +348,7 @@ fn token(config: &Path, name: Option<String>, command: TokenCmd) -> anyhow::Resu
             );
         }
         TokenCmd::List => {
-            let list: Vec<Value> = accounts
-                .tokens
-                .get()
-                .tokens
-                .iter()
-                .map(|token| token.to_json(now))
-                .collect();
-            println!("{}", json!({ "tokens": list }));
+            println!("{}", json!({ "tokens": accounts.tokens_json(now) }));
         }
         TokenCmd::Revoke { id } => {
             let record = accounts.revoke_token(&id)?;

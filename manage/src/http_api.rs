@@ -251,16 +251,10 @@ impl Console {
             (&Method::POST, ["commands", "preview"]) => self.preview(&body),
             (&Method::POST, ["commands"]) => self.command(&principal, &from, &body).await,
             (&Method::GET, ["tokens"]) => {
-                let now = schat_runtime::time::now_ms();
-                let tokens: Vec<Value> = self
+                let tokens = self
                     .auth
                     .accounts
-                    .tokens
-                    .get()
-                    .tokens
-                    .iter()
-                    .map(|token| token.to_json(now))
-                    .collect();
+                    .tokens_json(schat_runtime::time::now_ms());
                 json(StatusCode::OK, &json!({ "tokens": tokens }))
             }
             (&Method::POST, ["tokens"]) => self.create_token(&principal, &from, &body),

@@ -222,7 +222,10 @@ async fn failed_logins_are_throttled_and_audited() -> anyhow::Result<()> {
         .count();
     assert_eq!(failures, 4);
     assert!(entries.iter().any(|e| e["who"] == "target"
-        && e["result"].as_str().unwrap_or_default().starts_with("throttled")));
+        && e["result"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("throttled")));
 
     // Refusals while blocked are not audited one by one: only the attempt
     // that began the block was.
@@ -244,7 +247,10 @@ async fn failed_logins_are_throttled_and_audited() -> anyhow::Result<()> {
     console.login(&long, "wrong-password").await?;
     let audit = other.get("/api/v1/audit?limit=5").await?.json;
     let newest = audit["entries"][0]["who"].as_str().unwrap_or_default();
-    assert!(newest.starts_with("nnn") && newest.chars().count() <= 65, "{newest}");
+    assert!(
+        newest.starts_with("nnn") && newest.chars().count() <= 65,
+        "{newest}"
+    );
     assert!(
         !audit.to_string().contains("wrong-password"),
         "a password in the audit log"

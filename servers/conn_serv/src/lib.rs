@@ -249,11 +249,7 @@ impl Conn {
     /// Whether the cluster has dir_servs to report to (now: a reload may
     /// add one).
     fn has_dirs(&self) -> bool {
-        self.config
-            .current()
-            .procs_of(ProcKind::DirServ)
-            .next()
-            .is_some()
+        self.config.current().has(ProcKind::DirServ)
     }
 
     async fn leave_directory(&self) -> Result<(), String> {

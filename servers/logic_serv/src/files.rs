@@ -202,13 +202,7 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
 /// every dir_serv stops handing it out now, not when its reports expire.
 /// Its next report, once it is back, puts it in again.
 pub fn conn_gone(logic: &Logic) {
-    if logic
-        .config
-        .current()
-        .procs_of(ProcKind::DirServ)
-        .next()
-        .is_none()
-    {
+    if !logic.config.current().has(ProcKind::DirServ) {
         return;
     }
     let gone = ConnLoad {
@@ -225,13 +219,7 @@ pub fn conn_gone(logic: &Logic) {
 /// A leaving conn_serv (a request) is answered once every live dir_serv has
 /// taken the news, so it stops being handed out before it closes.
 pub fn on_conn_load(logic: &Arc<Logic>, incoming: Incoming, load: ConnLoad) {
-    if logic
-        .config
-        .current()
-        .procs_of(ProcKind::DirServ)
-        .next()
-        .is_none()
-    {
+    if !logic.config.current().has(ProcKind::DirServ) {
         if incoming.is_request() {
             incoming.reply(Msg::Ok(OkMsg {}));
         }

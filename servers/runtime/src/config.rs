@@ -878,6 +878,11 @@ impl ClusterConfig {
         self.procs.iter().find(|proc| proc.id == id)
     }
 
+    /// Whether the cluster has any process of `kind`.
+    pub fn has(&self, kind: ProcKind) -> bool {
+        self.procs.iter().any(|proc| proc.kind == kind)
+    }
+
     pub fn procs_of(&self, kind: ProcKind) -> impl Iterator<Item = &ProcConfig> {
         self.procs.iter().filter(move |proc| proc.kind == kind)
     }
