@@ -1,7 +1,10 @@
 //! manage_serv's own files under its `data_dir`: written whole to a
 //! temporary file and renamed into place (a reader never sees half a
 //! file), readable by the owner only (0600), and read again by a running
-//! manage_serv when the command line changed them.
+//! manage_serv when the command line changed them. A change is a
+//! read-modify-write under an exclusive lock on `<file>.lock`, so the
+//! command line and a running manage_serv never overwrite each other's
+//! edits.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,12 +116,49 @@ pub struct Watched<T> {
     state: Mutex<(Option<Stamp>, T)>,
 }
 
-/// What tells a file changed: its modification time and length.
-type Stamp = (SystemTime, u64);
+/// What tells a file changed: its modification time (to the
+/// nanosecond), length and inode. Every write renames a new file into
+/// place, so the inode changes even when the time and length do not (two
+/// password hashes have the same length).
+type Stamp = (SystemTime, u64, u64);
 
 fn stamp_of(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.modified().ok()?, meta.len(), inode))
+}
+
+/// The lock file that serializes changes to `path` between processes.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// Holds the exclusive lock of `path`'s lock file (released on drop, or
+/// by the system when the process ends).
+fn lock_exclusive(path: &Path) -> Result<std::fs::File, FileError> {
+    let lock = lock_path(path);
+    let write_error = |source| FileError::Write {
+        path: lock.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        ensure_dir(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(&lock).map_err(write_error)?;
+    file.lock().map_err(write_error)?;
+    Ok(file)
 }
 
 impl<T: DeserializeOwned + Serialize + Default + Clone> Watched<T> {
@@ -144,9 +184,11 @@ impl<T: DeserializeOwned + Serialize + Default + Clone> Watched<T> {
         state.1.clone()
     }
 
-    /// Changes the contents and writes them out, under one lock.
+    /// Changes the contents and writes them out, under this process's
+    /// lock and the lock file's (another process may be changing it).
     pub fn update<R>(&self, change: impl FnOnce(&mut T) -> R) -> Result<R, FileError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let _locked = lock_exclusive(&self.path)?;
         let stamp = stamp_of(&self.path);
         if stamp != state.0 {
             state.1 = read_json(&self.path)?;
@@ -191,5 +233,46 @@ mod tests {
         watched.update(|v| v.push(9)).unwrap();
         let back: Vec<u32> = read_json(&path).unwrap();
         assert_eq!(back, vec![7, 8, 9]);
+    }
+
+    #[test]
+    fn a_change_of_the_same_length_and_time_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.json");
+        write_json(&path, &vec![1, 2]).unwrap();
+        let watched: Watched<Vec<u32>> = Watched::open(path.clone()).unwrap();
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        // Another process writes contents of the same length, and the
+        // clock did not move (coarse timestamps).
+        write_json(&path, &vec![3, 4]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(before)
+            .unwrap();
+        assert_eq!(watched.get(), vec![3, 4]);
+    }
+
+    #[test]
+    fn updates_from_many_writers_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.json");
+        // Separate Watched values share no in-process lock, as two
+        // processes do not: only the lock file keeps their changes.
+        std::thread::scope(|scope| {
+            for n in 0..8u32 {
+                let path = path.clone();
+                scope.spawn(move || {
+                    let watched: Watched<Vec<u32>> = Watched::open(path).unwrap();
+                    for k in 0..5 {
+                        watched.update(|v| v.push(n * 10 + k)).unwrap();
+                    }
+                });
+            }
+        });
+        let mut back: Vec<u32> = read_json(&path).unwrap();
+        back.sort_unstable();
+        assert_eq!(back.len(), 40, "{back:?}");
     }
 }
