@@ -13,21 +13,28 @@
 //! A request with the session cookie that changes state (POST, DELETE)
 //! must carry the session's CSRF token in `X-CSRF-Token`; one with
 //! `Authorization: Bearer <API token>` needs none (a browser never adds
-//! that header by itself).
+//! that header by itself). Secrets (CSRF and `/metrics` tokens) are
+//! compared in constant time. Every answer carries a
+//! Content-Security-Policy that allows only the console's own files (the
+//! page has no inline script), and under TLS Strict-Transport-Security.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use schat_runtime::http::{error, full, json, Request, Response};
+use schat_runtime::logging::warn;
 use schat_runtime::{Fabric, Node};
 use serde_json::{json, Value};
 
 use crate::accounts::Role;
 use crate::audit::Audit;
-use crate::auth::{cleared_cookie, cookie_value, session_cookie, Auth, LoginError, Principal};
+use crate::auth::{
+    cleared_cookie, cookie_value, same_secret, session_cookie, typed_name, Auth, LoginError,
+    Principal,
+};
 use crate::poll::Published;
 use crate::{assets, audit, events, metrics, views};
 
@@ -35,6 +42,16 @@ mod actions;
 
 /// Largest request body read.
 const MAX_BODY: usize = 64 * 1024;
+
+/// The page loads only its own script, styles and data.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// How a request proved who it is.
+enum Credential {
+    Session(String),
+    Bearer(String),
+}
 
 /// What the handlers share.
 #[derive(Debug)]
@@ -44,8 +61,9 @@ pub struct Console {
     pub published: Published,
     pub auth: Arc<Auth>,
     pub audit: Audit,
-    /// The bearer token `/metrics` requires, if any.
-    pub metrics_token: Option<String>,
+    /// The bearer token `/metrics` requires, if any (the file named by
+    /// the running configuration, read again when it changes).
+    pub metrics_token: MetricsToken,
     /// Served over TLS (cookies get `Secure`).
     pub secure: bool,
 }
@@ -72,6 +90,16 @@ impl Console {
         );
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
         headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+        headers.insert(
+            "content-security-policy",
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+        if self.secure {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            );
+        }
         response
     }
 
@@ -106,7 +134,7 @@ impl Console {
         if method == Method::POST && api == "login" {
             return self.login(request, peer).await;
         }
-        let (principal, session_id) = match self.principal(&request) {
+        let (principal, credential) = match self.principal(&request) {
             Ok(found) => found,
             Err(response) => return response,
         };
@@ -117,7 +145,7 @@ impl Console {
                     .headers()
                     .get("x-csrf-token")
                     .and_then(|value| value.to_str().ok());
-                if sent != Some(csrf.as_str()) {
+                if !sent.is_some_and(|sent| same_secret(sent, csrf)) {
                     return error(StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token");
                 }
             }
@@ -142,7 +170,7 @@ impl Console {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (&method, segments.as_slice()) {
             (&Method::POST, ["logout"]) => {
-                if let Some(id) = &session_id {
+                if let Credential::Session(id) = &credential {
                     self.auth.logout(id);
                 }
                 self.audit
@@ -183,9 +211,11 @@ impl Console {
             }
             (&Method::GET, ["events"]) => {
                 let auth = self.auth.clone();
-                let allowed: events::StillAllowed = match session_id {
-                    Some(id) => Box::new(move || auth.session_alive(&id)),
-                    None => Box::new(|| true),
+                // Checked again before every poll's events: a session that
+                // ends, or a token revoked or expired, ends the stream.
+                let allowed: events::StillAllowed = match credential {
+                    Credential::Session(id) => Box::new(move || auth.session_alive(&id)),
+                    Credential::Bearer(secret) => Box::new(move || auth.bearer(&secret).is_some()),
                 };
                 events::stream(
                     self.published.snapshot.clone(),
@@ -244,9 +274,9 @@ impl Console {
         }
     }
 
-    /// The caller, by bearer token or session cookie (and the session id).
+    /// The caller, by bearer token or session cookie, and how it proved it.
     #[allow(clippy::result_large_err)]
-    fn principal(&self, request: &Request) -> Result<(Principal, Option<String>), Response> {
+    fn principal(&self, request: &Request) -> Result<(Principal, Credential), Response> {
         let headers = request.headers();
         if let Some(value) = headers.get(header::AUTHORIZATION) {
             let token = value
@@ -254,8 +284,8 @@ impl Console {
                 .ok()
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .map(str::trim);
-            return match token.and_then(|token| self.auth.bearer(token)) {
-                Some(principal) => Ok((principal, None)),
+            return match token.and_then(|token| Some((self.auth.bearer(token)?, token))) {
+                Some((principal, token)) => Ok((principal, Credential::Bearer(token.to_string()))),
                 None => Err(error(
                     StatusCode::UNAUTHORIZED,
                     "the API token is unknown, expired or revoked",
@@ -269,7 +299,7 @@ impl Console {
             .find_map(|value| cookie_value(value, crate::auth::COOKIE))
             .map(str::to_string);
         match id.and_then(|id| self.auth.session(&id).map(|principal| (principal, id))) {
-            Some((principal, id)) => Ok((principal, Some(id))),
+            Some((principal, id)) => Ok((principal, Credential::Session(id))),
             None => {
                 let mut body = json!({ "error": "not logged in" });
                 if !self.auth.has_operators() {
@@ -281,13 +311,25 @@ impl Console {
     }
 
     fn metrics(&self, request: &Request) -> Response {
-        if let Some(expected) = &self.metrics_token {
+        let file = crate::current_config(&self.node)
+            .manage
+            .metrics_token_file
+            .clone();
+        if let Some(file) = file {
+            let Some(expected) = self.metrics_token.read(&file) else {
+                // The named file cannot be read: closed, not open.
+                warn!(self.node.log, "Cannot read manage.metrics_token_file"; "path" => &file);
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "manage.metrics_token_file cannot be read",
+                );
+            };
             let sent = request
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.strip_prefix("Bearer "));
-            if sent != Some(expected.as_str()) {
+            if !sent.is_some_and(|sent| same_secret(sent, &expected)) {
                 return error(StatusCode::UNAUTHORIZED, "/metrics needs its bearer token");
             }
         }
@@ -302,6 +344,11 @@ impl Console {
 
     async fn login(&self, request: Request, peer: SocketAddr) -> Response {
         let from = peer.ip().to_string();
+        let audit = |name: &str, action: &str, result: &str| {
+            // Never more of a typed name than an operator's could be.
+            self.audit
+                .record(typed_name(name), &from, action, "", result);
+        };
         let body = match read_json(request).await {
             Ok(body) => body,
             Err(response) => return response,
@@ -312,7 +359,7 @@ impl Console {
         };
         match self.auth.login(name, password, peer.ip()).await {
             Ok((id, principal)) => {
-                self.audit.record(name, &from, "login", "", "ok");
+                audit(name, "login", "ok");
                 let mut response = json(
                     StatusCode::OK,
                     &json!({ "name": principal.name, "role": principal.role.name(),
@@ -321,9 +368,10 @@ impl Console {
                 set_cookie(&mut response, &session_cookie(&id, self.secure));
                 response
             }
-            Err(LoginError::Throttled(wait)) => {
-                self.audit
-                    .record(name, &from, "login_failed", "", "throttled");
+            Err(LoginError::Throttled { wait, audit: first }) => {
+                if first {
+                    audit(name, "login_failed", "throttled");
+                }
                 let mut response = error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too many failed logins: try again later",
@@ -334,8 +382,7 @@ impl Console {
                 response
             }
             Err(LoginError::BadCredentials) => {
-                self.audit
-                    .record(name, &from, "login_failed", "", "bad credentials");
+                audit(name, "login_failed", "bad credentials");
                 let mut body = json!({ "error": "wrong name or password" });
                 if !self.auth.has_operators() {
                     body["setup"] = json!(setup_hint(&self.node));
@@ -343,10 +390,53 @@ impl Console {
                 json(StatusCode::UNAUTHORIZED, &body)
             }
             Err(LoginError::Internal(reason)) => {
-                self.audit.record(name, &from, "login_failed", "", &reason);
+                audit(name, "login_failed", &reason);
                 error(StatusCode::SERVICE_UNAVAILABLE, &reason)
             }
         }
+    }
+}
+
+/// The `/metrics` bearer token, read from its file when the file (or
+/// its name) changed since the last scrape.
+#[derive(Debug, Default)]
+pub struct MetricsToken {
+    cached: Mutex<Option<CachedToken>>,
+}
+
+#[derive(Debug)]
+struct CachedToken {
+    path: String,
+    stamp: (std::time::SystemTime, u64, u64),
+    token: String,
+}
+
+impl MetricsToken {
+    /// The token in `path`, `None` when the file cannot be read or is empty.
+    pub fn read(&self, path: &str) -> Option<String> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        let stamp = (meta.modified().ok()?, meta.len(), inode);
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = cached.as_ref() {
+            if cached.path == path && cached.stamp == stamp {
+                return Some(cached.token.clone());
+            }
+        }
+        let token = std::fs::read_to_string(path).ok()?.trim().to_string();
+        if token.is_empty() {
+            *cached = None;
+            return None;
+        }
+        *cached = Some(CachedToken {
+            path: path.to_string(),
+            stamp,
+            token: token.clone(),
+        });
+        Some(token)
     }
 }
 

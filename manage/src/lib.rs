@@ -60,19 +60,16 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let accounts = Accounts::open(&data_dir)?;
     let audit = Audit::open(&data_dir, node.log.clone())?;
     let passwords = Passwords::new(&config.auth)?;
-    let auth = Arc::new(Auth::new(accounts, passwords, config.manage.clone()).await?);
-    let metrics_token = match &config.manage.metrics_token_file {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read manage.metrics_token_file {path}"))?
-                .trim()
-                .to_string(),
-        )
-        .filter(|token| !token.is_empty()),
-        None => None,
-    };
-    if config.manage.metrics_token_file.is_some() && metrics_token.is_none() {
-        anyhow::bail!("manage.metrics_token_file is empty");
+    // Settings are read from the running configuration at each use, so
+    // a reload applies every manage.* setting.
+    let settings_node = node.clone();
+    let settings: auth::Settings = Box::new(move || settings_node.config.current().manage.clone());
+    let auth = Arc::new(Auth::new(accounts, passwords, settings).await?);
+    let metrics_token = http_api::MetricsToken::default();
+    if let Some(path) = &config.manage.metrics_token_file {
+        if metrics_token.read(path).is_none() {
+            anyhow::bail!("cannot read manage.metrics_token_file {path}, or it is empty");
+        }
     }
     let tls = node
         .me
