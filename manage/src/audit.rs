@@ -1,10 +1,10 @@
 //! The audit log: every login, failed login, logout, command, kick and
 //! token change, as one JSON line appended to `<data_dir>/audit.jsonl`
 //! (who, from where, when, what, on what, with what result), and the
-//! latest entries in memory for the console. Fields are clipped (a name
-//! tried at login is whatever a stranger sent), and past
-//! [`ROTATE_BYTES`] the file moves to `audit.jsonl.1` (replacing the one
-//! before) and a new one starts, so the log's disk use is bounded.
+//! latest entries in memory for the console. When the file passes
+//! [`ROTATE_BYTES`] it is renamed to `audit.jsonl.1` (replacing the one
+//! before) and a new file begins, so the log takes at most twice that
+//! on disk. Every field is cut to [`FIELD_CHARS`] characters.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Write};
@@ -20,13 +20,11 @@ use crate::files;
 /// Entries kept in memory for `GET /api/v1/audit`.
 pub const KEPT: usize = 1000;
 
-/// Size at which `audit.jsonl` is rotated.
+/// The size at which `audit.jsonl` is rotated.
 pub const ROTATE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Longest `who` kept (characters); longer targets and results are
-/// clipped at [`FIELD_CHARS`].
-const WHO_CHARS: usize = 64;
-const FIELD_CHARS: usize = 512;
+/// The longest field recorded (a command's target, a failure's reason).
+pub const FIELD_CHARS: usize = 512;
 
 /// One audited action.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -47,17 +45,36 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct Audit {
     path: PathBuf,
-    recent: Mutex<VecDeque<Entry>>,
+    recent: Mutex<Recent>,
+    rotate_bytes: u64,
     log: Logger,
+}
+
+#[derive(Debug)]
+struct Recent {
+    entries: VecDeque<Entry>,
 }
 
 impl Audit {
     /// Opens the log in `data_dir`, keeping its last entries in memory.
     pub fn open(data_dir: &Path, log: Logger) -> Result<Audit, files::FileError> {
+        Audit::open_rotating_at(data_dir, log, ROTATE_BYTES)
+    }
+
+    /// [`Audit::open`], rotating at `rotate_bytes`.
+    pub fn open_rotating_at(
+        data_dir: &Path,
+        log: Logger,
+        rotate_bytes: u64,
+    ) -> Result<Audit, files::FileError> {
         files::ensure_dir(data_dir)?;
         let path = data_dir.join("audit.jsonl");
         let mut recent = VecDeque::with_capacity(KEPT);
-        if let Ok(file) = std::fs::File::open(&path) {
+        // The latest entries are in the rotated file and then the current one.
+        for read in [rotated_path(&path), path.clone()] {
+            let Ok(file) = std::fs::File::open(&read) else {
+                continue;
+            };
             for line in std::io::BufReader::new(file).lines() {
                 let Ok(line) = line else { break };
                 if let Ok(entry) = serde_json::from_str::<Entry>(&line) {
@@ -70,7 +87,8 @@ impl Audit {
         }
         Ok(Audit {
             path,
-            recent: Mutex::new(recent),
+            recent: Mutex::new(Recent { entries: recent }),
+            rotate_bytes,
             log,
         })
     }
@@ -79,55 +97,51 @@ impl Audit {
     pub fn record(&self, who: &str, from: &str, action: &str, target: &str, result: &str) {
         let entry = Entry {
             at_ms: now_ms(),
-            who: clip(who, WHO_CHARS),
-            from: clip(from, FIELD_CHARS),
-            action: clip(action, FIELD_CHARS),
-            target: clip(target, FIELD_CHARS),
-            result: clip(result, FIELD_CHARS),
+            who: cut(who),
+            from: cut(from),
+            action: cut(action),
+            target: cut(target),
+            result: cut(result),
         };
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         if let Err(err) = self.append(&entry) {
             warn!(self.log, "Cannot write the audit log"; "path" => %self.path.display(),
                 "error" => %err);
         }
-        if recent.len() == KEPT {
-            recent.pop_front();
+        if recent.entries.len() == KEPT {
+            recent.entries.pop_front();
         }
-        recent.push_back(entry);
+        recent.entries.push_back(entry);
     }
 
     fn append(&self, entry: &Entry) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let size = std::fs::metadata(&self.path).map_or(0, |meta| meta.len());
-        if size + line.len() as u64 > ROTATE_BYTES {
-            let mut old = self.path.clone().into_os_string();
-            old.push(".1");
-            std::fs::rename(&self.path, old)?;
-        }
         let mut file = files::open_private(&self.path, true)?;
+        // The file's own size: the command line appends to it too.
+        let size = file.metadata()?.len();
+        if size > 0 && size + line.len() as u64 > self.rotate_bytes {
+            drop(file);
+            std::fs::rename(&self.path, rotated_path(&self.path))?;
+            file = files::open_private(&self.path, true)?;
+        }
         file.write_all(&line)
     }
 
     /// The latest `limit` entries, newest first.
     pub fn latest(&self, limit: usize) -> Vec<Entry> {
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.iter().rev().take(limit).cloned().collect()
+        recent.entries.iter().rev().take(limit).cloned().collect()
     }
 }
 
-/// `text` cut to `chars` characters (marked with `…` when cut), with
-/// control characters replaced, so an entry stays one short line.
-fn clip(text: &str, chars: usize) -> String {
-    let mut clipped: String = text
-        .chars()
-        .take(chars)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if text.chars().nth(chars).is_some() {
-        clipped.push('…');
-    }
-    clipped
+/// Where a full `audit.jsonl` goes.
+pub fn rotated_path(path: &Path) -> PathBuf {
+    path.with_extension("jsonl.1")
+}
+
+fn cut(text: &str) -> String {
+    text.chars().take(FIELD_CHARS).collect()
 }
 
 #[cfg(test)]
@@ -157,33 +171,24 @@ mod tests {
     }
 
     #[test]
-    fn fields_are_clipped_and_the_file_rotates() {
+    fn the_file_is_rotated_by_size_and_fields_are_cut() {
         let dir = tempfile::tempdir().unwrap();
         let log = schat_runtime::logging::test_logger("audit");
-        let audit = Audit::open(dir.path(), log).unwrap();
-        let long_name = "x".repeat(70_000);
-        audit.record(
-            &long_name,
-            "192.0.2.1",
-            "login_failed",
-            "",
-            "bad\ncredentials",
-        );
-        let entry = &audit.latest(1)[0];
-        assert_eq!(entry.who.chars().count(), WHO_CHARS + 1);
-        assert_eq!(entry.result, "bad?credentials");
-        // Past the rotation size the file moves aside and a new one starts.
-        let path = dir.path().join("audit.jsonl");
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap();
-        file.set_len(ROTATE_BYTES).unwrap();
-        audit.record("alice", "127.0.0.1", "login", "", "ok");
-        let rotated = dir.path().join("audit.jsonl.1");
-        assert_eq!(std::fs::metadata(&rotated).unwrap().len(), ROTATE_BYTES);
-        let fresh = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(fresh.lines().count(), 1);
-        assert!(fresh.contains("\"alice\""));
+        let audit = Audit::open_rotating_at(dir.path(), log.clone(), 4096).unwrap();
+        let long = "x".repeat(10_000);
+        for n in 0..200 {
+            audit.record(&long, "127.0.0.1", "login_failed", &n.to_string(), "bad");
+        }
+        let current = dir.path().join("audit.jsonl");
+        let rotated = rotated_path(&current);
+        let size = |path: &Path| std::fs::metadata(path).unwrap().len();
+        assert!(size(&current) <= 4096, "{}", size(&current));
+        assert!(size(&rotated) <= 4096, "{}", size(&rotated));
+        assert_eq!(audit.latest(1)[0].who.chars().count(), FIELD_CHARS);
+        assert_eq!(audit.latest(1)[0].target, "199");
+        // Read back from both files after a restart, newest first.
+        let again = Audit::open_rotating_at(dir.path(), log, 4096).unwrap();
+        assert_eq!(again.latest(1)[0].target, "199");
+        assert!(again.latest(KEPT).len() > 1);
     }
 }

@@ -1,7 +1,10 @@
 //! manage_serv's own files under its `data_dir`: written whole to a
 //! temporary file and renamed into place (a reader never sees half a
 //! file), readable by the owner only (0600), and read again by a running
-//! manage_serv when the command line changed them.
+//! manage_serv when the command line changed them. A change is a
+//! read-modify-write under an exclusive lock on `<file>.lock`, so the
+//! command line and a running manage_serv never overwrite each other's
+//! edits.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,9 +116,10 @@ pub struct Watched<T> {
     state: Mutex<(Option<Stamp>, T)>,
 }
 
-/// What tells a file changed: its modification time, length and inode
-/// (every write renames a new file into place, so the inode changes even
-/// when the time and length do not).
+/// What tells a file changed: its modification time (to the
+/// nanosecond), length and inode. Every write renames a new file into
+/// place, so the inode changes even when the time and length do not (two
+/// password hashes have the same length).
 type Stamp = (SystemTime, u64, u64);
 
 fn stamp_of(path: &Path) -> Option<Stamp> {
@@ -127,22 +131,33 @@ fn stamp_of(path: &Path) -> Option<Stamp> {
     Some((meta.modified().ok()?, meta.len(), inode))
 }
 
-/// Holds an exclusive lock on `<file>.lock` beside `path` while it lives,
-/// so that the server and the command line never interleave a
-/// read-modify-write of one file.
-fn lock_beside(path: &Path) -> Result<std::fs::File, FileError> {
+/// The lock file that serializes changes to `path` between processes.
+fn lock_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
-    let lock_path = path.with_file_name(name);
-    let failed = |source| FileError::Write {
-        path: lock_path.display().to_string(),
+    path.with_file_name(name)
+}
+
+/// Holds the exclusive lock of `path`'s lock file (released on drop, or
+/// by the system when the process ends).
+fn lock_exclusive(path: &Path) -> Result<std::fs::File, FileError> {
+    let lock = lock_path(path);
+    let write_error = |source| FileError::Write {
+        path: lock.display().to_string(),
         source,
     };
     if let Some(dir) = path.parent() {
         ensure_dir(dir)?;
     }
-    let file = open_private(&lock_path, true).map_err(failed)?;
-    file.lock().map_err(failed)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(&lock).map_err(write_error)?;
+    file.lock().map_err(write_error)?;
     Ok(file)
 }
 
@@ -169,13 +184,16 @@ impl<T: DeserializeOwned + Serialize + Default + Clone> Watched<T> {
         state.1.clone()
     }
 
-    /// Changes the contents and writes them out: read, changed and
-    /// written under a file lock that other processes (the command line)
-    /// take too, so no change is lost between them.
+    /// Changes the contents and writes them out, under this process's
+    /// lock and the lock file's (another process may be changing it).
     pub fn update<R>(&self, change: impl FnOnce(&mut T) -> R) -> Result<R, FileError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let _locked = lock_beside(&self.path)?;
-        let mut value: T = read_json(&self.path)?;
+        let _locked = lock_exclusive(&self.path)?;
+        let stamp = stamp_of(&self.path);
+        if stamp != state.0 {
+            state.1 = read_json(&self.path)?;
+        }
+        let mut value = state.1.clone();
         let result = change(&mut value);
         write_json(&self.path, &value)?;
         *state = (stamp_of(&self.path), value);
@@ -218,26 +236,43 @@ mod tests {
     }
 
     #[test]
-    fn two_writers_lose_no_change() {
-        // Two handles on one file, as the server and the command line
-        // are: only the file lock keeps their updates apart.
+    fn a_change_of_the_same_length_and_time_is_seen() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("n.json");
-        let writers: Vec<_> = (0..2)
-            .map(|_| {
+        let path = dir.path().join("w.json");
+        write_json(&path, &vec![1, 2]).unwrap();
+        let watched: Watched<Vec<u32>> = Watched::open(path.clone()).unwrap();
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        // Another process writes contents of the same length, and the
+        // clock did not move (coarse timestamps).
+        write_json(&path, &vec![3, 4]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(before)
+            .unwrap();
+        assert_eq!(watched.get(), vec![3, 4]);
+    }
+
+    #[test]
+    fn updates_from_many_writers_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.json");
+        // Separate Watched values share no in-process lock, as two
+        // processes do not: only the lock file keeps their changes.
+        std::thread::scope(|scope| {
+            for n in 0..8u32 {
                 let path = path.clone();
-                std::thread::spawn(move || {
+                scope.spawn(move || {
                     let watched: Watched<Vec<u32>> = Watched::open(path).unwrap();
-                    for n in 0..50 {
-                        watched.update(|v| v.push(n)).unwrap();
+                    for k in 0..5 {
+                        watched.update(|v| v.push(n * 10 + k)).unwrap();
                     }
-                })
-            })
-            .collect();
-        for writer in writers {
-            writer.join().unwrap();
-        }
-        let back: Vec<u32> = read_json(&path).unwrap();
-        assert_eq!(back.len(), 100);
+                });
+            }
+        });
+        let mut back: Vec<u32> = read_json(&path).unwrap();
+        back.sort_unstable();
+        assert_eq!(back.len(), 40, "{back:?}");
     }
 }

@@ -13,10 +13,13 @@
 //! A request with the session cookie that changes state (POST, DELETE)
 //! must carry the session's CSRF token in `X-CSRF-Token`; one with
 //! `Authorization: Bearer <API token>` needs none (a browser never adds
-//! that header by itself).
+//! that header by itself). Secrets (CSRF and `/metrics` tokens) are
+//! compared in constant time. Every answer carries a
+//! Content-Security-Policy that allows only the console's own files (the
+//! page has no inline script), and under TLS Strict-Transport-Security.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, StatusCode};
@@ -29,15 +32,26 @@ use serde_json::{json, Value};
 use crate::accounts::Role;
 use crate::audit::Audit;
 use crate::auth::{
-    cleared_cookie, cookie_value, secrets_equal, session_cookie, Auth, LoginError, Principal,
+    cleared_cookie, cookie_value, same_secret, session_cookie, typed_name, Auth, LoginError,
+    Principal,
 };
 use crate::poll::Published;
-use crate::{assets, audit, current_config, events, metrics, views};
+use crate::{assets, audit, events, metrics, views};
 
 mod actions;
 
 /// Largest request body read.
 const MAX_BODY: usize = 64 * 1024;
+
+/// The page loads only its own script, styles and data.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// How a request proved who it is.
+enum Credential {
+    Session(String),
+    Bearer(String),
+}
 
 /// What the handlers share.
 #[derive(Debug)]
@@ -47,28 +61,11 @@ pub struct Console {
     pub published: Published,
     pub auth: Arc<Auth>,
     pub audit: Audit,
+    /// The bearer token `/metrics` requires, if any (the file named by
+    /// the running configuration, read again when it changes).
+    pub metrics_token: MetricsToken,
     /// Served over TLS (cookies get `Secure`).
     pub secure: bool,
-}
-
-/// How a request proved who it is.
-#[derive(Debug)]
-enum Credential {
-    /// A console session (its id).
-    Session(String),
-    /// An API token (its secret).
-    Token(String),
-}
-
-/// The bearer token in `path`, which must not be empty.
-pub fn metrics_token(path: &str) -> Result<String, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| format!("cannot read manage.metrics_token_file {path}: {err}"))?;
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(format!("manage.metrics_token_file {path} is empty"));
-    }
-    Ok(token.to_string())
 }
 
 /// How to create the first operator, for a console that has none.
@@ -93,13 +90,9 @@ impl Console {
         );
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
         headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-        // The page runs only its own files: no inline script, no framing.
         headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; \
-                 frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-            ),
+            "content-security-policy",
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         );
         if self.secure {
             headers.insert(
@@ -152,7 +145,7 @@ impl Console {
                     .headers()
                     .get("x-csrf-token")
                     .and_then(|value| value.to_str().ok());
-                if !sent.is_some_and(|sent| secrets_equal(sent, csrf)) {
+                if !sent.is_some_and(|sent| same_secret(sent, csrf)) {
                     return error(StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token");
                 }
             }
@@ -218,11 +211,11 @@ impl Console {
             }
             (&Method::GET, ["events"]) => {
                 let auth = self.auth.clone();
-                // Checked again at every event: a session that ends, or a
-                // token that expires or is revoked, ends the stream.
+                // Checked again before every poll's events: a session that
+                // ends, or a token revoked or expired, ends the stream.
                 let allowed: events::StillAllowed = match credential {
                     Credential::Session(id) => Box::new(move || auth.session_alive(&id)),
-                    Credential::Token(secret) => Box::new(move || auth.bearer(&secret).is_some()),
+                    Credential::Bearer(secret) => Box::new(move || auth.bearer(&secret).is_some()),
                 };
                 events::stream(
                     self.published.snapshot.clone(),
@@ -275,7 +268,7 @@ impl Console {
         }
     }
 
-    /// The caller, by bearer token or session cookie (and the session id).
+    /// The caller, by bearer token or session cookie, and how it proved it.
     #[allow(clippy::result_large_err)]
     fn principal(&self, request: &Request) -> Result<(Principal, Credential), Response> {
         let headers = request.headers();
@@ -286,7 +279,7 @@ impl Console {
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .map(str::trim);
             return match token.and_then(|token| Some((self.auth.bearer(token)?, token))) {
-                Some((principal, token)) => Ok((principal, Credential::Token(token.to_string()))),
+                Some((principal, token)) => Ok((principal, Credential::Bearer(token.to_string()))),
                 None => Err(error(
                     StatusCode::UNAUTHORIZED,
                     "the API token is unknown, expired or revoked",
@@ -312,23 +305,25 @@ impl Console {
     }
 
     fn metrics(&self, request: &Request) -> Response {
-        // Read at each scrape, so a reload or a new token in the file
-        // applies at once; a file that cannot be read refuses every scrape.
-        let token_file = current_config(&self.node).manage.metrics_token_file.clone();
-        if let Some(path) = token_file {
-            let expected = match metrics_token(&path) {
-                Ok(expected) => expected,
-                Err(reason) => {
-                    warn!(self.node.log, "Refused a scrape"; "reason" => &reason);
-                    return error(StatusCode::SERVICE_UNAVAILABLE, &reason);
-                }
+        let file = crate::current_config(&self.node)
+            .manage
+            .metrics_token_file
+            .clone();
+        if let Some(file) = file {
+            let Some(expected) = self.metrics_token.read(&file) else {
+                // The named file cannot be read: closed, not open.
+                warn!(self.node.log, "Cannot read manage.metrics_token_file"; "path" => &file);
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "manage.metrics_token_file cannot be read",
+                );
             };
             let sent = request
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.strip_prefix("Bearer "));
-            if !sent.is_some_and(|sent| secrets_equal(sent.trim(), &expected)) {
+            if !sent.is_some_and(|sent| same_secret(sent, &expected)) {
                 return error(StatusCode::UNAUTHORIZED, "/metrics needs its bearer token");
             }
         }
@@ -343,6 +338,11 @@ impl Console {
 
     async fn login(&self, request: Request, peer: SocketAddr) -> Response {
         let from = peer.ip().to_string();
+        let audit = |name: &str, action: &str, result: &str| {
+            // Never more of a typed name than an operator's could be.
+            self.audit
+                .record(typed_name(name), &from, action, "", result);
+        };
         let body = match read_json(request).await {
             Ok(body) => body,
             Err(response) => return response,
@@ -353,7 +353,7 @@ impl Console {
         };
         match self.auth.login(name, password, peer.ip()).await {
             Ok((id, principal)) => {
-                self.audit.record(name, &from, "login", "", "ok");
+                audit(name, "login", "ok");
                 let mut response = json(
                     StatusCode::OK,
                     &json!({ "name": principal.name, "role": principal.role.name(),
@@ -362,16 +362,9 @@ impl Console {
                 set_cookie(&mut response, &session_cookie(&id, self.secure));
                 response
             }
-            Err(LoginError::Throttled { wait, started }) => {
-                // Audited once per block, not for every refused attempt.
-                if started {
-                    self.audit.record(
-                        name,
-                        &from,
-                        "login_failed",
-                        "",
-                        &format!("throttled for {} s", wait.as_secs()),
-                    );
+            Err(LoginError::Throttled { wait, audit: first }) => {
+                if first {
+                    audit(name, "login_failed", "throttled");
                 }
                 let mut response = error(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -383,8 +376,7 @@ impl Console {
                 response
             }
             Err(LoginError::BadCredentials) => {
-                self.audit
-                    .record(name, &from, "login_failed", "", "bad credentials");
+                audit(name, "login_failed", "bad credentials");
                 let mut body = json!({ "error": "wrong name or password" });
                 if !self.auth.has_operators() {
                     body["setup"] = json!(setup_hint(&self.node));
@@ -392,10 +384,53 @@ impl Console {
                 json(StatusCode::UNAUTHORIZED, &body)
             }
             Err(LoginError::Internal(reason)) => {
-                self.audit.record(name, &from, "login_failed", "", &reason);
+                audit(name, "login_failed", &reason);
                 error(StatusCode::SERVICE_UNAVAILABLE, &reason)
             }
         }
+    }
+}
+
+/// The `/metrics` bearer token, read from its file when the file (or
+/// its name) changed since the last scrape.
+#[derive(Debug, Default)]
+pub struct MetricsToken {
+    cached: Mutex<Option<CachedToken>>,
+}
+
+#[derive(Debug)]
+struct CachedToken {
+    path: String,
+    stamp: (std::time::SystemTime, u64, u64),
+    token: String,
+}
+
+impl MetricsToken {
+    /// The token in `path`, `None` when the file cannot be read or is empty.
+    pub fn read(&self, path: &str) -> Option<String> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        let stamp = (meta.modified().ok()?, meta.len(), inode);
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = cached.as_ref() {
+            if cached.path == path && cached.stamp == stamp {
+                return Some(cached.token.clone());
+            }
+        }
+        let token = std::fs::read_to_string(path).ok()?.trim().to_string();
+        if token.is_empty() {
+            *cached = None;
+            return None;
+        }
+        *cached = Some(CachedToken {
+            path: path.to_string(),
+            stamp,
+            token: token.clone(),
+        });
+        Some(token)
     }
 }
 

@@ -60,13 +60,16 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let accounts = Accounts::open(&data_dir)?;
     let audit = Audit::open(&data_dir, node.log.clone())?;
     let passwords = Passwords::new(&config.auth)?;
-    let live = node.config.clone();
-    let auth =
-        Arc::new(Auth::new(accounts, passwords, move || live.current().manage.clone()).await?);
-    // A token file that cannot be read stops the start; later it is read
-    // at every scrape.
+    // Settings are read from the running configuration at each use, so
+    // a reload applies every manage.* setting.
+    let settings_node = node.clone();
+    let settings: auth::Settings = Box::new(move || settings_node.config.current().manage.clone());
+    let auth = Arc::new(Auth::new(accounts, passwords, settings).await?);
+    let metrics_token = http_api::MetricsToken::default();
     if let Some(path) = &config.manage.metrics_token_file {
-        http_api::metrics_token(path).map_err(anyhow::Error::msg)?;
+        if metrics_token.read(path).is_none() {
+            anyhow::bail!("cannot read manage.metrics_token_file {path}, or it is empty");
+        }
     }
     let tls = node
         .me
@@ -97,6 +100,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         published,
         auth,
         audit,
+        metrics_token,
         secure: tls.is_some(),
     });
     serve_http::serve(listener, tls, &node, move |request, peer| {

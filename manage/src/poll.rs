@@ -1,8 +1,11 @@
 //! The poller: every `manage.poll_interval_ms` it asks every process of
 //! the cluster file for its stats (concurrently, each bounded by the poll
 //! interval), works out each one's state (up / stale / down) and rates,
-//! keeps `manage.history_minutes` of samples per process, raises and
-//! clears alarms, and publishes one immutable [`Snapshot`].
+//! keeps `manage.history_minutes` of samples per process (at most
+//! [`MAX_POINTS`]: a longer history keeps the average of several polls
+//! per point), raises and clears alarms, and publishes one immutable
+//! [`Snapshot`]. A reload that changes the poll interval applies at the
+//! next tick.
 //!
 //! Readers (the API, `/metrics`, the event stream) only ever take the
 //! latest snapshot: a read never waits on a process, and nothing here is
@@ -105,11 +108,21 @@ pub struct Sample {
     pub rss_bytes: u64,
 }
 
+/// The most points kept per process.
+pub const MAX_POINTS: usize = 3_600;
+
 /// The chart history of every process. Only the poller writes, once per
 /// poll; a reader copies one process's points out.
 #[derive(Debug, Default)]
 pub struct History {
-    series: Mutex<HashMap<String, VecDeque<Sample>>>,
+    series: Mutex<HashMap<String, Series>>,
+}
+
+/// One process's points, and the polls not yet made into a point.
+#[derive(Debug, Default)]
+struct Series {
+    points: VecDeque<Sample>,
+    pending: Option<(Sample, u32)>,
 }
 
 impl History {
@@ -117,17 +130,28 @@ impl History {
         let series = self.series.lock().unwrap_or_else(|e| e.into_inner());
         series
             .get(name)
-            .map(|points| points.iter().copied().collect())
+            .map(|series| series.points.iter().copied().collect())
             .unwrap_or_default()
     }
 
-    fn push(&self, name: &str, sample: Sample, capacity: usize) {
+    /// Adds one poll's sample; `plan` says how many points to keep and
+    /// how many polls make one point (their average).
+    fn push(&self, name: &str, sample: Sample, plan: HistoryPlan) {
         let mut series = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let points = series.entry(name.to_string()).or_default();
-        while points.len() >= capacity {
-            points.pop_front();
+        let series = series.entry(name.to_string()).or_default();
+        let (sum, polls) = match series.pending.take() {
+            Some((sum, polls)) => (add(sum, sample), polls + 1),
+            None => (sample, 1),
+        };
+        if polls < plan.polls_per_point {
+            series.pending = Some((sum, polls));
+            return;
         }
-        points.push_back(sample);
+        let point = average(sum, polls, sample);
+        while series.points.len() >= plan.points {
+            series.points.pop_front();
+        }
+        series.points.push_back(point);
     }
 
     fn retain(&self, keep: impl Fn(&str) -> bool) {
@@ -190,19 +214,17 @@ impl Poller {
     async fn run(mut self, tx: watch::Sender<Arc<Snapshot>>) {
         let config = crate::current_config(&self.node);
         let mut period = config.manage.poll_interval();
-        let mut tick = tokio::time::interval(period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut tick = poll_timer(period);
         loop {
             tokio::select! {
                 _ = self.node.shutdown.cancelled() => return,
                 _ = tick.tick() => {}
             }
             let config = crate::current_config(&self.node);
-            // A reload may change the period.
             if config.manage.poll_interval() != period {
+                // A reload changed the interval: the next tick keeps to it.
                 period = config.manage.poll_interval();
-                tick = tokio::time::interval(period);
-                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                tick = poll_timer(period);
                 tick.reset();
             }
             let answers = self.poll(&config).await;
@@ -229,7 +251,7 @@ impl Poller {
     fn record(&mut self, config: &ClusterConfig, answers: Vec<(String, ProcStats)>) {
         let now = Instant::now();
         let now_ms = now_ms();
-        let capacity = history_capacity(&config.manage);
+        let plan = history_plan(&config.manage);
         for (name, stats) in answers {
             let Ok(proc) = config.proc_by_name(&name) else {
                 continue;
@@ -260,7 +282,7 @@ impl Poller {
                     rates: tracked.rates,
                     rss_bytes: stats.rss_bytes,
                 },
-                capacity,
+                plan,
             );
         }
         let names: std::collections::HashSet<&str> =
@@ -419,14 +441,114 @@ async fn ask_stats(
     }
 }
 
-fn history_capacity(manage: &ManageConfig) -> usize {
-    let points = manage.history_minutes * 60_000 / manage.poll_interval_ms.max(1);
-    // Validation keeps it at most 10,000.
-    points.clamp(1, 10_000) as usize
+/// How the history of `manage.history_minutes` fits in [`MAX_POINTS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct HistoryPlan {
+    points: usize,
+    polls_per_point: u32,
+}
+
+fn history_plan(manage: &ManageConfig) -> HistoryPlan {
+    let polls =
+        (manage.history_minutes.saturating_mul(60_000) / manage.poll_interval_ms.max(1)).max(1);
+    let per_point = polls
+        .div_ceil(MAX_POINTS as u64)
+        .clamp(1, u64::from(u32::MAX));
+    HistoryPlan {
+        points: (polls.div_ceil(per_point) as usize).clamp(1, MAX_POINTS),
+        polls_per_point: per_point as u32,
+    }
+}
+
+fn add(a: Sample, b: Sample) -> Sample {
+    Sample {
+        t_secs: b.t_secs,
+        rates: Rates {
+            messages_per_s: a.rates.messages_per_s + b.rates.messages_per_s,
+            deliveries_per_s: a.rates.deliveries_per_s + b.rates.deliveries_per_s,
+            connections: a.rates.connections + b.rates.connections,
+            cpu_percent: a.rates.cpu_percent + b.rates.cpu_percent,
+        },
+        rss_bytes: b.rss_bytes,
+    }
+}
+
+/// The point of `polls` summed samples: average rates, the latest time
+/// and memory.
+fn average(sum: Sample, polls: u32, latest: Sample) -> Sample {
+    let n = f64::from(polls.max(1));
+    Sample {
+        t_secs: latest.t_secs,
+        rates: Rates {
+            messages_per_s: sum.rates.messages_per_s / n,
+            deliveries_per_s: sum.rates.deliveries_per_s / n,
+            connections: sum.rates.connections / n,
+            cpu_percent: sum.rates.cpu_percent / n,
+        },
+        rss_bytes: latest.rss_bytes,
+    }
+}
+
+fn poll_timer(period: Duration) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval(period.max(Duration::from_millis(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick
 }
 
 /// Whether two answers come from one run of a process (counters of a
 /// restarted process start again from zero).
 fn same_run(a: &ProcStats, b: &ProcStats) -> bool {
     a.pid == b.pid && a.started_at_ms == b.started_at_ms
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+
+    fn sample(t_secs: u64, messages_per_s: f64) -> Sample {
+        Sample {
+            t_secs,
+            rates: Rates {
+                messages_per_s,
+                ..Rates::default()
+            },
+            rss_bytes: t_secs,
+        }
+    }
+
+    #[test]
+    fn a_long_history_is_capped_and_averaged() {
+        let day_fast = ManageConfig {
+            history_minutes: 1440,
+            poll_interval_ms: 100,
+            ..ManageConfig::default()
+        };
+        let plan = history_plan(&day_fast);
+        assert!(plan.points <= MAX_POINTS, "{plan:?}");
+        assert_eq!(plan.polls_per_point, 240);
+        let short = history_plan(&ManageConfig::default());
+        assert_eq!(
+            short,
+            HistoryPlan {
+                points: 900,
+                polls_per_point: 1
+            }
+        );
+
+        let history = History::default();
+        let plan = HistoryPlan {
+            points: 3,
+            polls_per_point: 2,
+        };
+        for t in 0..10 {
+            history.push("p", sample(t, t as f64), plan);
+        }
+        let points = history.of("p");
+        assert_eq!(points.len(), 3);
+        // Polls (4,5), (6,7), (8,9) averaged, stamped with the later one.
+        assert_eq!(points[0].t_secs, 5);
+        assert_eq!(points[0].rates.messages_per_s, 4.5);
+        assert_eq!(points[2].rates.messages_per_s, 8.5);
+        assert_eq!(points[2].rss_bytes, 9);
+    }
 }

@@ -1,6 +1,7 @@
 //! Talking to a test cluster's manage_serv: operators created in its
 //! data_dir as `manage_serv operator add` does, and a small console
-//! client (session cookie and CSRF token, or an API token) over real HTTP.
+//! client (session cookie and CSRF token, or an API token) over real HTTP,
+//! with its event stream and logins from a chosen loopback address.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,7 +14,10 @@ use schat_client::{HttpClient, HttpResponse};
 use schat_runtime::password::Passwords;
 use serde_json::{json, Value};
 
-use crate::TestCluster;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::{raw_http, TestCluster};
 
 /// The data_dir of a manage_serv of `cluster`.
 pub fn data_dir(cluster: &TestCluster, manage: &str) -> PathBuf {
@@ -180,6 +184,52 @@ impl Console {
         })
     }
 
+    /// Opens `GET /api/v1/events` with this client's cookie or token
+    /// (plain HTTP) and waits for its first `procs` event. The server
+    /// closes the connection when the stream ends; see
+    /// [`Console::stream_ends_within`].
+    pub async fn open_events(&self) -> anyhow::Result<TcpStream> {
+        let addr = self
+            .base
+            .strip_prefix("http://")
+            .context("the event stream helper speaks plain HTTP")?;
+        let mut stream = TcpStream::connect(addr).await?;
+        let mut request =
+            format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+        if let Some(cookie) = &self.cookie {
+            request.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        if let Some(bearer) = &self.bearer {
+            request.push_str(&format!("Authorization: Bearer {bearer}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        let mut seen = Vec::new();
+        let started = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut chunk = [0u8; 4096];
+            while !String::from_utf8_lossy(&seen).contains("event: procs") {
+                let n = stream.read(&mut chunk).await?;
+                anyhow::ensure!(
+                    n > 0,
+                    "closed before the first event: {}",
+                    String::from_utf8_lossy(&seen)
+                );
+                seen.extend_from_slice(&chunk[..n]);
+                anyhow::ensure!(seen.len() < 1 << 20, "no procs event in the first MiB");
+            }
+            Ok(())
+        })
+        .await;
+        started.context("no procs event within 20 s")??;
+        Ok(stream)
+    }
+
+    /// Whether an event stream from [`Console::open_events`] ends (the
+    /// server closes it) within `within`, reading its events meanwhile.
+    pub async fn stream_ends_within(stream: &mut TcpStream, within: Duration) -> bool {
+        raw_http::closed_within(stream, within).await
+    }
+
     /// The row of process `name` in `GET /api/v1/procs`.
     pub async fn proc_row(&self, name: &str) -> anyhow::Result<Value> {
         let answer = self.get("/api/v1/procs").await?;
@@ -202,6 +252,32 @@ impl Console {
         })
         .await
     }
+}
+
+/// The status of a login sent from loopback address `source` (any
+/// 127.0.0.x), to tell the throttle's addresses apart.
+pub async fn login_from(
+    cluster: &TestCluster,
+    manage: &str,
+    source: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<StatusCode> {
+    let server = cluster
+        .config
+        .proc_by_name(manage)?
+        .addr()
+        .context("no listen address")?
+        .parse()?;
+    let mut stream = raw_http::connect_from(source, server).await?;
+    let body = json!({ "name": name, "password": password }).to_string();
+    let request = format!(
+        "POST /api/v1/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let answer = raw_http::read_response(&mut stream).await?;
+    Ok(StatusCode::from_u16(answer.status)?)
 }
 
 /// A ClusterSpec's manage section with fast polling, for tests.

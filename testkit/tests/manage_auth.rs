@@ -1,13 +1,16 @@
 //! Who may use manage_serv's console and API: logins and sessions, CSRF
-//! tokens, roles, the login throttle, idle sessions, and API tokens that
-//! expire or are revoked. Every login, failure and token change audited.
+//! tokens, roles, the login throttle (per name and address, parallel
+//! attempts included), sessions and event streams that end (idle, new
+//! password, operator removed, token revoked), settings a reload applies,
+//! and API tokens that expire or are revoked. Every login, failure and
+//! token change audited, without letting a flood grow the log.
 
 use std::time::Duration;
 
 use http::{Method, StatusCode};
 use manage_serv::accounts::Accounts;
 use manage_serv::accounts::Role;
-use schat_testkit::manage::{add_operator, data_dir, fast_manage, Console};
+use schat_testkit::manage::{add_operator, data_dir, fast_manage, login_from, Console};
 use schat_testkit::{eventually, ClusterSpec, TestCluster};
 use serde_json::json;
 
@@ -17,6 +20,9 @@ fn spec() -> ClusterSpec {
     let mut manage = fast_manage();
     manage.login_account_failures = 3;
     manage.login_address_failures = 100;
+    // Generous: a loaded machine must not idle a session out mid-test
+    // (the idle test sets a short time by a reload).
+    manage.session_idle_secs = 600;
     ClusterSpec {
         sets: 1,
         chats: 1,
@@ -50,7 +56,19 @@ async fn sessions_roles_and_csrf() -> anyhow::Result<()> {
         "{}",
         answer.json
     );
-    assert_eq!(anonymous.get("/").await?.status, StatusCode::OK);
+    let page = anonymous.get("/").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    for answer in [&page, &answer] {
+        let csp = answer.response.headers["content-security-policy"].to_str()?;
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert!(!answer
+            .response
+            .headers
+            .contains_key("strict-transport-security"));
+    }
 
     let viewer = Console::operator(&cluster, "manage_serv-1", "watcher", Role::Viewer).await?;
     let admin = Console::operator(&cluster, "manage_serv-1", "boss", Role::Admin).await?;
@@ -143,31 +161,7 @@ async fn sessions_roles_and_csrf() -> anyhow::Result<()> {
         StatusCode::UNAUTHORIZED
     );
 
-    // A new password ends the operator's sessions.
-    let watcher_hash = cheap_hash("watcher-new-password").await?;
-    Accounts::open(&data_dir(&cluster, "manage_serv-1"))?.set_password("watcher", watcher_hash)?;
-    assert_eq!(
-        viewer.get("/api/v1/me").await?.status,
-        StatusCode::UNAUTHORIZED,
-        "a session outlived its password"
-    );
-
-    // The page runs only its own files.
-    let page = anonymous.get("/").await?;
-    let csp = page
-        .response
-        .headers
-        .get(http::header::CONTENT_SECURITY_POLICY)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    assert!(
-        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
-        "{csp}"
-    );
-
-    let again = admin;
-    let audit = again.get("/api/v1/audit?limit=100").await?.json;
+    let audit = admin.get("/api/v1/audit?limit=100").await?.json;
     let entries = audit["entries"].as_array().unwrap();
     let has = |who: &str, action: &str| {
         entries
@@ -196,11 +190,64 @@ async fn failed_logins_are_throttled_and_audited() -> anyhow::Result<()> {
         let answer = console.login("target", "wrong-password").await?;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    // Blocked now: even the right password is refused.
+    // Blocked from this address now: even the right password is refused.
     let answer = console.login("target", "right-password-1").await?;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(answer.response.headers.contains_key("retry-after"));
-    // Another account is not blocked.
+    // A flood of refused attempts is audited once.
+    for _ in 0..20 {
+        let answer = console.login("target", "wrong-password").await?;
+        assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    // The operator, from another address, still gets in: guesses from
+    // elsewhere do not lock an account.
+    assert_eq!(
+        login_from(
+            &cluster,
+            "manage_serv-1",
+            "127.0.0.2",
+            "target",
+            "right-password-1"
+        )
+        .await?,
+        StatusCode::OK
+    );
+
+    // Attempts sent at once are counted before their passwords are
+    // checked: no more than the limit are checked.
+    add_operator(
+        &cluster,
+        "manage_serv-1",
+        "racer",
+        "racer-password-1",
+        Role::Viewer,
+    )
+    .await?;
+    let racing = (0..12).map(|_| async {
+        let mut console = Console::new(&cluster, "manage_serv-1");
+        console
+            .login("racer", "wrong-password")
+            .await
+            .map(|answer| answer.status)
+    });
+    let statuses = futures_util::future::join_all(racing).await;
+    let checked = statuses
+        .iter()
+        .filter(|status| matches!(status, Ok(StatusCode::UNAUTHORIZED)))
+        .count();
+    assert!(checked <= 3, "{checked} attempts checked: {statuses:?}");
+    assert!(statuses.iter().all(|status| matches!(
+        status,
+        Ok(StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS)
+    )));
+
+    // A name of any length is recorded as "(invalid)", not as sent.
+    let long = "n".repeat(60_000);
+    assert_eq!(
+        console.login(&long, "whatever").await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+
     add_operator(
         &cluster,
         "manage_serv-1",
@@ -214,47 +261,137 @@ async fn failed_logins_are_throttled_and_audited() -> anyhow::Result<()> {
         other.login("other", "other-password-1").await?.status,
         StatusCode::OK
     );
-    let audit = other.get("/api/v1/audit?limit=100").await?.json;
+    let audit = other.get("/api/v1/audit?limit=1000").await?.json;
     let entries = audit["entries"].as_array().unwrap();
-    let failures = entries
+    let failures = |result: &str| {
+        entries
+            .iter()
+            .filter(|e| {
+                e["who"] == "target" && e["action"] == "login_failed" && e["result"] == result
+            })
+            .count()
+    };
+    assert_eq!(failures("bad credentials"), 3);
+    assert_eq!(failures("throttled"), 1, "{audit}");
+    assert!(entries
         .iter()
-        .filter(|e| e["who"] == "target" && e["action"] == "login_failed")
-        .count();
-    assert_eq!(failures, 4);
-    assert!(entries.iter().any(|e| e["who"] == "target"
-        && e["result"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with("throttled")));
-
-    // Refusals while blocked are not audited one by one: only the attempt
-    // that began the block was.
-    for _ in 0..5 {
-        let answer = console.login("target", "wrong-password").await?;
-        assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
-    }
-    let audit = other.get("/api/v1/audit?limit=100").await?.json;
-    let failures = audit["entries"]
-        .as_array()
-        .unwrap()
+        .any(|e| e["who"] == "target" && e["action"] == "login" && e["from"] == "127.0.0.2"));
+    assert!(entries
         .iter()
-        .filter(|e| e["who"] == "target" && e["action"] == "login_failed")
-        .count();
-    assert_eq!(failures, 4, "refused attempts were audited one by one");
-
-    // A name of any length is audited clipped.
-    let long = "n".repeat(10_000);
-    console.login(&long, "wrong-password").await?;
-    let audit = other.get("/api/v1/audit?limit=5").await?.json;
-    let newest = audit["entries"][0]["who"].as_str().unwrap_or_default();
+        .any(|e| e["who"] == "(invalid)" && e["action"] == "login_failed"));
+    let text = audit.to_string();
+    assert!(!text.contains(&long[..100]), "a typed name kept whole");
     assert!(
-        newest.starts_with("nnn") && newest.chars().count() <= 65,
-        "{newest}"
-    );
-    assert!(
-        !audit.to_string().contains("wrong-password"),
+        !text.contains("wrong-password"),
         "a password in the audit log"
     );
+    let on_disk = std::fs::read_to_string(data_dir(&cluster, "manage_serv-1").join("audit.jsonl"))?;
+    assert!(on_disk.len() < 64 * 1024, "{} bytes", on_disk.len());
+    Ok(())
+}
+
+#[tokio::test]
+async fn sessions_and_event_streams_end_with_their_credentials() -> anyhow::Result<()> {
+    let mut cluster = TestCluster::start(spec()).await?;
+    let admin = Console::operator(&cluster, "manage_serv-1", "boss", Role::Admin).await?;
+    let accounts = Accounts::open(&data_dir(&cluster, "manage_serv-1"))?;
+
+    // A revoked token's stream ends.
+    let created = admin
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "board", "role": "viewer", "ttl_secs": 3600 }),
+        )
+        .await?;
+    let mut board = Console::new(&cluster, "manage_serv-1");
+    board.bearer = created.json["token"].as_str().map(str::to_string);
+    let mut stream = board.open_events().await?;
+    let id = created.json["id"].as_str().unwrap_or_default();
+    assert_eq!(
+        admin.delete(&format!("/api/v1/tokens/{id}")).await?.status,
+        StatusCode::OK
+    );
+    assert!(
+        Console::stream_ends_within(&mut stream, WAIT).await,
+        "a revoked token's event stream goes on"
+    );
+
+    // A removed operator's stream ends.
+    let leaver = Console::operator(&cluster, "manage_serv-1", "leaver", Role::Viewer).await?;
+    let mut stream = leaver.open_events().await?;
+    accounts.remove_operator("leaver")?;
+    assert!(
+        Console::stream_ends_within(&mut stream, WAIT).await,
+        "a removed operator's event stream goes on"
+    );
+
+    // A new password ends the sessions of the old one, streams included.
+    let changer = Console::operator(&cluster, "manage_serv-1", "changer", Role::Admin).await?;
+    let mut stream = changer.open_events().await?;
+    assert_eq!(changer.get("/api/v1/me").await?.status, StatusCode::OK);
+    let hash = schat_runtime::password::Passwords::new(&cluster.config.auth)?
+        .hash("changer-new-password".to_string())
+        .await?;
+    accounts.set_password("changer", hash)?;
+    assert_eq!(
+        changer.get("/api/v1/me").await?.status,
+        StatusCode::UNAUTHORIZED,
+        "a session outlived its password"
+    );
+    assert!(Console::stream_ends_within(&mut stream, WAIT).await);
+
+    // A reload applies a shorter idle time, and an event stream does
+    // not keep a session alive: the stream ends once the session has
+    // been idle that long, and the session is gone.
+    cluster.edit_config(|config| config.manage.session_idle_secs = 2)?;
+    let reloaded = cluster.reload("manage_serv-1")?;
+    assert!(reloaded.ok, "{reloaded:?}");
+    assert_eq!(reloaded.changed, ["manage.session_idle_secs"]);
+    let sleepy = Console::operator(&cluster, "manage_serv-1", "sleepy", Role::Viewer).await?;
+    let mut stream = sleepy.open_events().await?;
+    assert!(
+        Console::stream_ends_within(&mut stream, WAIT).await,
+        "an idle session's event stream goes on"
+    );
+    assert_eq!(
+        sleepy.get("/api/v1/me").await?.status,
+        StatusCode::UNAUTHORIZED,
+        "an idle session did not expire"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reload_applies_the_metrics_token_file() -> anyhow::Result<()> {
+    let mut cluster = TestCluster::start(spec()).await?;
+    let console = Console::new(&cluster, "manage_serv-1");
+    assert_eq!(console.get("/metrics").await?.status, StatusCode::OK);
+    let dir = tempfile::tempdir()?;
+    let token_file = dir.path().join("metrics.token");
+    std::fs::write(&token_file, "first-secret\n")?;
+    let path = token_file.display().to_string();
+    cluster.edit_config(|config| config.manage.metrics_token_file = Some(path))?;
+    let reloaded = cluster.reload("manage_serv-1")?;
+    assert!(
+        reloaded.ok && reloaded.needs_restart.is_empty(),
+        "{reloaded:?}"
+    );
+    let mut scraper = Console::new(&cluster, "manage_serv-1");
+    assert_eq!(
+        scraper.get("/metrics").await?.status,
+        StatusCode::UNAUTHORIZED,
+        "/metrics open after a reload named a token file"
+    );
+    scraper.bearer = Some("first-secret".to_string());
+    assert_eq!(scraper.get("/metrics").await?.status, StatusCode::OK);
+    // A new token in the file replaces the old at once.
+    std::fs::write(&token_file, "second-secret-longer\n")?;
+    assert_eq!(
+        scraper.get("/metrics").await?.status,
+        StatusCode::UNAUTHORIZED
+    );
+    scraper.bearer = Some("second-secret-longer".to_string());
+    assert_eq!(scraper.get("/metrics").await?.status, StatusCode::OK);
     Ok(())
 }
 
@@ -305,14 +442,15 @@ async fn api_tokens_work_until_expired_or_revoked() -> anyhow::Result<()> {
     let short = admin
         .post(
             "/api/v1/tokens",
-            json!({ "name": "short", "role": "admin", "ttl_secs": 5 }),
+            json!({ "name": "short", "role": "admin", "ttl_secs": 1 }),
         )
         .await?;
+    assert_eq!(short.status, StatusCode::OK, "{}", short.json);
     let mut brief = Console::new(&cluster, "manage_serv-1");
     brief.bearer = short.json["token"].as_str().map(str::to_string);
-    assert_eq!(brief.get("/api/v1/procs").await?.status, StatusCode::OK);
+    // Whether it still works at once depends on the machine's speed (its
+    // expiry is unit-tested on a set clock): only that it stops is checked.
     let expired = eventually(WAIT, || async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
         brief
             .get("/api/v1/procs")
             .await
@@ -370,6 +508,13 @@ async fn the_console_over_https_sets_a_secure_cookie() -> anyhow::Result<()> {
     for flag in ["HttpOnly", "SameSite=Strict", "Secure"] {
         assert!(cookie.contains(flag), "{flag} missing from {cookie}");
     }
+    let hsts = login
+        .response
+        .headers
+        .get(http::header::STRICT_TRANSPORT_SECURITY)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    assert!(hsts.starts_with("max-age="), "no HSTS under TLS: {hsts:?}");
     assert_eq!(admin.get("/api/v1/me").await?.json["name"], "tls-admin");
     let metrics = admin.get("/metrics").await?;
     assert_eq!(metrics.status, StatusCode::OK);
@@ -386,36 +531,6 @@ async fn the_console_over_https_sets_a_secure_cookie() -> anyhow::Result<()> {
     assert!(
         plain.is_err() || plain.is_ok_and(|answer| answer.status != StatusCode::OK),
         "plain HTTP was served"
-    );
-    Ok(())
-}
-
-/// An argon2id hash made cheaply, for a password changed behind the
-/// console's back (as `manage_serv operator passwd` does).
-async fn cheap_hash(password: &str) -> anyhow::Result<String> {
-    let params = schat_runtime::config::AuthConfig {
-        argon2_memory_kib: 64,
-        argon2_iterations: 1,
-        ..Default::default()
-    };
-    let passwords = schat_runtime::password::Passwords::new(&params)?;
-    Ok(passwords.hash(password.to_string()).await?)
-}
-
-#[tokio::test]
-async fn idle_sessions_end() -> anyhow::Result<()> {
-    let mut manage = fast_manage();
-    manage.session_idle_secs = 2;
-    let cluster = TestCluster::start(ClusterSpec { manage, ..spec() }).await?;
-    let idle = Console::operator(&cluster, "manage_serv-1", "sleepy", Role::Viewer).await?;
-    assert_eq!(idle.get("/api/v1/me").await?.status, StatusCode::OK);
-    // Any request would keep the session alive, so this lets the idle time
-    // pass without asking: the passing of time is what is tested.
-    tokio::time::sleep(Duration::from_millis(3_000)).await;
-    assert_eq!(
-        idle.get("/api/v1/me").await?.status,
-        StatusCode::UNAUTHORIZED,
-        "an idle session did not expire"
     );
     Ok(())
 }

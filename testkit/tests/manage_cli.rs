@@ -1,7 +1,8 @@
 //! The manage_serv binary's tools: `operator` and `token` edit the data
 //! files of a manage_serv, and `ctl` drives a running console's API with
 //! an API token, printing JSON. Also the event stream a console page
-//! reads. Needs the binaries built (`cargo build --workspace --bins`,
+//! reads. Operator commands run at once keep every change. Needs the
+//! binaries built (`cargo build --workspace --bins`,
 //! which scripts/test.sh does).
 
 use std::io::Write;
@@ -153,6 +154,60 @@ fn operator_and_token_commands_edit_the_data_dir() {
     ] {
         assert!(audit.contains(action), "{action} not audited: {audit}");
     }
+}
+
+#[test]
+fn operator_commands_at_once_keep_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = committed_config();
+    for proc in config["procs"].as_array_mut().unwrap() {
+        if proc["type"] == "manage_serv" {
+            proc["data_dir"] = dir.path().join("manage").display().to_string().into();
+        }
+    }
+    let config_path = dir.path().join("cluster.json");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let config_arg = config_path.display().to_string();
+    // Processes of their own, each a read-modify-write of operators.json:
+    // only the lock file keeps one from writing over another's change.
+    let names: Vec<String> = (0..6).map(|n| format!("op{n}")).collect();
+    std::thread::scope(|scope| {
+        for name in &names {
+            let config_arg = config_arg.as_str();
+            scope.spawn(move || {
+                let (ok, _, err) = manage_serv(
+                    &[
+                        "--config",
+                        config_arg,
+                        "--name",
+                        "manage_serv-1",
+                        "operator",
+                        "add",
+                        name,
+                        "--role",
+                        "viewer",
+                        "--password-stdin",
+                    ],
+                    Some("a-long-password\n"),
+                );
+                assert!(ok, "{err}");
+            });
+        }
+    });
+    let (ok, json, err) = manage_serv(
+        &[
+            "--config",
+            &config_arg,
+            "--name",
+            "manage_serv-1",
+            "operator",
+            "list",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let listed = json["operators"].as_array().map_or(0, Vec::len);
+    assert_eq!(listed, names.len(), "changes lost: {json}");
 }
 
 #[tokio::test]

@@ -465,8 +465,11 @@ pub struct ManageConfig {
     pub history_minutes: u64,
     /// A console session unused for this long is logged out.
     pub session_idle_secs: u64,
-    /// Failed console logins of one operator name, and from one address,
-    /// that block further attempts (answered 429) for `login_block_secs`.
+    /// Failed console logins of one operator name from one client
+    /// address, and from one address whatever the name, that block further
+    /// attempts from there (answered 429) for `login_block_secs`; past
+    /// `login_account_failures` from anywhere, a name's attempts are only
+    /// slowed (see manage_serv's auth.rs), so nobody can lock it out.
     pub login_account_failures: u32,
     pub login_address_failures: u32,
     pub login_block_secs: u64,

@@ -4,9 +4,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::{ClusterConfig, ConfigError, HttpConfig, ManageConfig, ProcConfig, ProcKind, SET_KEYS};
 
-/// Chart points manage_serv keeps per process at most.
-const MAX_HISTORY_POINTS: u64 = 10_000;
-
 pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.procs.is_empty() {
         return Err(ConfigError::NoProcs);
@@ -504,19 +501,6 @@ fn manage(manage: &ManageConfig) -> Result<(), ConfigError> {
         return Err(ConfigError::Value {
             field: "manage.history_minutes",
             problem: format!("{} is outside 1..=1440", manage.history_minutes),
-        });
-    }
-    // The charts keep one point per poll for the history: bounded, so a
-    // long history with a fast poll cannot make the console huge.
-    let points = manage.history_minutes * 60_000 / manage.poll_interval_ms.max(1);
-    if points > MAX_HISTORY_POINTS {
-        return Err(ConfigError::Value {
-            field: "manage.history_minutes",
-            problem: format!(
-                "{} minutes at one point per {} ms is {points} points per process; at most \
-                 {MAX_HISTORY_POINTS}: shorten it or poll less often",
-                manage.history_minutes, manage.poll_interval_ms
-            ),
         });
     }
     if manage.metrics_token_file.as_deref() == Some("") {
