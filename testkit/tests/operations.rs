@@ -437,7 +437,7 @@ async fn counters_follow_the_traffic() {
 async fn users_and_groups_are_looked_up_and_users_kicked() {
     let mut cluster = TestCluster::start(spec()).await.unwrap();
     let manage = join_as_manage(&mut cluster).await;
-    let (alice, alice_uid, _) = cluster.user(1, "alice").await.unwrap();
+    let (alice, alice_uid, alice_token) = cluster.user(1, "alice").await.unwrap();
     let (bob, bob_uid, _) = cluster.user(1, "bob").await.unwrap();
     let (carol, carol_uid, _) = cluster.user(2, "carol").await.unwrap();
     drop(carol);
@@ -547,6 +547,20 @@ async fn users_and_groups_are_looked_up_and_users_kicked() {
     .await;
     assert!(closed, "alice's connection should close");
     assert_eq!(bob.profile().await.unwrap().uid, bob_uid);
+    // Her saved token no longer logs her in; her password does.
+    let again = cluster.client(1).await.unwrap();
+    match again.login_token(&alice_token).await {
+        Err(ClientError::Server { code, .. }) => assert_eq!(code, ResultCode::TokenInvalid),
+        other => panic!("a kicked user's token still logs in: {other:?}"),
+    }
+    assert_eq!(
+        again
+            .login_password("alice", "password123")
+            .await
+            .unwrap()
+            .uid,
+        alice_uid
+    );
     // Another logic holds no session of hers.
     let elsewhere = manage
         .command(

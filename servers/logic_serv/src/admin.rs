@@ -7,10 +7,12 @@ use std::sync::{Arc, Weak};
 use schat_proto::client::ResultCode;
 use schat_proto::server::{
     admin_command::Cmd, admin_reply, admin_request, server_msg::Msg, AdminReply, CommandResult,
-    GetProfiles, Locate, ProcType, UserInfo, UserLookup, UserSession,
+    GetProfiles, Locate, ProcType, RevokeTokens, UserInfo, UserLookup, UserSession,
 };
 use schat_runtime::admin::{self, addressee, Addressee, Member};
+use schat_runtime::file_url::{access_changed, AccessChange};
 use schat_runtime::stats::{Counter, Stats};
+use schat_runtime::time::now_ms;
 use schat_runtime::{rules, Incoming, Target};
 
 use crate::Logic;
@@ -56,8 +58,10 @@ pub fn register(logic: &Arc<Logic>) {
     });
 }
 
-/// Closes the user's session here, if any: the client is told it was
-/// kicked (with the reason) and closed.
+/// Revokes the user's session tokens (as a logout does, so the client
+/// cannot come straight back with its saved token and must log in with
+/// the password) and closes the user's session here, if any: the client
+/// is told it was kicked (with the reason) and closed.
 async fn kick(logic: Weak<Logic>, uid: u64, reason: String) -> CommandResult {
     let Some(logic) = logic.upgrade() else {
         return CommandResult::failed("logic_serv is stopping");
@@ -70,6 +74,17 @@ async fn kick(logic: Weak<Logic>, uid: u64, reason: String) -> CommandResult {
     } else {
         reason
     };
+    let revoked_at_ms = now_ms();
+    let revoke = Msg::RevokeTokens(RevokeTokens { uid, revoked_at_ms });
+    if let Err(err) = logic.db(revoke).await {
+        return CommandResult::failed(format!("could not revoke the user's tokens: {err}"));
+    }
+    // File servers stop honouring the user's file tokens now.
+    access_changed(
+        logic.fabric.channel(),
+        uid,
+        AccessChange::LoggedOut { revoked_at_ms },
+    );
     let n_sessions = u32::from(logic.sessions.kick(uid, 0, reason));
     CommandResult::done(format!("closed {n_sessions} sessions"))
 }
