@@ -79,7 +79,7 @@ async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
     let live_logics = chat.fabric.live_peers(ProcType::Logic);
     // Every logic beats every presence_beat_ms: two beats missed and the
     // map is not trusted.
-    let fresh = Duration::from_millis(2 * chat.config.current().timing.presence_beat_ms);
+    let fresh = Duration::from_millis(2 * chat.config.load().timing.presence_beat_ms);
     {
         let presence = chat.lock_presence();
         if presence.covers(&live_logics, Instant::now(), fresh) {

@@ -54,6 +54,7 @@ async fn serve(
         link::QueueLimits {
             frames: limits.client_send_queue,
             bytes: limits.client_send_queue_bytes,
+            depth: Some(conn.clients.queue_depth.clone()),
         },
         &addr.to_string(),
         close.clone(),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -13,7 +13,7 @@ use schat_proto::client::{ResultCode, ServerMessage};
 use schat_proto::Wire;
 use schat_runtime::http::client_address;
 use schat_runtime::link::{LinkSender, SendError};
-use schat_runtime::stats::{Counter, Stats};
+use schat_runtime::stats::{Counter, Gauge, Stats};
 use schat_runtime::Shutdown;
 
 use crate::metrics::ConnMetrics;
@@ -27,32 +27,25 @@ pub struct Clients {
     pub metrics: ConnMetrics,
     /// Frames refused by a full client queue.
     queue_drops: Counter,
+    /// Frames queued to every client, kept by the links themselves.
+    pub queue_depth: Gauge,
 }
 
 impl Clients {
     /// An empty registry whose counts go to `stats`.
     pub fn new(stats: &Stats) -> Arc<Clients> {
-        Arc::new_cyclic(|weak: &Weak<Clients>| {
-            let weak = weak.clone();
-            let queue_drops = stats.queue("client", move || {
-                weak.upgrade().map_or(0, |clients| clients.queued())
-            });
-            Clients {
-                by_id: DashMap::new(),
-                // Ids start at a random point, so a logic_serv that still
-                // holds sessions of this conn_serv's previous run cannot
-                // mistake a new client for an old one.
-                next_id: AtomicU64::new(rand::random::<u64>() >> 16 | 1),
-                per_address: Mutex::default(),
-                metrics: ConnMetrics::register(stats),
-                queue_drops,
-            }
+        let (queue_depth, queue_drops) = stats.counted_queue("client");
+        Arc::new(Clients {
+            by_id: DashMap::new(),
+            // Ids start at a random point, so a logic_serv that still
+            // holds sessions of this conn_serv's previous run cannot
+            // mistake a new client for an old one.
+            next_id: AtomicU64::new(rand::random::<u64>() >> 16 | 1),
+            per_address: Mutex::default(),
+            metrics: ConnMetrics::register(stats),
+            queue_drops,
+            queue_depth,
         })
-    }
-
-    /// Frames queued to every client (for snapshots).
-    fn queued(&self) -> usize {
-        self.by_id.iter().map(|client| client.link.queued()).sum()
     }
 }
 

@@ -149,7 +149,7 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
 /// replaced by an error saying so.
 pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
     let mut frame = message.encode_frame();
-    if frame.len() > logic.config.current().limits.max_frame_bytes {
+    if frame.len() > logic.config.load().limits.max_frame_bytes {
         frame = ServerMessage::error(
             message.request_id,
             ResultCode::Internal,
@@ -427,7 +427,7 @@ impl Session {
                 if !self
                     .logic
                     .sessions
-                    .take_send(uid, &self.logic.config.current().chat) =>
+                    .take_send(uid, &self.logic.config.load().chat) =>
             {
                 Err(Failure::new(
                     ResultCode::RateLimited,
@@ -456,7 +456,7 @@ impl Session {
         let Some(user) = self.user.take() else { return };
         self.logic
             .sessions
-            .forget_sends_if_idle(user.uid, &self.logic.config.current().chat);
+            .forget_sends_if_idle(user.uid, &self.logic.config.load().chat);
         self.logic.presence.offline(user.uid, user.session_id);
         self.logic.sessions.unbind_user(user.uid, user.session_id);
         let close = Msg::CloseSession(schat_proto::server::CloseSession {

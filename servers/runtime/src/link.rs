@@ -26,6 +26,7 @@ use tokio::sync::Notify;
 use tokio_util::codec::{FramedRead, FramedWrite};
 
 use crate::shutdown::Shutdown;
+use crate::stats::Gauge;
 
 /// Frames coming in on one connection.
 pub type FrameReader = FramedRead<OwnedReadHalf, FrameCodec>;
@@ -58,6 +59,18 @@ struct Shared {
     writer_gone: AtomicBool,
     /// Every sender is gone: write what is queued, then stop.
     senders_gone: AtomicBool,
+    /// Frames queued, summed over every link that shares the gauge (a
+    /// process's client queues), kept as frames come and go so that
+    /// reading it walks nothing.
+    depth: Option<Gauge>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // Frames never written leave the count with their queue.
+        let left = self.lock().frames.len();
+        self.count(-(left as i64));
+    }
 }
 
 #[derive(Default)]
@@ -70,6 +83,14 @@ struct Queue {
 }
 
 impl Shared {
+    fn count(&self, delta: i64) {
+        if let Some(depth) = &self.depth {
+            if delta != 0 {
+                depth.add(delta);
+            }
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Queue> {
         self.queue
             .lock()
@@ -124,6 +145,7 @@ impl LinkSender {
             queue.frames.push_back(frame);
             queue.frames.len() == 1
         };
+        self.shared.count(1);
         // Frames behind others are taken with them: only the first of a
         // batch needs to wake the writer.
         if was_empty {
@@ -138,15 +160,18 @@ impl LinkSender {
     /// the notice goes out once. The caller then closes the link, which
     /// writes the frame out within the close grace period.
     pub fn send_final(&self, frame: Bytes) -> bool {
-        {
+        let dropped = {
             let mut queue = self.shared.lock();
             if queue.finished {
                 return false;
             }
             queue.finished = true;
+            let dropped = queue.frames.len();
             queue.frames.clear();
             queue.frames.push_back(frame);
-        }
+            dropped
+        };
+        self.shared.count(1 - dropped as i64);
         self.shared.ready.notify_one();
         true
     }
@@ -197,6 +222,7 @@ pub fn open(
         ready: Notify::new(),
         writer_gone: AtomicBool::new(false),
         senders_gone: AtomicBool::new(false),
+        depth: limits.depth,
     });
     tokio::spawn(write_loop(writer, shared.clone(), close));
     (
@@ -209,11 +235,13 @@ pub fn open(
     )
 }
 
-/// How much one link may queue.
-#[derive(Clone, Copy, Debug)]
+/// How much one link may queue, and the gauge (shared by a kind of link)
+/// that counts its queued frames, if any.
+#[derive(Clone, Debug)]
 pub struct QueueLimits {
     pub frames: usize,
     pub bytes: usize,
+    pub depth: Option<Gauge>,
 }
 
 impl QueueLimits {
@@ -223,6 +251,7 @@ impl QueueLimits {
         QueueLimits {
             frames,
             bytes: usize::MAX,
+            depth: None,
         }
     }
 }
@@ -239,6 +268,8 @@ fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>, written: usize) -> usize
     if queue.frames.capacity() > QUEUE_KEEP {
         queue.frames.shrink_to(QUEUE_KEEP);
     }
+    drop(queue);
+    shared.count(-((batch.len() - before) as i64));
     batch[before..].iter().map(Bytes::len).sum()
 }
 
@@ -323,5 +354,65 @@ async fn feed(
     match sink.feed(frame).await {
         Err(WireError::TooLarge { .. }) => Ok(()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use tokio::net::TcpListener;
+
+    /// A link to a peer that reads when told to.
+    async fn link_with_depth(depth: &Gauge) -> (LinkSender, Shutdown, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let close = Shutdown::new();
+        let limits = QueueLimits {
+            frames: 1_000,
+            bytes: usize::MAX,
+            depth: Some(depth.clone()),
+        };
+        let (_reader, link) = open(server, 1 << 20, limits, "test", close.clone());
+        (link, close, client)
+    }
+
+    #[tokio::test]
+    async fn the_depth_gauge_follows_queued_frames() {
+        let depth = Gauge::default();
+        let (link, close, client) = link_with_depth(&depth).await;
+        let mut reader = FramedRead::new(client, FrameCodec::new(1 << 20));
+        for n in 0..50u8 {
+            link.send(Bytes::from(vec![n; 100])).unwrap();
+        }
+        assert!(depth.get() <= 50 && depth.get() >= 0);
+        for _ in 0..50 {
+            reader.next().await.unwrap().unwrap();
+        }
+        // Everything was written: nothing counts as queued.
+        let drained = tokio::time::timeout(Duration::from_secs(5), async {
+            while depth.get() != 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        assert!(drained.is_ok(), "depth stuck at {}", depth.get());
+        // A final notice replaces what is queued and counts as one frame
+        // until it is written or the link goes.
+        link.send(Bytes::from_static(b"a")).unwrap();
+        assert!(link.send_final(Bytes::from_static(b"bye")));
+        assert!(depth.get() <= 1);
+        close.trigger();
+        drop(link);
+        let gone = tokio::time::timeout(Duration::from_secs(5), async {
+            while depth.get() != 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(gone.is_ok(), "depth left at {}", depth.get());
     }
 }

@@ -266,7 +266,7 @@ impl RequestTimeout {
     fn now(&self) -> Duration {
         match self {
             RequestTimeout::Fixed(timeout) => *timeout,
-            RequestTimeout::Live(config) => config.current().timing.request_timeout(),
+            RequestTimeout::Live(config) => config.load().timing.request_timeout(),
         }
     }
 }

@@ -273,6 +273,23 @@ impl Stats {
         )
     }
 
+    /// A kind of queue whose depth is kept as items come and go (the
+    /// returned gauge, shared by every queue of the kind: see
+    /// `link::QueueLimits::depth`), and its drop counter.
+    pub fn counted_queue(&self, queue: &'static str) -> (Gauge, Counter) {
+        let depth = self.gauge_with(
+            "queue_depth",
+            "Items waiting in this process's bounded queues of this kind.",
+            &[("queue", queue)],
+        );
+        let drops = self.counter_with(
+            "queue_drops_total",
+            "Items this process's bounded queues of this kind refused or dropped.",
+            &[("queue", queue)],
+        );
+        (depth, drops)
+    }
+
     /// The depth of an inbox channel (`queue_depth{queue="inbox"}`). An
     /// inbox waits when full instead of dropping, so it has no drop
     /// counter. Holds the channel only weakly.

@@ -54,6 +54,13 @@ impl LiveConfig {
         self.inner.current.load_full()
     }
 
+    /// The config as it is now, borrowed for a moment: cheaper than
+    /// [`current`](Self::current) on per-message paths (no reference
+    /// count in the common case). Do not hold it across an await.
+    pub fn load(&self) -> arc_swap::Guard<Arc<ClusterConfig>> {
+        self.inner.current.load()
+    }
+
     /// The file this config is read from, if any.
     pub fn path(&self) -> Option<&Path> {
         self.inner.path.as_deref()
