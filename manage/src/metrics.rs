@@ -9,21 +9,22 @@
 //! version,commit} 1`, `process_cpu_seconds_total`,
 //! `process_resident_memory_bytes`, `process_open_fds`,
 //! `process_max_fds` and `process_start_time_seconds`. A counter whose
-//! name does not end in `_total` (a latency's `_count` and `_sum`) is
-//! exported untyped. Nothing personal: labels carry process names and
-//! types and the processes' fixed label values only.
+//! name does not end in `_total` is exported untyped; a process's
+//! histogram (a latency) is one histogram family, its fine buckets merged
+//! to at most [`MAX_BUCKETS`]. Nothing personal: labels carry process
+//! names and types and the processes' fixed label values only.
 //!
 //! The text is rendered once per poll, by the first scrape that asks.
 
 use std::collections::BTreeMap;
 
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, NoLabelSet};
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
-use schat_proto::server::MetricKind;
+use schat_proto::server::{Metric, MetricKind};
 
 use crate::poll::{Snapshot, State};
 
@@ -37,11 +38,25 @@ pub fn text(snapshot: &Snapshot) -> &str {
 
 type Labels = Vec<(String, String)>;
 
+/// Buckets a histogram is exported with at most.
+pub const MAX_BUCKETS: usize = 32;
+
+#[derive(Debug)]
+enum Value {
+    Number(f64),
+    Histogram {
+        sum: f64,
+        count: u64,
+        /// (upper bound, count in the bucket), not cumulative.
+        buckets: Vec<(f64, u64)>,
+    },
+}
+
 #[derive(Debug)]
 struct Family {
     kind: MetricType,
     help: String,
-    samples: Vec<(Labels, f64)>,
+    samples: Vec<(Labels, Value)>,
 }
 
 /// One scrape's families, by exported name (counters without `_total`,
@@ -51,7 +66,20 @@ struct Families(BTreeMap<String, Family>);
 
 impl Families {
     fn add(&mut self, name: &str, kind: MetricType, help: &str, labels: Labels, value: f64) {
-        if !valid_name(name) || !value.is_finite() {
+        if value.is_finite() {
+            self.add_value(name, kind, help, labels, Value::Number(value));
+        }
+    }
+
+    fn add_value(
+        &mut self,
+        name: &str,
+        kind: MetricType,
+        help: &str,
+        labels: Labels,
+        value: Value,
+    ) {
+        if !valid_name(name) {
             return;
         }
         let family = self.0.entry(name.to_string()).or_insert_with(|| Family {
@@ -73,10 +101,20 @@ impl Collector for Families {
         for (name, family) in &self.0 {
             let mut metric = encoder.encode_descriptor(name, &family.help, None, family.kind)?;
             for (labels, value) in &family.samples {
-                let series = metric.encode_family(labels)?;
-                match family.kind {
-                    MetricType::Counter => ConstCounter::new(*value).encode(series)?,
-                    _ => ConstGauge::new(*value).encode(series)?,
+                let mut series = metric.encode_family(labels)?;
+                match (family.kind, value) {
+                    (
+                        _,
+                        Value::Histogram {
+                            sum,
+                            count,
+                            buckets,
+                        },
+                    ) => series.encode_histogram::<NoLabelSet>(*sum, *count, buckets, None)?,
+                    (MetricType::Counter, Value::Number(value)) => {
+                        ConstCounter::new(*value).encode(series)?
+                    }
+                    (_, Value::Number(value)) => ConstGauge::new(*value).encode(series)?,
                 }
             }
         }
@@ -148,7 +186,9 @@ fn render(snapshot: &Snapshot) -> String {
             families.add(name, kind, help, base.clone(), value);
         }
         for metric in &stats.metrics {
-            let (name, kind) = if metric.kind == MetricKind::Counter as i32 {
+            let (name, kind) = if metric.kind == MetricKind::Histogram as i32 {
+                (format!("schat_{}", metric.name), MetricType::Histogram)
+            } else if metric.kind == MetricKind::Counter as i32 {
                 match metric.name.strip_suffix("_total") {
                     Some(stem) => (format!("schat_{stem}"), MetricType::Counter),
                     None => (format!("schat_{}", metric.name), MetricType::Unknown),
@@ -164,7 +204,13 @@ fn render(snapshot: &Snapshot) -> String {
                     .filter(|label| valid_label(&label.name))
                     .map(|label| (label.name.clone(), label.value.clone())),
             );
-            families.add(&name, kind, &metric.help, labels, metric.value);
+            if kind == MetricType::Histogram {
+                if let Some(value) = histogram_value(metric) {
+                    families.add_value(&name, kind, &metric.help, labels, value);
+                }
+            } else {
+                families.add(&name, kind, &metric.help, labels, metric.value);
+            }
         }
     }
     let mut registry = Registry::default();
@@ -173,6 +219,32 @@ fn render(snapshot: &Snapshot) -> String {
     // Writing to a String cannot fail.
     let _ = prometheus_client::encoding::prometheus_text::encode(&mut text, &registry);
     text
+}
+
+/// A histogram metric's value, its buckets merged in runs to at most
+/// [`MAX_BUCKETS`] (each merged bucket keeps the upper bound of its last
+/// one, so the exported buckets are exact, only coarser); `None` when it
+/// is malformed.
+fn histogram_value(metric: &Metric) -> Option<Value> {
+    let (bounds, counts) = (&metric.bucket_bounds, &metric.bucket_counts);
+    if bounds.is_empty() || bounds.len() != counts.len() || !metric.value.is_finite() {
+        return None;
+    }
+    let run = bounds.len().div_ceil(MAX_BUCKETS);
+    let mut buckets: Vec<(f64, u64)> = bounds
+        .chunks(run)
+        .zip(counts.chunks(run))
+        .map(|(bounds, counts)| (bounds[bounds.len() - 1], counts.iter().sum()))
+        .collect();
+    // The last bucket takes everything: Prometheus needs le="+Inf".
+    if let Some(last) = buckets.last_mut() {
+        last.0 = f64::INFINITY;
+    }
+    Some(Value::Histogram {
+        sum: metric.value,
+        count: metric.count,
+        buckets,
+    })
 }
 
 fn valid_name(name: &str) -> bool {
@@ -226,7 +298,7 @@ mod tests {
                     kind: MetricKind::Counter as i32,
                     help: "Messages stored".to_string(),
                     value: 5.0,
-                    labels: Vec::new(),
+                    ..Metric::default()
                 },
                 Metric {
                     name: "queue_depth".to_string(),
@@ -237,13 +309,17 @@ mod tests {
                         name: "queue".to_string(),
                         value: "peer".to_string(),
                     }],
+                    ..Metric::default()
                 },
                 Metric {
-                    name: "redis_roundtrip_seconds_count".to_string(),
-                    kind: MetricKind::Counter as i32,
+                    name: "redis_roundtrip_seconds".to_string(),
+                    kind: MetricKind::Histogram as i32,
                     help: "Round trips".to_string(),
-                    value: 9.0,
-                    labels: Vec::new(),
+                    value: 0.5,
+                    count: 9,
+                    bucket_bounds: (1..=64).map(|n| f64::from(n) / 100.0).collect(),
+                    bucket_counts: (0..64).map(|n| u64::from(n < 9)).collect(),
+                    ..Metric::default()
                 },
             ],
             ..ProcStats::default()
@@ -270,7 +346,18 @@ mod tests {
         assert!(text.contains(
             "schat_queue_depth{proc=\"chat_serv-1\",type=\"chat_serv\",queue=\"peer\"} 2"
         ));
-        assert!(text.contains("# TYPE schat_redis_roundtrip_seconds_count untyped"));
+        // 64 buckets merged in pairs: 32, cumulative, the last +Inf.
+        assert!(text.contains("# TYPE schat_redis_roundtrip_seconds histogram"));
+        let bucket_lines: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with("schat_redis_roundtrip_seconds_bucket"))
+            .collect();
+        assert_eq!(bucket_lines.len(), MAX_BUCKETS, "{text}");
+        assert!(bucket_lines[0].contains("le=\"0.02\"") && bucket_lines[0].ends_with(" 2"));
+        assert!(bucket_lines[31].contains("le=\"+Inf\"") && bucket_lines[31].ends_with(" 9"));
+        assert!(text.contains(
+            "schat_redis_roundtrip_seconds_count{proc=\"chat_serv-1\",type=\"chat_serv\"} 9"
+        ));
         assert!(text.contains("schat_up{proc=\"chat_serv-2\",type=\"chat_serv\"} 0"));
         assert!(text.contains("schat_up{proc=\"chat_serv-1\",type=\"chat_serv\"} 1"));
         assert!(text.contains(

@@ -169,6 +169,8 @@ struct Tracked {
     rates: Rates,
     last_drop_rise: Option<Instant>,
     drop_detail: String,
+    /// The Redis latency alarm's detail for the last poll window, if over.
+    redis_slow: Option<String>,
 }
 
 /// The readers' handle: the latest snapshot and the history.
@@ -264,6 +266,11 @@ impl Poller {
                 .filter(|prev| same_run(prev, &stats))
                 .cloned();
             tracked.rates = rates(proc.kind, previous.as_deref(), &stats);
+            tracked.redis_slow = redis_p99_over(
+                previous.as_deref(),
+                &stats,
+                config.manage.redis_p99_alarm_ms,
+            );
             if let Some(previous) = &previous {
                 let before = queue_drops(previous);
                 let after = queue_drops(&stats);
@@ -332,8 +339,8 @@ impl Poller {
                 .map(|_| tracked.drop_detail.clone());
             self.alarms
                 .set(AlarmKind::QueueDrops, &proc.name, drops, now_ms);
-            let slow = match (&tracked.stats, state) {
-                (Some(stats), State::Up) => redis_p99_over(stats, manage.redis_p99_alarm_ms),
+            let slow = match state {
+                State::Up => tracked.redis_slow.clone(),
                 _ => None,
             };
             self.alarms

@@ -77,9 +77,20 @@ fn family_of<'a>(types: &'a BTreeMap<String, String>, sample: &str) -> Option<&'
     if let Some(kind) = types.get(sample) {
         return Some(kind);
     }
-    // A counter's samples end in _total; its TYPE line names the family.
-    types
-        .get(sample.strip_suffix("_total")?)
+    // A counter's samples end in _total, a histogram's in _bucket, _sum
+    // and _count; the TYPE line names the family.
+    if let Some(kind) = sample
+        .strip_suffix("_total")
+        .and_then(|family| types.get(family))
+        .filter(|kind| *kind == "counter")
+    {
+        return Some(kind);
+    }
+    ["_bucket", "_sum", "_count"]
+        .iter()
+        .filter_map(|suffix| sample.strip_suffix(suffix))
+        .filter_map(|family| types.get(family))
+        .find(|kind| *kind == "histogram")
         .map(String::as_str)
 }
 
@@ -248,10 +259,29 @@ async fn procs_series_and_metrics_cover_every_process() -> anyhow::Result<()> {
         .find(|s| s.name == "schat_clients" && s.labels["proc"] == "conn_serv-1")
         .expect("schat_clients of conn_serv-1");
     assert!(conn_clients.value >= 1.0);
-    assert!(samples
+    // Redis round trips: one histogram family, buckets up to +Inf.
+    assert_eq!(
+        types
+            .get("schat_redis_roundtrip_seconds")
+            .map(String::as_str),
+        Some("histogram")
+    );
+    let all_trips = samples
         .iter()
-        .any(|s| s.name == "schat_redis_roundtrip_seconds"
-            && s.labels.get("quantile").map(String::as_str) == Some("0.99")));
+        .find(|s| {
+            s.name == "schat_redis_roundtrip_seconds_bucket"
+                && s.labels["proc"] == "db_logic_serv-1"
+                && s.labels.get("le").map(String::as_str) == Some("+Inf")
+        })
+        .expect("the +Inf bucket of db_logic_serv-1");
+    let count = samples
+        .iter()
+        .find(|s| {
+            s.name == "schat_redis_roundtrip_seconds_count" && s.labels["proc"] == "db_logic_serv-1"
+        })
+        .expect("the count of db_logic_serv-1");
+    assert!(count.value >= 1.0);
+    assert_eq!(all_trips.value, count.value);
     Ok(())
 }
 

@@ -2,18 +2,26 @@
 //! (the contract's choice of metrics per process type), everything its
 //! queues dropped, and whether its Redis p99 is over the alarm line.
 
-use schat_proto::server::ProcStats;
+use schat_proto::server::{MetricKind, ProcStats};
+use schat_runtime::stats::histogram_quantile;
 use schat_runtime::ProcKind;
 
 use super::Rates;
 
-/// The sum of a metric's values over its label sets.
+/// The sum of a metric's values over its label sets; `<histogram>_count`
+/// names the number of a histogram's observations.
 pub fn metric_sum(stats: &ProcStats, name: &str) -> f64 {
+    let histogram = name.strip_suffix("_count");
     stats
         .metrics
         .iter()
-        .filter(|metric| metric.name == name)
-        .map(|metric| metric.value)
+        .filter_map(|metric| {
+            if metric.kind == MetricKind::Histogram as i32 {
+                (Some(metric.name.as_str()) == histogram).then_some(metric.count as f64)
+            } else {
+                (metric.name == name).then_some(metric.value)
+            }
+        })
         .sum()
 }
 
@@ -86,27 +94,22 @@ pub(super) fn queue_drops(stats: &ProcStats) -> f64 {
     stats
         .metrics
         .iter()
-        .filter(|metric| metric.name.ends_with("queue_drops_total"))
+        // Items refused by full queues, not `client_queue_drops_total`
+        // (clients closed), which counts another thing.
+        .filter(|metric| metric.name == "queue_drops_total")
         .map(|metric| metric.value)
         .sum()
 }
 
-/// The alarm detail when a db_* process's Redis p99 is over the threshold.
-pub(super) fn redis_p99_over(stats: &ProcStats, threshold_ms: u64) -> Option<String> {
-    let p99 = stats
-        .metrics
-        .iter()
-        .filter(|metric| metric.name == "redis_roundtrip_seconds")
-        .filter(|metric| {
-            metric
-                .labels
-                .iter()
-                .any(|label| label.name == "quantile" && label.value == "0.99")
-        })
-        .map(|metric| metric.value)
-        .fold(None, |max: Option<f64>, value| {
-            Some(max.map_or(value, |max| max.max(value)))
-        })?;
+/// The alarm detail when a db_* process's Redis p99 over the last poll
+/// window (the round trips between `previous` and `stats`) is over the
+/// threshold; `None` without a window or without round trips in it.
+pub(super) fn redis_p99_over(
+    previous: Option<&ProcStats>,
+    stats: &ProcStats,
+    threshold_ms: u64,
+) -> Option<String> {
+    let p99 = window_quantile(previous?, stats, "redis_roundtrip_seconds", 0.99)?;
     let threshold = threshold_ms as f64 / 1000.0;
     (p99 > threshold).then(|| {
         format!(
@@ -116,18 +119,52 @@ pub(super) fn redis_p99_over(stats: &ProcStats, threshold_ms: u64) -> Option<Str
     })
 }
 
+/// The `q` quantile of histogram `name` over what was observed between
+/// two readings of one run of a process.
+fn window_quantile(before: &ProcStats, after: &ProcStats, name: &str, q: f64) -> Option<f64> {
+    let find = |stats: &ProcStats| {
+        stats
+            .metrics
+            .iter()
+            .find(|metric| metric.name == name && metric.kind == MetricKind::Histogram as i32)
+            .cloned()
+    };
+    let (before, after) = (find(before)?, find(after)?);
+    if before.bucket_bounds != after.bucket_bounds {
+        return None;
+    }
+    let window: Vec<u64> = after
+        .bucket_counts
+        .iter()
+        .zip(&before.bucket_counts)
+        .map(|(after, before)| after.saturating_sub(*before))
+        .collect();
+    histogram_quantile(&after.bucket_bounds, &window, q)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schat_proto::server::{Label, Metric, MetricKind};
+    use schat_proto::server::{Label, Metric};
 
     fn metric(name: &str, value: f64) -> Metric {
         Metric {
             name: name.to_string(),
             kind: MetricKind::Counter as i32,
-            help: String::new(),
             value,
-            labels: Vec::new(),
+            ..Metric::default()
+        }
+    }
+
+    /// A round-trip histogram with `fast` trips of 1 ms and `slow` of 1 s.
+    fn trips(fast: u64, slow: u64) -> Metric {
+        Metric {
+            name: "redis_roundtrip_seconds".to_string(),
+            kind: MetricKind::Histogram as i32,
+            count: fast + slow,
+            bucket_bounds: vec![0.001, 1.0, f64::INFINITY],
+            bucket_counts: vec![fast, slow, 0],
+            ..Metric::default()
         }
     }
 
@@ -169,26 +206,39 @@ mod tests {
     }
 
     #[test]
-    fn redis_alarm_reads_the_p99() {
-        let mut p99 = metric("redis_roundtrip_seconds", 0.250);
-        p99.labels.push(Label {
-            name: "quantile".to_string(),
-            value: "0.99".to_string(),
-        });
-        let slow = stats(1, 0.0, vec![p99.clone()]);
-        assert!(redis_p99_over(&slow, 100).is_some());
-        assert!(redis_p99_over(&slow, 300).is_none());
-        assert!(redis_p99_over(&stats(1, 0.0, Vec::new()), 1).is_none());
+    fn redis_alarm_reads_the_p99_of_the_last_window() {
+        // A long fast history, then a slow window: the alarm sees the
+        // window, not the history.
+        let before = stats(1, 0.0, vec![trips(1_000_000, 0)]);
+        let slow = stats(2, 0.0, vec![trips(1_000_000, 50)]);
+        assert!(redis_p99_over(Some(&before), &slow, 100).is_some());
+        assert!(redis_p99_over(Some(&before), &slow, 2_000).is_none());
+        // And a fast window after a slow history clears it.
+        let fast = stats(3, 0.0, vec![trips(1_000_100, 50)]);
+        assert!(redis_p99_over(Some(&slow), &fast, 100).is_none());
+        // No window, or no trips in it: nothing to say.
+        assert!(redis_p99_over(None, &slow, 1).is_none());
+        assert!(redis_p99_over(Some(&fast), &fast, 1).is_none());
+        assert!(redis_p99_over(Some(&before), &stats(2, 0.0, Vec::new()), 1).is_none());
     }
 
     #[test]
-    fn drops_sum_every_queue() {
+    fn drops_sum_every_queue_but_not_closed_clients() {
         let mut peer = metric("queue_drops_total", 2.0);
         peer.labels.push(Label {
             name: "queue".to_string(),
             value: "peer".to_string(),
         });
-        let s = stats(1, 0.0, vec![peer, metric("client_queue_drops_total", 3.0)]);
-        assert_eq!(queue_drops(&s), 5.0);
+        let mut client = metric("queue_drops_total", 4.0);
+        client.labels.push(Label {
+            name: "queue".to_string(),
+            value: "client".to_string(),
+        });
+        let s = stats(
+            1,
+            0.0,
+            vec![peer, client, metric("client_queue_drops_total", 3.0)],
+        );
+        assert_eq!(queue_drops(&s), 6.0);
     }
 }

@@ -1220,6 +1220,13 @@ pub struct Metric {
     pub value: f64,
     #[prost(message, repeated, tag = "5")]
     pub labels: ::prost::alloc::vec::Vec<Label>,
+    /// HISTOGRAM only.
+    #[prost(uint64, tag = "6")]
+    pub count: u64,
+    #[prost(double, repeated, tag = "7")]
+    pub bucket_bounds: ::prost::alloc::vec::Vec<f64>,
+    #[prost(uint64, repeated, tag = "8")]
+    pub bucket_counts: ::prost::alloc::vec::Vec<u64>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Label {
@@ -1361,6 +1368,10 @@ impl Kind {
 pub enum MetricKind {
     Gauge = 0,
     Counter = 1,
+    /// value is the sum, count the number of observations; bucket_counts\[i\]
+    /// observations fell at or below bucket_bounds\[i\] and above the bound
+    /// before (not cumulative; the last bound is +Inf).
+    Histogram = 2,
 }
 impl MetricKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -1371,6 +1382,7 @@ impl MetricKind {
         match self {
             Self::Gauge => "GAUGE",
             Self::Counter => "COUNTER",
+            Self::Histogram => "HISTOGRAM",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -1378,6 +1390,7 @@ impl MetricKind {
         match value {
             "GAUGE" => Some(Self::Gauge),
             "COUNTER" => Some(Self::Counter),
+            "HISTOGRAM" => Some(Self::Histogram),
             _ => None,
         }
     }

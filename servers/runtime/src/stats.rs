@@ -175,6 +175,31 @@ impl Latency {
     }
 }
 
+/// The `q` quantile (0..=1) of a histogram's `counts` (per bucket, not
+/// cumulative) over its buckets' upper `bounds`: the bound of the bucket
+/// the rank falls in, at most the highest finite bound; `None` when the
+/// counts are empty.
+pub fn histogram_quantile(bounds: &[f64], counts: &[u64], q: f64) -> Option<f64> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 || bounds.len() != counts.len() {
+        return None;
+    }
+    let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
+    let top = bounds
+        .iter()
+        .copied()
+        .filter(|b| b.is_finite())
+        .fold(0.0, f64::max);
+    let mut seen = 0;
+    for (bound, count) in bounds.iter().zip(counts) {
+        seen += count;
+        if seen >= rank {
+            return Some(bound.min(top));
+        }
+    }
+    Some(top)
+}
+
 impl Stats {
     pub fn new() -> Stats {
         Stats::default()
@@ -355,6 +380,7 @@ impl Stats {
                     help: entry.help.to_string(),
                     value,
                     labels,
+                    ..Metric::default()
                 }
             };
             match &entry.source {
@@ -377,30 +403,32 @@ impl Stats {
                     None,
                 )),
                 Source::Latency(buckets) => {
+                    // The buckets as they are: the reader works out
+                    // quantiles of any window from two snapshots.
                     let latency = Latency(buckets.clone());
-                    for (q, text) in [(0.5, "0.5"), (0.99, "0.99")] {
-                        out.push(metric(
-                            entry.name.to_string(),
-                            MetricKind::Gauge,
-                            latency.quantile(q),
-                            Some(Label {
-                                name: "quantile".to_string(),
-                                value: text.to_string(),
-                            }),
-                        ));
-                    }
-                    out.push(metric(
-                        format!("{}_count", entry.name),
-                        MetricKind::Counter,
-                        latency.count() as f64,
-                        None,
-                    ));
-                    out.push(metric(
-                        format!("{}_sum", entry.name),
-                        MetricKind::Counter,
+                    let counts: Vec<u64> = buckets
+                        .counts
+                        .iter()
+                        .map(|count| count.load(Ordering::Relaxed))
+                        .collect();
+                    let mut histogram = metric(
+                        entry.name.to_string(),
+                        MetricKind::Histogram,
                         latency.sum_seconds(),
                         None,
-                    ));
+                    );
+                    histogram.count = counts.iter().sum();
+                    histogram.bucket_bounds = (0..BUCKETS)
+                        .map(|index| {
+                            if index == BUCKETS - 1 {
+                                f64::INFINITY
+                            } else {
+                                bucket_upper_us(index) / 1e6
+                            }
+                        })
+                        .collect();
+                    histogram.bucket_counts = counts;
+                    out.push(histogram);
                 }
             }
         }
@@ -463,6 +491,39 @@ mod tests {
             last = bucket;
         }
         assert_eq!(bucket_of(u64::MAX), BUCKETS - 1);
+    }
+
+    #[test]
+    fn latency_is_exported_as_a_histogram() {
+        let stats = Stats::new();
+        let rtt = stats.latency("rtt_seconds", "Round trip.");
+        for ms in 1..=100 {
+            rtt.record(Duration::from_millis(ms));
+        }
+        let metrics = stats.metrics();
+        assert_eq!(metrics.len(), 1);
+        let histogram = &metrics[0];
+        assert_eq!(histogram.kind, MetricKind::Histogram as i32);
+        assert_eq!(histogram.count, 100);
+        assert!((histogram.value - 5.05).abs() < 1e-6);
+        assert_eq!(histogram.bucket_bounds.len(), histogram.bucket_counts.len());
+        assert_eq!(histogram.bucket_bounds.last(), Some(&f64::INFINITY));
+        let p99 =
+            histogram_quantile(&histogram.bucket_bounds, &histogram.bucket_counts, 0.99).unwrap();
+        assert_eq!(p99, rtt.quantile(0.99));
+        // A window: the difference of two readings.
+        let before = histogram.bucket_counts.clone();
+        for _ in 0..100 {
+            rtt.record(Duration::from_secs(2));
+        }
+        let after = stats.metrics()[0].bucket_counts.clone();
+        let window: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+        let p50 = histogram_quantile(&histogram.bucket_bounds, &window, 0.5).unwrap();
+        assert!((2.0..=2.5).contains(&p50), "{p50}");
+        assert_eq!(
+            histogram_quantile(&histogram.bucket_bounds, &before[..0], 0.5),
+            None
+        );
     }
 
     #[test]
