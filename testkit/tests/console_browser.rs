@@ -194,6 +194,35 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     assert_eq!(rows, json!(names.len()), "one row per process, no more");
     browser.screenshot("procs").await.expect("screenshot");
 
+    // Each row describes its own process: the pid the console shows is the
+    // binary's own, and each has its own memory.
+    let reported = browser
+        .eval(
+            "fetch('/api/v1/procs').then(r => r.json()).then(j => \
+             Object.fromEntries(j.procs.map(p => [p.name, [p.pid, p.rss_bytes, p.open_files]])))",
+        )
+        .await
+        .expect("procs");
+    for name in &names {
+        let pid = u64::from(cluster.child(name).id());
+        let row = &reported[name.as_str()];
+        assert_eq!(
+            row[0],
+            json!(pid),
+            "{name}: the console's pid is not the process's"
+        );
+        assert!(
+            row[1].as_u64().unwrap_or(0) > 1_000_000,
+            "{name}: rss {}",
+            row[1]
+        );
+        assert!(
+            row[2].as_u64().unwrap_or(0) > 2,
+            "{name}: open files {}",
+            row[2]
+        );
+    }
+
     // A process killed with SIGKILL shows as down within 5 s, and as up
     // again after a restart.
     let victim = "online_serv-1";
