@@ -97,6 +97,13 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             "Files served (GET or HEAD, whole or ranges).",
         ),
     });
+    // Counting what earlier runs stored can take a while: serve meanwhile.
+    let counting = files.clone();
+    node.shutdown.spawn(async move {
+        if let Err(err) = counting.store.count_existing().await {
+            warn!(counting.log, "Cannot count the stored files"; "error" => %err);
+        }
+    });
     let (on_packets, packet_node) = (files.clone(), node.clone());
     node.shutdown
         .spawn(serve_inbox(inbox, node.shutdown.clone(), move |incoming| {
