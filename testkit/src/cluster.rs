@@ -134,19 +134,9 @@ impl TestCluster {
                 _ => (leader, None),
             };
             procs.push(ProcConfig {
-                id,
-                name,
-                kind,
-                host: "127.0.0.1".to_string(),
-                port: None,
                 logic,
                 chat,
-                serv_index: None,
-                data_dir: None,
-                public: None,
-                weight: None,
-                tls: None,
-                log: None,
+                ..ProcConfig::new(id, name, kind, "127.0.0.1")
             });
         };
         for index in 1..=spec.disps as u32 {

@@ -157,19 +157,8 @@ async fn a_bad_file_changes_nothing_and_says_why() {
 /// ports, as an operator would add them to the file.
 fn second_sets() -> Vec<ProcConfig> {
     let proc = |id: u32, name: &str, kind: ProcKind, port: bool| ProcConfig {
-        id,
-        name: name.to_string(),
-        kind,
-        host: "127.0.0.1".to_string(),
         port: port.then(free_port),
-        logic: None,
-        chat: None,
-        serv_index: None,
-        data_dir: None,
-        public: None,
-        weight: None,
-        tls: None,
-        log: None,
+        ..ProcConfig::new(id, name, kind, "127.0.0.1")
     };
     vec![
         proc(402, "chat_serv-2", ProcKind::ChatServ, false),

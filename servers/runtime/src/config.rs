@@ -617,6 +617,26 @@ pub struct ProcConfig {
 }
 
 impl ProcConfig {
+    /// An entry with no port and none of the optional keys (tools and
+    /// tests build files with it).
+    pub fn new(id: u32, name: impl Into<String>, kind: ProcKind, host: impl Into<String>) -> Self {
+        ProcConfig {
+            id,
+            name: name.into(),
+            kind,
+            host: host.into(),
+            port: None,
+            logic: None,
+            chat: None,
+            serv_index: None,
+            data_dir: None,
+            public: None,
+            weight: None,
+            tls: None,
+            log: None,
+        }
+    }
+
     /// The listening address; `None` for process types that listen on nothing.
     pub fn addr(&self) -> Option<String> {
         self.port.map(|port| format!("{}:{}", self.host, port))
