@@ -7,8 +7,8 @@
 //! |-------------------|------------------------------------------------------------------|
 //! | `proc_down`       | the process is down (silent `manage.down_after_ms`, or gone)     |
 //! | `heartbeat_stale` | the process answered before but not for `manage.stale_after_ms`  |
-//! | `queue_drops`     | a `*queue_drops_total` of the process rose in the last minute    |
-//! | `redis_latency`   | a db_* process's Redis round trip p99 > `manage.redis_p99_alarm_ms` |
+//! | `queue_drops`     | the process's `queue_drops_total` (items its full queues refused, not clients closed) rose in the last minute |
+//! | `redis_latency`   | a db_* process's Redis round trip p99 over the last poll window > `manage.redis_p99_alarm_ms` |
 
 use std::collections::{BTreeMap, VecDeque};
 

@@ -321,3 +321,140 @@ async fn real_binaries_survive_killed_processes() {
         }
     }
 }
+
+/// `manage_serv <args>` against the cluster's config; its stdout as JSON.
+async fn manage_cli(procs: &BinCluster, args: &[&str]) -> Option<serde_json::Value> {
+    let mut command = Command::new(server_bin("manage_serv"));
+    command
+        .arg("--config")
+        .arg(&procs.config_path)
+        .args(["--name", "manage_serv-1"])
+        .args(args)
+        .env_remove("SCHAT_MANAGE_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .ok()?
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&output.stdout).ok()
+}
+
+/// The console's rows by process name, through `manage_serv ctl procs`.
+async fn console_rows(
+    procs: &BinCluster,
+    token: &str,
+) -> Option<std::collections::BTreeMap<String, serde_json::Value>> {
+    let url = format!("http://{}", procs.addr("manage_serv-1"));
+    let listed = manage_cli(procs, &["ctl", "--url", &url, "--token", token, "procs"]).await?;
+    Some(
+        listed["procs"]
+            .as_array()?
+            .iter()
+            .filter_map(|row| Some((row["name"].as_str()?.to_string(), row.clone())))
+            .collect(),
+    )
+}
+
+/// What the console shows of each process (pid, memory, open files, start)
+/// is that process's own: only real binaries can tell, as every process of
+/// an in-process cluster is the test itself.
+#[tokio::test]
+async fn the_console_shows_each_binary_its_own_pid_memory_and_files() {
+    let mut procs = BinCluster::start(|config| {
+        config["manage"] = serde_json::json!({
+            "poll_interval_ms": 200, "stale_after_ms": 1500, "down_after_ms": 3000
+        });
+    })
+    .unwrap();
+    let names: Vec<String> = procs
+        .children
+        .iter()
+        .map(|(name, _)| name.clone())
+        .collect();
+    let created = manage_cli(
+        &procs,
+        &[
+            "token",
+            "create",
+            "probe",
+            "--role",
+            "viewer",
+            "--ttl-secs",
+            "3600",
+        ],
+    )
+    .await
+    .expect("token create");
+    let token = created["token"].as_str().expect("a token").to_string();
+
+    // Every process up, with its figures, as seen through the console.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let rows = loop {
+        if let Some(found) = console_rows(&procs, &token).await {
+            let ready = names.iter().all(|name| {
+                found
+                    .get(name)
+                    .is_some_and(|row| row["state"] == "up" && row["pid"].is_u64())
+            });
+            if ready {
+                break found;
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            procs.dump_logs();
+            panic!("not every process showed up in the console");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut pids = std::collections::BTreeSet::new();
+    for name in &names {
+        let row = &rows[name];
+        let pid = u64::from(procs.child(name).id());
+        assert_eq!(row["pid"], pid, "{name}: the console's pid is not its own");
+        pids.insert(pid);
+        // Each binary maps its own executable and runtime: over a MiB.
+        let rss = row["rss_bytes"].as_u64().unwrap_or(0);
+        assert!(rss > 1 << 20, "{name}: rss {rss}");
+        // At least its log (stderr) and a listening or linked socket.
+        let open = row["open_files"].as_u64().unwrap_or(0);
+        let max = row["max_files"].as_u64().unwrap_or(0);
+        assert!(
+            open >= 3 && open < max,
+            "{name}: open files {open} of {max}"
+        );
+        assert!(row["cpu_seconds"].as_f64().is_some_and(|cpu| cpu >= 0.0));
+    }
+    assert_eq!(pids.len(), names.len(), "two rows share a pid");
+
+    // A process killed and started again is a new run: a new pid and a
+    // later start, not the old one's figures.
+    let victim = "online_serv-1";
+    let before = rows[victim].clone();
+    procs.child(victim).kill().unwrap();
+    let _ = procs.child(victim).wait();
+    procs.spawn(victim).unwrap();
+    let new_pid = u64::from(procs.child(victim).id());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let after = loop {
+        if let Some(found) = console_rows(&procs, &token).await {
+            if let Some(row) = found.get(victim).filter(|row| row["pid"] == new_pid) {
+                break row.clone();
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the console never showed {victim}'s new run"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        after["started_at_ms"].as_u64() > before["started_at_ms"].as_u64(),
+        "{before} then {after}"
+    );
+    assert_ne!(after["pid"], before["pid"]);
+}

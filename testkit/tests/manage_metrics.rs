@@ -141,7 +141,7 @@ async fn procs_series_and_metrics_cover_every_process() -> anyhow::Result<()> {
     sorted.sort();
     assert_eq!(keys, sorted, "rows sorted by set then name");
     // Here every process is this test's own: pids and memory are checked
-    // against the real binaries in console_browser.rs.
+    // against the real binaries in binaries.rs and console_browser.rs.
     for row in &rows {
         assert!(row["pid"].is_u64() && row["rss_bytes"].is_u64(), "{row}");
         assert!(row["uptime_secs"].is_u64(), "{row}");
@@ -244,11 +244,18 @@ async fn procs_series_and_metrics_cover_every_process() -> anyhow::Result<()> {
         let build = of("schat_build_info");
         assert_eq!(build.value, 1.0);
         assert!(build.labels.contains_key("version") && build.labels.contains_key("commit"));
-        assert!(of("process_resident_memory_bytes").value > 0.0);
-        assert!(of("process_cpu_seconds_total").value >= 0.0);
-        assert!(of("process_open_fds").value > 0.0);
-        assert!(of("process_max_fds").value > 0.0);
-        assert!(of("process_start_time_seconds").value > 1.6e9);
+        // Every process here is this test itself, so only their presence
+        // says anything: the values are checked against real processes in
+        // binaries.rs (the_console_shows_each_binary_its_own_pid_memory_and_files).
+        for family in [
+            "process_resident_memory_bytes",
+            "process_cpu_seconds_total",
+            "process_open_fds",
+            "process_max_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(of(family).value.is_finite(), "{family}");
+        }
     }
     assert_eq!(
         types.get("schat_messages_stored_total").map(String::as_str),

@@ -26,7 +26,7 @@ pub async fn send(
     let kind = MessageKind::try_from(req.kind)
         .map_err(|_| Failure::bad_request("unknown message kind"))?;
     rules::client_msg_id(&req.client_msg_id).map_err(Failure::bad_request)?;
-    let max_message_bytes = chat.config.current().chat.max_message_bytes;
+    let max_message_bytes = chat.config.load().chat.max_message_bytes;
     if req.text.len() > max_message_bytes {
         return Err(Failure::new(
             ResultCode::MessageTooLarge,
@@ -122,7 +122,7 @@ async fn read(
     // A page is cut short rather than outgrow a frame: the client asks on.
     let max_bytes = chat
         .config
-        .current()
+        .load()
         .limits
         .max_frame_bytes
         .saturating_sub(PAGE_OVERHEAD)

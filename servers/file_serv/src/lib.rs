@@ -100,8 +100,11 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     // Counting what earlier runs stored can take a while: serve meanwhile.
     let counting = files.clone();
     node.shutdown.spawn(async move {
-        if let Err(err) = counting.store.count_existing().await {
-            warn!(counting.log, "Cannot count the stored files"; "error" => %err);
+        match counting.store.count_existing().await {
+            Ok((files, bytes)) => {
+                info!(counting.log, "Counted the stored files"; "files" => files, "bytes" => bytes);
+            }
+            Err(err) => warn!(counting.log, "Cannot count the stored files"; "error" => %err),
         }
     });
     let (on_packets, packet_node) = (files.clone(), node.clone());

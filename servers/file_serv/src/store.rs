@@ -16,6 +16,7 @@
 //! index. (A copy that does not keep hard links still serves every URL;
 //! it only loses the sharing.)
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -35,10 +36,29 @@ pub struct Store {
     /// Held while links are added or removed, so a blob is never deleted
     /// between an upload finding it and linking it.
     links: Mutex<()>,
-    /// Distinct contents stored, and their bytes (counted at open, then
-    /// kept as blobs come and go).
+    /// Distinct contents stored, and their bytes: what
+    /// [`count_existing`](Store::count_existing) has counted so far, kept
+    /// as blobs come and go.
     pub blobs: Gauge,
     pub blob_bytes: Gauge,
+    /// How far the count of what earlier runs stored has got.
+    counted: std::sync::Mutex<Counted>,
+}
+
+/// The shards of `blobs/` the start-up count has walked. A blob added or
+/// removed in a shard not walked yet is left to the walk, which finds it
+/// on disk or not, so no blob is counted twice or missed. Blobs come and
+/// go with `links` held, and a shard is walked with it held.
+#[derive(Debug, Default)]
+struct Counted {
+    done: bool,
+    shards: HashSet<String>,
+}
+
+impl Counted {
+    fn covers(&self, shard: &str) -> bool {
+        self.done || self.shards.contains(shard)
+    }
 }
 
 /// An upload being written to `tmp/`.
@@ -82,34 +102,61 @@ impl Store {
             links: Mutex::new(()),
             blobs: Gauge::default(),
             blob_bytes: Gauge::default(),
+            counted: std::sync::Mutex::default(),
         })
     }
 
-    /// Counts the contents stored before this run into the `blobs` and
-    /// `blob_bytes` gauges. Run beside serving (a large store takes a
-    /// while): until it ends the gauges show only this run's changes, and
-    /// a content added or deleted while it walks may be counted off by
-    /// itself.
-    pub async fn count_existing(&self) -> io::Result<()> {
-        let mut shards = fs::read_dir(self.root.join("blobs")).await?;
-        while let Some(shard) = shards.next_entry().await? {
-            let Ok(mut blobs) = fs::read_dir(shard.path()).await else {
-                continue;
-            };
-            while let Some(blob) = blobs.next_entry().await? {
-                if let Ok(meta) = blob.metadata().await {
-                    self.count_blob(meta.len(), 1);
+    /// Counts the contents stored into the `blobs` and `blob_bytes`
+    /// gauges, one shard (`blobs/00` … `blobs/ff`) at a time, each with
+    /// `links` held for as long as it takes to read it. Run beside serving
+    /// (a large store takes a while): until it ends the gauges show the
+    /// shards counted so far, with their changes since, so they may show
+    /// less than is stored; after it they are exact. Returns the totals.
+    pub async fn count_existing(&self) -> io::Result<(i64, i64)> {
+        for shard in 0..=u8::MAX {
+            let shard = format!("{shard:02x}");
+            let _links = self.links.lock().await;
+            let (mut blobs, mut bytes) = (0i64, 0i64);
+            match fs::read_dir(self.root.join("blobs").join(&shard)).await {
+                Ok(mut entries) => {
+                    while let Some(blob) = entries.next_entry().await? {
+                        if let Ok(meta) = blob.metadata().await {
+                            blobs += 1;
+                            bytes = bytes.saturating_add(clamp(meta.len()));
+                        }
+                    }
                 }
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
             }
+            self.blobs.add(blobs);
+            self.blob_bytes.add(bytes);
+            self.lock_counted().shards.insert(shard);
         }
-        Ok(())
+        let mut counted = self.lock_counted();
+        counted.done = true;
+        counted.shards = HashSet::new();
+        Ok((self.blobs.get(), self.blob_bytes.get()))
     }
 
-    /// Counts a blob in (`sign` 1) or out (-1).
-    fn count_blob(&self, len: u64, sign: i64) {
-        let len = i64::try_from(len).unwrap_or(i64::MAX);
+    fn lock_counted(&self) -> std::sync::MutexGuard<'_, Counted> {
+        self.counted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Counts the blob of `hash` in (`sign` 1) or out (-1), unless its
+    /// shard is still to be walked by [`count_existing`](Self::count_existing)
+    /// (which then finds it on disk, or not). Called with `links` held.
+    fn count_blob(&self, hash: &str, len: u64, sign: i64) {
+        if !self
+            .lock_counted()
+            .covers(hash.get(..2).unwrap_or_default())
+        {
+            return;
+        }
         self.blobs.add(sign);
-        self.blob_bytes.add(sign * len);
+        self.blob_bytes.add(sign * clamp(len));
     }
 
     pub fn serv_index(&self) -> u32 {
@@ -169,7 +216,7 @@ impl Store {
                 let _ = fs::remove_file(&upload.path).await;
                 return Err(err);
             }
-            self.count_blob(upload.size, 1);
+            self.count_blob(&hash, upload.size, 1);
         }
         let linked = async {
             if let Some(dir) = scoped.parent() {
@@ -190,7 +237,7 @@ impl Store {
             // Nothing links the blob: do not leave it behind.
             if let Ok(meta) = fs::metadata(&blob).await {
                 if link_count(&meta) <= 1 && fs::remove_file(&blob).await.is_ok() {
-                    self.count_blob(meta.len(), -1);
+                    self.count_blob(&hash, meta.len(), -1);
                 }
             }
             return Err(err);
@@ -257,7 +304,7 @@ impl Store {
             if let Ok(meta) = fs::metadata(&blob).await {
                 if link_count(&meta) <= 1 {
                     fs::remove_file(&blob).await?;
-                    self.count_blob(meta.len(), -1);
+                    self.count_blob(hash, meta.len(), -1);
                 }
             }
         }
@@ -312,6 +359,11 @@ impl Store {
             .join(url.scope.to_string())
             .join(&url.name)
     }
+}
+
+/// A length as a gauge step.
+fn clamp(len: u64) -> i64 {
+    i64::try_from(len).unwrap_or(i64::MAX)
 }
 
 /// Sets a file's modification time to now.
@@ -402,20 +454,69 @@ mod tests {
             .is_empty());
     }
 
+    /// The blobs on disk and their bytes.
+    fn on_disk(dir: &Path) -> (i64, i64) {
+        let (mut blobs, mut bytes) = (0, 0);
+        for shard in std::fs::read_dir(dir.join("1/blobs")).unwrap() {
+            for blob in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+                blobs += 1;
+                bytes += blob.unwrap().metadata().unwrap().len() as i64;
+            }
+        }
+        (blobs, bytes)
+    }
+
     #[tokio::test]
     async fn stored_contents_are_counted_beside_serving() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), 1).await.unwrap();
-        for content in [&b"one"[..], b"two", b"two"] {
+        assert_eq!(store.count_existing().await.unwrap(), (0, 0));
+        let one = upload(&store, b"one", Scope::Chat(7)).await;
+        for content in [&b"two"[..], b"two"] {
             upload(&store, content, Scope::Chat(7)).await;
         }
         assert_eq!((store.blobs.get(), store.blob_bytes.get()), (2, 6));
         drop(store);
-        // A new run starts at zero and counts what is there.
+
+        // A new run serves before it has counted: changes to shards not
+        // counted yet are left to the count, which finds them on disk.
         let again = Store::open(dir.path(), 1).await.unwrap();
-        assert_eq!(again.blobs.get(), 0);
-        again.count_existing().await.unwrap();
-        assert_eq!((again.blobs.get(), again.blob_bytes.get()), (2, 6));
+        assert_eq!((again.blobs.get(), again.blob_bytes.get()), (0, 0));
+        upload(&again, b"three", Scope::Chat(8)).await;
+        assert!(again.release(&one).await.unwrap());
+        assert_eq!((again.blobs.get(), again.blob_bytes.get()), (0, 0));
+        assert_eq!(again.count_existing().await.unwrap(), (2, 8));
+        assert_eq!(on_disk(dir.path()), (2, 8));
+        // Counted: changes count at once.
+        upload(&again, b"four", Scope::Chat(8)).await;
+        assert_eq!((again.blobs.get(), again.blob_bytes.get()), (3, 12));
+    }
+
+    #[tokio::test]
+    async fn uploads_and_releases_while_counting_are_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open(dir.path(), 1).await.unwrap();
+        let mut earlier = Vec::new();
+        for n in 0..300u32 {
+            earlier.push(upload(&first, format!("earlier {n}").as_bytes(), Scope::Chat(1)).await);
+        }
+        drop(first);
+        let store = Store::open(dir.path(), 1).await.unwrap();
+        // The count walks shard by shard while uploads and releases land
+        // in shards before and after the one it is at.
+        let changes = async {
+            for (n, url) in earlier.iter().enumerate().take(150) {
+                upload(&store, format!("later {n}").as_bytes(), Scope::Chat(2)).await;
+                assert!(store.release(url).await.unwrap());
+            }
+        };
+        let (counted, ()) = tokio::join!(store.count_existing(), changes);
+        counted.unwrap();
+        assert_eq!(on_disk(dir.path()).0, 300);
+        assert_eq!(
+            (store.blobs.get(), store.blob_bytes.get()),
+            on_disk(dir.path())
+        );
     }
 
     #[tokio::test]

@@ -322,9 +322,16 @@ async fn write_loop(
     };
     let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
     shared.writer_gone.store(true, Ordering::Release);
-    let mut queue = shared.lock();
-    queue.frames.clear();
-    queue.bytes = 0;
+    let dropped = {
+        let mut queue = shared.lock();
+        let dropped = queue.frames.len();
+        queue.frames.clear();
+        queue.bytes = 0;
+        dropped
+    };
+    // Frames never written stop counting now, not when the last sender
+    // goes (which may be much later).
+    shared.count(-(dropped as i64));
 }
 
 /// Feeds the batch from frame `fed` on, then flushes once and empties it.
@@ -414,5 +421,47 @@ mod tests {
         })
         .await;
         assert!(gone.is_ok(), "depth left at {}", depth.get());
+    }
+
+    #[tokio::test]
+    async fn frames_dropped_at_a_stuck_close_stop_counting_at_once() {
+        let depth = Gauge::default();
+        // The peer never reads: the writer stalls once the socket buffers
+        // are full, and the rest stays queued.
+        let (link, close, _client) = link_with_depth(&depth).await;
+        let mut queued = 0;
+        while queued < 1_000 {
+            match link.send(Bytes::from(vec![7u8; 64 * 1024])) {
+                Ok(()) => queued += 1,
+                Err(SendError::Full) => break,
+                Err(SendError::Closed) => panic!("closed before the close"),
+            }
+            tokio::task::yield_now().await;
+        }
+        let stalled = tokio::time::timeout(Duration::from_secs(10), async {
+            while depth.get() == 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        assert!(stalled.is_ok(), "nothing stayed queued");
+        // The close takes what is queued to drain it; frames sent while
+        // it drains are dropped when it gives up after its grace period,
+        // and stop counting then, while the sender is still held.
+        close.trigger();
+        tokio::task::yield_now().await;
+        for _ in 0..3 {
+            let _ = link.send(Bytes::from_static(b"late"));
+        }
+        let closed = tokio::time::timeout(CLOSE_DRAIN + Duration::from_secs(10), async {
+            while !link.is_closed() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "the drain did not give up");
+        assert_eq!(depth.get(), 0);
+        drop(link);
+        assert_eq!(depth.get(), 0);
     }
 }

@@ -138,28 +138,35 @@ impl Latency {
         self.0.sum_us.fetch_add(us, Ordering::Relaxed);
     }
 
-    /// The `q` quantile (0..=1) of everything recorded, in seconds; 0
-    /// when nothing was.
+    /// The `q` quantile (0..=1) of everything recorded since the start,
+    /// in seconds; 0 when nothing was. A lifetime figure, for tests and
+    /// benches: a monitor takes quantiles of a window from the change of
+    /// two snapshots' buckets (see [`histogram_quantile`]).
     pub fn quantile(&self, q: f64) -> f64 {
-        let counts: Vec<u64> = self
-            .0
+        histogram_quantile(&Latency::bounds(), &self.counts(), q).unwrap_or(0.0)
+    }
+
+    /// The buckets' upper bounds in seconds, the last +Inf.
+    fn bounds() -> Vec<f64> {
+        (0..BUCKETS)
+            .map(|index| {
+                if index == BUCKETS - 1 {
+                    f64::INFINITY
+                } else {
+                    bucket_upper_us(index) / 1e6
+                }
+            })
+            .collect()
+    }
+
+    /// What each bucket holds now (each read on its own: a snapshot taken
+    /// while others record may be a few counts behind, never ahead).
+    fn counts(&self) -> Vec<u64> {
+        self.0
             .counts
             .iter()
             .map(|count| count.load(Ordering::Relaxed))
-            .collect();
-        let total: u64 = counts.iter().sum();
-        if total == 0 {
-            return 0.0;
-        }
-        let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (index, count) in counts.iter().enumerate() {
-            seen += count;
-            if seen >= rank {
-                return bucket_upper_us(index) / 1e6;
-            }
-        }
-        bucket_upper_us(BUCKETS - 1) / 1e6
+            .collect()
     }
 
     pub fn count(&self) -> u64 {
@@ -406,11 +413,7 @@ impl Stats {
                     // The buckets as they are: the reader works out
                     // quantiles of any window from two snapshots.
                     let latency = Latency(buckets.clone());
-                    let counts: Vec<u64> = buckets
-                        .counts
-                        .iter()
-                        .map(|count| count.load(Ordering::Relaxed))
-                        .collect();
+                    let counts = latency.counts();
                     let mut histogram = metric(
                         entry.name.to_string(),
                         MetricKind::Histogram,
@@ -418,15 +421,7 @@ impl Stats {
                         None,
                     );
                     histogram.count = counts.iter().sum();
-                    histogram.bucket_bounds = (0..BUCKETS)
-                        .map(|index| {
-                            if index == BUCKETS - 1 {
-                                f64::INFINITY
-                            } else {
-                                bucket_upper_us(index) / 1e6
-                            }
-                        })
-                        .collect();
+                    histogram.bucket_bounds = Latency::bounds();
                     histogram.bucket_counts = counts;
                     out.push(histogram);
                 }
