@@ -138,19 +138,22 @@ impl Clients {
         self.by_id.iter().map(|client| *client.key()).collect()
     }
 
-    /// Queues `frame` to a client, counting it if it was taken.
+    /// Queues `frame` to a client; a refusal by a full queue is counted
+    /// as a drop, what is taken is counted by the caller.
     fn queue(&self, link: &LinkSender, frame: Bytes) -> Result<(), SendError> {
-        let n_bytes = frame.len() as u64;
         let sent = link.send(frame);
-        match sent {
-            Ok(()) => {
-                self.metrics.frames_out.inc();
-                self.metrics.bytes_out.add(n_bytes);
-            }
-            Err(SendError::Full) => self.queue_drops.inc(),
-            Err(SendError::Closed) => {}
+        if sent == Err(SendError::Full) {
+            self.queue_drops.inc();
         }
         sent
+    }
+
+    /// Counts `n_frames` frames of `n_bytes` in all queued to clients.
+    fn count_out(&self, n_frames: u64, n_bytes: u64) {
+        if n_frames > 0 {
+            self.metrics.frames_out.add(n_frames);
+            self.metrics.bytes_out.add(n_bytes);
+        }
     }
 
     /// Queues a final frame (given way to by a full queue), counting it.
@@ -158,8 +161,7 @@ impl Clients {
         let n_bytes = frame.len() as u64;
         let queued = link.send_final(frame);
         if queued {
-            self.metrics.frames_out.inc();
-            self.metrics.bytes_out.add(n_bytes);
+            self.count_out(1, n_bytes);
         }
         queued
     }
@@ -168,17 +170,38 @@ impl Clients {
     /// frames or bytes) is too slow: what it has queued is dropped, it gets
     /// one `closing {TOO_SLOW}` notice, and it is closed.
     pub fn send(&self, conn_id: u64, frame: Bytes) {
+        let n_bytes = frame.len() as u64;
+        if self.send_uncounted(conn_id, frame) {
+            self.count_out(1, n_bytes);
+        }
+    }
+
+    /// Queues one push for many clients (a fan-out): as `send` for each,
+    /// with the counters touched once for all of them.
+    pub fn send_to_each(&self, conn_ids: &[u64], frame: &Bytes) {
+        let taken = conn_ids
+            .iter()
+            .filter(|conn_id| self.send_uncounted(**conn_id, frame.clone()))
+            .count() as u64;
+        self.count_out(taken, taken * frame.len() as u64);
+    }
+
+    /// `send` without counting what is taken; whether it was.
+    fn send_uncounted(&self, conn_id: u64, frame: Bytes) -> bool {
         let Some(client) = self.by_id.get(&conn_id).map(|client| client.clone()) else {
-            return;
+            return false;
         };
-        if self.queue(&client.link, frame) != Err(SendError::Full) {
-            return;
+        match self.queue(&client.link, frame) {
+            Ok(()) => return true,
+            Err(SendError::Closed) => return false,
+            Err(SendError::Full) => {}
         }
         let notice = ServerMessage::closing(ResultCode::TooSlow, "send queue full: read faster");
         if self.queue_final(&client.link, notice.encode_frame()) {
             self.metrics.slow_clients.inc();
             client.close.trigger();
         }
+        false
     }
 
     /// Writes `final_frame` (if not empty), then closes the client.
@@ -188,10 +211,15 @@ impl Clients {
         };
         // A queue too full for the notice gives way to it: the notice is
         // what the client most needs to read.
-        if !final_frame.is_empty()
-            && self.queue(&client.link, final_frame.clone()) == Err(SendError::Full)
-        {
-            self.queue_final(&client.link, final_frame);
+        if !final_frame.is_empty() {
+            let n_bytes = final_frame.len() as u64;
+            match self.queue(&client.link, final_frame.clone()) {
+                Ok(()) => self.count_out(1, n_bytes),
+                Err(SendError::Full) => {
+                    self.queue_final(&client.link, final_frame);
+                }
+                Err(SendError::Closed) => {}
+            }
         }
         client.close.trigger();
     }

@@ -296,11 +296,7 @@ impl Conn {
 
 fn on_logic_packet(conn: &Conn, incoming: Incoming) {
     match incoming.msg {
-        Msg::Deliver(deliver) => {
-            for conn_id in deliver.conn_ids {
-                conn.clients.send(conn_id, deliver.frame.clone());
-            }
-        }
+        Msg::Deliver(deliver) => conn.clients.send_to_each(&deliver.conn_ids, &deliver.frame),
         Msg::CloseConn(close) => conn.clients.close(close.conn_id, close.final_frame),
         Msg::ConnLogin(login) => conn.clients.logged_in(login.conn_id),
         Msg::AdminRequest(_) => schat_runtime::admin::serve(&conn.node, incoming, &[]),
