@@ -298,6 +298,14 @@ impl Browser {
         Ok(())
     }
 
+    /// Fills several fields in order (a form).
+    pub async fn fill_all(&self, fields: &[(&str, &str)]) -> anyhow::Result<()> {
+        for (selector, value) in fields {
+            self.fill(selector, value).await?;
+        }
+        Ok(())
+    }
+
     /// Sets the value of the input or select `selector`, as typing would
     /// (an `input` and a `change` event follow).
     pub async fn fill(&self, selector: &str, value: &str) -> anyhow::Result<()> {

@@ -136,11 +136,13 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     add_operator(&cluster, OPERATOR, "admin", PASSWORD);
 
     // Log in through the form.
-    browser.fill("#login-name", OPERATOR).await.expect("name");
     browser
-        .fill("#login-password", "wrong password")
+        .fill_all(&[
+            ("#login-name", OPERATOR),
+            ("#login-password", "wrong password"),
+        ])
         .await
-        .expect("password");
+        .expect("the login form");
     browser.click("#login-submit").await.expect("submit");
     must(
         &cluster,
@@ -272,14 +274,13 @@ async fn operators_watch_and_steer_the_cluster_from_the_console() {
     )
     .await;
     browser
-        .fill("#cmd-command", "log_level")
+        .fill_all(&[
+            ("#cmd-command", "log_level"),
+            ("#cmd-level", "debug"),
+            ("#cmd-match", "^logic_serv-"),
+        ])
         .await
-        .expect("command");
-    browser.fill("#cmd-level", "debug").await.expect("level");
-    browser
-        .fill("#cmd-match", "^logic_serv-")
-        .await
-        .expect("match");
+        .expect("the command form");
     browser.click("#cmd-preview").await.expect("preview");
     must(
         &cluster,

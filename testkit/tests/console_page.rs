@@ -351,14 +351,13 @@ async fn admin_pages_show_data_as_text_and_post_with_the_csrf_token() {
         .await
         .expect("go");
     browser
-        .fill("#cmd-command", "log_level")
+        .fill_all(&[
+            ("#cmd-command", "log_level"),
+            ("#cmd-level", "debug"),
+            ("#cmd-match", "^logic_serv-.*"),
+        ])
         .await
-        .expect("command");
-    browser.fill("#cmd-level", "debug").await.expect("level");
-    browser
-        .fill("#cmd-match", "^logic_serv-.*")
-        .await
-        .expect("match");
+        .expect("the command form");
     check(&browser, "document.getElementById('cmd-run').disabled").await;
     browser.click("#cmd-preview").await.expect("preview");
     check(&browser, "document.querySelectorAll('#cmd-matched li[data-proc]').length === 2 && !document.getElementById('cmd-run').disabled").await;
@@ -432,11 +431,10 @@ async fn viewers_see_no_command_or_kick_buttons() {
 
     // Logged out: the form, which says so on a wrong password.
     check(&browser, "!document.getElementById('login-view').hidden && document.getElementById('app-view').hidden").await;
-    browser.fill("#login-name", "viewer").await.expect("name");
     browser
-        .fill("#login-password", "wrong")
+        .fill_all(&[("#login-name", "viewer"), ("#login-password", "wrong")])
         .await
-        .expect("password");
+        .expect("the login form");
     browser.click("#login-submit").await.expect("submit");
     check(
         &browser,
