@@ -43,8 +43,9 @@ fn manage_serv(args: &[&str], stdin: Option<&str>) -> (bool, Value, String) {
     )
 }
 
-#[test]
-fn operator_and_token_commands_edit_the_data_dir() {
+/// The committed cluster file with manage_serv's data in a temporary
+/// directory: the directory, and the file's path as an argument.
+fn private_cluster_file() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = committed_config();
     for proc in config["procs"].as_array_mut().unwrap() {
@@ -55,6 +56,12 @@ fn operator_and_token_commands_edit_the_data_dir() {
     let config_path = dir.path().join("cluster.json");
     std::fs::write(&config_path, config.to_string()).unwrap();
     let config_arg = config_path.display().to_string();
+    (dir, config_arg)
+}
+
+#[test]
+fn operator_and_token_commands_edit_the_data_dir() {
+    let (dir, config_arg) = private_cluster_file();
     let base = ["--config", config_arg.as_str(), "--name", "manage_serv-1"];
     let run = |extra: &[&str], stdin: Option<&str>| {
         let args: Vec<&str> = base.iter().chain(extra).copied().collect();
@@ -158,16 +165,7 @@ fn operator_and_token_commands_edit_the_data_dir() {
 
 #[test]
 fn operator_commands_at_once_keep_every_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = committed_config();
-    for proc in config["procs"].as_array_mut().unwrap() {
-        if proc["type"] == "manage_serv" {
-            proc["data_dir"] = dir.path().join("manage").display().to_string().into();
-        }
-    }
-    let config_path = dir.path().join("cluster.json");
-    std::fs::write(&config_path, config.to_string()).unwrap();
-    let config_arg = config_path.display().to_string();
+    let (_dir, config_arg) = private_cluster_file();
     // Processes of their own, each a read-modify-write of operators.json:
     // only the lock file keeps one from writing over another's change.
     let names: Vec<String> = (0..6).map(|n| format!("op{n}")).collect();
