@@ -226,6 +226,22 @@ fn names_leader(proc: &ProcConfig, leader: &ProcConfig) -> bool {
         .is_some_and(|name| *name == leader.name)
 }
 
+/// `field` (`value`) must be greater than `other` (`than`).
+fn must_exceed(
+    field: &'static str,
+    value: u64,
+    other: &'static str,
+    than: u64,
+) -> Result<(), ConfigError> {
+    if value > than {
+        return Ok(());
+    }
+    Err(ConfigError::Value {
+        field,
+        problem: format!("{value} must exceed {other} ({than})"),
+    })
+}
+
 pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.redis.host.is_empty() {
         return Err(ConfigError::Redis("host is empty".to_string()));
@@ -280,24 +296,18 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
         });
     }
     let timing = &config.timing;
-    if timing.peer_timeout_ms <= timing.peer_heartbeat_ms {
-        return Err(ConfigError::Value {
-            field: "timing.peer_timeout_ms",
-            problem: format!(
-                "{} must exceed timing.peer_heartbeat_ms ({})",
-                timing.peer_timeout_ms, timing.peer_heartbeat_ms
-            ),
-        });
-    }
-    if timing.presence_expiry_ms <= timing.presence_beat_ms {
-        return Err(ConfigError::Value {
-            field: "timing.presence_expiry_ms",
-            problem: format!(
-                "{} must exceed timing.presence_beat_ms ({})",
-                timing.presence_expiry_ms, timing.presence_beat_ms
-            ),
-        });
-    }
+    must_exceed(
+        "timing.peer_timeout_ms",
+        timing.peer_timeout_ms,
+        "timing.peer_heartbeat_ms",
+        timing.peer_heartbeat_ms,
+    )?;
+    must_exceed(
+        "timing.presence_expiry_ms",
+        timing.presence_expiry_ms,
+        "timing.presence_beat_ms",
+        timing.presence_beat_ms,
+    )?;
     for (field, value) in [
         ("timing.peer_heartbeat_ms", timing.peer_heartbeat_ms),
         ("timing.presence_beat_ms", timing.presence_beat_ms),
@@ -479,24 +489,18 @@ fn manage(manage: &ManageConfig) -> Result<(), ConfigError> {
             problem: format!("{} is below 100", manage.poll_interval_ms),
         });
     }
-    if manage.stale_after_ms <= manage.poll_interval_ms {
-        return Err(ConfigError::Value {
-            field: "manage.stale_after_ms",
-            problem: format!(
-                "{} must exceed manage.poll_interval_ms ({})",
-                manage.stale_after_ms, manage.poll_interval_ms
-            ),
-        });
-    }
-    if manage.down_after_ms <= manage.stale_after_ms {
-        return Err(ConfigError::Value {
-            field: "manage.down_after_ms",
-            problem: format!(
-                "{} must exceed manage.stale_after_ms ({})",
-                manage.down_after_ms, manage.stale_after_ms
-            ),
-        });
-    }
+    must_exceed(
+        "manage.stale_after_ms",
+        manage.stale_after_ms,
+        "manage.poll_interval_ms",
+        manage.poll_interval_ms,
+    )?;
+    must_exceed(
+        "manage.down_after_ms",
+        manage.down_after_ms,
+        "manage.stale_after_ms",
+        manage.stale_after_ms,
+    )?;
     if !(1..=1440).contains(&manage.history_minutes) {
         return Err(ConfigError::Value {
             field: "manage.history_minutes",
