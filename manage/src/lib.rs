@@ -75,7 +75,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         .me
         .tls
         .as_ref()
-        .map(|tls| tls::acceptor(tls, &node.me.host, &node.log))
+        .map(|tls| tls::acceptor(tls, node.me.address(), &node.log))
         .transpose()?;
 
     let (inbox_tx, inbox) = mpsc::channel::<Incoming>(1024);

@@ -59,7 +59,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let tls = me
         .tls
         .as_ref()
-        .map(|tls| tls::acceptor(tls, &me.host, &log))
+        .map(|tls| tls::acceptor(tls, me.address(), &log))
         .transpose()?;
     let (inbox_tx, inbox) = mpsc::channel::<Incoming>(4096);
     node.stats.inbox(&inbox_tx);

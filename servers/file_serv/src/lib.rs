@@ -65,7 +65,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let tls = me
         .tls
         .as_ref()
-        .map(|tls| tls::acceptor(tls, &me.host, &log))
+        .map(|tls| tls::acceptor(tls, me.address(), &log))
         .transpose()?;
     let (inbox_tx, inbox) = mpsc::channel::<Incoming>(1024);
     let stats = &node.stats;

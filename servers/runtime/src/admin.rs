@@ -152,7 +152,7 @@ impl Admin {
             proc_type: me.kind.proc_type() as i32,
             set: node.config.current().set_name(me).to_string(),
             pid: std::process::id(),
-            host: me.host.clone(),
+            host: me.address().to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             commit: option_env!("SCHAT_COMMIT").unwrap_or("unknown").to_string(),
             started_at_ms: self.started_at_ms,

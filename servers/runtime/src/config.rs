@@ -5,6 +5,7 @@
 //! processes (duplicate ids or ports, a logic_serv without its conn_serv).
 //! `--config-check` runs the same validation without starting anything.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -37,6 +38,10 @@ pub struct ClusterConfig {
     pub http: HttpConfig,
     #[serde(default)]
     pub manage: ManageConfig,
+    /// The machines the cluster runs on, by name, for the push tool; when
+    /// present, every process's `host` names one of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hosts: BTreeMap<String, HostConfig>,
     pub procs: Vec<ProcConfig>,
 }
 
@@ -577,8 +582,13 @@ pub struct ProcConfig {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: ProcKind,
-    /// Address the process listens on and peers connect to.
+    /// The host it runs on: a name from `hosts` when the file has that
+    /// section, else the address it listens on and peers connect to.
     pub host: String,
+    /// The address of the host `host` names (resolved when the file is
+    /// parsed); `None` when `host` is the address itself.
+    #[serde(skip)]
+    pub address: Option<String>,
     /// Listening port: clients for conn_serv, peers for the others.
     /// online_serv and chat_serv listen on nothing and have none.
     #[serde(default)]
@@ -625,6 +635,7 @@ impl ProcConfig {
             name: name.into(),
             kind,
             host: host.into(),
+            address: None,
             port: None,
             logic: None,
             chat: None,
@@ -637,9 +648,14 @@ impl ProcConfig {
         }
     }
 
+    /// The address it listens on and peers dial: its host's address.
+    pub fn address(&self) -> &str {
+        self.address.as_deref().unwrap_or(&self.host)
+    }
+
     /// The listening address; `None` for process types that listen on nothing.
     pub fn addr(&self) -> Option<String> {
-        self.port.map(|port| format!("{}:{}", self.host, port))
+        self.port.map(|port| format!("{}:{}", self.address(), port))
     }
 
     /// Where clients reach this process: `host:port` for conn_serv, a base
@@ -849,6 +865,10 @@ pub enum ConfigError {
     },
     #[error("{name:?} has log {level:?}, which is not one of trace, debug, info, warn, error")]
     ProcLogLevel { name: String, level: String },
+    #[error("hosts.{name}: {problem}")]
+    Host { name: String, problem: String },
+    #[error("{name:?} names host {host:?}, which is not in hosts")]
+    UnknownHost { name: String, host: String },
     #[error("serv_index {index} is used by both {first:?} and {second:?}")]
     DuplicateServIndex {
         index: u32,
@@ -875,17 +895,19 @@ impl ClusterConfig {
 
     /// Parses and validates cluster JSON.
     pub fn parse(text: &str) -> Result<ClusterConfig, ConfigError> {
-        let config: ClusterConfig =
+        let mut config: ClusterConfig =
             serde_json::from_str(text).map_err(|source| ConfigError::Parse {
                 path: "cluster config".to_string(),
                 source,
             })?;
+        hosts::resolve(&mut config);
         config.validate()?;
         Ok(config)
     }
 
     /// Checks the whole topology; see [`ConfigError`] for what is refused.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        hosts::validate(self)?;
         validate::topology(self)?;
         validate::values(self)
     }
@@ -973,9 +995,11 @@ fn default_redis_dir() -> String {
     "data/redis".to_string()
 }
 
+mod hosts;
 mod live;
 mod validate;
 
+pub use hosts::{HostConfig, SshTarget, SupervisorKind};
 pub use live::LiveConfig;
 
 #[cfg(test)]

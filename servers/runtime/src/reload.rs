@@ -170,7 +170,8 @@ fn merge_procs(
             log: before.log.clone(),
             ..proc.clone()
         };
-        if to_value(&same_but_live) != to_value(before) {
+        // The address is resolved from `hosts`, not part of the entry's JSON.
+        if to_value(&same_but_live) != to_value(before) || proc.address() != before.address() {
             needs_restart.push(format!("procs: changed {}", proc.name));
             merged.push(before.clone());
             continue;

@@ -276,3 +276,103 @@ fn manage_section_has_defaults_and_is_checked() {
         refused(|value| value["manage"] = serde_json::json!({ "metrics_token_file": "" }));
     assert!(message.contains("manage.metrics_token_file"), "{message}");
 }
+
+/// The committed file with two hosts, every process on `a` except
+/// conn_serv-2 on `b`.
+fn with_hosts(value: &mut serde_json::Value) {
+    value["hosts"] = serde_json::json!({
+        "a": { "address": "127.0.0.1", "root": "/srv/schat" },
+        "b": { "address": "127.0.0.2", "ssh": "schat@127.0.0.2:2222", "identity": "keys/id", "root": "/srv/schat" },
+    });
+    for proc in value["procs"].as_array_mut().unwrap() {
+        proc["host"] = "a".into();
+    }
+    let conn = proc_index(value, "conn_serv-2");
+    value["procs"][conn]["host"] = "b".into();
+}
+
+#[test]
+fn processes_listen_on_the_address_of_the_host_they_name() {
+    let config = edited(with_hosts).unwrap();
+    let conn = config.proc_by_name("conn_serv-2").unwrap();
+    assert_eq!(conn.host, "b");
+    assert_eq!(conn.addr().unwrap(), "127.0.0.2:7002");
+    assert_eq!(
+        config.proc_by_name("conn_serv-1").unwrap().addr().unwrap(),
+        "127.0.0.1:7001"
+    );
+    // The file round-trips with the names, not the addresses.
+    let again = ClusterConfig::parse(&serde_json::to_string(&config).unwrap()).unwrap();
+    assert_eq!(again.proc_by_name("conn_serv-2").unwrap().host, "b");
+    let target = super::SshTarget::parse(config.hosts["b"].ssh.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (target.user.as_str(), target.address.as_str(), target.port),
+        ("schat", "127.0.0.2", 2222)
+    );
+}
+
+#[test]
+fn bad_hosts_are_named() {
+    let message = refused(|value| {
+        with_hosts(value);
+        value["procs"][0]["host"] = "c".into();
+    });
+    assert!(
+        message.contains("names host \"c\", which is not in hosts"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["b"]["root"] = "relative/dir".into();
+    });
+    assert!(
+        message.contains("hosts.b: root \"relative/dir\" must be an absolute path"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["b"]["ssh"] = "127.0.0.2".into();
+    });
+    assert!(
+        message.contains("hosts.b: ssh \"127.0.0.2\" is not user@address[:port]"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["b"]["ssh"] = "me@127.0.0.2:notaport".into();
+    });
+    assert!(message.contains("is not a port"), "{message}");
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["a"]["identity"] = "keys/id".into();
+    });
+    assert!(
+        message.contains("identity is only for hosts reached over ssh"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["a"]["root"] = "/srv/other".into();
+        value["hosts"]["c"] = serde_json::json!({ "address": "127.0.0.3", "root": "/srv/other" });
+    });
+    assert!(
+        message.contains("is also \"a\"'s on the same machine"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["a"]["supervisor"] = "upstart".into();
+    });
+    assert!(message.contains("unknown variant `upstart`"), "{message}");
+    // Two hosts on one address collide on a port like two processes do.
+    let message = refused(|value| {
+        with_hosts(value);
+        value["hosts"]["b"]["address"] = "127.0.0.1".into();
+        let conn = proc_index(value, "conn_serv-2");
+        value["procs"][conn]["port"] = 7001.into();
+    });
+    assert!(
+        message.contains("address 127.0.0.1:7001 is used by both"),
+        "{message}"
+    );
+}
