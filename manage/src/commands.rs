@@ -23,9 +23,6 @@ use serde::Serialize;
 
 use crate::poll::route;
 
-/// Largest compiled pattern accepted.
-const REGEX_SIZE_LIMIT: usize = 1 << 16;
-
 /// A command an operator may run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -130,18 +127,7 @@ pub fn matching<'a>(
     config: &'a ClusterConfig,
     pattern: &str,
 ) -> Result<Vec<&'a ProcConfig>, String> {
-    if pattern.is_empty() {
-        return Err("match is empty".to_string());
-    }
-    let regex = regex::RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|err| format!("bad match pattern: {err}"))?;
-    Ok(config
-        .procs
-        .iter()
-        .filter(|proc| regex.is_match(&proc.name))
-        .collect())
+    config.matching(pattern)
 }
 
 /// Sends `command` to every process in `procs` at once.

@@ -919,6 +919,26 @@ impl ClusterConfig {
             .ok_or_else(|| ConfigError::UnknownProc(name.to_string()))
     }
 
+    /// The processes whose name `pattern` (a regular expression) is found
+    /// in, searched like grep, in file order: `^logic_serv-` names every
+    /// logic_serv, `^chat_serv-1$` exactly one.
+    pub fn matching(&self, pattern: &str) -> Result<Vec<&ProcConfig>, String> {
+        /// Largest compiled pattern accepted.
+        const REGEX_SIZE_LIMIT: usize = 1 << 16;
+        if pattern.is_empty() {
+            return Err("match is empty".to_string());
+        }
+        let regex = regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|err| format!("bad match pattern: {err}"))?;
+        Ok(self
+            .procs
+            .iter()
+            .filter(|proc| regex.is_match(&proc.name))
+            .collect())
+    }
+
     pub fn proc_by_id(&self, id: u32) -> Option<&ProcConfig> {
         self.procs.iter().find(|proc| proc.id == id)
     }
