@@ -9,6 +9,7 @@
 //! program (as `GIT_SSH` does for git).
 
 use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
@@ -176,8 +177,10 @@ impl Host {
         out: &mut (dyn Write + Send),
         deadline: Duration,
     ) -> Result<(), RemoteError> {
+        // Its own process group, so a deadline ends everything it started.
         let mut child = self
             .command(script)
+            .process_group(0)
             .stdin(if input.is_some() {
                 Stdio::piped()
             } else {
@@ -235,6 +238,10 @@ fn wait_until(child: &mut Child, deadline: Instant) -> std::io::Result<Option<Ex
             return Ok(Some(status));
         }
         if Instant::now() >= deadline {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .stderr(Stdio::null())
+                .status();
             let _ = child.kill();
             let _ = child.wait();
             return Ok(None);
