@@ -11,8 +11,17 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backup;
+pub mod cli;
+pub mod control;
+pub mod deploy;
+pub mod health;
+pub mod migrate;
+pub mod release;
 pub mod remote;
 pub mod report;
+pub mod roll;
+pub mod supervise;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,7 +58,14 @@ impl Cluster {
                 path.display()
             );
         }
-        std::fs::create_dir_all(state_dir)
+        // One directory per cluster: its host keys and console token.
+        let name: String = config
+            .cluster
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .collect();
+        let state_dir = state_dir.join(name);
+        std::fs::create_dir_all(&state_dir)
             .with_context(|| format!("cannot create {}", state_dir.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let known_hosts = state_dir.join("known_hosts");
@@ -63,7 +79,7 @@ impl Cluster {
             path: path.to_path_buf(),
             text,
             hosts,
-            state_dir: state_dir.to_path_buf(),
+            state_dir,
             progress: Progress::new(quiet),
         })
     }

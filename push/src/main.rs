@@ -1,5 +1,8 @@
-//! The `schat-push` command; see the crate documentation.
+//! The `schat-push` command; see the crate documentation and
+//! docs/OPERATIONS.md.
+
+use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    schat_push::cli::run(schat_push::cli::Cli::parse())
 }

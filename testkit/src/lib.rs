@@ -14,6 +14,7 @@ mod cluster;
 pub mod manage;
 pub mod raw_http;
 mod redis;
+pub mod sshd;
 
 pub use binaries::BinCluster;
 pub use browser::Browser;

@@ -1,0 +1,177 @@
+//! `roll` and `rollback`: restarting (or upgrading) a running cluster one
+//! process at a time without losing a message.
+//!
+//! The release is installed and switched on every host first (nothing
+//! restarts then; a running process keeps the binary it started with).
+//! Then processes restart one at a time, in start order: storage, disps
+//! (never the last live one), presence, chat, logic, conn_servs (each
+//! drained first: out of the directory, its clients told to reconnect
+//! elsewhere, and given time to go), then file, directory and console.
+//! Each step waits until manage_serv hears from the new process (live in
+//! the fabric and answering) before the next; the first failure stops the
+//! roll and says where it stopped and how to go back.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use schat_runtime::config::{ProcConfig, ProcKind};
+
+use crate::deploy::{self, per_host, services_of, start_rank, Options};
+use crate::health::Console;
+use crate::release;
+use crate::report::{Outcome, Report, Row};
+use crate::Cluster;
+
+/// How long a restarted process has to be live in the fabric.
+const LIVE_WITHIN: Duration = Duration::from_secs(60);
+/// How long a drained conn_serv's clients have to leave.
+const DRAIN_WITHIN: Duration = Duration::from_secs(15);
+
+/// Installs the wanted release everywhere (when it changed), then restarts
+/// the processes `pattern` names one at a time.
+pub fn roll(cluster: &Cluster, pattern: Option<&str>, options: &Options<'_>, report: &mut Report) -> anyhow::Result<()> {
+    let chosen = cluster.select(pattern)?;
+    let staged = per_host(cluster, |host| -> anyhow::Result<String> {
+        let plan = deploy::plan_host(cluster, host, &Options { procs: None, ..options.clone() })?;
+        if plan.changed.is_empty() {
+            return Ok(plan.wanted.manifest.id);
+        }
+        release::install(cluster, host, &plan.wanted, &plan.installed, options.deadline)?;
+        let services = services_of(cluster, host)?;
+        let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
+        release::switch(host, &plan.wanted.manifest.id)?;
+        services.install(&procs)?;
+        Ok(plan.wanted.manifest.id)
+    });
+    let mut failed = false;
+    for (host, result) in staged {
+        match result {
+            Ok(id) => report.push(Row::new(&host.name, &host.name, Outcome::Ok, format!("release {id} installed"))),
+            Err(err) => {
+                failed = true;
+                report.push(Row::failed(&host.name, &host.name, &err));
+            }
+        }
+    }
+    if failed {
+        report.notes.push("nothing was restarted: a host could not take the release".to_string());
+        return Ok(());
+    }
+    restart_in_turn(cluster, chosen, report)
+}
+
+/// Switches every host back to the release before its current one, then
+/// restarts the processes one at a time as `roll` does.
+pub fn rollback(cluster: &Cluster, report: &mut Report) -> anyhow::Result<()> {
+    let switched = per_host(cluster, |host| -> anyhow::Result<(String, String)> {
+        let (now, before) = release::previous(host)?;
+        release::switch(host, &before)?;
+        Ok((now, before))
+    });
+    let mut failed = false;
+    for (host, result) in switched {
+        match result {
+            Ok((now, before)) => report.push(Row::new(&host.name, &host.name, Outcome::Ok, format!("release {now} -> {before}"))),
+            Err(err) => {
+                failed = true;
+                report.push(Row::failed(&host.name, &host.name, &err));
+            }
+        }
+    }
+    if failed {
+        report.notes.push("nothing was restarted: a host could not switch back".to_string());
+        return Ok(());
+    }
+    restart_in_turn(cluster, cluster.config.procs.iter().collect(), report)
+}
+
+fn restart_in_turn(cluster: &Cluster, mut chosen: Vec<&ProcConfig>, report: &mut Report) -> anyhow::Result<()> {
+    chosen.sort_by_key(|proc| start_rank(proc.kind));
+    let mut console = Console::new(cluster)?;
+    // Every chosen process must be live before anything restarts.
+    let before = console.procs().context("the console must answer before a roll")?;
+    let down: Vec<&str> = chosen
+        .iter()
+        .filter(|proc| !before.iter().any(|seen| seen.name == proc.name && seen.state == "up"))
+        .map(|proc| proc.name.as_str())
+        .collect();
+    if !down.is_empty() {
+        bail!(
+            "not live in the fabric before the roll: {} (start them, or leave them out of the pattern)",
+            down.join(", ")
+        );
+    }
+    let started = Instant::now();
+    for (step, proc) in chosen.iter().enumerate() {
+        let host = cluster.host_of(proc);
+        cluster.progress.say("roll", &format!("{}/{}: {}", step + 1, chosen.len(), proc.name));
+        let began = Instant::now();
+        match restart_one(cluster, &mut console, proc) {
+            Ok(detail) => report.push(Row::new(
+                &proc.name,
+                &host.name,
+                Outcome::Ok,
+                format!("{detail}; live again after {:.1} s", began.elapsed().as_secs_f64()),
+            )),
+            Err(err) => {
+                report.push(Row::failed(&proc.name, &host.name, &err));
+                for rest in &chosen[step + 1..] {
+                    report.push(Row::new(&rest.name, &cluster.host_of(rest).name, Outcome::Unchanged, "not restarted: the roll stopped"));
+                }
+                report.notes.push(format!(
+                    "the roll stopped at {} ({err:#}). The processes before it run the new release; \
+                     the rest were not restarted. To go back: `schat-push rollback` (switches every \
+                     host to its previous release and restarts one at a time); to go on after \
+                     fixing the cause: `schat-push roll` again.",
+                    proc.name
+                ));
+                return Ok(());
+            }
+        }
+    }
+    report.notes.push(format!(
+        "rolled {} processes in {:.1} s",
+        chosen.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+fn restart_one(cluster: &Cluster, console: &mut Console<'_>, proc: &ProcConfig) -> anyhow::Result<String> {
+    let host = cluster.host_of(proc);
+    let services = services_of(cluster, host)?;
+    let mut detail = Vec::new();
+    if proc.kind == ProcKind::DispServ {
+        let others_live = console
+            .procs()?
+            .iter()
+            .filter(|seen| seen.name != proc.name && seen.state == "up")
+            .filter(|seen| cluster.config.proc_by_name(&seen.name).is_ok_and(|p| p.kind == ProcKind::DispServ))
+            .count();
+        if others_live == 0 {
+            bail!("{} is the last live disp_serv: start another before restarting it", proc.name);
+        }
+    }
+    if proc.kind == ProcKind::ConnServ {
+        console.drain(&proc.name)?;
+        let deadline = Instant::now() + DRAIN_WITHIN;
+        let mut left = u64::MAX;
+        while Instant::now() < deadline {
+            left = console.proc(&proc.name)?.map_or(0, |seen| seen.connections);
+            if left == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        detail.push(if left == 0 {
+            "drained".to_string()
+        } else {
+            format!("drained ({left} clients still connected after {} s)", DRAIN_WITHIN.as_secs())
+        });
+    }
+    let since_ms = schat_runtime::time::now_ms().saturating_sub(1_000);
+    services.restart(&proc.name, Duration::from_secs(30))?;
+    console.wait_live(&proc.name, since_ms, LIVE_WITHIN)?;
+    detail.push("restarted".to_string());
+    Ok(detail.join(", "))
+}
