@@ -8,6 +8,11 @@ pub fn backup(_cluster: &Cluster, _out: &Path, _report: &mut Report) -> anyhow::
     anyhow::bail!("backup is not in this build")
 }
 
-pub fn restore(_cluster: &Cluster, _archive: &Path, _force: bool, _report: &mut Report) -> anyhow::Result<()> {
+pub fn restore(
+    _cluster: &Cluster,
+    _archive: &Path,
+    _force: bool,
+    _report: &mut Report,
+) -> anyhow::Result<()> {
     anyhow::bail!("restore is not in this build")
 }

@@ -14,10 +14,19 @@ use crate::report::Report;
 use crate::{backup, migrate, roll, Cluster};
 
 #[derive(Debug, Parser)]
-#[command(name = "schat-push", version, about = "Deploys and operates a schat cluster from cluster.json")]
+#[command(
+    name = "schat-push",
+    version,
+    about = "Deploys and operates a schat cluster from cluster.json"
+)]
 pub struct Cli {
     /// The cluster file (with a `hosts` section).
-    #[arg(long, global = true, default_value = "cluster.json", env = "SCHAT_CLUSTER")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "cluster.json",
+        env = "SCHAT_CLUSTER"
+    )]
     pub config: PathBuf,
     /// Where push keeps its own files (ssh host keys, the console token).
     #[arg(long, global = true, env = "SCHAT_PUSH_STATE")]
@@ -141,26 +150,55 @@ fn execute(cli: &Cli, report: &mut Report) -> anyhow::Result<()> {
     let result = match &cli.command {
         Command::Plan { what } => {
             cluster.select(what.procs.as_deref())?;
-            deploy::plan(&cluster, &Options { procs: what.procs.as_deref(), ..options(None, what.parts(), false) }, report);
+            deploy::plan(
+                &cluster,
+                &Options {
+                    procs: what.procs.as_deref(),
+                    ..options(None, what.parts(), false)
+                },
+                report,
+            );
             Ok(())
         }
         Command::Deploy { what, no_start } => {
             cluster.select(what.procs.as_deref())?;
-            deploy::deploy(&cluster, &Options { procs: what.procs.as_deref(), ..options(None, what.parts(), !no_start) }, report);
+            deploy::deploy(
+                &cluster,
+                &Options {
+                    procs: what.procs.as_deref(),
+                    ..options(None, what.parts(), !no_start)
+                },
+                report,
+            );
             Ok(())
         }
         Command::Start { regex } => control::act(&cluster, regex.as_deref(), Verb::Start, report),
         Command::Stop { regex } => control::act(&cluster, regex.as_deref(), Verb::Stop, report),
-        Command::Restart { regex } => control::act(&cluster, regex.as_deref(), Verb::Restart, report),
+        Command::Restart { regex } => {
+            control::act(&cluster, regex.as_deref(), Verb::Restart, report)
+        }
         Command::Status { regex } => control::status(&cluster, regex.as_deref(), report),
-        Command::Roll { regex } => roll::roll(&cluster, regex.as_deref(), &options(None, Parts::All, true), report),
+        Command::Roll { regex } => roll::roll(
+            &cluster,
+            regex.as_deref(),
+            &options(None, Parts::All, true),
+            report,
+        ),
         Command::Rollback => roll::rollback(&cluster, report),
         Command::Backup { out } => backup::backup(&cluster, out, report).map(|_| ()),
         Command::Restore { archive, force } => backup::restore(&cluster, archive, *force, report),
         Command::Migrate { to, backup } => {
             let target = Cluster::load(to, &state_dir, cli.json)?;
-            let archive = backup.clone().unwrap_or_else(|| state_dir.join("migrate-backup.tar"));
-            migrate::migrate(&cluster, &target, &archive, &options(None, Parts::All, true), report)
+            let archive = backup
+                .clone()
+                .unwrap_or_else(|| state_dir.join("migrate-backup.tar"));
+            migrate::migrate(
+                &cluster,
+                &target,
+                &archive,
+                &options(None, Parts::All, true),
+                report,
+            )
         }
     };
     cluster.progress.finish();

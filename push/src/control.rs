@@ -29,11 +29,20 @@ impl Verb {
 }
 
 /// Starts, stops or restarts the processes `pattern` names.
-pub fn act(cluster: &Cluster, pattern: Option<&str>, verb: Verb, report: &mut Report) -> anyhow::Result<()> {
+pub fn act(
+    cluster: &Cluster,
+    pattern: Option<&str>,
+    verb: Verb,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let chosen = cluster.select(pattern)?;
     let wait = Duration::from_secs(30);
     let results = per_host(cluster, |host| {
-        let mut mine: Vec<&ProcConfig> = chosen.iter().copied().filter(|proc| proc.host == host.name).collect();
+        let mut mine: Vec<&ProcConfig> = chosen
+            .iter()
+            .copied()
+            .filter(|proc| proc.host == host.name)
+            .collect();
         if mine.is_empty() {
             return Ok(Vec::new());
         }
@@ -44,7 +53,9 @@ pub fn act(cluster: &Cluster, pattern: Option<&str>, verb: Verb, report: &mut Re
         let services = services_of(cluster, host)?;
         let mut rows = Vec::new();
         for proc in mine {
-            cluster.progress.say(&host.name, &format!("{} {}", verb.name(), proc.name));
+            cluster
+                .progress
+                .say(&host.name, &format!("{} {}", verb.name(), proc.name));
             let done = match verb {
                 Verb::Start => services.start(&proc.name, wait),
                 Verb::Stop => services.stop(&proc.name, wait),
@@ -107,7 +118,9 @@ pub fn status(cluster: &Cluster, pattern: Option<&str>, report: &mut Report) -> 
                 format!(
                     "running, pid {}, for {} s",
                     status.pid.map_or("?".to_string(), |pid| pid.to_string()),
-                    status.for_secs.map_or("?".to_string(), |secs| secs.to_string())
+                    status
+                        .for_secs
+                        .map_or("?".to_string(), |secs| secs.to_string())
                 )
             } else if status.note.is_empty() {
                 "stopped".to_string()
@@ -134,7 +147,9 @@ pub fn status(cluster: &Cluster, pattern: Option<&str>, report: &mut Report) -> 
         }
     }
     if let Err(err) = fabric {
-        report.notes.push(format!("the fabric's view is missing: {err:#}"));
+        report
+            .notes
+            .push(format!("the fabric's view is missing: {err:#}"));
     }
     report.extra = serde_json::json!({ "procs": procs });
     Ok(())

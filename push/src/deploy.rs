@@ -93,17 +93,31 @@ pub fn start_rank(kind: ProcKind) -> usize {
 }
 
 /// Works out what a deploy would do on `host`; touches nothing.
-pub fn plan_host<'a>(cluster: &'a Cluster, host: &'a Host, options: &Options<'_>) -> anyhow::Result<HostPlan<'a>> {
+pub fn plan_host<'a>(
+    cluster: &'a Cluster,
+    host: &'a Host,
+    options: &Options<'_>,
+) -> anyhow::Result<HostPlan<'a>> {
     cluster.progress.say(&host.name, "probing");
     let installed = release::probe(host)?;
     let supervisor = Supervisor::for_host(host, &installed)?;
-    let wanted = release::wanted(cluster, host, options.bin_dir, options.parts, installed.current.as_ref())?;
+    let wanted = release::wanted(
+        cluster,
+        host,
+        options.bin_dir,
+        options.parts,
+        installed.current.as_ref(),
+    )?;
     let changed = wanted.changed(installed.current.as_ref());
     let old_config = match installed.current {
-        Some(_) => host.run(&format!("cat {}", host.path(&format!("current/{CONFIG}")))).ok(),
+        Some(_) => host
+            .run(&format!("cat {}", host.path(&format!("current/{CONFIG}"))))
+            .ok(),
         None => None,
     };
-    let old = old_config.as_deref().and_then(|text| ClusterConfig::parse(text).ok());
+    let old = old_config
+        .as_deref()
+        .and_then(|text| ClusterConfig::parse(text).ok());
     let services = Services {
         host,
         supervisor,
@@ -192,15 +206,25 @@ pub fn plan(cluster: &Cluster, options: &Options<'_>, report: &mut Report) {
             Err(err) => report.push(Row::failed(&host.name, &host.name, &err)),
             Ok(plan) => {
                 let detail = describe_release(&plan);
-                let outcome = if plan.changed.is_empty() { Outcome::Unchanged } else { Outcome::Ok };
+                let outcome = if plan.changed.is_empty() {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Ok
+                };
                 report.push(Row::new(&host.name, &host.name, outcome, detail));
                 for (name, action) in &plan.actions {
-                    let outcome = if *action == Action::Nothing { Outcome::Unchanged } else { Outcome::Ok };
+                    let outcome = if *action == Action::Nothing {
+                        Outcome::Unchanged
+                    } else {
+                        Outcome::Ok
+                    };
                     report.push(Row::new(name, &host.name, outcome, action.describe()));
                 }
                 if plan.changed.iter().any(|path| path == CONFIG) {
                     let diff = config_diff(plan.old_config.as_deref().unwrap_or(""), &cluster.text);
-                    report.notes.push(format!("{CONFIG} on {}:\n{diff}", host.name));
+                    report
+                        .notes
+                        .push(format!("{CONFIG} on {}:\n{diff}", host.name));
                     diffs.insert(host.name.clone(), json!(diff));
                 }
             }
@@ -210,7 +234,11 @@ pub fn plan(cluster: &Cluster, options: &Options<'_>, report: &mut Report) {
 }
 
 fn describe_release(plan: &HostPlan<'_>) -> String {
-    let now = plan.installed.current.as_ref().map_or("nothing", |m| m.id.as_str());
+    let now = plan
+        .installed
+        .current
+        .as_ref()
+        .map_or("nothing", |m| m.id.as_str());
     if plan.changed.is_empty() {
         return format!("release {now} ({:?})", plan.supervisor).to_lowercase();
     }
@@ -222,7 +250,11 @@ fn describe_release(plan: &HostPlan<'_>) -> String {
             format!("{path} {}", &sum[..12])
         })
         .collect();
-    format!("release {now} -> {}: {}", plan.wanted.manifest.id, files.join(", "))
+    format!(
+        "release {now} -> {}: {}",
+        plan.wanted.manifest.id,
+        files.join(", ")
+    )
 }
 
 /// A unified diff of two cluster files.
@@ -247,7 +279,12 @@ pub fn deploy(cluster: &Cluster, options: &Options<'_>, report: &mut Report) {
                 report.push(Row::failed(&host.name, &host.name, &err));
                 // Its processes were not touched.
                 for proc in cluster.procs_on(&host.name) {
-                    report.push(Row::new(&proc.name, &host.name, Outcome::Failed, "host failed; left as it was"));
+                    report.push(Row::new(
+                        &proc.name,
+                        &host.name,
+                        Outcome::Failed,
+                        "host failed; left as it was",
+                    ));
                 }
             }
         }
@@ -258,11 +295,27 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
     let plan = plan_host(cluster, host, options)?;
     let mut rows = Vec::new();
     if plan.changed.is_empty() {
-        rows.push(Row::new(&host.name, &host.name, Outcome::Unchanged, describe_release(&plan)));
+        rows.push(Row::new(
+            &host.name,
+            &host.name,
+            Outcome::Unchanged,
+            describe_release(&plan),
+        ));
     } else {
-        release::install(cluster, host, &plan.wanted, &plan.installed, options.deadline)?;
+        release::install(
+            cluster,
+            host,
+            &plan.wanted,
+            &plan.installed,
+            options.deadline,
+        )?;
         release::switch(host, &plan.wanted.manifest.id)?;
-        rows.push(Row::new(&host.name, &host.name, Outcome::Ok, describe_release(&plan)));
+        rows.push(Row::new(
+            &host.name,
+            &host.name,
+            Outcome::Ok,
+            describe_release(&plan),
+        ));
     }
     let services = Services {
         host,
@@ -274,7 +327,9 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
     services.install(&procs)?;
     let wait = Duration::from_secs(30);
     for (name, action) in &plan.actions {
-        cluster.progress.say(&host.name, &format!("{name}: {}", action.describe()));
+        cluster
+            .progress
+            .say(&host.name, &format!("{name}: {}", action.describe()));
         let done = match action {
             Action::Nothing => Ok(false),
             _ if !options.start && *action != Action::Remove => Ok(false),
@@ -285,8 +340,18 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
         };
         rows.push(match done {
             Ok(true) => Row::new(name, &host.name, Outcome::Ok, action.describe()),
-            Ok(false) if *action == Action::Nothing => Row::new(name, &host.name, Outcome::Unchanged, "unchanged"),
-            Ok(false) => Row::new(name, &host.name, Outcome::Ok, format!("installed; not started (--no-start): would {}", action.describe())),
+            Ok(false) if *action == Action::Nothing => {
+                Row::new(name, &host.name, Outcome::Unchanged, "unchanged")
+            }
+            Ok(false) => Row::new(
+                name,
+                &host.name,
+                Outcome::Ok,
+                format!(
+                    "installed; not started (--no-start): would {}",
+                    action.describe()
+                ),
+            ),
             Err(err) => Row::failed(name, &host.name, &err),
         });
     }
@@ -319,7 +384,8 @@ pub fn per_host<'a, T: Send>(
 
 /// The services of a host, probed.
 pub fn services_of<'a>(cluster: &'a Cluster, host: &'a Host) -> anyhow::Result<Services<'a>> {
-    let supervisor = Supervisor::probe(host).with_context(|| format!("cannot reach {}", host.name))?;
+    let supervisor =
+        Supervisor::probe(host).with_context(|| format!("cannot reach {}", host.name))?;
     Ok(Services {
         host,
         supervisor,

@@ -76,7 +76,12 @@ impl<'a> Console<'a> {
         })
     }
 
-    fn request(&mut self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
         for attempt in 0..2 {
             if self.token.is_none() {
                 self.token = Some(self.create_token()?);
@@ -109,7 +114,11 @@ impl<'a> Console<'a> {
                 continue;
             }
             if !response.status.is_success() {
-                bail!("the console answered {}: {}", response.status, response.reason());
+                bail!(
+                    "the console answered {}: {}",
+                    response.status,
+                    response.reason()
+                );
             }
             return Ok(serde_json::from_slice(&response.body)?);
         }
@@ -194,7 +203,9 @@ impl<'a> Console<'a> {
         let mut last = String::from("not seen");
         while Instant::now() < deadline {
             match self.proc(name) {
-                Ok(Some(proc)) if proc.state == "up" && proc.started_at_ms.unwrap_or(0) >= since_ms => {
+                Ok(Some(proc))
+                    if proc.state == "up" && proc.started_at_ms.unwrap_or(0) >= since_ms =>
+                {
                     return Ok(());
                 }
                 Ok(Some(proc)) => last = format!("state {}", proc.state),

@@ -62,7 +62,13 @@ impl Cluster {
         let name: String = config
             .cluster
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let state_dir = state_dir.join(name);
         std::fs::create_dir_all(&state_dir)

@@ -39,7 +39,14 @@ pub fn migrate(
     }
     // 1. Install the new cluster while the old one serves.
     let mut step = Report::new("deploy");
-    deploy::deploy(new, &Options { start: false, ..options.clone() }, &mut step);
+    deploy::deploy(
+        new,
+        &Options {
+            start: false,
+            ..options.clone()
+        },
+        &mut step,
+    );
     if take(report, step, "install the new cluster") {
         return Ok(());
     }
@@ -48,7 +55,10 @@ pub fn migrate(
     if let Ok(mut console) = Console::new(old) {
         for conn in old.config.procs_of(ProcKind::ConnServ) {
             if let Err(err) = console.drain(&conn.name) {
-                report.notes.push(format!("drain of {} failed ({err:#}); stopping it anyway", conn.name));
+                report.notes.push(format!(
+                    "drain of {} failed ({err:#}); stopping it anyway",
+                    conn.name
+                ));
             }
         }
         std::thread::sleep(Duration::from_secs(1));
@@ -61,13 +71,17 @@ pub fn migrate(
     let mut step = Report::new("backup");
     let backed_up = backup::backup(old, archive, &mut step);
     if take(report, step, "back up the old cluster") || backed_up.is_err() {
-        return backed_up.map(|_| ()).context("the final backup failed; the old cluster is stopped: start it again with `start`");
+        return backed_up.map(|_| ()).context(
+            "the final backup failed; the old cluster is stopped: start it again with `start`",
+        );
     }
     // 3. Restore (and verify), start, wait for the new fabric.
     let mut step = Report::new("restore");
     let restored = backup::restore(new, archive, false, &mut step);
     if take(report, step, "restore onto the new cluster") || restored.is_err() {
-        return restored.context("the restore failed; the old cluster is stopped: start it again with `start`");
+        return restored.context(
+            "the restore failed; the old cluster is stopped: start it again with `start`",
+        );
     }
     let mut step = Report::new("start");
     control::act(new, None, Verb::Start, &mut step)?;
@@ -102,7 +116,9 @@ fn take(report: &mut Report, step: Report, what: &str) -> bool {
     report.rows.extend(step.rows);
     report.notes.extend(step.notes);
     if failed {
-        report.notes.push(format!("migration stopped: could not {what}"));
+        report
+            .notes
+            .push(format!("migration stopped: could not {what}"));
     }
     failed
 }

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -113,7 +113,9 @@ pub fn probe(host: &Host) -> anyhow::Result<Installed> {
     };
     for line in lines {
         match line.split_once(' ') {
-            Some(("free", kib)) => installed.free_bytes = kib.trim().parse::<u64>().unwrap_or(0) * 1024,
+            Some(("free", kib)) => {
+                installed.free_bytes = kib.trim().parse::<u64>().unwrap_or(0) * 1024
+            }
             _ if line == "systemd" => installed.systemd = true,
             _ if line == "runit" => installed.runit = true,
             _ => {}
@@ -156,7 +158,10 @@ pub fn wanted(
         }
         let file = bin_dir.join(kind.name());
         let sum = sha256_file(&file).with_context(|| {
-            format!("cannot read {} (build the binaries, or give --bin-dir)", file.display())
+            format!(
+                "cannot read {} (build the binaries, or give --bin-dir)",
+                file.display()
+            )
         })?;
         files.insert(path.clone(), sum);
         sources.insert(path, Source::File(file));
@@ -219,7 +224,10 @@ pub fn install(
     if exists.trim() == "yes" {
         // Installed before (a rollback and forth): check it is whole.
         return host
-            .run(&format!("cd {root}/releases/{id} && {}", check_script(&wanted.manifest)))
+            .run(&format!(
+                "cd {root}/releases/{id} && {}",
+                check_script(&wanted.manifest)
+            ))
             .map(|_| ())
             .with_context(|| format!("release {id} on {} is damaged", host.name));
     }
@@ -236,7 +244,9 @@ pub fn install(
     let staging = format!("{root}/releases/{id}.tmp");
     let incoming = format!("{root}/incoming/{id}.tar");
     let clean = format!("rm -rf {staging} {incoming}");
-    cluster.progress.say(&host.name, &format!("sending {} files", send.len()));
+    cluster
+        .progress
+        .say(&host.name, &format!("sending {} files", send.len()));
     let (package, sent) = pack(wanted, &send)?;
     let mut input = package.reopen()?;
     let result = host
@@ -250,7 +260,11 @@ pub fn install(
         )
         .map_err(anyhow::Error::from)
         .and_then(|out| {
-            let arrived = out.split_whitespace().next().unwrap_or_default().to_string();
+            let arrived = out
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
             if arrived != sent {
                 bail!(
                     "the package arrived damaged (sha256 sent {}, received {})",
@@ -335,7 +349,10 @@ pub fn previous(host: &Host) -> anyhow::Result<(String, String)> {
 
 /// Packs the files in `send` into one tar (a temporary file, removed when
 /// dropped) and gives its sha256.
-fn pack(wanted: &Wanted, send: &[(String, u64)]) -> anyhow::Result<(tempfile::NamedTempFile, String)> {
+fn pack(
+    wanted: &Wanted,
+    send: &[(String, u64)],
+) -> anyhow::Result<(tempfile::NamedTempFile, String)> {
     let mut tar = tar::Builder::new(tempfile::NamedTempFile::new()?);
     for (path, _) in send {
         match &wanted.sources[path] {
@@ -388,6 +405,8 @@ mod tests {
         };
         assert_eq!(Manifest::new(files("bb")).id, Manifest::new(files("bb")).id);
         assert_ne!(Manifest::new(files("bb")).id, Manifest::new(files("cc")).id);
-        assert!(Manifest::new(files("bb")).id.starts_with(env!("CARGO_PKG_VERSION")));
+        assert!(Manifest::new(files("bb"))
+            .id
+            .starts_with(env!("CARGO_PKG_VERSION")));
     }
 }

@@ -29,14 +29,32 @@ const DRAIN_WITHIN: Duration = Duration::from_secs(15);
 
 /// Installs the wanted release everywhere (when it changed), then restarts
 /// the processes `pattern` names one at a time.
-pub fn roll(cluster: &Cluster, pattern: Option<&str>, options: &Options<'_>, report: &mut Report) -> anyhow::Result<()> {
+pub fn roll(
+    cluster: &Cluster,
+    pattern: Option<&str>,
+    options: &Options<'_>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let chosen = cluster.select(pattern)?;
     let staged = per_host(cluster, |host| -> anyhow::Result<String> {
-        let plan = deploy::plan_host(cluster, host, &Options { procs: None, ..options.clone() })?;
+        let plan = deploy::plan_host(
+            cluster,
+            host,
+            &Options {
+                procs: None,
+                ..options.clone()
+            },
+        )?;
         if plan.changed.is_empty() {
             return Ok(plan.wanted.manifest.id);
         }
-        release::install(cluster, host, &plan.wanted, &plan.installed, options.deadline)?;
+        release::install(
+            cluster,
+            host,
+            &plan.wanted,
+            &plan.installed,
+            options.deadline,
+        )?;
         let services = services_of(cluster, host)?;
         let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
         release::switch(host, &plan.wanted.manifest.id)?;
@@ -46,7 +64,12 @@ pub fn roll(cluster: &Cluster, pattern: Option<&str>, options: &Options<'_>, rep
     let mut failed = false;
     for (host, result) in staged {
         match result {
-            Ok(id) => report.push(Row::new(&host.name, &host.name, Outcome::Ok, format!("release {id} installed"))),
+            Ok(id) => report.push(Row::new(
+                &host.name,
+                &host.name,
+                Outcome::Ok,
+                format!("release {id} installed"),
+            )),
             Err(err) => {
                 failed = true;
                 report.push(Row::failed(&host.name, &host.name, &err));
@@ -54,7 +77,9 @@ pub fn roll(cluster: &Cluster, pattern: Option<&str>, options: &Options<'_>, rep
         }
     }
     if failed {
-        report.notes.push("nothing was restarted: a host could not take the release".to_string());
+        report
+            .notes
+            .push("nothing was restarted: a host could not take the release".to_string());
         return Ok(());
     }
     restart_in_turn(cluster, chosen, report)
@@ -71,7 +96,12 @@ pub fn rollback(cluster: &Cluster, report: &mut Report) -> anyhow::Result<()> {
     let mut failed = false;
     for (host, result) in switched {
         match result {
-            Ok((now, before)) => report.push(Row::new(&host.name, &host.name, Outcome::Ok, format!("release {now} -> {before}"))),
+            Ok((now, before)) => report.push(Row::new(
+                &host.name,
+                &host.name,
+                Outcome::Ok,
+                format!("release {now} -> {before}"),
+            )),
             Err(err) => {
                 failed = true;
                 report.push(Row::failed(&host.name, &host.name, &err));
@@ -79,20 +109,32 @@ pub fn rollback(cluster: &Cluster, report: &mut Report) -> anyhow::Result<()> {
         }
     }
     if failed {
-        report.notes.push("nothing was restarted: a host could not switch back".to_string());
+        report
+            .notes
+            .push("nothing was restarted: a host could not switch back".to_string());
         return Ok(());
     }
     restart_in_turn(cluster, cluster.config.procs.iter().collect(), report)
 }
 
-fn restart_in_turn(cluster: &Cluster, mut chosen: Vec<&ProcConfig>, report: &mut Report) -> anyhow::Result<()> {
+fn restart_in_turn(
+    cluster: &Cluster,
+    mut chosen: Vec<&ProcConfig>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     chosen.sort_by_key(|proc| start_rank(proc.kind));
     let mut console = Console::new(cluster)?;
     // Every chosen process must be live before anything restarts.
-    let before = console.procs().context("the console must answer before a roll")?;
+    let before = console
+        .procs()
+        .context("the console must answer before a roll")?;
     let down: Vec<&str> = chosen
         .iter()
-        .filter(|proc| !before.iter().any(|seen| seen.name == proc.name && seen.state == "up"))
+        .filter(|proc| {
+            !before
+                .iter()
+                .any(|seen| seen.name == proc.name && seen.state == "up")
+        })
         .map(|proc| proc.name.as_str())
         .collect();
     if !down.is_empty() {
@@ -104,19 +146,30 @@ fn restart_in_turn(cluster: &Cluster, mut chosen: Vec<&ProcConfig>, report: &mut
     let started = Instant::now();
     for (step, proc) in chosen.iter().enumerate() {
         let host = cluster.host_of(proc);
-        cluster.progress.say("roll", &format!("{}/{}: {}", step + 1, chosen.len(), proc.name));
+        cluster.progress.say(
+            "roll",
+            &format!("{}/{}: {}", step + 1, chosen.len(), proc.name),
+        );
         let began = Instant::now();
         match restart_one(cluster, &mut console, proc) {
             Ok(detail) => report.push(Row::new(
                 &proc.name,
                 &host.name,
                 Outcome::Ok,
-                format!("{detail}; live again after {:.1} s", began.elapsed().as_secs_f64()),
+                format!(
+                    "{detail}; live again after {:.1} s",
+                    began.elapsed().as_secs_f64()
+                ),
             )),
             Err(err) => {
                 report.push(Row::failed(&proc.name, &host.name, &err));
                 for rest in &chosen[step + 1..] {
-                    report.push(Row::new(&rest.name, &cluster.host_of(rest).name, Outcome::Unchanged, "not restarted: the roll stopped"));
+                    report.push(Row::new(
+                        &rest.name,
+                        &cluster.host_of(rest).name,
+                        Outcome::Unchanged,
+                        "not restarted: the roll stopped",
+                    ));
                 }
                 report.notes.push(format!(
                     "the roll stopped at {} ({err:#}). The processes before it run the new release; \
@@ -137,7 +190,11 @@ fn restart_in_turn(cluster: &Cluster, mut chosen: Vec<&ProcConfig>, report: &mut
     Ok(())
 }
 
-fn restart_one(cluster: &Cluster, console: &mut Console<'_>, proc: &ProcConfig) -> anyhow::Result<String> {
+fn restart_one(
+    cluster: &Cluster,
+    console: &mut Console<'_>,
+    proc: &ProcConfig,
+) -> anyhow::Result<String> {
     let host = cluster.host_of(proc);
     let services = services_of(cluster, host)?;
     let mut detail = Vec::new();
@@ -146,10 +203,18 @@ fn restart_one(cluster: &Cluster, console: &mut Console<'_>, proc: &ProcConfig) 
             .procs()?
             .iter()
             .filter(|seen| seen.name != proc.name && seen.state == "up")
-            .filter(|seen| cluster.config.proc_by_name(&seen.name).is_ok_and(|p| p.kind == ProcKind::DispServ))
+            .filter(|seen| {
+                cluster
+                    .config
+                    .proc_by_name(&seen.name)
+                    .is_ok_and(|p| p.kind == ProcKind::DispServ)
+            })
             .count();
         if others_live == 0 {
-            bail!("{} is the last live disp_serv: start another before restarting it", proc.name);
+            bail!(
+                "{} is the last live disp_serv: start another before restarting it",
+                proc.name
+            );
         }
     }
     if proc.kind == ProcKind::ConnServ {
@@ -166,7 +231,10 @@ fn restart_one(cluster: &Cluster, console: &mut Console<'_>, proc: &ProcConfig) 
         detail.push(if left == 0 {
             "drained".to_string()
         } else {
-            format!("drained ({left} clients still connected after {} s)", DRAIN_WITHIN.as_secs())
+            format!(
+                "drained ({left} clients still connected after {} s)",
+                DRAIN_WITHIN.as_secs()
+            )
         });
     }
     let since_ms = schat_runtime::time::now_ms().saturating_sub(1_000);

@@ -188,7 +188,10 @@ impl Services<'_> {
                     let dir = format!("{}/service/{}", self.host.root, proc.name);
                     let fresh = format!("{dir}.new");
                     script.push_str(&format!("if [ ! -d {} ]; then ", quote(&dir)));
-                    script.push_str(&format!("rm -rf {0}; mkdir -p {0}; touch {0}/down; ", quote(&fresh)));
+                    script.push_str(&format!(
+                        "rm -rf {0}; mkdir -p {0}; touch {0}/down; ",
+                        quote(&fresh)
+                    ));
                     for (path, content, mode) in &files {
                         write(&mut script, &path.replacen(&dir, &fresh, 1), content, *mode);
                     }
@@ -217,7 +220,9 @@ impl Services<'_> {
                 }
             }
         }
-        self.host.run(&script).context("cannot install the services")?;
+        self.host
+            .run(&script)
+            .context("cannot install the services")?;
         Ok(())
     }
 
@@ -332,7 +337,9 @@ impl Services<'_> {
             Supervisor::Runit => format!("sv hup {} >/dev/null", self.service_dir(name)),
             Supervisor::Systemd => format!("systemctl reload {}", self.unit(name)),
         };
-        self.host.run(&script).with_context(|| format!("{name} did not take the reload"))?;
+        self.host
+            .run(&script)
+            .with_context(|| format!("{name} did not take the reload"))?;
         Ok(())
     }
 
@@ -400,11 +407,12 @@ fn parse_sv(name: &str, text: &str) -> Status {
     } else if text.starts_with("finish: ") {
         status.note = "restarting after an exit".to_string();
     } else {
-        status.note = if text.contains("unable to open supervise/ok") || text.contains("unable to change") {
-            "not installed or its supervisor is not running".to_string()
-        } else {
-            text.to_string()
-        };
+        status.note =
+            if text.contains("unable to open supervise/ok") || text.contains("unable to change") {
+                "not installed or its supervisor is not running".to_string()
+            } else {
+                text.to_string()
+            };
     }
     status
 }
@@ -412,7 +420,10 @@ fn parse_sv(name: &str, text: &str) -> Status {
 fn parse_systemctl(name: &str, text: &str) -> Status {
     let mut fields = text.split_whitespace();
     let state = fields.next().unwrap_or("unknown");
-    let pid = fields.next().and_then(|pid| pid.parse::<u32>().ok()).filter(|pid| *pid != 0);
+    let pid = fields
+        .next()
+        .and_then(|pid| pid.parse::<u32>().ok())
+        .filter(|pid| *pid != 0);
     Status {
         name: name.to_string(),
         running: state == "active",
@@ -439,7 +450,10 @@ mod tests {
         assert!(!down.running);
         assert_eq!(down.for_secs, Some(3));
         assert_eq!(down.note, "down, should be up");
-        let missing = parse_sv("a", "warning: /r/service/a: unable to open supervise/ok: file does not exist");
+        let missing = parse_sv(
+            "a",
+            "warning: /r/service/a: unable to open supervise/ok: file does not exist",
+        );
         assert!(!missing.running);
         assert!(missing.note.contains("not installed"));
         let active = parse_systemctl("a", "active 311 123456");

@@ -1,0 +1,627 @@
+//! schat-push against real hosts: sshd on 127.0.0.2 and 127.0.0.3 (and
+//! this machine as a third host), each with its own install root and its
+//! processes bound to its own address, supervised by runit's runsvdir, a
+//! real Redis. Deploy from nothing, chat across hosts, a SIGKILLed process
+//! comes back, a roll under continuous sends loses nothing, scale out to a
+//! new host, and bad inputs leave everything as it was.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use schat_client::files::Directory;
+use schat_client::{Client, HttpClient};
+use schat_proto::client::CreateGroupRequest;
+use schat_testkit::binaries::bin_dir;
+use schat_testkit::sshd::{free_port_on, Sshd};
+use schat_testkit::RedisServer;
+use serde_json::{json, Value};
+
+/// A cluster file with hosts, push's state, the sshds and Redis; stops
+/// what push started when dropped.
+struct PushCluster {
+    dir: tempfile::TempDir,
+    config: Value,
+    redis: RedisServer,
+    sshds: Vec<Sshd>,
+}
+
+/// Where each process of the test cluster runs: `a` is this machine,
+/// `b` and `c` are reached over ssh.
+const LAYOUT: [(&str, &str); 18] = [
+    ("disp_serv-1", "a"),
+    ("online_serv-1", "a"),
+    ("file_serv-1", "a"),
+    ("dir_serv-1", "a"),
+    ("manage_serv-1", "a"),
+    ("disp_serv-2", "b"),
+    ("conn_serv-1", "b"),
+    ("logic_serv-1", "b"),
+    ("db_logic_serv-1", "b"),
+    ("chat_serv-1", "b"),
+    ("db_chat_serv-1", "b"),
+    ("online_serv-2", "c"),
+    ("file_serv-2", "c"),
+    ("conn_serv-2", "c"),
+    ("logic_serv-2", "c"),
+    ("db_logic_serv-2", "c"),
+    ("chat_serv-2", "c"),
+    ("db_chat_serv-2", "c"),
+];
+
+impl PushCluster {
+    fn new() -> PushCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let redis = RedisServer::start().unwrap();
+        let sshds: Vec<Sshd> = ["127.0.0.2", "127.0.0.3"]
+            .iter()
+            .map(|address| {
+                Sshd::start(address, &dir.path().join(format!("sshd-{address}"))).unwrap()
+            })
+            .collect();
+        let mut hosts = json!({
+            "a": { "address": "127.0.0.1", "root": dir.path().join("a").display().to_string(), "supervisor": "runit" },
+        });
+        for (name, sshd) in ["b", "c"].iter().zip(&sshds) {
+            hosts[*name] = host_entry(sshd, &dir.path().join(name));
+        }
+        let mut config = schat_testkit::binaries::committed_config();
+        config["cluster"] = "pushtest".into();
+        config["hosts"] = hosts;
+        config["redis"]["port"] = redis.port().into();
+        config["auth"]["argon2_memory_kib"] = 256.into();
+        config["auth"]["argon2_iterations"] = 1.into();
+        config["timing"] = json!({
+            "peer_heartbeat_ms": 100, "peer_timeout_ms": 1000, "presence_beat_ms": 200,
+            "presence_expiry_ms": 1500, "request_timeout_ms": 3000, "reconnect_max_ms": 200
+        });
+        config["manage"] =
+            json!({ "poll_interval_ms": 200, "stale_after_ms": 1000, "down_after_ms": 2000 });
+        config["log"]["level"] = "warn".into();
+        config["chat"]["send_rate_per_sec"] = 0.into();
+        let addresses: BTreeMap<&str, &str> =
+            BTreeMap::from([("a", "127.0.0.1"), ("b", "127.0.0.2"), ("c", "127.0.0.3")]);
+        for proc in config["procs"].as_array_mut().unwrap() {
+            let name = proc["name"].as_str().unwrap().to_string();
+            let host = LAYOUT.iter().find(|(n, _)| *n == name).unwrap().1;
+            proc["host"] = host.into();
+            if proc.get("port").is_some() {
+                proc["port"] = free_port_on(addresses[host]).unwrap().into();
+            }
+        }
+        let cluster = PushCluster {
+            dir,
+            config,
+            redis,
+            sshds,
+        };
+        cluster.write(&cluster.config);
+        cluster
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("cluster.json")
+    }
+
+    fn write(&self, config: &Value) {
+        std::fs::write(self.path(), serde_json::to_string_pretty(config).unwrap()).unwrap();
+    }
+
+    fn root(&self, host: &str) -> PathBuf {
+        self.dir.path().join(host)
+    }
+
+    /// Runs schat-push with `args`; its exit status and JSON report.
+    fn push(&self, args: &[&str]) -> (bool, Value) {
+        self.push_with(args, &[])
+    }
+
+    fn push_with(&self, args: &[&str], env: &[(&str, &str)]) -> (bool, Value) {
+        let output = Command::new(bin_dir().join("schat-push"))
+            .arg("--config")
+            .arg(self.path())
+            .arg("--state-dir")
+            .arg(self.dir.path().join("state"))
+            .arg("--bin-dir")
+            .arg(bin_dir())
+            .arg("--json")
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        let report: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
+            panic!(
+                "schat-push {args:?} printed no JSON: {text}\nstderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        assert_eq!(output.status.success(), report["ok"] == true, "{report:#}");
+        (output.status.success(), report)
+    }
+
+    fn addr(&self, name: &str) -> String {
+        let proc = self.proc(name);
+        let address = self.config["hosts"][proc["host"].as_str().unwrap()]["address"]
+            .as_str()
+            .unwrap();
+        format!("{address}:{}", proc["port"])
+    }
+
+    fn proc(&self, name: &str) -> &Value {
+        self.config["procs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|proc| proc["name"] == name)
+            .unwrap()
+    }
+
+    fn dir_url(&self) -> String {
+        format!("http://{}", self.addr("dir_serv-1"))
+    }
+
+    /// Waits until `status` says every process runs and is up in the
+    /// fabric; the last report.
+    fn wait_all_up(&self, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let (ok, report) = self.push(&["status"]);
+            let all_up = report["extra"]["procs"]
+                .as_object()
+                .is_some_and(|procs| procs.values().all(|proc| proc["fabric"] == "up"));
+            if ok && all_up {
+                return report;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not every process came up: {report:#}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+fn host_entry(sshd: &Sshd, root: &Path) -> Value {
+    json!({
+        "address": sshd.address,
+        "ssh": sshd.target(),
+        "identity": sshd.identity.display().to_string(),
+        "root": root.display().to_string(),
+        "supervisor": "runit",
+    })
+}
+
+impl Drop for PushCluster {
+    fn drop(&mut self) {
+        // Stop every process push started, then the runsvdirs.
+        let _ = Command::new(bin_dir().join("schat-push"))
+            .arg("--config")
+            .arg(self.path())
+            .arg("--state-dir")
+            .arg(self.dir.path().join("state"))
+            .args(["--json", "stop"])
+            .output();
+        for host in self.config["hosts"].as_object().unwrap().values() {
+            let pid_file = Path::new(host["root"].as_str().unwrap()).join("runsvdir.pid");
+            if let Ok(pid) = std::fs::read_to_string(pid_file) {
+                let _ = Command::new("kill").args(["-HUP", pid.trim()]).status();
+            }
+        }
+        let _ = &self.redis;
+        let _ = &self.sshds;
+    }
+}
+
+fn rows(report: &Value) -> Vec<(String, String, String)> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["target"].as_str().unwrap().to_string(),
+                row["outcome"].as_str().unwrap().to_string(),
+                row["detail"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn row<'a>(report: &'a [(String, String, String)], target: &str) -> &'a (String, String, String) {
+    report
+        .iter()
+        .find(|(name, _, _)| name == target)
+        .unwrap_or_else(|| panic!("no row for {target}: {report:?}"))
+}
+
+async fn user(addr: &str, account: &str) -> Client {
+    let client = Client::connect(addr).await.unwrap();
+    client
+        .register(account, "password-1", account)
+        .await
+        .unwrap();
+    client.login_password(account, "password-1").await.unwrap();
+    client
+}
+
+/// Sends `who-N` messages round robin over `gids` until `stop`, retrying
+/// each with the same client id until acknowledged and reconnecting
+/// through the directory when its connection ends; the acknowledged
+/// (gid, seq, text) and the longest time between two acknowledgements.
+async fn keep_sending(
+    dir_url: String,
+    account: &'static str,
+    gids: Vec<u64>,
+    stop: Arc<AtomicBool>,
+) -> (Vec<(u64, u64, String)>, Duration) {
+    let http = HttpClient::default();
+    let connect = || async {
+        loop {
+            if let Ok(found) = Directory::lookup(&http, &dir_url).await {
+                if let Ok(client) = Client::connect(&found.conn_addr).await {
+                    if client.login_password(account, "password-1").await.is_ok() {
+                        return client;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let mut client = connect().await;
+    let mut acked = Vec::new();
+    let mut last_ack = Instant::now();
+    let mut longest = Duration::ZERO;
+    for round in 0..100_000usize {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let gid = gids[round % gids.len()];
+        let text = format!("{account}-{round}");
+        let give_up = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < give_up, "{text} was never acknowledged");
+            match client.send_text(gid, &text, &text).await {
+                Ok(sent) => {
+                    acked.push((gid, sent.seq, text.clone()));
+                    longest = longest.max(last_ack.elapsed());
+                    last_ack = Instant::now();
+                    break;
+                }
+                Err(err) if err.code().is_none() || client.ping().await.is_err() => {
+                    client = connect().await;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    }
+    (acked, longest)
+}
+
+/// Every message of `gid` from seq 1 on, as `reader` sees it.
+async fn all_messages(reader: &Client, gid: u64) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    let mut from = 1;
+    loop {
+        let page = reader.pull(gid, from, 200).await.unwrap();
+        if page.messages.is_empty() {
+            return out;
+        }
+        for message in &page.messages {
+            out.push((message.seq, message.text.clone()));
+            from = message.seq + 1;
+        }
+    }
+}
+
+#[test]
+fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
+    let mut cluster = PushCluster::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+
+    // A plan of nothing installed touches nothing.
+    let (ok, plan) = cluster.push(&["plan"]);
+    assert!(ok, "{plan:#}");
+    assert!(!cluster.root("b").join("current").exists());
+    assert_eq!(row(&rows(&plan), "conn_serv-1").2, "start (new)");
+
+    // From nothing: three hosts, every process started.
+    let (ok, report) = cluster.push(&["deploy"]);
+    assert!(ok, "{report:#}");
+    let table = rows(&report);
+    for (name, _) in LAYOUT {
+        assert_eq!(row(&table, name).2, "start (new)", "{report:#}");
+    }
+    for host in ["a", "b", "c"] {
+        let link = std::fs::read_link(cluster.root(host).join("current")).unwrap();
+        assert!(link.starts_with("releases"), "{link:?}");
+    }
+    cluster.wait_all_up(Duration::from_secs(60));
+    // The same deploy again changes nothing.
+    let (ok, again) = cluster.push(&["deploy"]);
+    assert!(ok, "{again:#}");
+    assert!(
+        rows(&again)
+            .iter()
+            .all(|(_, outcome, _)| outcome == "unchanged"),
+        "{again:#}"
+    );
+
+    // Users on different hosts' conn_servs chat.
+    let (alice, bob, gids) = runtime.block_on(async {
+        let alice = user(&cluster.addr("conn_serv-1"), "alice").await;
+        let bob = user(&cluster.addr("conn_serv-2"), "bob").await;
+        let mut gids = Vec::new();
+        for index in 0..4 {
+            let gid = alice
+                .create_group(CreateGroupRequest {
+                    name: format!("g{index}"),
+                    ..CreateGroupRequest::default()
+                })
+                .await
+                .unwrap()
+                .gid;
+            bob.join_group(gid, "", "").await.unwrap();
+            gids.push(gid);
+        }
+        alice
+            .send_text(gids[0], "hello-1", "hello from host b")
+            .await
+            .unwrap();
+        let seen = all_messages(&bob, gids[0]).await;
+        assert!(
+            seen.iter().any(|(_, text)| text == "hello from host b"),
+            "{seen:?}"
+        );
+        (alice, bob, gids)
+    });
+
+    // A process killed with SIGKILL is back within 5 s.
+    let status = cluster.wait_all_up(Duration::from_secs(10));
+    let pid = status["extra"]["procs"]["logic_serv-2"]["pid"]
+        .as_u64()
+        .unwrap();
+    let killed = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    loop {
+        let (_, status) = cluster.push(&["status", "^logic_serv-2$"]);
+        let proc = &status["extra"]["procs"]["logic_serv-2"];
+        if proc["running"] == true && proc["pid"].as_u64() != Some(pid) {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(5),
+            "not back within 5 s: {status:#}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "logic_serv-2 was back {:.2} s after SIGKILL",
+        killed.elapsed().as_secs_f64()
+    );
+    cluster.wait_all_up(Duration::from_secs(30));
+
+    // Roll the whole cluster while two clients send without pause.
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders: Vec<_> = ["alice", "bob"]
+        .into_iter()
+        .map(|account| {
+            runtime.spawn(keep_sending(
+                cluster.dir_url(),
+                account,
+                gids.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let (ok, rolled) = cluster.push(&["roll"]);
+    assert!(ok, "{rolled:#}");
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    let mut acked = Vec::new();
+    let mut longest = Duration::ZERO;
+    for sender in senders {
+        let (mine, pause) = runtime.block_on(sender).unwrap();
+        acked.extend(mine);
+        longest = longest.max(pause);
+    }
+    assert!(
+        acked.len() > 50,
+        "too few messages were sent during the roll: {}",
+        acked.len()
+    );
+    println!(
+        "roll: {} messages acknowledged; the longest a client could not send: {:.2} s",
+        acked.len(),
+        longest.as_secs_f64()
+    );
+    runtime.block_on(async {
+        let reader = user(&cluster.addr("conn_serv-1"), "carol").await;
+        for gid in &gids {
+            reader.join_group(*gid, "", "").await.unwrap();
+            let stored = all_messages(&reader, *gid).await;
+            // Gap-free and each text once.
+            for (index, (seq, _)) in stored.iter().enumerate() {
+                assert_eq!(*seq, index as u64 + 1, "a gap in group {gid}");
+            }
+            let texts: Vec<&String> = stored.iter().map(|(_, text)| text).collect();
+            for (g, seq, text) in acked.iter().filter(|(g, _, _)| g == gid) {
+                let found: Vec<_> = stored.iter().filter(|(_, t)| t == text).collect();
+                assert_eq!(found.len(), 1, "{text} in group {g}: {found:?}");
+                assert_eq!(found[0].0, *seq, "{text} moved");
+            }
+            let mut sorted = texts.clone();
+            sorted.dedup();
+            assert_eq!(sorted.len(), texts.len(), "a duplicate in group {gid}");
+        }
+    });
+    drop((alice, bob));
+
+    // Scale out: a new host with a user set and a chat set, by editing
+    // the file and deploying; the running processes take it live.
+    let sshd = Sshd::start("127.0.0.4", &cluster.dir.path().join("sshd-127.0.0.4")).unwrap();
+    let mut config = cluster.config.clone();
+    config["hosts"]["d"] = host_entry(&sshd, &cluster.dir.path().join("d"));
+    let port = || free_port_on("127.0.0.4").unwrap();
+    for proc in [
+        json!({ "id": 103, "name": "conn_serv-3", "type": "conn_serv", "host": "d", "port": port(), "logic": "logic_serv-3" }),
+        json!({ "id": 203, "name": "logic_serv-3", "type": "logic_serv", "host": "d", "port": port() }),
+        json!({ "id": 303, "name": "db_logic_serv-3", "type": "db_logic_serv", "host": "d", "port": port(), "logic": "logic_serv-3" }),
+        json!({ "id": 403, "name": "chat_serv-3", "type": "chat_serv", "host": "d" }),
+        json!({ "id": 503, "name": "db_chat_serv-3", "type": "db_chat_serv", "host": "d", "port": port(), "chat": "chat_serv-3" }),
+    ] {
+        config["procs"].as_array_mut().unwrap().push(proc);
+    }
+    cluster.write(&config);
+    let (ok, scaled) = cluster.push(&["deploy"]);
+    assert!(ok, "{scaled:#}");
+    let table = rows(&scaled);
+    assert_eq!(row(&table, "conn_serv-3").2, "start (new)");
+    assert!(
+        row(&table, "logic_serv-1").2.starts_with("reload"),
+        "{scaled:#}"
+    );
+    let new_conn = format!(
+        "127.0.0.4:{}",
+        config["procs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "conn_serv-3")
+            .unwrap()["port"]
+    );
+    runtime.block_on(async {
+        let dave = user(&new_conn, "dave").await;
+        let erin = user(&cluster.addr("conn_serv-2"), "erin").await;
+        // Groups land on every chat set, chat_serv-3 included.
+        let mut on_new = 0;
+        for index in 0..12 {
+            let gid = dave
+                .create_group(CreateGroupRequest {
+                    name: format!("n{index}"),
+                    ..CreateGroupRequest::default()
+                })
+                .await
+                .unwrap()
+                .gid;
+            if schat_runtime::rendezvous::owner(gid, [401, 402, 403]) == Some(403) {
+                on_new += 1;
+            }
+            erin.join_group(gid, "", "").await.unwrap();
+            let text = format!("scaled {index}");
+            dave.send_text(gid, &text, &text).await.unwrap();
+            let seen = all_messages(&erin, gid).await;
+            assert_eq!(seen.last(), Some(&(2, text)), "after erin's join");
+        }
+        assert!(on_new > 0, "no group was owned by chat_serv-3");
+    });
+    cluster.config = config;
+    cluster.sshds.push(sshd);
+}
+
+#[test]
+fn bad_inputs_are_refused_and_change_nothing() {
+    let cluster = PushCluster::new();
+    // An invalid regular expression.
+    let (ok, report) = cluster.push(&["deploy", "--procs", "conn_serv-("]);
+    assert!(!ok);
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("bad match pattern"),
+        "{report:#}"
+    );
+    assert!(!cluster.root("a").exists() && !cluster.root("b").exists());
+
+    // A cluster file that fails validation: nothing is touched.
+    let mut broken = cluster.config.clone();
+    broken["procs"][0]["host"] = "nowhere".into();
+    cluster.write(&broken);
+    let (ok, report) = cluster.push(&["deploy"]);
+    assert!(!ok);
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("names host \"nowhere\""),
+        "{report:#}"
+    );
+    assert!(!cluster.root("a").exists());
+    cluster.write(&cluster.config);
+
+    // An unreachable host: the others proceed, the table names it.
+    let mut config = cluster.config.clone();
+    config["hosts"]["c"]["ssh"] =
+        format!("root@127.0.0.9:{}", free_port_on("127.0.0.9").unwrap()).into();
+    cluster.write(&config);
+    let (ok, report) = cluster.push(&["deploy", "--no-start"]);
+    assert!(!ok);
+    let table = rows(&report);
+    assert_eq!(row(&table, "c").1, "failed");
+    assert!(row(&table, "c").2.contains("unreachable"), "{report:#}");
+    assert_eq!(row(&table, "conn_serv-2").1, "failed");
+    assert_eq!(row(&table, "b").1, "ok");
+    assert!(cluster.root("b").join("current/bin/conn_serv").exists());
+    cluster.write(&cluster.config);
+
+    // A package damaged on the way: refused by its checksum, nothing
+    // installed, the current release kept.
+    let wrapper = cluster.dir.path().join("damaging-ssh");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\n# Flips bytes of whatever is sent to the remote `cat >`.\n\
+         case \"$*\" in *'cat >'*) tr 'A' 'B' | ssh \"$@\" ;; *) exec ssh \"$@\" ;; esac\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&wrapper)
+        .status()
+        .unwrap();
+    let before = std::fs::read_link(cluster.root("b").join("current")).unwrap();
+    let wrapper_path = wrapper.display().to_string();
+    let (ok, report) = cluster.push_with(
+        &["deploy", "--no-start"],
+        &[("SCHAT_PUSH_SSH", wrapper_path.as_str())],
+    );
+    assert!(!ok);
+    let table = rows(&report);
+    assert!(row(&table, "c").2.contains("arrived damaged"), "{report:#}");
+    assert_eq!(
+        std::fs::read_link(cluster.root("b").join("current")).unwrap(),
+        before
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(cluster.root("c").join("incoming"))
+        .map(|dir| dir.flatten().collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A full disk on the target: a small tmpfs as host c's root.
+    let root_c = cluster.root("c");
+    std::fs::create_dir_all(&root_c).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=48m", "tmpfs"])
+        .arg(&root_c)
+        .status()
+        .is_ok_and(|status| status.success());
+    if mounted {
+        let (ok, report) = cluster.push(&["deploy", "--no-start"]);
+        let _ = Command::new("umount").arg(&root_c).status();
+        assert!(!ok);
+        let table = rows(&report);
+        let detail = &row(&table, "c").2;
+        assert!(detail.contains("not enough disk space"), "{report:#}");
+        assert_eq!(row(&table, "b").1, "unchanged");
+    } else {
+        println!("not root: the full-disk case (a tmpfs) was not run");
+    }
+}
