@@ -2,13 +2,15 @@
 # Runs every check and test: formatting, lints, the whole test suite
 # (unit tests, in-process cluster tests against a private redis-server, and
 # end-to-end tests of the real binaries, the console in headless Chromium),
-# then a short fuzzing run. Installs redis-server and chromium if missing.
+# then a short fuzzing run. Installs redis-server, chromium, openssh-server
+# and runit if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 ensure_redis
 ensure_chromium
+ensure_push_tools
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The end-to-end tests run the server binaries, so build them first.

@@ -121,7 +121,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let mut report = Report::new(name);
     let outcome = execute(&cli, &mut report);
     if let Err(err) = &outcome {
-        report.notes.push(format!("error: {err:#}"));
+        report.error = Some(format!("{err:#}"));
     }
     if cli.json {
         println!("{}", report.json());

@@ -78,6 +78,8 @@ pub struct Report {
     /// longest pause) printed after the table and under `"extra"`.
     pub notes: Vec<String>,
     pub extra: Value,
+    /// Why the command stopped before its work was done.
+    pub error: Option<String>,
 }
 
 impl Report {
@@ -93,8 +95,9 @@ impl Report {
         self.rows.push(row);
     }
 
+    /// Whether a row failed, or the command stopped with an error.
     pub fn failed(&self) -> bool {
-        self.rows.iter().any(|row| row.outcome.is_failure())
+        self.error.is_some() || self.rows.iter().any(|row| row.outcome.is_failure())
     }
 
     /// The table, with column widths fitted to the rows.
@@ -129,6 +132,9 @@ impl Report {
         for note in &self.notes {
             let _ = writeln!(out, "{note}");
         }
+        if let Some(error) = &self.error {
+            let _ = writeln!(out, "error: {error}");
+        }
         out
     }
 
@@ -138,6 +144,7 @@ impl Report {
             "ok": !self.failed(),
             "rows": self.rows,
             "notes": self.notes,
+            "error": self.error,
             "extra": self.extra,
         })
     }

@@ -20,6 +20,13 @@ ensure_redis() { ensure_package redis-server redis-server; }
 # The console's browser tests run Chromium headless.
 ensure_chromium() { ensure_package chromium chromium; }
 ensure_python() { ensure_package python3 python3; }
+# The push tests start sshd on loopback addresses as remote hosts, and
+# supervise processes with runit where systemd does not run.
+ensure_push_tools() {
+    ensure_package /usr/sbin/sshd openssh-server
+    ensure_package ssh openssh-client
+    ensure_package runsvdir runit
+}
 
 # Prints one field of cluster.json: cluster_field FILE EXPRESSION
 # where EXPRESSION is Python over `c`, the parsed file.
