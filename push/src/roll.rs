@@ -88,31 +88,37 @@ pub fn roll(
 /// Switches every host back to the release before its current one, then
 /// restarts the processes one at a time as `roll` does.
 pub fn rollback(cluster: &Cluster, report: &mut Report) -> anyhow::Result<()> {
-    let switched = per_host(cluster, |host| -> anyhow::Result<(String, String)> {
-        let (now, before) = release::previous(host)?;
-        release::switch(host, &before)?;
-        Ok((now, before))
-    });
-    let mut failed = false;
-    for (host, result) in switched {
+    // Every host must have a release to go back to before any switches.
+    let found = per_host(cluster, release::previous);
+    let mut targets = Vec::new();
+    for (host, result) in found {
         match result {
-            Ok((now, before)) => report.push(Row::new(
+            Ok((now, before)) => targets.push((host, now, before)),
+            Err(err) => report.push(Row::failed(&host.name, &host.name, &err)),
+        }
+    }
+    if report.failed() {
+        report.notes.push(
+            "nothing was switched or restarted: a host has no release to go back to".to_string(),
+        );
+        return Ok(());
+    }
+    for (host, now, before) in targets {
+        match release::switch(host, &before) {
+            Ok(()) => report.push(Row::new(
                 &host.name,
                 &host.name,
                 Outcome::Ok,
                 format!("release {now} -> {before}"),
             )),
             Err(err) => {
-                failed = true;
                 report.push(Row::failed(&host.name, &host.name, &err));
+                report
+                    .notes
+                    .push("nothing was restarted: a host could not switch back".to_string());
+                return Ok(());
             }
         }
-    }
-    if failed {
-        report
-            .notes
-            .push("nothing was restarted: a host could not switch back".to_string());
-        return Ok(());
     }
     restart_in_turn(cluster, cluster.config.procs.iter().collect(), report)
 }

@@ -465,6 +465,28 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
     });
     drop((alice, bob));
 
+    // A settings-only deploy is a new release the processes take live;
+    // rollback goes back to the one before and restarts in turn.
+    let mut quieter = cluster.config.clone();
+    quieter["log"]["level"] = "error".into();
+    cluster.write(&quieter);
+    let (ok, report) = cluster.push(&["deploy", "--configs-only"]);
+    assert!(ok, "{report:#}");
+    assert_eq!(
+        row(&rows(&report), "chat_serv-1").2,
+        "reload (config: log.level)"
+    );
+    let installed = |host: &str| {
+        std::fs::read_to_string(cluster.root(host).join("current/cluster.json")).unwrap()
+    };
+    assert!(installed("b").contains("\"error\""));
+    let (ok, report) = cluster.push(&["rollback"]);
+    assert!(ok, "{report:#}");
+    assert!(row(&rows(&report), "b").2.contains(" -> "), "{report:#}");
+    assert!(!installed("b").contains("\"error\""));
+    cluster.write(&cluster.config);
+    cluster.wait_all_up(Duration::from_secs(30));
+
     // Scale out: a new host with a user set and a chat set, by editing
     // the file and deploying; the running processes take it live.
     let sshd = Sshd::start("127.0.0.4", &cluster.dir.path().join("sshd-127.0.0.4")).unwrap();
