@@ -11,6 +11,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backup;
+pub mod inventory;
 pub mod remote;
 pub mod report;
 
