@@ -256,6 +256,7 @@ impl TestCluster {
             directory: spec.directory,
             http: spec.http,
             manage: spec.manage,
+            hosts: Default::default(),
             procs,
         };
         config.validate().context("test cluster config")?;
