@@ -178,6 +178,18 @@ pub fn backup(cluster: &Cluster, out: &Path, report: &mut Report) -> anyhow::Res
         return Err(err);
     }
     let rdb_bytes = std::fs::metadata(&rdb)?.len();
+    // Its row now, in order; the counts come once the files are copied.
+    let redis_row = report.rows.len();
+    report.push(Row::new(
+        "redis",
+        &redis_target,
+        Outcome::Ok,
+        format!(
+            "snapshot of db {} ({})",
+            config.redis.db,
+            bytes_text(rdb_bytes)
+        ),
+    ));
 
     let mut partial = Partial::create(out)?;
     let mut builder = tar::Builder::new(BufWriter::with_capacity(1 << 20, partial.file()?));
@@ -235,22 +247,17 @@ pub fn backup(cluster: &Cluster, out: &Path, report: &mut Report) -> anyhow::Res
     let (keys, inventory) = match count_snapshot(&rdb, config.redis.db) {
         Ok(counted) => counted,
         Err(err) => {
-            report.push(Row::failed("redis", &redis_target, &err));
+            report.rows[redis_row] = Row::failed("redis", &redis_target, &err);
             cluster.progress.done("redis", Outcome::Failed);
             return Err(err.context("reading the snapshot"));
         }
     };
-    report.push(Row::new(
-        "redis",
-        &redis_target,
-        Outcome::Ok,
-        format!(
-            "snapshot of db {}: {keys} keys, {} groups with messages, {}",
-            config.redis.db,
-            inventory.latest_seq.len(),
-            bytes_text(rdb_bytes)
-        ),
-    ));
+    report.rows[redis_row].detail = format!(
+        "snapshot of db {}: {keys} keys, {} groups with messages ({})",
+        config.redis.db,
+        inventory.latest_seq.len(),
+        bytes_text(rdb_bytes)
+    );
     cluster.progress.done("redis", Outcome::Ok);
 
     // 4. Every file the snapshot references must be in the archive.
@@ -440,7 +447,13 @@ pub fn restore(
                     &proc.name,
                     &host.name,
                     if force { Outcome::Ok } else { Outcome::Failed },
-                    format!("not empty: {dir} holds {} and more", found.trim()),
+                    format!(
+                        "not empty: {dir} holds {}",
+                        found
+                            .trim()
+                            .strip_prefix(&format!("{dir}/"))
+                            .unwrap_or(found.trim())
+                    ),
                 ));
             }
             Err(err) => {
