@@ -16,6 +16,7 @@ pub mod cli;
 pub mod control;
 pub mod deploy;
 pub mod health;
+pub mod inventory;
 pub mod migrate;
 pub mod release;
 pub mod remote;

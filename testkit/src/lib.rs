@@ -12,6 +12,7 @@ pub mod binaries;
 pub mod browser;
 mod cluster;
 pub mod manage;
+pub mod push_support;
 pub mod raw_http;
 mod redis;
 pub mod sshd;
