@@ -197,22 +197,26 @@ fn host_entry(sshd: &Sshd, root: &Path) -> Value {
 
 impl Drop for PushCluster {
     fn drop(&mut self) {
-        // Stop every process push started, then the runsvdirs.
-        let _ = Command::new(bin_dir().join("schat-push"))
-            .arg("--config")
-            .arg(self.path())
-            .arg("--state-dir")
-            .arg(self.dir.path().join("state"))
-            .args(["--json", "stop"])
-            .output();
-        for host in self.config["hosts"].as_object().unwrap().values() {
-            let pid_file = Path::new(host["root"].as_str().unwrap()).join("runsvdir.pid");
-            if let Ok(pid) = std::fs::read_to_string(pid_file) {
-                let _ = Command::new("kill").args(["-HUP", pid.trim()]).status();
-            }
-        }
+        stop_everything(&self.path(), &self.dir.path().join("state"), &self.config);
         let _ = &self.redis;
         let _ = &self.sshds;
+    }
+}
+
+/// Stops every process push started for `config`, then its runsvdirs.
+fn stop_everything(path: &Path, state_dir: &Path, config: &Value) {
+    let _ = Command::new(bin_dir().join("schat-push"))
+        .arg("--config")
+        .arg(path)
+        .arg("--state-dir")
+        .arg(state_dir)
+        .args(["--json", "stop"])
+        .output();
+    for host in config["hosts"].as_object().unwrap().values() {
+        let pid_file = Path::new(host["root"].as_str().unwrap()).join("runsvdir.pid");
+        if let Ok(pid) = std::fs::read_to_string(pid_file) {
+            let _ = Command::new("kill").args(["-HUP", pid.trim()]).status();
+        }
     }
 }
 
@@ -647,4 +651,84 @@ fn bad_inputs_are_refused_and_change_nothing() {
     } else {
         println!("not root: the full-disk case (a tmpfs) was not run");
     }
+}
+
+#[test]
+fn migrate_moves_a_running_cluster_to_another_host_and_redis() {
+    let cluster = PushCluster::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (ok, report) = cluster.push(&["deploy"]);
+    assert!(ok, "{report:#}");
+    cluster.wait_all_up(Duration::from_secs(60));
+    let (gid, sent) = runtime.block_on(async {
+        let alice = user(&cluster.addr("conn_serv-1"), "alice").await;
+        let gid = alice
+            .create_group(CreateGroupRequest {
+                name: "moving".to_string(),
+                ..CreateGroupRequest::default()
+            })
+            .await
+            .unwrap()
+            .gid;
+        for index in 0..300 {
+            let text = format!("before the move {index}");
+            alice.send_text(gid, &text, &text).await.unwrap();
+        }
+        (gid, all_messages(&alice, gid).await)
+    });
+
+    // The new cluster: every process on one host with another root, other
+    // ports and its own Redis.
+    let redis = RedisServer::start().unwrap();
+    let mut target = cluster.config.clone();
+    target["cluster"] = "pushtest-new".into();
+    target["redis"]["port"] = redis.port().into();
+    let root = cluster.dir.path().join("z");
+    target["hosts"] = json!({ "z": { "address": "127.0.0.1", "root": root.display().to_string(), "supervisor": "runit" } });
+    for proc in target["procs"].as_array_mut().unwrap() {
+        proc["host"] = "z".into();
+        if proc.get("port").is_some() {
+            proc["port"] = free_port_on("127.0.0.1").unwrap().into();
+        }
+    }
+    let target_path = cluster.dir.path().join("cluster-new.json");
+    std::fs::write(&target_path, serde_json::to_string_pretty(&target).unwrap()).unwrap();
+    struct Stop<'a>(&'a Path, PathBuf, &'a Value);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            stop_everything(self.0, &self.1, self.2);
+        }
+    }
+    let _stop_new = Stop(&target_path, cluster.dir.path().join("state"), &target);
+
+    let (ok, report) = cluster.push(&["migrate", "--to", target_path.to_str().unwrap()]);
+    assert!(ok, "{report:#}");
+    let unavailable = report["extra"]["unavailable_secs"].as_f64().unwrap();
+    println!("migrate: clients could not send for {unavailable:.1} s");
+
+    // The old cluster is stopped; the new one has everything.
+    let (_, status) = cluster.push(&["status"]);
+    assert!(
+        status["extra"]["procs"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|proc| proc["running"] == false),
+        "{status:#}"
+    );
+    let conn = target["procs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "conn_serv-1")
+        .unwrap()["port"]
+        .clone();
+    runtime.block_on(async {
+        let alice = Client::connect(&format!("127.0.0.1:{conn}")).await.unwrap();
+        alice.login_password("alice", "password-1").await.unwrap();
+        assert_eq!(all_messages(&alice, gid).await, sent);
+        let text = "after the move";
+        let stored = alice.send_text(gid, text, text).await.unwrap();
+        assert_eq!(stored.seq, sent.last().unwrap().0 + 1);
+    });
 }
