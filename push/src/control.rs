@@ -51,21 +51,43 @@ pub fn act(
             mine.reverse();
         }
         let services = services_of(cluster, host)?;
-        let mut rows = Vec::new();
-        for proc in mine {
-            cluster
-                .progress
-                .say(&host.name, &format!("{} {}", verb.name(), proc.name));
-            let done = match verb {
-                Verb::Start => services.start(&proc.name, wait),
-                Verb::Stop => services.stop(&proc.name, wait),
-                Verb::Restart => services.restart(&proc.name, wait),
-            };
-            rows.push(match done {
-                Ok(()) => Row::new(&proc.name, &host.name, Outcome::Ok, verb.name()),
-                Err(err) => Row::failed(&proc.name, &host.name, &err),
-            });
-        }
+        let names: Vec<&str> = mine.iter().map(|proc| proc.name.as_str()).collect();
+        cluster
+            .progress
+            .say(&host.name, &format!("{} {}", verb.name(), names.join(", ")));
+        // A host's processes together: each reconnects to its peers by
+        // itself, so the order would only save a few retries.
+        let done = match verb {
+            Verb::Start => services.start(&names, wait),
+            Verb::Stop => services.stop(&names, wait),
+            Verb::Restart => services
+                .stop(&names, wait)
+                .and_then(|()| services.start(&names, wait)),
+        };
+        let rows = match done {
+            Ok(()) => names
+                .iter()
+                .map(|name| Row::new(name, &host.name, Outcome::Ok, verb.name()))
+                .collect(),
+            // Say which ones did not get there.
+            Err(err) => {
+                let owned: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+                let statuses = services.status(&owned).unwrap_or_default();
+                names
+                    .iter()
+                    .map(|name| {
+                        let running = statuses
+                            .iter()
+                            .any(|status| status.name == *name && status.running);
+                        if running == (verb != Verb::Stop) {
+                            Row::new(name, &host.name, Outcome::Ok, verb.name())
+                        } else {
+                            Row::failed(name, &host.name, &err)
+                        }
+                    })
+                    .collect()
+            }
+        };
         cluster.progress.done(&host.name, Outcome::Ok);
         Ok(rows)
     });

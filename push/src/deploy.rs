@@ -326,14 +326,21 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
     cluster.progress.say(&host.name, "writing services");
     services.install(&procs)?;
     let wait = Duration::from_secs(30);
+    // Processes to start go together at the end: each finds its peers by
+    // itself, so one supervisor call starts a whole host.
+    let mut starting: Vec<(&str, &Action)> = Vec::new();
     for (name, action) in &plan.actions {
+        if matches!(action, Action::Start(_)) && options.start {
+            starting.push((name, action));
+            continue;
+        }
         cluster
             .progress
             .say(&host.name, &format!("{name}: {}", action.describe()));
         let done = match action {
             Action::Nothing => Ok(false),
             _ if !options.start && *action != Action::Remove => Ok(false),
-            Action::Start(_) => services.start(name, wait).map(|()| true),
+            Action::Start(_) => Ok(false),
             Action::Restart(_) => services.restart(name, wait).map(|()| true),
             Action::Reload(_) => services.reload(name).map(|()| true),
             Action::Remove => services.remove(std::slice::from_ref(name)).map(|()| true),
@@ -354,6 +361,29 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
             ),
             Err(err) => Row::failed(name, &host.name, &err),
         });
+    }
+    if !starting.is_empty() {
+        let names: Vec<&str> = starting.iter().map(|(name, _)| *name).collect();
+        cluster
+            .progress
+            .say(&host.name, &format!("starting {}", names.join(", ")));
+        let started = services.start(&names, wait);
+        let statuses = match &started {
+            Ok(()) => Vec::new(),
+            Err(_) => {
+                let owned: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+                services.status(&owned).unwrap_or_default()
+            }
+        };
+        for (name, action) in starting {
+            let running = statuses
+                .iter()
+                .any(|status| status.name == name && status.running);
+            rows.push(match &started {
+                Err(err) if !running => Row::failed(name, &host.name, err),
+                _ => Row::new(name, &host.name, Outcome::Ok, action.describe()),
+            });
+        }
     }
     cluster.progress.done(&host.name, Outcome::Ok);
     Ok(rows)

@@ -52,6 +52,12 @@ pub fn migrate(
     }
     // 2. The window opens: drain, stop, final backup.
     let window = Instant::now();
+    let mut phases: Vec<(&str, f64)> = Vec::new();
+    let mut mark = Instant::now();
+    let mut phase = |name: &'static str, phases: &mut Vec<(&str, f64)>| {
+        phases.push((name, mark.elapsed().as_secs_f64()));
+        mark = Instant::now();
+    };
     if let Ok(mut console) = Console::new(old) {
         for conn in old.config.procs_of(ProcKind::ConnServ) {
             if let Err(err) = console.drain(&conn.name) {
@@ -63,11 +69,13 @@ pub fn migrate(
         }
         std::thread::sleep(Duration::from_secs(1));
     }
+    phase("drain", &mut phases);
     let mut step = Report::new("stop");
     control::act(old, None, Verb::Stop, &mut step)?;
     if take(report, step, "stop the old cluster") {
         return Ok(());
     }
+    phase("stop", &mut phases);
     let mut step = Report::new("backup");
     let backed_up = backup::backup(old, archive, &mut step);
     if take(report, step, "back up the old cluster") || backed_up.is_err() {
@@ -75,6 +83,7 @@ pub fn migrate(
             "the final backup failed; the old cluster is stopped: start it again with `start`",
         );
     }
+    phase("backup", &mut phases);
     // 3. Restore (and verify), start, wait for the new fabric.
     let mut step = Report::new("restore");
     let restored = backup::restore(new, archive, false, &mut step);
@@ -83,17 +92,29 @@ pub fn migrate(
             "the restore failed; the old cluster is stopped: start it again with `start`",
         );
     }
+    phase("restore", &mut phases);
     let mut step = Report::new("start");
     control::act(new, None, Verb::Start, &mut step)?;
     if take(report, step, "start the new cluster") {
         return Ok(());
     }
+    phase("start", &mut phases);
     let mut console = Console::new(new)?;
     let since = 0;
     for proc in &new.config.procs {
         console.wait_live(&proc.name, since, Duration::from_secs(60))?;
     }
+    phase("live", &mut phases);
     let closed = window.elapsed();
+    report.notes.push(format!(
+        "clients could not send for {:.1} s: {}",
+        closed.as_secs_f64(),
+        phases
+            .iter()
+            .map(|(name, secs)| format!("{name} {secs:.1} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     report.push(Row::new(
         "cluster",
         "-",
@@ -106,7 +127,11 @@ pub fn migrate(
             archive.display()
         ),
     ));
-    report.extra = json!({ "unavailable_secs": closed.as_secs_f64(), "backup": archive.display().to_string() });
+    report.extra = json!({
+        "unavailable_secs": closed.as_secs_f64(),
+        "phases": phases.iter().map(|(name, secs)| json!({ "phase": name, "secs": secs })).collect::<Vec<_>>(),
+        "backup": archive.display().to_string(),
+    });
     Ok(())
 }
 

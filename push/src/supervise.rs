@@ -241,7 +241,7 @@ impl Services<'_> {
     /// them first).
     pub fn remove(&self, names: &[String]) -> anyhow::Result<()> {
         for name in names {
-            self.stop(name, Duration::from_secs(30))?;
+            self.stop(&[name.as_str()], Duration::from_secs(30))?;
             let script = match self.supervisor {
                 Supervisor::Runit => format!(
                     "sv exit {dir} >/dev/null 2>&1 || true; rm -rf {dir}",
@@ -285,50 +285,79 @@ impl Services<'_> {
             .collect())
     }
 
-    /// Starts `name` and waits until its supervisor runs it.
-    pub fn start(&self, name: &str, wait: Duration) -> anyhow::Result<()> {
+    /// Starts the processes `names` together and waits until their
+    /// supervisor runs every one.
+    pub fn start(&self, names: &[&str], wait: Duration) -> anyhow::Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
         let secs = wait.as_secs().max(1);
         let script = match self.supervisor {
             Supervisor::Runit => {
-                let dir = self.service_dir(name);
-                // runsvdir notices a new service within 5 s.
-                format!(
-                    "rm -f {dir}/down; i=0; while [ ! -p {dir}/supervise/control ] && [ $i -lt 100 ]; do \
-                     sleep 0.1; i=$((i+1)); done; sv -w {secs} start {dir} >/dev/null"
-                )
+                let dirs: Vec<String> = names.iter().map(|name| self.service_dir(name)).collect();
+                let mut script = String::new();
+                for dir in &dirs {
+                    // runsvdir notices a new service within 5 s.
+                    script.push_str(&format!(
+                        "rm -f {dir}/down; i=0; while [ ! -p {dir}/supervise/control ] && [ $i -lt 100 ]; do \
+                         sleep 0.1; i=$((i+1)); done; "
+                    ));
+                }
+                script.push_str(&format!("sv -w {secs} start {} >/dev/null", dirs.join(" ")));
+                script
             }
-            Supervisor::Systemd => format!("systemctl start {}", self.unit(name)),
+            Supervisor::Systemd => format!("systemctl start {}", self.units(names)),
         };
         self.host
             .run_within(&script, wait + Duration::from_secs(15))
-            .with_context(|| format!("{name} did not start"))?;
+            .with_context(|| format!("{} did not start", names.join(", ")))?;
         Ok(())
     }
 
-    /// Stops `name` (SIGTERM: it ends its clients and links cleanly) and
-    /// keeps it stopped; killed if it takes longer than `wait`.
-    pub fn stop(&self, name: &str, wait: Duration) -> anyhow::Result<()> {
+    /// Stops the processes `names` together (SIGTERM: each ends its clients
+    /// and links cleanly) and keeps them stopped; killed if one takes
+    /// longer than `wait`.
+    pub fn stop(&self, names: &[&str], wait: Duration) -> anyhow::Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
         let secs = wait.as_secs().max(1);
         let script = match self.supervisor {
             Supervisor::Runit => {
-                let dir = self.service_dir(name);
-                format!(
-                    "[ -d {dir} ] || exit 0; touch {dir}/down; [ -p {dir}/supervise/control ] || exit 0; \
-                     sv -w {secs} down {dir} >/dev/null || sv force-shutdown {dir} >/dev/null"
-                )
+                let mut script = String::new();
+                for name in names {
+                    let dir = self.service_dir(name);
+                    script.push_str(&format!(
+                        "if [ -d {dir} ]; then touch {dir}/down; [ -p {dir}/supervise/control ] && set -- \"$@\" {dir}; fi; "
+                    ));
+                }
+                script.push_str(
+                    "[ $# -eq 0 ] || sv -w SECS down \"$@\" >/dev/null || sv force-shutdown \"$@\" >/dev/null"
+                        .replace("SECS", &secs.to_string())
+                        .as_str(),
+                );
+                format!("set --; {script}")
             }
-            Supervisor::Systemd => format!("systemctl stop {}", self.unit(name)),
+            Supervisor::Systemd => format!("systemctl stop {}", self.units(names)),
         };
         self.host
             .run_within(&script, wait + Duration::from_secs(15))
-            .with_context(|| format!("{name} did not stop"))?;
+            .with_context(|| format!("{} did not stop", names.join(", ")))?;
         Ok(())
+    }
+
+    fn units(&self, names: &[&str]) -> String {
+        names
+            .iter()
+            .map(|name| self.unit(name))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Restarts `name` (stop with SIGTERM, start again).
     pub fn restart(&self, name: &str, wait: Duration) -> anyhow::Result<()> {
-        self.stop(name, wait)?;
-        self.start(name, wait)
+        self.stop(&[name], wait)?;
+        self.start(&[name], wait)
     }
 
     /// Sends SIGHUP: the process reloads the cluster file.

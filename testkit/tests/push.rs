@@ -704,7 +704,10 @@ fn migrate_moves_a_running_cluster_to_another_host_and_redis() {
     let (ok, report) = cluster.push(&["migrate", "--to", target_path.to_str().unwrap()]);
     assert!(ok, "{report:#}");
     let unavailable = report["extra"]["unavailable_secs"].as_f64().unwrap();
-    println!("migrate: clients could not send for {unavailable:.1} s");
+    println!(
+        "migrate: clients could not send for {unavailable:.1} s ({})",
+        report["notes"]
+    );
 
     // The old cluster is stopped; the new one has everything.
     let (_, status) = cluster.push(&["status"]);
