@@ -70,9 +70,18 @@ pub enum Command {
     Status { regex: Option<String> },
     /// Rolling restart or upgrade: install the release, then restart one
     /// process at a time, gated on health, conn_servs drained first.
-    Roll { regex: Option<String> },
-    /// Switch every host back to its previous release and roll.
-    Rollback,
+    Roll {
+        regex: Option<String>,
+        /// How long each restarted process has to be live again.
+        #[arg(long, default_value_t = 60)]
+        live_within_secs: u64,
+    },
+    /// Switch every host back to its previous release and roll (down
+    /// processes included).
+    Rollback {
+        #[arg(long, default_value_t = 60)]
+        live_within_secs: u64,
+    },
     /// A consistent snapshot of Redis and every file server, with a manifest.
     Backup { out: PathBuf },
     /// Restore a backup onto the (empty) cluster of --config, then verify it.
@@ -178,13 +187,19 @@ fn execute(cli: &Cli, report: &mut Report) -> anyhow::Result<()> {
             control::act(&cluster, regex.as_deref(), Verb::Restart, report)
         }
         Command::Status { regex } => control::status(&cluster, regex.as_deref(), report),
-        Command::Roll { regex } => roll::roll(
+        Command::Roll {
+            regex,
+            live_within_secs,
+        } => roll::roll(
             &cluster,
             regex.as_deref(),
             &options(None, Parts::All, true),
+            Duration::from_secs(*live_within_secs),
             report,
         ),
-        Command::Rollback => roll::rollback(&cluster, report),
+        Command::Rollback { live_within_secs } => {
+            roll::rollback(&cluster, Duration::from_secs(*live_within_secs), report)
+        }
         Command::Backup { out } => backup::backup(&cluster, out, report).map(|_| ()),
         Command::Restore { archive, force } => backup::restore(&cluster, archive, *force, report),
         Command::Migrate { to, backup } => {
@@ -214,7 +229,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Restart { .. } => "restart",
         Command::Status { .. } => "status",
         Command::Roll { .. } => "roll",
-        Command::Rollback => "rollback",
+        Command::Rollback { .. } => "rollback",
         Command::Backup { .. } => "backup",
         Command::Restore { .. } => "restore",
         Command::Migrate { .. } => "migrate",

@@ -319,32 +319,64 @@ fn check_script(manifest: &Manifest) -> String {
     )
 }
 
-/// Points `current` at release `id` (one rename) and records the switch.
+/// Points `current` at release `id` (one rename) and records the switch
+/// in `releases/history` with this command's stamp, so a rollback can
+/// tell which hosts the last command switched.
 pub fn switch(host: &Host, id: &str) -> anyhow::Result<()> {
     let root = quote(&host.root);
     host.run(&format!(
         "set -e; cd {root}; [ -d releases/{id} ]; ln -sfn releases/{id} current.new; \
-         mv -T current.new current; echo {id} >> releases/history"
+         mv -T current.new current; echo '{id} {}' >> releases/history",
+        command_stamp()
     ))?;
     Ok(())
 }
 
-/// The release `current` was switched to before the one it points at now.
-pub fn previous(host: &Host) -> anyhow::Result<(String, String)> {
+/// The time this push command started (ms): the stamp of its switches.
+fn command_stamp() -> u64 {
+    static STAMP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *STAMP.get_or_init(schat_runtime::time::now_ms)
+}
+
+/// A host's last switch: the release it is on, the command's stamp, and
+/// the release it was on before (none after the first install).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastSwitch {
+    pub now: String,
+    pub stamp: u64,
+    pub before: Option<String>,
+}
+
+/// Reads `releases/history`.
+pub fn last_switch(host: &Host) -> anyhow::Result<LastSwitch> {
     let root = quote(&host.root);
-    let out = host.run(&format!(
-        "cd {root} && basename \"$(readlink current)\" && cat releases/history"
-    ))?;
-    let mut lines = out.lines().map(str::trim).filter(|line| !line.is_empty());
-    let now = lines.next().context("nothing is installed")?.to_string();
-    let history: Vec<&str> = lines.collect();
-    let before = history
-        .iter()
-        .rev()
-        .skip_while(|id| **id == now)
-        .find(|id| **id != now)
-        .with_context(|| format!("{} has no release before {now}", host.name))?;
-    Ok((now, before.to_string()))
+    let out = host.run(&format!("cd {root} && cat releases/history"))?;
+    let entries: Vec<(&str, u64)> = out
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let id = fields.next()?;
+            Some((
+                id,
+                fields
+                    .next()
+                    .and_then(|stamp| stamp.parse().ok())
+                    .unwrap_or(0),
+            ))
+        })
+        .collect();
+    let (now, stamp) = *entries
+        .last()
+        .with_context(|| format!("nothing is installed on {}", host.name))?;
+    let before = entries
+        .len()
+        .checked_sub(2)
+        .map(|index| entries[index].0.to_string());
+    Ok(LastSwitch {
+        now: now.to_string(),
+        stamp,
+        before,
+    })
 }
 
 /// Packs the files in `send` into one tar (a temporary file, removed when

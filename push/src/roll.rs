@@ -22,8 +22,6 @@ use crate::release;
 use crate::report::{Outcome, Report, Row};
 use crate::Cluster;
 
-/// How long a restarted process has to be live in the fabric.
-const LIVE_WITHIN: Duration = Duration::from_secs(60);
 /// How long a drained conn_serv's clients have to leave.
 const DRAIN_WITHIN: Duration = Duration::from_secs(15);
 
@@ -33,6 +31,7 @@ pub fn roll(
     cluster: &Cluster,
     pattern: Option<&str>,
     options: &Options<'_>,
+    live_within: Duration,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let chosen = cluster.select(pattern)?;
@@ -82,29 +81,76 @@ pub fn roll(
             .push("nothing was restarted: a host could not take the release".to_string());
         return Ok(());
     }
-    restart_in_turn(cluster, chosen, report)
+    restart_in_turn(cluster, chosen, live_within, false, report)
 }
 
 /// Switches every host back to the release before its current one, then
 /// restarts the processes one at a time as `roll` does.
-pub fn rollback(cluster: &Cluster, report: &mut Report) -> anyhow::Result<()> {
-    // Every host must have a release to go back to before any switches.
-    let found = per_host(cluster, release::previous);
-    let mut targets = Vec::new();
+pub fn rollback(
+    cluster: &Cluster,
+    live_within: Duration,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    // Undo the last command that switched releases: the hosts whose last
+    // switch carries its stamp go back; the others were not touched by it.
+    let found = per_host(cluster, release::last_switch);
+    let mut switches = Vec::new();
     for (host, result) in found {
         match result {
-            Ok((now, before)) => targets.push((host, now, before)),
+            Ok(last) => switches.push((host, last)),
             Err(err) => report.push(Row::failed(&host.name, &host.name, &err)),
         }
     }
     if report.failed() {
         report.notes.push(
-            "nothing was switched or restarted: a host has no release to go back to".to_string(),
+            "nothing was switched or restarted: a host's history could not be read".to_string(),
         );
         return Ok(());
     }
-    for (host, now, before) in targets {
-        match release::switch(host, &before) {
+    let latest = switches
+        .iter()
+        .map(|(_, last)| last.stamp)
+        .max()
+        .unwrap_or(0);
+    let mut targets = Vec::new();
+    for (host, last) in switches {
+        match (&last.before, last.stamp == latest) {
+            (Some(before), true) => targets.push((host, last.now.clone(), before.clone())),
+            (None, true) => report.push(Row::new(
+                &host.name,
+                &host.name,
+                Outcome::Failed,
+                format!(
+                    "{} is its first release: there is nothing to go back to",
+                    last.now
+                ),
+            )),
+            (_, false) => report.push(Row::new(
+                &host.name,
+                &host.name,
+                Outcome::Unchanged,
+                format!("release {} (the last switch did not touch it)", last.now),
+            )),
+        }
+    }
+    if report.failed() || targets.is_empty() {
+        report
+            .notes
+            .push("nothing was switched or restarted: no release to go back to".to_string());
+        return Ok(());
+    }
+    let switched: Vec<&str> = targets
+        .iter()
+        .map(|(host, _, _)| host.name.as_str())
+        .collect();
+    let chosen: Vec<&ProcConfig> = cluster
+        .config
+        .procs
+        .iter()
+        .filter(|proc| switched.contains(&proc.host.as_str()))
+        .collect();
+    for (host, now, before) in &targets {
+        match release::switch(host, before) {
             Ok(()) => report.push(Row::new(
                 &host.name,
                 &host.name,
@@ -120,17 +166,20 @@ pub fn rollback(cluster: &Cluster, report: &mut Report) -> anyhow::Result<()> {
             }
         }
     }
-    restart_in_turn(cluster, cluster.config.procs.iter().collect(), report)
+    // Going back is for when something is down: restart whatever state.
+    restart_in_turn(cluster, chosen, live_within, true, report)
 }
 
 fn restart_in_turn(
     cluster: &Cluster,
     mut chosen: Vec<&ProcConfig>,
+    live_within: Duration,
+    going_back: bool,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     chosen.sort_by_key(|proc| start_rank(proc.kind));
     let mut console = Console::new(cluster)?;
-    // Every chosen process must be live before anything restarts.
+    // A roll starts from a healthy cluster: every chosen process live.
     let before = console
         .procs()
         .context("the console must answer before a roll")?;
@@ -143,7 +192,7 @@ fn restart_in_turn(
         })
         .map(|proc| proc.name.as_str())
         .collect();
-    if !down.is_empty() {
+    if !down.is_empty() && !going_back {
         bail!(
             "not live in the fabric before the roll: {} (start them, or leave them out of the pattern)",
             down.join(", ")
@@ -157,7 +206,7 @@ fn restart_in_turn(
             &format!("{}/{}: {}", step + 1, chosen.len(), proc.name),
         );
         let began = Instant::now();
-        match restart_one(cluster, &mut console, proc) {
+        match restart_one(cluster, &mut console, proc, live_within) {
             Ok(detail) => report.push(Row::new(
                 &proc.name,
                 &host.name,
@@ -200,6 +249,7 @@ fn restart_one(
     cluster: &Cluster,
     console: &mut Console<'_>,
     proc: &ProcConfig,
+    live_within: Duration,
 ) -> anyhow::Result<String> {
     let host = cluster.host_of(proc);
     let services = services_of(cluster, host)?;
@@ -223,7 +273,10 @@ fn restart_one(
             );
         }
     }
-    if proc.kind == ProcKind::ConnServ {
+    let live = console
+        .proc(&proc.name)?
+        .is_some_and(|seen| seen.state == "up");
+    if proc.kind == ProcKind::ConnServ && live {
         console.drain(&proc.name)?;
         let deadline = Instant::now() + DRAIN_WITHIN;
         let mut left = u64::MAX;
@@ -245,7 +298,7 @@ fn restart_one(
     }
     let since_ms = schat_runtime::time::now_ms().saturating_sub(1_000);
     services.restart(&proc.name, Duration::from_secs(30))?;
-    console.wait_live(&proc.name, since_ms, LIVE_WITHIN)?;
+    console.wait_live(&proc.name, since_ms, live_within)?;
     detail.push("restarted".to_string());
     Ok(detail.join(", "))
 }

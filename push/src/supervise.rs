@@ -127,7 +127,8 @@ impl Services<'_> {
                      pause=$(cat \"$dir/backoff\" 2>/dev/null || echo 0)\n\
                      pause=$(( pause == 0 ? 1 : pause * 2 )); [ \"$pause\" -gt 32 ] && pause=32\n\
                      echo \"$pause\" > \"$dir/backoff\"\n\
-                     sleep \"$pause\"\n",
+                     # In steps, so an operator's stop (the down file) is not kept waiting.\n\
+                     i=0; while [ \"$i\" -lt \"$pause\" ] && [ ! -f \"$dir/down\" ]; do sleep 1; i=$((i+1)); done\n",
                     dir_q = quote(&dir),
                 );
                 vec![
@@ -299,11 +300,12 @@ impl Services<'_> {
                 for dir in &dirs {
                     // runsvdir notices a new service within 5 s.
                     script.push_str(&format!(
-                        "rm -f {dir}/down; i=0; while [ ! -p {dir}/supervise/control ] && [ $i -lt 100 ]; do \
+                        "rm -f {dir}/down; i=0; while ! sv status {dir} >/dev/null 2>&1 && [ $i -lt 100 ]; do \
                          sleep 0.1; i=$((i+1)); done; "
                     ));
                 }
-                script.push_str(&format!("sv -w {secs} start {} >/dev/null", dirs.join(" ")));
+                // sv says why on failure: its words become the error.
+                script.push_str(&format!("sv -w {secs} start {} >&2", dirs.join(" ")));
                 script
             }
             Supervisor::Systemd => format!("systemctl start {}", self.units(names)),
@@ -332,7 +334,7 @@ impl Services<'_> {
                     ));
                 }
                 script.push_str(
-                    "[ $# -eq 0 ] || sv -w SECS down \"$@\" >/dev/null || sv force-shutdown \"$@\" >/dev/null"
+                    "[ $# -eq 0 ] || sv -w SECS force-stop \"$@\" >&2"
                         .replace("SECS", &secs.to_string())
                         .as_str(),
                 );

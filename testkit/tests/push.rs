@@ -735,3 +735,67 @@ fn migrate_moves_a_running_cluster_to_another_host_and_redis() {
         assert_eq!(stored.seq, sent.last().unwrap().0 + 1);
     });
 }
+
+#[test]
+fn a_failed_roll_stops_at_the_first_failure_and_rollback_brings_the_cluster_back() {
+    let cluster = PushCluster::new();
+    let (ok, report) = cluster.push(&["deploy"]);
+    assert!(ok, "{report:#}");
+    cluster.wait_all_up(Duration::from_secs(60));
+
+    // A build whose db_logic_serv exits at once: the first step of the
+    // roll never comes back, so the roll stops there.
+    let broken = cluster.dir.path().join("broken-build");
+    std::fs::create_dir_all(&broken).unwrap();
+    for (name, _) in LAYOUT {
+        let kind = name.split('-').next().unwrap();
+        let target = broken.join(kind);
+        if !target.exists() {
+            std::os::unix::fs::symlink(bin_dir().join(kind), &target).unwrap();
+        }
+    }
+    std::fs::remove_file(broken.join("db_logic_serv")).unwrap();
+    std::fs::write(
+        broken.join("db_logic_serv"),
+        "#!/bin/sh\necho broken build >&2\nexit 1\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(broken.join("db_logic_serv"))
+        .status()
+        .unwrap();
+    let (ok, report) = cluster.push(&[
+        "roll",
+        "--live-within-secs",
+        "5",
+        "--bin-dir",
+        broken.to_str().unwrap(),
+    ]);
+    assert!(!ok, "{report:#}");
+    let table = rows(&report);
+    let first = row(&table, "db_logic_serv-1");
+    assert_eq!(first.1, "failed", "{report:#}");
+    assert!(first.2.contains("did not start"), "{report:#}");
+    assert_eq!(
+        row(&table, "conn_serv-1").2,
+        "not restarted: the roll stopped"
+    );
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("the roll stopped at db_logic_serv-1")
+            && notes.contains("schat-push rollback"),
+        "{notes}"
+    );
+
+    // Going back: the previous release everywhere, every process live.
+    let (ok, report) = cluster.push(&["rollback", "--live-within-secs", "30"]);
+    assert!(ok, "{report:#}");
+    assert!(
+        row(&rows(&report), "db_logic_serv-1")
+            .2
+            .contains("restarted"),
+        "{report:#}"
+    );
+    cluster.wait_all_up(Duration::from_secs(30));
+}
