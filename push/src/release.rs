@@ -326,10 +326,27 @@ pub fn switch(host: &Host, id: &str) -> anyhow::Result<()> {
     let root = quote(&host.root);
     host.run(&format!(
         "set -e; cd {root}; [ -d releases/{id} ]; ln -sfn releases/{id} current.new; \
-         mv -T current.new current; echo '{id} {}' >> releases/history",
-        command_stamp()
+         mv -T current.new current; echo '{id} {}' >> releases/history; {}",
+        command_stamp(),
+        prune_script()
     ))?;
     Ok(())
+}
+
+/// Releases kept on a host: the last few switched to (for rollback) and
+/// the current one; older ones are removed after each switch.
+pub const KEEP_RELEASES: usize = 5;
+
+/// A script (run in the install root) removing releases that are neither
+/// current nor among the last [`KEEP_RELEASES`] in the history.
+fn prune_script() -> String {
+    format!(
+        "cd releases && \
+         keep=$(awk '{{print $1}}' history | tac | awk '!seen[$0]++' | head -n {KEEP_RELEASES}) && \
+         cur=$(basename \"$(readlink ../current)\") && \
+         for d in */; do d=${{d%/}}; case \"$d\" in *.tmp) continue ;; esac; \
+         [ \"$d\" = \"$cur\" ] || printf '%s\\n' \"$keep\" | grep -qx \"$d\" || rm -rf \"$d\"; done"
+    )
 }
 
 /// The time this push command started (ms): the stamp of its switches.
@@ -426,6 +443,40 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use schat_runtime::config::{HostConfig, SupervisorKind};
+
+    #[test]
+    fn a_switch_keeps_the_last_releases_and_the_current_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = HostConfig {
+            address: "127.0.0.1".into(),
+            ssh: None,
+            identity: None,
+            root: dir.path().display().to_string(),
+            supervisor: SupervisorKind::Auto,
+        };
+        let host = Host::new("a", &config, Path::new("."), Path::new("kh"));
+        for index in 1..=8 {
+            std::fs::create_dir_all(dir.path().join(format!("releases/r{index}/bin"))).unwrap();
+            switch(&host, &format!("r{index}")).unwrap();
+        }
+        // Back to r5, as a rollback does: the five last switched to stay.
+        switch(&host, "r5").unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(dir.path().join("releases"))
+            .unwrap()
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["r4", "r5", "r6", "r7", "r8"]);
+        assert!(switch(&host, "r1").is_err(), "r1 was removed");
+        let last = last_switch(&host).unwrap();
+        assert_eq!(
+            (last.now.as_str(), last.before.as_deref()),
+            ("r5", Some("r8"))
+        );
+    }
 
     #[test]
     fn the_same_files_are_the_same_release() {

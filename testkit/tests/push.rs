@@ -252,13 +252,14 @@ async fn user(addr: &str, account: &str) -> Client {
     client
 }
 
-/// Sends `who-N` messages round robin over `gids` until `stop`, retrying
+/// Sends `label-account-N` messages round robin over `gids` until `stop`, retrying
 /// each with the same client id until acknowledged and reconnecting
 /// through the directory when its connection ends; the acknowledged
 /// (gid, seq, text) and the longest time between two acknowledgements.
 async fn keep_sending(
     dir_url: String,
     account: &'static str,
+    label: &'static str,
     gids: Vec<u64>,
     stop: Arc<AtomicBool>,
 ) -> (Vec<(u64, u64, String)>, Duration) {
@@ -284,7 +285,7 @@ async fn keep_sending(
             break;
         }
         let gid = gids[round % gids.len()];
-        let text = format!("{account}-{round}");
+        let text = format!("{label}-{account}-{round}");
         let give_up = Instant::now() + Duration::from_secs(60);
         loop {
             assert!(Instant::now() < give_up, "{text} was never acknowledged");
@@ -303,6 +304,33 @@ async fn keep_sending(
         }
     }
     (acked, longest)
+}
+
+/// `reader` joins `gids`; each is gap-free, every acknowledged message is
+/// stored exactly once at the seq its sender was told, and no sent text
+/// (`roll-…`, `scale-…`) is stored twice.
+async fn assert_stored_once(reader: &Client, gids: &[u64], acked: &[(u64, u64, String)]) {
+    for gid in gids {
+        reader.join_group(*gid, "", "").await.unwrap();
+        let stored = all_messages(reader, *gid).await;
+        for (index, (seq, _)) in stored.iter().enumerate() {
+            assert_eq!(*seq, index as u64 + 1, "a gap in group {gid}");
+        }
+        for (_, seq, text) in acked.iter().filter(|(g, _, _)| g == gid) {
+            let found: Vec<_> = stored.iter().filter(|(_, t)| t == text).collect();
+            assert_eq!(found.len(), 1, "{text} in group {gid}: {found:?}");
+            assert_eq!(found[0].0, *seq, "{text} moved");
+        }
+        let mut sent: Vec<&String> = stored
+            .iter()
+            .map(|(_, text)| text)
+            .filter(|text| text.starts_with("roll-") || text.starts_with("scale-"))
+            .collect();
+        let count = sent.len();
+        sent.sort();
+        sent.dedup();
+        assert_eq!(sent.len(), count, "a message stored twice in group {gid}");
+    }
 }
 
 /// Every message of `gid` from seq 1 on, as `reader` sees it.
@@ -420,6 +448,7 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
             runtime.spawn(keep_sending(
                 cluster.dir_url(),
                 account,
+                "roll",
                 gids.clone(),
                 stop.clone(),
             ))
@@ -449,23 +478,7 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
     );
     runtime.block_on(async {
         let reader = user(&cluster.addr("conn_serv-1"), "carol").await;
-        for gid in &gids {
-            reader.join_group(*gid, "", "").await.unwrap();
-            let stored = all_messages(&reader, *gid).await;
-            // Gap-free and each text once.
-            for (index, (seq, _)) in stored.iter().enumerate() {
-                assert_eq!(*seq, index as u64 + 1, "a gap in group {gid}");
-            }
-            let texts: Vec<&String> = stored.iter().map(|(_, text)| text).collect();
-            for (g, seq, text) in acked.iter().filter(|(g, _, _)| g == gid) {
-                let found: Vec<_> = stored.iter().filter(|(_, t)| t == text).collect();
-                assert_eq!(found.len(), 1, "{text} in group {g}: {found:?}");
-                assert_eq!(found[0].0, *seq, "{text} moved");
-            }
-            let mut sorted = texts.clone();
-            sorted.dedup();
-            assert_eq!(sorted.len(), texts.len(), "a duplicate in group {gid}");
-        }
+        assert_stored_once(&reader, &gids, &acked).await;
     });
     drop((alice, bob));
 
@@ -507,8 +520,37 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
         config["procs"].as_array_mut().unwrap().push(proc);
     }
     cluster.write(&config);
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders: Vec<_> = ["alice", "bob"]
+        .into_iter()
+        .map(|account| {
+            runtime.spawn(keep_sending(
+                cluster.dir_url(),
+                account,
+                "scale",
+                gids.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
     let (ok, scaled) = cluster.push(&["deploy"]);
     assert!(ok, "{scaled:#}");
+    // Sends go on while the groups chat_serv-3 wins move to it.
+    std::thread::sleep(Duration::from_secs(2));
+    stop.store(true, Ordering::Relaxed);
+    let mut acked = Vec::new();
+    for sender in senders {
+        acked.extend(runtime.block_on(sender).unwrap().0);
+    }
+    runtime.block_on(async {
+        let reader = user(&cluster.addr("conn_serv-2"), "frank").await;
+        assert_stored_once(&reader, &gids, &acked).await;
+    });
+    println!(
+        "scale out: {} messages acknowledged during the deploy, none lost",
+        acked.len()
+    );
     let table = rows(&scaled);
     assert_eq!(row(&table, "conn_serv-3").2, "start (new)");
     assert!(
