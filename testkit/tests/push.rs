@@ -509,6 +509,9 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
     let sshd = Sshd::start("127.0.0.4", &cluster.dir.path().join("sshd-127.0.0.4")).unwrap();
     let mut config = cluster.config.clone();
     config["hosts"]["d"] = host_entry(&sshd, &cluster.dir.path().join("d"));
+    // Host d is the cluster's from now on: stopped with it even if this
+    // test fails half-way.
+    cluster.sshds.push(sshd);
     let port = || free_port_on("127.0.0.4").unwrap();
     for proc in [
         json!({ "id": 103, "name": "conn_serv-3", "type": "conn_serv", "host": "d", "port": port(), "logic": "logic_serv-3" }),
@@ -520,6 +523,18 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
         config["procs"].as_array_mut().unwrap().push(proc);
     }
     cluster.write(&config);
+    cluster.config = config.clone();
+    // The plan shows the new processes and the file's diff, and installs nothing.
+    let (ok, planned) = cluster.push(&["plan"]);
+    assert!(ok, "{planned:#}");
+    assert_eq!(row(&rows(&planned), "conn_serv-3").2, "start (new)");
+    let diff = planned["extra"]["config_diffs"]["b"].as_str().unwrap();
+    assert!(
+        diff.lines()
+            .any(|line| line.starts_with('+') && line.contains("conn_serv-3")),
+        "{diff}"
+    );
+    assert!(!cluster.root("d").exists());
     let stop = Arc::new(AtomicBool::new(false));
     let senders: Vec<_> = ["alice", "bob"]
         .into_iter()
@@ -591,8 +606,6 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
         }
         assert!(on_new > 0, "no group was owned by chat_serv-3");
     });
-    cluster.config = config;
-    cluster.sshds.push(sshd);
 }
 
 #[test]
