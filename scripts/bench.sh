@@ -60,14 +60,14 @@ trap 'scripts/stop.sh >/dev/null' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 cluster=data/bench/cluster.json
-servers=$(cluster_field "$cluster" "','.join(p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
-dir=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv'), '')")
+servers=$(cluster_field "$cluster" "','.join(A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
+dir=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv'), '')")
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
 
 scrape_pid=""
 scrape_log=data/bench/scrapes.txt
-metrics_url=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) + '/metrics' for p in c['procs'] if p['type'] == 'manage_serv'), '')")
+metrics_url=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) + '/metrics' for p in c['procs'] if p['type'] == 'manage_serv'), '')")
 if [ "${SCHAT_BENCH_SCRAPE:-0}" = 1 ]; then
     [ -n "$metrics_url" ] || { echo "SCHAT_BENCH_SCRAPE=1 needs a manage_serv in cluster.json" >&2; exit 2; }
     : > "$scrape_log"

@@ -17,6 +17,10 @@ detach=false
 
 ensure_redis
 ensure_python
+if [ "$(cluster_field "$cluster" "any('ssh' in h for h in c.get('hosts', {}).values())")" = True ]; then
+    echo "$cluster names hosts reached over ssh: deploy it with schat-push (docs/OPERATIONS.md)" >&2
+    exit 1
+fi
 if [ -f data/pids/redis.pid ] && kill -0 "$(cat data/pids/redis.pid)" 2>/dev/null; then
     echo "a cluster is already running here; stop it with scripts/stop.sh" >&2
     exit 1
@@ -65,15 +69,15 @@ for type in db_logic_serv db_chat_serv disp_serv online_serv chat_serv logic_ser
     done
 done
 
-conns=$(cluster_field "$cluster" "' '.join(p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
+conns=$(cluster_field "$cluster" "' '.join(A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
 for addr in $conns; do
     for _ in $(seq 100); do
         "$bin/schat" --server "$addr" ping >/dev/null 2>&1 && break
         sleep 0.1
     done
 done
-dirs=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv')")
-files=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'file_serv')")
+dirs=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv')")
+files=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'file_serv')")
 dir=${dirs%% *}
 for url in $dirs; do
     for _ in $(seq 100); do
@@ -91,7 +95,7 @@ echo "  $bin/schat login alice"
 echo "  $bin/schat                         # interactive shell"
 echo "  $bin/schat --server ${conns%% *} ping   # a conn_serv directly"
 for name in $(cluster_field "$cluster" "' '.join(p['name'] for p in c['procs'] if p['type'] == 'manage_serv')"); do
-    url=$(cluster_field "$cluster" "[p.get('public') or ('https' if p.get('tls') else 'http') + '://' + p['host'] + ':' + str(p['port']) for p in c['procs'] if p['name'] == '$name'][0]")
+    url=$(cluster_field "$cluster" "[p.get('public') or ('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['name'] == '$name'][0]")
     echo "  console:      $url ($name; Prometheus metrics at $url/metrics)"
     if "$bin/manage_serv" --config "$cluster" --name "$name" operator list 2>/dev/null | grep -q '"operators":\[\]'; then
         echo "    no operator yet: create one with"

@@ -29,7 +29,8 @@ ensure_push_tools() {
 }
 
 # Prints one field of cluster.json: cluster_field FILE EXPRESSION
-# where EXPRESSION is Python over `c`, the parsed file.
+# where EXPRESSION is Python over `c`, the parsed file, and `A(p)`, the
+# address process `p` listens on (its host's, when the file has hosts).
 cluster_field() {
-    python3 -c "import json,sys; c=json.load(open(sys.argv[1])); print($2)" "$1"
+    python3 -c "import json,sys; c=json.load(open(sys.argv[1])); H=c.get('hosts', {}); A=lambda p: H.get(p['host'], {}).get('address', p['host']); print($2)" "$1"
 }

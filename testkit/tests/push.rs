@@ -120,6 +120,7 @@ impl PushCluster {
     }
 
     fn push_with(&self, args: &[&str], env: &[(&str, &str)]) -> (bool, Value) {
+        let started = Instant::now();
         let output = Command::new(bin_dir().join("schat-push"))
             .arg("--config")
             .arg(self.path())
@@ -140,6 +141,7 @@ impl PushCluster {
             )
         });
         assert_eq!(output.status.success(), report["ok"] == true, "{report:#}");
+        println!("schat-push {} took {:.1} s", args.join(" "), started.elapsed().as_secs_f64());
         (output.status.success(), report)
     }
 
