@@ -32,16 +32,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
 use redis::Value;
-use schat_runtime::config::{HostConfig, ProcConfig, ProcKind, SupervisorKind};
+use schat_runtime::config::{ProcConfig, ProcKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::inventory::Inventory;
+use crate::release::hex;
 use crate::remote::{quote, Host};
 use crate::report::{Outcome, Report, Row};
 use crate::Cluster;
@@ -173,7 +174,7 @@ pub fn backup(cluster: &Cluster, out: &Path, report: &mut Report) -> anyhow::Res
 
     // 1. Redis, first: everything the files must cover.
     cluster.progress.say("redis", "taking a snapshot");
-    let created_at_ms = now_ms();
+    let created_at_ms = schat_runtime::time::now_ms();
     if let Err(err) = snapshot_redis(&config.redis.host, config.redis.port, &rdb) {
         report.push(Row::failed("redis", &redis_target, &err));
         cluster.progress.done("redis", Outcome::Failed);
@@ -773,7 +774,7 @@ fn snapshot_redis(host: &str, port: u16, rdb: &Path) -> anyhow::Result<()> {
         quote(host),
         quote(&rdb.display().to_string())
     );
-    this_machine()
+    Host::this_machine()
         .run_within(&script, SNAPSHOT_DEADLINE)
         .map_err(|err| anyhow!(err).context(format!("redis-cli --rdb from {host}:{port}")))?;
     let size = std::fs::metadata(rdb).map(|meta| meta.len()).unwrap_or(0);
@@ -781,18 +782,6 @@ fn snapshot_redis(host: &str, port: u16, rdb: &Path) -> anyhow::Result<()> {
         bail!("redis-cli --rdb from {host}:{port} wrote no snapshot");
     }
     Ok(())
-}
-
-/// Scripts run on the push machine itself.
-fn this_machine() -> Host {
-    let config = HostConfig {
-        address: "127.0.0.1".into(),
-        ssh: None,
-        identity: None,
-        root: "/".into(),
-        supervisor: SupervisorKind::Auto,
-    };
-    Host::new("push", &config, Path::new("."), Path::new("known_hosts"))
 }
 
 /// Streams one file server's directory from its host into the archive
@@ -1449,10 +1438,6 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 fn append_bytes<W: Write>(
     builder: &mut tar::Builder<W>,
     name: &str,
@@ -1461,7 +1446,7 @@ fn append_bytes<W: Write>(
     let mut header = tar::Header::new_gnu();
     header.set_size(bytes.len() as u64);
     header.set_mode(0o600);
-    header.set_mtime(now_ms() / 1000);
+    header.set_mtime(schat_runtime::time::now_ms() / 1000);
     header.set_entry_type(tar::EntryType::Regular);
     builder
         .append_data(&mut header, name, bytes)
@@ -1477,12 +1462,6 @@ fn set_extra(report: &mut Report, key: &str, value: serde_json::Value) {
     if let Some(extra) = report.extra.as_object_mut() {
         extra.insert(key.to_string(), value);
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_millis() as u64)
 }
 
 /// `ms` since the epoch as RFC 3339 UTC, to the second.
@@ -1604,14 +1583,7 @@ mod tests {
         assert_eq!(named_hash(&format!("blobs/00/{sha}")), Some(sha.as_str()));
         assert_eq!(named_hash("tmp/upload-1"), None);
 
-        let config = HostConfig {
-            address: "127.0.0.1".into(),
-            ssh: None,
-            identity: None,
-            root: "/srv/schat/".into(),
-            supervisor: SupervisorKind::Auto,
-        };
-        let host = Host::new("a", &config, Path::new("."), Path::new("kh"));
+        let host = Host::local("a", "/srv/schat/");
         let mut proc = ProcConfig::new(601, "file_serv-1", ProcKind::FileServ, "a");
         proc.serv_index = Some(3);
         proc.data_dir = Some("data/files/".into());
@@ -1640,7 +1612,7 @@ mod tests {
         std::fs::write(source.join(format!("scopes/g2/{other}.txt")), b"y").unwrap();
         std::fs::write(source.join("tmp/upload"), b"partial").unwrap();
 
-        let host = this_machine();
+        let host = Host::this_machine();
         let mut proc = ProcConfig::new(601, "file_serv-1", ProcKind::FileServ, "a");
         proc.serv_index = Some(1);
         proc.data_dir = Some(dir.path().display().to_string());

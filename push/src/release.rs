@@ -436,26 +436,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schat_runtime::config::{HostConfig, SupervisorKind};
 
     #[test]
     fn a_switch_keeps_the_last_releases_and_the_current_one() {
         let dir = tempfile::tempdir().unwrap();
-        let config = HostConfig {
-            address: "127.0.0.1".into(),
-            ssh: None,
-            identity: None,
-            root: dir.path().display().to_string(),
-            supervisor: SupervisorKind::Auto,
-        };
-        let host = Host::new("a", &config, Path::new("."), Path::new("kh"));
+        let host = Host::local("a", &dir.path().display().to_string());
         for index in 1..=8 {
             std::fs::create_dir_all(dir.path().join(format!("releases/r{index}/bin"))).unwrap();
             switch(&host, &format!("r{index}")).unwrap();

@@ -81,6 +81,22 @@ impl Host {
         }
     }
 
+    /// The machine push runs on, for scripts of its own (root `/`).
+    pub fn this_machine() -> Host {
+        Host::local("push", "/")
+    }
+
+    /// A host reached without ssh, installed under `root`.
+    pub fn local(name: &str, root: &str) -> Host {
+        Host {
+            name: name.to_string(),
+            address: "127.0.0.1".to_string(),
+            root: root.trim_end_matches('/').to_string(),
+            supervisor: SupervisorKind::Auto,
+            via: Via::Local,
+        }
+    }
+
     pub fn is_local(&self) -> bool {
         matches!(self.via, Via::Local)
     }
@@ -268,20 +284,9 @@ pub fn quote(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn local() -> Host {
-        let config = HostConfig {
-            address: "127.0.0.1".into(),
-            ssh: None,
-            identity: None,
-            root: "/tmp/x/".into(),
-            supervisor: SupervisorKind::Auto,
-        };
-        Host::new("a", &config, Path::new("."), Path::new("kh"))
-    }
-
     #[test]
     fn scripts_run_with_input_output_and_errors() {
-        let host = local();
+        let host = Host::local("a", "/tmp/x/");
         assert_eq!(host.path("current/it's"), "'/tmp/x/current/it'\\''s'");
         assert_eq!(host.run("echo hi; echo warn >&2").unwrap(), "hi\n");
         let mut input: &[u8] = b"abc";

@@ -141,7 +141,11 @@ impl PushCluster {
             )
         });
         assert_eq!(output.status.success(), report["ok"] == true, "{report:#}");
-        println!("schat-push {} took {:.1} s", args.join(" "), started.elapsed().as_secs_f64());
+        println!(
+            "schat-push {} took {:.1} s",
+            args.join(" "),
+            started.elapsed().as_secs_f64()
+        );
         (output.status.success(), report)
     }
 
