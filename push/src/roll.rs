@@ -297,7 +297,7 @@ fn restart_one(
         });
     }
     let since_ms = schat_runtime::time::now_ms().saturating_sub(1_000);
-    services.restart(&proc.name, Duration::from_secs(30))?;
+    services.restart(&proc.name, live_within.min(Duration::from_secs(30)))?;
     console.wait_live(&proc.name, since_ms, live_within)?;
     detail.push("restarted".to_string());
     Ok(detail.join(", "))
