@@ -80,8 +80,21 @@ impl Services<'_> {
         self.host.path(&format!("service/{name}"))
     }
 
+    /// The systemd unit of `name` (names are letters, digits, `.`, `_`
+    /// and `-`, checked with the cluster file; the cluster name is made so).
     fn unit(&self, name: &str) -> String {
-        format!("schat-{}-{name}", self.cluster)
+        let cluster: String = self
+            .cluster
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("schat-{cluster}-{name}")
     }
 
     /// The command line of `proc` on this host.
@@ -204,6 +217,14 @@ impl Services<'_> {
                 }
                 Supervisor::Systemd => {
                     for (path, content, mode) in &files {
+                        // Another install root's unit of the same name
+                        // (two clusters of one name on a machine) is not ours.
+                        script.push_str(&format!(
+                            "if [ -f {p} ] && ! grep -qx {wd} {p}; then \
+                             echo \"{p} belongs to another install root\" >&2; exit 1; fi; ",
+                            p = quote(path),
+                            wd = quote(&format!("WorkingDirectory={}", self.host.root)),
+                        ));
                         write(&mut script, path, content, *mode);
                     }
                 }
@@ -213,12 +234,6 @@ impl Services<'_> {
             Supervisor::Runit => script.push_str(&self.runsvdir_script()),
             Supervisor::Systemd => {
                 script.push_str("systemctl daemon-reload; ");
-                for proc in procs {
-                    script.push_str(&format!(
-                        "systemctl enable {} >/dev/null 2>&1; ",
-                        self.unit(&proc.name)
-                    ));
-                }
             }
         }
         self.host
@@ -227,14 +242,16 @@ impl Services<'_> {
         Ok(())
     }
 
-    /// Starts runsvdir on the install root unless it runs.
+    /// Starts runsvdir on the install root unless one runs there (found by
+    /// its command line, so one started at boot counts too); its pid goes
+    /// to `<root>/runsvdir.pid`.
     fn runsvdir_script(&self) -> String {
         let root = quote(&self.host.root);
+        let line = quote(&format!("^runsvdir -P {}/service$", self.host.root));
         format!(
-            "mkdir -p {root}/service; pid=$(cat {root}/runsvdir.pid 2>/dev/null || true); \
-             if [ -z \"$pid\" ] || ! kill -0 \"$pid\" 2>/dev/null || \
-             ! tr '\\0' ' ' < /proc/\"$pid\"/cmdline | grep -q runsvdir; then \
-             setsid runsvdir -P {root}/service </dev/null >/dev/null 2>&1 & echo $! > {root}/runsvdir.pid; fi; "
+            "mkdir -p {root}/service; pid=$(pgrep -f {line} | head -n 1); \
+             if [ -z \"$pid\" ]; then setsid runsvdir -P {root}/service </dev/null >/dev/null 2>&1 & pid=$!; fi; \
+             echo \"$pid\" > {root}/runsvdir.pid; "
         )
     }
 
@@ -250,8 +267,9 @@ impl Services<'_> {
                 ),
                 Supervisor::Systemd => format!(
                     "systemctl disable {unit} >/dev/null 2>&1 || true; \
-                     rm -f /etc/systemd/system/{unit}.service; systemctl daemon-reload",
-                    unit = self.unit(name)
+                     rm -f {file}; systemctl daemon-reload",
+                    unit = quote(&self.unit(name)),
+                    file = quote(&format!("/etc/systemd/system/{}.service", self.unit(name)))
                 ),
             };
             self.host.run(&script)?;
@@ -266,12 +284,16 @@ impl Services<'_> {
                 "cd {} 2>/dev/null && for d in *; do [ -f \"$d/run\" ] && echo \"$d\"; done; true",
                 self.host.path("service")
             ),
+            // Only units of this install root (same-named clusters elsewhere
+            // on the machine are not ours).
             Supervisor::Systemd => format!(
-                "cd /etc/systemd/system && for f in schat-{}-*.service; do [ -f \"$f\" ] && echo \"$f\"; done; true",
-                self.cluster
+                "cd /etc/systemd/system && for f in {}*.service; do \
+                 [ -f \"$f\" ] && grep -qx {} \"$f\" && echo \"$f\"; done; true",
+                quote(&self.unit("")),
+                quote(&format!("WorkingDirectory={}", self.host.root)),
             ),
         };
-        let prefix = format!("schat-{}-", self.cluster);
+        let prefix = self.unit("");
         Ok(self
             .host
             .run(&script)?
@@ -296,19 +318,21 @@ impl Services<'_> {
         let script = match self.supervisor {
             Supervisor::Runit => {
                 let dirs: Vec<String> = names.iter().map(|name| self.service_dir(name)).collect();
-                let mut script = String::new();
-                for dir in &dirs {
-                    // runsvdir notices a new service within 5 s.
-                    script.push_str(&format!(
-                        "rm -f {dir}/down; i=0; while ! sv status {dir} >/dev/null 2>&1 && [ $i -lt 100 ]; do \
-                         sleep 0.1; i=$((i+1)); done; "
-                    ));
-                }
-                // sv says why on failure: its words become the error.
-                script.push_str(&format!("sv -w {secs} start {} >&2", dirs.join(" ")));
-                script
+                let dirs = dirs.join(" ");
+                // runsvdir (started again here if it is not running, as
+                // after a reboot) notices a new service within 5 s: one
+                // wait of up to 10 s for all of them.
+                format!(
+                    "{}for d in {dirs}; do rm -f \"$d/down\"; done; i=0; while [ $i -lt 100 ]; do \
+                     all=1; for d in {dirs}; do sv status \"$d\" >/dev/null 2>&1 || all=0; done; \
+                     [ $all = 1 ] && break; sleep 0.1; i=$((i+1)); done; \
+                     sv -w {secs} start {dirs} >&2",
+                    self.runsvdir_script()
+                )
             }
-            Supervisor::Systemd => format!("systemctl start {}", self.units(names)),
+            // Enabled: started again at boot, like a runit service without
+            // its down file.
+            Supervisor::Systemd => format!("systemctl enable --now {}", self.units(names)),
         };
         self.host
             .run_within(&script, wait + Duration::from_secs(15))
@@ -340,7 +364,8 @@ impl Services<'_> {
                 );
                 format!("set --; {script}")
             }
-            Supervisor::Systemd => format!("systemctl stop {}", self.units(names)),
+            // Disabled: stays stopped across a reboot.
+            Supervisor::Systemd => format!("systemctl disable --now {}", self.units(names)),
         };
         self.host
             .run_within(&script, wait + Duration::from_secs(15))
@@ -351,7 +376,7 @@ impl Services<'_> {
     fn units(&self, names: &[&str]) -> String {
         names
             .iter()
-            .map(|name| self.unit(name))
+            .map(|name| quote(&self.unit(name)))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -366,7 +391,7 @@ impl Services<'_> {
     pub fn reload(&self, name: &str) -> anyhow::Result<()> {
         let script = match self.supervisor {
             Supervisor::Runit => format!("sv hup {} >/dev/null", self.service_dir(name)),
-            Supervisor::Systemd => format!("systemctl reload {}", self.unit(name)),
+            Supervisor::Systemd => format!("systemctl reload {}", quote(&self.unit(name))),
         };
         self.host
             .run(&script)
@@ -384,11 +409,14 @@ impl Services<'_> {
                     quote(name),
                     self.service_dir(name)
                 )),
+                // Key=value lines (the order is systemd's, not the -p order),
+                // and the host's uptime to turn the monotonic start into an age.
                 Supervisor::Systemd => script.push_str(&format!(
-                    "printf '%s|' {}; systemctl show -p ActiveState,MainPID,ActiveEnterTimestampMonotonic \
-                     --value {} 2>&1 | tr '\\n' ' '; echo; ",
+                    "printf '%s|' {}; systemctl show -p ActiveState -p MainPID \
+                     -p ActiveEnterTimestampMonotonic {} 2>&1 | tr '\\n' ' '; \
+                     printf 'Uptime=%s\\n' \"$(cut -d' ' -f1 /proc/uptime)\"; ",
                     quote(name),
-                    self.unit(name)
+                    quote(&self.unit(name))
                 )),
             }
         }
@@ -448,18 +476,36 @@ fn parse_sv(name: &str, text: &str) -> Status {
     status
 }
 
+/// `ActiveState=active MainPID=311 ActiveEnterTimestampMonotonic=123456789 Uptime=200.5`
+/// in any order (µs since boot for the timestamp, seconds for the uptime).
 fn parse_systemctl(name: &str, text: &str) -> Status {
-    let mut fields = text.split_whitespace();
-    let state = fields.next().unwrap_or("unknown");
+    let fields: std::collections::HashMap<&str, &str> = text
+        .split_whitespace()
+        .filter_map(|field| field.split_once('='))
+        .collect();
+    let state = fields.get("ActiveState").copied().unwrap_or("unknown");
     let pid = fields
-        .next()
+        .get("MainPID")
         .and_then(|pid| pid.parse::<u32>().ok())
         .filter(|pid| *pid != 0);
+    let entered_us = fields
+        .get("ActiveEnterTimestampMonotonic")
+        .and_then(|us| us.parse::<u64>().ok())
+        .filter(|us| *us != 0);
+    let uptime = fields
+        .get("Uptime")
+        .and_then(|secs| secs.parse::<f64>().ok());
+    let for_secs = match (entered_us, uptime) {
+        (Some(us), Some(uptime)) if state == "active" => {
+            Some((uptime - us as f64 / 1e6).max(0.0) as u64)
+        }
+        _ => None,
+    };
     Status {
         name: name.to_string(),
         running: state == "active",
         pid,
-        for_secs: None,
+        for_secs,
         note: if state == "active" || state == "inactive" {
             String::new()
         } else {
@@ -487,9 +533,18 @@ mod tests {
         );
         assert!(!missing.running);
         assert!(missing.note.contains("not installed"));
-        let active = parse_systemctl("a", "active 311 123456");
+        // systemctl show prints in its own order, whatever -p says.
+        let active = parse_systemctl(
+            "a",
+            "MainPID=311 ActiveState=active ActiveEnterTimestampMonotonic=150000000 Uptime=200.50",
+        );
         assert!(active.running);
-        assert_eq!(active.pid, Some(311));
-        assert_eq!(parse_systemctl("a", "failed 0 0").note, "failed");
+        assert_eq!((active.pid, active.for_secs), (Some(311), Some(50)));
+        let failed = parse_systemctl(
+            "a",
+            "MainPID=0 ActiveState=failed ActiveEnterTimestampMonotonic=0 Uptime=9",
+        );
+        assert!(!failed.running);
+        assert_eq!((failed.pid, failed.note.as_str()), (None, "failed"));
     }
 }

@@ -788,6 +788,8 @@ pub enum ConfigError {
         first: String,
         second: String,
     },
+    #[error("proc name {name:?} must be letters, digits, '.', '_' and '-' (not starting with '.' or '-')")]
+    BadName { name: String },
     #[error("proc name {name:?} is used twice")]
     DuplicateName { name: String },
     #[error("address {addr} is used by both {first:?} and {second:?}")]

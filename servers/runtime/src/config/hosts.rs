@@ -111,11 +111,12 @@ pub(super) fn validate(config: &ClusterConfig) -> Result<(), ConfigError> {
                 format!("address {:?} is not an address", host.address),
             ));
         }
-        if !host.root.starts_with('/') || host.root.contains(['\'', '\n', '"', '\\', '$', '`']) {
+        if !host.root.starts_with('/') || host.root.contains(['\'', '\n', '"', '\\', '$', '`', '%'])
+        {
             return Err(invalid(
                 name,
                 format!(
-                    "root {:?} must be an absolute path without quotes, '$' or '\\'",
+                    "root {:?} must be an absolute path without quotes, '$', '%' or '\\'",
                     host.root
                 ),
             ));

@@ -376,3 +376,14 @@ fn bad_hosts_are_named() {
         "{message}"
     );
 }
+
+#[test]
+fn process_names_that_cannot_be_file_names_are_refused() {
+    for bad in ["conn serv-1", "../x", "-x", ".x", "a;b", "a%i", "a/b", ""] {
+        let message = refused(|value| value["procs"][0]["name"] = bad.into());
+        assert!(
+            message.contains("must be letters, digits"),
+            "{bad}: {message}"
+        );
+    }
+}

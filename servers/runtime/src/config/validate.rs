@@ -25,6 +25,16 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
                 second: proc.name.clone(),
             });
         }
+        // Names become file names, service and unit names on hosts.
+        let mut chars = proc.name.chars();
+        let first_ok = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            return Err(ConfigError::BadName {
+                name: proc.name.clone(),
+            });
+        }
         if !names.insert(&proc.name) {
             return Err(ConfigError::DuplicateName {
                 name: proc.name.clone(),
