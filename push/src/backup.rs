@@ -324,6 +324,13 @@ pub fn backup(cluster: &Cluster, out: &Path, report: &mut Report) -> anyhow::Res
         .into_inner()
         .map_err(|err| anyhow!("writing the archive: {}", err.error()))?;
     drop(file);
+    if !manifest.missing_files.is_empty() {
+        // OUT is only ever a whole backup: this one is dropped.
+        bail!(
+            "the backup is incomplete ({} referenced files were gone) and was not kept: take it again",
+            manifest.missing_files.len()
+        );
+    }
     let size = partial.commit()?;
     report.push(Row::new(
         "archive",

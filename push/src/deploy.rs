@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use schat_runtime::config::{ClusterConfig, ProcConfig, ProcKind};
 use schat_runtime::reload;
 use serde_json::json;
@@ -118,6 +118,26 @@ pub fn plan_host<'a>(
     let old = old_config
         .as_deref()
         .and_then(|text| ClusterConfig::parse(text).ok());
+    if options.parts == Parts::BinsOnly {
+        // The kept file decides which processes run here.
+        let names = |config: &ClusterConfig| -> Vec<String> {
+            config
+                .procs_on_host(&host.name)
+                .map(|proc| proc.name.clone())
+                .collect()
+        };
+        if let Some(old) = &old {
+            if names(old) != names(&cluster.config) {
+                bail!(
+                    "the installed cluster file runs {:?} on {}, the given one {:?}: deploy the \
+                     cluster file too (without --bins-only)",
+                    names(old),
+                    host.name,
+                    names(&cluster.config)
+                );
+            }
+        }
+    }
     let services = Services {
         host,
         supervisor,
@@ -294,7 +314,15 @@ pub fn deploy(cluster: &Cluster, options: &Options<'_>, report: &mut Report) {
 fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow::Result<Vec<Row>> {
     let plan = plan_host(cluster, host, options)?;
     let mut rows = Vec::new();
+    let services = Services {
+        host,
+        supervisor: plan.supervisor,
+        cluster: &cluster.config.cluster,
+    };
+    let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
     if plan.changed.is_empty() {
+        cluster.progress.say(&host.name, "writing services");
+        services.install(&procs)?;
         rows.push(Row::new(
             &host.name,
             &host.name,
@@ -309,6 +337,10 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
             &plan.installed,
             options.deadline,
         )?;
+        // The services name `current/…` only, so they are written before
+        // the switch: a failure here leaves `current` as it was.
+        cluster.progress.say(&host.name, "writing services");
+        services.install(&procs)?;
         release::switch(host, &plan.wanted.manifest.id)?;
         rows.push(Row::new(
             &host.name,
@@ -317,14 +349,6 @@ fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow:
             describe_release(&plan),
         ));
     }
-    let services = Services {
-        host,
-        supervisor: plan.supervisor,
-        cluster: &cluster.config.cluster,
-    };
-    let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
-    cluster.progress.say(&host.name, "writing services");
-    services.install(&procs)?;
     let wait = Duration::from_secs(30);
     // Processes to start go together at the end: each finds its peers by
     // itself, so one supervisor call starts a whole host.

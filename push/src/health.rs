@@ -108,10 +108,16 @@ impl<'a> Console<'a> {
                 Ok(Err(err)) => bail!("the console at {} does not answer: {err}", self.url),
                 Err(_) => bail!("the console at {} did not answer within 15 s", self.url),
             };
-            if response.status.as_u16() == 401 && attempt == 0 {
-                // Revoked, expired, or from another cluster: make another.
-                self.token = None;
-                continue;
+            if response.status.as_u16() == 401 {
+                if attempt == 0 {
+                    // Revoked, expired, or from another cluster: make another.
+                    self.token = None;
+                    continue;
+                }
+                bail!(
+                    "the console at {} refuses push's API token, even a new one",
+                    self.url
+                );
             }
             if !response.status.is_success() {
                 bail!(
@@ -196,17 +202,27 @@ impl<'a> Console<'a> {
         Ok(())
     }
 
-    /// Waits until `name` is up in the fabric as a process started at or
-    /// after `since_ms` (so the answer is from the new process).
-    pub fn wait_live(&mut self, name: &str, since_ms: u64, within: Duration) -> anyhow::Result<()> {
+    /// Waits until `name` is up in the fabric, and when `previous` is
+    /// given, as another process than that one (another pid or start
+    /// time, each as the process itself reports it: no clocks compared).
+    pub fn wait_live(
+        &mut self,
+        name: &str,
+        previous: Option<&FabricProc>,
+        within: Duration,
+    ) -> anyhow::Result<()> {
         let deadline = Instant::now() + within;
         let mut last = String::from("not seen");
         while Instant::now() < deadline {
             match self.proc(name) {
-                Ok(Some(proc))
-                    if proc.state == "up" && proc.started_at_ms.unwrap_or(0) >= since_ms =>
-                {
-                    return Ok(());
+                Ok(Some(proc)) if proc.state == "up" => {
+                    let same = previous.is_some_and(|before| {
+                        before.pid == proc.pid && before.started_at_ms == proc.started_at_ms
+                    });
+                    if !same {
+                        return Ok(());
+                    }
+                    last = "the console still sees the process from before the restart".to_string();
                 }
                 Ok(Some(proc)) => last = format!("state {}", proc.state),
                 Ok(None) => last = "not in the console's list".to_string(),

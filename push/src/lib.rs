@@ -99,10 +99,7 @@ impl Cluster {
 
     /// The processes on `host`, in file order.
     pub fn procs_on<'a>(&'a self, host: &'a str) -> impl Iterator<Item = &'a ProcConfig> {
-        self.config
-            .procs
-            .iter()
-            .filter(move |proc| proc.host == host)
+        self.config.procs_on_host(host)
     }
 
     /// The processes whose names `pattern` matches, searched like grep

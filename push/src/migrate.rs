@@ -100,9 +100,8 @@ pub fn migrate(
     }
     phase("start", &mut phases);
     let mut console = Console::new(new)?;
-    let since = 0;
     for proc in &new.config.procs {
-        console.wait_live(&proc.name, since, Duration::from_secs(60))?;
+        console.wait_live(&proc.name, None, Duration::from_secs(60))?;
     }
     phase("live", &mut phases);
     let closed = window.elapsed();

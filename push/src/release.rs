@@ -114,7 +114,12 @@ pub fn probe(host: &Host) -> anyhow::Result<Installed> {
     for line in lines {
         match line.split_once(' ') {
             Some(("free", kib)) => {
-                installed.free_bytes = kib.trim().parse::<u64>().unwrap_or(0) * 1024
+                installed.free_bytes = kib.trim().parse::<u64>().with_context(|| {
+                    format!(
+                        "cannot read the free space under {} (df said {kib:?})",
+                        host.root
+                    )
+                })? * 1024
             }
             _ if line == "systemd" => installed.systemd = true,
             _ if line == "runit" => installed.runit = true,
@@ -222,14 +227,19 @@ pub fn install(
         "[ -f {root}/releases/{id}/RELEASE.json ] && echo yes || true"
     ))?;
     if exists.trim() == "yes" {
-        // Installed before (a rollback and forth): check it is whole.
-        return host
-            .run(&format!(
-                "cd {root}/releases/{id} && {}",
-                check_script(&wanted.manifest)
-            ))
-            .map(|_| ())
-            .with_context(|| format!("release {id} on {} is damaged", host.name));
+        // Installed before (a rollback and forth): use it if it is whole,
+        // else install it again.
+        let whole = host.run(&format!(
+            "cd {root}/releases/{id} && {}",
+            check_script(&wanted.manifest)
+        ));
+        if whole.is_ok() {
+            return Ok(());
+        }
+        cluster.progress.say(
+            &host.name,
+            &format!("release {id} is damaged: installing it again"),
+        );
     }
     let send = wanted.to_send(current)?;
     let need: u64 = send.iter().map(|(_, size)| size + 512).sum::<u64>() * 2 + (1 << 20);
@@ -324,9 +334,15 @@ fn check_script(manifest: &Manifest) -> String {
 /// tell which hosts the last command switched.
 pub fn switch(host: &Host, id: &str) -> anyhow::Result<()> {
     let root = quote(&host.root);
+    let id = quote(id);
+    // The history line goes first and is taken back if the rename fails,
+    // so `current` and the history never disagree; pruning afterwards
+    // cannot fail the switch.
     host.run(&format!(
-        "set -e; cd {root}; [ -d releases/{id} ]; ln -sfn releases/{id} current.new; \
-         mv -T current.new current; echo '{id} {}' >> releases/history; {}",
+        "set -e; cd {root}; [ -d releases/{id} ] || {{ echo \"release {id} is not installed here\" >&2; exit 1; }}; \
+         ln -sfn releases/{id} current.new; echo {id}' {}' >> releases/history; \
+         mv -T current.new current || {{ sed -i '$d' releases/history; rm -f current.new; exit 1; }}; \
+         ( {} ) >/dev/null 2>&1 || true",
         command_stamp(),
         prune_script()
     ))?;

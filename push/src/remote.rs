@@ -149,7 +149,7 @@ impl Host {
         self.exchange(script, None, out, deadline)
     }
 
-    fn command(&self, script: &str) -> Command {
+    fn command(&self, script: &str, deadline: Duration) -> Command {
         match &self.via {
             Via::Local => {
                 let mut command = Command::new("sh");
@@ -176,11 +176,16 @@ impl Host {
                         .arg(identity);
                 }
                 // The remote login shell runs what it is given: hand it a
-                // POSIX sh whatever that shell is.
+                // POSIX sh whatever that shell is, under the same deadline
+                // (ending ssh here would not end the script there).
                 command
                     .arg(format!("{}@{}", target.user, target.address))
                     .arg("--")
-                    .arg(format!("sh -c {}", quote(script)));
+                    .arg(format!(
+                        "timeout -k 5 {} sh -c {}",
+                        deadline.as_secs().max(1),
+                        quote(script)
+                    ));
                 command
             }
         }
@@ -195,7 +200,7 @@ impl Host {
     ) -> Result<(), RemoteError> {
         // Its own process group, so a deadline ends everything it started.
         let mut child = self
-            .command(script)
+            .command(script, deadline)
             .process_group(0)
             .stdin(if input.is_some() {
                 Stdio::piped()

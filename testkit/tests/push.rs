@@ -505,7 +505,12 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
     assert!(installed("b").contains("\"error\""));
     let (ok, report) = cluster.push(&["rollback"]);
     assert!(ok, "{report:#}");
-    assert!(row(&rows(&report), "b").2.contains(" -> "), "{report:#}");
+    assert!(
+        row(&rows(&report), "b")
+            .2
+            .starts_with("switched to release"),
+        "{report:#}"
+    );
     assert!(!installed("b").contains("\"error\""));
     cluster.write(&cluster.config);
     cluster.wait_all_up(Duration::from_secs(30));

@@ -950,6 +950,11 @@ impl ClusterConfig {
         self.procs.iter().any(|proc| proc.kind == kind)
     }
 
+    /// The processes whose `host` is `host`, in file order.
+    pub fn procs_on_host<'a>(&'a self, host: &'a str) -> impl Iterator<Item = &'a ProcConfig> {
+        self.procs.iter().filter(move |proc| proc.host == host)
+    }
+
     pub fn procs_of(&self, kind: ProcKind) -> impl Iterator<Item = &ProcConfig> {
         self.procs.iter().filter(move |proc| proc.kind == kind)
     }

@@ -130,13 +130,17 @@ pub(super) fn validate(config: &ClusterConfig) -> Result<(), ConfigError> {
             ));
         }
     }
-    let mut roots: BTreeMap<(Option<&str>, &str), &str> = BTreeMap::new();
+    // One machine: the same ssh address whatever the user and port, or
+    // this machine; one root whatever its trailing slashes.
+    let mut roots: BTreeMap<(Option<String>, &str), &str> = BTreeMap::new();
     for (name, host) in &config.hosts {
         let machine = host
             .ssh
             .as_deref()
-            .map(|ssh| ssh.split_once('@').map_or(ssh, |(_, at)| at));
-        if let Some(first) = roots.insert((machine, host.root.as_str()), name) {
+            .and_then(|ssh| SshTarget::parse(ssh).ok())
+            .map(|target| target.address);
+        let root = host.root.trim_end_matches('/');
+        if let Some(first) = roots.insert((machine, root), name) {
             return Err(invalid(
                 name,
                 format!(

@@ -361,6 +361,16 @@ fn bad_hosts_are_named() {
     );
     let message = refused(|value| {
         with_hosts(value);
+        value["hosts"]["c"] = serde_json::json!({
+            "address": "127.0.0.2", "ssh": "other@127.0.0.2:22", "root": "/srv/schat/"
+        });
+    });
+    assert!(
+        message.contains("is also \"b\"'s on the same machine"),
+        "{message}"
+    );
+    let message = refused(|value| {
+        with_hosts(value);
         value["hosts"]["a"]["supervisor"] = "upstart".into();
     });
     assert!(message.contains("unknown variant `upstart`"), "{message}");
