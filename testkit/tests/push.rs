@@ -809,6 +809,33 @@ fn a_failed_roll_stops_at_the_first_failure_and_rollback_brings_the_cluster_back
     assert!(ok, "{report:#}");
     cluster.wait_all_up(Duration::from_secs(60));
 
+    // A roll starts only from a healthy cluster: with one process
+    // stopped it changes nothing, not even a host's `current`.
+    let links = || -> Vec<PathBuf> {
+        ["a", "b", "c"]
+            .iter()
+            .map(|host| std::fs::read_link(cluster.root(host).join("current")).unwrap())
+            .collect()
+    };
+    let before = links();
+    let (ok, _) = cluster.push(&["stop", "^dir_serv-1$"]);
+    assert!(ok);
+    let mut quieter = cluster.config.clone();
+    quieter["log"]["level"] = "error".into();
+    cluster.write(&quieter);
+    let (ok, report) = cluster.push(&["roll"]);
+    assert!(!ok);
+    let error = report["error"].as_str().unwrap();
+    assert!(
+        error.contains("not live in the fabric before the roll: dir_serv-1"),
+        "{report:#}"
+    );
+    assert_eq!(links(), before);
+    cluster.write(&cluster.config);
+    let (ok, _) = cluster.push(&["start", "^dir_serv-1$"]);
+    assert!(ok);
+    cluster.wait_all_up(Duration::from_secs(30));
+
     // A build whose db_logic_serv exits at once: the first step of the
     // roll never comes back, so the roll stops there.
     let broken = cluster.dir.path().join("broken-build");
@@ -863,5 +890,36 @@ fn a_failed_roll_stops_at_the_first_failure_and_rollback_brings_the_cluster_back
             .contains("restarted"),
         "{report:#}"
     );
+    cluster.wait_all_up(Duration::from_secs(30));
+
+    // As after a reboot: host a's runsvdir gone with its processes;
+    // `start` brings the supervisor and every process back.
+    let pid_file = cluster.root("a").join("runsvdir.pid");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(Command::new("kill")
+        .args(["-HUP", pid.trim()])
+        .status()
+        .unwrap()
+        .success());
+    let gone = Instant::now();
+    let alive = || {
+        Command::new("kill")
+            .args(["-0", pid.trim()])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    };
+    while alive() {
+        assert!(
+            gone.elapsed() < Duration::from_secs(20),
+            "runsvdir did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (ok, report) = cluster.push(&["start"]);
+    assert!(ok, "{report:#}");
+    let again = std::fs::read_to_string(&pid_file).unwrap();
+    assert_ne!(again.trim(), pid.trim(), "runsvdir was not started again");
     cluster.wait_all_up(Duration::from_secs(30));
 }
