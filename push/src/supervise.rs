@@ -519,6 +519,54 @@ mod tests {
     use super::*;
 
     #[test]
+    fn services_run_the_current_release_in_the_install_root() {
+        let host = Host::local("a", "/srv/my schat");
+        let proc = ProcConfig::new(
+            101,
+            "conn_serv-1",
+            schat_runtime::config::ProcKind::ConnServ,
+            "a",
+        );
+        let exec =
+            "'/srv/my schat/current/bin/conn_serv' --config '/srv/my schat/current/cluster.json' \
+                    --name 'conn_serv-1' --log-file '/srv/my schat/logs/conn_serv-1.log'";
+        let runit = Services {
+            host: &host,
+            supervisor: Supervisor::Runit,
+            cluster: "prod",
+        };
+        let files = runit.files(&proc);
+        let (path, run, mode) = &files[0];
+        assert_eq!(
+            (path.as_str(), *mode),
+            ("/srv/my schat/service/conn_serv-1/run", 0o755)
+        );
+        assert!(run.contains("cd '/srv/my schat' || exit 1"), "{run}");
+        assert!(run.contains(&format!("exec {exec} >>")), "{run}");
+        assert!(files[1].1.contains("pause * 2"), "{}", files[1].1);
+        let systemd = Services {
+            host: &host,
+            supervisor: Supervisor::Systemd,
+            cluster: "prod eu",
+        };
+        let files = systemd.files(&proc);
+        let (path, unit, _) = &files[0];
+        assert_eq!(
+            path,
+            "/etc/systemd/system/schat-prod_eu-conn_serv-1.service"
+        );
+        for line in [
+            "WorkingDirectory=/srv/my schat".to_string(),
+            format!("ExecStart={exec}"),
+            "Restart=always".to_string(),
+            "RestartSec=1".to_string(),
+            "ExecReload=/bin/kill -HUP $MAINPID".to_string(),
+        ] {
+            assert!(unit.lines().any(|l| l == line), "{line} in {unit}");
+        }
+    }
+
+    #[test]
     fn sv_and_systemctl_answers_are_read() {
         let up = parse_sv("a", "run: /r/service/a: (pid 4242) 17s");
         assert!(up.running);
