@@ -21,11 +21,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use schat_runtime::config::{ProcConfig, ProcKind};
+use schat_runtime::config::{ClusterConfig, ProcConfig, ProcKind};
 
 use crate::deploy::{self, per_host, services_of, start_rank, Options};
 use crate::health::Console;
-use crate::release;
+use crate::release::{self, CONFIG};
 use crate::remote::Host;
 use crate::report::{Outcome, Report, Row};
 use crate::Cluster;
@@ -232,13 +232,44 @@ pub fn rollback(
             Err(err) => Row::failed(&host.name, &host.name, &err),
         });
     }
-    let switched: Vec<&str> = targets.iter().map(|(host, _)| host.name.as_str()).collect();
-    let chosen: Vec<&ProcConfig> = cluster
-        .config
-        .procs
-        .iter()
-        .filter(|proc| switched.contains(&proc.host.as_str()))
-        .collect();
+    // What runs on a switched host is what the release gone back to
+    // lists: its services are written again (a process the last deploy
+    // removed comes back) and processes it does not list are stopped.
+    let mut listed: Vec<(&Host, ClusterConfig)> = Vec::new();
+    for (host, _) in &targets {
+        let text = host.run(&format!("cat {}", host.path(&format!("current/{CONFIG}"))))?;
+        let config = ClusterConfig::parse(&text).map_err(|err| {
+            anyhow::anyhow!(
+                "the cluster file of the release {} went back to: {err}",
+                host.name
+            )
+        })?;
+        listed.push((host, config));
+    }
+    let mut chosen: Vec<&ProcConfig> = Vec::new();
+    for (host, config) in &listed {
+        let old: Vec<&ProcConfig> = config.procs_on_host(&host.name).collect();
+        let services = services_of(cluster, host)?;
+        services.install(&old)?;
+        let extra: Vec<&str> = cluster
+            .procs_on(&host.name)
+            .filter(|proc| !old.iter().any(|listed| listed.name == proc.name))
+            .map(|proc| proc.name.as_str())
+            .collect();
+        if !extra.is_empty() {
+            services.stop(&extra, Duration::from_secs(30))?;
+            report.push(Row::new(
+                &host.name,
+                &host.name,
+                Outcome::Ok,
+                format!(
+                    "stopped {} (not in the release gone back to)",
+                    extra.join(", ")
+                ),
+            ));
+        }
+        chosen.extend(old);
+    }
     // Going back is for when something is down, the console perhaps too.
     let console = Console::new(cluster).ok();
     restart_in_turn(cluster, console, chosen, live_within, true, report)

@@ -617,6 +617,27 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
         }
         assert!(on_new > 0, "no group was owned by chat_serv-3");
     });
+
+    // Rolling the scale-out back: the new host had nothing before, so its
+    // processes stop; the others go back to the file without it.
+    let (ok, report) = cluster.push(&["rollback"]);
+    assert!(ok, "{report:#}");
+    let table = rows(&report);
+    assert_eq!(
+        row(&table, "d").2,
+        "its first release: its processes were stopped"
+    );
+    assert!(
+        row(&table, "a").2.starts_with("switched to release"),
+        "{report:#}"
+    );
+    let (_, status) = cluster.push(&["status", "conn_serv-"]);
+    let procs = &status["extra"]["procs"];
+    assert_eq!(procs["conn_serv-3"]["running"], false, "{status:#}");
+    assert_eq!(procs["conn_serv-1"]["running"], true, "{status:#}");
+    let installed =
+        std::fs::read_to_string(cluster.root("b").join("current/cluster.json")).unwrap();
+    assert!(!installed.contains("conn_serv-3"));
 }
 
 #[test]
