@@ -124,8 +124,37 @@ impl What {
     }
 }
 
+/// On Ctrl-C (or SIGTERM): ends the scripts push started, says so, exits
+/// 130. What a host was doing is left as an interrupted install leaves it:
+/// `current` untouched unless the switch had happened.
+fn end_scripts_on_interrupt() {
+    std::thread::spawn(|| {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async {
+            let Ok(mut term) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            else {
+                return;
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        });
+        crate::remote::end_running_scripts();
+        eprintln!("schat-push: interrupted; the scripts it had started were ended");
+        std::process::exit(130);
+    });
+}
+
 /// Runs the command; the exit status is 1 when anything failed.
 pub fn run(cli: Cli) -> ExitCode {
+    end_scripts_on_interrupt();
     let name = command_name(&cli.command);
     let mut report = Report::new(name);
     let outcome = execute(&cli, &mut report);

@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -210,6 +211,7 @@ impl Host {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
+        let _running = Running::register(child.id());
         let stdin = child.stdin.take();
         let mut stdout = child.stdout.take().expect("piped");
         let mut stderr = child.stderr.take().expect("piped");
@@ -249,6 +251,41 @@ impl Host {
         } else {
             errors
         }))
+    }
+}
+
+/// Process groups of the scripts running now, ended when push is
+/// interrupted (they do not get the terminal's SIGINT themselves).
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// A script's process group in [`RUNNING`] while it runs.
+struct Running(u32);
+
+impl Running {
+    fn register(pgid: u32) -> Running {
+        RUNNING.lock().unwrap_or_else(|e| e.into_inner()).push(pgid);
+        Running(pgid)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|pgid| *pgid != self.0);
+    }
+}
+
+/// Ends every script still running (SIGTERM to its process group): for
+/// an interrupted push. Remote scripts also end at their own deadline.
+pub fn end_running_scripts() {
+    let groups = RUNNING.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for pgid in groups {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{pgid}")])
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
