@@ -13,6 +13,8 @@
 //! The login and registration guards (`{a:<account>}:guard`,
 //! `{ip:<address>}:…`) are in `guard.rs`.
 
+use std::sync::LazyLock;
+
 use bytes::Bytes;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
@@ -21,6 +23,13 @@ use schat_proto::server::{
     AccountCreated, CreateAccount, Credential, SessionRecord, UpdateProfile,
 };
 use schat_runtime::CallError;
+
+/// The scripts, hashed once (each call sends EVALSHA; Redis loads a
+/// script it does not know from the fallback).
+static CLOSE_SESSION_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(CLOSE_SESSION));
+static UPDATE_PROFILE_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(UPDATE_PROFILE));
 
 /// Typed access to the user keys.
 #[derive(Clone)]
@@ -193,7 +202,7 @@ impl Store {
 
     pub async fn close_session(&self, uid: u64, session_id: u64) -> Result<(), CallError> {
         let mut redis = self.redis.clone();
-        let _: i64 = redis::Script::new(CLOSE_SESSION)
+        let _: i64 = CLOSE_SESSION_SCRIPT
             .key(session_key(uid))
             .arg(session_id.to_string())
             .invoke_async(&mut redis)
@@ -263,7 +272,7 @@ impl Store {
         update: UpdateProfile,
     ) -> Result<(UserProfile, Option<String>), CallError> {
         let mut redis = self.redis.clone();
-        let script = redis::Script::new(UPDATE_PROFILE);
+        let script = &*UPDATE_PROFILE_SCRIPT;
         let mut invocation = script.key(info_key(update.uid));
         for (field, value) in [
             ("display_name", update.display_name),

@@ -1,6 +1,7 @@
 //! Groups and their members.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use redis::AsyncCommands;
 use schat_proto::client::{
@@ -10,6 +11,17 @@ use schat_proto::server::{DbGroup, DbPending, DbUpdateGroup};
 use schat_runtime::CallError;
 
 use super::{group_key, no_such_group, storage, user_key, Store, PUBLIC_GROUPS};
+
+/// The scripts, hashed once (each call sends EVALSHA; Redis loads a
+/// script it does not know from the fallback).
+static CLAIM_OWNED_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(CLAIM_OWNED));
+static JOIN_INDEX_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(JOIN_INDEX));
+static ADD_MEMBER_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(ADD_MEMBER));
+static UPDATE_INFO_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(UPDATE_INFO));
 
 /// Claims a gid for an owner unless the owner is at its cap.
 const CLAIM_OWNED: &str = r"
@@ -63,7 +75,7 @@ impl Store {
         let mut redis = self.conn();
         let gid: u64 = redis.incr("{cfg}:gid_next", 1).await.map_err(storage)?;
         let owner = info.owner_uid;
-        let claimed: i64 = redis::Script::new(CLAIM_OWNED)
+        let claimed: i64 = CLAIM_OWNED_SCRIPT
             .key(user_key(owner, "owned"))
             .arg(gid)
             .arg(owner_cap)
@@ -146,7 +158,7 @@ impl Store {
         user_group_cap: u32,
     ) -> Result<bool, CallError> {
         let mut redis = self.conn();
-        let indexed: i64 = redis::Script::new(JOIN_INDEX)
+        let indexed: i64 = JOIN_INDEX_SCRIPT
             .key(user_key(uid, "groups"))
             .arg(gid)
             .arg(user_group_cap)
@@ -159,7 +171,7 @@ impl Store {
                 format!("you are in {user_group_cap} groups already"),
             ));
         }
-        let added: i64 = redis::Script::new(ADD_MEMBER)
+        let added: i64 = ADD_MEMBER_SCRIPT
             .key(group_key(gid, "info"))
             .key(group_key(gid, "members"))
             .key(group_key(gid, "joined"))
@@ -266,7 +278,7 @@ impl Store {
     pub async fn update_group(&self, update: DbUpdateGroup) -> Result<(), CallError> {
         let mut redis = self.conn();
         let gid = update.gid;
-        let script = redis::Script::new(UPDATE_INFO);
+        let script = &*UPDATE_INFO_SCRIPT;
         let mut invocation = script.key(group_key(gid, "info"));
         for (field, value) in [
             ("name", update.name),
