@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, lints, the whole test suite
-# (unit tests, in-process cluster tests against a private redis-server, and
-# end-to-end tests of the real binaries, the console in headless Chromium),
-# then a short fuzzing run. Installs redis-server, chromium, openssh-server
-# and runit if missing.
+# Runs every check and test: formatting, lints, unused dependencies, the
+# whole test suite (unit tests, in-process cluster tests against a private
+# redis-server, end-to-end tests of the real binaries, the console in
+# headless Chromium, schat-push against sshd on loopback addresses), then
+# a short fuzzing run. Installs redis-server, chromium, openssh-server,
+# runit and cargo-machete if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -13,6 +14,9 @@ ensure_chromium
 ensure_push_tools
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# No crate lists a dependency it does not use.
+ensure_machete
+cargo machete
 # The end-to-end tests run the server binaries, so build them first.
 cargo build --workspace --bins --quiet
 cargo test --workspace

@@ -20,6 +20,13 @@ ensure_redis() { ensure_package redis-server redis-server; }
 # The console's browser tests run Chromium headless.
 ensure_chromium() { ensure_package chromium chromium; }
 ensure_python() { ensure_package python3 python3; }
+# The unused-dependency check (scripts/test.sh) runs cargo-machete.
+ensure_machete() {
+    if ! command -v cargo-machete >/dev/null 2>&1; then
+        echo "cargo-machete not found: installing it" >&2
+        cargo install cargo-machete --version 0.9.2 --locked --quiet
+    fi
+}
 # The push tests start sshd on loopback addresses as remote hosts, and
 # supervise processes with runit where systemd does not run.
 ensure_push_tools() {
