@@ -11,7 +11,7 @@ mod frame;
 mod wire;
 
 pub use frame::{FrameCodec, DEFAULT_MAX_FRAME};
-pub use wire::{Wire, WireError};
+pub use wire::{encode_envelope, Wire, WireError};
 
 #[allow(
     clippy::all,

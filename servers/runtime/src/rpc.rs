@@ -579,11 +579,8 @@ pub(crate) enum Dispatched {
 
 /// Encodes an envelope around a body.
 pub fn encode(route: &Route, msg: Msg) -> Bytes {
-    Envelope {
-        route: Some(*route),
-        body: ServerMsg { msg: Some(msg) }.encode_frame(),
-    }
-    .encode_frame()
+    // One pass into one buffer: the body is not encoded apart and copied.
+    schat_proto::encode_envelope(route, &ServerMsg { msg: Some(msg) })
 }
 
 /// Decodes the routing header and keeps the body as shared bytes.
