@@ -73,6 +73,36 @@ pub struct HostPlan<'a> {
     pub old_config: Option<String>,
 }
 
+impl<'a> HostPlan<'a> {
+    /// The host's services, under the supervisor the plan found.
+    pub fn services(&self, cluster: &'a Cluster) -> Services<'a> {
+        Services {
+            host: self.host,
+            supervisor: self.supervisor,
+            cluster: &cluster.config.cluster,
+        }
+    }
+}
+
+/// Installs `plan`'s release beside the current one when it changed (its
+/// id then) and writes the host's services. The services name `current/…`
+/// only, so they are written before any switch: a failure leaves
+/// `current` as it was. The caller switches.
+pub fn stage(
+    cluster: &Cluster,
+    plan: &HostPlan<'_>,
+    deadline: Duration,
+) -> anyhow::Result<Option<String>> {
+    let host = plan.host;
+    if !plan.changed.is_empty() {
+        release::install(cluster, host, &plan.wanted, &plan.installed, deadline)?;
+    }
+    cluster.progress.say(&host.name, "writing services");
+    let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
+    plan.services(cluster).install(&procs)?;
+    Ok((!plan.changed.is_empty()).then(|| plan.wanted.manifest.id.clone()))
+}
+
 /// The order processes start in: storage, hubs, then the rest.
 pub fn start_rank(kind: ProcKind) -> usize {
     [
@@ -314,41 +344,21 @@ pub fn deploy(cluster: &Cluster, options: &Options<'_>, report: &mut Report) {
 fn deploy_host(cluster: &Cluster, host: &Host, options: &Options<'_>) -> anyhow::Result<Vec<Row>> {
     let plan = plan_host(cluster, host, options)?;
     let mut rows = Vec::new();
-    let services = Services {
-        host,
-        supervisor: plan.supervisor,
-        cluster: &cluster.config.cluster,
+    let services = plan.services(cluster);
+    let staged = stage(cluster, &plan, options.deadline)?;
+    let outcome = match staged {
+        Some(id) => {
+            release::switch(host, &id)?;
+            Outcome::Ok
+        }
+        None => Outcome::Unchanged,
     };
-    let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
-    if plan.changed.is_empty() {
-        cluster.progress.say(&host.name, "writing services");
-        services.install(&procs)?;
-        rows.push(Row::new(
-            &host.name,
-            &host.name,
-            Outcome::Unchanged,
-            describe_release(&plan),
-        ));
-    } else {
-        release::install(
-            cluster,
-            host,
-            &plan.wanted,
-            &plan.installed,
-            options.deadline,
-        )?;
-        // The services name `current/…` only, so they are written before
-        // the switch: a failure here leaves `current` as it was.
-        cluster.progress.say(&host.name, "writing services");
-        services.install(&procs)?;
-        release::switch(host, &plan.wanted.manifest.id)?;
-        rows.push(Row::new(
-            &host.name,
-            &host.name,
-            Outcome::Ok,
-            describe_release(&plan),
-        ));
-    }
+    rows.push(Row::new(
+        &host.name,
+        &host.name,
+        outcome,
+        describe_release(&plan),
+    ));
     let wait = Duration::from_secs(30);
     // Processes to start go together at the end: each finds its peers by
     // itself, so one supervisor call starts a whole host.

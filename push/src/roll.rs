@@ -18,6 +18,8 @@
 //! what it switched, down processes included, leaning on the supervisor
 //! alone where the console does not answer.
 
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -28,6 +30,7 @@ use crate::health::Console;
 use crate::release::{self, CONFIG};
 use crate::remote::Host;
 use crate::report::{Outcome, Report, Row};
+use crate::supervise::Services;
 use crate::Cluster;
 
 /// How long a drained conn_serv's clients have to leave.
@@ -72,20 +75,7 @@ pub fn roll(
             ..options.clone()
         };
         let plan = deploy::plan_host(cluster, host, &whole)?;
-        if plan.changed.is_empty() {
-            return Ok(None);
-        }
-        release::install(
-            cluster,
-            host,
-            &plan.wanted,
-            &plan.installed,
-            options.deadline,
-        )?;
-        let procs: Vec<&ProcConfig> = cluster.procs_on(&host.name).collect();
-        // The services name `current/…` only: written before the switch.
-        services_of(cluster, host)?.install(&procs)?;
-        Ok(Some(plan.wanted.manifest.id))
+        deploy::stage(cluster, &plan, options.deadline)
     });
     let mut to_switch = Vec::new();
     let mut failed = false;
@@ -285,6 +275,8 @@ fn restart_in_turn(
 ) -> anyhow::Result<()> {
     chosen.sort_by_key(|proc| start_rank(proc.kind));
     let started = Instant::now();
+    // Each host's supervisor, probed once for the whole roll.
+    let mut supervisors: BTreeMap<&str, Services<'_>> = BTreeMap::new();
     for (step, proc) in chosen.iter().enumerate() {
         let host = cluster.host_of(proc);
         cluster.progress.say(
@@ -292,7 +284,21 @@ fn restart_in_turn(
             &format!("{}/{}: {}", step + 1, chosen.len(), proc.name),
         );
         let began = Instant::now();
-        match restart_one(cluster, console.as_mut(), proc, live_within, going_back) {
+        let services = match supervisors.entry(host.name.as_str()) {
+            Entry::Occupied(found) => Ok(found.into_mut()),
+            Entry::Vacant(slot) => services_of(cluster, host).map(|services| slot.insert(services)),
+        };
+        let restarted = services.and_then(|services| {
+            restart_one(
+                cluster,
+                services,
+                console.as_mut(),
+                proc,
+                live_within,
+                going_back,
+            )
+        });
+        match restarted {
             Ok(detail) => report.push(Row::new(
                 &proc.name,
                 &host.name,
@@ -330,13 +336,12 @@ fn restart_in_turn(
 
 fn restart_one(
     cluster: &Cluster,
+    services: &Services<'_>,
     mut console: Option<&mut Console<'_>>,
     proc: &ProcConfig,
     live_within: Duration,
     going_back: bool,
 ) -> anyhow::Result<String> {
-    let host = cluster.host_of(proc);
-    let services = services_of(cluster, host)?;
     let mut detail = Vec::new();
     // The fabric's view, when the console answers (a rollback goes on
     // without it).
