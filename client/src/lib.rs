@@ -17,6 +17,7 @@ pub mod files;
 mod groups;
 mod http;
 mod sync;
+pub mod time;
 
 use std::net::IpAddr;
 use std::time::Duration;

@@ -302,7 +302,7 @@ pub fn backup(cluster: &Cluster, out: &Path, report: &mut Report) -> anyhow::Res
     let manifest = Manifest {
         format: FORMAT,
         schat_version: env!("CARGO_PKG_VERSION").to_string(),
-        created_at: rfc3339(created_at_ms),
+        created_at: schat_client::time::Utc::from_ms(created_at_ms).rfc3339(),
         created_at_ms,
         cluster: config.cluster.clone(),
         redis: RedisSnapshot {
@@ -1471,28 +1471,6 @@ fn set_extra(report: &mut Report, key: &str, value: serde_json::Value) {
     }
 }
 
-/// `ms` since the epoch as RFC 3339 UTC, to the second.
-fn rfc3339(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
-    // Days to a civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 fn bytes_text(bytes: u64) -> String {
     if bytes >= 1 << 30 {
         format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
@@ -1519,7 +1497,7 @@ mod tests {
         let manifest = Manifest {
             format: FORMAT,
             schat_version: "0.1.0".into(),
-            created_at: rfc3339(951_782_400_000),
+            created_at: schat_client::time::Utc::from_ms(951_782_400_000).rfc3339(),
             created_at_ms: 951_782_400_000,
             cluster: "local".into(),
             redis: RedisSnapshot {
@@ -1570,8 +1548,14 @@ mod tests {
 
     #[test]
     fn dates_and_paths() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_700_000_000_999), "2023-11-14T22:13:20Z");
+        assert_eq!(
+            schat_client::time::Utc::from_ms(0).rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            schat_client::time::Utc::from_ms(1_700_000_000_999).rfc3339(),
+            "2023-11-14T22:13:20Z"
+        );
         assert_eq!(clean("./blobs/ab/").unwrap(), "blobs/ab");
         assert_eq!(clean(".").unwrap(), "");
         assert!(clean("../x").is_err());

@@ -368,22 +368,9 @@ pub fn notice_line(notice: &schat_client::Notice) -> String {
     }
 }
 
-/// `YYYY-MM-DD HH:MM UTC` from milliseconds since the epoch.
+/// `ms` since the epoch as `2026-11-30 19:43 UTC`.
 pub fn utc_date(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+    schat_client::time::Utc::from_ms(ms).minutes()
 }
 
 #[cfg(test)]
