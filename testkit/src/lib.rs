@@ -49,3 +49,20 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A PNG signature followed by `len` pseudo-random bytes seeded by `seed`:
+/// content the file servers accept as an image, different per seed.
+pub fn png(len: usize, seed: u8) -> bytes::Bytes {
+    let mut content = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let mut x = u32::from(seed) + 1;
+    for _ in 0..len {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        content.push((x >> 16) as u8);
+    }
+    bytes::Bytes::from(content)
+}
+
+/// The file-server token `client` got at login.
+pub fn file_token(client: &schat_client::Client) -> String {
+    client.file_token().expect("logged in").0
+}

@@ -17,7 +17,7 @@ use schat_client::{
 };
 use schat_runtime::config::{FilesConfig, HttpConfig};
 use schat_testkit::raw_http::{connect_from, read_response};
-use schat_testkit::{eventually, ClusterSpec, TestCluster};
+use schat_testkit::{eventually, file_token, png, ClusterSpec, TestCluster};
 use tokio::io::AsyncWriteExt;
 
 fn spec() -> ClusterSpec {
@@ -28,21 +28,6 @@ fn spec() -> ClusterSpec {
         dirs: 1,
         ..ClusterSpec::default()
     }
-}
-
-/// A PNG signature followed by `len` pseudo-random bytes seeded by `seed`.
-fn png(len: usize, seed: u8) -> Bytes {
-    let mut content = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    let mut x = u32::from(seed) + 1;
-    for _ in 0..len {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        content.push((x >> 16) as u8);
-    }
-    Bytes::from(content)
-}
-
-fn token(client: &Client) -> String {
-    client.file_token().expect("logged in").0
 }
 
 /// The directory's answer once every conn_serv reported and every file
@@ -67,7 +52,7 @@ async fn files_of(cluster: &TestCluster) -> Files {
 /// Uploads `content` as `client`; the upload must succeed.
 async fn put(files: &Files, client: &Client, target: UploadTarget, content: Bytes) -> Uploaded {
     files
-        .upload(&token(client), target, "upload", content)
+        .upload(&file_token(client), target, "upload", content)
         .await
         .unwrap()
 }
@@ -144,7 +129,7 @@ async fn send_image(client: &Client, gid: u64, id: &str, url: &str) -> u64 {
 async fn gone(files: &Files, client: &Client, path: &str) -> bool {
     eventually(Duration::from_secs(5), || async {
         matches!(
-            files.download(&token(client), path, None).await,
+            files.download(&file_token(client), path, None).await,
             Err(ClientError::Http { status: 404, .. })
         )
     })
@@ -176,7 +161,7 @@ async fn image_message_reaches_another_member_byte_for_byte() {
     let message = bob.pull(gid, seq, 1).await.unwrap().messages.remove(0);
     assert_eq!(message.kind(), MessageKind::Image);
     let download = files
-        .download(&token(&bob), &message.media_url, None)
+        .download(&file_token(&bob), &message.media_url, None)
         .await
         .unwrap();
     assert_eq!(download.status, 200);
@@ -185,7 +170,11 @@ async fn image_message_reaches_another_member_byte_for_byte() {
 
     // A range: 206 with exactly those bytes; a suffix; past the end: 416.
     let part = files
-        .download(&token(&bob), &message.media_url, Some((1000, Some(1999))))
+        .download(
+            &file_token(&bob),
+            &message.media_url,
+            Some((1000, Some(1999))),
+        )
         .await
         .unwrap();
     assert_eq!(part.status, 206);
@@ -196,7 +185,7 @@ async fn image_message_reaches_another_member_byte_for_byte() {
     );
     let tail = files
         .download(
-            &token(&bob),
+            &file_token(&bob),
             &message.media_url,
             Some((content.len() as u64 - 10, None)),
         )
@@ -205,7 +194,7 @@ async fn image_message_reaches_another_member_byte_for_byte() {
     assert_eq!(tail.body, content.slice(content.len() - 10..));
     let past = files
         .download(
-            &token(&bob),
+            &file_token(&bob),
             &message.media_url,
             Some((content.len() as u64, None)),
         )
@@ -216,13 +205,18 @@ async fn image_message_reaches_another_member_byte_for_byte() {
     assert_eq!(
         status(
             files
-                .download(&token(&carol), &message.media_url, None)
+                .download(&file_token(&carol), &message.media_url, None)
                 .await
         ),
         403
     );
     let refused = files
-        .upload(&token(&carol), UploadTarget::Chat(gid), "x.png", png(10, 9))
+        .upload(
+            &file_token(&carol),
+            UploadTarget::Chat(gid),
+            "x.png",
+            png(10, 9),
+        )
         .await;
     assert_eq!(status(refused), 403);
 
@@ -231,7 +225,7 @@ async fn image_message_reaches_another_member_byte_for_byte() {
     let index: u32 = uploaded.url.split('/').nth(2).unwrap().parse().unwrap();
     let same_server = format!("{}/v1/upload/chat/{gid}", files.server_url(index).unwrap());
     let again = files
-        .upload_to(&same_server, &token(&bob), "copy.png", content.clone())
+        .upload_to(&same_server, &file_token(&bob), "copy.png", content.clone())
         .await
         .unwrap();
     assert_eq!(again.url, uploaded.url);
@@ -251,7 +245,7 @@ async fn files_are_released_when_nothing_references_them() {
     let first = send_image(&alice, gid, "s-1", &shared.url).await;
     let second = send_image(&alice, gid, "s-2", &shared.url).await;
     alice.recall(gid, first).await.unwrap();
-    let still = files.download(&token(&bob), &shared.url, None).await;
+    let still = files.download(&file_token(&bob), &shared.url, None).await;
     assert!(still.is_ok(), "{still:?}");
     alice.recall(gid, second).await.unwrap();
     assert!(
@@ -273,10 +267,12 @@ async fn files_are_released_when_nothing_references_them() {
         .await
         .unwrap();
     assert_eq!(seen[0].avatar_url, first_avatar.url);
-    let avatar = files.download(&token(&bob), &first_avatar.url, None).await;
+    let avatar = files
+        .download(&file_token(&bob), &first_avatar.url, None)
+        .await;
     assert_eq!(avatar.unwrap().body, png(2000, 3));
     let video_avatar = files
-        .upload(&token(&alice), UploadTarget::Avatar, "me.mp4", mp4())
+        .upload(&file_token(&alice), UploadTarget::Avatar, "me.mp4", mp4())
         .await;
     assert_eq!(status(video_avatar), 415);
     let second_avatar = put(&files, &alice, UploadTarget::Avatar, png(2000, 4)).await;
@@ -292,14 +288,14 @@ async fn files_are_released_when_nothing_references_them() {
         "old avatar was kept"
     );
     assert!(files
-        .download(&token(&bob), &second_avatar.url, None)
+        .download(&file_token(&bob), &second_avatar.url, None)
         .await
         .is_ok());
 
     // A group avatar: the owner only; replaced, the old one goes.
     let not_owner = files
         .upload(
-            &token(&bob),
+            &file_token(&bob),
             UploadTarget::GroupAvatar(gid),
             "g.png",
             png(100, 5),
@@ -362,7 +358,7 @@ async fn bad_requests_get_a_clear_4xx_and_store_nothing() {
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
     let gid = group_of(&alice, &[]).await;
-    let alice_token = token(&alice);
+    let alice_token = file_token(&alice);
     let upload_url = format!("{base}/v1/upload/chat/{gid}");
     let good = files
         .upload_to(&upload_url, &alice_token, "ok.png", png(100, 1))
@@ -410,7 +406,7 @@ async fn bad_requests_get_a_clear_4xx_and_store_nothing() {
         (
             "someone else's group",
             403,
-            send(http::Method::POST, format!("/v1/upload/chat/{gid}"), vec![bearer(&token(&bob)), multipart.clone()], Bytes::from_static(b"--XyZ--\r\n")).await,
+            send(http::Method::POST, format!("/v1/upload/chat/{gid}"), vec![bearer(&file_token(&bob)), multipart.clone()], Bytes::from_static(b"--XyZ--\r\n")).await,
         ),
         (
             "no such group",
@@ -513,7 +509,7 @@ async fn repeated_failures_from_one_address_are_throttled() {
         assert_eq!(status(files.download("forged", &good.url, None).await), 401);
     }
     // Blocked now, even with a valid token.
-    let blocked = files.download(&token(&alice), &good.url, None).await;
+    let blocked = files.download(&file_token(&alice), &good.url, None).await;
     assert_eq!(status(blocked), 429);
 }
 
@@ -604,7 +600,7 @@ async fn a_moved_directory_serves_the_same_urls() {
     );
     let served = eventually(Duration::from_secs(10), || async {
         fresh
-            .download(&token(&alice), &uploaded.url, None)
+            .download(&file_token(&alice), &uploaded.url, None)
             .await
             .is_ok_and(|download| download.body == content)
     })
@@ -650,13 +646,15 @@ async fn https_with_a_self_signed_certificate() {
     let uploaded = files
         .upload_to(
             &format!("{}/v1/upload/chat/{gid}", dir.file_servers[&1].url),
-            &token(&alice),
+            &file_token(&alice),
             "a.png",
             png(1000, 1),
         )
         .await
         .unwrap();
-    let download = files.download(&token(&alice), &uploaded.url, None).await;
+    let download = files
+        .download(&file_token(&alice), &uploaded.url, None)
+        .await;
     assert_eq!(download.unwrap().body, png(1000, 1));
 }
 
@@ -702,9 +700,9 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
 
     // The releases come due (release_delay_secs is a time rule: wait past it).
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let kept = files.download(&token(&alice), &sent.url, None).await;
+    let kept = files.download(&file_token(&alice), &sent.url, None).await;
     assert_eq!(kept.unwrap().body, content, "a file sent again was deleted");
-    let kept = files.download(&token(&bob), &avatar.url, None).await;
+    let kept = files.download(&file_token(&bob), &avatar.url, None).await;
     assert!(kept.is_ok(), "an avatar set back was deleted: {kept:?}");
     assert!(
         gone(&files, &bob, &other.url).await,
@@ -752,7 +750,7 @@ async fn the_sweep_deletes_uploads_nothing_references() {
     // Swept at least once more since: what is referenced stays.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     for kept in [&sent.url, &avatar.url] {
-        let download = files.download(&token(&alice), kept, None).await;
+        let download = files.download(&file_token(&alice), kept, None).await;
         assert!(download.is_ok(), "{kept} was deleted: {download:?}");
     }
 }
@@ -796,7 +794,7 @@ async fn a_stalled_upload_gets_408_and_is_not_held_against_the_sender() {
         let head = format!(
             "POST /v1/upload/chat/{gid} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
              Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\r\n",
-            token(&alice)
+            file_token(&alice)
         );
         stream.write_all(head.as_bytes()).await.unwrap();
         stream.write_all(&body).await.unwrap();
@@ -816,14 +814,14 @@ async fn a_stalled_upload_gets_408_and_is_not_held_against_the_sender() {
             "{what}"
         );
         // Not held against the sender.
-        let download = files.download(&token(&alice), &good.url, None).await;
+        let download = files.download(&file_token(&alice), &good.url, None).await;
         assert!(download.is_ok(), "{what}: {download:?}");
     }
     assert_eq!(stored(cluster.files_dir(), 1), (1, 0));
     // A refusal that counts does block: the throttle was armed all along.
     assert_eq!(status(files.download("forged", &good.url, None).await), 401);
     assert_eq!(
-        status(files.download(&token(&alice), &good.url, None).await),
+        status(files.download(&file_token(&alice), &good.url, None).await),
         429
     );
 }
@@ -840,7 +838,7 @@ async fn logout_and_a_kick_end_file_access_at_once() {
     bob.join_group(gid, "", "").await.unwrap();
     let picture = png(2_000, 7);
     let uploaded = put(&files, &alice, UploadTarget::Chat(gid), picture.clone()).await;
-    let bob_token = token(&bob);
+    let bob_token = file_token(&bob);
     assert_eq!(
         files
             .download(&bob_token, &uploaded.url, None)
@@ -860,7 +858,7 @@ async fn logout_and_a_kick_end_file_access_at_once() {
 
     // Logged out: the file token stops working for downloads and uploads,
     // though it has most of its hour left.
-    let alice_token = token(&alice);
+    let alice_token = file_token(&alice);
     files
         .download(&alice_token, &uploaded.url, None)
         .await
@@ -890,7 +888,7 @@ async fn logout_and_a_kick_end_file_access_at_once() {
     again.login_password("alice", "password123").await.unwrap();
     assert_eq!(
         files
-            .download(&token(&again), &uploaded.url, None)
+            .download(&file_token(&again), &uploaded.url, None)
             .await
             .unwrap()
             .body,
@@ -934,7 +932,7 @@ async fn the_history_retention_releases_the_files_of_what_it_deletes() {
     // A file no kept message lost is untouched.
     send_image(&alice, gid, "new", &kept.url).await;
     assert!(files
-        .download(&token(&alice), &kept.url, None)
+        .download(&file_token(&alice), &kept.url, None)
         .await
         .is_ok());
 }

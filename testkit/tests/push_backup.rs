@@ -28,7 +28,7 @@ use schat_push::Cluster;
 use schat_testkit::push_support::{
     redis_cli, spawn_all_at_root, start_on_local_host, unstarted_like,
 };
-use schat_testkit::{eventually, BinCluster};
+use schat_testkit::{eventually, file_token, png, BinCluster};
 
 const USERS: usize = 6;
 const GROUPS: usize = 3;
@@ -40,21 +40,6 @@ fn account(n: usize) -> String {
 
 fn password(n: usize) -> String {
     format!("password-{n}-of-the-backup")
-}
-
-/// A PNG signature followed by `len` pseudo-random bytes seeded by `seed`.
-fn png(len: usize, seed: u8) -> Bytes {
-    let mut content = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    let mut x = u32::from(seed) + 1;
-    for _ in 0..len {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        content.push((x >> 16) as u8);
-    }
-    Bytes::from(content)
-}
-
-fn token(client: &Client) -> String {
-    client.file_token().expect("logged in").0
 }
 
 /// Logs `account` in on user set `set`, retrying while the cluster comes up.
@@ -171,7 +156,7 @@ async fn backup_under_load_restores_onto_another_cluster() {
         let content = png(500 + n, n as u8);
         let url = files
             .upload(
-                &token(user),
+                &file_token(user),
                 UploadTarget::Avatar,
                 "me.png",
                 content.clone(),
@@ -210,7 +195,7 @@ async fn backup_under_load_restores_onto_another_cluster() {
     let avatar = png(800, 77);
     let url = files
         .upload(
-            &token(&users[0]),
+            &file_token(&users[0]),
             UploadTarget::GroupAvatar(gids[0]),
             "group.png",
             avatar.clone(),
@@ -232,7 +217,7 @@ async fn backup_under_load_restores_onto_another_cluster() {
             let sender = &users[(g + 1) % USERS];
             let url = files
                 .upload(
-                    &token(sender),
+                    &file_token(sender),
                     UploadTarget::Chat(*gid),
                     "pic.png",
                     content.clone(),
@@ -493,7 +478,7 @@ async fn backup_under_load_restores_onto_another_cluster() {
     let files_b = files_of(&b).await;
     for (url, content) in &stored {
         let got = files_b
-            .download(&token(&users_b[1]), url, None)
+            .download(&file_token(&users_b[1]), url, None)
             .await
             .unwrap_or_else(|err| panic!("{url}: {err}"));
         assert_eq!(&got.body, content, "{url}");
