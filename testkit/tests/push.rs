@@ -121,11 +121,7 @@ impl PushCluster {
 
     fn push_with(&self, args: &[&str], env: &[(&str, &str)]) -> (bool, Value) {
         let started = Instant::now();
-        let output = Command::new(bin_dir().join("schat-push"))
-            .arg("--config")
-            .arg(self.path())
-            .arg("--state-dir")
-            .arg(self.dir.path().join("state"))
+        let output = schat_push(&self.path(), &self.dir.path().join("state"))
             .arg("--bin-dir")
             .arg(bin_dir())
             .arg("--json")
@@ -209,13 +205,20 @@ impl Drop for PushCluster {
     }
 }
 
-/// Stops every process push started for `config`, then its runsvdirs.
-fn stop_everything(path: &Path, state_dir: &Path, config: &Value) {
-    let _ = Command::new(bin_dir().join("schat-push"))
+/// The schat-push command for the cluster file `path`.
+fn schat_push(path: &Path, state_dir: &Path) -> Command {
+    let mut command = Command::new(bin_dir().join("schat-push"));
+    command
         .arg("--config")
         .arg(path)
         .arg("--state-dir")
-        .arg(state_dir)
+        .arg(state_dir);
+    command
+}
+
+/// Stops every process push started for `config`, then its runsvdirs.
+fn stop_everything(path: &Path, state_dir: &Path, config: &Value) {
+    let _ = schat_push(path, state_dir)
         .args(["--json", "stop"])
         .output();
     for host in config["hosts"].as_object().unwrap().values() {
@@ -339,6 +342,42 @@ async fn assert_stored_once(reader: &Client, gids: &[u64], acked: &[(u64, u64, S
     }
 }
 
+/// Runs `during` while alice and bob keep sending `label-…` messages over
+/// `gids` (through the directory, as [`keep_sending`] does), then stops
+/// them: what was acknowledged, and the longest time a client could not
+/// send.
+fn while_sending(
+    runtime: &tokio::runtime::Runtime,
+    cluster: &PushCluster,
+    gids: &[u64],
+    label: &'static str,
+    during: impl FnOnce(),
+) -> (Vec<(u64, u64, String)>, Duration) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders: Vec<_> = ["alice", "bob"]
+        .into_iter()
+        .map(|account| {
+            runtime.spawn(keep_sending(
+                cluster.dir_url(),
+                account,
+                label,
+                gids.to_vec(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    during();
+    stop.store(true, Ordering::Relaxed);
+    let mut acked = Vec::new();
+    let mut longest = Duration::ZERO;
+    for sender in senders {
+        let (mine, pause) = runtime.block_on(sender).unwrap();
+        acked.extend(mine);
+        longest = longest.max(pause);
+    }
+    (acked, longest)
+}
+
 /// Every message of `gid` from seq 1 on, as `reader` sees it.
 async fn all_messages(reader: &Client, gid: u64) -> Vec<(u64, String)> {
     let mut out = Vec::new();
@@ -447,31 +486,12 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
     cluster.wait_all_up(Duration::from_secs(30));
 
     // Roll the whole cluster while two clients send without pause.
-    let stop = Arc::new(AtomicBool::new(false));
-    let senders: Vec<_> = ["alice", "bob"]
-        .into_iter()
-        .map(|account| {
-            runtime.spawn(keep_sending(
-                cluster.dir_url(),
-                account,
-                "roll",
-                gids.clone(),
-                stop.clone(),
-            ))
-        })
-        .collect();
-    std::thread::sleep(Duration::from_secs(1));
-    let (ok, rolled) = cluster.push(&["roll"]);
-    assert!(ok, "{rolled:#}");
-    std::thread::sleep(Duration::from_millis(500));
-    stop.store(true, Ordering::Relaxed);
-    let mut acked = Vec::new();
-    let mut longest = Duration::ZERO;
-    for sender in senders {
-        let (mine, pause) = runtime.block_on(sender).unwrap();
-        acked.extend(mine);
-        longest = longest.max(pause);
-    }
+    let (acked, longest) = while_sending(&runtime, &cluster, &gids, "roll", || {
+        std::thread::sleep(Duration::from_secs(1));
+        let (ok, rolled) = cluster.push(&["roll"]);
+        assert!(ok, "{rolled:#}");
+        std::thread::sleep(Duration::from_millis(500));
+    });
     assert!(
         acked.len() > 50,
         "too few messages were sent during the roll: {}",
@@ -546,29 +566,15 @@ fn deploy_chat_supervise_roll_and_scale_out_over_ssh() {
         "{diff}"
     );
     assert!(!cluster.root("d").exists());
-    let stop = Arc::new(AtomicBool::new(false));
-    let senders: Vec<_> = ["alice", "bob"]
-        .into_iter()
-        .map(|account| {
-            runtime.spawn(keep_sending(
-                cluster.dir_url(),
-                account,
-                "scale",
-                gids.clone(),
-                stop.clone(),
-            ))
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(500));
-    let (ok, scaled) = cluster.push(&["deploy"]);
-    assert!(ok, "{scaled:#}");
-    // Sends go on while the groups chat_serv-3 wins move to it.
-    std::thread::sleep(Duration::from_secs(2));
-    stop.store(true, Ordering::Relaxed);
-    let mut acked = Vec::new();
-    for sender in senders {
-        acked.extend(runtime.block_on(sender).unwrap().0);
-    }
+    let mut scaled = Value::Null;
+    let (acked, _) = while_sending(&runtime, &cluster, &gids, "scale", || {
+        std::thread::sleep(Duration::from_millis(500));
+        let (ok, report) = cluster.push(&["deploy"]);
+        assert!(ok, "{report:#}");
+        scaled = report;
+        // Sends go on while the groups chat_serv-3 wins move to it.
+        std::thread::sleep(Duration::from_secs(2));
+    });
     runtime.block_on(async {
         let reader = user(&cluster.addr("conn_serv-2"), "frank").await;
         assert_stored_once(&reader, &gids, &acked).await;
@@ -738,6 +744,43 @@ fn bad_inputs_are_refused_and_change_nothing() {
     } else {
         println!("not root: the full-disk case (a tmpfs) was not run");
     }
+
+    // --bins-only keeps the installed cluster file, so a file that runs
+    // other processes on a host is refused there, and nothing starts.
+    let mut more = cluster.config.clone();
+    more["procs"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": 13, "name": "online_serv-3", "type": "online_serv", "host": "b" }));
+    cluster.write(&more);
+    let (ok, report) = cluster.push(&["deploy", "--bins-only"]);
+    assert!(!ok);
+    let table = rows(&report);
+    let detail = &row(&table, "b").2;
+    assert!(
+        detail.contains("the installed cluster file runs") && detail.contains("online_serv-3"),
+        "{report:#}"
+    );
+    cluster.write(&cluster.config);
+
+    // --procs: every host gets the release, only the named processes start.
+    let (ok, report) = cluster.push(&["deploy", "--procs", "^disp_serv-"]);
+    assert!(ok, "{report:#}");
+    let table = rows(&report);
+    // Installed by the --no-start deploys above, not started until now.
+    assert_eq!(row(&table, "disp_serv-2").2, "start (not running)");
+    assert!(
+        !table
+            .iter()
+            .any(|(name, _, _)| name.starts_with("conn_serv")),
+        "{report:#}"
+    );
+    assert!(cluster.root("c").join("current/bin/conn_serv").exists());
+    let (_, status) = cluster.push(&["status"]);
+    let procs = &status["extra"]["procs"];
+    assert_eq!(procs["disp_serv-1"]["running"], true, "{status:#}");
+    assert_eq!(procs["disp_serv-2"]["running"], true, "{status:#}");
+    assert_eq!(procs["conn_serv-1"]["running"], false, "{status:#}");
 }
 
 #[test]
