@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::files::{FileError, Watched};
 
@@ -296,11 +295,9 @@ pub fn random_text(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// The SHA-256 of `text`, in hex: what is stored of a token.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    schat_runtime::digest::sha256_hex(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -42,10 +42,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::inventory::Inventory;
-use crate::release::hex;
 use crate::remote::{quote, Host};
 use crate::report::{Outcome, Report, Row};
 use crate::Cluster;
+use schat_runtime::digest::hex;
 
 /// The archive layout this code writes; a restore refuses newer ones.
 pub const FORMAT: u32 = 1;

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use schat_runtime::config::ProcKind;
+use schat_runtime::digest::{hex, sha256_hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -446,15 +447,6 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
     let mut digest = Sha256::new();
     io::copy(&mut file, &mut digest)?;
     Ok(hex(&digest.finalize()))
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Bytes as lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]

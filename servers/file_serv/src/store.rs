@@ -186,7 +186,7 @@ impl Store {
     pub async fn commit(&self, mut upload: Upload, scope: Scope, ext: &str) -> io::Result<FileUrl> {
         upload.file.flush().await?;
         upload.file.sync_all().await?;
-        let hash = hex(&upload.hasher.finalize_reset());
+        let hash = schat_runtime::digest::hex(&upload.hasher.finalize_reset());
         let url = FileUrl {
             serv_index: self.serv_index,
             scope,
@@ -382,10 +382,6 @@ fn link_count(meta: &std::fs::Metadata) -> u64 {
 fn link_count(_meta: &std::fs::Metadata) -> u64 {
     // Without link counts a blob cannot be known unused: keep it.
     u64::MAX
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod config;
 pub mod control;
 pub mod dial;
+pub mod digest;
 pub mod fabric;
 pub mod failure;
 pub mod fd_limit;
