@@ -208,8 +208,8 @@ fn operator_commands_at_once_keep_every_change() {
     assert_eq!(listed, names.len(), "changes lost: {json}");
 }
 
-#[tokio::test]
-async fn ctl_prints_the_api_json_and_fails_on_failed_results() -> anyhow::Result<()> {
+/// One user set, one chat set and a console with an admin logged in.
+async fn console_cluster() -> anyhow::Result<(TestCluster, Console)> {
     let cluster = TestCluster::start(ClusterSpec {
         sets: 1,
         chats: 1,
@@ -219,6 +219,12 @@ async fn ctl_prints_the_api_json_and_fails_on_failed_results() -> anyhow::Result
     })
     .await?;
     let admin = Console::operator(&cluster, "manage_serv-1", "boss", Role::Admin).await?;
+    Ok((cluster, admin))
+}
+
+#[tokio::test]
+async fn ctl_prints_the_api_json_and_fails_on_failed_results() -> anyhow::Result<()> {
+    let (cluster, admin) = console_cluster().await?;
     assert!(admin.wait_all_up(Duration::from_secs(20)).await);
     let created = admin
         .post(
@@ -290,15 +296,7 @@ async fn ctl_prints_the_api_json_and_fails_on_failed_results() -> anyhow::Result
 
 #[tokio::test]
 async fn the_event_stream_sends_procs_and_alarms() -> anyhow::Result<()> {
-    let cluster = TestCluster::start(ClusterSpec {
-        sets: 1,
-        chats: 1,
-        manages: 1,
-        manage: fast_manage(),
-        ..ClusterSpec::default()
-    })
-    .await?;
-    let admin = Console::operator(&cluster, "manage_serv-1", "boss", Role::Admin).await?;
+    let (cluster, admin) = console_cluster().await?;
     let addr = cluster
         .config
         .proc_by_name("manage_serv-1")?
