@@ -313,78 +313,68 @@ fn processes_listen_on_the_address_of_the_host_they_name() {
 
 #[test]
 fn bad_hosts_are_named() {
-    let message = refused(|value| {
-        with_hosts(value);
-        value["procs"][0]["host"] = "c".into();
-    });
-    assert!(
-        message.contains("names host \"c\", which is not in hosts"),
-        "{message}"
-    );
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["b"]["root"] = "relative/dir".into();
-    });
-    assert!(
-        message.contains("hosts.b: root \"relative/dir\" must be an absolute path"),
-        "{message}"
-    );
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["b"]["ssh"] = "127.0.0.2".into();
-    });
-    assert!(
-        message.contains("hosts.b: ssh \"127.0.0.2\" is not user@address[:port]"),
-        "{message}"
-    );
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["b"]["ssh"] = "me@127.0.0.2:notaport".into();
-    });
-    assert!(message.contains("is not a port"), "{message}");
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["a"]["identity"] = "keys/id".into();
-    });
-    assert!(
-        message.contains("identity is only for hosts reached over ssh"),
-        "{message}"
-    );
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["a"]["root"] = "/srv/other".into();
-        value["hosts"]["c"] = serde_json::json!({ "address": "127.0.0.3", "root": "/srv/other" });
-    });
-    assert!(
-        message.contains("is also \"a\"'s on the same machine"),
-        "{message}"
-    );
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["c"] = serde_json::json!({
-            "address": "127.0.0.2", "ssh": "other@127.0.0.2:22", "root": "/srv/schat/"
+    type Edit = fn(&mut serde_json::Value);
+    // Each edit of the two-host file, and what the refusal must say.
+    let cases: [(Edit, &str); 9] = [
+        (
+            |value| value["procs"][0]["host"] = "c".into(),
+            "names host \"c\", which is not in hosts",
+        ),
+        (
+            |value| value["hosts"]["b"]["root"] = "relative/dir".into(),
+            "hosts.b: root \"relative/dir\" must be an absolute path",
+        ),
+        (
+            |value| value["hosts"]["b"]["ssh"] = "127.0.0.2".into(),
+            "hosts.b: ssh \"127.0.0.2\" is not user@address[:port]",
+        ),
+        (
+            |value| value["hosts"]["b"]["ssh"] = "me@127.0.0.2:notaport".into(),
+            "is not a port",
+        ),
+        (
+            |value| value["hosts"]["a"]["identity"] = "keys/id".into(),
+            "identity is only for hosts reached over ssh",
+        ),
+        (
+            |value| {
+                value["hosts"]["a"]["root"] = "/srv/other".into();
+                value["hosts"]["c"] =
+                    serde_json::json!({ "address": "127.0.0.3", "root": "/srv/other" });
+            },
+            "is also \"a\"'s on the same machine",
+        ),
+        (
+            // The same machine by another user and port, the root with a
+            // trailing slash.
+            |value| {
+                value["hosts"]["c"] = serde_json::json!({
+                    "address": "127.0.0.2", "ssh": "other@127.0.0.2:22", "root": "/srv/schat/"
+                });
+            },
+            "is also \"b\"'s on the same machine",
+        ),
+        (
+            |value| value["hosts"]["a"]["supervisor"] = "upstart".into(),
+            "unknown variant `upstart`",
+        ),
+        (
+            // Two hosts on one address collide on a port like two processes do.
+            |value| {
+                value["hosts"]["b"]["address"] = "127.0.0.1".into();
+                let conn = proc_index(value, "conn_serv-2");
+                value["procs"][conn]["port"] = 7001.into();
+            },
+            "address 127.0.0.1:7001 is used by both",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let message = refused(|value| {
+            with_hosts(value);
+            edit(value);
         });
-    });
-    assert!(
-        message.contains("is also \"b\"'s on the same machine"),
-        "{message}"
-    );
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["a"]["supervisor"] = "upstart".into();
-    });
-    assert!(message.contains("unknown variant `upstart`"), "{message}");
-    // Two hosts on one address collide on a port like two processes do.
-    let message = refused(|value| {
-        with_hosts(value);
-        value["hosts"]["b"]["address"] = "127.0.0.1".into();
-        let conn = proc_index(value, "conn_serv-2");
-        value["procs"][conn]["port"] = 7001.into();
-    });
-    assert!(
-        message.contains("address 127.0.0.1:7001 is used by both"),
-        "{message}"
-    );
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
 }
 
 #[test]
