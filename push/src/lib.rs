@@ -24,8 +24,9 @@ pub mod report;
 pub mod roll;
 pub mod supervise;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{bail, Context};
 use schat_runtime::config::{ClusterConfig, ProcConfig};
@@ -44,6 +45,9 @@ pub struct Cluster {
     /// push's own files: ssh host keys, the console token it made.
     pub state_dir: PathBuf,
     pub progress: Progress,
+    /// sha256 of local files already read: a binary several hosts get is
+    /// hashed once per command (unless two hosts ask at the same moment).
+    digests: Mutex<HashMap<PathBuf, String>>,
 }
 
 impl Cluster {
@@ -88,7 +92,28 @@ impl Cluster {
             hosts,
             state_dir,
             progress: Progress::new(quiet),
+            digests: Mutex::default(),
         })
+    }
+
+    /// The sha256 (hex) of the local file `path`, remembered for the rest
+    /// of the command.
+    pub fn file_digest(&self, path: &Path) -> std::io::Result<String> {
+        let known = self
+            .digests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .cloned();
+        if let Some(sum) = known {
+            return Ok(sum);
+        }
+        let sum = release::sha256_file(path)?;
+        self.digests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), sum.clone());
+        Ok(sum)
     }
 
     /// The host `proc` runs on.

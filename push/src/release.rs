@@ -163,7 +163,7 @@ pub fn wanted(
             continue;
         }
         let file = bin_dir.join(kind.name());
-        let sum = sha256_file(&file).with_context(|| {
+        let sum = cluster.file_digest(&file).with_context(|| {
             format!(
                 "cannot read {} (build the binaries, or give --bin-dir)",
                 file.display()
