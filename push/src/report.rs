@@ -214,3 +214,40 @@ impl Progress {
         let _ = self.bars.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_is_timed_out_and_any_failure_fails_the_report() {
+        let mut report = Report::new("deploy");
+        report.push(Row::new("a", "a", Outcome::Unchanged, "release x"));
+        assert!(!report.failed());
+        let deadline = anyhow::Error::from(RemoteError::TimedOut(Duration::from_secs(600)));
+        report.push(Row::failed("b", "b", &deadline));
+        let refused = anyhow::Error::from(RemoteError::Failed("No space left on device".into()));
+        report.push(Row::failed("c", "c", &refused));
+        assert_eq!(report.rows[1].outcome, Outcome::TimedOut);
+        assert_eq!(report.rows[2].outcome, Outcome::Failed);
+        assert!(report.failed());
+        let table = report.table();
+        assert!(
+            table.contains("timed out  timed out after 600 s"),
+            "{table}"
+        );
+        assert!(
+            table.contains("failed     No space left on device"),
+            "{table}"
+        );
+        let json = report.json();
+        assert_eq!(json["ok"], false);
+        assert_eq!(json["rows"][1]["outcome"], "timed_out");
+        let mut stopped = Report::new("roll");
+        stopped.error = Some("the console must answer before a roll".into());
+        assert!(stopped.failed());
+        assert!(stopped
+            .table()
+            .ends_with("error: the console must answer before a roll\n"));
+    }
+}
