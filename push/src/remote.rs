@@ -102,16 +102,6 @@ impl Host {
         matches!(self.via, Via::Local)
     }
 
-    /// How it is reached, for tables and errors.
-    pub fn reached_by(&self) -> String {
-        match &self.via {
-            Via::Local => "local".to_string(),
-            Via::Ssh { target, .. } => {
-                format!("ssh {}@{}:{}", target.user, target.address, target.port)
-            }
-        }
-    }
-
     /// `rel` under the install root, quoted for a script.
     pub fn path(&self, rel: &str) -> String {
         quote(&format!("{}/{}", self.root, rel))
