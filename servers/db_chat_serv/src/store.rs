@@ -80,10 +80,8 @@ fn user_key(uid: u64, part: &str) -> String {
 
 const PUBLIC_GROUPS: &str = "{pub}:groups";
 
-/// A Redis failure as the caller sees it ([`CallError::storage`]).
-pub(crate) fn storage(err: redis::RedisError) -> CallError {
-    CallError::storage(err.code(), &err)
-}
+/// A Redis failure as the caller sees it.
+pub(crate) use schat_runtime::storage::from_redis as storage;
 
 fn no_such_group() -> CallError {
     CallError::remote(ResultCode::NoSuchGroup, "no such group")

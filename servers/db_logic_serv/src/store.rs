@@ -89,10 +89,8 @@ if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
 return {1, old_avatar}
 ";
 
-/// A Redis failure as the caller sees it ([`CallError::storage`]).
-pub(crate) fn storage(err: redis::RedisError) -> CallError {
-    CallError::storage(err.code(), &err)
-}
+/// A Redis failure as the caller sees it.
+pub(crate) use schat_runtime::storage::from_redis as storage;
 
 fn no_such_user() -> CallError {
     CallError::remote(ResultCode::NoSuchUser, "no such user")
