@@ -94,7 +94,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -233,6 +233,10 @@ pub mod server_msg {
         DbFileRefs(super::DbFileRefs),
         #[prost(message, tag = "97")]
         DbFileRefCount(super::DbFileRefCount),
+        #[prost(message, tag = "98")]
+        DbAppendBatch(super::DbAppendBatch),
+        #[prost(message, tag = "99")]
+        DbAppendedBatch(super::DbAppendedBatch),
         /// files and directory (file_serv, dir_serv)
         #[prost(message, tag = "100")]
         GetFileKey(super::GetFileKey),
@@ -747,6 +751,35 @@ pub struct DbAppended {
     /// retention deleted.
     #[prost(string, repeated, tag = "5")]
     pub released_paths: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+/// Several messages of one group, stored in order in one Redis round trip
+/// (each as DbAppend would store it): a group's actor sends what queued up
+/// while the previous batch was being stored.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DbAppendBatch {
+    #[prost(message, repeated, tag = "1")]
+    pub appends: ::prost::alloc::vec::Vec<DbAppend>,
+}
+/// One outcome per DbAppend of the batch, in the same order.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DbAppendedBatch {
+    #[prost(message, repeated, tag = "1")]
+    pub outcomes: ::prost::alloc::vec::Vec<DbAppendOutcome>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbAppendOutcome {
+    #[prost(oneof = "db_append_outcome::Outcome", tags = "1, 2")]
+    pub outcome: ::core::option::Option<db_append_outcome::Outcome>,
+}
+/// Nested message and enum types in `DbAppendOutcome`.
+pub mod db_append_outcome {
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    pub enum Outcome {
+        #[prost(message, tag = "1")]
+        Appended(super::DbAppended),
+        #[prost(message, tag = "2")]
+        Error(super::RpcError),
+    }
 }
 /// Messages from_seq ..= to_seq that exist, oldest first. Once max_bytes
 /// of messages are collected (after at least one), the rest is left out:

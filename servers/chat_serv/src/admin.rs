@@ -23,6 +23,7 @@ const LOOKUP_MEMBERS: u32 = 200;
 pub struct ChatMetrics {
     pub messages_stored: Counter,
     pub deliveries: Counter,
+    pub busy_refusals: Counter,
 }
 
 impl ChatMetrics {
@@ -36,6 +37,10 @@ impl ChatMetrics {
                 "deliveries_total",
                 "Online recipients new messages were fanned out to.",
             ),
+            busy_refusals: stats.counter(
+                "group_busy_refusals_total",
+                "Writes answered BUSY because their group held chat.group_queue_max already.",
+            ),
         }
     }
 }
@@ -45,8 +50,8 @@ pub fn register(chat: &Arc<Chat>) {
     let weak = Arc::downgrade(chat);
     chat.node.stats.gauge_fn(
         "groups_held",
-        "Groups whose member list this chat_serv holds (the groups it serves lately).",
-        move || weak.upgrade().map_or(0.0, |chat| chat.members.len() as f64),
+        "Groups with an actor in this chat_serv (the groups it served lately).",
+        move || weak.upgrade().map_or(0.0, |chat| chat.groups.len() as f64),
     );
 }
 

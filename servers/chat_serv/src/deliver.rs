@@ -1,10 +1,11 @@
-//! Getting things to users: message fan-out and notices.
+//! Getting things to users: locating them, message pushes and notices.
 //!
-//! Fan-out costs one packet per logic_serv that holds recipients, whatever
+//! A push costs one packet per logic_serv that holds recipients, whatever
 //! their number: the message is encoded into its client frame once, here,
 //! and that frame travels unchanged through logic to conn, which writes the
 //! same bytes to each socket. Pushes are best effort — the pull is the
-//! truth — so a failed push is logged, not retried.
+//! truth — so a failed push is logged, not retried. A group's messages are
+//! pushed by its actor ([`crate::actor`]), in seq order.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,66 +26,44 @@ use tokio::time::Instant;
 
 use crate::{Chat, Failure};
 
-/// Groups whose members are cached at most; past it the cache starts over.
-const CACHED_GROUPS_MAX: usize = 100_000;
-
-/// How long a fan-out waits for presence before giving up on the push.
+/// How long a push waits for presence from online_serv before giving up.
 const LOCATE_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Member uids of a group as of membership `version` (the version the
-/// message was stored under), from the cache when it holds that version;
-/// `None` always reads storage.
-pub async fn member_uids(
-    chat: &Chat,
-    gid: u64,
-    version: Option<u64>,
-) -> Result<Arc<Vec<u64>>, Failure> {
-    if let Some(cached) = chat.members.get(&gid) {
-        if Some(cached.0) == version {
-            return Ok(cached.1.clone());
-        }
-    }
+/// A group's member uids and the membership version they were read at.
+pub type Members = (u64, Arc<Vec<u64>>);
+
+/// Reads a group's member uids from storage.
+pub async fn fetch_members(chat: &Chat, gid: u64) -> Result<Members, Failure> {
     match chat.db(Msg::DbMemberUids(DbMemberUids { gid })).await? {
-        Msg::DbUids(found) => {
-            let members = Arc::new(found.uids);
-            if chat.members.len() >= CACHED_GROUPS_MAX {
-                chat.members.clear();
-            }
-            chat.members.insert(gid, (found.version, members.clone()));
-            Ok(members)
-        }
+        Msg::DbUids(found) => Ok((found.version, Arc::new(found.uids))),
         _ => Err(Failure::unexpected()),
     }
 }
 
-/// Pushes a new message to the group's online members, as they were when
-/// it was stored (`member_version`).
-pub async fn fan_out(chat: &Chat, message: &ChatMessage, member_version: Option<u64>) {
-    let frame = ServerMessage::push(Response::Message(message.clone())).encode_frame();
-    match member_uids(chat, message.gid, member_version).await {
-        Ok(members) => {
-            let n_recipients = push_to_users(chat, &members, frame, message.gid).await;
-            chat.metrics.deliveries.add(n_recipients as u64);
-        }
-        Err(failure) => {
-            debug!(chat.log, "No fan-out: members unknown"; "gid" => message.gid, "reason" => failure.reason)
-        }
-    }
+/// The client frame that pushes `message`.
+pub fn message_frame(message: ChatMessage) -> Bytes {
+    ServerMessage::push(Response::Message(message)).encode_frame()
 }
 
-/// Where each of `uids` is online: from this chat_serv's own presence map
-/// when it covers every live logic_serv (the usual case), else (just
-/// started, or a snapshot pending) asked of an online_serv.
-async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
+/// Where each of `uids` is online, from this chat_serv's own presence map
+/// when it covers every live logic_serv (the usual case); `None` when it
+/// does not (just started, or a snapshot pending).
+pub fn locate_here(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
     let live_logics = chat.fabric.live_peers(ProcType::Logic);
     // Every logic beats every presence_beat_ms: two beats missed and the
     // map is not trusted.
     let fresh = Duration::from_millis(2 * chat.config.load().timing.presence_beat_ms);
-    {
-        let presence = chat.lock_presence();
-        if presence.covers(&live_logics, Instant::now(), fresh) {
-            return Some(presence.locate(uids));
-        }
+    let presence = chat.lock_presence();
+    presence
+        .covers(&live_logics, Instant::now(), fresh)
+        .then(|| presence.locate(uids))
+}
+
+/// Where each of `uids` is online: [`locate_here`], else asked of an
+/// online_serv.
+pub async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
+    if let Some(entries) = locate_here(chat, uids) {
+        return Some(entries);
     }
     let located = chat
         .fabric
@@ -101,23 +80,22 @@ async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
         Ok(Msg::Located(located)) => Some(located.entries),
         Ok(_) => None,
         Err(err) => {
-            debug!(chat.log, "No fan-out: presence unavailable"; "error" => %err);
+            debug!(chat.log, "No push: presence unavailable"; "error" => %err);
             None
         }
     }
 }
 
-/// Writes `frame` to every online user among `uids`: locate them, then one
-/// UserDeliver per logic_serv. Pushes with the same `order_key` (a gid)
-/// travel through the same disp, so they arrive in the order sent.
-/// Returns how many recipients the pushes went out for.
-pub async fn push_to_users(chat: &Chat, uids: &[u64], frame: Bytes, order_key: u64) -> usize {
-    if uids.is_empty() {
-        return 0;
-    }
-    let Some(entries) = locate(chat, uids).await else {
-        return 0;
-    };
+/// Writes `frame` to the located users: one UserDeliver per logic_serv.
+/// Pushes with the same `order_key` (a gid) travel through the same disp,
+/// so they arrive in the order sent. Returns how many recipients the
+/// pushes went out for.
+pub fn push_located(
+    chat: &Chat,
+    entries: Vec<PresenceEntry>,
+    frame: Bytes,
+    order_key: u64,
+) -> usize {
     let channel = chat.fabric.channel();
     let mut by_logic: HashMap<u32, Vec<u64>> = HashMap::new();
     for entry in entries {
@@ -154,8 +132,10 @@ pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure
         return Err(Failure::unexpected());
     };
     if let Some(notice) = stored.notices.pop() {
-        let frame = ServerMessage::push(Response::Notice(notice)).encode_frame();
-        push_to_users(chat, &[uid], frame, uid).await;
+        if let Some(entries) = locate(chat, &[uid]).await {
+            let frame = ServerMessage::push(Response::Notice(notice)).encode_frame();
+            push_located(chat, entries, frame, uid);
+        }
     }
     Ok(())
 }

@@ -7,15 +7,14 @@
 use std::sync::Arc;
 
 use schat_proto::client::{
-    server_message::Body as Response, ChatMessage, CreateGroupRequest, DecideApplicationRequest,
-    Done, GroupInfo, GroupsResponse, InviteRequest, JoinGroupRequest, JoinGroupResponse,
-    JoinPolicy, JoinStatus, KickMemberRequest, ListMembersRequest, ListPublicGroupsRequest,
-    MembersResponse, MessageKind, MyGroupsResponse, Notice, NoticeKind, ResultCode,
-    UpdateGroupRequest,
+    server_message::Body as Response, CreateGroupRequest, DecideApplicationRequest, Done,
+    GroupInfo, GroupsResponse, InviteRequest, JoinGroupRequest, JoinGroupResponse, JoinPolicy,
+    JoinStatus, KickMemberRequest, ListMembersRequest, ListPublicGroupsRequest, MembersResponse,
+    MyGroupsResponse, Notice, NoticeKind, ResultCode, UpdateGroupRequest,
 };
 use schat_proto::server::{
-    db_pending, server_msg::Msg, DbAppend, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup,
-    DbGroup, DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
+    db_pending, server_msg::Msg, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup, DbGroup,
+    DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
     MemberCheck,
 };
 use schat_runtime::file_url::{
@@ -26,7 +25,8 @@ use schat_runtime::time::now_ms;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::deliver::{fan_out, notify};
+use crate::deliver::notify;
+use crate::messages::post_system;
 use crate::{Chat, Failure};
 use schat_runtime::logging::warn;
 
@@ -132,7 +132,7 @@ pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<Gr
 }
 
 pub async fn join(
-    chat: &Chat,
+    chat: &Arc<Chat>,
     uid: u64,
     req: JoinGroupRequest,
 ) -> Result<JoinGroupResponse, Failure> {
@@ -243,7 +243,7 @@ async fn take_pending(
 }
 
 /// Adds a member and tells the group.
-async fn add_member(chat: &Chat, group: &GroupInfo, uid: u64) -> Result<(), Failure> {
+async fn add_member(chat: &Arc<Chat>, group: &GroupInfo, uid: u64) -> Result<(), Failure> {
     let added = chat
         .db(Msg::DbMemberChange(DbMemberChange {
             gid: group.gid,
@@ -280,40 +280,6 @@ async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure>
     Ok(removed)
 }
 
-/// Writes a system message (a join, a quit, a kick) into the group's
-/// stream and pushes it to the members. The change it reports has
-/// happened already, so a failure here is logged, not answered.
-async fn post_system(chat: &Chat, gid: u64, actor: u64, text: &str) {
-    let mut message = ChatMessage {
-        gid,
-        sender_uid: actor,
-        kind: MessageKind::System as i32,
-        text: text.to_string(),
-        sent_at_ms: now_ms(),
-        ..ChatMessage::default()
-    };
-    let appended = chat
-        .db(Msg::DbAppend(DbAppend {
-            message: Some(message.clone()),
-            require_member: false,
-        }))
-        .await;
-    match appended {
-        Ok(Msg::DbAppended(appended)) => {
-            chat.metrics.messages_stored.inc();
-            message.seq = appended.seq;
-            fan_out(chat, &message, Some(appended.member_version)).await;
-        }
-        Ok(_) => {}
-        Err(err) => {
-            warn!(chat.log, "Could not write a system message";
-                "gid" => gid, "text" => text, "error" => %err);
-            chat.stats
-                .record_error(format!("could not write a system message: {err}"));
-        }
-    }
-}
-
 /// Tells a user something after the change it reports has happened: a
 /// failure is logged, not answered (the change stands).
 async fn tell(chat: &Chat, uid: u64, told: Notice) {
@@ -327,7 +293,7 @@ async fn tell(chat: &Chat, uid: u64, told: Notice) {
 }
 
 pub async fn decide(
-    chat: &Chat,
+    chat: &Arc<Chat>,
     uid: u64,
     req: DecideApplicationRequest,
 ) -> Result<Response, Failure> {
@@ -384,7 +350,7 @@ pub async fn invite(chat: &Chat, uid: u64, req: InviteRequest) -> Result<Respons
     Ok(Response::Done(Done {}))
 }
 
-pub async fn quit(chat: &Chat, uid: u64, gid: u64) -> Result<Response, Failure> {
+pub async fn quit(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Failure> {
     let group = load(chat, gid, uid).await?;
     require_member(&group)?;
     if info(&group).owner_uid == uid {
@@ -398,7 +364,7 @@ pub async fn quit(chat: &Chat, uid: u64, gid: u64) -> Result<Response, Failure> 
     Ok(Response::Done(Done {}))
 }
 
-pub async fn kick(chat: &Chat, uid: u64, req: KickMemberRequest) -> Result<Response, Failure> {
+pub async fn kick(chat: &Arc<Chat>, uid: u64, req: KickMemberRequest) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
     require_owner(&group, uid)?;
     if req.uid == uid {
@@ -424,8 +390,8 @@ pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, F
     let Msg::DbUids(former) = deleted else {
         return Err(Failure::unexpected());
     };
-    // A dismissed group's member list is never needed again.
-    chat.members.remove(&gid);
+    // A dismissed group's actor is never needed again.
+    chat.groups.release(gid);
     release_scopes(
         chat.fabric.channel(),
         &chat.config.current(),

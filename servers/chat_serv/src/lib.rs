@@ -7,63 +7,39 @@
 //! written to Redis (through the paired db_chat_serv) before it is
 //! acknowledged, and a message's seq is assigned atomically in Redis, so two
 //! chat_servs that briefly both handle a group cannot assign the same seq.
-//! The only cache is each group's member list, used for fan-out, tagged
-//! with the group's membership version; every stored message carries the
-//! version it was stored under, and a list of another version is fetched
-//! again.
+//! Each active group is an actix actor ([`actor`], run by [`actors`]) that
+//! stores the group's messages in order, in batches, answers each once it
+//! is stored and then pushes them in seq order. Its only cache is the
+//! group's member list, used for pushes, tagged with the group's membership
+//! version; every stored message carries the version it was stored under,
+//! and a list of another version is fetched again.
 
 #![forbid(unsafe_code)]
 
+mod actor;
+mod actors;
 mod admin;
+mod context;
 mod deliver;
+mod dispatch;
 mod groups;
 mod messages;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dashmap::DashMap;
-use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
-use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType, SnapshotRequest};
-use schat_runtime::logging::{info, Logger};
+use schat_proto::server::ProcType;
+use schat_runtime::logging::info;
 use schat_runtime::paired::dial_paired;
 use schat_runtime::password::Passwords;
-use schat_runtime::presence_map::{PresenceMap, Verdict};
-use schat_runtime::stats::Stats;
+use schat_runtime::rendezvous;
 pub(crate) use schat_runtime::Failure;
-use schat_runtime::{CallError, Channel, Fabric, Incoming, LiveConfig, Node, Target};
+use schat_runtime::{Fabric, Incoming, Node};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-/// What every request handler shares.
-#[derive(Debug)]
-pub(crate) struct Chat {
-    pub config: LiveConfig,
-    pub db: Channel,
-    pub db_id: u32,
-    pub fabric: Fabric,
-    pub passwords: Passwords,
-    /// Member uids per group with the membership version they were read
-    /// at, for fan-out only (never for permission).
-    pub members: DashMap<u64, (u64, Arc<Vec<u64>>)>,
-    /// Who is online where, followed from the logics' presence packets
-    /// (as online_serv does), so fan-out needs no lookup.
-    pub presence: Mutex<PresenceMap>,
-    pub log: Logger,
-    /// For stats and admin requests.
-    pub node: Node,
-    pub stats: Stats,
-    pub metrics: admin::ChatMetrics,
-}
-
-impl Chat {
-    /// One request to this set's db_chat_serv.
-    pub async fn db(&self, msg: Msg) -> Result<Msg, CallError> {
-        self.db
-            .call(Target::spec(ProcType::DbChat, self.db_id), msg)
-            .await
-    }
-}
+use actors::GroupActors;
+pub(crate) use context::Chat;
 
 /// Runs chat_serv until the node shuts down. It listens on nothing: its
 /// requests come through the disps.
@@ -92,7 +68,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         db,
         db_id: db_proc.id,
         fabric,
-        members: DashMap::new(),
+        groups: GroupActors::start()?,
         presence: Mutex::default(),
         log: log.clone(),
         stats: node.stats.clone(),
@@ -110,6 +86,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
             _ = sweep.tick() => {
                 let expiry = Duration::from_millis(config.current().timing.presence_expiry_ms);
                 chat.lock_presence().expire(expiry, Instant::now());
+                release_moved_groups(&chat);
                 if sweep.period() != sweep_period() {
                     sweep = tokio::time::interval(sweep_period());
                     sweep.reset();
@@ -119,122 +96,29 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
             incoming = inbox.recv() => incoming,
         };
         let Some(incoming) = incoming else { break };
-        if follow_presence(&chat, &incoming) {
-            continue;
+        if let Some(incoming) = dispatch::inline(&chat, incoming) {
+            let chat = chat.clone();
+            shutdown.spawn(async move { dispatch::serve(&chat, incoming).await });
         }
-        let chat = chat.clone();
-        shutdown.spawn(async move { serve(&chat, incoming).await });
     }
-    info!(log, "Stopping"; "cached_groups" => chat.members.len());
+    info!(log, "Stopping"; "active_groups" => chat.groups.len());
+    chat.groups.stop();
     Ok(())
 }
 
-impl Chat {
-    pub fn lock_presence(&self) -> std::sync::MutexGuard<'_, PresenceMap> {
-        self.presence
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
-    }
-}
-
-/// Applies a presence packet from a logic; false for anything else.
-fn follow_presence(chat: &Chat, incoming: &Incoming) -> bool {
-    let now = Instant::now();
-    let verdict = match &incoming.msg {
-        Msg::PresenceDelta(delta) => chat.lock_presence().apply_delta(delta.clone(), now),
-        Msg::PresenceBeat(beat) => chat.lock_presence().apply_beat(beat, now),
-        Msg::PresenceSnapshot(snapshot) => {
-            chat.lock_presence().apply_snapshot(snapshot.clone(), now)
-        }
-        _ => return false,
-    };
-    if let Verdict::NeedSnapshot(logic_id) = verdict {
-        let _ = chat.fabric.channel().push(
-            Target::spec(ProcType::Logic, logic_id),
-            Msg::SnapshotRequest(SnapshotRequest {}),
-        );
-    }
-    true
-}
-
-async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
-    match &incoming.msg {
-        Msg::CheckMember(check) => {
-            match groups::check_member(chat, check.gid, check.uid).await {
-                Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
-                Err(failure) => incoming.reply_error(failure.code, failure.reason),
-            }
-            return;
-        }
-        Msg::AdminRequest(_) => {
-            admin::on_request(chat, incoming).await;
-            return;
-        }
-        Msg::CheckFileRef(check) => {
-            match groups::file_referenced(chat, &check.path, &check.scope).await {
-                Ok(referenced) => incoming.reply(Msg::FileRef(FileRef { referenced })),
-                Err(failure) => incoming.reply_error(failure.code, failure.reason),
-            }
-            return;
-        }
-        _ => {}
-    }
-    let Msg::ChatRequest(request) = &incoming.msg else {
-        incoming.reply_error(
-            ResultCode::UnknownMessage,
-            "chat_serv does not handle this message",
-        );
+/// Stops the actors of groups that hash to another chat_serv now (one
+/// joined the set, or this one was degraded): their writes go there.
+fn release_moved_groups(chat: &Chat) {
+    let me = chat.node.me.id;
+    let serving = chat.fabric.serving_peers(ProcType::Chat);
+    if serving.is_empty() {
+        // No disp's view yet (or none live): nothing is known to have moved.
         return;
-    };
-    let uid = request.uid;
-    let body = request
-        .request
-        .as_ref()
-        .and_then(|message| message.body.clone());
-    let response = match body {
-        Some(body) => match handle(chat, uid, body).await {
-            Ok(response) => response,
-            Err(failure) => ServerMessage::error(0, failure.code, failure.reason),
-        },
-        None => ServerMessage::error(0, ResultCode::UnknownMessage, "unknown message type"),
-    };
-    incoming.reply(Msg::ChatResponse(ChatResponse {
-        response: Some(response),
-    }));
-}
-
-async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMessage, Failure> {
-    use schat_proto::client::server_message::Body as Response;
-    let body = match request {
-        Request::CreateGroup(req) => Response::Group(groups::create(chat, uid, req).await?),
-        Request::JoinGroup(req) => Response::JoinGroup(groups::join(chat, uid, req).await?),
-        Request::DecideApplication(req) => groups::decide(chat, uid, req).await?,
-        Request::Invite(req) => groups::invite(chat, uid, req).await?,
-        Request::QuitGroup(req) => groups::quit(chat, uid, req.gid).await?,
-        Request::KickMember(req) => groups::kick(chat, uid, req).await?,
-        Request::DismissGroup(req) => groups::dismiss(chat, uid, req.gid).await?,
-        Request::GetGroup(req) => Response::Group(groups::info_for(chat, uid, req.gid).await?),
-        Request::ListMembers(req) => Response::Members(groups::members(chat, uid, req).await?),
-        Request::UpdateGroup(req) => Response::Group(groups::update(chat, uid, req).await?),
-        Request::ListPublicGroups(req) => Response::Groups(groups::public(chat, req).await?),
-        Request::MyGroups(_) => Response::MyGroups(groups::mine(chat, uid).await?),
-        Request::ListNotices(req) => {
-            Response::Notices(deliver::notices(chat, uid, req.after_id).await?)
-        }
-        Request::AckNotices(req) => deliver::ack_notices(chat, uid, req.up_to_id).await?,
-        Request::SendMessage(req) => Response::SendMessage(messages::send(chat, uid, req).await?),
-        Request::PullMessages(req) => Response::Messages(messages::pull(chat, uid, req).await?),
-        Request::History(req) => Response::Messages(messages::history(chat, uid, req).await?),
-        Request::MarkRead(req) => messages::mark_read(chat, uid, req).await?,
-        Request::RecallMessage(req) => {
-            Response::SendMessage(messages::recall(chat, uid, req).await?)
-        }
-        _ => {
-            return Err(Failure::new(
-                ResultCode::UnknownMessage,
-                "not a group or message request",
-            ))
-        }
-    };
-    Ok(ServerMessage::ok(0, body))
+    }
+    let released = chat.groups.release_where(|gid| {
+        rendezvous::owner(gid, serving.iter().copied()).is_some_and(|owner| owner != me)
+    });
+    if released > 0 {
+        info!(chat.log, "Released groups that hash elsewhere now"; "groups" => released);
+    }
 }

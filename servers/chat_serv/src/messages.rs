@@ -1,28 +1,48 @@
-//! Messages: send (stored, then acknowledged, then pushed), pull, history,
-//! read cursors, recall.
+//! Messages: send and recall (checked here, stored and pushed by the
+//! group's actor), system messages, pull, history, read cursors.
+
+use std::sync::Arc;
 
 use schat_proto::client::{
     server_message::Body as Response, ChatMessage, Done, HistoryRequest, MarkReadRequest,
     MessageKind, MessagesResponse, PullMessagesRequest, RecallMessageRequest, ResultCode,
-    SendMessageRequest, SendMessageResponse,
+    SendMessageRequest, SendMessageResponse, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, DbAppend, DbAppended, DbMarkRead, DbRead, DbRecall};
-use schat_runtime::file_url::{release_paths, Scope};
-use schat_runtime::rules;
+use schat_proto::server::{server_msg::Msg, ChatResponse, DbMarkRead, DbRead};
+use schat_runtime::file_url::Scope;
+use schat_runtime::logging::warn;
 use schat_runtime::time::now_ms;
+use schat_runtime::{rules, Responder};
 
-use crate::deliver::fan_out;
+use crate::actor::{Answer, Write};
 use crate::groups::load;
 use crate::{Chat, Failure};
 
 /// Most messages one pull or history page returns.
 pub const PAGE_MAX: u32 = 200;
 
-pub async fn send(
-    chat: &Chat,
-    uid: u64,
-    req: SendMessageRequest,
-) -> Result<SendMessageResponse, Failure> {
+/// Checks a send and hands it to its group's actor, which answers
+/// `responder` once the message is stored (or refused).
+pub fn send(chat: &Arc<Chat>, uid: u64, req: SendMessageRequest, responder: Responder) {
+    let gid = req.gid;
+    match checked_message(chat, uid, req) {
+        Ok(message) => chat.groups.write(
+            chat,
+            gid,
+            Write::Append {
+                message,
+                require_member: true,
+                answer: Answer::client(responder),
+            },
+        ),
+        Err(failure) => responder.reply(Msg::ChatResponse(ChatResponse {
+            response: Some(ServerMessage::error(0, failure.code, failure.reason)),
+        })),
+    }
+}
+
+/// The message a send asks to store, if it is one a client may send.
+fn checked_message(chat: &Chat, uid: u64, req: SendMessageRequest) -> Result<ChatMessage, Failure> {
     let kind = MessageKind::try_from(req.kind)
         .map_err(|_| Failure::bad_request("unknown message kind"))?;
     rules::client_msg_id(&req.client_msg_id).map_err(Failure::bad_request)?;
@@ -54,7 +74,7 @@ pub async fn send(
         }
         MessageKind::Text => {}
     }
-    let mut message = ChatMessage {
+    Ok(ChatMessage {
         gid: req.gid,
         seq: 0,
         sender_uid: uid,
@@ -65,43 +85,43 @@ pub async fn send(
         sent_at_ms: now_ms(),
         recalled: false,
         recall_of: 0,
-    };
-    let appended = chat
-        .db(Msg::DbAppend(DbAppend {
-            message: Some(message.clone()),
-            require_member: true,
-        }))
-        .await?;
-    let Msg::DbAppended(appended) = appended else {
-        return Err(Failure::unexpected());
-    };
-    // The retention deleted old messages holding the last reference.
-    release_files(chat, &appended);
-    if !appended.duplicate {
-        chat.metrics.messages_stored.inc();
-        message.seq = appended.seq;
-        fan_out(chat, &message, Some(appended.member_version)).await;
-    }
-    Ok(SendMessageResponse {
-        seq: appended.seq,
-        server_time_ms: now_ms(),
-        duplicate: appended.duplicate,
     })
+}
+
+/// Appends a system message (a join, a quit, a kick) through the group's
+/// actor, which pushes it to the members. The change it reports has
+/// happened already, so a failure here is logged, not answered.
+pub async fn post_system(chat: &Arc<Chat>, gid: u64, actor: u64, text: &str) {
+    let message = ChatMessage {
+        gid,
+        sender_uid: actor,
+        kind: MessageKind::System as i32,
+        text: text.to_string(),
+        sent_at_ms: now_ms(),
+        ..ChatMessage::default()
+    };
+    let (answer, outcome) = Answer::task();
+    let write = Write::Append {
+        message,
+        require_member: false,
+        answer,
+    };
+    chat.groups.write(chat, gid, write);
+    let failure = match outcome.await {
+        Ok(Ok(_)) => return,
+        Ok(Err(failure)) => failure,
+        Err(_) => Failure::new(ResultCode::Unavailable, "the group's actor stopped"),
+    };
+    warn!(chat.log, "Could not write a system message";
+        "gid" => gid, "text" => text, "reason" => &failure.reason);
+    chat.stats.record_error(format!(
+        "could not write a system message: {}",
+        failure.reason
+    ));
 }
 
 /// Room left in a frame for everything around the messages of a page.
 const PAGE_OVERHEAD: usize = 16 * 1024;
-
-/// Tells the file servers about files a store left unreferenced.
-fn release_files(chat: &Chat, appended: &DbAppended) {
-    if !appended.released_paths.is_empty() {
-        release_paths(
-            chat.fabric.channel(),
-            &chat.config.current(),
-            appended.released_paths.iter().map(String::as_str),
-        );
-    }
-}
 
 /// How [`read`] treats seqs the retention deleted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,7 +218,7 @@ pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Re
 /// The sender within the recall window, or the owner at any time: the
 /// content is emptied and a RECALL event enters the stream.
 pub async fn recall(
-    chat: &Chat,
+    chat: &Arc<Chat>,
     uid: u64,
     req: RecallMessageRequest,
 ) -> Result<SendMessageResponse, Failure> {
@@ -235,7 +255,7 @@ pub async fn recall(
             ));
         }
     }
-    let mut event = ChatMessage {
+    let event = ChatMessage {
         gid: req.gid,
         sender_uid: uid,
         kind: MessageKind::Recall as i32,
@@ -243,19 +263,16 @@ pub async fn recall(
         recall_of: req.seq,
         ..ChatMessage::default()
     };
-    let recalled = chat
-        .db(Msg::DbRecall(DbRecall {
-            gid: req.gid,
-            seq: req.seq,
-            event: Some(event.clone()),
-        }))
-        .await?;
-    let Msg::DbAppended(appended) = recalled else {
-        return Err(Failure::unexpected());
+    let (answer, outcome) = Answer::task();
+    let write = Write::Recall {
+        seq: req.seq,
+        event,
+        answer,
     };
-    release_files(chat, &appended);
-    event.seq = appended.seq;
-    fan_out(chat, &event, None).await;
+    chat.groups.write(chat, req.gid, write);
+    let appended = outcome
+        .await
+        .map_err(|_| Failure::new(ResultCode::Unavailable, "the group's actor stopped"))??;
     Ok(SendMessageResponse {
         seq: appended.seq,
         server_time_ms: now_ms(),

@@ -12,7 +12,8 @@ pub mod store;
 
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
 use schat_proto::server::{
-    server_msg::Msg, DbAppended, DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg,
+    db_append_outcome, server_msg::Msg, DbAppendOutcome, DbAppended, DbAppendedBatch,
+    DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg, RpcError,
 };
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
@@ -101,6 +102,28 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 .append(req.message.unwrap_or_default(), req.require_member)
                 .await?,
         ),
+        Msg::DbAppendBatch(batch) => {
+            let messages = batch
+                .appends
+                .into_iter()
+                .map(|append| (append.message.unwrap_or_default(), append.require_member))
+                .collect();
+            let outcomes = store.append_batch(messages).await?;
+            Msg::DbAppendedBatch(DbAppendedBatch {
+                outcomes: outcomes
+                    .into_iter()
+                    .map(|outcome| DbAppendOutcome {
+                        outcome: Some(match outcome {
+                            Ok(appended) => db_append_outcome::Outcome::Appended(appended),
+                            Err(err) => db_append_outcome::Outcome::Error(RpcError {
+                                code: err.code() as i32,
+                                reason: err.reason(),
+                            }),
+                        }),
+                    })
+                    .collect(),
+            })
+        }
         Msg::DbRead(req) => Msg::DbMessages(
             store
                 .read(

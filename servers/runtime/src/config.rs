@@ -291,6 +291,12 @@ pub struct ChatConfig {
     /// deletes the oldest kept one (its files released as by a recall);
     /// 0 keeps every message.
     pub history_max_messages: u64,
+    /// Writes (sends, recalls, system messages) one group holds at most
+    /// while they wait to be stored: past it a send is answered BUSY.
+    pub group_queue_max: u32,
+    /// A group's actor in chat_serv stops after this long without a write
+    /// (its member cache goes with it).
+    pub group_idle_secs: u64,
 }
 
 impl Default for ChatConfig {
@@ -305,6 +311,8 @@ impl Default for ChatConfig {
             send_rate_per_sec: 20,
             send_burst: 40,
             history_max_messages: 0,
+            group_queue_max: 1_024,
+            group_idle_secs: 300,
         }
     }
 }

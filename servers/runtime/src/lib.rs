@@ -35,6 +35,8 @@ pub mod shutdown;
 pub mod signed;
 pub mod slot;
 pub mod stats;
+#[cfg(feature = "redis")]
+pub mod storage;
 pub mod time;
 pub mod tls;
 
@@ -43,5 +45,5 @@ pub use fabric::Fabric;
 pub use failure::Failure;
 pub use logging::Logger;
 pub use node::Node;
-pub use rpc::{CallError, Channel, Incoming, Target};
+pub use rpc::{CallError, Channel, Incoming, Responder, Target};
 pub use shutdown::Shutdown;

@@ -192,13 +192,7 @@ impl Incoming {
 
     /// Answers a REQUEST; does nothing for a PUSH.
     pub fn reply(&self, msg: Msg) {
-        if self.is_request() {
-            // The caller's timeout (or its link's loss) covers a reply that
-            // cannot be sent.
-            let _ = self
-                .channel
-                .send_response(&self.route, msg, self.reply_link.as_ref());
-        }
+        answer(&self.channel, &self.route, self.reply_link.as_ref(), msg);
     }
 
     pub fn reply_error(&self, code: ResultCode, reason: impl Into<String>) {
@@ -208,6 +202,49 @@ impl Incoming {
     /// The channel this arrived on, to send further packets.
     pub fn channel(&self) -> &Channel {
         &self.channel
+    }
+
+    /// The message by value, and what answers it: for a handler that keeps
+    /// the message's parts (no copy) and answers later, elsewhere.
+    pub fn into_parts(self) -> (Msg, Responder) {
+        let responder = Responder {
+            route: self.route,
+            channel: self.channel,
+            reply_link: self.reply_link,
+        };
+        (self.msg, responder)
+    }
+}
+
+/// Answers `request` if it is a REQUEST; nothing for a PUSH.
+fn answer(channel: &Channel, request: &Route, link: Option<&LinkSender>, msg: Msg) {
+    if request.kind() == Kind::Request {
+        // The caller's timeout (or its link's loss) covers a reply that
+        // cannot be sent.
+        let _ = channel.send_response(request, msg, link);
+    }
+}
+
+/// Answers one incoming REQUEST (see [`Incoming::into_parts`]).
+#[derive(Debug)]
+pub struct Responder {
+    route: Route,
+    channel: Channel,
+    reply_link: Option<LinkSender>,
+}
+
+impl Responder {
+    pub fn source_id(&self) -> u32 {
+        self.route.source_id
+    }
+
+    /// Answers the REQUEST; does nothing for a PUSH.
+    pub fn reply(self, msg: Msg) {
+        answer(&self.channel, &self.route, self.reply_link.as_ref(), msg);
+    }
+
+    pub fn reply_error(self, code: ResultCode, reason: impl Into<String>) {
+        self.reply(error_msg(code, reason));
     }
 }
 
@@ -354,6 +391,29 @@ impl Channel {
         msg: Msg,
         timeout: Duration,
     ) -> Result<Msg, CallError> {
+        let body = ServerMsg { msg: Some(msg) };
+        self.call_encoded(target, timeout, |route| {
+            schat_proto::encode_envelope(route, &body)
+        })
+        .await
+    }
+
+    /// Like [`Channel::call`] for a body the caller keeps: it is encoded
+    /// from the reference, and the caller has its parts afterwards without
+    /// having copied them.
+    pub async fn call_ref(&self, target: Target, body: &ServerMsg) -> Result<Msg, CallError> {
+        self.call_encoded(target, self.inner.timeout.now(), |route| {
+            schat_proto::encode_envelope(route, body)
+        })
+        .await
+    }
+
+    async fn call_encoded(
+        &self,
+        target: Target,
+        timeout: Duration,
+        encode: impl FnOnce(&Route) -> Bytes,
+    ) -> Result<Msg, CallError> {
         let correlation_id = self.inner.next_correlation.fetch_add(1, Ordering::Relaxed);
         let target = self.inner.transport.resolve(target);
         let route = self.route(target, Kind::Request, correlation_id);
@@ -370,7 +430,7 @@ impl Channel {
                 target,
             },
         );
-        let frame = encode(&route, msg);
+        let frame = encode(&route);
         match self.inner.transport.send_frame(&route, frame, first) {
             Ok(via) if via == first => {}
             Ok(via) => {

@@ -120,6 +120,45 @@ pub fn group_file(message: &ChatMessage) -> Option<String> {
         .map(|url| url.to_string())
 }
 
+/// The APPEND script's call for one message (its seq is assigned there).
+fn append_invocation(
+    mut message: ChatMessage,
+    require_member: bool,
+    today: u64,
+    history_max: u64,
+) -> redis::ScriptInvocation<'static> {
+    let gid = message.gid;
+    message.seq = 0;
+    let has_client_id = !message.client_msg_id.is_empty();
+    let dedup_field = format!("{}:{}", message.sender_uid, message.client_msg_id);
+    // Written by earlier versions (one key per client id, with a TTL);
+    // still read, so a retry across an upgrade is not stored twice.
+    let legacy_dedup_key = group_key(gid, &format!("cm:{dedup_field}"));
+    let mut invocation = APPEND_SCRIPT.prepare_invoke();
+    invocation
+        .key(group_key(gid, "info"))
+        .key(group_key(gid, "members"))
+        .key(group_key(gid, "seq"))
+        .key(group_key(gid, "msgs"))
+        .key(legacy_dedup_key)
+        .key(group_key(gid, "mver"))
+        .key(group_key(gid, "files"))
+        .key(dedup_key(gid, today))
+        .key(dedup_key(gid, today.saturating_sub(1)))
+        .key(group_key(gid, "msgfile"))
+        .key(group_key(gid, "first"))
+        .key(group_key(gid, "recalled"))
+        .arg(message.sender_uid)
+        .arg(u8::from(require_member))
+        .arg(message.encode_frame().as_ref())
+        .arg(2 * DEDUP_TTL_SECS)
+        .arg(u8::from(has_client_id))
+        .arg(group_file(&message).unwrap_or_default())
+        .arg(dedup_field)
+        .arg(history_max);
+    invocation
+}
+
 /// Moves a cursor forward only, and never past the latest seq.
 const MARK_READ: &str = r"
 local latest = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -134,55 +173,65 @@ impl Store {
     /// returns the original seq and `true`.
     pub async fn append(
         &self,
-        mut message: ChatMessage,
+        message: ChatMessage,
         require_member: bool,
     ) -> Result<DbAppended, CallError> {
-        let mut redis = self.conn();
-        let gid = message.gid;
-        message.seq = 0;
-        let has_client_id = !message.client_msg_id.is_empty();
-        let dedup_field = format!("{}:{}", message.sender_uid, message.client_msg_id);
-        // Written by earlier versions (one key per client id, with a TTL);
-        // still read, so a retry across an upgrade is not stored twice.
-        let legacy_dedup_key = group_key(gid, &format!("cm:{dedup_field}"));
+        let mut outcomes = self.append_batch(vec![(message, require_member)]).await?;
+        outcomes.pop().unwrap_or_else(|| Err(no_such_group()))
+    }
+
+    /// Stores several messages in order, each as [`Store::append`] would,
+    /// in one round trip (one pipeline of script calls by hash). Each gets
+    /// its own outcome; the whole fails only when Redis does.
+    pub async fn append_batch(
+        &self,
+        messages: Vec<(ChatMessage, bool)>,
+    ) -> Result<Vec<Result<DbAppended, CallError>>, CallError> {
         let today = dedup_day(now_ms());
-        let (status, seq, member_version, released): (i64, u64, u64, Vec<String>) = APPEND_SCRIPT
-            .key(group_key(gid, "info"))
-            .key(group_key(gid, "members"))
-            .key(group_key(gid, "seq"))
-            .key(group_key(gid, "msgs"))
-            .key(legacy_dedup_key)
-            .key(group_key(gid, "mver"))
-            .key(group_key(gid, "files"))
-            .key(dedup_key(gid, today))
-            .key(dedup_key(gid, today.saturating_sub(1)))
-            .key(group_key(gid, "msgfile"))
-            .key(group_key(gid, "first"))
-            .key(group_key(gid, "recalled"))
-            .arg(message.sender_uid)
-            .arg(u8::from(require_member))
-            .arg(message.encode_frame().as_ref())
-            .arg(2 * DEDUP_TTL_SECS)
-            .arg(u8::from(has_client_id))
-            .arg(group_file(&message).unwrap_or_default())
-            .arg(dedup_field)
-            .arg(self.history_max())
-            .invoke_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        match status {
-            1 | 0 => Ok(DbAppended {
-                seq,
-                duplicate: status == 0,
-                member_version,
-                released_paths: released,
-            }),
-            -2 => Err(CallError::remote(
-                ResultCode::Forbidden,
-                "only members can send to this group",
-            )),
-            _ => Err(no_such_group()),
+        let history_max = self.history_max();
+        let invocations: Vec<redis::ScriptInvocation<'static>> = messages
+            .into_iter()
+            .map(|(message, require_member)| {
+                append_invocation(message, require_member, today, history_max)
+            })
+            .collect();
+        let mut pipe = redis::pipe();
+        for invocation in &invocations {
+            pipe.invoke_script(invocation);
         }
+        let mut redis = self.conn();
+        type Replies = Vec<(i64, u64, u64, Vec<String>)>;
+        let replies: Replies = match pipe.query_async(&mut redis).await {
+            Err(err)
+                if err.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
+            {
+                // Redis lost its script cache (a restart): no call of the
+                // pipeline ran, so it is sent again once the script is back.
+                APPEND_SCRIPT
+                    .prepare_invoke()
+                    .load_async(&mut redis)
+                    .await
+                    .map_err(storage)?;
+                pipe.query_async(&mut redis).await.map_err(storage)?
+            }
+            replies => replies.map_err(storage)?,
+        };
+        Ok(replies
+            .into_iter()
+            .map(|(status, seq, member_version, released)| match status {
+                1 | 0 => Ok(DbAppended {
+                    seq,
+                    duplicate: status == 0,
+                    member_version,
+                    released_paths: released,
+                }),
+                -2 => Err(CallError::remote(
+                    ResultCode::Forbidden,
+                    "only members can send to this group",
+                )),
+                _ => Err(no_such_group()),
+            })
+            .collect())
     }
 
     /// Messages `from ..= to` that exist, oldest first, and the latest seq.

@@ -337,6 +337,7 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
         ("chat.default_member_cap", chat.default_member_cap),
         ("chat.owner_group_cap", chat.owner_group_cap),
         ("chat.user_group_cap", chat.user_group_cap),
+        ("chat.group_queue_max", chat.group_queue_max),
     ] {
         if value == 0 {
             return Err(ConfigError::Value {

@@ -1,0 +1,136 @@
+//! Where each packet chat_serv receives goes: presence packets into the
+//! presence map, sends straight to their group's actor (no task of their
+//! own), everything else to a handler task.
+
+use std::sync::Arc;
+
+use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
+use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType, SnapshotRequest};
+use schat_runtime::presence_map::Verdict;
+use schat_runtime::{Incoming, Target};
+use tokio::time::Instant;
+
+use crate::{admin, deliver, groups, messages, Chat, Failure};
+
+/// Handles what needs no waiting at once and returns the rest, for a task.
+pub fn inline(chat: &Arc<Chat>, incoming: Incoming) -> Option<Incoming> {
+    match &incoming.msg {
+        Msg::PresenceDelta(_) | Msg::PresenceBeat(_) | Msg::PresenceSnapshot(_) => {
+            follow_presence(chat, incoming.msg);
+            None
+        }
+        Msg::ChatRequest(request)
+            if matches!(
+                request.request.as_ref().and_then(|r| r.body.as_ref()),
+                Some(Request::SendMessage(_))
+            ) =>
+        {
+            let (msg, responder) = incoming.into_parts();
+            let Msg::ChatRequest(request) = msg else {
+                return None;
+            };
+            let uid = request.uid;
+            if let Some(Request::SendMessage(send)) = request.request.and_then(|r| r.body) {
+                messages::send(chat, uid, send, responder);
+            }
+            None
+        }
+        _ => Some(incoming),
+    }
+}
+
+/// Applies a presence packet from a logic.
+fn follow_presence(chat: &Chat, msg: Msg) {
+    let now = Instant::now();
+    let verdict = match msg {
+        Msg::PresenceDelta(delta) => chat.lock_presence().apply_delta(delta, now),
+        Msg::PresenceBeat(beat) => chat.lock_presence().apply_beat(&beat, now),
+        Msg::PresenceSnapshot(snapshot) => chat.lock_presence().apply_snapshot(snapshot, now),
+        _ => return,
+    };
+    if let Verdict::NeedSnapshot(logic_id) = verdict {
+        let _ = chat.fabric.channel().push(
+            Target::spec(ProcType::Logic, logic_id),
+            Msg::SnapshotRequest(SnapshotRequest {}),
+        );
+    }
+}
+
+/// Serves a request that waits on storage (a task each).
+pub async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
+    match &incoming.msg {
+        Msg::CheckMember(check) => {
+            match groups::check_member(chat, check.gid, check.uid).await {
+                Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
+                Err(failure) => incoming.reply_error(failure.code, failure.reason),
+            }
+            return;
+        }
+        Msg::AdminRequest(_) => {
+            admin::on_request(chat, incoming).await;
+            return;
+        }
+        Msg::CheckFileRef(check) => {
+            match groups::file_referenced(chat, &check.path, &check.scope).await {
+                Ok(referenced) => incoming.reply(Msg::FileRef(FileRef { referenced })),
+                Err(failure) => incoming.reply_error(failure.code, failure.reason),
+            }
+            return;
+        }
+        _ => {}
+    }
+    let (msg, responder) = incoming.into_parts();
+    let Msg::ChatRequest(request) = msg else {
+        responder.reply_error(
+            ResultCode::UnknownMessage,
+            "chat_serv does not handle this message",
+        );
+        return;
+    };
+    let uid = request.uid;
+    let response = match request.request.and_then(|message| message.body) {
+        Some(body) => match handle(chat, uid, body).await {
+            Ok(response) => response,
+            Err(failure) => ServerMessage::error(0, failure.code, failure.reason),
+        },
+        None => ServerMessage::error(0, ResultCode::UnknownMessage, "unknown message type"),
+    };
+    responder.reply(Msg::ChatResponse(ChatResponse {
+        response: Some(response),
+    }));
+}
+
+async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMessage, Failure> {
+    use schat_proto::client::server_message::Body as Response;
+    let body = match request {
+        Request::CreateGroup(req) => Response::Group(groups::create(chat, uid, req).await?),
+        Request::JoinGroup(req) => Response::JoinGroup(groups::join(chat, uid, req).await?),
+        Request::DecideApplication(req) => groups::decide(chat, uid, req).await?,
+        Request::Invite(req) => groups::invite(chat, uid, req).await?,
+        Request::QuitGroup(req) => groups::quit(chat, uid, req.gid).await?,
+        Request::KickMember(req) => groups::kick(chat, uid, req).await?,
+        Request::DismissGroup(req) => groups::dismiss(chat, uid, req.gid).await?,
+        Request::GetGroup(req) => Response::Group(groups::info_for(chat, uid, req.gid).await?),
+        Request::ListMembers(req) => Response::Members(groups::members(chat, uid, req).await?),
+        Request::UpdateGroup(req) => Response::Group(groups::update(chat, uid, req).await?),
+        Request::ListPublicGroups(req) => Response::Groups(groups::public(chat, req).await?),
+        Request::MyGroups(_) => Response::MyGroups(groups::mine(chat, uid).await?),
+        Request::ListNotices(req) => {
+            Response::Notices(deliver::notices(chat, uid, req.after_id).await?)
+        }
+        Request::AckNotices(req) => deliver::ack_notices(chat, uid, req.up_to_id).await?,
+        Request::PullMessages(req) => Response::Messages(messages::pull(chat, uid, req).await?),
+        Request::History(req) => Response::Messages(messages::history(chat, uid, req).await?),
+        Request::MarkRead(req) => messages::mark_read(chat, uid, req).await?,
+        Request::RecallMessage(req) => {
+            Response::SendMessage(messages::recall(chat, uid, req).await?)
+        }
+        _ => {
+            return Err(Failure::new(
+                ResultCode::UnknownMessage,
+                "not a group or message request",
+            ))
+        }
+    };
+    Ok(ServerMessage::ok(0, body))
+}
