@@ -256,17 +256,18 @@ pub async fn serve_requests<H, Fut>(
         let (round_trip, redis_errors) = (round_trip.clone(), redis_errors.clone());
         shutdown.spawn(async move {
             let started = std::time::Instant::now();
-            let result = handle(incoming.msg.clone()).await;
+            let (msg, responder) = incoming.into_parts();
+            let result = handle(msg).await;
             round_trip.record(started.elapsed());
             match result {
-                Ok(reply) => incoming.reply(reply),
+                Ok(reply) => responder.reply(reply),
                 Err(err) => {
                     if err.code() == ResultCode::Unavailable {
                         redis_errors.inc();
                         warn!(log, "Storage request failed"; "error" => %err);
                         stats.record_error(format!("storage request failed: {err}"));
                     }
-                    incoming.reply_error(err.code(), err.reason());
+                    responder.reply_error(err.code(), err.reason());
                 }
             }
         });
