@@ -76,6 +76,7 @@ pub fn encode_envelope(route: &server::Route, body: &server::ServerMsg) -> Bytes
 
 impl_wire! {
     client::ClientMessage => "client message",
+    server::ClientMessagePeek => "client message",
     client::ServerMessage => "server message",
     client::ChatMessage => "chat message",
     client::Notice => "notice",

@@ -277,16 +277,27 @@ pub struct RpcError {
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Ok {}
-/// conn -> logic: one frame a client sent, already checked to decode.
+/// conn -> logic: one frame a client sent, its outer fields checked to
+/// decode (logic decodes the whole).
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ClientFrame {
     #[prost(uint64, tag = "1")]
     pub conn_id: u64,
     #[prost(bytes = "bytes", tag = "2")]
     pub frame: ::prost::bytes::Bytes,
-    /// Peer address of the client socket, for logs.
+    /// Peer address of the client socket, for logs and the address throttle:
+    /// on the connection's first frame only (empty after).
     #[prost(string, tag = "3")]
     pub peer: ::prost::alloc::string::String,
+}
+/// conn_serv's view of a schat.client.ClientMessage: the request id and a
+/// ping, which it answers itself. Every other field is skipped unparsed.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ClientMessagePeek {
+    #[prost(uint32, tag = "1")]
+    pub request_id: u32,
+    #[prost(message, optional, tag = "10")]
+    pub ping: ::core::option::Option<super::client::PingRequest>,
 }
 /// conn -> logic: the client socket is gone.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -606,7 +617,8 @@ pub struct KickSession {
     #[prost(string, tag = "3")]
     pub reason: ::prost::alloc::string::String,
 }
-/// logic -> chat: a client's group or message request, made by uid.
+/// logic -> chat: a client's group or message request, made by uid, with
+/// the client's request id (0 from logic_servs that predate `frame`).
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ChatRequest {
     #[prost(uint64, tag = "1")]
@@ -614,11 +626,16 @@ pub struct ChatRequest {
     #[prost(message, optional, tag = "2")]
     pub request: ::core::option::Option<super::client::ClientMessage>,
 }
-/// chat -> logic: the answer; logic sets the request id and sends it on.
+/// chat -> logic: the answer. For a request with a request id, `frame` is
+/// the final client frame (the ServerMessage with that id, encoded once by
+/// chat_serv), which logic writes to the client as it is, like a push;
+/// otherwise `response`, on which logic sets the request id.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ChatResponse {
     #[prost(message, optional, tag = "1")]
     pub response: ::core::option::Option<super::client::ServerMessage>,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub frame: ::prost::bytes::Bytes,
 }
 /// chat -> logic: write one encoded client frame to each listed user who
 /// has a session on this logic. One packet per logic, however many users.

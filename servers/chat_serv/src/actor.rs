@@ -29,16 +29,16 @@ use schat_proto::client::{
     server_message::Body as Response, ChatMessage, ResultCode, SendMessageResponse, ServerMessage,
 };
 use schat_proto::server::{
-    db_append_outcome::Outcome, server_msg::Msg, ChatResponse, DbAppend, DbAppendBatch, DbAppended,
-    DbRecall, ServerMsg,
+    db_append_outcome::Outcome, server_msg::Msg, DbAppend, DbAppendBatch, DbAppended, DbRecall,
+    ServerMsg,
 };
 use schat_runtime::file_url::release_paths;
 use schat_runtime::logging::debug;
 use schat_runtime::time::now_ms;
-use schat_runtime::Responder;
 use tokio::sync::oneshot;
 
 use crate::deliver::{self, Members};
+use crate::dispatch::ClientReply;
 use crate::{Chat, Failure};
 
 /// Appends stored in one round trip at most.
@@ -94,13 +94,13 @@ impl Message for Leave {
 pub(crate) struct Answer(Option<AnswerTo>);
 
 enum AnswerTo {
-    Client(Responder),
+    Client(ClientReply),
     Task(oneshot::Sender<Result<DbAppended, Failure>>),
 }
 
 impl Answer {
-    pub fn client(responder: Responder) -> Answer {
-        Answer(Some(AnswerTo::Client(responder)))
+    pub fn client(reply: ClientReply) -> Answer {
+        Answer(Some(AnswerTo::Client(reply)))
     }
 
     /// An answer a task of this process awaits.
@@ -115,22 +115,17 @@ impl Answer {
             AnswerTo::Task(tx) => {
                 let _ = tx.send(outcome);
             }
-            AnswerTo::Client(responder) => {
-                let response = match outcome {
-                    Ok(appended) => ServerMessage::ok(
-                        0,
-                        Response::SendMessage(SendMessageResponse {
-                            seq: appended.seq,
-                            server_time_ms: now_ms(),
-                            duplicate: appended.duplicate,
-                        }),
-                    ),
-                    Err(failure) => ServerMessage::error(0, failure.code, failure.reason),
-                };
-                responder.reply(Msg::ChatResponse(ChatResponse {
-                    response: Some(response),
-                }));
-            }
+            AnswerTo::Client(reply) => reply.send(match outcome {
+                Ok(appended) => ServerMessage::ok(
+                    0,
+                    Response::SendMessage(SendMessageResponse {
+                        seq: appended.seq,
+                        server_time_ms: now_ms(),
+                        duplicate: appended.duplicate,
+                    }),
+                ),
+                Err(failure) => ServerMessage::error(0, failure.code, failure.reason),
+            }),
         }
     }
 }

@@ -4,10 +4,14 @@
 
 use std::sync::Arc;
 
-use schat_proto::client::{client_message::Body as Request, ResultCode, ServerMessage};
+use bytes::Bytes;
+use schat_proto::client::{
+    client_message::Body as Request, ClientMessage, ResultCode, ServerMessage,
+};
 use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType, SnapshotRequest};
+use schat_proto::Wire;
 use schat_runtime::presence_map::Verdict;
-use schat_runtime::{Incoming, Target};
+use schat_runtime::{Incoming, Responder, Target};
 use tokio::time::Instant;
 
 use crate::{admin, deliver, groups, messages, Chat, Failure};
@@ -30,9 +34,14 @@ pub fn inline(chat: &Arc<Chat>, incoming: Incoming) -> Option<Incoming> {
                 return None;
             };
             let uid = request.uid;
-            if let Some(Request::SendMessage(send)) = request.request.and_then(|r| r.body) {
-                messages::send(chat, uid, send, responder);
-            }
+            let Some(ClientMessage {
+                request_id,
+                body: Some(Request::SendMessage(send)),
+            }) = request.request
+            else {
+                return None;
+            };
+            messages::send(chat, uid, send, ClientReply::new(responder, request_id));
             None
         }
         _ => Some(incoming),
@@ -88,16 +97,51 @@ pub async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
         return;
     };
     let uid = request.uid;
-    let response = match request.request.and_then(|message| message.body) {
+    let ClientMessage { request_id, body } = request.request.unwrap_or_default();
+    let reply = ClientReply::new(responder, request_id);
+    let response = match body {
         Some(body) => match handle(chat, uid, body).await {
             Ok(response) => response,
             Err(failure) => ServerMessage::error(0, failure.code, failure.reason),
         },
         None => ServerMessage::error(0, ResultCode::UnknownMessage, "unknown message type"),
     };
-    responder.reply(Msg::ChatResponse(ChatResponse {
-        response: Some(response),
-    }));
+    reply.send(response);
+}
+
+/// Answers a client's request that came through logic.
+#[derive(Debug)]
+pub struct ClientReply {
+    responder: Responder,
+    request_id: u32,
+}
+
+impl ClientReply {
+    pub fn new(responder: Responder, request_id: u32) -> ClientReply {
+        ClientReply {
+            responder,
+            request_id,
+        }
+    }
+
+    /// With the client's request id, the final client frame (logic writes
+    /// it as it is); without (an older logic), the response for logic to
+    /// finish.
+    pub fn send(self, mut response: ServerMessage) {
+        let reply = if self.request_id == 0 {
+            ChatResponse {
+                response: Some(response),
+                frame: Bytes::new(),
+            }
+        } else {
+            response.request_id = self.request_id;
+            ChatResponse {
+                response: None,
+                frame: response.encode_frame(),
+            }
+        };
+        self.responder.reply(Msg::ChatResponse(reply));
+    }
 }
 
 async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMessage, Failure> {

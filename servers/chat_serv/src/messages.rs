@@ -8,13 +8,14 @@ use schat_proto::client::{
     MessageKind, MessagesResponse, PullMessagesRequest, RecallMessageRequest, ResultCode,
     SendMessageRequest, SendMessageResponse, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, ChatResponse, DbMarkRead, DbRead};
+use schat_proto::server::{server_msg::Msg, DbMarkRead, DbRead};
 use schat_runtime::file_url::Scope;
 use schat_runtime::logging::warn;
+use schat_runtime::rules;
 use schat_runtime::time::now_ms;
-use schat_runtime::{rules, Responder};
 
 use crate::actor::{Answer, Write};
+use crate::dispatch::ClientReply;
 use crate::groups::load;
 use crate::{Chat, Failure};
 
@@ -22,8 +23,8 @@ use crate::{Chat, Failure};
 pub const PAGE_MAX: u32 = 200;
 
 /// Checks a send and hands it to its group's actor, which answers
-/// `responder` once the message is stored (or refused).
-pub fn send(chat: &Arc<Chat>, uid: u64, req: SendMessageRequest, responder: Responder) {
+/// `reply` once the message is stored (or refused).
+pub fn send(chat: &Arc<Chat>, uid: u64, req: SendMessageRequest, reply: ClientReply) {
     let gid = req.gid;
     match checked_message(chat, uid, req) {
         Ok(message) => chat.groups.write(
@@ -32,12 +33,10 @@ pub fn send(chat: &Arc<Chat>, uid: u64, req: SendMessageRequest, responder: Resp
             Write::Append {
                 message,
                 require_member: true,
-                answer: Answer::client(responder),
+                answer: Answer::client(reply),
             },
         ),
-        Err(failure) => responder.reply(Msg::ChatResponse(ChatResponse {
-            response: Some(ServerMessage::error(0, failure.code, failure.reason)),
-        })),
+        Err(failure) => reply.send(ServerMessage::error(0, failure.code, failure.reason)),
     }
 }
 

@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use schat_proto::client::{
-    client_message::Body as Request, server_message::Body as Response, ClientMessage, PongResponse,
-    ResultCode, ServerMessage,
+    server_message::Body as Response, PongResponse, ResultCode, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, ClientFrame, ConnClosed, ProcType};
+use schat_proto::server::{server_msg::Msg, ClientFrame, ClientMessagePeek, ConnClosed, ProcType};
 use schat_proto::{Wire, WireError};
 use schat_runtime::link::{self, LinkSender};
 use schat_runtime::logging::{debug, o};
@@ -104,6 +103,7 @@ async fn serve(
         .log
         .new(o!("conn_id" => conn_id, "client" => addr.to_string()));
     let peer = addr.to_string();
+    let mut peer_sent = false;
     let idle = Duration::from_secs(limits.client_idle_timeout_secs);
     let logic = Target::spec(ProcType::Logic, conn.logic_id);
     // A connection that has not logged in when the login timeout is up is
@@ -146,14 +146,15 @@ async fn serve(
         };
         metrics.frames_in.inc();
         metrics.bytes_in.add(frame.len() as u64);
-        let message = match ClientMessage::decode_frame(frame.clone()) {
+        // Only what conn_serv acts on is decoded; logic decodes the rest.
+        let message = match ClientMessagePeek::decode_frame(frame.clone()) {
             Ok(message) => message,
             Err(err) => {
                 notice(&link, ResultCode::Malformed, &err.to_string());
                 break err.to_string();
             }
         };
-        if let Some(Request::Ping(ping)) = message.body {
+        if let Some(ping) = message.ping {
             // Answered here, by the same rule logic applies to requests.
             let answer = if message.request_id == 0 {
                 ServerMessage::error(0, ResultCode::BadRequest, "request_id must not be 0")
@@ -167,14 +168,23 @@ async fn serve(
             conn.clients.send(conn_id, answer.encode_frame());
             continue;
         }
+        // The peer address goes with the first frame only: logic keeps it
+        // with the session.
         let forward = Msg::ClientFrame(ClientFrame {
             conn_id,
             frame,
-            peer: peer.clone(),
+            peer: if peer_sent {
+                String::new()
+            } else {
+                peer.clone()
+            },
         });
-        if let Err(err) = conn.logic.push(logic, forward) {
-            let reply = ServerMessage::error(message.request_id, err.code(), err.to_string());
-            conn.clients.send(conn_id, reply.encode_frame());
+        match conn.logic.push(logic, forward) {
+            Ok(()) => peer_sent = true,
+            Err(err) => {
+                let reply = ServerMessage::error(message.request_id, err.code(), err.to_string());
+                conn.clients.send(conn_id, reply.encode_frame());
+            }
         }
     };
     close.trigger();

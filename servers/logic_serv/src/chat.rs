@@ -1,15 +1,14 @@
 //! Group and message requests: logic checks who is asking (the session's
 //! uid) and hands the request to the chat_serv that owns the group — by
 //! rendezvous hash of the gid over the live chat_servs — or to any
-//! chat_serv for requests that name no group. Its answer goes back to the
-//! client as is.
+//! chat_serv for requests that name no group. Its answer is the final
+//! client frame, which goes back to the client as is.
 
-use schat_proto::client::{
-    client_message::Body as Request, server_message::Body as Response, ClientMessage, ResultCode,
-};
+use schat_proto::client::{client_message::Body as Request, ClientMessage, ResultCode};
 use schat_proto::server::{server_msg::Msg, ChatRequest, ProcType};
 use schat_runtime::Target;
 
+use crate::requests::Reply;
 use crate::session::Failure;
 use crate::Logic;
 
@@ -40,17 +39,18 @@ pub fn target(request: &Request) -> Option<Target> {
     Some(Target::hash(ProcType::Chat, gid))
 }
 
-/// Sends `request` on behalf of `uid` and returns the chat_serv's answer.
+/// Sends `request` (the client's `request_id`) on behalf of `uid` and
+/// returns the chat_serv's answer.
 pub async fn forward(
     logic: &Logic,
     uid: u64,
+    (request_id, request): (u32, Request),
     target: Target,
-    request: Request,
-) -> Result<Response, Failure> {
+) -> Result<Reply, Failure> {
     let call = Msg::ChatRequest(ChatRequest {
         uid,
         request: Some(ClientMessage {
-            request_id: 0,
+            request_id,
             body: Some(request),
         }),
     });
@@ -61,9 +61,13 @@ pub async fn forward(
             "unexpected reply from chat_serv",
         ));
     };
+    if !reply.frame.is_empty() {
+        return Ok(Reply::Frame(reply.frame));
+    }
+    // A chat_serv that predates final frames.
     let response = reply.response.unwrap_or_default();
     match (response.code(), response.body) {
-        (ResultCode::Ok, Some(body)) => Ok(body),
+        (ResultCode::Ok, Some(body)) => Ok(Reply::Body(body)),
         (ResultCode::Ok, None) => Err(Failure::new(
             ResultCode::Internal,
             "empty reply from chat_serv",

@@ -11,6 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use bytes::Bytes;
 use futures_util::FutureExt;
 
 use schat_proto::client::{
@@ -21,7 +22,7 @@ use schat_runtime::Failure;
 
 use schat_runtime::Target;
 
-use crate::session::{answer, Inbox};
+use crate::session::{answer, answer_frame, Inbox};
 use crate::Logic;
 
 /// One request taken from a session, to run beside it.
@@ -153,7 +154,11 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
                     "the request failed inside the server",
                 ))
             });
-        answer(&logic, conn_id, request_id, result, &logic.log);
+        match result {
+            Ok(Reply::Frame(frame)) => answer_frame(&logic, conn_id, request_id, frame),
+            Ok(Reply::Body(body)) => answer(&logic, conn_id, request_id, Ok(body), &logic.log),
+            Err(failure) => answer(&logic, conn_id, request_id, Err(failure), &logic.log),
+        }
         inbox.running.count.fetch_sub(1, Ordering::AcqRel);
         inbox.ready.notify_one();
         let mut guard = inbox.running.queues();
@@ -181,8 +186,16 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
     }
 }
 
+/// What answers a request: a response body, or the final client frame a
+/// chat_serv made.
+#[derive(Debug)]
+pub enum Reply {
+    Body(Response),
+    Frame(Bytes),
+}
+
 /// Requests answered by logic itself or forwarded to a chat_serv.
-async fn execute(logic: &Logic, job: Job) -> Result<Response, Failure> {
+async fn execute(logic: &Logic, job: Job) -> Result<Reply, Failure> {
     let uid = job.uid;
     if let Request::Invite(invite) = &job.request {
         // Users live behind db_logic, which chat_serv cannot ask: an
@@ -193,9 +206,9 @@ async fn execute(logic: &Logic, job: Job) -> Result<Response, Failure> {
         crate::profile::fetch_one(logic, invite.uid).await?;
     }
     if let Some(target) = job.target {
-        return crate::chat::forward(logic, uid, target, job.request).await;
+        return crate::chat::forward(logic, uid, (job.request_id, job.request), target).await;
     }
-    match job.request {
+    let body = match job.request {
         Request::GetProfile(_) => crate::profile::own(logic, uid).await,
         Request::UpdateProfile(update) => crate::profile::update(logic, uid, update).await,
         Request::GetUsers(lookup) => crate::profile::users(logic, lookup).await,
@@ -203,5 +216,6 @@ async fn execute(logic: &Logic, job: Job) -> Result<Response, Failure> {
             ResultCode::UnknownMessage,
             "unknown message type",
         )),
-    }
+    };
+    body.map(Reply::Body)
 }

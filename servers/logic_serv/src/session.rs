@@ -148,10 +148,15 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
 /// Sends one message to a client. A response too large for a frame is
 /// replaced by an error saying so.
 pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
-    let mut frame = message.encode_frame();
+    answer_frame(logic, conn_id, message.request_id, message.encode_frame());
+}
+
+/// Writes the encoded answer to request `request_id` to a client
+/// connection, or an error in its place if it exceeds the frame limit.
+pub fn answer_frame(logic: &Logic, conn_id: u64, request_id: u32, mut frame: Bytes) {
     if frame.len() > logic.config.load().limits.max_frame_bytes {
         frame = ServerMessage::error(
-            message.request_id,
+            request_id,
             ResultCode::Internal,
             "response exceeds the frame limit; ask for less at a time",
         )
