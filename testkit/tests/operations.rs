@@ -351,6 +351,10 @@ async fn counters_follow_the_traffic() {
         .await
         .unwrap();
     bob.join_group(group.gid, "", "").await.unwrap();
+    // A message is pushed after it is acknowledged: the join's system
+    // message is counted once bob has it.
+    let is_message = |push: &Push| matches!(push, Push::Message(_));
+    push_where(&bob, is_message).await;
     let owner = format!("chat_serv-{}", chat_owner(group.gid));
     let chat_before = manage.stats(&cluster, &owner).await;
     let conn_before = manage.stats(&cluster, "conn_serv-1").await;
@@ -360,6 +364,9 @@ async fn counters_follow_the_traffic() {
             .send_text(group.gid, &format!("m{index}"), "hello")
             .await
             .unwrap();
+    }
+    for _ in 0..N {
+        push_where(&bob, is_message).await;
     }
     let chat_after = manage.stats(&cluster, &owner).await;
     let stored = metric(&chat_after, "messages_stored_total", None)
