@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use schat_proto::server::{
-    admin_command::Cmd, admin_reply, admin_request, server_msg::Msg, AdminCommand, AdminRequest,
-    CommandResult, DrainConn, GroupLookup, GroupSummary, KickUser, ReloadConfig, ReopenLogs,
-    SetLogLevel, StopProcess, UserInfo, UserLookup,
+    admin_command::Cmd, admin_reply, admin_request, AdminCommand, AdminRequest, CommandResult,
+    DrainConn, GroupLookup, GroupSummary, KickUser, ReloadConfig, ReopenLogs, SetLogLevel,
+    StopProcess, UserInfo, UserLookup,
 };
 use schat_runtime::config::{ClusterConfig, ProcConfig};
 use schat_runtime::{CallError, Fabric, Node, ProcKind, Target};
@@ -159,7 +159,7 @@ pub async fn run(
         };
         let result = answer.and_then(|reply| match reply.reply {
             Some(admin_reply::Reply::Result(result)) => Ok(result),
-            _ => Err(CallError::Unexpected("not a command result")),
+            _ => Err(CallError::Malformed("not a command result".to_string())),
         });
         Outcome::of(&proc.name, result)
     });
@@ -186,7 +186,7 @@ pub async fn kick(fabric: &Fabric, config: &ClusterConfig, uid: u64, reason: &st
                 .await
                 .and_then(|reply| match reply.reply {
                     Some(admin_reply::Reply::Result(result)) => Ok(result),
-                    _ => Err(CallError::Unexpected("not a command result")),
+                    _ => Err(CallError::Malformed("not a command result".to_string())),
                 });
             Outcome::of(&logic.name, result)
         });
@@ -216,7 +216,7 @@ pub async fn user(
             schat_proto::client::ResultCode::Internal,
             result.detail,
         )),
-        _ => Err(CallError::Unexpected("not a user")),
+        _ => Err(CallError::Malformed("not a user".to_string())),
     }
 }
 
@@ -234,7 +234,7 @@ pub async fn group(fabric: &Fabric, within: Duration, gid: u64) -> Result<GroupS
             schat_proto::client::ResultCode::Internal,
             result.detail,
         )),
-        _ => Err(CallError::Unexpected("not a group")),
+        _ => Err(CallError::Malformed("not a group".to_string())),
     }
 }
 
@@ -244,14 +244,10 @@ async fn call(
     request: AdminRequest,
     within: Duration,
 ) -> Result<schat_proto::server::AdminReply, CallError> {
-    match fabric
+    fabric
         .channel()
-        .call_within(target, Msg::AdminRequest(request), within)
-        .await?
-    {
-        Msg::AdminReply(reply) => Ok(reply),
-        _ => Err(CallError::Unexpected("not an admin reply")),
-    }
+        .request_within(target, request, within)
+        .await
 }
 
 #[cfg(test)]

@@ -16,9 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use schat_proto::server::{
-    admin_reply, admin_request, server_msg::Msg, AdminRequest, ProcStats, StatsQuery,
-};
+use schat_proto::server::{admin_reply, admin_request, AdminRequest, ProcStats, StatsQuery};
 use schat_runtime::config::{ClusterConfig, ManageConfig, ProcConfig};
 use schat_runtime::time::now_ms;
 use schat_runtime::{Fabric, Node, ProcKind, Target};
@@ -436,14 +434,11 @@ async fn ask_stats(
     };
     let reply = fabric
         .channel()
-        .call_within(target, Msg::AdminRequest(request), within)
+        .request_within(target, request, within)
         .await
         .ok()?;
-    match reply {
-        Msg::AdminReply(reply) => match reply.reply {
-            Some(admin_reply::Reply::Stats(stats)) if stats.name == proc.name => Some(stats),
-            _ => None,
-        },
+    match reply.reply {
+        Some(admin_reply::Reply::Stats(stats)) if stats.name == proc.name => Some(stats),
         _ => None,
     }
 }

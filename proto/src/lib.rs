@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod builders;
+pub mod calls;
 mod frame;
 mod wire;
 

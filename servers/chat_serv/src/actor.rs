@@ -29,12 +29,13 @@ use schat_proto::client::{
     server_message::Body as Response, ChatMessage, ResultCode, SendMessageResponse, ServerMessage,
 };
 use schat_proto::server::{
-    db_append_outcome::Outcome, server_msg::Msg, DbAppend, DbAppendBatch, DbAppended, DbRecall,
-    ServerMsg,
+    db_append_outcome::Outcome, server_msg::Msg, DbAppend, DbAppendBatch, DbAppended,
+    DbAppendedBatch, DbRecall, ServerMsg,
 };
 use schat_runtime::file_url::release_paths;
 use schat_runtime::logging::debug;
 use schat_runtime::time::now_ms;
+use schat_runtime::CallError;
 use tokio::sync::oneshot;
 
 use crate::deliver::{self, Members};
@@ -202,7 +203,7 @@ impl GroupActor {
                 });
                 let body = ServerMsg { msg: Some(request) };
                 let stored = async move {
-                    let result = chat.db_ref(&body).await;
+                    let result = chat.db_ref::<DbRecall>(&body).await;
                     (body, result)
                 };
                 ctx.spawn(
@@ -248,7 +249,7 @@ impl GroupActor {
                     msg: Some(Msg::DbAppendBatch(DbAppendBatch { appends })),
                 };
                 let stored = async move {
-                    let result = chat.db_ref(&body).await;
+                    let result = chat.db_ref::<DbAppendBatch>(&body).await;
                     (body, result)
                 };
                 ctx.spawn(
@@ -274,7 +275,7 @@ impl GroupActor {
     fn appended(
         &mut self,
         body: ServerMsg,
-        result: Result<Msg, schat_runtime::CallError>,
+        result: Result<DbAppendedBatch, CallError>,
         answers: Vec<Answer>,
     ) {
         self.held.fetch_sub(answers.len(), Ordering::Relaxed);
@@ -282,16 +283,19 @@ impl GroupActor {
             Some(Msg::DbAppendBatch(batch)) => batch.appends,
             _ => Vec::new(),
         };
+        let result = result.and_then(|batch| {
+            if batch.outcomes.len() == answers.len() {
+                Ok(batch.outcomes)
+            } else {
+                Err(CallError::Malformed(format!(
+                    "{} outcomes for {} appends",
+                    batch.outcomes.len(),
+                    answers.len()
+                )))
+            }
+        });
         let outcomes = match result {
-            Ok(Msg::DbAppendedBatch(batch)) if batch.outcomes.len() == answers.len() => {
-                batch.outcomes
-            }
-            Ok(_) => {
-                for answer in answers {
-                    answer.send(Err(Failure::unexpected()));
-                }
-                return;
-            }
+            Ok(outcomes) => outcomes,
             Err(err) => {
                 let failure = Failure::from(err);
                 for answer in answers {
@@ -323,21 +327,15 @@ impl GroupActor {
                     ResultCode::try_from(error.code).unwrap_or(ResultCode::Internal),
                     error.reason,
                 ))),
-                None => answer.send(Err(Failure::unexpected())),
+                None => answer.send(Err(CallError::Malformed("an empty outcome".into()).into())),
             }
         }
     }
 
-    fn recalled(
-        &mut self,
-        body: ServerMsg,
-        result: Result<Msg, schat_runtime::CallError>,
-        answer: Answer,
-    ) {
+    fn recalled(&mut self, body: ServerMsg, result: Result<DbAppended, CallError>, answer: Answer) {
         self.held.fetch_sub(1, Ordering::Relaxed);
         let appended = match result {
-            Ok(Msg::DbAppended(appended)) => appended,
-            Ok(_) => return answer.send(Err(Failure::unexpected())),
+            Ok(appended) => appended,
             Err(err) => return answer.send(Err(err.into())),
         };
         release_files(&self.chat, &appended.released_paths);

@@ -91,12 +91,8 @@ async fn lookup_group(chat: &Chat, gid: u64) -> Result<GroupSummary, String> {
     if gid == 0 {
         return Ok(missing);
     }
-    let info = match chat
-        .db(Msg::DbGetGroup(DbGetGroup { gid, viewer_uid: 0 }))
-        .await
-    {
-        Ok(Msg::DbGroup(group)) => group.info.unwrap_or_default(),
-        Ok(_) => return Err("unexpected answer from db_chat_serv".to_string()),
+    let info = match chat.db(DbGetGroup { gid, viewer_uid: 0 }).await {
+        Ok(group) => group.info.unwrap_or_default(),
         Err(err) if err.code() == ResultCode::NoSuchGroup => return Ok(missing),
         Err(err) => return Err(format!("db_chat_serv: {err}")),
     };
@@ -105,9 +101,8 @@ async fn lookup_group(chat: &Chat, gid: u64) -> Result<GroupSummary, String> {
         after_uid: 0,
         limit: LOOKUP_MEMBERS,
     };
-    let member_uids = match chat.db(Msg::DbListMembers(page)).await {
-        Ok(Msg::DbMembers(members)) => members.members.iter().map(|member| member.uid).collect(),
-        Ok(_) => return Err("unexpected answer from db_chat_serv".to_string()),
+    let member_uids = match chat.db(page).await {
+        Ok(members) => members.members.iter().map(|member| member.uid).collect(),
         // Dismissed in between.
         Err(err) if err.code() == ResultCode::NoSuchGroup => return Ok(missing),
         Err(err) => return Err(format!("db_chat_serv: {err}")),

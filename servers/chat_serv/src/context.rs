@@ -2,9 +2,11 @@
 
 use std::sync::Mutex;
 
-use schat_proto::server::{server_msg::Msg, ProcType, ServerMsg};
+use schat_proto::calls::Call;
+use schat_proto::server::{ProcType, ServerMsg};
 use schat_runtime::password::Passwords;
 use schat_runtime::presence_map::PresenceMap;
+use schat_runtime::rpc::reply_of;
 use schat_runtime::stats::Stats;
 use schat_runtime::{CallError, Channel, Fabric, LiveConfig, Logger, Node, Target};
 
@@ -34,13 +36,14 @@ pub(crate) struct Chat {
 
 impl Chat {
     /// One request to this set's db_chat_serv.
-    pub async fn db(&self, msg: Msg) -> Result<Msg, CallError> {
-        self.db.call(self.db_target(), msg).await
+    pub async fn db<R: Call>(&self, request: R) -> Result<R::Reply, CallError> {
+        self.db.request(self.db_target(), request).await
     }
 
-    /// One request to this set's db_chat_serv whose body the caller keeps.
-    pub async fn db_ref(&self, body: &ServerMsg) -> Result<Msg, CallError> {
-        self.db.call_ref(self.db_target(), body).await
+    /// One request `R` to this set's db_chat_serv whose body the caller
+    /// keeps.
+    pub async fn db_ref<R: Call>(&self, body: &ServerMsg) -> Result<R::Reply, CallError> {
+        reply_of::<R>(self.db.call_ref(self.db_target(), body).await?)
     }
 
     fn db_target(&self) -> Target {

@@ -34,10 +34,8 @@ pub type Members = (u64, Arc<Vec<u64>>);
 
 /// Reads a group's member uids from storage.
 pub async fn fetch_members(chat: &Chat, gid: u64) -> Result<Members, Failure> {
-    match chat.db(Msg::DbMemberUids(DbMemberUids { gid })).await? {
-        Msg::DbUids(found) => Ok((found.version, Arc::new(found.uids))),
-        _ => Err(Failure::unexpected()),
-    }
+    let found = chat.db(DbMemberUids { gid }).await?;
+    Ok((found.version, Arc::new(found.uids)))
 }
 
 /// The client frame that pushes `message`.
@@ -68,17 +66,16 @@ pub async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
     let located = chat
         .fabric
         .channel()
-        .call_within(
+        .request_within(
             Target::any(ProcType::Online),
-            Msg::Locate(Locate {
+            Locate {
                 uids: uids.to_vec(),
-            }),
+            },
             LOCATE_TIMEOUT,
         )
         .await;
     match located {
-        Ok(Msg::Located(located)) => Some(located.entries),
-        Ok(_) => None,
+        Ok(located) => Some(located.entries),
         Err(err) => {
             debug!(chat.log, "No push: presence unavailable"; "error" => %err);
             None
@@ -122,15 +119,12 @@ pub fn push_located(
 /// Stores a notice for `uid` (so it is there at next login) and pushes it
 /// now if the user is online.
 pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure> {
-    let stored = chat
-        .db(Msg::DbPutNotice(DbPutNotice {
+    let mut stored = chat
+        .db(DbPutNotice {
             uid,
             notice: Some(notice),
-        }))
+        })
         .await?;
-    let Msg::DbNotices(mut stored) = stored else {
-        return Err(Failure::unexpected());
-    };
     if let Some(notice) = stored.notices.pop() {
         if let Some(entries) = locate(chat, &[uid]).await {
             let frame = ServerMessage::push(Response::Notice(notice)).encode_frame();
@@ -144,21 +138,16 @@ pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure
 const NOTICES_PER_PAGE: u32 = 100;
 
 pub async fn notices(chat: &Chat, uid: u64, after_id: u64) -> Result<NoticesResponse, Failure> {
-    match chat
-        .db(Msg::DbListNotices(DbListNotices {
+    Ok(chat
+        .db(DbListNotices {
             uid,
             after_id,
             limit: NOTICES_PER_PAGE,
-        }))
-        .await?
-    {
-        Msg::DbNotices(notices) => Ok(notices),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?)
 }
 
 pub async fn ack_notices(chat: &Chat, uid: u64, up_to_id: u64) -> Result<Response, Failure> {
-    chat.db(Msg::DbAckNotices(DbAckNotices { uid, up_to_id }))
-        .await?;
+    chat.db(DbAckNotices { uid, up_to_id }).await?;
     Ok(Response::Done(Done {}))
 }

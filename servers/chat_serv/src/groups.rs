@@ -13,9 +13,8 @@ use schat_proto::client::{
     MyGroupsResponse, Notice, NoticeKind, ResultCode, UpdateGroupRequest,
 };
 use schat_proto::server::{
-    db_pending, server_msg::Msg, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup, DbGroup,
-    DbListMembers, DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups,
-    MemberCheck,
+    db_pending, DbCreateGroup, DbDeleteGroup, DbFileRefs, DbGetGroup, DbGroup, DbListMembers,
+    DbListPublic, DbMemberChange, DbPending, DbUpdateGroup, DbUserGroups, MemberCheck,
 };
 use schat_runtime::file_url::{
     access_changed, release_paths, release_scopes, AccessChange, FileUrl, Scope,
@@ -32,16 +31,12 @@ use schat_runtime::logging::warn;
 
 /// The group as `viewer` sees it.
 pub async fn load(chat: &Chat, gid: u64, viewer: u64) -> Result<DbGroup, Failure> {
-    match chat
-        .db(Msg::DbGetGroup(DbGetGroup {
+    Ok(chat
+        .db(DbGetGroup {
             gid,
             viewer_uid: viewer,
-        }))
-        .await?
-    {
-        Msg::DbGroup(group) => Ok(group),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?)
 }
 
 fn info(group: &DbGroup) -> GroupInfo {
@@ -119,16 +114,13 @@ pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<Gr
         latest_seq: 0,
     };
     let created = chat
-        .db(Msg::DbCreateGroup(DbCreateGroup {
+        .db(DbCreateGroup {
             info: Some(new_group),
             password_hash,
             owner_cap: limits.owner_group_cap,
-        }))
+        })
         .await?;
-    match created {
-        Msg::DbGroup(group) => Ok(info(&group)),
-        _ => Err(Failure::unexpected()),
-    }
+    Ok(info(&created))
 }
 
 pub async fn join(
@@ -205,19 +197,16 @@ async fn put_pending(
     uid: u64,
     note: &str,
 ) -> Result<bool, Failure> {
-    match chat
-        .db(Msg::DbPending(DbPending {
+    let flag = chat
+        .db(DbPending {
             kind: kind as i32,
             gid,
             uid,
             put: true,
             note: note.to_string(),
-        }))
-        .await?
-    {
-        Msg::DbFlag(flag) => Ok(flag.value),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?;
+    Ok(flag.value)
 }
 
 /// Takes out a pending application or invitation; true if there was one.
@@ -227,36 +216,31 @@ async fn take_pending(
     gid: u64,
     uid: u64,
 ) -> Result<bool, Failure> {
-    match chat
-        .db(Msg::DbPending(DbPending {
+    let flag = chat
+        .db(DbPending {
             kind: kind as i32,
             gid,
             uid,
             put: false,
             note: String::new(),
-        }))
-        .await?
-    {
-        Msg::DbFlag(flag) => Ok(flag.value),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?;
+    Ok(flag.value)
 }
 
 /// Adds a member and tells the group.
 async fn add_member(chat: &Arc<Chat>, group: &GroupInfo, uid: u64) -> Result<(), Failure> {
     let added = chat
-        .db(Msg::DbMemberChange(DbMemberChange {
+        .db(DbMemberChange {
             gid: group.gid,
             uid,
             add: true,
             at_ms: now_ms(),
             user_group_cap: chat.config.current().chat.user_group_cap,
-        }))
+        })
         .await?;
-    if let Msg::DbFlag(flag) = added {
-        if flag.value {
-            post_system(chat, group.gid, uid, "joined").await;
-        }
+    if added.value {
+        post_system(chat, group.gid, uid, "joined").await;
     }
     Ok(())
 }
@@ -265,15 +249,15 @@ async fn add_member(chat: &Arc<Chat>, group: &GroupInfo, uid: u64) -> Result<(),
 /// its membership at once, so its access to the group's files ends now.
 async fn remove_member(chat: &Chat, gid: u64, uid: u64) -> Result<bool, Failure> {
     let removed = chat
-        .db(Msg::DbMemberChange(DbMemberChange {
+        .db(DbMemberChange {
             gid,
             uid,
             add: false,
             at_ms: 0,
             user_group_cap: 0,
-        }))
-        .await?;
-    let removed = matches!(removed, Msg::DbFlag(flag) if flag.value);
+        })
+        .await?
+        .value;
     if removed {
         access_changed(chat.fabric.channel(), uid, AccessChange::LeftGroup { gid });
     }
@@ -386,10 +370,7 @@ pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, F
     let group = load(chat, gid, uid).await?;
     require_owner(&group, uid)?;
     let group_info = info(&group);
-    let deleted = chat.db(Msg::DbDeleteGroup(DbDeleteGroup { gid })).await?;
-    let Msg::DbUids(former) = deleted else {
-        return Err(Failure::unexpected());
-    };
+    let former = chat.db(DbDeleteGroup { gid }).await?;
     // A dismissed group's actor is never needed again.
     chat.groups.release(gid);
     release_scopes(
@@ -429,17 +410,13 @@ pub async fn members(
     let group = load(chat, req.gid, uid).await?;
     require_member(&group)?;
     let limit = rules::page_limit(req.limit, 100, 200);
-    match chat
-        .db(Msg::DbListMembers(DbListMembers {
+    Ok(chat
+        .db(DbListMembers {
             gid: req.gid,
             after_uid: req.after_uid,
             limit,
-        }))
-        .await?
-    {
-        Msg::DbMembers(members) => Ok(members),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?)
 }
 
 pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<GroupInfo, Failure> {
@@ -465,23 +442,18 @@ pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<Gr
         public: req.public,
     };
     let old_avatar = info(&group).avatar_url;
-    match chat.db(Msg::DbUpdateGroup(update)).await? {
-        Msg::DbGroup(updated) => {
-            let updated = info(&updated);
-            // The replaced avatar, if it was the group's own upload.
-            let own_upload = FileUrl::parse(&old_avatar)
-                .is_some_and(|url| url.scope == Scope::GroupAvatar(req.gid));
-            if own_upload && updated.avatar_url != old_avatar {
-                release_paths(
-                    chat.fabric.channel(),
-                    &chat.config.current(),
-                    [old_avatar.as_str()],
-                );
-            }
-            Ok(updated)
-        }
-        _ => Err(Failure::unexpected()),
+    let updated = info(&chat.db(update).await?);
+    // The replaced avatar, if it was the group's own upload.
+    let own_upload =
+        FileUrl::parse(&old_avatar).is_some_and(|url| url.scope == Scope::GroupAvatar(req.gid));
+    if own_upload && updated.avatar_url != old_avatar {
+        release_paths(
+            chat.fabric.channel(),
+            &chat.config.current(),
+            [old_avatar.as_str()],
+        );
     }
+    Ok(updated)
 }
 
 /// Answers file_serv before it deletes: is the group file `path` still
@@ -507,16 +479,13 @@ pub async fn file_referenced(chat: &Chat, path: &str, scope: &str) -> Result<boo
     if let Scope::GroupAvatar(_) = url.scope {
         return Ok(info(&group).avatar_url == path);
     }
-    match chat
-        .db(Msg::DbFileRefs(DbFileRefs {
+    let refs = chat
+        .db(DbFileRefs {
             gid,
             path: path.to_string(),
-        }))
-        .await?
-    {
-        Msg::DbFileRefCount(refs) => Ok(refs.count > 0),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?;
+    Ok(refs.count > 0)
 }
 
 /// Answers file_serv's question: may `uid` touch the files of `gid`?
@@ -534,21 +503,14 @@ pub async fn check_member(chat: &Chat, gid: u64, uid: u64) -> Result<MemberCheck
 
 pub async fn public(chat: &Chat, req: ListPublicGroupsRequest) -> Result<GroupsResponse, Failure> {
     let limit = rules::page_limit(req.limit, 50, 100);
-    match chat
-        .db(Msg::DbListPublic(DbListPublic {
+    Ok(chat
+        .db(DbListPublic {
             after_gid: req.after_gid,
             limit,
-        }))
-        .await?
-    {
-        Msg::DbGroups(groups) => Ok(groups),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?)
 }
 
 pub async fn mine(chat: &Chat, uid: u64) -> Result<MyGroupsResponse, Failure> {
-    match chat.db(Msg::DbUserGroups(DbUserGroups { uid })).await? {
-        Msg::DbMyGroups(groups) => Ok(groups),
-        _ => Err(Failure::unexpected()),
-    }
+    Ok(chat.db(DbUserGroups { uid }).await?)
 }

@@ -8,7 +8,7 @@ use schat_proto::client::{
     MessageKind, MessagesResponse, PullMessagesRequest, RecallMessageRequest, ResultCode,
     SendMessageRequest, SendMessageResponse, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, DbMarkRead, DbRead};
+use schat_proto::server::{DbMarkRead, DbRead};
 use schat_runtime::file_url::Scope;
 use schat_runtime::logging::warn;
 use schat_runtime::rules;
@@ -146,20 +146,16 @@ async fn read(
         .max_frame_bytes
         .saturating_sub(PAGE_OVERHEAD)
         .max(1);
-    match chat
-        .db(Msg::DbRead(DbRead {
+    Ok(chat
+        .db(DbRead {
             gid,
             from_seq,
             to_seq,
             max_bytes: max_bytes as u32,
             keep_newest,
             exact: window == Window::Exact,
-        }))
-        .await?
-    {
-        Msg::DbMessages(messages) => Ok(messages),
-        _ => Err(Failure::unexpected()),
-    }
+        })
+        .await?)
 }
 
 pub async fn pull(
@@ -205,11 +201,11 @@ pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Re
     if !group.viewer_is_member {
         return Err(Failure::forbidden("you are not a member of this group"));
     }
-    chat.db(Msg::DbMarkRead(DbMarkRead {
+    chat.db(DbMarkRead {
         gid: req.gid,
         uid,
         seq: req.seq,
-    }))
+    })
     .await?;
     Ok(Response::Done(Done {}))
 }

@@ -132,7 +132,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             _ = shutdown.cancelled() => break,
             _ = report.tick() => {
                 if conn.has_dirs() {
-                    let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), conn.load(true));
+                    let _ = conn.logic.push(Target::spec(ProcType::Logic, conn.logic_id), Msg::ConnLoad(conn.load(true)));
                 }
                 if report.period() != report_period() {
                     report = tokio::time::interval(report_period());
@@ -256,7 +256,7 @@ impl Conn {
         if !self.has_dirs() || !self.logic.is_up() {
             return Ok(());
         }
-        let leave = self.logic.call_within(
+        let leave = self.logic.request_within(
             Target::spec(ProcType::Logic, self.logic_id),
             self.load(false),
             LEAVE_TIMEOUT,
@@ -271,18 +271,18 @@ impl Conn {
     }
 
     /// This conn_serv's load report for the dir_servs.
-    fn load(&self, accepting: bool) -> Msg {
+    fn load(&self, accepting: bool) -> ConnLoad {
         let starved = self
             .starved_until
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
             .is_some_and(|until| tokio::time::Instant::now() < until);
-        Msg::ConnLoad(ConnLoad {
+        ConnLoad {
             conn_id: self.me.id,
             connections: u32::try_from(self.clients.len()).unwrap_or(u32::MAX),
             max_connections: u32::try_from(self.capacity).unwrap_or(u32::MAX),
             accepting: accepting && !starved && !self.is_draining(),
-        })
+        }
     }
 
     fn starve_for(&self, period: Duration) {

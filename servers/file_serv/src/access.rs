@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use schat_proto::server::{
-    server_msg::Msg, CheckFileRef, CheckMember, FileAccessChanged, GetFileKey, GetFileRevocation,
-    MemberCheck, ProcType,
+    CheckFileRef, CheckMember, FileAccessChanged, GetFileKey, GetFileRevocation, MemberCheck,
+    ProcType,
 };
 use schat_runtime::file_token::{self, epoch_at, FileTokenError};
 use schat_runtime::file_url::{AccessChange, Scope};
@@ -122,18 +122,12 @@ impl Access {
         if let Some(revoked_at) = self.revocations().fresh(&uid) {
             return Ok(revoked_at);
         }
-        let reply = self
+        let answer = self
             .fabric
             .channel()
-            .call(
-                Target::any(ProcType::Logic),
-                Msg::GetFileRevocation(GetFileRevocation { uid }),
-            )
+            .request(Target::any(ProcType::Logic), GetFileRevocation { uid })
             .await
             .map_err(|err| Denied::Unavailable(err.to_string()))?;
-        let Msg::FileRevocation(answer) = reply else {
-            return Err(Denied::Unavailable("unexpected reply".to_string()));
-        };
         Ok(self.learn_revocation(uid, answer.revoked_at_ms))
     }
 
@@ -172,18 +166,12 @@ impl Access {
         if let Some(key) = lock(&self.keys).get(&epoch) {
             return Ok(key.clone());
         }
-        let reply = self
+        let found = self
             .fabric
             .channel()
-            .call(
-                Target::any(ProcType::Logic),
-                Msg::GetFileKey(GetFileKey { epoch }),
-            )
+            .request(Target::any(ProcType::Logic), GetFileKey { epoch })
             .await
             .map_err(|err| Denied::NoKey(err.to_string()))?;
-        let Msg::FileKey(found) = reply else {
-            return Err(Denied::NoKey("unexpected reply".to_string()));
-        };
         let mut keys = lock(&self.keys);
         keys.insert(epoch, found.key.clone());
         while keys.len() > 4 {
@@ -204,18 +192,12 @@ impl Access {
     /// Whether `uid` belongs to `gid`, asked of chat_serv now.
     pub async fn membership_now(&self, gid: u64, uid: u64) -> Result<MemberCheck, Denied> {
         let changes_before = self.member_changes.load(Ordering::Acquire);
-        let reply = self
+        let answer = self
             .fabric
             .channel()
-            .call(
-                Target::hash(ProcType::Chat, gid),
-                Msg::CheckMember(CheckMember { gid, uid }),
-            )
+            .request(Target::hash(ProcType::Chat, gid), CheckMember { gid, uid })
             .await
             .map_err(|err| Denied::Unavailable(err.to_string()))?;
-        let Msg::MemberCheck(answer) = reply else {
-            return Err(Denied::Unavailable("unexpected reply".to_string()));
-        };
         if self.member_changes.load(Ordering::Acquire) == changes_before {
             self.members().insert((gid, uid), answer);
         }
@@ -257,14 +239,8 @@ impl Access {
                 String::new()
             },
         };
-        match self
-            .fabric
-            .channel()
-            .call(target, Msg::CheckFileRef(check))
-            .await
-        {
-            Ok(Msg::FileRef(answer)) => Ok(answer.referenced),
-            Ok(_) => Err(Denied::Unavailable("unexpected reply".to_string())),
+        match self.fabric.channel().request(target, check).await {
+            Ok(answer) => Ok(answer.referenced),
             Err(err) => Err(Denied::Unavailable(err.to_string())),
         }
     }

@@ -30,10 +30,6 @@ fn wrong_credentials() -> Failure {
     Failure::new(ResultCode::AuthFailed, "wrong account name or password")
 }
 
-fn unexpected() -> Failure {
-    Failure::new(ResultCode::Internal, "unexpected reply from storage")
-}
-
 /// Registers an account; `address` is the client's, for the limit on
 /// registrations per address (empty: not limited).
 pub async fn register(
@@ -76,17 +72,14 @@ async fn create_account(
         .await
         .map_err(|err| Failure::new(ResultCode::Internal, err.to_string()))?;
     let created = logic
-        .db(Msg::CreateAccount(CreateAccount {
+        .db(CreateAccount {
             account,
             password_hash,
             display_name,
             created_at_ms: now_ms(),
-        }))
+        })
         .await?;
-    match created {
-        Msg::AccountCreated(created) => Ok(created.uid),
-        _ => Err(unexpected()),
-    }
+    Ok(created.uid)
 }
 
 pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response, Failure> {
@@ -196,10 +189,10 @@ pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
     let revoked_at_ms = now_ms();
     session
         .logic
-        .db(Msg::RevokeTokens(RevokeTokens {
+        .db(RevokeTokens {
             uid: user.uid,
             revoked_at_ms,
-        }))
+        })
         .await?;
     // File servers stop honouring the user's file tokens now, not when
     // the tokens expire.
@@ -218,9 +211,8 @@ async fn fetch_credential(
     logic: &Logic,
     request: GetCredential,
 ) -> Result<schat_proto::server::Credential, Failure> {
-    match logic.db(Msg::GetCredential(request)).await {
-        Ok(Msg::Credential(credential)) => Ok(credential),
-        Ok(_) => Err(unexpected()),
+    match logic.db(request).await {
+        Ok(credential) => Ok(credential),
         Err(err) if err.code() == ResultCode::NoSuchUser => Err(wrong_credentials()),
         Err(err) => Err(err.into()),
     }
@@ -243,15 +235,12 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
         }
     };
     let opened = logic
-        .db(Msg::OpenSession(OpenSession {
+        .db(OpenSession {
             uid,
             session_id,
             logic_id: logic.me.id,
-        }))
+        })
         .await?;
-    let Msg::SessionOpened(opened) = opened else {
-        return Err(unexpected());
-    };
     let user = User { uid, session_id };
     session.user = Some(user);
     let here = UserSession {
@@ -293,11 +282,10 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
 /// Whether Redis still names `session_id` as the user's session. When the
 /// record cannot be read, the session stands (the next login corrects it).
 async fn still_current(logic: &Logic, uid: u64, session_id: u64) -> bool {
-    match logic.db(Msg::GetSession(GetSession { uid })).await {
-        Ok(Msg::CurrentSession(current)) => current
+    match logic.db(GetSession { uid }).await {
+        Ok(current) => current
             .current
             .is_none_or(|record| record.session_id == session_id),
-        Ok(_) => true,
         Err(err) => {
             warn!(logic.log, "Could not re-read the session record"; "uid" => uid, "error" => %err);
             logic

@@ -75,7 +75,7 @@ async fn kick(logic: Weak<Logic>, uid: u64, reason: String) -> CommandResult {
         reason
     };
     let revoked_at_ms = now_ms();
-    let revoke = Msg::RevokeTokens(RevokeTokens { uid, revoked_at_ms });
+    let revoke = RevokeTokens { uid, revoked_at_ms };
     if let Err(err) = logic.db(revoke).await {
         return CommandResult::failed(format!("could not revoke the user's tokens: {err}"));
     }
@@ -141,9 +141,8 @@ async fn lookup_user(logic: &Logic, lookup: UserLookup) -> Result<UserInfo, Stri
         },
         _ => return Err("give exactly one of account and uid".to_string()),
     };
-    let profile = match logic.db(Msg::GetProfiles(request)).await {
-        Ok(Msg::Profiles(profiles)) => profiles.profiles.into_iter().next(),
-        Ok(_) => return Err("unexpected answer from db_logic_serv".to_string()),
+    let profile = match logic.db(request).await {
+        Ok(profiles) => profiles.profiles.into_iter().next(),
         Err(err) if err.code() == ResultCode::NoSuchUser => None,
         Err(err) => return Err(format!("db_logic_serv: {err}")),
     };
@@ -153,16 +152,15 @@ async fn lookup_user(logic: &Logic, lookup: UserLookup) -> Result<UserInfo, Stri
     let located = logic
         .fabric
         .channel()
-        .call(
+        .request(
             Target::any(ProcType::Online),
-            Msg::Locate(Locate {
+            Locate {
                 uids: vec![profile.uid],
-            }),
+            },
         )
         .await;
     let entries = match located {
-        Ok(Msg::Located(located)) => located.entries,
-        Ok(_) => return Err("unexpected answer from online_serv".to_string()),
+        Ok(located) => located.entries,
         Err(err) => return Err(format!("presence unavailable: {err}")),
     };
     let name_of = |proc_id: u32| {

@@ -5,7 +5,7 @@
 //! client frame, which goes back to the client as is.
 
 use schat_proto::client::{client_message::Body as Request, ClientMessage, ResultCode};
-use schat_proto::server::{server_msg::Msg, ChatRequest, ProcType};
+use schat_proto::server::{ChatRequest, ProcType};
 use schat_runtime::Target;
 
 use crate::requests::Reply;
@@ -47,20 +47,14 @@ pub async fn forward(
     (request_id, request): (u32, Request),
     target: Target,
 ) -> Result<Reply, Failure> {
-    let call = Msg::ChatRequest(ChatRequest {
+    let call = ChatRequest {
         uid,
         request: Some(ClientMessage {
             request_id,
             body: Some(request),
         }),
-    });
-    let reply = logic.fabric.channel().call(target, call).await?;
-    let Msg::ChatResponse(reply) = reply else {
-        return Err(Failure::new(
-            ResultCode::Internal,
-            "unexpected reply from chat_serv",
-        ));
     };
+    let reply = logic.fabric.channel().request(target, call).await?;
     if !reply.frame.is_empty() {
         return Ok(Reply::Frame(reply.frame));
     }

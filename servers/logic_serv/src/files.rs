@@ -41,19 +41,13 @@ impl FileKeys {
         let files = &logic.config.current().files;
         // Kept long enough to check the last token signed with it.
         let ttl_secs = 2 * files.key_rotation_secs + files.token_ttl_secs;
-        let reply = logic
-            .db(Msg::GetSecret(GetSecret {
+        let secret = logic
+            .db(GetSecret {
                 name: file_token::key_name(epoch),
                 length: 32,
                 ttl_secs,
-            }))
+            })
             .await?;
-        let Msg::Secret(secret) = reply else {
-            return Err(CallError::remote(
-                ResultCode::Internal,
-                "unexpected reply to a key request",
-            ));
-        };
         let mut keys = self.lock();
         keys.insert(epoch, secret.value.clone());
         // Only the current and previous epochs are ever asked for.
@@ -93,16 +87,15 @@ pub async fn issue(
 
 /// Answers a file_serv's GetFileRevocation from the user's record.
 pub async fn serve_revocation_request(logic: Arc<Logic>, incoming: Incoming, uid: u64) {
-    let request = Msg::GetCredential(GetCredential {
+    let request = GetCredential {
         account: String::new(),
         uid,
-    });
+    };
     match logic.db(request).await {
-        Ok(Msg::Credential(credential)) => incoming.reply(Msg::FileRevocation(FileRevocation {
+        Ok(credential) => incoming.reply(Msg::FileRevocation(FileRevocation {
             uid,
             revoked_at_ms: credential.revoked_at_ms,
         })),
-        Ok(_) => incoming.reply_error(ResultCode::Internal, "unexpected reply from storage"),
         Err(err) => incoming.reply_error(err.code(), err.reason()),
     }
 }
@@ -129,20 +122,19 @@ pub async fn serve_ref_check(logic: Arc<Logic>, incoming: Incoming, path: String
         return;
     };
     let reply = logic
-        .db(Msg::GetProfiles(GetProfiles {
+        .db(GetProfiles {
             uids: vec![uid],
             accounts: Vec::new(),
-        }))
+        })
         .await;
     match reply {
-        Ok(Msg::Profiles(found)) => {
+        Ok(found) => {
             let referenced = found
                 .profiles
                 .iter()
                 .any(|profile| profile.avatar_url == path);
             incoming.reply(Msg::FileRef(FileRef { referenced }));
         }
-        Ok(_) => incoming.reply_error(ResultCode::Internal, "unexpected reply from storage"),
         Err(err) => incoming.reply_error(err.code(), err.reason()),
     }
 }
@@ -245,7 +237,7 @@ pub fn on_conn_load(logic: &Arc<Logic>, incoming: Incoming, load: ConnLoad) {
                 let sent = logic
                     .fabric
                     .channel()
-                    .call_within(target, Msg::ConnLoad(load), LEAVE_TIMEOUT)
+                    .request_within(target, load, LEAVE_TIMEOUT)
                     .await;
                 if let Err(err) = sent {
                     debug!(logic.log, "A dir_serv did not take the leave"; "dir" => dir, "error" => %err);

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use schat_proto::client::ResultCode;
-use schat_proto::server::{auth_guard::Op, server_msg::Msg, AuthGuard};
+use schat_proto::server::{auth_guard::Op, AuthGuard};
 use schat_runtime::time::now_ms;
 
 use crate::session::Failure;
@@ -34,13 +34,7 @@ async fn ask(logic: &Logic, op: Op, account: &str, address: &str) -> Result<u64,
         address: address.to_string(),
         now_ms: now_ms(),
     };
-    match logic.db(Msg::AuthGuard(guard)).await? {
-        Msg::AuthVerdict(verdict) => Ok(verdict.retry_after_ms),
-        _ => Err(Failure::new(
-            ResultCode::Internal,
-            "unexpected reply from storage",
-        )),
-    }
+    Ok(logic.db(guard).await?.retry_after_ms)
 }
 
 fn refused(what: &str, wait_ms: u64) -> Failure {

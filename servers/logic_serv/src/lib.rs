@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use schat_proto::calls::Call;
 use schat_proto::client::ResultCode;
 use schat_proto::server::{server_msg::Msg, Deliver, GetSecret, ProcType};
 use schat_runtime::config::ProcKind;
@@ -68,9 +69,9 @@ pub(crate) struct Logic {
 
 impl Logic {
     /// One request to this set's db_logic_serv.
-    pub async fn db(&self, msg: Msg) -> Result<Msg, CallError> {
+    pub async fn db<R: Call>(&self, request: R) -> Result<R::Reply, CallError> {
         self.db
-            .call(Target::spec(ProcType::DbLogic, self.db_id), msg)
+            .request(Target::spec(ProcType::DbLogic, self.db_id), request)
             .await
     }
 }
@@ -219,20 +220,19 @@ fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
 /// Gets the cluster's token signing key, retrying until db_logic answers.
 async fn fetch_token_key(logic: Arc<Logic>) {
     let mut delay = Duration::from_millis(50);
-    let request = Msg::GetSecret(GetSecret {
+    let request = GetSecret {
         name: TOKEN_KEY.to_string(),
         length: 32,
         ttl_secs: 0,
-    });
+    };
     loop {
         match logic.db(request.clone()).await {
-            Ok(Msg::Secret(secret)) => {
+            Ok(secret) => {
                 let ttl = Duration::from_secs(logic.config.current().auth.token_ttl_secs);
                 let _ = logic.tokens.set(Tokens::new(secret.value.to_vec(), ttl));
                 info!(logic.log, "Token key loaded");
                 return;
             }
-            Ok(_) => warn!(logic.log, "Unexpected reply to the token key request"),
             Err(err) => {
                 if delay >= Duration::from_secs(1) {
                     warn!(logic.log, "Waiting for the token key"; "error" => %err);

@@ -7,7 +7,7 @@ use schat_proto::client::{
     server_message::Body as Response, GetUsersRequest, ResultCode, UpdateProfileRequest,
     UserProfile, UsersResponse,
 };
-use schat_proto::server::{server_msg::Msg, GetProfiles, Locate, ProcType, UpdateProfile};
+use schat_proto::server::{GetProfiles, Locate, ProcType, UpdateProfile};
 use schat_runtime::file_url::{release_paths, FileUrl, Scope};
 use schat_runtime::logging::debug;
 use schat_runtime::Target;
@@ -17,22 +17,15 @@ use crate::Logic;
 use schat_runtime::rules;
 
 pub async fn fetch_one(logic: &Logic, uid: u64) -> Result<UserProfile, Failure> {
-    let reply = logic
-        .db(Msg::GetProfiles(GetProfiles {
+    logic
+        .db(GetProfiles {
             uids: vec![uid],
             accounts: Vec::new(),
-        }))
-        .await?;
-    match reply {
-        Msg::Profiles(mut profiles) => profiles
-            .profiles
-            .pop()
-            .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user")),
-        _ => Err(Failure::new(
-            ResultCode::Internal,
-            "unexpected reply from storage",
-        )),
-    }
+        })
+        .await?
+        .profiles
+        .pop()
+        .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user"))
 }
 
 pub async fn own(logic: &Logic, uid: u64) -> Result<Response, Failure> {
@@ -61,38 +54,30 @@ pub async fn update(
         .map(|url| rules::file_url("avatar URL", &url, Some(Scope::UserAvatar(uid))))
         .transpose()
         .map_err(Failure::bad_request)?;
-    let reply = logic
-        .db(Msg::UpdateProfile(UpdateProfile {
+    let mut profiles = logic
+        .db(UpdateProfile {
             uid,
             display_name,
             description,
             avatar_url,
-        }))
+        })
         .await?;
-    match reply {
-        Msg::Profiles(mut profiles) => {
-            let mut profile = profiles
-                .profiles
-                .pop()
-                .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user"))?;
-            profile.online = true;
-            // The replaced avatar's file, if it was the user's own upload.
-            let own_upload = FileUrl::parse(&profiles.replaced_avatar_url)
-                .is_some_and(|url| url.scope == Scope::UserAvatar(uid));
-            if own_upload {
-                release_paths(
-                    logic.fabric.channel(),
-                    &logic.config.current(),
-                    [profiles.replaced_avatar_url.as_str()],
-                );
-            }
-            Ok(Response::Profile(profile))
-        }
-        _ => Err(Failure::new(
-            ResultCode::Internal,
-            "unexpected reply from storage",
-        )),
+    let mut profile = profiles
+        .profiles
+        .pop()
+        .ok_or_else(|| Failure::new(ResultCode::NoSuchUser, "no such user"))?;
+    profile.online = true;
+    // The replaced avatar's file, if it was the user's own upload.
+    let own_upload = FileUrl::parse(&profiles.replaced_avatar_url)
+        .is_some_and(|url| url.scope == Scope::UserAvatar(uid));
+    if own_upload {
+        release_paths(
+            logic.fabric.channel(),
+            &logic.config.current(),
+            [profiles.replaced_avatar_url.as_str()],
+        );
     }
+    Ok(Response::Profile(profile))
 }
 
 pub async fn users(logic: &Logic, req: GetUsersRequest) -> Result<Response, Failure> {
@@ -107,18 +92,12 @@ pub async fn users(logic: &Logic, req: GetUsersRequest) -> Result<Response, Fail
         .iter()
         .filter_map(|name| rules::account(name).ok())
         .collect();
-    let reply = logic
-        .db(Msg::GetProfiles(GetProfiles {
+    let found = logic
+        .db(GetProfiles {
             uids: req.uids,
             accounts,
-        }))
+        })
         .await?;
-    let Msg::Profiles(found) = reply else {
-        return Err(Failure::new(
-            ResultCode::Internal,
-            "unexpected reply from storage",
-        ));
-    };
     let mut users = found.profiles;
     if !users.is_empty() {
         let online = locate(logic, users.iter().map(|user| user.uid).collect()).await;
@@ -132,15 +111,13 @@ pub async fn users(logic: &Logic, req: GetUsersRequest) -> Result<Response, Fail
 /// Which of `uids` are online. Presence is advisory: when no online_serv
 /// answers, everyone shows offline rather than the lookup failing.
 async fn locate(logic: &Logic, uids: Vec<u64>) -> HashSet<u64> {
-    let request = Msg::Locate(Locate { uids });
     match logic
         .fabric
         .channel()
-        .call(Target::any(ProcType::Online), request)
+        .request(Target::any(ProcType::Online), Locate { uids })
         .await
     {
-        Ok(Msg::Located(located)) => located.entries.iter().map(|entry| entry.uid).collect(),
-        Ok(_) => HashSet::new(),
+        Ok(located) => located.entries.iter().map(|entry| entry.uid).collect(),
         Err(err) => {
             debug!(logic.log, "Presence lookup failed"; "error" => %err);
             HashSet::new()

@@ -464,10 +464,10 @@ impl Session {
             .forget_sends_if_idle(user.uid, &self.logic.config.load().chat);
         self.logic.presence.offline(user.uid, user.session_id);
         self.logic.sessions.unbind_user(user.uid, user.session_id);
-        let close = Msg::CloseSession(schat_proto::server::CloseSession {
+        let close = schat_proto::server::CloseSession {
             uid: user.uid,
             session_id: user.session_id,
-        });
+        };
         if let Err(err) = self.logic.db(close).await {
             debug!(self.log, "Could not clear the session record"; "error" => %err);
         }

@@ -251,14 +251,8 @@ pub fn refuse(node: &Node, incoming: &Incoming, proc_id: u32) {
 /// a failed or timed-out relay becomes a failed command result saying why.
 pub async fn relay(member: &Member, request: AdminRequest) -> AdminReply {
     let target = Target::spec(member.proc_type, member.id);
-    let result = match member
-        .channel
-        .call(target, Msg::AdminRequest(request))
-        .await
-    {
-        Ok(Msg::AdminReply(reply)) => return reply,
-        Ok(Msg::Error(error)) => CommandResult::failed(error.reason),
-        Ok(_) => CommandResult::failed("unexpected answer from the set member"),
+    let result = match member.channel.request(target, request).await {
+        Ok(reply) => return reply,
         Err(err) => CommandResult::failed(format!("relay to the set member failed: {err}")),
     };
     AdminReply {

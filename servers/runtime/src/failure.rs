@@ -27,14 +27,6 @@ impl Failure {
     pub fn forbidden(reason: impl Into<String>) -> Failure {
         Failure::new(ResultCode::Forbidden, reason)
     }
-
-    /// Another process answered with something it should not have.
-    pub fn unexpected() -> Failure {
-        Failure::new(
-            ResultCode::Internal,
-            "unexpected reply from another process",
-        )
-    }
 }
 
 impl From<CallError> for Failure {

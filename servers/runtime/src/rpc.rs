@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dashmap::DashMap;
+use schat_proto::calls::Call;
 use schat_proto::client::ResultCode;
 use schat_proto::server::{
     server_msg::Msg, Envelope, Kind, Method, ProcType, Route, RpcError, ServerMsg,
@@ -92,10 +93,9 @@ pub enum CallError {
     Unavailable(String),
     #[error("send queue full")]
     Busy,
-    #[error("undecodable reply: {0}")]
+    /// The answer did not decode, or is not of the request's reply type.
+    #[error("malformed reply: {0}")]
     Malformed(String),
-    #[error("unexpected reply: {0}")]
-    Unexpected(&'static str),
 }
 
 impl CallError {
@@ -118,7 +118,7 @@ impl CallError {
             CallError::Remote { code, .. } => *code,
             CallError::Timeout(_) | CallError::Unavailable(_) => ResultCode::Unavailable,
             CallError::Busy => ResultCode::Busy,
-            CallError::Malformed(_) | CallError::Unexpected(_) => ResultCode::Internal,
+            CallError::Malformed(_) => ResultCode::Internal,
         }
     }
 
@@ -268,6 +268,21 @@ pub async fn serve_inbox(
     }
 }
 
+/// The answer to a request of type `R` as its reply type: any other body
+/// is a protocol fault of the answerer.
+pub fn reply_of<R: Call>(reply: Msg) -> Result<R::Reply, CallError> {
+    R::Reply::try_from(reply).map_err(|other| {
+        CallError::Malformed(format!(
+            "{} answered with {}",
+            std::any::type_name::<R>()
+                .rsplit("::")
+                .next()
+                .unwrap_or_default(),
+            schat_proto::calls::body_name(&other)
+        ))
+    })
+}
+
 /// An error body.
 pub fn error_msg(code: ResultCode, reason: impl Into<String>) -> Msg {
     Msg::Error(RpcError {
@@ -376,6 +391,25 @@ impl Channel {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         true
+    }
+
+    /// Sends a typed request and waits for its typed answer.
+    pub async fn request<R: Call>(
+        &self,
+        target: Target,
+        request: R,
+    ) -> Result<R::Reply, CallError> {
+        reply_of::<R>(self.call(target, request.into()).await?)
+    }
+
+    /// Like [`Channel::request`] with its own time limit.
+    pub async fn request_within<R: Call>(
+        &self,
+        target: Target,
+        request: R,
+        timeout: Duration,
+    ) -> Result<R::Reply, CallError> {
+        reply_of::<R>(self.call_within(target, request.into(), timeout).await?)
     }
 
     /// Sends a request and waits for its response.
@@ -579,7 +613,9 @@ impl Channel {
                         reason: err.reason,
                     }),
                     Ok(ServerMsg { msg: Some(msg) }) => Ok(msg),
-                    Ok(ServerMsg { msg: None }) => Err(CallError::Unexpected("empty body")),
+                    Ok(ServerMsg { msg: None }) => {
+                        Err(CallError::Malformed("empty body".to_string()))
+                    }
                     Err(err) => Err(CallError::Malformed(err.to_string())),
                 };
                 match self.inner.pending.remove(&route.correlation_id) {
@@ -646,4 +682,28 @@ pub fn encode(route: &Route, msg: Msg) -> Bytes {
 /// Decodes the routing header and keeps the body as shared bytes.
 pub fn decode_envelope(frame: Bytes) -> Result<Envelope, WireError> {
     Envelope::decode_frame(frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use schat_proto::server::{DbFlag, DbGetGroup, DbGroup};
+
+    use super::*;
+
+    #[test]
+    fn a_reply_of_the_requests_reply_type_is_taken_and_any_other_is_malformed() {
+        let group = DbGroup {
+            viewer_is_member: true,
+            ..DbGroup::default()
+        };
+        let taken = reply_of::<DbGetGroup>(Msg::DbGroup(group)).unwrap();
+        assert!(taken.viewer_is_member);
+
+        let wrong = reply_of::<DbGetGroup>(Msg::DbFlag(DbFlag { value: true })).unwrap_err();
+        assert_eq!(
+            wrong,
+            CallError::Malformed("DbGetGroup answered with DbFlag".to_string())
+        );
+        assert_eq!(wrong.code(), ResultCode::Internal);
+    }
 }
