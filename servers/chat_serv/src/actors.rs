@@ -1,10 +1,13 @@
 //! The handle to chat_serv's group actors: where they run, which group has
 //! which, and the bound on what each holds.
 //!
-//! Group actors ([`crate::actor`]) run on one actix arbiter thread of their
-//! own, beside the tokio runtime that carries the process's links: the
-//! actors do the ordering and the batching, the runtime the I/O. Nothing
-//! outside this module touches an actor's address. An actor starts with
+//! Group actors ([`crate::actor`]) run on the actix arbiter of the system
+//! the chat_serv binary runs in, over the process's own runtime (one thread
+//! by default): the actors do the ordering and the batching, the same
+//! thread the I/O, and a hand-off between them costs no thread wake-up.
+//! (A chat_serv started without a system around it, as in-process tests
+//! do, gets an arbiter thread of its own.) Nothing outside this module
+//! touches an actor's address. An actor starts with
 //! its group's first write and stops when idle, when its group is
 //! dismissed, or when the group hashes to another chat_serv.
 
@@ -29,8 +32,9 @@ struct Entry {
 /// The group actors of this chat_serv.
 pub(crate) struct GroupActors {
     registry: DashMap<u64, Entry>,
-    system: System,
     arbiter: ArbiterHandle,
+    /// The system this started for itself, when it found none.
+    own_system: Option<System>,
 }
 
 impl std::fmt::Debug for GroupActors {
@@ -42,8 +46,16 @@ impl std::fmt::Debug for GroupActors {
 }
 
 impl GroupActors {
-    /// Starts the actors' thread (an actix system with its arbiter).
+    /// Runs the actors on this thread's arbiter, or when there is none,
+    /// on a thread of their own (an actix system with its arbiter).
     pub fn start() -> std::io::Result<GroupActors> {
+        if let Some(arbiter) = actix_rt::Arbiter::try_current() {
+            return Ok(GroupActors {
+                registry: DashMap::new(),
+                arbiter,
+                own_system: None,
+            });
+        }
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("groups".to_string())
@@ -57,8 +69,8 @@ impl GroupActors {
             .map_err(|_| std::io::Error::other("the group actors' thread did not start"))?;
         Ok(GroupActors {
             registry: DashMap::new(),
-            system,
             arbiter,
+            own_system: Some(system),
         })
     }
 
@@ -123,10 +135,16 @@ impl GroupActors {
         self.registry.len()
     }
 
-    /// Stops every actor and the thread they run on; writes they had not
-    /// stored are answered UNAVAILABLE by their drop.
+    /// Stops every actor (and the thread they run on, if it is their
+    /// own); writes they had not stored are answered UNAVAILABLE by their
+    /// drop.
     pub fn stop(&self) {
+        for entry in self.registry.iter() {
+            entry.addr.do_send(Leave);
+        }
         self.registry.clear();
-        self.system.stop();
+        if let Some(system) = &self.own_system {
+            system.stop();
+        }
     }
 }

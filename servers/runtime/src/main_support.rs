@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -38,12 +39,27 @@ struct ServerArgs {
     log_file: Option<PathBuf>,
 }
 
+/// The process's whole life as one future, for [`server_main_on`]'s host.
+pub type Top<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
+
 /// Runs a server binary of `kind`. `run` binds what the process listens on
 /// and serves until the shutdown signal fires.
 pub fn server_main<F, Fut>(kind: ProcKind, run: F) -> ExitCode
 where
     F: FnOnce(Node) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
+{
+    server_main_on(kind, run, |runtime, top| runtime.block_on(top))
+}
+
+/// Like [`server_main`], with `host` running the process's top future on
+/// the runtime built from the config (chat_serv hosts it in an actix
+/// system over that runtime, so its actors share the process's thread).
+pub fn server_main_on<F, Fut, H>(kind: ProcKind, run: F, host: H) -> ExitCode
+where
+    F: FnOnce(Node) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+    H: for<'a> FnOnce(tokio::runtime::Runtime, Top<'a>) -> anyhow::Result<()>,
 {
     let args = ServerArgs::parse();
     let config = match ClusterConfig::load(&args.config) {
@@ -96,7 +112,7 @@ where
     let shutdown = Shutdown::new();
     let config = LiveConfig::from_file(config, args.config.clone());
     let node = Node::new(config, me, log.clone(), logs, shutdown.clone());
-    let outcome = runtime.block_on(async {
+    let top = Box::pin(async {
         tokio::spawn(trigger_on_signal(shutdown.clone(), log.clone()));
         #[cfg(unix)]
         tokio::spawn(reload_and_reopen_on_signal(node.clone()));
@@ -109,6 +125,9 @@ where
         }
         result
     });
+    // The runtime goes with the host: tasks still holding loggers go with
+    // it, and the guard then writes out every queued line.
+    let outcome = host(runtime, top);
     let code = match &outcome {
         Ok(()) => {
             info!(log, "Stopped");
@@ -119,9 +138,6 @@ where
             ExitCode::FAILURE
         }
     };
-    // Tasks still holding loggers go with the runtime; the guard then
-    // writes out every queued line before the process exits.
-    drop(runtime);
     drop(log);
     drop(log_guard);
     if let Err(err) = outcome {
