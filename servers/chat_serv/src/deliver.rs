@@ -20,7 +20,7 @@ use schat_proto::server::{
     ProcType, UserDeliver,
 };
 use schat_proto::Wire;
-use schat_runtime::logging::debug;
+use schat_runtime::logging::{debug, warn};
 use schat_runtime::Target;
 use tokio::time::Instant;
 
@@ -132,6 +132,18 @@ pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure
         }
     }
     Ok(())
+}
+
+/// Tells a user something after the change it reports has happened: a
+/// failure is logged, not answered (the change stands).
+pub async fn tell(chat: &Chat, uid: u64, told: Notice) {
+    let kind = told.kind;
+    if let Err(failure) = notify(chat, uid, told).await {
+        chat.stats
+            .record_error(format!("could not store a notice: {}", failure.reason));
+        warn!(chat.log, "Could not store a notice";
+            "uid" => uid, "kind" => kind, "reason" => failure.reason);
+    }
 }
 
 /// Most notices one answer carries.

@@ -14,7 +14,7 @@ use schat_runtime::presence_map::Verdict;
 use schat_runtime::{Incoming, Responder, Target};
 use tokio::time::Instant;
 
-use crate::{admin, deliver, groups, messages, Chat, Failure};
+use crate::{admin, deliver, file_checks, groups, membership, messages, Chat, Failure};
 
 /// Handles what needs no waiting at once and returns the rest, for a task.
 pub fn inline(chat: &Arc<Chat>, incoming: Incoming) -> Option<Incoming> {
@@ -69,7 +69,7 @@ fn follow_presence(chat: &Chat, msg: Msg) {
 pub async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
     match &incoming.msg {
         Msg::CheckMember(check) => {
-            match groups::check_member(chat, check.gid, check.uid).await {
+            match file_checks::check_member(chat, check.gid, check.uid).await {
                 Ok(answer) => incoming.reply(Msg::MemberCheck(answer)),
                 Err(failure) => incoming.reply_error(failure.code, failure.reason),
             }
@@ -80,7 +80,7 @@ pub async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
             return;
         }
         Msg::CheckFileRef(check) => {
-            match groups::file_referenced(chat, &check.path, &check.scope).await {
+            match file_checks::file_referenced(chat, &check.path, &check.scope).await {
                 Ok(referenced) => incoming.reply(Msg::FileRef(FileRef { referenced })),
                 Err(failure) => incoming.reply_error(failure.code, failure.reason),
             }
@@ -148,11 +148,11 @@ async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMe
     use schat_proto::client::server_message::Body as Response;
     let body = match request {
         Request::CreateGroup(req) => Response::Group(groups::create(chat, uid, req).await?),
-        Request::JoinGroup(req) => Response::JoinGroup(groups::join(chat, uid, req).await?),
-        Request::DecideApplication(req) => groups::decide(chat, uid, req).await?,
-        Request::Invite(req) => groups::invite(chat, uid, req).await?,
-        Request::QuitGroup(req) => groups::quit(chat, uid, req.gid).await?,
-        Request::KickMember(req) => groups::kick(chat, uid, req).await?,
+        Request::JoinGroup(req) => Response::JoinGroup(membership::join(chat, uid, req).await?),
+        Request::DecideApplication(req) => membership::decide(chat, uid, req).await?,
+        Request::Invite(req) => membership::invite(chat, uid, req).await?,
+        Request::QuitGroup(req) => membership::quit(chat, uid, req.gid).await?,
+        Request::KickMember(req) => membership::kick(chat, uid, req).await?,
         Request::DismissGroup(req) => groups::dismiss(chat, uid, req.gid).await?,
         Request::GetGroup(req) => Response::Group(groups::info_for(chat, uid, req.gid).await?),
         Request::ListMembers(req) => Response::Members(groups::members(chat, uid, req).await?),

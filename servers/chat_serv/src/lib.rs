@@ -22,7 +22,9 @@ mod admin;
 mod context;
 mod deliver;
 mod dispatch;
+mod file_checks;
 mod groups;
+mod membership;
 mod messages;
 
 use std::sync::{Arc, Mutex};
