@@ -16,11 +16,11 @@ use schat_runtime::Target;
 use schat_runtime::file_url::{access_changed, AccessChange};
 
 use crate::auth::TokenError;
+use crate::context::Logic;
 use crate::guard;
 use crate::profile;
 use crate::session::{Failure, Session, User};
 use crate::sessions::UserSession;
-use crate::Logic;
 use schat_runtime::rules;
 
 /// What the older session is told when the same user logs in again.

@@ -15,7 +15,7 @@ use schat_runtime::stats::{Counter, Stats};
 use schat_runtime::time::now_ms;
 use schat_runtime::{rules, Incoming, Target};
 
-use crate::Logic;
+use crate::context::Logic;
 
 /// What logic_serv counts (the sessions gauge reads the registry).
 #[derive(Clone, Debug, Default)]

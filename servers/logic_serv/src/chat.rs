@@ -8,9 +8,9 @@ use schat_proto::client::{client_message::Body as Request, ClientMessage, Result
 use schat_proto::server::{ChatRequest, ProcType};
 use schat_runtime::Target;
 
+use crate::context::Logic;
 use crate::requests::Reply;
 use crate::session::Failure;
-use crate::Logic;
 
 /// Where a group or message request goes; `None` for other requests.
 pub fn target(request: &Request) -> Option<Target> {

@@ -20,7 +20,7 @@ use schat_runtime::logging::{debug, warn};
 use schat_runtime::time::now_ms;
 use schat_runtime::{CallError, Incoming, ProcKind, Target};
 
-use crate::Logic;
+use crate::context::Logic;
 
 /// How long a leaving conn_serv waits for each dir_serv to take the news.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(1);

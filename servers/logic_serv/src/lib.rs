@@ -12,6 +12,8 @@ mod account;
 mod admin;
 mod auth;
 mod chat;
+mod context;
+mod dispatch;
 mod files;
 mod guard;
 mod presence;
@@ -25,56 +27,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use schat_proto::calls::Call;
-use schat_proto::client::ResultCode;
-use schat_proto::server::{server_msg::Msg, Deliver, GetSecret, ProcType};
+use schat_proto::server::GetSecret;
 use schat_runtime::config::ProcKind;
-use schat_runtime::logging::{info, warn, Logger};
+use schat_runtime::logging::{info, warn};
 use schat_runtime::paired::{dial_paired, serve_paired};
-use schat_runtime::{
-    CallError, Channel, Fabric, Incoming, LiveConfig, Node, ProcConfig, Shutdown, Target,
-};
+use schat_runtime::{Fabric, Incoming, Node};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, OnceCell};
 
 use auth::Tokens;
+use context::Logic;
 use presence::Presence;
 use schat_runtime::password::Passwords;
 use sessions::Sessions;
 
 /// Name of the token signing key among the cluster secrets.
 const TOKEN_KEY: &str = "token_key";
-
-/// What every session of this process shares.
-#[derive(Debug)]
-pub(crate) struct Logic {
-    pub me: ProcConfig,
-    pub config: LiveConfig,
-    pub db: Channel,
-    pub db_id: u32,
-    pub conn: Channel,
-    pub conn_id: u32,
-    pub fabric: Fabric,
-    pub sessions: Sessions,
-    pub presence: Presence,
-    pub passwords: Passwords,
-    pub tokens: OnceCell<Tokens>,
-    pub file_keys: files::FileKeys,
-    pub log: Logger,
-    pub shutdown: Shutdown,
-    /// For stats and admin requests.
-    pub node: Node,
-    pub metrics: admin::LogicMetrics,
-}
-
-impl Logic {
-    /// One request to this set's db_logic_serv.
-    pub async fn db<R: Call>(&self, request: R) -> Result<R::Reply, CallError> {
-        self.db
-            .request(Target::spec(ProcType::DbLogic, self.db_id), request)
-            .await
-    }
-}
 
 /// Serves the paired conn_serv on `listener` until `shutdown` fires.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
@@ -155,66 +123,12 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             incoming = inbox.recv() => incoming,
         };
         let Some(incoming) = incoming else { break };
-        dispatch(&logic, incoming);
+        dispatch::dispatch(&logic, incoming);
     }
     info!(log, "Stopping"; "sessions" => logic.sessions.n_sessions(),
         "users" => logic.presence.n_users());
     logic.presence.clear();
     Ok(())
-}
-
-fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
-    match incoming.msg {
-        Msg::ClientFrame(frame) => logic.sessions.on_frame(logic, frame),
-        Msg::ConnClosed(closed) => logic.sessions.on_conn_closed(closed.conn_id, closed.reason),
-        Msg::KickSession(kick) => {
-            logic.sessions.kick(kick.uid, kick.session_id, kick.reason);
-        }
-        Msg::UserDeliver(deliver) => {
-            let conn_ids = logic.sessions.conn_ids_of(&deliver.uids);
-            if !conn_ids.is_empty() {
-                let deliver = Deliver {
-                    conn_ids,
-                    frame: deliver.frame,
-                };
-                let _ = logic.conn.push(
-                    Target::spec(ProcType::Conn, logic.conn_id),
-                    Msg::Deliver(deliver),
-                );
-            }
-        }
-        Msg::SnapshotRequest(_) => logic
-            .presence
-            .send_snapshot(incoming.route.source_type(), incoming.route.source_id),
-        Msg::GetFileKey(request) => {
-            let epoch = request.epoch;
-            logic
-                .shutdown
-                .spawn(files::serve_key_request(logic.clone(), incoming, epoch));
-        }
-        Msg::GetFileRevocation(request) => {
-            let uid = request.uid;
-            logic.shutdown.spawn(files::serve_revocation_request(
-                logic.clone(),
-                incoming,
-                uid,
-            ));
-        }
-        Msg::ConnLoad(load) => files::on_conn_load(logic, incoming, load),
-        Msg::AdminRequest(_) => admin::on_request(logic, incoming),
-        Msg::CheckFileRef(ref check) => {
-            let path = check.path.clone();
-            let logic = logic.clone();
-            logic
-                .shutdown
-                .clone()
-                .spawn(files::serve_ref_check(logic, incoming, path));
-        }
-        _ => incoming.reply_error(
-            ResultCode::UnknownMessage,
-            "logic_serv does not handle this message",
-        ),
-    }
 }
 
 /// Gets the cluster's token signing key, retrying until db_logic answers.

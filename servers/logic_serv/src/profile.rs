@@ -12,8 +12,8 @@ use schat_runtime::file_url::{release_paths, FileUrl, Scope};
 use schat_runtime::logging::debug;
 use schat_runtime::Target;
 
+use crate::context::Logic;
 use crate::session::Failure;
-use crate::Logic;
 use schat_runtime::rules;
 
 pub async fn fetch_one(logic: &Logic, uid: u64) -> Result<UserProfile, Failure> {

@@ -22,8 +22,8 @@ use schat_runtime::Failure;
 
 use schat_runtime::Target;
 
+use crate::context::Logic;
 use crate::session::{answer, answer_frame, Inbox};
-use crate::Logic;
 
 /// One request taken from a session, to run beside it.
 #[derive(Debug)]

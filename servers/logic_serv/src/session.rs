@@ -22,7 +22,8 @@ pub use schat_runtime::Failure;
 use schat_runtime::Target;
 use tokio::sync::Notify;
 
-use crate::{account, Logic};
+use crate::account;
+use crate::context::Logic;
 
 /// Requests one session may have waiting or running at once; a client
 /// that sends more is closed with RATE_LIMITED once those are answered.

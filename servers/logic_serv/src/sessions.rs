@@ -6,9 +6,9 @@ use std::sync::Arc;
 use dashmap::DashMap;
 use schat_proto::server::ClientFrame;
 
+use crate::context::Logic;
 use crate::rate::TokenBucket;
 use crate::session::{self, Control, SessionHandle};
-use crate::Logic;
 use schat_runtime::config::ChatConfig;
 
 #[derive(Debug, Default)]
