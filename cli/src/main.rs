@@ -6,6 +6,7 @@
 mod commands;
 mod files;
 mod groups;
+mod output;
 mod session_file;
 mod shell;
 

@@ -4,12 +4,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Subcommand, ValueEnum};
 use schat_client::{
-    Client, CreateGroupRequest, GroupInfo, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push,
+    Client, CreateGroupRequest, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push,
     SendMessageRequest,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::commands::{message_line, notice_line, utc_date};
+use crate::output::{message_line, notice_line, print_group, utc_date};
 use crate::Failure;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -292,30 +292,6 @@ pub fn fresh_message_id() -> String {
         .map(|elapsed| elapsed.as_nanos())
         .unwrap_or(0);
     format!("cli-{}-{nanos}", std::process::id())
-}
-
-fn print_group(group: &GroupInfo) {
-    println!("gid:         {}", group.gid);
-    println!("name:        {}", group.name);
-    if !group.description.is_empty() {
-        println!("description: {}", group.description);
-    }
-    println!("owner:       #{}", group.owner_uid);
-    println!(
-        "join:        {}{}",
-        group.join_policy().as_str_name().to_ascii_lowercase(),
-        if group.public {
-            ", public"
-        } else {
-            ", private"
-        }
-    );
-    println!(
-        "members:     {} of {}",
-        group.member_count, group.member_cap
-    );
-    println!("messages:    {}", group.latest_seq);
-    println!("created:     {}", utc_date(group.created_at_ms));
 }
 
 /// The live view: the last page of history, then every new message as it

@@ -9,6 +9,7 @@ use schat_client::Push;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::commands::{Endpoint, Runner};
+use crate::output::print_push;
 use crate::{Command, Failure};
 
 #[derive(Debug, Parser)]
@@ -89,17 +90,5 @@ async fn next_push(runner: &Runner) -> Option<Push> {
     match runner.connection() {
         Some(client) => client.next_push().await,
         None => std::future::pending().await,
-    }
-}
-
-fn print_push(push: &Push) {
-    match push {
-        Push::Kicked { reason } => println!("\n*** signed out: {reason}"),
-        Push::Closing { code, reason } => {
-            println!("\n*** server closing ({}): {reason}", code.as_str_name())
-        }
-        Push::Message(message) => println!("\n{}", crate::commands::message_line(message)),
-        Push::Notice(notice) => println!("\n*** {}", crate::commands::notice_line(notice)),
-        Push::Other(message) => println!("\n*** {message:?}"),
     }
 }

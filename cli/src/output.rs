@@ -1,0 +1,118 @@
+//! What the CLI prints: profiles, groups, one line per message, notice or
+//! push, and dates. Every command prints through these.
+
+use schat_client::{GroupInfo, Push, UserProfile};
+
+pub fn print_profile(profile: &UserProfile) {
+    println!("uid:          {}", profile.uid);
+    println!("account:      {}", profile.account);
+    println!("display name: {}", profile.display_name);
+    if !profile.description.is_empty() {
+        println!("description:  {}", profile.description);
+    }
+    if !profile.avatar_url.is_empty() {
+        println!("avatar:       {}", profile.avatar_url);
+    }
+    println!(
+        "online:       {}",
+        if profile.online { "yes" } else { "no" }
+    );
+    println!("joined:       {}", utc_date(profile.created_at_ms));
+}
+
+/// One line for a chat message: `[gid#seq HH:MM] uid: text`.
+pub fn message_line(message: &schat_client::ChatMessage) -> String {
+    use schat_client::MessageKind;
+    let time = utc_date(message.sent_at_ms);
+    let clock = time.get(11..16).unwrap_or("");
+    let head = format!(
+        "[{}#{} {clock}] #{}",
+        message.gid, message.seq, message.sender_uid
+    );
+    match message.kind() {
+        _ if message.recalled => format!("{head} (recalled)"),
+        MessageKind::Text => format!("{head}: {}", message.text),
+        MessageKind::System => format!("{head} {}", message.text),
+        MessageKind::Recall => format!("{head} recalled message #{}", message.recall_of),
+        kind => format!(
+            "{head}: [{}] {} {}",
+            kind.as_str_name().to_ascii_lowercase(),
+            message.media_url,
+            message.text
+        ),
+    }
+}
+
+/// One line for a notice.
+pub fn notice_line(notice: &schat_client::Notice) -> String {
+    use schat_client::NoticeKind;
+    let group = format!("group {} ({})", notice.gid, notice.group_name);
+    match notice.kind() {
+        NoticeKind::Application => format!(
+            "#{} applied to join {group}: {} (approve with: approve {} {})",
+            notice.from_uid, notice.note, notice.gid, notice.from_uid
+        ),
+        NoticeKind::Approved => format!("you were approved into {group}"),
+        NoticeKind::Denied => format!("your application to {group} was denied"),
+        NoticeKind::Invited => format!(
+            "#{} invited you to {group} (join {})",
+            notice.from_uid, notice.gid
+        ),
+        NoticeKind::Kicked => format!("you were removed from {group}"),
+        NoticeKind::Dismissed => format!("{group} was dismissed"),
+        NoticeKind::NoticeUnspecified => format!("notice about {group}"),
+    }
+}
+
+/// `ms` since the epoch as `2026-11-30 19:43 UTC`.
+pub fn utc_date(ms: u64) -> String {
+    schat_client::time::Utc::from_ms(ms).minutes()
+}
+
+/// One group, a field a line.
+pub fn print_group(group: &GroupInfo) {
+    println!("gid:         {}", group.gid);
+    println!("name:        {}", group.name);
+    if !group.description.is_empty() {
+        println!("description: {}", group.description);
+    }
+    println!("owner:       #{}", group.owner_uid);
+    println!(
+        "join:        {}{}",
+        group.join_policy().as_str_name().to_ascii_lowercase(),
+        if group.public {
+            ", public"
+        } else {
+            ", private"
+        }
+    );
+    println!(
+        "members:     {} of {}",
+        group.member_count, group.member_cap
+    );
+    println!("messages:    {}", group.latest_seq);
+    println!("created:     {}", utc_date(group.created_at_ms));
+}
+
+/// A push that arrived while the shell waits for input.
+pub fn print_push(push: &Push) {
+    match push {
+        Push::Kicked { reason } => println!("\n*** signed out: {reason}"),
+        Push::Closing { code, reason } => {
+            println!("\n*** server closing ({}): {reason}", code.as_str_name())
+        }
+        Push::Message(message) => println!("\n{}", message_line(message)),
+        Push::Notice(notice) => println!("\n*** {}", notice_line(notice)),
+        Push::Other(message) => println!("\n*** {message:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::utc_date(1_795_467_600_000), "2026-11-23 21:00 UTC");
+        assert_eq!(super::utc_date(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
+}
