@@ -5,7 +5,8 @@
 # seconds), runs the scenarios, prints the results and appends their JSON
 # lines to bench-results/<time>.jsonl.
 #
-#   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup, a one-minute soak; ~6 minutes)
+#   scripts/bench.sh                  the standard set (idle, ingest stepped, fanout, reconnect, catchup, a one-minute soak, the floor, then 100,000 idle connections on seven sets; ~12 minutes)
+#   SCHAT_BENCH_SETS=7 scripts/bench.sh idle --clients 100000 --workers 7   one scenario on seven user sets
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 #   scripts/bench.sh soak --seconds 3600   the hour-long soak (not in the standard set)
 #
@@ -23,35 +24,45 @@ ensure_redis
 ensure_python
 
 mkdir -p bench-results data/bench
-rm -rf data/bench/redis data/bench/files data/bench/manage
-python3 - <<'PY'
+
+# Writes data/bench/cluster.json from cluster.json with $1 user sets (conn,
+# logic and db_logic each; 2 as committed, more for the 100,000-connection
+# run: this machine allows 20,000 open files per process).
+write_cluster() {
+    rm -rf data/bench/redis data/bench/files data/bench/manage
+    SCHAT_BENCH_SETS=$1 python3 - <<'PY'
 import json, os
 c = json.load(open("cluster.json"))
 c["redis"]["data_dir"] = "data/bench/redis"
+sets = int(os.environ["SCHAT_BENCH_SETS"])
+present = {p["name"] for p in c["procs"]}
+for k in range(1, sets + 1):
+    if f"conn_serv-{k}" in present:
+        continue
+    c["procs"] += [
+        {"id": 100 + k, "name": f"conn_serv-{k}", "type": "conn_serv", "host": "127.0.0.1", "port": 7000 + k, "logic": f"logic_serv-{k}"},
+        {"id": 200 + k, "name": f"logic_serv-{k}", "type": "logic_serv", "host": "127.0.0.1", "port": 7100 + k},
+        {"id": 300 + k, "name": f"db_logic_serv-{k}", "type": "db_logic_serv", "host": "127.0.0.1", "port": 7200 + k, "logic": f"logic_serv-{k}"},
+    ]
 offset = int(os.environ.get("SCHAT_BENCH_PORT_OFFSET", "0"))
 c["redis"]["port"] += offset
 for p in c["procs"]:
     if "port" in p:
         p["port"] += offset
-# Benchmarks measure the cluster, not argon2: the production cost is
-# measured once and reported separately (docs/BENCHMARKS.md).
 c["auth"]["argon2_memory_kib"] = 1024
 c["auth"]["argon2_iterations"] = 1
 c["log"]["level"] = "warn"
-# One bench user owns every group of a scenario.
 c.setdefault("chat", {})["owner_group_cap"] = 1000
-# The load comes from a handful of loopback addresses: thousands of
-# connections each, far past a real client address's share.
 c["limits"]["max_connections_per_addr"] = 0
-# Each bench sender sends as fast as the cluster answers.
 c["chat"]["send_rate_per_sec"] = 0
 for p in c["procs"]:
     if "data_dir" in p:
         p["data_dir"] = "data/bench/manage" if p["type"] == "manage_serv" else "data/bench/files"
 json.dump(c, open("data/bench/cluster.json", "w"), indent=2)
 PY
+}
+write_cluster "${SCHAT_BENCH_SETS:-2}"
 
-# Every process reports the commit it was built from (console, /metrics).
 SCHAT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 export SCHAT_COMMIT
 cargo build --release --workspace --bins --quiet
@@ -60,7 +71,10 @@ trap 'scripts/stop.sh >/dev/null' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 cluster=data/bench/cluster.json
-servers=$(cluster_field "$cluster" "','.join(A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')")
+conn_servers() {
+    cluster_field "$cluster" "','.join(A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'conn_serv')"
+}
+servers=$(conn_servers)
 dir=$(cluster_field "$cluster" "next((('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv'), '')")
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 results="bench-results/$(date -u +%Y%m%d-%H%M%S).jsonl"
@@ -129,5 +143,13 @@ else
     run_scenario soak --seconds 60 --sample-secs 5
     # The same ingest load through a bare in-memory relay: the floor.
     run_scenario floor --groups 100 --members 5 --seconds 10
+    # 100,000 logged-in connections: a cluster with seven user sets (each
+    # conn_serv holds about 14,300), the generator split over seven
+    # processes.
+    scripts/stop.sh >/dev/null
+    write_cluster 7
+    SCHAT_CLUSTER=data/bench/cluster.json scripts/run.sh --detach >/dev/null
+    servers=$(conn_servers)
+    run_scenario idle --clients 100000 --workers 7 --hold-secs 10
 fi
 echo "results appended to $results"

@@ -111,6 +111,9 @@ fn options(common: &Common, index: usize) -> ClientOptions {
     ClientOptions {
         local_ip: Some(common.source_ips[index % common.source_ips.len()]),
         request_timeout: Duration::from_secs(30),
+        // Like a real client: a connection that waits longer than the
+        // server's idle timeout (90 s) for the others to log in stays open.
+        keepalive: Some(Duration::from_secs(30)),
         ..ClientOptions::default()
     }
 }
