@@ -25,6 +25,7 @@ use actix::{
     Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, Message, SpawnHandle,
     WrapFuture,
 };
+use schat_proto::calls::Call;
 use schat_proto::client::{
     server_message::Body as Response, ChatMessage, ResultCode, SendMessageResponse, ServerMessage,
 };
@@ -193,7 +194,6 @@ impl GroupActor {
             return;
         };
         self.storing = true;
-        let chat = self.chat.clone();
         match first {
             Write::Recall { seq, event, answer } => {
                 let request = Msg::DbRecall(DbRecall {
@@ -201,19 +201,9 @@ impl GroupActor {
                     seq,
                     event: Some(event),
                 });
-                let body = ServerMsg { msg: Some(request) };
-                let stored = async move {
-                    let result = chat.db_ref::<DbRecall>(&body).await;
-                    (body, result)
-                };
-                ctx.spawn(
-                    stored
-                        .into_actor(self)
-                        .map(move |(body, result), act, ctx| {
-                            act.recalled(body, result, answer);
-                            act.after_store(ctx);
-                        }),
-                );
+                self.store::<DbRecall>(ctx, request, move |act, body, result| {
+                    act.recalled(body, result, answer)
+                });
             }
             Write::Append {
                 message,
@@ -245,23 +235,38 @@ impl GroupActor {
                         None => break,
                     }
                 }
-                let body = ServerMsg {
-                    msg: Some(Msg::DbAppendBatch(DbAppendBatch { appends })),
-                };
-                let stored = async move {
-                    let result = chat.db_ref::<DbAppendBatch>(&body).await;
-                    (body, result)
-                };
-                ctx.spawn(
-                    stored
-                        .into_actor(self)
-                        .map(move |(body, result), act, ctx| {
-                            act.appended(body, result, answers);
-                            act.after_store(ctx);
-                        }),
-                );
+                let request = Msg::DbAppendBatch(DbAppendBatch { appends });
+                self.store::<DbAppendBatch>(ctx, request, move |act, body, result| {
+                    act.appended(body, result, answers)
+                });
             }
         }
+    }
+
+    /// Sends `request` (an `R`) to storage; `then` gets the request back
+    /// with the answer, and the next batch goes when it is done.
+    fn store<R: Call>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        request: Msg,
+        then: impl FnOnce(&mut Self, ServerMsg, Result<R::Reply, CallError>) + 'static,
+    ) where
+        R::Reply: 'static,
+    {
+        let chat = self.chat.clone();
+        let body = ServerMsg { msg: Some(request) };
+        let stored = async move {
+            let result = chat.db_ref::<R>(&body).await;
+            (body, result)
+        };
+        ctx.spawn(
+            stored
+                .into_actor(self)
+                .map(move |(body, result), act, ctx| {
+                    then(act, body, result);
+                    act.after_store(ctx);
+                }),
+        );
     }
 
     fn after_store(&mut self, ctx: &mut Context<Self>) {
