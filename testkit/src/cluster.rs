@@ -13,6 +13,7 @@ use schat_runtime::config::{
     LogConfig, ManageConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
 };
 use schat_runtime::logging::test_logger;
+use schat_runtime::time::Clock;
 use schat_runtime::{LiveConfig, Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -111,6 +112,9 @@ pub struct TestCluster {
     running: BTreeMap<String, Running>,
     files_dir: tempfile::TempDir,
     redis: RedisServer,
+    /// The wall clock every node reads: a test of a rule about time moves
+    /// it forward instead of sleeping.
+    clock: Clock,
 }
 
 #[derive(Debug)]
@@ -268,6 +272,7 @@ impl TestCluster {
             running: BTreeMap::new(),
             files_dir,
             redis,
+            clock: Clock::system(),
         };
         let names: Vec<String> = cluster
             .config
@@ -292,7 +297,8 @@ impl TestCluster {
             test_logger(name),
             Default::default(),
             shutdown.clone(),
-        );
+        )
+        .with_clock(self.clock.clone());
         let node_handle = node.clone();
         let task = match (me.kind, listener) {
             (ProcKind::OnlineServ, _) => tokio::spawn(online_serv::run(node)),
@@ -325,6 +331,11 @@ impl TestCluster {
     }
 
     /// The cluster file the processes reload from.
+    /// The clock every node of the cluster reads (see `time::Clock`).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     pub fn config_path(&self) -> &std::path::Path {
         &self.config_path
     }

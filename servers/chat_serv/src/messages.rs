@@ -12,7 +12,6 @@ use schat_proto::server::{DbMarkRead, DbRead};
 use schat_runtime::file_url::Scope;
 use schat_runtime::logging::warn;
 use schat_runtime::rules;
-use schat_runtime::time::now_ms;
 
 use crate::actor::{Answer, Write};
 use crate::dispatch::ClientReply;
@@ -81,7 +80,7 @@ fn checked_message(chat: &Chat, uid: u64, req: SendMessageRequest) -> Result<Cha
         kind: kind as i32,
         text: req.text,
         media_url: req.media_url,
-        sent_at_ms: now_ms(),
+        sent_at_ms: chat.node.clock.now_ms(),
         recalled: false,
         recall_of: 0,
     })
@@ -96,7 +95,7 @@ pub async fn post_system(chat: &Arc<Chat>, gid: u64, actor: u64, text: &str) {
         sender_uid: actor,
         kind: MessageKind::System as i32,
         text: text.to_string(),
-        sent_at_ms: now_ms(),
+        sent_at_ms: chat.node.clock.now_ms(),
         ..ChatMessage::default()
     };
     let (answer, outcome) = Answer::task();
@@ -240,7 +239,7 @@ pub async fn recall(
                 "only the sender or the owner may recall a message",
             ));
         }
-        if now_ms().saturating_sub(original.sent_at_ms) > window_ms {
+        if chat.node.clock.now_ms().saturating_sub(original.sent_at_ms) > window_ms {
             return Err(Failure::new(
                 ResultCode::RecallExpired,
                 format!(
@@ -254,7 +253,7 @@ pub async fn recall(
         gid: req.gid,
         sender_uid: uid,
         kind: MessageKind::Recall as i32,
-        sent_at_ms: now_ms(),
+        sent_at_ms: chat.node.clock.now_ms(),
         recall_of: req.seq,
         ..ChatMessage::default()
     };
@@ -270,7 +269,7 @@ pub async fn recall(
         .map_err(|_| Failure::new(ResultCode::Unavailable, "the group's actor stopped"))??;
     Ok(SendMessageResponse {
         seq: appended.seq,
-        server_time_ms: now_ms(),
+        server_time_ms: chat.node.clock.now_ms(),
         duplicate: false,
     })
 }

@@ -8,6 +8,7 @@ use crate::health::Health;
 use crate::logging::{LogControl, Logger};
 use crate::shutdown::Shutdown;
 use crate::stats::Stats;
+use crate::time::Clock;
 
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -24,6 +25,8 @@ pub struct Node {
     pub admin: Admin,
     /// Its log level and file, changed at run time.
     pub logs: LogControl,
+    /// The wall clock its time rules read (see `time::Clock`).
+    pub clock: Clock,
 }
 
 impl Node {
@@ -44,6 +47,12 @@ impl Node {
             stats: Stats::new(),
             admin: Admin::default(),
             logs,
+            clock: Clock::system(),
         }
+    }
+
+    /// The same node reading `clock` (a test's).
+    pub fn with_clock(self, clock: Clock) -> Node {
+        Node { clock, ..self }
     }
 }
