@@ -328,10 +328,7 @@ impl GroupActor {
                         });
                     }
                 }
-                Some(Outcome::Error(error)) => answer.send(Err(Failure::new(
-                    ResultCode::try_from(error.code).unwrap_or(ResultCode::Internal),
-                    error.reason,
-                ))),
+                Some(Outcome::Error(error)) => answer.send(Err(CallError::from(error).into())),
                 None => answer.send(Err(CallError::Malformed("an empty outcome".into()).into())),
             }
         }

@@ -13,7 +13,7 @@ pub mod store;
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
 use schat_proto::server::{
     db_append_outcome, server_msg::Msg, DbAppendOutcome, DbAppended, DbAppendedBatch,
-    DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg, RpcError,
+    DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg,
 };
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
@@ -115,10 +115,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                     .map(|outcome| DbAppendOutcome {
                         outcome: Some(match outcome {
                             Ok(appended) => db_append_outcome::Outcome::Appended(appended),
-                            Err(err) => db_append_outcome::Outcome::Error(RpcError {
-                                code: err.code() as i32,
-                                reason: err.reason(),
-                            }),
+                            Err(err) => db_append_outcome::Outcome::Error((&err).into()),
                         }),
                     })
                     .collect(),

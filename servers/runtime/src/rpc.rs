@@ -138,6 +138,26 @@ impl CallError {
     }
 }
 
+/// An error body as the caller sees it.
+impl From<RpcError> for CallError {
+    fn from(error: RpcError) -> CallError {
+        CallError::Remote {
+            code: error.code(),
+            reason: error.reason,
+        }
+    }
+}
+
+/// A failure as the error body that carries it to the caller.
+impl From<&CallError> for RpcError {
+    fn from(err: &CallError) -> RpcError {
+        RpcError {
+            code: err.code() as i32,
+            reason: err.reason(),
+        }
+    }
+}
+
 impl From<crate::link::SendError> for CallError {
     fn from(err: crate::link::SendError) -> CallError {
         match err {
@@ -608,10 +628,7 @@ impl Channel {
                 let result = match ServerMsg::decode_frame(envelope.body) {
                     Ok(ServerMsg {
                         msg: Some(Msg::Error(err)),
-                    }) => Err(CallError::Remote {
-                        code: err.code(),
-                        reason: err.reason,
-                    }),
+                    }) => Err(err.into()),
                     Ok(ServerMsg { msg: Some(msg) }) => Ok(msg),
                     Ok(ServerMsg { msg: None }) => {
                         Err(CallError::Malformed("empty body".to_string()))
