@@ -11,7 +11,7 @@ use schat_client::{
     Client, ClientError, CreateGroupRequest, MessageKind, MessageSync, Push, ResultCode,
 };
 use schat_runtime::config::ChatConfig;
-use schat_testkit::{ClusterSpec, TestCluster};
+use schat_testkit::{chat_owner, eventually, ClusterSpec, TestCluster};
 
 /// One set, one chat_serv, so every group lives in the chat_serv the test
 /// looks at.
@@ -105,10 +105,10 @@ async fn pushed_seqs(client: &Client, gid: u64, (first_seq, last_seq): (u64, u64
     seqs
 }
 
-fn groups_held(cluster: &TestCluster) -> f64 {
+fn groups_held(cluster: &TestCluster, chat_serv: &str) -> f64 {
     cluster
-        .node("chat_serv-1")
-        .expect("chat_serv-1 runs")
+        .node(chat_serv)
+        .unwrap_or_else(|| panic!("{chat_serv} runs"))
         .stats
         .metrics()
         .into_iter()
@@ -215,10 +215,10 @@ async fn an_idle_group_actor_stops_and_the_next_send_starts_another() {
     let (gid, senders, reader) = busy_group(&cluster).await;
     let alice = &senders[0];
     let first = alice.send_text(gid, "a", "one").await.unwrap().seq;
-    assert!(groups_held(&cluster) >= 1.0);
+    assert!(groups_held(&cluster, "chat_serv-1") >= 1.0);
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while groups_held(&cluster) > 0.0 {
+    while groups_held(&cluster, "chat_serv-1") > 0.0 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the idle group's actor did not stop"
@@ -232,4 +232,67 @@ async fn an_idle_group_actor_stops_and_the_next_send_starts_another() {
     assert_eq!(second, first + 1);
     let seqs = pushed_seqs(&reader, gid, (second, second)).await;
     assert_eq!(seqs, [second]);
+}
+
+/// Sends one text, again with the same id while the cluster answers
+/// UNAVAILABLE (a chat_serv going or coming); its seq.
+async fn send_until_stored(client: &Client, gid: u64, id: &str, text: &str) -> u64 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match client.send_text(gid, id, text).await {
+            Ok(sent) => return sent.seq,
+            Err(err) if err.code() == Some(ResultCode::Unavailable) => {
+                assert!(tokio::time::Instant::now() < deadline, "{id}: {err}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => panic!("{id}: {err}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_that_hashes_back_to_a_returning_chat_serv_leaves_the_one_that_held_it() {
+    let mut cluster = TestCluster::start(ClusterSpec {
+        sets: 1,
+        chat: ChatConfig {
+            send_rate_per_sec: 0,
+            ..ChatConfig::default()
+        },
+        ..ClusterSpec::default()
+    })
+    .await
+    .unwrap();
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    // A group chat_serv-2 owns while both run; creating it writes no
+    // message, so no actor holds it yet.
+    let gid = loop {
+        let gid = alice
+            .create_group(CreateGroupRequest {
+                name: "moving".to_string(),
+                ..CreateGroupRequest::default()
+            })
+            .await
+            .unwrap()
+            .gid;
+        if chat_owner(gid) == 2 {
+            break gid;
+        }
+    };
+
+    // With chat_serv-2 down, chat_serv-1 takes the group's writes.
+    cluster.stop("chat_serv-2").await.unwrap();
+    let first = send_until_stored(&alice, gid, "a", "while away").await;
+    assert_eq!(groups_held(&cluster, "chat_serv-1"), 1.0);
+
+    // chat_serv-2 serves again: chat_serv-1 lets the group go...
+    cluster.restart("chat_serv-2").await.unwrap();
+    let released = eventually(Duration::from_secs(10), || async {
+        groups_held(&cluster, "chat_serv-1") == 0.0
+    })
+    .await;
+    assert!(released, "chat_serv-1 still holds the group");
+    // ...and chat_serv-2 stores the next message with the next seq.
+    let second = send_until_stored(&alice, gid, "b", "back home").await;
+    assert_eq!(second, first + 1);
+    assert_eq!(groups_held(&cluster, "chat_serv-2"), 1.0);
 }

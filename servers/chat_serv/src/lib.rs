@@ -109,7 +109,10 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
 }
 
 /// Stops the actors of groups that hash to another chat_serv now (one
-/// joined the set, or this one was degraded): their writes go there.
+/// joined the set, or this one was degraded): their writes go there. Run
+/// every beat, not only when this process sees the set change: a peer that
+/// left and came back between two beats leaves behind actors started while
+/// it was away, and only this check lets them go.
 fn release_moved_groups(chat: &Chat) {
     let me = chat.node.me.id;
     let serving = chat.fabric.serving_peers(ProcType::Chat);
