@@ -80,6 +80,24 @@ async fn garbage_frame_closes_only_that_connection() {
 }
 
 #[tokio::test]
+async fn garbage_inside_a_well_formed_frame_closes_only_that_connection() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (bystander, _, _) = cluster.user(1, "bystander").await.unwrap();
+    let attacker = cluster.client(1).await.unwrap();
+    // request_id 1, then a `register` body (field 11) whose two bytes are
+    // not a RegisterRequest: conn_serv reads only the request id and a ping,
+    // so logic is the one that finds out, and closes the connection just
+    // the same.
+    attacker
+        .send_raw_frame(Bytes::from_static(&[0x08, 0x01, 0x5a, 0x02, 0xff, 0xff]))
+        .await
+        .unwrap();
+    assert_eq!(closing_code(&attacker).await, ResultCode::Malformed);
+    assert!(matches!(attacker.ping().await, Err(ClientError::Closed(_))));
+    assert_eq!(bystander.profile().await.unwrap().account, "bystander");
+}
+
+#[tokio::test]
 async fn oversize_frame_is_refused_before_its_body() {
     let spec = ClusterSpec {
         limits: Limits {
