@@ -32,17 +32,22 @@ fn one_set(chat: ChatConfig) -> ClusterSpec {
 const SENDERS: usize = 5;
 const IN_FLIGHT: usize = 60;
 
-/// A group of `SENDERS` senders and a reader, all logged in on set 1.
-async fn busy_group(cluster: &TestCluster) -> (u64, Vec<Client>, Client) {
-    let (reader, _, _) = cluster.user(1, "reader").await.unwrap();
-    let gid = reader
+/// A new group owned by `owner`; its gid.
+async fn new_group(owner: &Client, name: &str) -> u64 {
+    owner
         .create_group(CreateGroupRequest {
-            name: "busy".to_string(),
+            name: name.to_string(),
             ..CreateGroupRequest::default()
         })
         .await
         .unwrap()
-        .gid;
+        .gid
+}
+
+/// A group of `SENDERS` senders and a reader, all logged in on set 1.
+async fn busy_group(cluster: &TestCluster) -> (u64, Vec<Client>, Client) {
+    let (reader, _, _) = cluster.user(1, "reader").await.unwrap();
+    let gid = new_group(&reader, "busy").await;
     let mut senders = Vec::new();
     for k in 0..SENDERS {
         let (sender, _, _) = cluster.user(1, &format!("sender{k}")).await.unwrap();
@@ -266,14 +271,7 @@ async fn a_group_that_hashes_back_to_a_returning_chat_serv_leaves_the_one_that_h
     // A group chat_serv-2 owns while both run; creating it writes no
     // message, so no actor holds it yet.
     let gid = loop {
-        let gid = alice
-            .create_group(CreateGroupRequest {
-                name: "moving".to_string(),
-                ..CreateGroupRequest::default()
-            })
-            .await
-            .unwrap()
-            .gid;
+        let gid = new_group(&alice, "moving").await;
         if chat_owner(gid) == 2 {
             break gid;
         }
