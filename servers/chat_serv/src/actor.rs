@@ -40,7 +40,7 @@ use schat_runtime::CallError;
 use tokio::sync::oneshot;
 
 use crate::deliver::{self, Members};
-use crate::dispatch::ClientReply;
+use crate::reply::ClientReply;
 use crate::{Chat, Failure};
 
 /// Appends stored in one round trip at most.

@@ -4,16 +4,15 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use schat_proto::client::{
     client_message::Body as Request, ClientMessage, ResultCode, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, ChatResponse, FileRef, ProcType, SnapshotRequest};
-use schat_proto::Wire;
+use schat_proto::server::{server_msg::Msg, FileRef, ProcType, SnapshotRequest};
 use schat_runtime::presence_map::Verdict;
-use schat_runtime::{Incoming, Responder, Target};
+use schat_runtime::{Incoming, Target};
 use tokio::time::Instant;
 
+use crate::reply::ClientReply;
 use crate::{admin, deliver, file_checks, groups, membership, messages, Chat, Failure};
 
 /// Handles what needs no waiting at once and returns the rest, for a task.
@@ -107,41 +106,6 @@ pub async fn serve(chat: &Arc<Chat>, incoming: Incoming) {
         None => ServerMessage::error(0, ResultCode::UnknownMessage, "unknown message type"),
     };
     reply.send(response);
-}
-
-/// Answers a client's request that came through logic.
-#[derive(Debug)]
-pub struct ClientReply {
-    responder: Responder,
-    request_id: u32,
-}
-
-impl ClientReply {
-    pub fn new(responder: Responder, request_id: u32) -> ClientReply {
-        ClientReply {
-            responder,
-            request_id,
-        }
-    }
-
-    /// With the client's request id, the final client frame (logic writes
-    /// it as it is); without (an older logic), the response for logic to
-    /// finish.
-    pub fn send(self, mut response: ServerMessage) {
-        let reply = if self.request_id == 0 {
-            ChatResponse {
-                response: Some(response),
-                frame: Bytes::new(),
-            }
-        } else {
-            response.request_id = self.request_id;
-            ChatResponse {
-                response: None,
-                frame: response.encode_frame(),
-            }
-        };
-        self.responder.reply(Msg::ChatResponse(reply));
-    }
 }
 
 async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMessage, Failure> {

@@ -26,6 +26,7 @@ mod file_checks;
 mod groups;
 mod membership;
 mod messages;
+mod reply;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

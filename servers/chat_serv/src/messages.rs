@@ -14,8 +14,8 @@ use schat_runtime::logging::warn;
 use schat_runtime::rules;
 
 use crate::actor::{Answer, Write};
-use crate::dispatch::ClientReply;
 use crate::groups::load;
+use crate::reply::ClientReply;
 use crate::{Chat, Failure};
 
 /// Most messages one pull or history page returns.

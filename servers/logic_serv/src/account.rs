@@ -9,9 +9,9 @@ use schat_proto::server::{
     server_msg::Msg, CreateAccount, GetCredential, GetSession, KickSession, OpenSession,
     PresenceEntry, ProcType, RevokeTokens,
 };
-use schat_runtime::logging::{debug, warn};
+use schat_runtime::logging::{debug, warn, Logger};
 use schat_runtime::time::now_ms;
-use schat_runtime::Target;
+use schat_runtime::{Failure, Target};
 
 use schat_runtime::file_url::{access_changed, AccessChange};
 
@@ -19,7 +19,6 @@ use crate::auth::TokenError;
 use crate::context::Logic;
 use crate::guard;
 use crate::profile;
-use crate::session::{Failure, Session, User};
 use crate::sessions::UserSession;
 use schat_runtime::rules;
 
@@ -82,14 +81,27 @@ async fn create_account(
     Ok(created.uid)
 }
 
-pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response, Failure> {
-    if session.user.is_some() {
-        return Err(Failure::new(
-            ResultCode::AlreadyLoggedIn,
-            "this connection is logged in already",
-        ));
-    }
-    let logic = session.logic.clone();
+/// The logged-in user of a session.
+#[derive(Clone, Copy, Debug)]
+pub struct User {
+    pub uid: u64,
+    pub session_id: u64,
+}
+
+/// The connection a login or logout arrives on.
+pub struct Conn<'a> {
+    pub id: u64,
+    /// The client's address, for the login throttle.
+    pub peer_ip: Option<std::net::IpAddr>,
+    pub log: &'a Logger,
+}
+
+/// Logs the connection in; the session it opens is the caller's to keep.
+pub async fn login(
+    logic: &Logic,
+    conn: Conn<'_>,
+    req: LoginRequest,
+) -> Result<(Response, User), Failure> {
     let Some(tokens) = logic.tokens.get() else {
         return Err(Failure::new(ResultCode::Unavailable, "server is starting"));
     };
@@ -97,13 +109,13 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
         Some(LoginCredential::Password(password)) => {
             let account = rules::account(&password.account).map_err(|_| wrong_credentials())?;
             // Refused while backing off, before any password is hashed.
-            let address = guard::address_of(&logic, session.peer_ip);
-            guard::check_login(&logic, &account, &address).await?;
+            let address = guard::address_of(logic, conn.peer_ip);
+            guard::check_login(logic, &account, &address).await?;
             let request = GetCredential {
                 account: account.clone(),
                 uid: 0,
             };
-            let credential = match fetch_credential(&logic, request).await {
+            let credential = match fetch_credential(logic, request).await {
                 Ok(credential) => {
                     let matches = logic
                         .passwords
@@ -118,10 +130,10 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
             let Some(credential) = credential else {
                 // Unknown accounts count too: the answer must not tell them
                 // apart.
-                guard::login_failed(&logic, &account, &address).await?;
+                guard::login_failed(logic, &account, &address).await?;
                 return Err(wrong_credentials());
             };
-            guard::login_ok(&logic, &account).await?;
+            guard::login_ok(logic, &account).await?;
             (
                 credential.uid,
                 credential.token_generation,
@@ -134,7 +146,7 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
                 _ => Failure::new(ResultCode::TokenInvalid, err.to_string()),
             })?;
             let credential = fetch_credential(
-                &logic,
+                logic,
                 GetCredential {
                     account: String::new(),
                     uid: claims.uid,
@@ -159,18 +171,18 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
     };
 
     // Everything that can fail comes before the session takes effect.
-    let mut profile = profile::fetch_one(&logic, uid).await?;
+    let mut profile = profile::fetch_one(logic, uid).await?;
     profile.online = true;
     let (file_token, file_token_expires_at_ms) =
-        crate::files::issue(&logic, uid, revoked_at_ms).await?;
-    let user = open_session(session, uid).await?;
+        crate::files::issue(logic, uid, revoked_at_ms).await?;
+    let user = open_session(logic, conn.id, uid).await?;
     let ttl = std::time::Duration::from_secs(logic.config.current().auth.token_ttl_secs);
     let (token, token_expires_at_ms) = tokens.issue_for(uid, generation, now_ms(), ttl);
     logic
         .sessions
         .set_file_token_expiry(uid, user.session_id, file_token_expires_at_ms);
-    debug!(session.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
-    Ok(Response::Login(LoginResponse {
+    debug!(conn.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
+    let response = Response::Login(LoginResponse {
         uid,
         token,
         token_expires_at_ms,
@@ -179,16 +191,14 @@ pub async fn login(session: &mut Session, req: LoginRequest) -> Result<Response,
         idle_timeout_secs: logic.config.current().limits.client_idle_timeout_secs as u32,
         file_token,
         file_token_expires_at_ms,
-    }))
+    });
+    Ok((response, user))
 }
 
-pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
-    let Some(user) = session.user else {
-        return Err(Failure::new(ResultCode::NotLoggedIn, "not logged in"));
-    };
+/// Revokes the user's tokens; the caller then ends the session.
+pub async fn logout(logic: &Logic, user: User) -> Result<Response, Failure> {
     let revoked_at_ms = now_ms();
-    session
-        .logic
+    logic
         .db(RevokeTokens {
             uid: user.uid,
             revoked_at_ms,
@@ -198,12 +208,10 @@ pub async fn logout(session: &mut Session) -> Result<Response, Failure> {
     // the tokens expire.
     // (A file_serv that misses this asks before it trusts the user again.)
     access_changed(
-        session.logic.fabric.channel(),
+        logic.fabric.channel(),
         user.uid,
         AccessChange::LoggedOut { revoked_at_ms },
     );
-    session.end_user_session().await;
-    debug!(session.log, "Logged out"; "uid" => user.uid);
     Ok(Response::Logout(LogoutResponse {}))
 }
 
@@ -226,8 +234,7 @@ async fn fetch_credential(
 /// session record wins. After binding locally we read the record again: if
 /// a newer login wrote it meanwhile (its kick may have arrived before we
 /// were bound, and found nothing), this session closes itself.
-async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> {
-    let logic = session.logic.clone();
+async fn open_session(logic: &Logic, conn_id: u64, uid: u64) -> Result<User, Failure> {
     let session_id = loop {
         let id = rand::rng().next_u64();
         if id != 0 {
@@ -242,20 +249,19 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
         })
         .await?;
     let user = User { uid, session_id };
-    session.user = Some(user);
     let here = UserSession {
-        conn_id: session.conn_id,
+        conn_id,
         session_id,
         file_token_expires_ms: 0,
     };
     let displaced = logic.sessions.bind_user(uid, here);
-    if !still_current(&logic, uid, session_id).await {
+    if !still_current(logic, uid, session_id).await {
         if let Some(newer) = displaced {
             logic.sessions.rebind_user(uid, session_id, newer);
         }
         logic
             .sessions
-            .kick_conn(session.conn_id, session_id, REPLACED.to_string());
+            .kick_conn(conn_id, session_id, REPLACED.to_string());
         return Ok(user);
     }
     if let Some(older) = displaced {
@@ -265,14 +271,14 @@ async fn open_session(session: &mut Session, uid: u64) -> Result<User, Failure> 
     }
     if let Some(previous) = opened.previous {
         if previous.logic_id != logic.me.id {
-            kick_remote(&logic, uid, previous.session_id, previous.logic_id);
+            kick_remote(logic, uid, previous.session_id, previous.logic_id);
         }
     }
     logic.presence.online(PresenceEntry {
         uid,
         logic_id: logic.me.id,
         conn_proc_id: logic.conn_id,
-        conn_id: session.conn_id,
+        conn_id,
         session_id,
         since_ms: now_ms(),
     });

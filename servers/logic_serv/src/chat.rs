@@ -9,8 +9,8 @@ use schat_proto::server::{ChatRequest, ProcType};
 use schat_runtime::Target;
 
 use crate::context::Logic;
-use crate::requests::Reply;
-use crate::session::Failure;
+use crate::reply::Reply;
+use schat_runtime::Failure;
 
 /// Where a group or message request goes; `None` for other requests.
 pub fn target(request: &Request) -> Option<Target> {

@@ -9,7 +9,7 @@ use schat_proto::server::{auth_guard::Op, AuthGuard};
 use schat_runtime::time::now_ms;
 
 use crate::context::Logic;
-use crate::session::Failure;
+use schat_runtime::Failure;
 
 /// The address a session is throttled by: its client address (an IPv6
 /// /64), or none for loopback unless `auth.throttle.on_loopback`.

@@ -19,6 +19,7 @@ mod guard;
 mod presence;
 mod profile;
 mod rate;
+mod reply;
 mod requests;
 mod session;
 mod sessions;

@@ -13,8 +13,8 @@ use schat_runtime::logging::debug;
 use schat_runtime::Target;
 
 use crate::context::Logic;
-use crate::session::Failure;
 use schat_runtime::rules;
+use schat_runtime::Failure;
 
 pub async fn fetch_one(logic: &Logic, uid: u64) -> Result<UserProfile, Failure> {
     logic

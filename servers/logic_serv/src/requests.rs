@@ -11,19 +11,16 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use bytes::Bytes;
 use futures_util::FutureExt;
 
-use schat_proto::client::{
-    client_message::Body as Request, server_message::Body as Response, ResultCode,
-};
+use schat_proto::client::{client_message::Body as Request, ResultCode};
 use schat_proto::server::Method;
 use schat_runtime::Failure;
 
 use schat_runtime::Target;
 
 use crate::context::Logic;
-use crate::session::{answer, answer_frame, Inbox};
+use crate::reply::{answer, answer_frame, Reply};
 
 /// One request taken from a session, to run beside it.
 #[derive(Debug)]
@@ -106,16 +103,24 @@ impl Running {
     }
 }
 
+/// What starts requests here (a session's inbox): it holds their count and
+/// queues, and hears when each is answered.
+pub trait Owner: Send + Sync + 'static {
+    fn running(&self) -> &Running;
+    /// One of its requests was answered.
+    fn answered(&self);
+}
+
 /// Starts `job` beside the session: behind the group's earlier requests if
 /// it names a group, else at once, unless `MAX_RUNNERS` are at work.
-pub fn start(logic: &Arc<Logic>, inbox: &Arc<Inbox>, conn_id: u64, job: Job) {
-    inbox.running.count.fetch_add(1, Ordering::AcqRel);
+pub fn start<O: Owner>(logic: &Arc<Logic>, owner: &Arc<O>, conn_id: u64, job: Job) {
+    owner.running().count.fetch_add(1, Ordering::AcqRel);
     let lane = match job.target {
         Some(target) if target.method == Method::Hash => Some(target.hash_key),
         _ => None,
     };
     {
-        let mut guard = inbox.running.queues();
+        let mut guard = owner.running().queues();
         let queues = guard.get_or_insert_with(Box::default);
         if let Some(behind) = lane.and_then(|gid| queues.lanes.get_mut(&gid)) {
             // A runner is at work on this group: it takes this one next.
@@ -131,15 +136,21 @@ pub fn start(logic: &Arc<Logic>, inbox: &Arc<Inbox>, conn_id: u64, job: Job) {
             queues.lanes.insert(gid, VecDeque::new());
         }
     }
-    let (logic_ref, inbox) = (logic.clone(), inbox.clone());
+    let (logic_ref, owner) = (logic.clone(), owner.clone());
     logic
         .shutdown
-        .spawn(run(logic_ref, inbox, conn_id, lane, job));
+        .spawn(run(logic_ref, owner, conn_id, lane, job));
 }
 
 /// Runs `job`, then its lane's next ones, then waiting ones, until there
 /// is nothing left for it.
-async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u64>, job: Job) {
+async fn run<O: Owner>(
+    logic: Arc<Logic>,
+    owner: Arc<O>,
+    conn_id: u64,
+    lane: Option<u64>,
+    job: Job,
+) {
     let (mut lane, mut job) = (lane, job);
     loop {
         let request_id = job.request_id;
@@ -159,9 +170,9 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
             Ok(Reply::Body(body)) => answer(&logic, conn_id, request_id, Ok(body), &logic.log),
             Err(failure) => answer(&logic, conn_id, request_id, Err(failure), &logic.log),
         }
-        inbox.running.count.fetch_sub(1, Ordering::AcqRel);
-        inbox.ready.notify_one();
-        let mut guard = inbox.running.queues();
+        owner.running().count.fetch_sub(1, Ordering::AcqRel);
+        owner.answered();
+        let mut guard = owner.running().queues();
         let Some(queues) = guard.as_mut() else {
             // Unreachable: the queues live while a runner does.
             return;
@@ -184,14 +195,6 @@ async fn run(logic: Arc<Logic>, inbox: Arc<Inbox>, conn_id: u64, lane: Option<u6
             }
         }
     }
-}
-
-/// What answers a request: a response body, or the final client frame a
-/// chat_serv made.
-#[derive(Debug)]
-pub enum Reply {
-    Body(Response),
-    Frame(Bytes),
 }
 
 /// Requests answered by logic itself or forwarded to a chat_serv.

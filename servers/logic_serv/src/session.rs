@@ -14,16 +14,17 @@ use schat_proto::client::{
     client_message::Body as Request, server_message::Body as Response, ClientMessage, Kicked,
     PongResponse, ResultCode, ServerMessage,
 };
-use schat_proto::server::{server_msg::Msg, CloseConn, ConnLogin, Deliver, ProcType};
+use schat_proto::server::{server_msg::Msg, ConnLogin, ProcType};
 use schat_proto::Wire;
 use schat_runtime::logging::{debug, o, Logger};
 use schat_runtime::time::now_ms;
-pub use schat_runtime::Failure;
+use schat_runtime::Failure;
 use schat_runtime::Target;
 use tokio::sync::Notify;
 
-use crate::account;
+use crate::account::{self, User};
 use crate::context::Logic;
+use crate::reply::{answer, close_conn, send_to};
 
 /// Requests one session may have waiting or running at once; a client
 /// that sends more is closed with RATE_LIMITED once those are answered.
@@ -91,6 +92,16 @@ impl Inbox {
     }
 }
 
+impl crate::requests::Owner for Inbox {
+    fn running(&self) -> &crate::requests::Running {
+        &self.running
+    }
+
+    fn answered(&self) {
+        self.ready.notify_one();
+    }
+}
+
 impl SessionHandle {
     /// Queues a frame, unless the client has [`MAX_IN_FLIGHT`] requests
     /// waiting or running already: then the session takes nothing more
@@ -122,13 +133,6 @@ impl SessionHandle {
     }
 }
 
-/// The logged-in user of a session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct User {
-    pub uid: u64,
-    pub session_id: u64,
-}
-
 pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
     let handle = SessionHandle {
         inbox: Arc::default(),
@@ -146,33 +150,6 @@ pub fn spawn(logic: Arc<Logic>, conn_id: u64, peer: String) -> SessionHandle {
     handle
 }
 
-/// Sends one message to a client. A response too large for a frame is
-/// replaced by an error saying so.
-pub fn send_to(logic: &Logic, conn_id: u64, message: ServerMessage) {
-    answer_frame(logic, conn_id, message.request_id, message.encode_frame());
-}
-
-/// Writes the encoded answer to request `request_id` to a client
-/// connection, or an error in its place if it exceeds the frame limit.
-pub fn answer_frame(logic: &Logic, conn_id: u64, request_id: u32, mut frame: Bytes) {
-    if frame.len() > logic.config.load().limits.max_frame_bytes {
-        frame = ServerMessage::error(
-            request_id,
-            ResultCode::Internal,
-            "response exceeds the frame limit; ask for less at a time",
-        )
-        .encode_frame();
-    }
-    let deliver = Deliver {
-        conn_ids: vec![conn_id],
-        frame,
-    };
-    let _ = logic.conn.push(
-        Target::spec(ProcType::Conn, logic.conn_id),
-        Msg::Deliver(deliver),
-    );
-}
-
 /// Sleeps until `deadline`, or forever without one.
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
@@ -188,37 +165,6 @@ fn tell_conn_login(logic: &Logic, conn_id: u64) {
     let _ = logic.conn.push(
         Target::spec(ProcType::Conn, logic.conn_id),
         Msg::ConnLogin(login),
-    );
-}
-
-/// Answers request `request_id` with its result.
-pub fn answer(
-    logic: &Logic,
-    conn_id: u64,
-    request_id: u32,
-    result: Result<Response, Failure>,
-    log: &Logger,
-) {
-    let message = match result {
-        Ok(body) => ServerMessage::ok(request_id, body),
-        Err(failure) => {
-            debug!(log, "Request failed"; "code" => ?failure.code, "reason" => &failure.reason);
-            ServerMessage::error(request_id, failure.code, failure.reason)
-        }
-    };
-    send_to(logic, conn_id, message);
-}
-
-/// Writes a final message to a client connection and closes it.
-pub fn close_conn(logic: &Logic, conn_id: u64, code: ResultCode, reason: &str) {
-    let close = CloseConn {
-        conn_id,
-        final_frame: ServerMessage::closing(code, reason).encode_frame(),
-        reason: reason.to_string(),
-    };
-    let _ = logic.conn.push(
-        Target::spec(ProcType::Conn, logic.conn_id),
-        Msg::CloseConn(close),
     );
 }
 
@@ -387,7 +333,7 @@ impl Session {
                 account::register(&self.logic, register, &address).await
             }
             Request::Login(login) => {
-                let result = account::login(self, login).await;
+                let result = self.login(login).await;
                 let metrics = &self.logic.metrics;
                 match &result {
                     Ok(_) => metrics.logins.inc(),
@@ -421,7 +367,7 @@ impl Session {
                 result
             }
             Request::Logout(_) => {
-                let result = account::logout(self).await;
+                let result = self.logout().await;
                 if result.is_ok() {
                     let timeout = self.logic.config.current().limits.client_login_timeout_secs;
                     self.relogin_by =
@@ -449,6 +395,36 @@ impl Session {
         };
         answer(&self.logic, self.conn_id, request_id, result, &self.log);
         Flow::Continue
+    }
+
+    async fn login(
+        &mut self,
+        login: schat_proto::client::LoginRequest,
+    ) -> Result<Response, Failure> {
+        if self.user.is_some() {
+            return Err(Failure::new(
+                ResultCode::AlreadyLoggedIn,
+                "this connection is logged in already",
+            ));
+        }
+        let conn = account::Conn {
+            id: self.conn_id,
+            peer_ip: self.peer_ip,
+            log: &self.log,
+        };
+        let (response, user) = account::login(&self.logic, conn, login).await?;
+        self.user = Some(user);
+        Ok(response)
+    }
+
+    async fn logout(&mut self) -> Result<Response, Failure> {
+        let Some(user) = self.user else {
+            return Err(Failure::new(ResultCode::NotLoggedIn, "not logged in"));
+        };
+        let response = account::logout(&self.logic, user).await?;
+        self.end_user_session().await;
+        debug!(self.log, "Logged out"; "uid" => user.uid);
+        Ok(response)
     }
 
     /// Sends one message to this session's client.
