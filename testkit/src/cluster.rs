@@ -366,6 +366,27 @@ impl TestCluster {
         self.running.get(name).map(|running| &running.node)
     }
 
+    /// The value of metric `name` in process `proc` whose labels include
+    /// every one of `labels` (0 when there is none).
+    pub fn metric(&self, proc: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let node = self
+            .node(proc)
+            .unwrap_or_else(|| panic!("{proc} is not running"));
+        node.stats
+            .metrics()
+            .into_iter()
+            .find(|metric| {
+                metric.name == name
+                    && labels.iter().all(|(key, value)| {
+                        metric
+                            .labels
+                            .iter()
+                            .any(|label| label.name == *key && label.value == *value)
+                    })
+            })
+            .map_or(0.0, |metric| metric.value)
+    }
+
     /// Stops one process as a crash would look to its peers: its sockets
     /// close and it answers nothing more.
     pub async fn stop(&mut self, name: &str) -> anyhow::Result<()> {

@@ -15,7 +15,7 @@ use schat_client::{
     Client, ClientError, CreateGroupRequest, HttpClient, MessageKind, ProfileUpdate,
     SendMessageRequest, UpdateGroupRequest,
 };
-use schat_runtime::config::{FilesConfig, HttpConfig};
+use schat_runtime::config::{ChatConfig, FilesConfig, HttpConfig};
 use schat_testkit::raw_http::{connect_from, read_response};
 use schat_testkit::{eventually, file_token, png, ClusterSpec, TestCluster};
 use tokio::io::AsyncWriteExt;
@@ -663,8 +663,14 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
     let cluster = TestCluster::start(ClusterSpec {
         file_servs: 1,
         files: FilesConfig {
-            release_delay_secs: 1,
+            release_delay_secs: RELEASE_DELAY.as_secs(),
             ..FilesConfig::default()
+        },
+        // The test moves the clock by the release delay; recalls must
+        // stay allowed across that.
+        chat: ChatConfig {
+            recall_window_secs: 86_400,
+            ..ChatConfig::default()
         },
         ..spec()
     })
@@ -698,8 +704,13 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
             .unwrap();
     }
 
-    // The releases come due (release_delay_secs is a time rule: wait past it).
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Within the delay nothing is deleted, not even the replaced avatar.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = files.download(&file_token(&bob), &other.url, None).await;
+    assert!(waiting.is_ok(), "deleted before the delay: {waiting:?}");
+
+    // The releases come due: two files kept (referenced again), one deleted.
+    releases_come_due(&cluster, 1.0, 2.0).await;
     let kept = files.download(&file_token(&alice), &sent.url, None).await;
     assert_eq!(kept.unwrap().body, content, "a file sent again was deleted");
     let kept = files.download(&file_token(&bob), &avatar.url, None).await;
@@ -711,10 +722,40 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
 
     // Once the last reference goes, so does the file.
     bob.recall(gid, bob_seq).await.unwrap();
+    releases_come_due(&cluster, 2.0, 2.0).await;
     assert!(
         gone(&files, &alice, &sent.url).await,
         "an unreferenced file was kept"
     );
+}
+
+/// The release delay of the file tests that move the clock.
+const RELEASE_DELAY: Duration = Duration::from_secs(600);
+
+/// Moves the cluster's clock past the release delay until file_serv-1 has
+/// deleted `deleted` released files and kept `kept` (a release still on
+/// its way to file_serv when the clock moves waits for the next move).
+async fn releases_come_due(cluster: &TestCluster, deleted: f64, kept: f64) {
+    let count = |outcome| {
+        cluster.metric(
+            "file_serv-1",
+            "file_releases_total",
+            &[("outcome", outcome)],
+        )
+    };
+    let due = eventually(Duration::from_secs(10), || async {
+        cluster.clock().advance(RELEASE_DELAY);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        count("deleted") >= deleted && count("kept") >= kept
+    })
+    .await;
+    assert!(
+        due,
+        "releases: {} deleted, {} kept; wanted {deleted} and {kept}",
+        count("deleted"),
+        count("kept")
+    );
+    assert_eq!((count("deleted"), count("kept")), (deleted, kept));
 }
 
 #[tokio::test]

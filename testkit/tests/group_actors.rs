@@ -111,14 +111,7 @@ async fn pushed_seqs(client: &Client, gid: u64, (first_seq, last_seq): (u64, u64
 }
 
 fn groups_held(cluster: &TestCluster, chat_serv: &str) -> f64 {
-    cluster
-        .node(chat_serv)
-        .unwrap_or_else(|| panic!("{chat_serv} runs"))
-        .stats
-        .metrics()
-        .into_iter()
-        .find(|metric| metric.name == "groups_held")
-        .map_or(0.0, |metric| metric.value)
+    cluster.metric(chat_serv, "groups_held", &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,10 @@ pub struct Files {
     pub stats: Stats,
     pub uploads: Counter,
     pub downloads: Counter,
+    /// Released files deleted, and released files kept because something
+    /// refers to them again (or that could not be checked).
+    pub released: Counter,
+    pub release_kept: Counter,
 }
 
 /// Serves HTTP on `listener` until the node shuts down.
@@ -95,6 +99,16 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         downloads: stats.counter(
             "downloads_total",
             "Files served (GET or HEAD, whole or ranges).",
+        ),
+        released: stats.counter_with(
+            "file_releases_total",
+            "Files named by a release, by what became of them.",
+            &[("outcome", "deleted")],
+        ),
+        release_kept: stats.counter_with(
+            "file_releases_total",
+            "Files named by a release, by what became of them.",
+            &[("outcome", "kept")],
         ),
     });
     // Counting what earlier runs stored can take a while: serve meanwhile.
@@ -150,10 +164,11 @@ fn on_packet(files: &Arc<Files>, incoming: Incoming, node: &Node) {
     let files = files.clone();
     let shutdown = shutdown.clone();
     let delay = Duration::from_secs(files.config.current().files.release_delay_secs);
+    let clock = node.clock.clone();
     tokio::spawn(async move {
         tokio::select! {
             _ = shutdown.cancelled() => {}
-            _ = tokio::time::sleep(delay) => release_files(&files, &release).await,
+            _ = clock.sleep(delay) => release_files(&files, &release).await,
         }
     });
 }
@@ -172,16 +187,21 @@ async fn release_files(files: &Files, release: &ReleaseFiles) {
             Ok(false) => {}
             Ok(true) => {
                 debug!(files.log, "Kept a released file: referenced again"; "url" => path);
+                files.release_kept.inc();
                 continue;
             }
             Err(err) => {
                 warn!(files.log, "Kept a released file: cannot check its references";
                     "url" => path, "error" => %err);
+                files.release_kept.inc();
                 continue;
             }
         }
         match files.store.release(&url).await {
-            Ok(true) => debug!(files.log, "Released"; "url" => path),
+            Ok(true) => {
+                debug!(files.log, "Released"; "url" => path);
+                files.released.inc();
+            }
             Ok(false) => {}
             Err(err) => {
                 warn!(files.log, "Cannot release a file"; "url" => path, "error" => %err);
