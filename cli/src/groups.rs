@@ -4,12 +4,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Subcommand, ValueEnum};
 use schat_client::{
-    Client, CreateGroupRequest, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push,
+    Client, CreateGroupRequest, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push, Role,
     SendMessageRequest,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::output::{message_line, notice_line, print_group, utc_date};
+use crate::output::{member_line, message_line, notice_line, print_group};
 use crate::Failure;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -57,16 +57,38 @@ pub enum GroupCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Approve an application (owner).
+    /// Approve an application (owner or admin).
     Approve { gid: u64, user: String },
-    /// Deny an application (owner).
+    /// Deny an application (owner or admin).
     Deny { gid: u64, user: String },
-    /// Invite a user (owner).
+    /// Invite a user (owner or admin).
     Invite { gid: u64, user: String },
     /// Leave a group.
     Quit { gid: u64 },
-    /// Remove a member (owner).
+    /// Remove a member (owner; admins remove members, not admins).
     Kick { gid: u64, user: String },
+    /// Make a member an admin (owner).
+    Admin { gid: u64, user: String },
+    /// Make an admin a plain member again (owner).
+    Unadmin { gid: u64, user: String },
+    /// Hand the group to a member; you become an admin (owner).
+    Transfer { gid: u64, user: String },
+    /// Keep a member from sending for a while (owner or admin).
+    Mute {
+        gid: u64,
+        user: String,
+        /// How long: 90s, 10m, 2h, 3d (at most 30 days).
+        #[arg(long = "for", value_parser = parse_span, default_value = "10m")]
+        duration: u32,
+    },
+    /// Let a muted member send again (owner or admin).
+    Unmute { gid: u64, user: String },
+    /// Only the owner and admins may send (owner or admin).
+    MuteAll { gid: u64 },
+    /// Everyone may send again (owner or admin).
+    UnmuteAll { gid: u64 },
+    /// Who has read a message (its sender, the owner or an admin).
+    Readers { gid: u64, seq: u64 },
     /// Remove a group with its members and history (owner).
     Dismiss { gid: u64 },
     /// Show a group.
@@ -102,6 +124,46 @@ pub enum GroupCommand {
     /// Chat live in a group: incoming messages appear as they arrive; each
     /// line you type is sent. /quit leaves.
     Chat { gid: u64 },
+}
+
+/// Makes `user` an admin of `gid`, or a plain member again.
+async fn set_role(client: &Client, gid: u64, user: &str, role: Role) -> Result<(), Failure> {
+    let uid = resolve_user(client, user).await?;
+    client.set_role(gid, uid, role).await?;
+    let what = match role {
+        Role::Admin => "an admin",
+        _ => "a plain member",
+    };
+    println!("#{uid} is now {what} of group {gid}");
+    Ok(())
+}
+
+/// A duration such as `90s`, `10m`, `2h`, `3d` (a bare number: seconds).
+fn parse_span(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u32 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 90s, 10m, 2h or 3d"))?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?}: use s, m, h or d")),
+    };
+    number
+        .checked_mul(scale)
+        .ok_or_else(|| format!("{text:?} is too long"))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as u64)
 }
 
 pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failure> {
@@ -170,6 +232,56 @@ pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failu
             client.kick_member(gid, uid).await?;
             println!("removed #{uid} from group {gid}");
         }
+        GroupCommand::Admin { gid, user } => set_role(client, gid, &user, Role::Admin).await?,
+        GroupCommand::Unadmin { gid, user } => set_role(client, gid, &user, Role::Member).await?,
+        GroupCommand::Transfer { gid, user } => {
+            let uid = resolve_user(client, &user).await?;
+            client.transfer_ownership(gid, uid).await?;
+            println!("#{uid} now owns group {gid}; you are an admin");
+        }
+        GroupCommand::Mute {
+            gid,
+            user,
+            duration,
+        } => {
+            let uid = resolve_user(client, &user).await?;
+            client.mute_member(gid, uid, duration).await?;
+            println!("muted #{uid} in group {gid} for {duration} s");
+        }
+        GroupCommand::Unmute { gid, user } => {
+            let uid = resolve_user(client, &user).await?;
+            client.mute_member(gid, uid, 0).await?;
+            println!("#{uid} may send in group {gid} again");
+        }
+        GroupCommand::MuteAll { gid } => {
+            client.mute_all(gid, true).await?;
+            println!("group {gid} is muted: only the owner and admins may send");
+        }
+        GroupCommand::UnmuteAll { gid } => {
+            client.mute_all(gid, false).await?;
+            println!("group {gid} is unmuted");
+        }
+        GroupCommand::Readers { gid, seq } => {
+            let mut after = 0;
+            let mut first = true;
+            loop {
+                let page = client.readers(gid, seq, after, 200).await?;
+                if first {
+                    println!(
+                        "#{seq}: read by {}, not yet by {}",
+                        page.read_count, page.unread_count
+                    );
+                    first = false;
+                }
+                for uid in &page.readers {
+                    println!("  #{uid}");
+                }
+                if page.next_after_uid == 0 {
+                    break;
+                }
+                after = page.next_after_uid;
+            }
+        }
         GroupCommand::Dismiss { gid } => {
             client.dismiss_group(gid).await?;
             println!("dismissed group {gid}");
@@ -180,12 +292,7 @@ pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failu
             loop {
                 let page = client.members(gid, after, 200).await?;
                 for member in &page.members {
-                    println!(
-                        "#{:<8} {:<6} joined {}",
-                        member.uid,
-                        member.role().as_str_name().to_ascii_lowercase(),
-                        utc_date(member.joined_at_ms)
-                    );
+                    println!("{}", member_line(member, now_ms()));
                 }
                 if page.next_after_uid == 0 {
                     break;
@@ -347,5 +454,22 @@ async fn chat_view(client: &Client, gid: u64) -> Result<(), Failure> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_span;
+
+    #[test]
+    fn spans_parse_with_units_and_refuse_garbage() {
+        assert_eq!(parse_span("90"), Ok(90));
+        assert_eq!(parse_span("90s"), Ok(90));
+        assert_eq!(parse_span("10m"), Ok(600));
+        assert_eq!(parse_span("2h"), Ok(7200));
+        assert_eq!(parse_span("3d"), Ok(259_200));
+        assert!(parse_span("10w").is_err());
+        assert!(parse_span("m").is_err());
+        assert!(parse_span("99999999d").is_err());
     }
 }

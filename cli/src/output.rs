@@ -60,6 +60,23 @@ pub fn notice_line(notice: &schat_client::Notice) -> String {
         ),
         NoticeKind::Kicked => format!("you were removed from {group}"),
         NoticeKind::Dismissed => format!("{group} was dismissed"),
+        NoticeKind::RoleChanged => format!(
+            "#{} made you {} of {group}",
+            notice.from_uid,
+            match notice.role() {
+                schat_client::Role::Owner => "the owner",
+                schat_client::Role::Admin => "an admin",
+                schat_client::Role::Member => "a plain member",
+            }
+        ),
+        NoticeKind::MuteChanged if notice.until_ms == 0 => {
+            format!("#{} let you send in {group} again", notice.from_uid)
+        }
+        NoticeKind::MuteChanged => format!(
+            "#{} muted you in {group} until {}",
+            notice.from_uid,
+            utc_date(notice.until_ms)
+        ),
         NoticeKind::NoticeUnspecified => format!("notice about {group}"),
     }
 }
@@ -90,8 +107,29 @@ pub fn print_group(group: &GroupInfo) {
         "members:     {} of {}",
         group.member_count, group.member_cap
     );
+    if group.mute_all {
+        println!("muted:       only the owner and admins may send");
+    }
     println!("messages:    {}", group.latest_seq);
     println!("created:     {}", utc_date(group.created_at_ms));
+}
+
+/// One line for a member: uid, role, when it joined, and a mute still
+/// running at `now_ms`.
+pub fn member_line(member: &schat_client::Member, now_ms: u64) -> String {
+    let mut line = format!(
+        "#{:<8} {:<6} joined {}",
+        member.uid,
+        member.role().as_str_name().to_ascii_lowercase(),
+        utc_date(member.joined_at_ms)
+    );
+    if member.muted_until_ms > now_ms {
+        line.push_str(&format!(
+            ", muted until {}",
+            utc_date(member.muted_until_ms)
+        ));
+    }
+    line
 }
 
 /// A push that arrived while the shell waits for input.

@@ -5,9 +5,10 @@ use schat_proto::client::{
     CreateGroupRequest, DecideApplicationRequest, DismissGroupRequest, GetGroupRequest, GroupInfo,
     GroupState, GroupsResponse, HistoryRequest, InviteRequest, JoinGroupRequest, JoinGroupResponse,
     KickMemberRequest, ListMembersRequest, ListNoticesRequest, ListPublicGroupsRequest,
-    MarkReadRequest, MembersResponse, MessageKind, MessagesResponse, MyGroupsRequest, Notice,
-    PullMessagesRequest, QuitGroupRequest, RecallMessageRequest, SendMessageRequest,
-    SendMessageResponse, UpdateGroupRequest,
+    MarkReadRequest, MembersResponse, MessageKind, MessagesResponse, MuteAllRequest,
+    MuteMemberRequest, MyGroupsRequest, Notice, PullMessagesRequest, QuitGroupRequest,
+    ReadersRequest, ReadersResponse, RecallMessageRequest, Role, SendMessageRequest,
+    SendMessageResponse, SetRoleRequest, TransferOwnershipRequest, UpdateGroupRequest,
 };
 
 use crate::connection::unexpected;
@@ -241,5 +242,66 @@ impl Client {
             Response::SendMessage(sent) => Ok(sent),
             _ => Err(unexpected("recall_message")),
         }
+    }
+
+    /// Who has read message `seq` (its sender, the owner or an admin may
+    /// ask): counts, and a page of readers with uid above `after_uid`.
+    pub async fn readers(
+        &self,
+        gid: u64,
+        seq: u64,
+        after_uid: u64,
+        limit: u32,
+    ) -> Result<ReadersResponse, ClientError> {
+        let request = Request::Readers(ReadersRequest {
+            gid,
+            seq,
+            after_uid,
+            limit,
+        });
+        match self.request(request).await? {
+            Response::Readers(readers) => Ok(readers),
+            _ => Err(unexpected("readers")),
+        }
+    }
+
+    /// Owner only: makes a member an admin (`Role::Admin`) or a plain
+    /// member again (`Role::Member`).
+    pub async fn set_role(&self, gid: u64, uid: u64, role: Role) -> Result<(), ClientError> {
+        let request = Request::SetRole(SetRoleRequest {
+            gid,
+            uid,
+            role: role as i32,
+        });
+        self.done(request, "set_role").await
+    }
+
+    /// Owner only: hands the group to member `uid`; the caller becomes an
+    /// admin.
+    pub async fn transfer_ownership(&self, gid: u64, uid: u64) -> Result<(), ClientError> {
+        let request = Request::TransferOwnership(TransferOwnershipRequest { gid, uid });
+        self.done(request, "transfer_ownership").await
+    }
+
+    /// Owner or admin: member `uid` may not send for `duration_secs`
+    /// (0 lifts the mute).
+    pub async fn mute_member(
+        &self,
+        gid: u64,
+        uid: u64,
+        duration_secs: u32,
+    ) -> Result<(), ClientError> {
+        let request = Request::MuteMember(MuteMemberRequest {
+            gid,
+            uid,
+            duration_secs,
+        });
+        self.done(request, "mute_member").await
+    }
+
+    /// Owner or admin: while `muted`, only the owner and admins may send.
+    pub async fn mute_all(&self, gid: u64, muted: bool) -> Result<(), ClientError> {
+        self.done(Request::MuteAll(MuteAllRequest { gid, muted }), "mute_all")
+            .await
     }
 }

@@ -26,8 +26,8 @@ pub use connection::{Client, ClientError, Push};
 pub use http::{HttpClient, HttpResponse};
 pub use schat_proto::client::{
     ChatMessage, CreateGroupRequest, GroupInfo, GroupState, JoinPolicy, JoinStatus, LoginResponse,
-    MessageKind, Notice, NoticeKind, ResultCode, SendMessageRequest, UpdateGroupRequest,
-    UpdateProfileRequest as ProfileUpdate, UserProfile,
+    Member, MessageKind, Notice, NoticeKind, ReadersResponse, ResultCode, Role, SendMessageRequest,
+    UpdateGroupRequest, UpdateProfileRequest as ProfileUpdate, UserProfile,
 };
 pub use sync::MessageSync;
 

@@ -9,7 +9,9 @@
 //! and no `Call`.
 
 use crate::client::NoticesResponse;
-use crate::client::{GroupsResponse, MembersResponse, MessagesResponse, MyGroupsResponse};
+use crate::client::{
+    GroupsResponse, MembersResponse, MessagesResponse, MyGroupsResponse, ReadersResponse,
+};
 use crate::server::server_msg::Msg;
 #[allow(clippy::wildcard_imports)]
 use crate::server::*;
@@ -115,6 +117,10 @@ bodies! {
     DbFileRefCount(DbFileRefCount),
     DbAppendBatch(DbAppendBatch),
     DbAppendedBatch(DbAppendedBatch),
+    DbSetRole(DbSetRole),
+    DbMute(DbMute),
+    DbReaders(DbReaders),
+    DbReadersPage(ReadersResponse),
     GetFileKey(GetFileKey),
     FileKey(FileKey),
     CheckMember(CheckMember),
@@ -175,6 +181,9 @@ calls! {
     DbAckNotices => Ok,
     DbRecall => DbAppended,
     DbFileRefs => DbFileRefCount,
+    DbSetRole => DbFlag,
+    DbMute => DbFlag,
+    DbReaders => ReadersResponse,
     // conn, logic -> dir (as a request when leaving the directory)
     ConnLoad => Ok,
     // file, logic -> chat, logic, db_logic

@@ -31,6 +31,19 @@ pub fn chat_owner(gid: u64) -> u32 {
     schat_runtime::rendezvous::owner(gid, [401, 402]).map_or(1, |id| id - 400)
 }
 
+/// The server's refusal of `result`; panics when it succeeded or failed
+/// some other way.
+pub fn refusal<T: std::fmt::Debug>(
+    result: Result<T, schat_client::ClientError>,
+) -> schat_client::ResultCode {
+    match result {
+        Err(err) => err
+            .code()
+            .unwrap_or_else(|| panic!("expected a server error, got {err:?}")),
+        Ok(value) => panic!("expected an error, got {value:?}"),
+    }
+}
+
 /// Polls `check` every 20 ms until it returns true or `within` passes.
 /// For waiting on readiness and convergence, never as a fixed sleep.
 pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool

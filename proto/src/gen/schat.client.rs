@@ -7,7 +7,7 @@ pub struct ClientMessage {
     pub request_id: u32,
     #[prost(
         oneof = "client_message::Body",
-        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 60, 61, 62, 63, 64"
+        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 60, 61, 62, 63, 64, 65"
     )]
     pub body: ::core::option::Option<client_message::Body>,
 }
@@ -56,9 +56,17 @@ pub mod client_message {
         MyGroups(super::MyGroupsRequest),
         #[prost(message, tag = "42")]
         ListNotices(super::ListNoticesRequest),
-        /// 44..59: more group requests.
         #[prost(message, tag = "43")]
         AckNotices(super::AckNoticesRequest),
+        #[prost(message, tag = "44")]
+        SetRole(super::SetRoleRequest),
+        #[prost(message, tag = "45")]
+        TransferOwnership(super::TransferOwnershipRequest),
+        #[prost(message, tag = "46")]
+        MuteMember(super::MuteMemberRequest),
+        /// 48..59: more group requests.
+        #[prost(message, tag = "47")]
+        MuteAll(super::MuteAllRequest),
         /// Messages and sync.
         #[prost(message, tag = "60")]
         SendMessage(super::SendMessageRequest),
@@ -68,9 +76,11 @@ pub mod client_message {
         History(super::HistoryRequest),
         #[prost(message, tag = "63")]
         MarkRead(super::MarkReadRequest),
-        /// 65..79: more message requests; 80..89: files.
         #[prost(message, tag = "64")]
         RecallMessage(super::RecallMessageRequest),
+        /// 66..79: more message requests; 80..89: files.
+        #[prost(message, tag = "65")]
+        Readers(super::ReadersRequest),
     }
 }
 /// Every frame a server sends: a response (request_id != 0) or a push
@@ -88,7 +98,7 @@ pub struct ServerMessage {
     pub reason: ::prost::alloc::string::String,
     #[prost(
         oneof = "server_message::Body",
-        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 60, 61, 100, 101, 102, 103, 104"
+        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 60, 61, 65, 100, 101, 102, 103, 104"
     )]
     pub body: ::core::option::Option<server_message::Body>,
 }
@@ -125,9 +135,11 @@ pub mod server_message {
         Notices(super::NoticesResponse),
         #[prost(message, tag = "60")]
         SendMessage(super::SendMessageResponse),
-        /// Other numbers up to 89 mirror the request numbers.
         #[prost(message, tag = "61")]
         Messages(super::MessagesResponse),
+        /// Other numbers up to 89 mirror the request numbers.
+        #[prost(message, tag = "65")]
+        Readers(super::ReadersResponse),
         /// Pushes (request_id == 0).
         #[prost(message, tag = "100")]
         Kicked(super::Kicked),
@@ -329,6 +341,9 @@ pub struct GroupInfo {
     /// Seq of the newest message (0: none yet).
     #[prost(uint64, tag = "11")]
     pub latest_seq: u64,
+    /// Only the owner and admins may send (see mute_all).
+    #[prost(bool, tag = "12")]
+    pub mute_all: bool,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CreateGroupRequest {
@@ -368,7 +383,7 @@ pub struct JoinGroupResponse {
     #[prost(message, optional, tag = "2")]
     pub group: ::core::option::Option<GroupInfo>,
 }
-/// Owner only: approve or deny a pending application.
+/// Owner or admin: approve or deny a pending application.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DecideApplicationRequest {
     #[prost(uint64, tag = "1")]
@@ -378,7 +393,8 @@ pub struct DecideApplicationRequest {
     #[prost(bool, tag = "3")]
     pub approve: bool,
 }
-/// Owner only: invite a user; the invitee may then join whatever the policy.
+/// Owner or admin: invite a user; the invitee may then join whatever the
+/// policy.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct InviteRequest {
     #[prost(uint64, tag = "1")]
@@ -392,7 +408,7 @@ pub struct QuitGroupRequest {
     #[prost(uint64, tag = "1")]
     pub gid: u64,
 }
-/// Owner only.
+/// The owner kicks anyone else; an admin kicks members, not admins.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct KickMemberRequest {
     #[prost(uint64, tag = "1")]
@@ -431,6 +447,9 @@ pub struct Member {
     pub role: i32,
     #[prost(uint64, tag = "3")]
     pub joined_at_ms: u64,
+    /// Muted until then (0: not muted; a time past means the mute ended).
+    #[prost(uint64, tag = "4")]
+    pub muted_until_ms: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct MembersResponse {
@@ -453,6 +472,45 @@ pub struct UpdateGroupRequest {
     pub avatar_url: ::core::option::Option<::prost::alloc::string::String>,
     #[prost(bool, optional, tag = "5")]
     pub public: ::core::option::Option<bool>,
+}
+/// Owner only: make a member an admin (ADMIN) or take it back (MEMBER).
+/// At most 32 admins per group.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SetRoleRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(enumeration = "Role", tag = "3")]
+    pub role: i32,
+}
+/// Owner only: a member becomes the owner; the old owner becomes an admin.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct TransferOwnershipRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+}
+/// Owner or admin: the member may not send for duration_secs (1..2,592,000,
+/// i.e. 30 days); 0 lifts a mute. Nobody mutes the owner; admins do not
+/// mute admins.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct MuteMemberRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(uint32, tag = "3")]
+    pub duration_secs: u32,
+}
+/// Owner or admin: while muted, only the owner and admins may send.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct MuteAllRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(bool, tag = "2")]
+    pub muted: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListPublicGroupsRequest {
@@ -506,6 +564,12 @@ pub struct Notice {
     pub note: ::prost::alloc::string::String,
     #[prost(uint64, tag = "7")]
     pub at_ms: u64,
+    /// ROLE_CHANGED: the new role.
+    #[prost(enumeration = "Role", tag = "8")]
+    pub role: i32,
+    /// MUTED: muted until then; 0 when the mute was lifted.
+    #[prost(uint64, tag = "9")]
+    pub until_ms: u64,
 }
 /// At most 100 notices per answer, oldest first; ask again with the last id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
@@ -627,13 +691,43 @@ pub struct MarkReadRequest {
     #[prost(uint64, tag = "2")]
     pub seq: u64,
 }
-/// The sender within the recall window, or the owner at any time.
+/// The sender within the recall window, or the owner or an admin at any time.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct RecallMessageRequest {
     #[prost(uint64, tag = "1")]
     pub gid: u64,
     #[prost(uint64, tag = "2")]
     pub seq: u64,
+}
+/// Who has read message seq: the members (other than its sender) whose read
+/// cursor is at seq or past it. Asked by the message's sender, the owner or
+/// an admin, in groups of at most chat.receipts_max_members members.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReadersRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub seq: u64,
+    /// Readers with uid greater than this (0: from the start).
+    #[prost(uint64, tag = "3")]
+    pub after_uid: u64,
+    /// 1..200; 0 means 100.
+    #[prost(uint32, tag = "4")]
+    pub limit: u32,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReadersResponse {
+    /// Members other than the sender who have read it, and who have not.
+    #[prost(uint32, tag = "1")]
+    pub read_count: u32,
+    #[prost(uint32, tag = "2")]
+    pub unread_count: u32,
+    /// One page of the readers, by uid.
+    #[prost(uint64, repeated, tag = "3")]
+    pub readers: ::prost::alloc::vec::Vec<u64>,
+    /// Pass as after_uid for the next page; 0 when this was the last page.
+    #[prost(uint64, tag = "4")]
+    pub next_after_uid: u64,
 }
 /// Pushed while a session lasts, before its file token expires.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -697,9 +791,12 @@ pub enum ResultCode {
     /// The message is too large, or its content does not fit its kind.
     MessageTooLarge = 24,
     /// The recall window has passed.
+    RecallExpired = 25,
+    /// The sender is muted in this group (for a while, or the whole group is
+    /// muted and only its owner and admins may speak).
     ///
     /// Codes 26..63 are reserved for group, message and file results.
-    RecallExpired = 25,
+    Muted = 26,
 }
 impl ResultCode {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -734,6 +831,7 @@ impl ResultCode {
             Self::WrongPassword => "WRONG_PASSWORD",
             Self::MessageTooLarge => "MESSAGE_TOO_LARGE",
             Self::RecallExpired => "RECALL_EXPIRED",
+            Self::Muted => "MUTED",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -765,6 +863,7 @@ impl ResultCode {
             "WRONG_PASSWORD" => Some(Self::WrongPassword),
             "MESSAGE_TOO_LARGE" => Some(Self::MessageTooLarge),
             "RECALL_EXPIRED" => Some(Self::RecallExpired),
+            "MUTED" => Some(Self::Muted),
             _ => None,
         }
     }
@@ -810,6 +909,9 @@ impl JoinPolicy {
 pub enum Role {
     Member = 0,
     Owner = 1,
+    /// Appointed by the owner: approves, denies, invites, kicks members (not
+    /// admins), mutes members, recalls any message.
+    Admin = 2,
 }
 impl Role {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -820,6 +922,7 @@ impl Role {
         match self {
             Self::Member => "MEMBER",
             Self::Owner => "OWNER",
+            Self::Admin => "ADMIN",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -827,6 +930,7 @@ impl Role {
         match value {
             "MEMBER" => Some(Self::Member),
             "OWNER" => Some(Self::Owner),
+            "ADMIN" => Some(Self::Admin),
             _ => None,
         }
     }
@@ -878,6 +982,11 @@ pub enum NoticeKind {
     Kicked = 5,
     /// To every member of a dismissed group.
     Dismissed = 6,
+    /// To a member whose role changed (role: the new one; OWNER after a
+    /// transfer).
+    RoleChanged = 7,
+    /// To a member muted (until_ms) or unmuted (until_ms 0).
+    MuteChanged = 8,
 }
 impl NoticeKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -893,6 +1002,8 @@ impl NoticeKind {
             Self::Invited => "INVITED",
             Self::Kicked => "KICKED",
             Self::Dismissed => "DISMISSED",
+            Self::RoleChanged => "ROLE_CHANGED",
+            Self::MuteChanged => "MUTE_CHANGED",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -905,6 +1016,8 @@ impl NoticeKind {
             "INVITED" => Some(Self::Invited),
             "KICKED" => Some(Self::Kicked),
             "DISMISSED" => Some(Self::Dismissed),
+            "ROLE_CHANGED" => Some(Self::RoleChanged),
+            "MUTE_CHANGED" => Some(Self::MuteChanged),
             _ => None,
         }
     }

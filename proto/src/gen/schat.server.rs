@@ -94,7 +94,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -237,6 +237,14 @@ pub mod server_msg {
         DbAppendBatch(super::DbAppendBatch),
         #[prost(message, tag = "99")]
         DbAppendedBatch(super::DbAppendedBatch),
+        #[prost(message, tag = "130")]
+        DbSetRole(super::DbSetRole),
+        #[prost(message, tag = "131")]
+        DbMute(super::DbMute),
+        #[prost(message, tag = "132")]
+        DbReaders(super::DbReaders),
+        #[prost(message, tag = "133")]
+        DbReadersPage(super::super::client::ReadersResponse),
         /// files and directory (file_serv, dir_serv)
         #[prost(message, tag = "100")]
         GetFileKey(super::GetFileKey),
@@ -665,6 +673,9 @@ pub struct DbGroup {
     pub password_hash: ::prost::alloc::string::String,
     #[prost(bool, tag = "3")]
     pub viewer_is_member: bool,
+    /// The group's admins (the owner is info.owner_uid).
+    #[prost(uint64, repeated, tag = "4")]
+    pub admin_uids: ::prost::alloc::vec::Vec<u64>,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbGetGroup {
@@ -817,6 +828,55 @@ pub struct DbRead {
     /// message the retention keeps starts at the oldest kept one instead.
     #[prost(bool, tag = "6")]
     pub exact: bool,
+}
+/// Changes a member's role: ADMIN or MEMBER (answers DbFlag: changed), or
+/// OWNER, a transfer from from_uid (who becomes an admin). Refused for a
+/// non-member (BAD_REQUEST), the owner (BAD_REQUEST), past max_admins
+/// (BAD_REQUEST), a transfer whose from_uid is not the owner (FORBIDDEN) or
+/// to a user who owns owner_cap groups (TOO_MANY_GROUPS).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbSetRole {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(enumeration = "super::client::Role", tag = "3")]
+    pub role: i32,
+    #[prost(uint64, tag = "4")]
+    pub from_uid: u64,
+    #[prost(uint32, tag = "5")]
+    pub max_admins: u32,
+    #[prost(uint32, tag = "6")]
+    pub owner_cap: u32,
+}
+/// Mutes member uid until until_ms (0: lifts it), or with all, the whole
+/// group (muted). Answers DbFlag; a non-member is refused (BAD_REQUEST).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbMute {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(uint64, tag = "3")]
+    pub until_ms: u64,
+    #[prost(bool, tag = "4")]
+    pub all: bool,
+    #[prost(bool, tag = "5")]
+    pub muted: bool,
+}
+/// Read receipts of message seq, sent by sender_uid (not counted).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbReaders {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub seq: u64,
+    #[prost(uint64, tag = "3")]
+    pub sender_uid: u64,
+    #[prost(uint64, tag = "4")]
+    pub after_uid: u64,
+    #[prost(uint32, tag = "5")]
+    pub limit: u32,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbMarkRead {

@@ -13,7 +13,7 @@ use schat_runtime::{Incoming, Target};
 use tokio::time::Instant;
 
 use crate::reply::ClientReply;
-use crate::{admin, deliver, file_checks, groups, membership, messages, Chat, Failure};
+use crate::{admin, deliver, file_checks, groups, membership, messages, roles, Chat, Failure};
 
 /// Handles what needs no waiting at once and returns the rest, for a task.
 pub fn inline(chat: &Arc<Chat>, incoming: Incoming) -> Option<Incoming> {
@@ -127,6 +127,11 @@ async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMe
             Response::Notices(deliver::notices(chat, uid, req.after_id).await?)
         }
         Request::AckNotices(req) => deliver::ack_notices(chat, uid, req.up_to_id).await?,
+        Request::SetRole(req) => roles::set_role(chat, uid, req).await?,
+        Request::TransferOwnership(req) => roles::transfer(chat, uid, req).await?,
+        Request::MuteMember(req) => roles::mute_member(chat, uid, req).await?,
+        Request::MuteAll(req) => roles::mute_all(chat, uid, req).await?,
+        Request::Readers(req) => Response::Readers(messages::readers(chat, uid, req).await?),
         Request::PullMessages(req) => Response::Messages(messages::pull(chat, uid, req).await?),
         Request::History(req) => Response::Messages(messages::history(chat, uid, req).await?),
         Request::MarkRead(req) => messages::mark_read(chat, uid, req).await?,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use schat_proto::client::{
     server_message::Body as Response, CreateGroupRequest, Done, GroupInfo, GroupsResponse,
     JoinPolicy, ListMembersRequest, ListPublicGroupsRequest, MembersResponse, MyGroupsResponse,
-    Notice, NoticeKind, ResultCode, UpdateGroupRequest,
+    Notice, NoticeKind, ResultCode, Role, UpdateGroupRequest,
 };
 use schat_proto::server::{
     DbCreateGroup, DbDeleteGroup, DbGetGroup, DbGroup, DbListMembers, DbListPublic, DbUpdateGroup,
@@ -53,6 +53,34 @@ pub(crate) fn require_owner(group: &DbGroup, uid: u64) -> Result<(), Failure> {
     }
 }
 
+/// `uid`'s role in the group (MEMBER for a non-member too).
+pub(crate) fn role_of(group: &DbGroup, uid: u64) -> Role {
+    if info(group).owner_uid == uid {
+        Role::Owner
+    } else if group.admin_uids.binary_search(&uid).is_ok() {
+        Role::Admin
+    } else {
+        Role::Member
+    }
+}
+
+/// The owner or an admin.
+pub(crate) fn require_admin(group: &DbGroup, uid: u64) -> Result<Role, Failure> {
+    match role_of(group, uid) {
+        Role::Member => Err(Failure::forbidden(
+            "only the group's owner and admins may do this",
+        )),
+        role => Ok(role),
+    }
+}
+
+/// Who hears of what needs the owner or an admin (an application).
+pub(crate) fn deciders(group: &DbGroup) -> Vec<u64> {
+    let mut uids = group.admin_uids.clone();
+    uids.push(info(group).owner_uid);
+    uids
+}
+
 pub(crate) fn notice(kind: NoticeKind, group: &GroupInfo, from_uid: u64, note: String) -> Notice {
     Notice {
         id: 0,
@@ -62,6 +90,8 @@ pub(crate) fn notice(kind: NoticeKind, group: &GroupInfo, from_uid: u64, note: S
         from_uid,
         note,
         at_ms: now_ms(),
+        role: 0,
+        until_ms: 0,
     }
 }
 
@@ -106,6 +136,7 @@ pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<Gr
         member_count: 1,
         created_at_ms: now_ms(),
         latest_seq: 0,
+        mute_all: false,
     };
     let created = chat
         .db(DbCreateGroup {

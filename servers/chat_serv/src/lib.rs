@@ -27,6 +27,7 @@ mod groups;
 mod membership;
 mod messages;
 mod reply;
+mod roles;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use schat_proto::client::{
     server_message::Body as Response, DecideApplicationRequest, Done, GroupInfo, InviteRequest,
     JoinGroupRequest, JoinGroupResponse, JoinPolicy, JoinStatus, KickMemberRequest, NoticeKind,
-    ResultCode,
+    ResultCode, Role,
 };
 use schat_proto::server::{db_pending, DbMemberChange, DbPending};
 use schat_runtime::file_url::{access_changed, AccessChange};
@@ -16,7 +16,7 @@ use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 
 use crate::deliver::{notify, tell};
-use crate::groups::{info, load, notice, require_member, require_owner};
+use crate::groups::{deciders, info, load, notice, require_admin, require_member, role_of};
 use crate::messages::post_system;
 use crate::{Chat, Failure};
 
@@ -56,10 +56,12 @@ pub async fn join(
                 let applied_before =
                     put_pending(chat, db_pending::Kind::Application, req.gid, uid, &note).await?;
                 // Applying again updates the note but does not notify the
-                // owner again.
+                // owner and admins again.
                 if !applied_before {
                     let application = notice(NoticeKind::Application, &group_info, uid, note);
-                    notify(chat, group_info.owner_uid, application).await?;
+                    for decider in deciders(&group) {
+                        notify(chat, decider, application.clone()).await?;
+                    }
                 }
                 return Ok(JoinGroupResponse {
                     status: JoinStatus::Pending as i32,
@@ -167,7 +169,7 @@ pub async fn decide(
     req: DecideApplicationRequest,
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
-    require_owner(&group, uid)?;
+    require_admin(&group, uid)?;
     let group_info = info(&group);
     if !take_pending(
         chat,
@@ -183,7 +185,7 @@ pub async fn decide(
     }
     let kind = if req.approve {
         if let Err(failure) = add_member(chat, &group_info, req.applicant_uid).await {
-            // Still pending: the owner may decide again.
+            // Still pending: the owner or an admin may decide again.
             put_pending(
                 chat,
                 db_pending::Kind::Application,
@@ -205,7 +207,7 @@ pub async fn decide(
 
 pub async fn invite(chat: &Chat, uid: u64, req: InviteRequest) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
-    require_owner(&group, uid)?;
+    require_admin(&group, uid)?;
     if load(chat, req.gid, req.uid).await?.viewer_is_member {
         return Err(Failure::bad_request("that user is a member already"));
     }
@@ -224,7 +226,7 @@ pub async fn quit(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Fail
     require_member(&group)?;
     if info(&group).owner_uid == uid {
         return Err(Failure::bad_request(
-            "the owner cannot quit; dismiss the group instead",
+            "the owner cannot quit; hand the group over (transfer_ownership) or dismiss it",
         ));
     }
     if remove_member(chat, gid, uid).await? {
@@ -235,9 +237,18 @@ pub async fn quit(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Fail
 
 pub async fn kick(chat: &Arc<Chat>, uid: u64, req: KickMemberRequest) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
-    require_owner(&group, uid)?;
+    let role = require_admin(&group, uid)?;
     if req.uid == uid {
-        return Err(Failure::bad_request("the owner cannot kick itself"));
+        return Err(Failure::bad_request(
+            "you cannot kick yourself; quit instead",
+        ));
+    }
+    match (role, role_of(&group, req.uid)) {
+        (_, Role::Owner) => return Err(Failure::forbidden("nobody kicks the owner")),
+        (Role::Admin, Role::Admin) => {
+            return Err(Failure::forbidden("admins cannot kick other admins"))
+        }
+        _ => {}
     }
     if !remove_member(chat, req.gid, req.uid).await? {
         return Err(Failure::bad_request("that user is not a member"));

@@ -5,16 +5,16 @@ use std::sync::Arc;
 
 use schat_proto::client::{
     server_message::Body as Response, ChatMessage, Done, HistoryRequest, MarkReadRequest,
-    MessageKind, MessagesResponse, PullMessagesRequest, RecallMessageRequest, ResultCode,
-    SendMessageRequest, SendMessageResponse, ServerMessage,
+    MessageKind, MessagesResponse, PullMessagesRequest, ReadersRequest, ReadersResponse,
+    RecallMessageRequest, ResultCode, Role, SendMessageRequest, SendMessageResponse, ServerMessage,
 };
-use schat_proto::server::{DbMarkRead, DbRead};
+use schat_proto::server::{DbMarkRead, DbRead, DbReaders};
 use schat_runtime::file_url::Scope;
 use schat_runtime::logging::warn;
 use schat_runtime::rules;
 
 use crate::actor::{Answer, Write};
-use crate::groups::load;
+use crate::groups::{info, load, require_member, role_of};
 use crate::reply::ClientReply;
 use crate::{Chat, Failure};
 
@@ -209,8 +209,8 @@ pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Re
     Ok(Response::Done(Done {}))
 }
 
-/// The sender within the recall window, or the owner at any time: the
-/// content is emptied and a RECALL event enters the stream.
+/// The sender within the recall window, or the owner or an admin at any
+/// time: the content is emptied and a RECALL event enters the stream.
 pub async fn recall(
     chat: &Arc<Chat>,
     uid: u64,
@@ -220,23 +220,16 @@ pub async fn recall(
     if !group.viewer_is_member {
         return Err(Failure::forbidden("you are not a member of this group"));
     }
-    let owner = group.info.as_ref().map_or(0, |info| info.owner_uid);
-    let Some(original) = read(chat, req.gid, (req.seq, req.seq), false, Window::Exact)
-        .await?
-        .messages
-        .pop()
-        .filter(|original| original.seq == req.seq)
-    else {
-        return Err(Failure::bad_request("no message with that seq"));
-    };
+    let moderator = role_of(&group, uid) != Role::Member;
+    let original = one_message(chat, req.gid, req.seq).await?;
     if matches!(original.kind(), MessageKind::System | MessageKind::Recall) || original.recalled {
         return Err(Failure::bad_request("that message cannot be recalled"));
     }
     let window_ms = chat.config.current().chat.recall_window_secs * 1000;
-    if uid != owner {
+    if !moderator {
         if original.sender_uid != uid {
             return Err(Failure::forbidden(
-                "only the sender or the owner may recall a message",
+                "only the sender, the owner or an admin may recall a message",
             ));
         }
         if chat.node.clock.now_ms().saturating_sub(original.sent_at_ms) > window_ms {
@@ -272,4 +265,47 @@ pub async fn recall(
         server_time_ms: chat.node.clock.now_ms(),
         duplicate: false,
     })
+}
+
+/// Message `seq` of the group, if it is still kept.
+async fn one_message(chat: &Chat, gid: u64, seq: u64) -> Result<ChatMessage, Failure> {
+    read(chat, gid, (seq, seq), false, Window::Exact)
+        .await?
+        .messages
+        .pop()
+        .filter(|message| message.seq == seq)
+        .ok_or_else(|| Failure::bad_request("no message with that seq"))
+}
+
+/// Who has read message `seq`: asked by its sender, the owner or an admin,
+/// in groups of at most `chat.receipts_max_members` (the answer reads every
+/// member's cursor; sending pays nothing for it).
+pub async fn readers(
+    chat: &Chat,
+    uid: u64,
+    req: ReadersRequest,
+) -> Result<ReadersResponse, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_member(&group)?;
+    let max_members = chat.config.current().chat.receipts_max_members;
+    if info(&group).member_count > max_members {
+        return Err(Failure::forbidden(format!(
+            "read receipts are kept for groups of at most {max_members} members"
+        )));
+    }
+    let message = one_message(chat, req.gid, req.seq).await?;
+    if message.sender_uid != uid && role_of(&group, uid) == Role::Member {
+        return Err(Failure::forbidden(
+            "only the sender, the owner or an admin may see who read a message",
+        ));
+    }
+    Ok(chat
+        .db(DbReaders {
+            gid: req.gid,
+            seq: req.seq,
+            sender_uid: message.sender_uid,
+            after_uid: req.after_uid,
+            limit: rules::page_limit(req.limit, 100, 200),
+        })
+        .await?)
 }

@@ -10,7 +10,7 @@
 mod memory;
 pub mod store;
 
-use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode};
+use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode, Role};
 use schat_proto::server::{
     db_append_outcome, server_msg::Msg, DbAppendOutcome, DbAppended, DbAppendedBatch,
     DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg,
@@ -58,6 +58,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 info: Some(info),
                 password_hash: String::new(),
                 viewer_is_member: true,
+                admin_uids: Vec::new(),
             })
         }
         Msg::DbGetGroup(req) => Msg::DbGroup(store.group(req.gid, req.viewer_uid).await?),
@@ -135,6 +136,38 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         Msg::DbFileRefs(req) => Msg::DbFileRefCount(DbFileRefCount {
             count: store.file_refs(req.gid, &req.path).await?,
         }),
+        Msg::DbSetRole(req) => {
+            let changed = match req.role() {
+                Role::Owner => {
+                    store
+                        .transfer(req.gid, req.from_uid, req.uid, req.owner_cap)
+                        .await?
+                }
+                role => {
+                    store
+                        .set_admin(req.gid, req.uid, role == Role::Admin, req.max_admins)
+                        .await?
+                }
+            };
+            Msg::DbFlag(DbFlag { value: changed })
+        }
+        Msg::DbMute(req) => {
+            let (member, until_ms) = if req.all {
+                (None, u64::from(req.muted))
+            } else if req.uid == 0 {
+                return Err(CallError::remote(ResultCode::BadRequest, "no member named"));
+            } else {
+                (Some(req.uid), req.until_ms)
+            };
+            Msg::DbFlag(DbFlag {
+                value: store.mute(req.gid, member, until_ms).await?,
+            })
+        }
+        Msg::DbReaders(req) => Msg::DbReadersPage(
+            store
+                .readers(req.gid, req.seq, req.sender_uid, req.after_uid, req.limit)
+                .await?,
+        ),
         Msg::DbMarkRead(req) => {
             store.mark_read(req.gid, req.uid, req.seq).await?;
             Msg::Ok(OkMsg {})

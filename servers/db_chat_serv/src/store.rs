@@ -5,7 +5,9 @@
 //! | key | type | holds |
 //! |---|---|---|
 //! | `{cfg}:gid_next` | string | last allocated gid |
-//! | `{g:<gid>}:info` | hash | name, description, avatar_url, owner, policy, public, member_cap, created_at_ms, password_hash |
+//! | `{g:<gid>}:info` | hash | name, description, avatar_url, owner, policy, public, member_cap, created_at_ms, password_hash, mute_all (1: only the owner and admins send) |
+//! | `{g:<gid>}:admins` | set | uids of the group's admins (the owner is `info.owner`) |
+//! | `{g:<gid>}:muted` | hash | uid → muted until (ms); checked by the append script |
 //! | `{g:<gid>}:members` | zset | member uids (score = uid, for paging) |
 //! | `{g:<gid>}:joined` | hash | uid → joined_at_ms |
 //! | `{g:<gid>}:seq` | string | latest message seq |
@@ -14,7 +16,7 @@
 //! | `{g:<gid>}:cm:<uid>:<client_msg_id>` | string, 24 h TTL | the same, as written by earlier versions (read, no longer written) |
 //! | `{g:<gid>}:msgfile` | hash | seq → the group file that message references (for the retention) |
 //! | `{g:<gid>}:first` | string | oldest seq kept, once `chat.history_max_messages` has deleted older ones |
-//! | `{g:<gid>}:reads` | hash | uid → read cursor |
+//! | `{g:<gid>}:reads` | hash | uid → read cursor (moved by `mark_read`, and by the member's own sends and recalls) |
 //! | `{g:<gid>}:mver` | string | membership version, bumped by every join and leave |
 //! | `{g:<gid>}:recalled` | set | seqs that were recalled |
 //! | `{g:<gid>}:files` | hash | path of a file of the group's own (`/f/<i>/g<gid>/…`) → messages referencing it |

@@ -29,6 +29,11 @@ pub fn target(request: &Request) -> Option<Target> {
         Request::History(req) => req.gid,
         Request::MarkRead(req) => req.gid,
         Request::RecallMessage(req) => req.gid,
+        Request::SetRole(req) => req.gid,
+        Request::TransferOwnership(req) => req.gid,
+        Request::MuteMember(req) => req.gid,
+        Request::MuteAll(req) => req.gid,
+        Request::Readers(req) => req.gid,
         Request::CreateGroup(_)
         | Request::ListPublicGroups(_)
         | Request::MyGroups(_)

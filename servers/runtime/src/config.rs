@@ -297,6 +297,9 @@ pub struct ChatConfig {
     /// A group's actor in chat_serv stops after this long without a write
     /// (its member cache goes with it).
     pub group_idle_secs: u64,
+    /// Largest group whose read receipts (who has read a message) may be
+    /// asked for: the answer reads every member's cursor. 0: never.
+    pub receipts_max_members: u32,
 }
 
 impl Default for ChatConfig {
@@ -313,6 +316,7 @@ impl Default for ChatConfig {
             history_max_messages: 0,
             group_queue_max: 1_024,
             group_idle_secs: 300,
+            receipts_max_members: 500,
         }
     }
 }

@@ -22,6 +22,9 @@ static ADD_MEMBER_SCRIPT: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(ADD_MEMBER));
 static UPDATE_INFO_SCRIPT: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(UPDATE_INFO));
+static SET_ROLE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SET_ROLE));
+static TRANSFER_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(TRANSFER));
+static MUTE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(MUTE));
 
 /// Claims a gid for an owner unless the owner is at its cap.
 const CLAIM_OWNED: &str = r"
@@ -61,6 +64,53 @@ const MAX_PENDING: u64 = 1000;
 const UPDATE_INFO: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
+return 1
+";
+
+/// Makes a member an admin (ARGV[2] '1') or a plain member ('0').
+/// KEYS: info, members, admins. ARGV: uid, admin, max admins.
+/// Returns -1 no group, -2 not a member, -3 the owner, -4 at the admin
+/// cap, 0 unchanged, 1 changed.
+const SET_ROLE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -2 end
+if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then return -3 end
+if ARGV[2] == '0' then return redis.call('SREM', KEYS[3], ARGV[1]) end
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
+if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[3]) then return -4 end
+return redis.call('SADD', KEYS[3], ARGV[1])
+";
+
+/// Hands the group from its owner ARGV[2] to member ARGV[1]; the old owner
+/// becomes an admin, the new one is no longer listed as one.
+/// KEYS: info, members, admins. Returns -1 no group, -2 not a member,
+/// -3 ARGV[2] is not the owner, 0 ARGV[1] owns it already, 1 handed over.
+const TRANSFER: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner == ARGV[1] then return 0 end
+if owner ~= ARGV[2] then return -3 end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -2 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return 1
+";
+
+/// Mutes a member until ARGV[2] (ms; '0' lifts it), or with ARGV[1] '0'
+/// the whole group (ARGV[2] '1' muted, '0' not).
+/// KEYS: info, members, muted. Returns -1 no group, -2 not a member, 0
+/// the group was muted (or not) already, 1 done.
+const MUTE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if ARGV[1] == '0' then
+  if (redis.call('HGET', KEYS[1], 'mute_all') or '0') == ARGV[2] then return 0 end
+  redis.call('HSET', KEYS[1], 'mute_all', ARGV[2])
+  return 1
+end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -2 end
+if ARGV[2] == '0' then redis.call('HDEL', KEYS[3], ARGV[1])
+else redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
 return 1
 ";
 
@@ -125,27 +175,35 @@ impl Store {
     /// The group, and whether `viewer` is a member.
     pub async fn group(&self, gid: u64, viewer: u64) -> Result<DbGroup, CallError> {
         let mut redis = self.conn();
-        let (fields, member_count, latest_seq, viewer_score): (
+        /// Info fields, member count, latest seq, the viewer's member
+        /// score, admins.
+        type Replies = (
             HashMap<String, String>,
             u32,
             Option<u64>,
             Option<f64>,
-        ) = redis::pipe()
-            .hgetall(group_key(gid, "info"))
-            .zcard(group_key(gid, "members"))
-            .get(group_key(gid, "seq"))
-            .zscore(group_key(gid, "members"), viewer)
-            .query_async(&mut redis)
-            .await
-            .map_err(storage)?;
+            Vec<u64>,
+        );
+        let (fields, member_count, latest_seq, viewer_score, mut admin_uids): Replies =
+            redis::pipe()
+                .hgetall(group_key(gid, "info"))
+                .zcard(group_key(gid, "members"))
+                .get(group_key(gid, "seq"))
+                .zscore(group_key(gid, "members"), viewer)
+                .smembers(group_key(gid, "admins"))
+                .query_async(&mut redis)
+                .await
+                .map_err(storage)?;
         if fields.is_empty() {
             return Err(no_such_group());
         }
         let (info, password_hash) = info_from(gid, &fields, member_count, latest_seq.unwrap_or(0));
+        admin_uids.sort_unstable();
         Ok(DbGroup {
             info: Some(info),
             password_hash,
             viewer_is_member: viewer != 0 && viewer_score.is_some(),
+            admin_uids,
         })
     }
 
@@ -203,11 +261,13 @@ impl Store {
     /// Removes a member; false when it was not one.
     pub async fn remove_member(&self, gid: u64, uid: u64) -> Result<bool, CallError> {
         let mut redis = self.conn();
-        let (removed, _, _, _): (u32, u32, u32, u64) = redis::pipe()
+        let (removed, _, _, _, _, _): (u32, u32, u32, u32, u32, u64) = redis::pipe()
             .atomic()
             .zrem(group_key(gid, "members"), uid)
             .hdel(group_key(gid, "joined"), uid)
             .hdel(group_key(gid, "reads"), uid)
+            .srem(group_key(gid, "admins"), uid)
+            .hdel(group_key(gid, "muted"), uid)
             .incr(group_key(gid, "mver"), 1)
             .query_async(&mut redis)
             .await
@@ -217,6 +277,126 @@ impl Store {
             .await
             .map_err(storage)?;
         Ok(removed > 0)
+    }
+
+    /// Makes `uid` an admin or a plain member; true if that changed.
+    pub async fn set_admin(
+        &self,
+        gid: u64,
+        uid: u64,
+        admin: bool,
+        max_admins: u32,
+    ) -> Result<bool, CallError> {
+        let mut redis = self.conn();
+        let changed: i64 = SET_ROLE_SCRIPT
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "members"))
+            .key(group_key(gid, "admins"))
+            .arg(uid)
+            .arg(u8::from(admin))
+            .arg(max_admins)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        match changed {
+            -1 => Err(no_such_group()),
+            -2 => Err(not_a_member()),
+            -3 => Err(CallError::remote(
+                ResultCode::BadRequest,
+                "the owner's role changes only by a transfer",
+            )),
+            -4 => Err(CallError::remote(
+                ResultCode::BadRequest,
+                format!("a group has at most {max_admins} admins"),
+            )),
+            changed => Ok(changed == 1),
+        }
+    }
+
+    /// Hands the group from `from` (its owner) to member `to`, who must own
+    /// fewer than `owner_cap` groups; `from` becomes an admin. False if
+    /// `to` owned it already.
+    pub async fn transfer(
+        &self,
+        gid: u64,
+        from: u64,
+        to: u64,
+        owner_cap: u32,
+    ) -> Result<bool, CallError> {
+        let mut redis = self.conn();
+        // The new owner's index first (a cap check), taken back if the
+        // transfer does not happen: an index may name a group its user
+        // does not own for a moment, never the other way round.
+        let claimed: i64 = CLAIM_OWNED_SCRIPT
+            .key(user_key(to, "owned"))
+            .arg(gid)
+            .arg(owner_cap)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        if claimed == 0 {
+            return Err(CallError::remote(
+                ResultCode::TooManyGroups,
+                format!("that user owns {owner_cap} groups already"),
+            ));
+        }
+        let handed: i64 = TRANSFER_SCRIPT
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "members"))
+            .key(group_key(gid, "admins"))
+            .arg(to)
+            .arg(from)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        if handed != 1 {
+            if handed != 0 {
+                let _: () = redis
+                    .srem(user_key(to, "owned"), gid)
+                    .await
+                    .map_err(storage)?;
+            }
+            return match handed {
+                0 => Ok(false),
+                -1 => Err(no_such_group()),
+                -2 => Err(not_a_member()),
+                _ => Err(CallError::remote(
+                    ResultCode::Forbidden,
+                    "only the group's owner may hand it over",
+                )),
+            };
+        }
+        let _: () = redis
+            .srem(user_key(from, "owned"), gid)
+            .await
+            .map_err(storage)?;
+        Ok(true)
+    }
+
+    /// Mutes `member` until `until_ms` (0: lifts the mute), or without
+    /// one the whole group (`until_ms` 1: muted, 0: not); false when the
+    /// group was so already.
+    pub async fn mute(
+        &self,
+        gid: u64,
+        member: Option<u64>,
+        until_ms: u64,
+    ) -> Result<bool, CallError> {
+        let mut redis = self.conn();
+        let muted: i64 = MUTE_SCRIPT
+            .key(group_key(gid, "info"))
+            .key(group_key(gid, "members"))
+            .key(group_key(gid, "muted"))
+            .arg(member.unwrap_or(0))
+            .arg(until_ms)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        match muted {
+            -1 => Err(no_such_group()),
+            -2 => Err(not_a_member()),
+            done => Ok(done == 1),
+        }
     }
 
     pub async fn members_page(
@@ -230,25 +410,32 @@ impl Store {
         let (uids, more) = self
             .page_by_score(&group_key(gid, "members"), after_uid, limit)
             .await?;
-        let joined: Vec<Option<u64>> = if uids.is_empty() {
-            Vec::new()
-        } else {
-            redis
-                .hmget(group_key(gid, "joined"), &uids)
-                .await
-                .map_err(storage)?
-        };
+        let (joined, muted, admins): (Vec<Option<u64>>, Vec<Option<u64>>, Vec<u64>) =
+            if uids.is_empty() {
+                Default::default()
+            } else {
+                redis::pipe()
+                    .hmget(group_key(gid, "joined"), &uids)
+                    .hmget(group_key(gid, "muted"), &uids)
+                    .smembers(group_key(gid, "admins"))
+                    .query_async(&mut redis)
+                    .await
+                    .map_err(storage)?
+            };
         let members: Vec<Member> = uids
             .iter()
-            .zip(joined)
-            .map(|(&uid, joined_at_ms)| Member {
+            .zip(joined.into_iter().zip(muted))
+            .map(|(&uid, (joined_at_ms, muted_until_ms))| Member {
                 uid,
                 role: if uid == owner {
                     Role::Owner
+                } else if admins.contains(&uid) {
+                    Role::Admin
                 } else {
                     Role::Member
                 } as i32,
                 joined_at_ms: joined_at_ms.unwrap_or(0),
+                muted_until_ms: muted_until_ms.unwrap_or(0),
             })
             .collect();
         let next_after_uid = if more {
@@ -319,7 +506,7 @@ impl Store {
         let (members, _) = self.member_uids(gid).await?;
         let keys: Vec<String> = [
             "info", "members", "joined", "seq", "msgs", "reads", "apps", "invites", "mver",
-            "recalled", "files", "msgfile", "first",
+            "recalled", "files", "msgfile", "first", "admins", "muted",
         ]
         .iter()
         .map(|part| group_key(gid, part))
@@ -484,6 +671,11 @@ fn info_from(
         member_count,
         created_at_ms: number("created_at_ms"),
         latest_seq,
+        mute_all: number("mute_all") == 1,
     };
     (info, text("password_hash"))
+}
+
+fn not_a_member() -> CallError {
+    CallError::remote(ResultCode::BadRequest, "that user is not a member")
 }

@@ -1,10 +1,11 @@
 //! Messages: gap-free seq per group assigned atomically with the store,
 //! idempotent by (sender, client message id), read cursors, recall.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use redis::AsyncCommands;
-use schat_proto::client::{ChatMessage, MessagesResponse, ResultCode};
+use schat_proto::client::{ChatMessage, MessagesResponse, ReadersResponse, ResultCode};
 use schat_proto::server::DbAppended;
 use schat_proto::{Bytes, Wire};
 use schat_runtime::file_url::{FileUrl, Scope};
@@ -33,14 +34,19 @@ static MARK_READ_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Scrip
 static RECALL_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RECALL));
 
 /// KEYS: info, members, seq, msgs, legacy dedup key, mver, files, today's
-/// dedup, yesterday's dedup, msgfile, first, recalled. ARGV: sender,
-/// require member (1/0), body, dedup bucket TTL secs, has a client id
-/// (1/0), the group file the message references ('' for none), dedup
-/// field, messages kept (0: all).
+/// dedup, yesterday's dedup, msgfile, first, recalled, muted, admins,
+/// reads. ARGV: sender, a client's send (1: the sender must be a member
+/// allowed to speak; 0: a system message), body, dedup bucket TTL secs,
+/// has a client id (1/0), the group file the message references ('' for
+/// none), dedup field, messages kept (0: all), the message's time (ms).
 /// Returns {status, seq, membership version, released files}: status 1
-/// stored, 0 duplicate, -1 no group, -2 not a member. A duplicate is
-/// recognised before membership, so a retry answers the original seq even
-/// if the sender has left since. Client ids go into the day's bucket,
+/// stored, 0 duplicate, -1 no group, -2 not a member, -3 the sender is
+/// muted (seq: until when), -4 the group is muted and the sender neither
+/// its owner nor an admin. A duplicate is recognised before membership,
+/// so a retry answers the original seq even if the sender has left since.
+/// A client's send moves the sender's read cursor to it (your own message
+/// is never unread); a system message about someone moves theirs only if
+/// they had read everything before it. Client ids go into the day's bucket,
 /// which expires two days after its last write, so an id is remembered at
 /// least 24 h; with a retention, messages older than the newest `max` are
 /// deleted (at most 100 per append) and the files that lose their last
@@ -53,9 +59,19 @@ if ARGV[5] == '1' then
     or redis.call('GET', KEYS[5])
   if original then return {0, tonumber(original), version, {}} end
 end
-if ARGV[2] == '1' and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version, {}} end
+if ARGV[2] == '1' then
+  if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version, {}} end
+  local muted = tonumber(redis.call('HGET', KEYS[13], ARGV[1]) or '0')
+  if muted > tonumber(ARGV[9]) then return {-3, muted, version, {}} end
+  if redis.call('HGET', KEYS[1], 'mute_all') == '1' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1]
+    and redis.call('SISMEMBER', KEYS[14], ARGV[1]) == 0 then return {-4, 0, version, {}} end
+end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
+local cursor = redis.call('HGET', KEYS[15], ARGV[1])
+if ARGV[2] == '1' or (cursor and tonumber(cursor) == seq - 1) then
+  redis.call('HSET', KEYS[15], ARGV[1], seq)
+end
 if ARGV[5] == '1' then
   redis.call('HSET', KEYS[8], ARGV[7], seq)
   redis.call('EXPIRE', KEYS[8], ARGV[4])
@@ -89,11 +105,12 @@ end
 return {1, seq, version, released}
 ";
 
-/// KEYS: info, seq, msgs, recalled, files, msgfile. ARGV: target seq,
-/// tombstone, event, the group file the target referenced ('' for none).
-/// Returns {the event's seq or -1 without group, -2 without the target,
-/// -3 when it was recalled already; 1 when the file lost its last
-/// reference}.
+/// KEYS: info, seq, msgs, recalled, files, msgfile, reads. ARGV: target
+/// seq, tombstone, event, the group file the target referenced ('' for
+/// none), who recalls. Returns {the event's seq or -1 without group, -2
+/// without the target, -3 when it was recalled already; 1 when the file
+/// lost its last reference}. Like a send, the recall moves the cursor of
+/// whoever recalls (a member) to the event.
 const RECALL: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return {-2, 0} end
@@ -101,6 +118,7 @@ if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return {-3, 0} end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[3], seq, ARGV[3])
+if redis.call('HEXISTS', KEYS[7], ARGV[5]) == 1 then redis.call('HSET', KEYS[7], ARGV[5], seq) end
 local released = 0
 redis.call('HDEL', KEYS[6], ARGV[1])
 if ARGV[4] ~= '' then
@@ -148,6 +166,9 @@ fn append_invocation(
         .key(group_key(gid, "msgfile"))
         .key(group_key(gid, "first"))
         .key(group_key(gid, "recalled"))
+        .key(group_key(gid, "muted"))
+        .key(group_key(gid, "admins"))
+        .key(group_key(gid, "reads"))
         .arg(message.sender_uid)
         .arg(u8::from(require_member))
         .arg(message.encode_frame().as_ref())
@@ -155,7 +176,8 @@ fn append_invocation(
         .arg(u8::from(has_client_id))
         .arg(group_file(&message).unwrap_or_default())
         .arg(dedup_field)
-        .arg(history_max);
+        .arg(history_max)
+        .arg(message.sent_at_ms);
     invocation
 }
 
@@ -228,6 +250,17 @@ impl Store {
                 -2 => Err(CallError::remote(
                     ResultCode::Forbidden,
                     "only members can send to this group",
+                )),
+                -3 => Err(CallError::remote(
+                    ResultCode::Muted,
+                    format!(
+                        "you are muted in this group for another {} s",
+                        seq.saturating_sub(now_ms()).div_ceil(1000)
+                    ),
+                )),
+                -4 => Err(CallError::remote(
+                    ResultCode::Muted,
+                    "the group is muted: only its owner and admins may send",
                 )),
                 _ => Err(no_such_group()),
             })
@@ -305,6 +338,56 @@ impl Store {
         Ok(count.unwrap_or(0))
     }
 
+    /// Who of the group's members (but `sender`) has read up to `seq` or
+    /// past it: the counts, and a page of the readers by uid. Reads every
+    /// cursor of the group (the caller bounds the group's size); nothing
+    /// on the send path pays for it.
+    pub async fn readers(
+        &self,
+        gid: u64,
+        seq: u64,
+        sender: u64,
+        after_uid: u64,
+        limit: u32,
+    ) -> Result<ReadersResponse, CallError> {
+        let mut redis = self.conn();
+        let (members, cursors): (Vec<u64>, HashMap<u64, u64>) = redis::pipe()
+            .zrange(group_key(gid, "members"), 0, -1)
+            .hgetall(group_key(gid, "reads"))
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let (mut read_count, mut unread_count) = (0u32, 0u32);
+        let mut readers = Vec::new();
+        let mut more = false;
+        // Members come sorted by uid (their score).
+        for uid in members.into_iter().filter(|&uid| uid != sender) {
+            if cursors.get(&uid).copied().unwrap_or(0) < seq {
+                unread_count += 1;
+                continue;
+            }
+            read_count += 1;
+            if uid > after_uid {
+                if readers.len() < limit as usize {
+                    readers.push(uid);
+                } else {
+                    more = true;
+                }
+            }
+        }
+        let next_after_uid = if more {
+            readers.last().copied().unwrap_or(0)
+        } else {
+            0
+        };
+        Ok(ReadersResponse {
+            read_count,
+            unread_count,
+            readers,
+            next_after_uid,
+        })
+    }
+
     pub async fn mark_read(&self, gid: u64, uid: u64, seq: u64) -> Result<u64, CallError> {
         let mut redis = self.conn();
         MARK_READ_SCRIPT
@@ -343,10 +426,12 @@ impl Store {
             .key(group_key(gid, "recalled"))
             .key(group_key(gid, "files"))
             .key(group_key(gid, "msgfile"))
+            .key(group_key(gid, "reads"))
             .arg(seq)
             .arg(tombstone.encode_frame().as_ref())
             .arg(event.encode_frame().as_ref())
             .arg(file.as_deref().unwrap_or_default())
+            .arg(event.sender_uid)
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;

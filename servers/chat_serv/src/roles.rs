@@ -1,0 +1,196 @@
+//! Who may do what in a group beyond membership: the owner appoints and
+//! removes admins and hands the group over; the owner and admins mute a
+//! member for a while or the whole group. Every change is a SYSTEM message
+//! in the group and, for the member concerned, a notice. The send path
+//! pays nothing for this: the append script checks mutes in Redis.
+
+use std::sync::Arc;
+
+use schat_proto::client::{
+    server_message::Body as Response, Done, MuteAllRequest, MuteMemberRequest, NoticeKind, Role,
+    SetRoleRequest, TransferOwnershipRequest,
+};
+use schat_proto::server::{DbMute, DbSetRole};
+
+use crate::deliver::tell;
+use crate::groups::{info, load, notice, require_admin, require_owner, role_of};
+use crate::messages::post_system;
+use crate::{Chat, Failure};
+
+/// Admins one group may have.
+pub const MAX_ADMINS: u32 = 32;
+
+/// The longest mute of one member: 30 days.
+pub const MAX_MUTE_SECS: u32 = 30 * 24 * 3600;
+
+pub async fn set_role(
+    chat: &Arc<Chat>,
+    uid: u64,
+    req: SetRoleRequest,
+) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_owner(&group, uid)?;
+    let role = match Role::try_from(req.role) {
+        Err(_) => return Err(Failure::bad_request("unknown role")),
+        Ok(Role::Owner) => {
+            return Err(Failure::bad_request(
+                "ownership is handed over with transfer_ownership",
+            ))
+        }
+        Ok(role) => role,
+    };
+    if req.uid == uid {
+        return Err(Failure::bad_request(
+            "the owner's role changes only by a transfer",
+        ));
+    }
+    let changed = chat
+        .db(DbSetRole {
+            gid: req.gid,
+            uid: req.uid,
+            role: role as i32,
+            from_uid: 0,
+            max_admins: MAX_ADMINS,
+            owner_cap: 0,
+        })
+        .await?
+        .value;
+    if changed {
+        let text = match role {
+            Role::Admin => "is now an admin",
+            _ => "is no longer an admin",
+        };
+        post_system(chat, req.gid, req.uid, text).await;
+        let mut changed = notice(NoticeKind::RoleChanged, &info(&group), uid, String::new());
+        changed.role = role as i32;
+        tell(chat, req.uid, changed).await;
+    }
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn transfer(
+    chat: &Arc<Chat>,
+    uid: u64,
+    req: TransferOwnershipRequest,
+) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_owner(&group, uid)?;
+    if req.uid == uid {
+        return Err(Failure::bad_request("you own this group already"));
+    }
+    let handed = chat
+        .db(DbSetRole {
+            gid: req.gid,
+            uid: req.uid,
+            role: Role::Owner as i32,
+            from_uid: uid,
+            max_admins: MAX_ADMINS,
+            owner_cap: chat.config.current().chat.owner_group_cap,
+        })
+        .await?
+        .value;
+    if handed {
+        post_system(chat, req.gid, req.uid, "is now the owner").await;
+        let mut owner = notice(NoticeKind::RoleChanged, &info(&group), uid, String::new());
+        owner.role = Role::Owner as i32;
+        tell(chat, req.uid, owner).await;
+    }
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn mute_member(
+    chat: &Arc<Chat>,
+    uid: u64,
+    req: MuteMemberRequest,
+) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    let role = require_admin(&group, uid)?;
+    if req.uid == uid {
+        return Err(Failure::bad_request("you cannot mute yourself"));
+    }
+    match (role, role_of(&group, req.uid)) {
+        (_, Role::Owner) => return Err(Failure::forbidden("nobody mutes the owner")),
+        (Role::Admin, Role::Admin) => {
+            return Err(Failure::forbidden("admins cannot mute other admins"))
+        }
+        _ => {}
+    }
+    if req.duration_secs > MAX_MUTE_SECS {
+        return Err(Failure::bad_request(format!(
+            "a mute lasts at most {MAX_MUTE_SECS} s (30 days)"
+        )));
+    }
+    let until_ms = match req.duration_secs {
+        0 => 0,
+        secs => chat.node.clock.now_ms() + u64::from(secs) * 1000,
+    };
+    chat.db(DbMute {
+        gid: req.gid,
+        uid: req.uid,
+        until_ms,
+        all: false,
+        muted: false,
+    })
+    .await?;
+    let text = match req.duration_secs {
+        0 => "may speak again".to_string(),
+        secs => format!("was muted for {}", span(secs)),
+    };
+    post_system(chat, req.gid, req.uid, &text).await;
+    let mut muted = notice(NoticeKind::MuteChanged, &info(&group), uid, String::new());
+    muted.until_ms = until_ms;
+    tell(chat, req.uid, muted).await;
+    Ok(Response::Done(Done {}))
+}
+
+pub async fn mute_all(
+    chat: &Arc<Chat>,
+    uid: u64,
+    req: MuteAllRequest,
+) -> Result<Response, Failure> {
+    let group = load(chat, req.gid, uid).await?;
+    require_admin(&group, uid)?;
+    let changed = chat
+        .db(DbMute {
+            gid: req.gid,
+            uid: 0,
+            until_ms: 0,
+            all: true,
+            muted: req.muted,
+        })
+        .await?
+        .value;
+    if changed {
+        let text = if req.muted {
+            "muted the group: only the owner and admins may speak"
+        } else {
+            "unmuted the group"
+        };
+        post_system(chat, req.gid, uid, text).await;
+    }
+    Ok(Response::Done(Done {}))
+}
+
+/// A duration as people say it: "45 s", "10 min", "2 h", "3 d" (rounded
+/// down to the largest unit that fits).
+fn span(secs: u32) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        3600..86_400 => format!("{} h", secs / 3600),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        assert_eq!(span(45), "45 s");
+        assert_eq!(span(600), "10 min");
+        assert_eq!(span(7200), "2 h");
+        assert_eq!(span(3 * 86_400 + 5), "3 d");
+    }
+}
