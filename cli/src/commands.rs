@@ -278,6 +278,10 @@ impl Runner {
                 let client = self.logged_in_client().await?;
                 crate::groups::execute(client, command).await?;
             }
+            Command::People(command) => {
+                let client = self.logged_in_client().await?;
+                crate::contacts::execute(client, command).await?;
+            }
             Command::File(command) => {
                 self.logged_in_client().await?;
                 let files = self.files().await?;

@@ -9,7 +9,7 @@ use schat_client::{
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::output::{member_line, message_line, notice_line, print_group};
+use crate::output::{conversation_line, member_line, message_line, notice_line, print_group};
 use crate::Failure;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -302,11 +302,7 @@ pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failu
         }
         GroupCommand::Groups => {
             for state in client.my_groups().await? {
-                let group = state.group.unwrap_or_default();
-                println!(
-                    "{:>6}  {:<24} {:>5} members  {:>5} unread",
-                    group.gid, group.name, group.member_count, state.unread
-                );
+                println!("{}", conversation_line(&state));
             }
         }
         GroupCommand::Public => {
@@ -382,7 +378,7 @@ pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failu
 }
 
 /// A uid from `#123`, `123` or an account name.
-async fn resolve_user(client: &Client, user: &str) -> Result<u64, Failure> {
+pub(crate) async fn resolve_user(client: &Client, user: &str) -> Result<u64, Failure> {
     if let Ok(uid) = user.trim_start_matches('#').parse::<u64>() {
         return Ok(uid);
     }

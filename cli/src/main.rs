@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod contacts;
 mod files;
 mod groups;
 mod output;
@@ -86,6 +87,8 @@ pub enum Command {
     Group(groups::GroupCommand),
     #[command(flatten)]
     File(files::FileCommand),
+    #[command(flatten)]
+    People(contacts::PeopleCommand),
     /// Interactive mode (the default).
     Shell,
 }

@@ -48,6 +48,18 @@ pub fn notice_line(notice: &schat_client::Notice) -> String {
     use schat_client::NoticeKind;
     let group = format!("group {} ({})", notice.gid, notice.group_name);
     match notice.kind() {
+        NoticeKind::ContactRequest if notice.note.is_empty() => format!(
+            "#{} asks to be your contact (accept {})",
+            notice.from_uid, notice.from_uid
+        ),
+        NoticeKind::ContactRequest => format!(
+            "#{} asks to be your contact: {} (accept {})",
+            notice.from_uid, notice.note, notice.from_uid
+        ),
+        NoticeKind::ContactAccepted => format!("#{} is now your contact", notice.from_uid),
+        NoticeKind::ContactDeclined => {
+            format!("#{} declined your contact request", notice.from_uid)
+        }
         NoticeKind::Application => format!(
             "#{} applied to join {group}: {} (approve with: approve {} {})",
             notice.from_uid, notice.note, notice.gid, notice.from_uid
@@ -112,6 +124,66 @@ pub fn print_group(group: &GroupInfo) {
     }
     println!("messages:    {}", group.latest_seq);
     println!("created:     {}", utc_date(group.created_at_ms));
+}
+
+/// One line for a group or direct conversation of `my_groups`.
+pub fn conversation_line(state: &schat_client::GroupState) -> String {
+    let group = state.group.clone().unwrap_or_default();
+    if group.kind() == schat_client::GroupKind::Direct {
+        let seen = if state.peer_read_seq >= group.latest_seq && group.latest_seq > 0 {
+            "  (read)"
+        } else {
+            ""
+        };
+        format!(
+            "{:>6}  dm with #{:<16} {:>5} unread{seen}",
+            group.gid, group.peer_uid, state.unread
+        )
+    } else {
+        format!(
+            "{:>6}  {:<24} {:>5} members  {:>5} unread",
+            group.gid, group.name, group.member_count, state.unread
+        )
+    }
+}
+
+/// The lines of a contact list: contacts (online first), requests both
+/// ways, blocks, the privacy setting.
+pub fn contact_lines(list: &schat_client::ContactsResponse) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut contacts = list.contacts.clone();
+    contacts.sort_by_key(|contact| (!contact.online, contact.uid));
+    for contact in &contacts {
+        lines.push(format!(
+            "#{:<8} {:<7} since {}",
+            contact.uid,
+            if contact.online { "online" } else { "offline" },
+            utc_date(contact.since_ms)
+        ));
+    }
+    if contacts.is_empty() {
+        lines.push("no contacts yet".to_string());
+    }
+    for request in &list.incoming {
+        lines.push(format!(
+            "request from #{}: {} (accept {})",
+            request.from_uid, request.note, request.from_uid
+        ));
+    }
+    for uid in &list.outgoing {
+        lines.push(format!("asked #{uid}, no answer yet"));
+    }
+    for uid in &list.blocked {
+        lines.push(format!("blocked #{uid}"));
+    }
+    lines.push(format!(
+        "direct messages from: {}",
+        match list.privacy() {
+            schat_client::Privacy::Anyone => "anyone",
+            schat_client::Privacy::ContactsOnly => "contacts only",
+        }
+    ));
+    lines
 }
 
 /// One line for a member: uid, role, when it joined, and a mute still

@@ -16,7 +16,7 @@ use crate::{Client, ClientError};
 
 impl Client {
     /// A request whose answer is `Done`.
-    async fn done(&self, request: Request, what: &str) -> Result<(), ClientError> {
+    pub(crate) async fn done(&self, request: Request, what: &str) -> Result<(), ClientError> {
         match self.request(request).await? {
             Response::Done(_) => Ok(()),
             _ => Err(unexpected(what)),

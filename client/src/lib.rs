@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod connection;
+mod contacts;
 pub mod files;
 mod groups;
 mod http;
@@ -25,9 +26,10 @@ use std::time::Duration;
 pub use connection::{Client, ClientError, Push};
 pub use http::{HttpClient, HttpResponse};
 pub use schat_proto::client::{
-    ChatMessage, CreateGroupRequest, GroupInfo, GroupState, JoinPolicy, JoinStatus, LoginResponse,
-    Member, MessageKind, Notice, NoticeKind, ReadersResponse, ResultCode, Role, SendMessageRequest,
-    UpdateGroupRequest, UpdateProfileRequest as ProfileUpdate, UserProfile,
+    ChatMessage, Contact, ContactsResponse, CreateGroupRequest, GroupInfo, GroupKind, GroupState,
+    JoinPolicy, JoinStatus, LoginResponse, Member, MessageKind, Notice, NoticeKind, Privacy,
+    ReadersResponse, ResultCode, Role, SendMessageRequest, UpdateGroupRequest,
+    UpdateProfileRequest as ProfileUpdate, UserProfile,
 };
 pub use sync::MessageSync;
 

@@ -121,6 +121,11 @@ bodies! {
     DbMute(DbMute),
     DbReaders(DbReaders),
     DbReadersPage(ReadersResponse),
+    DbOpenDirect(DbOpenDirect),
+    DbContacts(DbContacts),
+    DbContactChange(DbContactChange),
+    DbContactList(DbContactList),
+    DbContactDone(DbContactDone),
     GetFileKey(GetFileKey),
     FileKey(FileKey),
     CheckMember(CheckMember),
@@ -184,6 +189,9 @@ calls! {
     DbSetRole => DbFlag,
     DbMute => DbFlag,
     DbReaders => ReadersResponse,
+    DbOpenDirect => DbGroup,
+    DbContacts => DbContactList,
+    DbContactChange => DbContactDone,
     // conn, logic -> dir (as a request when leaving the directory)
     ConnLoad => Ok,
     // file, logic -> chat, logic, db_logic

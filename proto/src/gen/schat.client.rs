@@ -7,7 +7,7 @@ pub struct ClientMessage {
     pub request_id: u32,
     #[prost(
         oneof = "client_message::Body",
-        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 60, 61, 62, 63, 64, 65"
+        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65"
     )]
     pub body: ::core::option::Option<client_message::Body>,
 }
@@ -64,9 +64,25 @@ pub mod client_message {
         TransferOwnership(super::TransferOwnershipRequest),
         #[prost(message, tag = "46")]
         MuteMember(super::MuteMemberRequest),
-        /// 48..59: more group requests.
         #[prost(message, tag = "47")]
         MuteAll(super::MuteAllRequest),
+        /// Direct conversations and contacts (see docs/PROTOCOL.md, "Direct
+        /// messages and contacts").
+        #[prost(message, tag = "48")]
+        OpenDirect(super::OpenDirectRequest),
+        #[prost(message, tag = "50")]
+        AddContact(super::AddContactRequest),
+        #[prost(message, tag = "51")]
+        DecideContact(super::DecideContactRequest),
+        #[prost(message, tag = "52")]
+        RemoveContact(super::RemoveContactRequest),
+        #[prost(message, tag = "53")]
+        Block(super::BlockRequest),
+        #[prost(message, tag = "54")]
+        ListContacts(super::ListContactsRequest),
+        /// 56..59: more.
+        #[prost(message, tag = "55")]
+        SetPrivacy(super::SetPrivacyRequest),
         /// Messages and sync.
         #[prost(message, tag = "60")]
         SendMessage(super::SendMessageRequest),
@@ -98,7 +114,7 @@ pub struct ServerMessage {
     pub reason: ::prost::alloc::string::String,
     #[prost(
         oneof = "server_message::Body",
-        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 60, 61, 65, 100, 101, 102, 103, 104"
+        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 54, 60, 61, 65, 100, 101, 102, 103, 104"
     )]
     pub body: ::core::option::Option<server_message::Body>,
 }
@@ -133,6 +149,8 @@ pub mod server_message {
         MyGroups(super::MyGroupsResponse),
         #[prost(message, tag = "42")]
         Notices(super::NoticesResponse),
+        #[prost(message, tag = "54")]
+        Contacts(super::ContactsResponse),
         #[prost(message, tag = "60")]
         SendMessage(super::SendMessageResponse),
         #[prost(message, tag = "61")]
@@ -344,6 +362,14 @@ pub struct GroupInfo {
     /// Only the owner and admins may send (see mute_all).
     #[prost(bool, tag = "12")]
     pub mute_all: bool,
+    #[prost(enumeration = "GroupKind", tag = "13")]
+    pub kind: i32,
+    /// DIRECT: the other person (as the asking user sees it).
+    #[prost(uint64, tag = "14")]
+    pub peer_uid: u64,
+    /// When the newest message was stored (created_at_ms before any).
+    #[prost(uint64, tag = "15")]
+    pub last_activity_ms: u64,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CreateGroupRequest {
@@ -541,11 +567,95 @@ pub struct GroupState {
     /// latest_seq - read_seq.
     #[prost(uint64, tag = "3")]
     pub unread: u64,
+    /// DIRECT: the other person's read cursor (how far they have read).
+    #[prost(uint64, tag = "4")]
+    pub peer_read_seq: u64,
 }
+/// Groups and direct conversations, the most recently active first.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct MyGroupsResponse {
     #[prost(message, repeated, tag = "1")]
     pub groups: ::prost::alloc::vec::Vec<GroupState>,
+}
+/// The direct conversation with uid, created on first open (answers
+/// `group`). Refused (FORBIDDEN) when uid has blocked the caller, or accepts
+/// direct messages from contacts only and the caller is not one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct OpenDirectRequest {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+}
+/// Asks uid to become a contact (note: at most 256 characters). When uid had
+/// asked the caller already, both are contacts at once. At most 100
+/// requests wait unanswered per user.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AddContactRequest {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(string, tag = "2")]
+    pub note: ::prost::alloc::string::String,
+}
+/// Accepts or declines uid's pending request.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DecideContactRequest {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(bool, tag = "2")]
+    pub accept: bool,
+}
+/// Ends the contact both ways (no notice).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RemoveContactRequest {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+}
+/// blocked: uid may no longer send the caller contact requests or direct
+/// messages (also in an existing conversation), and stops being a contact.
+/// false: lifts the block.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct BlockRequest {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(bool, tag = "2")]
+    pub blocked: bool,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListContactsRequest {}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SetPrivacyRequest {
+    #[prost(enumeration = "Privacy", tag = "1")]
+    pub privacy: i32,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Contact {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub since_ms: u64,
+    #[prost(bool, tag = "3")]
+    pub online: bool,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ContactRequestInfo {
+    #[prost(uint64, tag = "1")]
+    pub from_uid: u64,
+    #[prost(string, tag = "2")]
+    pub note: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ContactsResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub contacts: ::prost::alloc::vec::Vec<Contact>,
+    /// Requests waiting for the caller's answer.
+    #[prost(message, repeated, tag = "2")]
+    pub incoming: ::prost::alloc::vec::Vec<ContactRequestInfo>,
+    /// The caller's requests still unanswered.
+    #[prost(uint64, repeated, tag = "3")]
+    pub outgoing: ::prost::alloc::vec::Vec<u64>,
+    #[prost(uint64, repeated, tag = "4")]
+    pub blocked: ::prost::alloc::vec::Vec<u64>,
+    #[prost(enumeration = "Privacy", tag = "5")]
+    pub privacy: i32,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Notice {
@@ -937,6 +1047,34 @@ impl Role {
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
+pub enum GroupKind {
+    Group = 0,
+    /// A direct conversation between two users: no owner, no joining or
+    /// leaving; opened with open_direct.
+    Direct = 1,
+}
+impl GroupKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Group => "GROUP",
+            Self::Direct => "DIRECT",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "GROUP" => Some(Self::Group),
+            "DIRECT" => Some(Self::Direct),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
 pub enum JoinStatus {
     Joined = 0,
     /// An application is waiting for the owner.
@@ -968,6 +1106,34 @@ impl JoinStatus {
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
+pub enum Privacy {
+    /// Anyone may start a direct conversation.
+    Anyone = 0,
+    /// Only contacts may start one.
+    ContactsOnly = 1,
+}
+impl Privacy {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Anyone => "ANYONE",
+            Self::ContactsOnly => "CONTACTS_ONLY",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ANYONE" => Some(Self::Anyone),
+            "CONTACTS_ONLY" => Some(Self::ContactsOnly),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
 pub enum NoticeKind {
     NoticeUnspecified = 0,
     /// To the owner: a user applied to join (from_uid, note).
@@ -987,6 +1153,13 @@ pub enum NoticeKind {
     RoleChanged = 7,
     /// To a member muted (until_ms) or unmuted (until_ms 0).
     MuteChanged = 8,
+    /// From from_uid: please be my contact (note). gid is 0 for contact
+    /// notices.
+    ContactRequest = 9,
+    /// from_uid accepted your request: you are contacts.
+    ContactAccepted = 10,
+    /// from_uid declined your request.
+    ContactDeclined = 11,
 }
 impl NoticeKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -1004,6 +1177,9 @@ impl NoticeKind {
             Self::Dismissed => "DISMISSED",
             Self::RoleChanged => "ROLE_CHANGED",
             Self::MuteChanged => "MUTE_CHANGED",
+            Self::ContactRequest => "CONTACT_REQUEST",
+            Self::ContactAccepted => "CONTACT_ACCEPTED",
+            Self::ContactDeclined => "CONTACT_DECLINED",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -1018,6 +1194,9 @@ impl NoticeKind {
             "DISMISSED" => Some(Self::Dismissed),
             "ROLE_CHANGED" => Some(Self::RoleChanged),
             "MUTE_CHANGED" => Some(Self::MuteChanged),
+            "CONTACT_REQUEST" => Some(Self::ContactRequest),
+            "CONTACT_ACCEPTED" => Some(Self::ContactAccepted),
+            "CONTACT_DECLINED" => Some(Self::ContactDeclined),
             _ => None,
         }
     }

@@ -94,7 +94,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 134, 135, 136, 137, 138, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -245,6 +245,16 @@ pub mod server_msg {
         DbReaders(super::DbReaders),
         #[prost(message, tag = "133")]
         DbReadersPage(super::super::client::ReadersResponse),
+        #[prost(message, tag = "134")]
+        DbOpenDirect(super::DbOpenDirect),
+        #[prost(message, tag = "135")]
+        DbContacts(super::DbContacts),
+        #[prost(message, tag = "136")]
+        DbContactChange(super::DbContactChange),
+        #[prost(message, tag = "137")]
+        DbContactList(super::DbContactList),
+        #[prost(message, tag = "138")]
+        DbContactDone(super::DbContactDone),
         /// files and directory (file_serv, dir_serv)
         #[prost(message, tag = "100")]
         GetFileKey(super::GetFileKey),
@@ -877,6 +887,119 @@ pub struct DbReaders {
     pub after_uid: u64,
     #[prost(uint32, tag = "5")]
     pub limit: u32,
+}
+/// The direct conversation of uid and peer_uid (DbGroup, as uid sees it),
+/// created if there is none. Refused when peer_uid blocked uid, or takes
+/// direct messages from contacts only and uid is not one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbOpenDirect {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub peer_uid: u64,
+}
+/// A user's contacts, requests, blocks and privacy.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbContacts {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DbContactList {
+    #[prost(message, repeated, tag = "1")]
+    pub contacts: ::prost::alloc::vec::Vec<super::client::Contact>,
+    #[prost(message, repeated, tag = "2")]
+    pub incoming: ::prost::alloc::vec::Vec<super::client::ContactRequestInfo>,
+    #[prost(uint64, repeated, tag = "3")]
+    pub outgoing: ::prost::alloc::vec::Vec<u64>,
+    #[prost(uint64, repeated, tag = "4")]
+    pub blocked: ::prost::alloc::vec::Vec<u64>,
+    #[prost(enumeration = "super::client::Privacy", tag = "5")]
+    pub privacy: i32,
+}
+/// One change to uid's contacts with peer_uid; answers DbContactDone.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbContactChange {
+    #[prost(enumeration = "db_contact_change::Kind", tag = "1")]
+    pub kind: i32,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
+    #[prost(uint64, tag = "3")]
+    pub peer_uid: u64,
+    #[prost(string, tag = "4")]
+    pub note: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "5")]
+    pub at_ms: u64,
+    /// ASK: pending requests a user may have out at once.
+    #[prost(uint32, tag = "6")]
+    pub max_pending: u32,
+    /// PRIVACY: the new setting.
+    #[prost(enumeration = "super::client::Privacy", tag = "7")]
+    pub privacy: i32,
+}
+/// Nested message and enum types in `DbContactChange`.
+pub mod db_contact_change {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Kind {
+        Ask = 0,
+        Accept = 1,
+        Decline = 2,
+        Remove = 3,
+        Block = 4,
+        Unblock = 5,
+        Privacy = 6,
+    }
+    impl Kind {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Ask => "ASK",
+                Self::Accept => "ACCEPT",
+                Self::Decline => "DECLINE",
+                Self::Remove => "REMOVE",
+                Self::Block => "BLOCK",
+                Self::Unblock => "UNBLOCK",
+                Self::Privacy => "PRIVACY",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "ASK" => Some(Self::Ask),
+                "ACCEPT" => Some(Self::Accept),
+                "DECLINE" => Some(Self::Decline),
+                "REMOVE" => Some(Self::Remove),
+                "BLOCK" => Some(Self::Block),
+                "UNBLOCK" => Some(Self::Unblock),
+                "PRIVACY" => Some(Self::Privacy),
+                _ => None,
+            }
+        }
+    }
+}
+/// What a contact change did: `contacts`, the two are contacts now;
+/// `notify`, peer_uid is to hear of it (a new request, an acceptance, a
+/// refusal; not a repeated request).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbContactDone {
+    #[prost(bool, tag = "1")]
+    pub notify: bool,
+    #[prost(bool, tag = "2")]
+    pub contacts: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbMarkRead {

@@ -13,7 +13,9 @@ use schat_runtime::{Incoming, Target};
 use tokio::time::Instant;
 
 use crate::reply::ClientReply;
-use crate::{admin, deliver, file_checks, groups, membership, messages, roles, Chat, Failure};
+use crate::{
+    admin, contacts, deliver, file_checks, groups, membership, messages, roles, Chat, Failure,
+};
 
 /// Handles what needs no waiting at once and returns the rest, for a task.
 pub fn inline(chat: &Arc<Chat>, incoming: Incoming) -> Option<Incoming> {
@@ -132,6 +134,15 @@ async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMe
         Request::MuteMember(req) => roles::mute_member(chat, uid, req).await?,
         Request::MuteAll(req) => roles::mute_all(chat, uid, req).await?,
         Request::Readers(req) => Response::Readers(messages::readers(chat, uid, req).await?),
+        Request::OpenDirect(req) => {
+            Response::Group(contacts::open_direct(chat, uid, req.uid).await?)
+        }
+        Request::AddContact(req) => contacts::add(chat, uid, req).await?,
+        Request::DecideContact(req) => contacts::decide(chat, uid, req).await?,
+        Request::RemoveContact(req) => contacts::remove(chat, uid, req.uid).await?,
+        Request::Block(req) => contacts::block(chat, uid, req).await?,
+        Request::ListContacts(_) => Response::Contacts(contacts::list(chat, uid).await?),
+        Request::SetPrivacy(req) => contacts::set_privacy(chat, uid, req).await?,
         Request::PullMessages(req) => Response::Messages(messages::pull(chat, uid, req).await?),
         Request::History(req) => Response::Messages(messages::history(chat, uid, req).await?),
         Request::MarkRead(req) => messages::mark_read(chat, uid, req).await?,

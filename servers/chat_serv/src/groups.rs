@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use schat_proto::client::{
-    server_message::Body as Response, CreateGroupRequest, Done, GroupInfo, GroupsResponse,
-    JoinPolicy, ListMembersRequest, ListPublicGroupsRequest, MembersResponse, MyGroupsResponse,
-    Notice, NoticeKind, ResultCode, Role, UpdateGroupRequest,
+    server_message::Body as Response, CreateGroupRequest, Done, GroupInfo, GroupKind,
+    GroupsResponse, JoinPolicy, ListMembersRequest, ListPublicGroupsRequest, MembersResponse,
+    MyGroupsResponse, Notice, NoticeKind, ResultCode, Role, UpdateGroupRequest,
 };
 use schat_proto::server::{
     DbCreateGroup, DbDeleteGroup, DbGetGroup, DbGroup, DbListMembers, DbListPublic, DbUpdateGroup,
@@ -50,6 +50,18 @@ pub(crate) fn require_owner(group: &DbGroup, uid: u64) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::forbidden("only the group's owner may do this"))
+    }
+}
+
+/// A group proper, not a direct conversation (which has no membership,
+/// roles or settings to manage).
+pub(crate) fn require_group(group: &DbGroup) -> Result<(), Failure> {
+    if info(group).kind() == GroupKind::Direct {
+        Err(Failure::bad_request(
+            "that is a direct conversation, not a group",
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -137,6 +149,9 @@ pub async fn create(chat: &Chat, uid: u64, req: CreateGroupRequest) -> Result<Gr
         created_at_ms: now_ms(),
         latest_seq: 0,
         mute_all: false,
+        kind: GroupKind::Group as i32,
+        peer_uid: 0,
+        last_activity_ms: 0,
     };
     let created = chat
         .db(DbCreateGroup {
@@ -153,6 +168,7 @@ const DISMISS_CONCURRENCY: usize = 32;
 
 pub async fn dismiss(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Failure> {
     let group = load(chat, gid, uid).await?;
+    require_group(&group)?;
     require_owner(&group, uid)?;
     let group_info = info(&group);
     let former = chat.db(DbDeleteGroup { gid }).await?;
@@ -206,6 +222,7 @@ pub async fn members(
 
 pub async fn update(chat: &Chat, uid: u64, req: UpdateGroupRequest) -> Result<GroupInfo, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     require_owner(&group, uid)?;
     let update = DbUpdateGroup {
         gid: req.gid,

@@ -19,6 +19,7 @@
 mod actor;
 mod actors;
 mod admin;
+mod contacts;
 mod context;
 mod deliver;
 mod dispatch;

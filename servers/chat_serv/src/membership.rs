@@ -16,7 +16,9 @@ use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 
 use crate::deliver::{notify, tell};
-use crate::groups::{deciders, info, load, notice, require_admin, require_member, role_of};
+use crate::groups::{
+    deciders, info, load, notice, require_admin, require_group, require_member, role_of,
+};
 use crate::messages::post_system;
 use crate::{Chat, Failure};
 
@@ -26,6 +28,7 @@ pub async fn join(
     req: JoinGroupRequest,
 ) -> Result<JoinGroupResponse, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     let group_info = info(&group);
     if group.viewer_is_member {
         return Ok(JoinGroupResponse {
@@ -169,6 +172,7 @@ pub async fn decide(
     req: DecideApplicationRequest,
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     require_admin(&group, uid)?;
     let group_info = info(&group);
     if !take_pending(
@@ -207,6 +211,7 @@ pub async fn decide(
 
 pub async fn invite(chat: &Chat, uid: u64, req: InviteRequest) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     require_admin(&group, uid)?;
     if load(chat, req.gid, req.uid).await?.viewer_is_member {
         return Err(Failure::bad_request("that user is a member already"));
@@ -223,6 +228,7 @@ pub async fn invite(chat: &Chat, uid: u64, req: InviteRequest) -> Result<Respons
 
 pub async fn quit(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Failure> {
     let group = load(chat, gid, uid).await?;
+    require_group(&group)?;
     require_member(&group)?;
     if info(&group).owner_uid == uid {
         return Err(Failure::bad_request(
@@ -237,6 +243,7 @@ pub async fn quit(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Fail
 
 pub async fn kick(chat: &Arc<Chat>, uid: u64, req: KickMemberRequest) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     let role = require_admin(&group, uid)?;
     if req.uid == uid {
         return Err(Failure::bad_request(

@@ -13,7 +13,7 @@ use schat_proto::client::{
 use schat_proto::server::{DbMute, DbSetRole};
 
 use crate::deliver::tell;
-use crate::groups::{info, load, notice, require_admin, require_owner, role_of};
+use crate::groups::{info, load, notice, require_admin, require_group, require_owner, role_of};
 use crate::messages::post_system;
 use crate::{Chat, Failure};
 
@@ -29,6 +29,7 @@ pub async fn set_role(
     req: SetRoleRequest,
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     require_owner(&group, uid)?;
     let role = match Role::try_from(req.role) {
         Err(_) => return Err(Failure::bad_request("unknown role")),
@@ -74,6 +75,7 @@ pub async fn transfer(
     req: TransferOwnershipRequest,
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     require_owner(&group, uid)?;
     if req.uid == uid {
         return Err(Failure::bad_request("you own this group already"));
@@ -104,6 +106,7 @@ pub async fn mute_member(
     req: MuteMemberRequest,
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     let role = require_admin(&group, uid)?;
     if req.uid == uid {
         return Err(Failure::bad_request("you cannot mute yourself"));
@@ -149,6 +152,7 @@ pub async fn mute_all(
     req: MuteAllRequest,
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
+    require_group(&group)?;
     require_admin(&group, uid)?;
     let changed = chat
         .db(DbMute {

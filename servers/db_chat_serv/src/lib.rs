@@ -168,6 +168,13 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 .readers(req.gid, req.seq, req.sender_uid, req.after_uid, req.limit)
                 .await?,
         ),
+        Msg::DbOpenDirect(req) => Msg::DbGroup(
+            store
+                .open_direct(req.uid, req.peer_uid, schat_runtime::time::now_ms())
+                .await?,
+        ),
+        Msg::DbContacts(req) => Msg::DbContactList(store.contacts(req.uid).await?),
+        Msg::DbContactChange(change) => Msg::DbContactDone(store.contact_change(change).await?),
         Msg::DbMarkRead(req) => {
             store.mark_read(req.gid, req.uid, req.seq).await?;
             Msg::Ok(OkMsg {})

@@ -5,9 +5,9 @@
 //! | key | type | holds |
 //! |---|---|---|
 //! | `{cfg}:gid_next` | string | last allocated gid |
-//! | `{g:<gid>}:info` | hash | name, description, avatar_url, owner, policy, public, member_cap, created_at_ms, password_hash, mute_all (1: only the owner and admins send) |
+//! | `{g:<gid>}:info` | hash | name, description, avatar_url, owner, policy, public, member_cap, created_at_ms, password_hash, mute_all (1: only the owner and admins send), last_ms (when the newest message was stored), kind (1: a direct conversation, then a and b: its two users) |
 //! | `{g:<gid>}:admins` | set | uids of the group's admins (the owner is `info.owner`) |
-//! | `{g:<gid>}:muted` | hash | uid → muted until (ms); checked by the append script |
+//! | `{g:<gid>}:muted` | hash | uid → muted until (ms), or `b`: blocked by the other user of a direct conversation; checked by the append script |
 //! | `{g:<gid>}:members` | zset | member uids (score = uid, for paging) |
 //! | `{g:<gid>}:joined` | hash | uid → joined_at_ms |
 //! | `{g:<gid>}:seq` | string | latest message seq |
@@ -25,7 +25,14 @@
 //! | `{u:<uid>}:owned` | set | gids the user owns (per-owner cap) |
 //! | `{u:<uid>}:notices`, `{u:<uid>}:notice_next` | hash, string | id → Notice; last id |
 //! | `{pub}:groups` | zset | public gids (score = gid) |
+//! | `{u:<uid>}:directs` | set | gids of the user's direct conversations (an index) |
+//! | `{dm:<lo>:<hi>}` | string | gid of the direct conversation of users lo < hi |
+//! | `{u:<uid>}:contacts` | hash | contact uid → since (ms) |
+//! | `{u:<uid>}:asks_in` / `{u:<uid>}:asks_out` | hash / set | contact requests to the user (from uid → note) / from the user, unanswered |
+//! | `{u:<uid>}:blocked` | set | uids the user blocked |
+//! | `{u:<uid>}:privacy` | string | who may start a direct conversation (0 anyone, 1 contacts only) |
 
+mod contacts;
 mod groups;
 mod messages;
 mod notices;

@@ -38,7 +38,14 @@ pub fn target(request: &Request) -> Option<Target> {
         | Request::ListPublicGroups(_)
         | Request::MyGroups(_)
         | Request::ListNotices(_)
-        | Request::AckNotices(_) => return Some(Target::any(ProcType::Chat)),
+        | Request::AckNotices(_)
+        | Request::OpenDirect(_)
+        | Request::AddContact(_)
+        | Request::DecideContact(_)
+        | Request::RemoveContact(_)
+        | Request::Block(_)
+        | Request::ListContacts(_)
+        | Request::SetPrivacy(_) => return Some(Target::any(ProcType::Chat)),
         _ => return None,
     };
     Some(Target::hash(ProcType::Chat, gid))

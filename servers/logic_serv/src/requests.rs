@@ -200,13 +200,20 @@ async fn run<O: Owner>(
 /// Requests answered by logic itself or forwarded to a chat_serv.
 async fn execute(logic: &Logic, job: Job) -> Result<Reply, Failure> {
     let uid = job.uid;
-    if let Request::Invite(invite) = &job.request {
-        // Users live behind db_logic, which chat_serv cannot ask: an
-        // invitation must name someone who exists.
-        if invite.uid == 0 {
+    // Users live behind db_logic, which chat_serv cannot ask: a request
+    // that reaches out to someone must name someone who exists.
+    let named = match &job.request {
+        Request::Invite(invite) => Some(invite.uid),
+        Request::OpenDirect(open) => Some(open.uid),
+        Request::AddContact(add) => Some(add.uid),
+        Request::Block(block) => Some(block.uid),
+        _ => None,
+    };
+    if let Some(named) = named {
+        if named == 0 {
             return Err(Failure::new(ResultCode::NoSuchUser, "no such user"));
         }
-        crate::profile::fetch_one(logic, invite.uid).await?;
+        crate::profile::fetch_one(logic, named).await?;
     }
     if let Some(target) = job.target {
         return crate::chat::forward(logic, uid, (job.request_id, job.request), target).await;

@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use redis::AsyncCommands;
 use schat_proto::client::{
-    GroupInfo, GroupState, GroupsResponse, JoinPolicy, Member, MembersResponse, ResultCode, Role,
+    GroupInfo, GroupKind, GroupState, GroupsResponse, JoinPolicy, Member, MembersResponse,
+    ResultCode, Role,
 };
 use schat_proto::server::{DbGroup, DbPending, DbUpdateGroup};
 use schat_runtime::CallError;
@@ -197,7 +198,14 @@ impl Store {
         if fields.is_empty() {
             return Err(no_such_group());
         }
-        let (info, password_hash) = info_from(gid, &fields, member_count, latest_seq.unwrap_or(0));
+        let (mut info, password_hash) =
+            info_from(gid, &fields, member_count, latest_seq.unwrap_or(0));
+        if info.kind() == GroupKind::Direct {
+            // The other one, as the viewer sees it.
+            let number = |name: &str| fields.get(name).and_then(|v| v.parse::<u64>().ok());
+            let (a, b) = (number("a").unwrap_or(0), number("b").unwrap_or(0));
+            info.peer_uid = if viewer == a { b } else { a };
+        }
         admin_uids.sort_unstable();
         Ok(DbGroup {
             info: Some(info),
@@ -553,16 +561,23 @@ impl Store {
         })
     }
 
-    /// The user's groups with their cursors. Index entries for groups the
-    /// user is no longer in are cleaned up here.
+    /// The user's groups and direct conversations with their cursors, the
+    /// most recently active first. Index entries for groups the user is no
+    /// longer in are cleaned up here.
     pub async fn user_groups(&self, uid: u64) -> Result<Vec<GroupState>, CallError> {
         let mut redis = self.conn();
-        let gids: Vec<u64> = redis
+        let (groups, directs): (Vec<u64>, Vec<u64>) = redis::pipe()
             .smembers(user_key(uid, "groups"))
+            .smembers(user_key(uid, "directs"))
+            .query_async(&mut redis)
             .await
             .map_err(storage)?;
+        let indexed = groups
+            .into_iter()
+            .map(|gid| (gid, "groups"))
+            .chain(directs.into_iter().map(|gid| (gid, "directs")));
         let mut states = Vec::new();
-        for gid in gids {
+        for (gid, index) in indexed {
             let group = match self.group(gid, uid).await {
                 Ok(group) if group.viewer_is_member => group,
                 Ok(_)
@@ -571,26 +586,37 @@ impl Store {
                     ..
                 }) => {
                     let _: () = redis
-                        .srem(user_key(uid, "groups"), gid)
+                        .srem(user_key(uid, index), gid)
                         .await
                         .map_err(storage)?;
                     continue;
                 }
                 Err(err) => return Err(err),
             };
-            let read_seq: Option<u64> = redis
-                .hget(group_key(gid, "reads"), uid)
+            let info = group.info.unwrap_or_default();
+            let (read_seq, peer_read_seq): (Option<u64>, Option<u64>) = redis
+                .hmget(group_key(gid, "reads"), &[uid, info.peer_uid])
                 .await
                 .map_err(storage)?;
             let read_seq = read_seq.unwrap_or(0);
-            let info = group.info.unwrap_or_default();
             states.push(GroupState {
                 unread: info.latest_seq.saturating_sub(read_seq),
                 read_seq,
+                peer_read_seq: if info.peer_uid == 0 {
+                    0
+                } else {
+                    peer_read_seq.unwrap_or(0)
+                },
                 group: Some(info),
             });
         }
-        states.sort_by_key(|state| state.group.as_ref().map_or(0, |group| group.gid));
+        states.sort_by_key(|state| {
+            let group = state.group.as_ref();
+            (
+                std::cmp::Reverse(group.map_or(0, |group| group.last_activity_ms)),
+                group.map_or(0, |group| group.gid),
+            )
+        });
         Ok(states)
     }
 
@@ -672,6 +698,12 @@ fn info_from(
         created_at_ms: number("created_at_ms"),
         latest_seq,
         mute_all: number("mute_all") == 1,
+        kind: number("kind") as i32,
+        peer_uid: 0,
+        last_activity_ms: match number("last_ms") {
+            0 => number("created_at_ms"),
+            last => last,
+        },
     };
     (info, text("password_hash"))
 }

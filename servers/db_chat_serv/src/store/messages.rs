@@ -42,7 +42,8 @@ static RECALL_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::
 /// Returns {status, seq, membership version, released files}: status 1
 /// stored, 0 duplicate, -1 no group, -2 not a member, -3 the sender is
 /// muted (seq: until when), -4 the group is muted and the sender neither
-/// its owner nor an admin. A duplicate is recognised before membership,
+/// its owner nor an admin, -5 the other user of a direct conversation
+/// blocked the sender. Each stored message sets the group's `last_ms`. A duplicate is recognised before membership,
 /// so a retry answers the original seq even if the sender has left since.
 /// A client's send moves the sender's read cursor to it (your own message
 /// is never unread); a system message about someone moves theirs only if
@@ -61,13 +62,16 @@ if ARGV[5] == '1' then
 end
 if ARGV[2] == '1' then
   if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {-2, 0, version, {}} end
-  local muted = tonumber(redis.call('HGET', KEYS[13], ARGV[1]) or '0')
+  local muted = redis.call('HGET', KEYS[13], ARGV[1])
+  if muted == 'b' then return {-5, 0, version, {}} end
+  muted = tonumber(muted or '0')
   if muted > tonumber(ARGV[9]) then return {-3, muted, version, {}} end
   if redis.call('HGET', KEYS[1], 'mute_all') == '1' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1]
     and redis.call('SISMEMBER', KEYS[14], ARGV[1]) == 0 then return {-4, 0, version, {}} end
 end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
+redis.call('HSET', KEYS[1], 'last_ms', ARGV[9])
 local cursor = redis.call('HGET', KEYS[15], ARGV[1])
 if ARGV[2] == '1' or (cursor and tonumber(cursor) == seq - 1) then
   redis.call('HSET', KEYS[15], ARGV[1], seq)
@@ -261,6 +265,10 @@ impl Store {
                 -4 => Err(CallError::remote(
                     ResultCode::Muted,
                     "the group is muted: only its owner and admins may send",
+                )),
+                -5 => Err(CallError::remote(
+                    ResultCode::Forbidden,
+                    "you cannot message this user",
                 )),
                 _ => Err(no_such_group()),
             })

@@ -1,0 +1,307 @@
+//! Direct conversations and contacts across sets: opening a conversation
+//! (one per pair), messages both ways with the groups' promises, the
+//! conversation list by last activity with unread counts and how far the
+//! other side has read; contact requests and answers (online and at next
+//! login); privacy; blocks, also inside an existing conversation; and the
+//! group operations a direct conversation refuses.
+
+use std::time::Duration;
+
+use schat_client::{
+    Client, CreateGroupRequest, GroupKind, MessageSync, NoticeKind, Privacy, Push, ResultCode, Role,
+};
+use schat_testkit::{refusal, ClusterSpec, TestCluster};
+
+/// The next notice of `kind` pushed to `client`, skipping messages and
+/// other notices.
+async fn notice_of(client: &Client, kind: NoticeKind) -> schat_client::Notice {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
+            Ok(Some(Push::Notice(notice))) if notice.kind() == kind => return notice,
+            Ok(Some(Push::Notice(_) | Push::Message(_))) => continue,
+            other => panic!("expected a {kind:?} notice, got {other:?}"),
+        }
+    }
+}
+
+/// The next message from `sender` pushed to `client` (its own are pushed
+/// to the sender too).
+async fn message_from(client: &Client, sender: u64) -> schat_client::ChatMessage {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
+            Ok(Some(Push::Message(message))) if message.sender_uid == sender => return message,
+            Ok(Some(_)) => continue,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_users_talk_directly_across_sets_with_the_groups_promises() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (ann, ann_uid, _) = cluster.user(1, "ann").await.unwrap();
+    let (ben, ben_uid, ben_token) = cluster.user(2, "ben").await.unwrap();
+    let (eve, _, _) = cluster.user(1, "eve").await.unwrap();
+
+    // One conversation per pair, whoever opens it, each side seeing the
+    // other as its peer.
+    let from_ann = ann.open_direct(ben_uid).await.unwrap();
+    assert_eq!(from_ann.kind(), GroupKind::Direct);
+    assert_eq!((from_ann.peer_uid, from_ann.member_count), (ben_uid, 2));
+    let from_ben = ben.open_direct(ann_uid).await.unwrap();
+    assert_eq!(from_ben.gid, from_ann.gid);
+    assert_eq!(from_ben.peer_uid, ann_uid);
+    let gid = from_ann.gid;
+    assert_eq!(
+        refusal(ann.open_direct(ann_uid).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.open_direct(999_999).await),
+        ResultCode::NoSuchUser
+    );
+
+    // Messages both ways: acknowledged with gap-free seqs, pushed to the
+    // other, a retry stored once.
+    let first = ann.send_text(gid, "a-1", "hi ben").await.unwrap();
+    assert_eq!(message_from(&ben, ann_uid).await.text, "hi ben");
+    let reply = ben.send_text(gid, "b-1", "hi ann").await.unwrap();
+    assert_eq!(reply.seq, first.seq + 1);
+    assert_eq!(message_from(&ann, ben_uid).await.text, "hi ann");
+    let retried = ann.send_text(gid, "a-1", "hi ben").await.unwrap();
+    assert_eq!((retried.seq, retried.duplicate), (first.seq, true));
+
+    // Only the two of them.
+    assert_eq!(refusal(eve.pull(gid, 1, 0).await), ResultCode::Forbidden);
+    assert_eq!(
+        refusal(eve.send_text(gid, "e-1", "hello?").await),
+        ResultCode::Forbidden
+    );
+    assert_eq!(
+        refusal(eve.join_group(gid, "", "").await),
+        ResultCode::BadRequest
+    );
+
+    // A conversation has no membership or roles to manage.
+    assert_eq!(refusal(ann.quit_group(gid).await), ResultCode::BadRequest);
+    assert_eq!(
+        refusal(ann.kick_member(gid, ben_uid).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.invite(gid, ben_uid).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.dismiss_group(gid).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.set_role(gid, ben_uid, Role::Admin).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.mute_member(gid, ben_uid, 60).await),
+        ResultCode::BadRequest
+    );
+
+    // Read status: Ann sees how far Ben has read.
+    let ann_view = |states: Vec<schat_client::GroupState>| {
+        states
+            .into_iter()
+            .find(|state| state.group.as_ref().is_some_and(|group| group.gid == gid))
+            .expect("the conversation is listed")
+    };
+    let state = ann_view(ann.my_groups().await.unwrap());
+    assert_eq!(state.unread, 1, "Ben's reply; her own never count");
+    let before = state.peer_read_seq;
+    assert_eq!(before, reply.seq, "Ben's own reply moved his cursor");
+    let third = ann.send_text(gid, "a-2", "read me").await.unwrap();
+    assert_eq!(
+        ann_view(ann.my_groups().await.unwrap()).peer_read_seq,
+        reply.seq
+    );
+    ben.mark_read(gid, third.seq).await.unwrap();
+    assert_eq!(
+        ann_view(ann.my_groups().await.unwrap()).peer_read_seq,
+        third.seq
+    );
+    let receipts = ann.readers(gid, third.seq, 0, 0).await.unwrap();
+    assert_eq!(receipts.readers, vec![ben_uid]);
+
+    // The conversation list puts the most recently active first.
+    let group = ann
+        .create_group(CreateGroupRequest {
+            name: "later".to_string(),
+            ..CreateGroupRequest::default()
+        })
+        .await
+        .unwrap();
+    ann.send_text(group.gid, "g-1", "newer").await.unwrap();
+    let order: Vec<u64> = ann
+        .my_groups()
+        .await
+        .unwrap()
+        .iter()
+        .map(|state| state.group.as_ref().unwrap().gid)
+        .collect();
+    assert_eq!(order, vec![group.gid, gid]);
+    ann.send_text(gid, "a-3", "newest").await.unwrap();
+    let first_listed = ann.my_groups().await.unwrap()[0].group.clone().unwrap();
+    assert_eq!(first_listed.gid, gid);
+
+    // Offline: what Ann sends while Ben is away is there when he is back.
+    drop(ben);
+    for index in 0..5 {
+        ann.send_text(gid, &format!("o-{index}"), &format!("offline {index}"))
+            .await
+            .unwrap();
+    }
+    let ben = cluster.client(1).await.unwrap();
+    ben.login_token(&ben_token).await.unwrap();
+    let state = ben
+        .my_groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|state| state.group.as_ref().unwrap().gid == gid)
+        .unwrap();
+    assert_eq!(state.unread, 6, "the newest before he left, and five more");
+    let missed = MessageSync::new()
+        .catch_up(&ben, gid, state.read_seq + 1)
+        .await
+        .unwrap();
+    let texts: Vec<&str> = missed.iter().map(|message| message.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "newest",
+            "offline 0",
+            "offline 1",
+            "offline 2",
+            "offline 3",
+            "offline 4"
+        ]
+    );
+
+    // Recall works as in a group.
+    ann.recall(gid, first.seq).await.unwrap();
+    assert!(ben.pull(gid, first.seq, 1).await.unwrap().messages[0].recalled);
+}
+
+#[tokio::test]
+async fn contact_requests_answers_privacy_and_blocks() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (cat, cat_uid, _) = cluster.user(1, "cat").await.unwrap();
+    let (dan, dan_uid, dan_token) = cluster.user(2, "dan").await.unwrap();
+    let (fay, fay_uid, _) = cluster.user(1, "fay").await.unwrap();
+
+    // Dan takes direct messages from contacts only: Cat may not start one.
+    dan.set_privacy(Privacy::ContactsOnly).await.unwrap();
+    assert_eq!(
+        refusal(cat.open_direct(dan_uid).await),
+        ResultCode::Forbidden
+    );
+
+    // Cat asks while Dan is offline: the request waits for his login.
+    drop(dan);
+    cat.add_contact(dan_uid, "we met at the meetup")
+        .await
+        .unwrap();
+    cat.add_contact(dan_uid, "asking again").await.unwrap();
+    assert_eq!(
+        refusal(cat.add_contact(cat_uid, "").await),
+        ResultCode::BadRequest
+    );
+    let dan = cluster.client(1).await.unwrap();
+    dan.login_token(&dan_token).await.unwrap();
+    let notices = dan.notices(0).await.unwrap();
+    assert_eq!(
+        notices.len(),
+        1,
+        "a repeated request is one notice: {notices:?}"
+    );
+    assert_eq!(
+        (notices[0].kind(), notices[0].from_uid),
+        (NoticeKind::ContactRequest, cat_uid)
+    );
+    let list = dan.contacts().await.unwrap();
+    assert_eq!(list.incoming.len(), 1);
+    assert_eq!(list.incoming[0].note, "asking again");
+    assert_eq!(list.privacy(), Privacy::ContactsOnly);
+    assert_eq!(cat.contacts().await.unwrap().outgoing, vec![dan_uid]);
+
+    // Dan accepts: Cat hears of it now, both list each other (online).
+    dan.decide_contact(cat_uid, true).await.unwrap();
+    notice_of(&cat, NoticeKind::ContactAccepted).await;
+    let cats = cat.contacts().await.unwrap();
+    assert_eq!(cats.contacts.len(), 1);
+    assert_eq!(cats.contacts[0].uid, dan_uid);
+    assert!(cats.contacts[0].online);
+    assert!(cats.outgoing.is_empty());
+    assert_eq!(
+        refusal(dan.decide_contact(cat_uid, true).await),
+        ResultCode::BadRequest,
+        "answered once"
+    );
+
+    // Now a contact, Cat may start a conversation with Dan.
+    let conversation = cat.open_direct(dan_uid).await.unwrap();
+    let gid = conversation.gid;
+    cat.send_text(gid, "c-1", "hello dan").await.unwrap();
+
+    // A request declined; two who ask each other become contacts at once.
+    fay.add_contact(dan_uid, "").await.unwrap();
+    notice_of(&dan, NoticeKind::ContactRequest).await;
+    dan.decide_contact(fay_uid, false).await.unwrap();
+    notice_of(&fay, NoticeKind::ContactDeclined).await;
+    fay.add_contact(cat_uid, "").await.unwrap();
+    cat.add_contact(fay_uid, "").await.unwrap();
+    notice_of(&fay, NoticeKind::ContactAccepted).await;
+    let fays = fay.contacts().await.unwrap();
+    assert_eq!(
+        fays.contacts.iter().map(|c| c.uid).collect::<Vec<_>>(),
+        vec![cat_uid]
+    );
+    fay.remove_contact(cat_uid).await.unwrap();
+    assert!(cat
+        .contacts()
+        .await
+        .unwrap()
+        .contacts
+        .iter()
+        .all(|contact| contact.uid != fay_uid));
+
+    // Dan blocks Cat: no more messages in their conversation, no new one,
+    // no requests; they are no longer contacts. Cat still reads history.
+    dan.block(cat_uid, true).await.unwrap();
+    assert_eq!(
+        refusal(cat.send_text(gid, "c-2", "still there?").await),
+        ResultCode::Forbidden
+    );
+    assert_eq!(
+        refusal(cat.open_direct(dan_uid).await),
+        ResultCode::Forbidden
+    );
+    assert_eq!(
+        refusal(cat.add_contact(dan_uid, "").await),
+        ResultCode::Forbidden
+    );
+    assert!(cat.contacts().await.unwrap().contacts.is_empty());
+    assert_eq!(dan.contacts().await.unwrap().blocked, vec![cat_uid]);
+    assert!(cat.history(gid, 0, 10).await.is_ok());
+    // Dan may still write to Cat (a block is one way).
+    dan.send_text(gid, "d-1", "bye").await.unwrap();
+
+    // Unblocked: Cat may write in their conversation again; a new one needs
+    // contacts again under Dan's privacy.
+    dan.block(cat_uid, false).await.unwrap();
+    cat.send_text(gid, "c-3", "thanks").await.unwrap();
+    assert_eq!(
+        refusal(cat.open_direct(dan_uid).await),
+        ResultCode::Forbidden,
+        "not a contact any more"
+    );
+    dan.set_privacy(Privacy::Anyone).await.unwrap();
+    assert_eq!(cat.open_direct(dan_uid).await.unwrap().gid, gid);
+}
