@@ -697,8 +697,10 @@ fn bad_inputs_are_refused_and_change_nothing() {
     let wrapper = cluster.dir.path().join("damaging-ssh");
     std::fs::write(
         &wrapper,
-        "#!/bin/sh\n# Flips bytes of whatever is sent to the remote `cat >`.\n\
-         case \"$*\" in *'cat >'*) tr 'A' 'B' | ssh \"$@\" ;; *) exec ssh \"$@\" ;; esac\n",
+        // Host c's uploads only: whether another host's package holds the
+        // byte flipped depends on its content, so b is left alone.
+        "#!/bin/sh\n# Flips bytes of whatever is sent to host c's remote `cat >`.\n\
+         case \"$*\" in *127.0.0.3*'cat >'*) tr 'A' 'B' | ssh \"$@\" ;; *) exec ssh \"$@\" ;; esac\n",
     )
     .unwrap();
     Command::new("chmod")
