@@ -4,8 +4,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Subcommand, ValueEnum};
 use schat_client::{
-    Client, CreateGroupRequest, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push, Role,
-    SendMessageRequest,
+    Client, CreateGroupRequest, GroupKind, JoinPolicy, JoinStatus, MessageKind, MessageSync, Push,
+    Role, SendMessageRequest,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -124,6 +124,20 @@ pub enum GroupCommand {
     /// Chat live in a group: incoming messages appear as they arrive; each
     /// line you type is sent. /quit leaves.
     Chat { gid: u64 },
+}
+
+/// For a direct conversation: how far the other user has read.
+async fn peer_read(client: &Client, gid: u64) -> Result<Option<String>, Failure> {
+    let states = client.my_groups().await?;
+    Ok(states.iter().find_map(|state| {
+        let group = state.group.as_ref()?;
+        (group.gid == gid && group.kind() == GroupKind::Direct).then(|| {
+            format!(
+                "#{} has read up to #{}",
+                group.peer_uid, state.peer_read_seq
+            )
+        })
+    }))
 }
 
 /// Makes `user` an admin of `gid`, or a plain member again.
@@ -353,6 +367,9 @@ pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failu
             for message in &page.messages {
                 println!("{}", message_line(message));
             }
+            if let Some(read) = peer_read(client, gid).await? {
+                println!("{read}");
+            }
             if let Some(last) = page.messages.last() {
                 client.mark_read(gid, last.seq).await?;
             }
@@ -430,6 +447,9 @@ async fn chat_view(client: &Client, gid: u64) -> Result<(), Failure> {
                     }
                 }
                 Some(Push::Notice(notice)) => println!("*** {}", notice_line(&notice)),
+                Some(Push::Typing { gid: typing_in, uid }) if typing_in == gid => {
+                    println!("*** #{uid} is typing...");
+                }
                 Some(Push::Kicked { reason }) => return Err(Failure::refused(format!("signed out: {reason}"))),
                 Some(Push::Closing { reason, .. }) => return Err(Failure::refused(format!("server closing: {reason}"))),
                 Some(_) => {}

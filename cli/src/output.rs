@@ -213,6 +213,7 @@ pub fn print_push(push: &Push) {
         }
         Push::Message(message) => println!("\n{}", message_line(message)),
         Push::Notice(notice) => println!("\n*** {}", notice_line(notice)),
+        Push::Typing { gid, uid } => println!("\n*** #{uid} is typing in {gid}"),
         Push::Other(message) => println!("\n*** {message:?}"),
     }
 }

@@ -65,6 +65,8 @@ pub enum Push {
     /// A notice: an application, a decision, an invitation, a kick, a
     /// dismissal (also listed by `notices` until acknowledged).
     Notice(Notice),
+    /// The other user of direct conversation `gid` is typing.
+    Typing { gid: u64, uid: u64 },
     /// A push this library does not know yet.
     Other(ServerMessage),
 }
@@ -413,6 +415,10 @@ async fn read_loop(
             }
             Some(Response::Message(chat)) => Push::Message(chat),
             Some(Response::Notice(notice)) => Push::Notice(notice),
+            Some(Response::Typing(typing)) => Push::Typing {
+                gid: typing.gid,
+                uid: typing.uid,
+            },
             _ => Push::Other(message),
         };
         let _ = pushes.send(push);

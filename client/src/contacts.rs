@@ -6,7 +6,7 @@
 use schat_proto::client::{
     client_message::Body as Request, server_message::Body as Response, AddContactRequest,
     BlockRequest, ContactsResponse, DecideContactRequest, GroupInfo, ListContactsRequest,
-    OpenDirectRequest, Privacy, RemoveContactRequest, SetPrivacyRequest,
+    OpenDirectRequest, Privacy, RemoveContactRequest, SetPrivacyRequest, TypingRequest,
 };
 
 use crate::connection::unexpected;
@@ -57,6 +57,13 @@ impl Client {
             Response::Contacts(contacts) => Ok(contacts),
             _ => Err(unexpected("list_contacts")),
         }
+    }
+
+    /// Tells the other user of direct conversation `gid` that you are
+    /// typing (at most one every 2 s is passed on; extra ones are dropped).
+    pub async fn typing(&self, gid: u64) -> Result<(), ClientError> {
+        self.done(Request::Typing(TypingRequest { gid }), "typing")
+            .await
     }
 
     /// Who may start a direct conversation with you.

@@ -305,3 +305,45 @@ async fn contact_requests_answers_privacy_and_blocks() {
     dan.set_privacy(Privacy::Anyone).await.unwrap();
     assert_eq!(cat.open_direct(dan_uid).await.unwrap().gid, gid);
 }
+
+#[tokio::test]
+async fn typing_reaches_the_other_user_at_a_bounded_rate_and_is_never_stored() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (gus, gus_uid, _) = cluster.user(1, "gus").await.unwrap();
+    let (hal, hal_uid, _) = cluster.user(2, "hal").await.unwrap();
+    let (ivy, _, _) = cluster.user(1, "ivy").await.unwrap();
+    let gid = gus.open_direct(hal_uid).await.unwrap().gid;
+
+    // A burst of typing: one reaches Hal, the rest are answered and dropped.
+    for _ in 0..5 {
+        gus.typing(gid).await.unwrap();
+    }
+    let typing = loop {
+        match tokio::time::timeout(Duration::from_secs(5), hal.next_push()).await {
+            Ok(Some(Push::Typing { gid, uid })) => break (gid, uid),
+            Ok(Some(_)) => continue,
+            other => panic!("expected a typing push, got {other:?}"),
+        }
+    };
+    assert_eq!(typing, (gid, gus_uid));
+    // A message sent right after is the next push: the burst was dropped.
+    gus.send_text(gid, "g-1", "hello").await.unwrap();
+    match tokio::time::timeout(Duration::from_secs(5), hal.next_push()).await {
+        Ok(Some(Push::Message(message))) => assert_eq!(message.text, "hello"),
+        other => panic!("expected the message next, got {other:?}"),
+    }
+    // Never stored: the conversation holds the message only.
+    let page = hal.pull(gid, 1, 0).await.unwrap();
+    assert_eq!(page.messages.len(), 1);
+
+    // Not in groups, not by outsiders.
+    let group = gus
+        .create_group(CreateGroupRequest {
+            name: "typing club".to_string(),
+            ..CreateGroupRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(refusal(gus.typing(group.gid).await), ResultCode::BadRequest);
+    assert_eq!(refusal(ivy.typing(gid).await), ResultCode::Forbidden);
+}

@@ -7,7 +7,7 @@ pub struct ClientMessage {
     pub request_id: u32,
     #[prost(
         oneof = "client_message::Body",
-        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65"
+        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65, 66"
     )]
     pub body: ::core::option::Option<client_message::Body>,
 }
@@ -94,9 +94,11 @@ pub mod client_message {
         MarkRead(super::MarkReadRequest),
         #[prost(message, tag = "64")]
         RecallMessage(super::RecallMessageRequest),
-        /// 66..79: more message requests; 80..89: files.
         #[prost(message, tag = "65")]
         Readers(super::ReadersRequest),
+        /// 67..79: more message requests; 80..89: files.
+        #[prost(message, tag = "66")]
+        Typing(super::TypingRequest),
     }
 }
 /// Every frame a server sends: a response (request_id != 0) or a push
@@ -114,7 +116,7 @@ pub struct ServerMessage {
     pub reason: ::prost::alloc::string::String,
     #[prost(
         oneof = "server_message::Body",
-        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 54, 60, 61, 65, 100, 101, 102, 103, 104"
+        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 54, 60, 61, 65, 100, 101, 102, 103, 104, 105"
     )]
     pub body: ::core::option::Option<server_message::Body>,
 }
@@ -172,10 +174,13 @@ pub mod server_message {
         Notice(super::Notice),
         /// A fresh file-server token replacing the one from login (or the
         /// previous push); sent well before the old one expires.
-        ///
-        /// 105..149: more pushes.
         #[prost(message, tag = "104")]
         FileToken(super::FileToken),
+        /// The other user of a direct conversation is typing.
+        ///
+        /// 106..149: more pushes.
+        #[prost(message, tag = "105")]
+        Typing(super::Typing),
     }
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
@@ -838,6 +843,22 @@ pub struct ReadersResponse {
     /// Pass as after_uid for the next page; 0 when this was the last page.
     #[prost(uint64, tag = "4")]
     pub next_after_uid: u64,
+}
+/// "I am typing" in a direct conversation: passed on to the other user if
+/// online, never stored; at most one per 2 s per user and conversation is
+/// passed on (the rest are answered and dropped). Answers `done`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct TypingRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+}
+/// Pushed: uid is typing in direct conversation gid.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Typing {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(uint64, tag = "2")]
+    pub uid: u64,
 }
 /// Pushed while a session lasts, before its file token expires.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]

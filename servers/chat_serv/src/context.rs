@@ -12,6 +12,7 @@ use schat_runtime::{CallError, Channel, Fabric, LiveConfig, Logger, Node, Target
 
 use crate::actors::GroupActors;
 use crate::admin::ChatMetrics;
+use crate::typing::TypingLimit;
 
 /// chat_serv's shared state: its links, its view of presence, and the
 /// handle of its group actors.
@@ -32,6 +33,8 @@ pub(crate) struct Chat {
     pub node: Node,
     pub stats: Stats,
     pub metrics: ChatMetrics,
+    /// How often each user's typing in each conversation is passed on.
+    pub typing: TypingLimit,
 }
 
 impl Chat {

@@ -29,6 +29,7 @@ mod membership;
 mod messages;
 mod reply;
 mod roles;
+mod typing;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -79,6 +80,7 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         stats: node.stats.clone(),
         metrics: admin::ChatMetrics::register(&node.stats),
         node: node.clone(),
+        typing: typing::TypingLimit::default(),
     });
     admin::register(&chat);
 

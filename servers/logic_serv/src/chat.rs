@@ -34,6 +34,7 @@ pub fn target(request: &Request) -> Option<Target> {
         Request::MuteMember(req) => req.gid,
         Request::MuteAll(req) => req.gid,
         Request::Readers(req) => req.gid,
+        Request::Typing(req) => req.gid,
         Request::CreateGroup(_)
         | Request::ListPublicGroups(_)
         | Request::MyGroups(_)
