@@ -63,6 +63,10 @@ enum Scenario {
     /// Few large groups, one sender each: deliveries/s and delivery
     /// latency (defaults: 20 groups x 100).
     Fanout(traffic::TrafficArgs),
+    /// Pairs of users in direct conversations, both sending: acknowledged
+    /// msgs/s and ack latency on ingest's footing (default: 250 pairs,
+    /// --groups sets the number of pairs).
+    Direct(traffic::TrafficArgs),
     /// N users drop at once and come back with their tokens and catch up:
     /// time to 99% and 100%.
     Reconnect(recovery::ReconnectArgs),
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
             Scenario::Idle(args) => idle::run(&common, args).await,
             Scenario::Ingest(args) => traffic::run(&common, args, traffic::Shape::Ingest).await,
             Scenario::Fanout(args) => traffic::run(&common, args, traffic::Shape::Fanout).await,
+            Scenario::Direct(args) => traffic::run(&common, args, traffic::Shape::Direct).await,
             Scenario::Reconnect(args) => recovery::reconnect(&common, args).await,
             Scenario::Catchup(args) => recovery::catchup(&common, args).await,
             Scenario::Floor(args) => relay::floor(&common, args).await,

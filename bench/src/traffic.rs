@@ -1,6 +1,7 @@
-//! `ingest` and `fanout`: users in groups send messages and receive each
-//! other's. ingest: every member sends (many small groups); fanout: one
-//! member per group sends (few large groups). Each message carries its
+//! `ingest`, `fanout` and `direct`: users in conversations send messages
+//! and receive each other's. ingest: every member sends (many small
+//! groups); fanout: one member per group sends (few large groups); direct:
+//! pairs of users in their direct conversations, both sending. Each message carries its
 //! sender, a per-sender counter and its send time, so every receiver can
 //! count lost, duplicated and re-ordered deliveries and time each one.
 //! After the run every receiver pulls what pushes missed: an acknowledged
@@ -54,6 +55,8 @@ pub enum Shape {
     Ingest,
     /// One member per group sends.
     Fanout,
+    /// Pairs in direct conversations, both sending.
+    Direct,
     /// Ingest's load against the bare relay.
     Floor,
 }
@@ -145,13 +148,19 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let (default_groups, default_members) = match shape {
         Shape::Ingest | Shape::Floor => (100, 5),
         Shape::Fanout => (20, 100),
+        // As many connections as ingest's default.
+        Shape::Direct => (250, 2),
     };
     let n_groups = args.groups.unwrap_or(default_groups);
-    let n_members = args.members.unwrap_or(default_members).max(2);
+    let n_members = match shape {
+        Shape::Direct => 2,
+        _ => args.members.unwrap_or(default_members).max(2),
+    };
     let scenario = match shape {
         Shape::Ingest => "ingest",
         Shape::Fanout => "fanout",
         Shape::Floor => "floor",
+        Shape::Direct => "direct",
     };
     let n_users = n_groups * n_members;
     eprintln!("setting up {n_groups} groups x {n_members} members ({n_users} connections)");
@@ -159,6 +168,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let mut gids = Vec::new();
     for group in 0..n_groups {
         let mut members = Vec::new();
+        let mut uids = Vec::new();
         for member in 0..n_members {
             let index = group * n_members + member;
             let options = ClientOptions {
@@ -177,20 +187,26 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                 }) => {}
                 Err(err) => return Err(err).context("register"),
             }
-            client.login_password(&account, PASSWORD).await?;
+            uids.push(client.login_password(&account, PASSWORD).await?.uid);
             members.push(Arc::new(client));
         }
-        let created = members[0]
-            .create_group(CreateGroupRequest {
-                name: format!("{scenario} {group}"),
-                member_cap: n_members as u32,
-                ..CreateGroupRequest::default()
-            })
-            .await?;
-        for member in &members[1..] {
-            member.join_group(created.gid, "", "").await?;
-        }
-        gids.push(created.gid);
+        let gid = match shape {
+            Shape::Direct => members[0].open_direct(uids[1]).await?.gid,
+            _ => {
+                let created = members[0]
+                    .create_group(CreateGroupRequest {
+                        name: format!("{scenario} {group}"),
+                        member_cap: n_members as u32,
+                        ..CreateGroupRequest::default()
+                    })
+                    .await?;
+                for member in &members[1..] {
+                    member.join_group(created.gid, "", "").await?;
+                }
+                created.gid
+            }
+        };
+        gids.push(gid);
         clients.push(members);
     }
     // Everyone's setup pushes (joins) are not part of the run.
@@ -234,7 +250,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let mut senders = JoinSet::new();
     let started = Instant::now();
     let senders_per_group = match shape {
-        Shape::Ingest | Shape::Floor => n_members,
+        Shape::Ingest | Shape::Floor | Shape::Direct => n_members,
         Shape::Fanout => 1,
     };
     let total_lanes = (n_groups * senders_per_group * args.in_flight.max(1)) as f64;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use schat_client::{
     Client, CreateGroupRequest, GroupKind, MessageSync, NoticeKind, Privacy, Push, ResultCode, Role,
 };
+use schat_runtime::config::ChatConfig;
 use schat_testkit::{refusal, ClusterSpec, TestCluster};
 
 /// The next notice of `kind` pushed to `client`, skipping messages and
@@ -290,6 +291,9 @@ async fn contact_requests_answers_privacy_and_blocks() {
     assert!(cat.contacts().await.unwrap().contacts.is_empty());
     assert_eq!(dan.contacts().await.unwrap().blocked, vec![cat_uid]);
     assert!(cat.history(gid, 0, 10).await.is_ok());
+    let members = dan.members(gid, 0, 10).await.unwrap().members;
+    assert_eq!(members.len(), 2);
+    assert!(members.iter().all(|member| member.muted_until_ms == 0));
     // Dan may still write to Cat (a block is one way).
     dan.send_text(gid, "d-1", "bye").await.unwrap();
 
@@ -346,4 +350,36 @@ async fn typing_reaches_the_other_user_at_a_bounded_rate_and_is_never_stored() {
         .unwrap();
     assert_eq!(refusal(gus.typing(group.gid).await), ResultCode::BadRequest);
     assert_eq!(refusal(ivy.typing(gid).await), ResultCode::Forbidden);
+}
+
+#[tokio::test]
+async fn unanswered_contact_requests_are_bounded_per_user() {
+    let cluster = TestCluster::start(ClusterSpec {
+        chat: ChatConfig {
+            contact_requests_max: 2,
+            ..ChatConfig::default()
+        },
+        ..ClusterSpec::default()
+    })
+    .await
+    .unwrap();
+    let (eager, eager_uid, _) = cluster.user(1, "eager").await.unwrap();
+    let mut others = Vec::new();
+    for name in ["one", "two", "three"] {
+        others.push(cluster.user(2, name).await.unwrap());
+    }
+    eager.add_contact(others[0].1, "").await.unwrap();
+    eager.add_contact(others[1].1, "").await.unwrap();
+    eager.add_contact(others[1].1, "again").await.unwrap();
+    assert_eq!(
+        refusal(eager.add_contact(others[2].1, "").await),
+        ResultCode::RateLimited
+    );
+    // An answer frees a place.
+    others[0].0.decide_contact(eager_uid, false).await.unwrap();
+    eager.add_contact(others[2].1, "").await.unwrap();
+    assert_eq!(
+        eager.contacts().await.unwrap().outgoing,
+        vec![others[1].1, others[2].1]
+    );
 }

@@ -18,9 +18,6 @@ use crate::deliver::{locate, tell};
 use crate::groups::info;
 use crate::{Chat, Failure};
 
-/// Contact requests one user may have waiting for an answer.
-pub const MAX_PENDING_REQUESTS: u32 = 100;
-
 /// The direct conversation with `peer`, created on first open.
 pub async fn open_direct(chat: &Chat, uid: u64, peer: u64) -> Result<GroupInfo, Failure> {
     let group = chat
@@ -140,7 +137,7 @@ async fn change(
             peer_uid: peer,
             note,
             at_ms: now_ms(),
-            max_pending: MAX_PENDING_REQUESTS,
+            max_pending: chat.config.current().chat.contact_requests_max,
             privacy: 0,
         })
         .await?)

@@ -300,6 +300,8 @@ pub struct ChatConfig {
     /// Largest group whose read receipts (who has read a message) may be
     /// asked for: the answer reads every member's cursor. 0: never.
     pub receipts_max_members: u32,
+    /// Contact requests one user may have waiting for an answer at once.
+    pub contact_requests_max: u32,
 }
 
 impl Default for ChatConfig {
@@ -317,6 +319,7 @@ impl Default for ChatConfig {
             group_queue_max: 1_024,
             group_idle_secs: 300,
             receipts_max_members: 500,
+            contact_requests_max: 100,
         }
     }
 }

@@ -418,7 +418,7 @@ impl Store {
         let (uids, more) = self
             .page_by_score(&group_key(gid, "members"), after_uid, limit)
             .await?;
-        let (joined, muted, admins): (Vec<Option<u64>>, Vec<Option<u64>>, Vec<u64>) =
+        let (joined, muted, admins): (Vec<Option<u64>>, Vec<Option<String>>, Vec<u64>) =
             if uids.is_empty() {
                 Default::default()
             } else {
@@ -443,7 +443,11 @@ impl Store {
                     Role::Member
                 } as i32,
                 joined_at_ms: joined_at_ms.unwrap_or(0),
-                muted_until_ms: muted_until_ms.unwrap_or(0),
+                // A number, or the block mark of a direct conversation
+                // (not a mute a member list shows).
+                muted_until_ms: muted_until_ms
+                    .and_then(|until| until.parse().ok())
+                    .unwrap_or(0),
             })
             .collect();
         let next_after_uid = if more {
