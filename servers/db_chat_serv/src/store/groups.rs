@@ -201,10 +201,7 @@ impl Store {
         let (mut info, password_hash) =
             info_from(gid, &fields, member_count, latest_seq.unwrap_or(0));
         if info.kind() == GroupKind::Direct {
-            // The other one, as the viewer sees it.
-            let number = |name: &str| fields.get(name).and_then(|v| v.parse::<u64>().ok());
-            let (a, b) = (number("a").unwrap_or(0), number("b").unwrap_or(0));
-            info.peer_uid = if viewer == a { b } else { a };
+            info.peer_uid = peer_of(&fields, viewer);
         }
         admin_uids.sort_unstable();
         Ok(DbGroup {
@@ -566,8 +563,9 @@ impl Store {
     }
 
     /// The user's groups and direct conversations with their cursors, the
-    /// most recently active first. Index entries for groups the user is no
-    /// longer in are cleaned up here.
+    /// most recently active first, in two round trips whatever their
+    /// number (a list read at every login). Index entries for groups the
+    /// user is no longer in are cleaned up here.
     pub async fn user_groups(&self, uid: u64) -> Result<Vec<GroupState>, CallError> {
         let mut redis = self.conn();
         let (groups, directs): (Vec<u64>, Vec<u64>) = redis::pipe()
@@ -576,43 +574,75 @@ impl Store {
             .query_async(&mut redis)
             .await
             .map_err(storage)?;
-        let indexed = groups
+        let indexed: Vec<(u64, &str)> = groups
             .into_iter()
             .map(|gid| (gid, "groups"))
-            .chain(directs.into_iter().map(|gid| (gid, "directs")));
+            .chain(directs.into_iter().map(|gid| (gid, "directs")))
+            .collect();
+        if indexed.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Per group: info, member count, latest seq, the user's member
+        // score, the user's cursor.
+        type One = (
+            HashMap<String, String>,
+            u32,
+            Option<u64>,
+            Option<f64>,
+            Option<u64>,
+        );
+        let mut pipe = redis::pipe();
+        for (gid, _) in &indexed {
+            pipe.hgetall(group_key(*gid, "info"))
+                .zcard(group_key(*gid, "members"))
+                .get(group_key(*gid, "seq"))
+                .zscore(group_key(*gid, "members"), uid)
+                .hget(group_key(*gid, "reads"), uid);
+        }
+        let read: Vec<One> = pipe.query_async(&mut redis).await.map_err(storage)?;
         let mut states = Vec::new();
-        for (gid, index) in indexed {
-            let group = match self.group(gid, uid).await {
-                Ok(group) if group.viewer_is_member => group,
-                Ok(_)
-                | Err(CallError::Remote {
-                    code: ResultCode::NoSuchGroup,
-                    ..
-                }) => {
-                    let _: () = redis
-                        .srem(user_key(uid, index), gid)
-                        .await
-                        .map_err(storage)?;
-                    continue;
-                }
-                Err(err) => return Err(err),
-            };
-            let info = group.info.unwrap_or_default();
-            let (read_seq, peer_read_seq): (Option<u64>, Option<u64>) = redis
-                .hmget(group_key(gid, "reads"), &[uid, info.peer_uid])
-                .await
-                .map_err(storage)?;
+        let mut stale = redis::pipe();
+        let mut any_stale = false;
+        let mut peers = redis::pipe();
+        for ((gid, index), (fields, member_count, latest_seq, score, read_seq)) in
+            indexed.into_iter().zip(read)
+        {
+            if fields.is_empty() || score.is_none() {
+                stale.srem(user_key(uid, index), gid).ignore();
+                any_stale = true;
+                continue;
+            }
+            let (mut info, _) = info_from(gid, &fields, member_count, latest_seq.unwrap_or(0));
+            if info.kind() == GroupKind::Direct {
+                info.peer_uid = peer_of(&fields, uid);
+            }
+            peers.hget(group_key(gid, "reads"), info.peer_uid);
             let read_seq = read_seq.unwrap_or(0);
             states.push(GroupState {
                 unread: info.latest_seq.saturating_sub(read_seq),
                 read_seq,
-                peer_read_seq: if info.peer_uid == 0 {
-                    0
-                } else {
-                    peer_read_seq.unwrap_or(0)
-                },
+                peer_read_seq: 0,
                 group: Some(info),
             });
+        }
+        // How far the other user of each direct conversation has read
+        // (groups ask for uid 0's cursor: none).
+        let peer_reads: Vec<Option<u64>> = if states.is_empty() {
+            Vec::new()
+        } else {
+            peers.query_async(&mut redis).await.map_err(storage)?
+        };
+        for (state, peer_read) in states.iter_mut().zip(peer_reads) {
+            if state
+                .group
+                .as_ref()
+                .is_some_and(|group| group.peer_uid != 0)
+            {
+                state.peer_read_seq = peer_read.unwrap_or(0);
+            }
+        }
+        if any_stale {
+            let _: () = stale.query_async(&mut redis).await.map_err(storage)?;
         }
         states.sort_by_key(|state| {
             let group = state.group.as_ref();
@@ -675,6 +705,17 @@ impl Store {
 }
 
 /// A GroupInfo (and the password hash) from the info hash.
+/// The other user of a direct conversation, as `viewer` sees it.
+fn peer_of(fields: &HashMap<String, String>, viewer: u64) -> u64 {
+    let number = |name: &str| fields.get(name).and_then(|v| v.parse::<u64>().ok());
+    let (a, b) = (number("a").unwrap_or(0), number("b").unwrap_or(0));
+    if viewer == a {
+        b
+    } else {
+        a
+    }
+}
+
 fn info_from(
     gid: u64,
     fields: &HashMap<String, String>,
