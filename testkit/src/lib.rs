@@ -44,6 +44,22 @@ pub fn refusal<T: std::fmt::Debug>(
     }
 }
 
+/// The next notice of `kind` pushed to `client` within 5 s, skipping
+/// messages and other notices; panics on anything else.
+pub async fn notice_of(
+    client: &schat_client::Client,
+    kind: schat_client::NoticeKind,
+) -> schat_client::Notice {
+    use schat_client::Push;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
+            Ok(Some(Push::Notice(notice))) if notice.kind() == kind => return notice,
+            Ok(Some(Push::Notice(_) | Push::Message(_) | Push::Typing { .. })) => continue,
+            other => panic!("expected a {kind:?} notice, got {other:?}"),
+        }
+    }
+}
+
 /// Polls `check` every 20 ms until it returns true or `within` passes.
 /// For waiting on readiness and convergence, never as a fixed sleep.
 pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool

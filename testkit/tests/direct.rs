@@ -11,19 +11,7 @@ use schat_client::{
     Client, CreateGroupRequest, GroupKind, MessageSync, NoticeKind, Privacy, Push, ResultCode, Role,
 };
 use schat_runtime::config::ChatConfig;
-use schat_testkit::{refusal, ClusterSpec, TestCluster};
-
-/// The next notice of `kind` pushed to `client`, skipping messages and
-/// other notices.
-async fn notice_of(client: &Client, kind: NoticeKind) -> schat_client::Notice {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
-            Ok(Some(Push::Notice(notice))) if notice.kind() == kind => return notice,
-            Ok(Some(Push::Notice(_) | Push::Message(_))) => continue,
-            other => panic!("expected a {kind:?} notice, got {other:?}"),
-        }
-    }
-}
+use schat_testkit::{notice_of, refusal, ClusterSpec, TestCluster};
 
 /// The next message from `sender` pushed to `client` (its own are pushed
 /// to the sender too).

@@ -7,12 +7,12 @@
 use std::time::Duration;
 
 use schat_client::{
-    Client, CreateGroupRequest, JoinPolicy, MessageKind, NoticeKind, Push, ResultCode, Role,
+    Client, CreateGroupRequest, JoinPolicy, MessageKind, NoticeKind, ResultCode, Role,
     UpdateGroupRequest,
 };
 use schat_proto::client::{client_message::Body as Request, SetRoleRequest};
 use schat_runtime::config::ChatConfig;
-use schat_testkit::{refusal, ClusterSpec, TestCluster};
+use schat_testkit::{notice_of, refusal, ClusterSpec, TestCluster};
 
 async fn group_of(owner: &Client, policy: JoinPolicy, members: &[&Client]) -> u64 {
     let group = owner
@@ -27,18 +27,6 @@ async fn group_of(owner: &Client, policy: JoinPolicy, members: &[&Client]) -> u6
         member.join_group(group.gid, "", "").await.unwrap();
     }
     group.gid
-}
-
-/// The next notice of `kind` pushed to `client`, skipping messages and
-/// other notices.
-async fn notice_of(client: &Client, kind: NoticeKind) -> schat_client::Notice {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
-            Ok(Some(Push::Notice(notice))) if notice.kind() == kind => return notice,
-            Ok(Some(Push::Notice(_) | Push::Message(_))) => continue,
-            other => panic!("expected a {kind:?} notice, got {other:?}"),
-        }
-    }
 }
 
 /// The texts of the group's SYSTEM messages, oldest first.

@@ -126,19 +126,7 @@ impl Store {
         let mut redis = self.conn();
         let gid: u64 = redis.incr("{cfg}:gid_next", 1).await.map_err(storage)?;
         let owner = info.owner_uid;
-        let claimed: i64 = CLAIM_OWNED_SCRIPT
-            .key(user_key(owner, "owned"))
-            .arg(gid)
-            .arg(owner_cap)
-            .invoke_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        if claimed == 0 {
-            return Err(CallError::remote(
-                ResultCode::TooManyGroups,
-                format!("you own {owner_cap} groups already"),
-            ));
-        }
+        self.claim_owned(owner, gid, owner_cap, "you own").await?;
         info.gid = gid;
         info.member_count = 1;
         info.latest_seq = 0;
@@ -284,6 +272,32 @@ impl Store {
         Ok(removed > 0)
     }
 
+    /// Adds `gid` to the groups `owner` owns, refused (TOO_MANY_GROUPS,
+    /// "`who` N groups already") at `owner_cap`.
+    async fn claim_owned(
+        &self,
+        owner: u64,
+        gid: u64,
+        owner_cap: u32,
+        who: &str,
+    ) -> Result<(), CallError> {
+        let mut redis = self.conn();
+        let claimed: i64 = CLAIM_OWNED_SCRIPT
+            .key(user_key(owner, "owned"))
+            .arg(gid)
+            .arg(owner_cap)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        if claimed == 0 {
+            return Err(CallError::remote(
+                ResultCode::TooManyGroups,
+                format!("{who} {owner_cap} groups already"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Makes `uid` an admin or a plain member; true if that changed.
     pub async fn set_admin(
         &self,
@@ -332,19 +346,8 @@ impl Store {
         // The new owner's index first (a cap check), taken back if the
         // transfer does not happen: an index may name a group its user
         // does not own for a moment, never the other way round.
-        let claimed: i64 = CLAIM_OWNED_SCRIPT
-            .key(user_key(to, "owned"))
-            .arg(gid)
-            .arg(owner_cap)
-            .invoke_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        if claimed == 0 {
-            return Err(CallError::remote(
-                ResultCode::TooManyGroups,
-                format!("that user owns {owner_cap} groups already"),
-            ));
-        }
+        self.claim_owned(to, gid, owner_cap, "that user owns")
+            .await?;
         let handed: i64 = TRANSFER_SCRIPT
             .key(group_key(gid, "info"))
             .key(group_key(gid, "members"))
