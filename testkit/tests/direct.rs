@@ -68,7 +68,7 @@ async fn two_users_talk_directly_across_sets_with_the_groups_promises() {
     );
     assert_eq!(
         refusal(eve.join_group(gid, "", "").await),
-        ResultCode::BadRequest
+        ResultCode::Forbidden
     );
 
     // A conversation has no membership or roles to manage.
@@ -285,17 +285,49 @@ async fn contact_requests_answers_privacy_and_blocks() {
     // Dan may still write to Cat (a block is one way).
     dan.send_text(gid, "d-1", "bye").await.unwrap();
 
-    // Unblocked: Cat may write in their conversation again; a new one needs
-    // contacts again under Dan's privacy.
+    // Blocked, Cat's typing does not reach Dan either.
+    assert_eq!(refusal(cat.typing(gid).await), ResultCode::Forbidden);
+
+    // Unblocked: Cat may write in their conversation again, and open it,
+    // though no longer a contact: privacy decides who may start one.
     dan.block(cat_uid, false).await.unwrap();
     cat.send_text(gid, "c-3", "thanks").await.unwrap();
     assert_eq!(
-        refusal(cat.open_direct(dan_uid).await),
-        ResultCode::Forbidden,
-        "not a contact any more"
+        dan.contacts().await.unwrap().privacy(),
+        Privacy::ContactsOnly
     );
-    dan.set_privacy(Privacy::Anyone).await.unwrap();
     assert_eq!(cat.open_direct(dan_uid).await.unwrap().gid, gid);
+}
+
+#[tokio::test]
+async fn a_block_holds_in_a_conversation_opened_after_it() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    let (kim, kim_uid, _) = cluster.user(1, "kim").await.unwrap();
+    let (lou, lou_uid, _) = cluster.user(2, "lou").await.unwrap();
+
+    // Kim blocks Lou before they ever talked, then opens the conversation
+    // herself (a block is one way): Lou sees it listed, but cannot write.
+    kim.block(lou_uid, true).await.unwrap();
+    let gid = kim.open_direct(lou_uid).await.unwrap().gid;
+    kim.send_text(gid, "k-1", "one-way").await.unwrap();
+    assert!(lou
+        .my_groups()
+        .await
+        .unwrap()
+        .iter()
+        .any(|state| state.group.as_ref().is_some_and(|group| group.gid == gid)));
+    assert_eq!(
+        refusal(lou.send_text(gid, "l-1", "why?").await),
+        ResultCode::Forbidden
+    );
+    assert_eq!(
+        refusal(lou.open_direct(kim_uid).await),
+        ResultCode::Forbidden
+    );
+
+    // Lifted: Lou writes.
+    kim.block(lou_uid, false).await.unwrap();
+    lou.send_text(gid, "l-2", "thanks").await.unwrap();
 }
 
 #[tokio::test]

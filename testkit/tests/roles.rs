@@ -178,7 +178,14 @@ async fn ownership_moves_to_a_member_and_the_old_owner_stays_as_admin() {
         ResultCode::BadRequest,
         "handed to a non-member"
     );
+    // A muted member who becomes the owner is muted no more.
+    owner.mute_member(gid, heir_uid, 3600).await.unwrap();
+    assert_eq!(
+        refusal(heir.send_text(gid, "h-0", "hm").await),
+        ResultCode::Muted
+    );
     owner.transfer_ownership(gid, heir_uid).await.unwrap();
+    heir.send_text(gid, "h-1", "thank you").await.unwrap();
     let told = notice_of(&heir, NoticeKind::RoleChanged).await;
     assert_eq!(told.role(), Role::Owner);
     assert_eq!(heir.group(gid).await.unwrap().owner_uid, heir_uid);
@@ -215,7 +222,7 @@ async fn a_muted_member_cannot_send_until_the_mute_ends() {
     let (owner, owner_uid, _) = cluster.user(1, "owner").await.unwrap();
     let (admin, admin_uid, _) = cluster.user(2, "admin").await.unwrap();
     let (loud, loud_uid, _) = cluster.user(2, "loud").await.unwrap();
-    let (quiet, _, _) = cluster.user(1, "quiet").await.unwrap();
+    let (quiet, quiet_uid, _) = cluster.user(1, "quiet").await.unwrap();
     let gid = group_of(&owner, JoinPolicy::Open, &[&admin, &loud, &quiet]).await;
     owner.set_role(gid, admin_uid, Role::Admin).await.unwrap();
 
@@ -233,6 +240,8 @@ async fn a_muted_member_cannot_send_until_the_mute_ends() {
         ResultCode::BadRequest
     );
 
+    // Lifting a mute that is not there changes (and says) nothing.
+    admin.mute_member(gid, quiet_uid, 0).await.unwrap();
     admin.mute_member(gid, loud_uid, 600).await.unwrap();
     let told = notice_of(&loud, NoticeKind::MuteChanged).await;
     assert!(told.until_ms > 0, "{told:?}");
@@ -281,6 +290,10 @@ async fn a_muted_member_cannot_send_until_the_mute_ends() {
     quiet.send_text(gid, "q-4", "thanks").await.unwrap();
 
     let texts = system_texts(&owner, gid).await;
+    assert!(
+        !texts.contains(&(quiet_uid, "may speak again".to_string())),
+        "{texts:?}"
+    );
     for expected in [
         (loud_uid, "was muted for 10 min"),
         (loud_uid, "may speak again"),
@@ -370,9 +383,20 @@ async fn your_own_messages_are_never_unread_and_the_sender_sees_who_read() {
         ResultCode::BadRequest
     );
 
+    // Someone who joins later never had the message to read: not counted.
+    let (dee, _, _) = cluster.user(2, "dee").await.unwrap();
+    dee.join_group(gid, "", "").await.unwrap();
+    let receipts = owner.readers(gid, first.seq, 0, 0).await.unwrap();
+    assert_eq!((receipts.read_count, receipts.unread_count), (2, 0));
+
     // A recall moves the recaller's cursor like a send.
     let recall = owner.recall(gid, first.seq).await.unwrap();
     assert_eq!(unread(&owner, gid).await, (0, recall.seq));
+    // Also an owner who never sent or read in the group.
+    let quiet_gid = group_of(&ann, JoinPolicy::Open, &[&bo]).await;
+    let said = bo.send_text(quiet_gid, "b-q", "anyone?").await.unwrap();
+    let recalled = ann.recall(quiet_gid, said.seq).await.unwrap();
+    assert_eq!(unread(&ann, quiet_gid).await, (0, recalled.seq));
 
     // Past chat.receipts_max_members, receipts are not kept.
     for name in ["carl", "cleo"] {

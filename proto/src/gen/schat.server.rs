@@ -686,6 +686,9 @@ pub struct DbGroup {
     /// The group's admins (the owner is info.owner_uid).
     #[prost(uint64, repeated, tag = "4")]
     pub admin_uids: ::prost::alloc::vec::Vec<u64>,
+    /// A direct conversation whose other user blocked the viewer.
+    #[prost(bool, tag = "5")]
+    pub viewer_blocked: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbGetGroup {
@@ -874,7 +877,8 @@ pub struct DbMute {
     #[prost(bool, tag = "5")]
     pub muted: bool,
 }
-/// Read receipts of message seq, sent by sender_uid (not counted).
+/// Read receipts of message seq, sent by sender_uid at sent_at_ms (the
+/// sender and members who joined later are not counted).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbReaders {
     #[prost(uint64, tag = "1")]
@@ -887,6 +891,8 @@ pub struct DbReaders {
     pub after_uid: u64,
     #[prost(uint32, tag = "5")]
     pub limit: u32,
+    #[prost(uint64, tag = "6")]
+    pub sent_at_ms: u64,
 }
 /// The direct conversation of uid and peer_uid (DbGroup, as uid sees it),
 /// created if there is none. Refused when peer_uid blocked uid, or takes

@@ -54,14 +54,19 @@ pub(crate) fn require_owner(group: &DbGroup, uid: u64) -> Result<(), Failure> {
 }
 
 /// A group proper, not a direct conversation (which has no membership,
-/// roles or settings to manage).
+/// roles or settings to manage): refused to its two users as a bad
+/// request, to anyone else as to a non-member.
 pub(crate) fn require_group(group: &DbGroup) -> Result<(), Failure> {
-    if info(group).kind() == GroupKind::Direct {
+    if info(group).kind() != GroupKind::Direct {
+        Ok(())
+    } else if group.viewer_is_member {
         Err(Failure::bad_request(
             "that is a direct conversation, not a group",
         ))
     } else {
-        Ok(())
+        Err(Failure::forbidden(
+            "you are not a member of this conversation",
+        ))
     }
 }
 
@@ -84,13 +89,6 @@ pub(crate) fn require_admin(group: &DbGroup, uid: u64) -> Result<Role, Failure> 
         )),
         role => Ok(role),
     }
-}
-
-/// Who hears of what needs the owner or an admin (an application).
-pub(crate) fn deciders(group: &DbGroup) -> Vec<u64> {
-    let mut uids = group.admin_uids.clone();
-    uids.push(info(group).owner_uid);
-    uids
 }
 
 pub(crate) fn notice(kind: NoticeKind, group: &GroupInfo, from_uid: u64, note: String) -> Notice {

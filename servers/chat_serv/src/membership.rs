@@ -16,9 +16,7 @@ use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 
 use crate::deliver::{notify, tell};
-use crate::groups::{
-    deciders, info, load, notice, require_admin, require_group, require_member, role_of,
-};
+use crate::groups::{info, load, notice, require_admin, require_group, require_member, role_of};
 use crate::messages::post_system;
 use crate::{Chat, Failure};
 
@@ -61,9 +59,13 @@ pub async fn join(
                 // Applying again updates the note but does not notify the
                 // owner and admins again.
                 if !applied_before {
+                    // The owner's notice must be stored (the application is
+                    // answered with the failure otherwise); the admins'
+                    // are best effort, each on its own.
                     let application = notice(NoticeKind::Application, &group_info, uid, note);
-                    for decider in deciders(&group) {
-                        notify(chat, decider, application.clone()).await?;
+                    notify(chat, group_info.owner_uid, application.clone()).await?;
+                    for admin in &group.admin_uids {
+                        tell(chat, *admin, application.clone()).await;
                     }
                 }
                 return Ok(JoinGroupResponse {

@@ -304,6 +304,7 @@ pub async fn readers(
             gid: req.gid,
             seq: req.seq,
             sender_uid: message.sender_uid,
+            sent_at_ms: message.sent_at_ms,
             after_uid: req.after_uid,
             limit: rules::page_limit(req.limit, 100, 200),
         })

@@ -127,14 +127,20 @@ pub async fn mute_member(
         0 => 0,
         secs => chat.node.clock.now_ms() + u64::from(secs) * 1000,
     };
-    chat.db(DbMute {
-        gid: req.gid,
-        uid: req.uid,
-        until_ms,
-        all: false,
-        muted: false,
-    })
-    .await?;
+    let changed = chat
+        .db(DbMute {
+            gid: req.gid,
+            uid: req.uid,
+            until_ms,
+            all: false,
+            muted: false,
+        })
+        .await?
+        .value;
+    if !changed {
+        // Lifting a mute that was not there.
+        return Ok(Response::Done(Done {}));
+    }
     let text = match req.duration_secs {
         0 => "may speak again".to_string(),
         secs => format!("was muted for {}", span(secs)),

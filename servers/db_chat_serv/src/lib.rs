@@ -59,6 +59,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 password_hash: String::new(),
                 viewer_is_member: true,
                 admin_uids: Vec::new(),
+                viewer_blocked: false,
             })
         }
         Msg::DbGetGroup(req) => Msg::DbGroup(store.group(req.gid, req.viewer_uid).await?),
@@ -140,7 +141,12 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             let changed = match req.role() {
                 Role::Owner => {
                     store
-                        .transfer(req.gid, req.from_uid, req.uid, req.owner_cap)
+                        .transfer(
+                            req.gid,
+                            (req.from_uid, req.uid),
+                            req.owner_cap,
+                            req.max_admins,
+                        )
                         .await?
                 }
                 role => {
@@ -165,7 +171,13 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         }
         Msg::DbReaders(req) => Msg::DbReadersPage(
             store
-                .readers(req.gid, req.seq, req.sender_uid, req.after_uid, req.limit)
+                .readers(
+                    req.gid,
+                    (req.seq, req.sent_at_ms),
+                    req.sender_uid,
+                    req.after_uid,
+                    req.limit,
+                )
                 .await?,
         ),
         Msg::DbOpenDirect(req) => Msg::DbGroup(

@@ -2,8 +2,8 @@
 //! A user's contact keys share the hash tag `{u:<uid>}`; a change between
 //! two users touches both users' keys one command at a time (each on one
 //! slot), ordered so that a crash in between leaves at worst a stale
-//! pending request or a one-sided contact, never a block that does not
-//! hold.
+//! pending request, a one-sided contact, or a block mark that the next
+//! open of the conversation lifts — never a block that does not hold.
 //!
 //! A direct conversation is a group of kind DIRECT whose members are its
 //! two users, so it keeps the groups' promises (gap-free seq, acknowledged
@@ -293,19 +293,21 @@ impl Store {
         Ok(())
     }
 
+    /// The block list first, then the mark (direct conversations have no
+    /// other mutes): interrupted in between, the mark outlives the block
+    /// until the next open of the conversation lifts it.
     async fn unblock(&self, uid: u64, peer: u64) -> Result<(), CallError> {
         let mut redis = self.conn();
+        let _: () = redis
+            .srem(user_key(uid, "blocked"), peer)
+            .await
+            .map_err(storage)?;
         if let Some(gid) = self.direct_of(uid, peer).await? {
-            // Direct conversations have no other mutes.
             let _: () = redis
                 .hdel(group_key(gid, "muted"), peer)
                 .await
                 .map_err(storage)?;
         }
-        let _: () = redis
-            .srem(user_key(uid, "blocked"), peer)
-            .await
-            .map_err(storage)?;
         Ok(())
     }
 
@@ -316,8 +318,9 @@ impl Store {
     }
 
     /// The direct conversation of `uid` and `peer`, as `uid` sees it;
-    /// created on first open. Refused when `peer` blocked `uid`, or takes
-    /// direct messages from contacts only and `uid` is not one.
+    /// created on first open. Refused when `peer` blocked `uid`; a new one
+    /// also when `peer` takes direct messages from contacts only and `uid`
+    /// is not one (a conversation that exists stays usable).
     pub async fn open_direct(&self, uid: u64, peer: u64, at_ms: u64) -> Result<DbGroup, CallError> {
         if uid == peer {
             return Err(refused(
@@ -326,11 +329,8 @@ impl Store {
             ));
         }
         let mut redis = self.conn();
-        let (blocked, privacy, contact): (bool, Option<i32>, bool) = redis::pipe()
+        let blocked: bool = redis
             .sismember(user_key(peer, "blocked"), uid)
-            .get(user_key(peer, "privacy"))
-            .hexists(user_key(peer, "contacts"), uid)
-            .query_async(&mut redis)
             .await
             .map_err(storage)?;
         if blocked {
@@ -339,15 +339,23 @@ impl Store {
                 "you cannot message this user",
             ));
         }
-        if privacy == Some(Privacy::ContactsOnly as i32) && !contact {
-            return Err(refused(
-                ResultCode::Forbidden,
-                "this user takes direct messages from contacts only",
-            ));
-        }
         let gid = match self.direct_of(uid, peer).await? {
             Some(gid) => gid,
-            None => self.create_direct(uid, peer, at_ms).await?,
+            None => {
+                let (privacy, contact): (Option<i32>, bool) = redis::pipe()
+                    .get(user_key(peer, "privacy"))
+                    .hexists(user_key(peer, "contacts"), uid)
+                    .query_async(&mut redis)
+                    .await
+                    .map_err(storage)?;
+                if privacy == Some(Privacy::ContactsOnly as i32) && !contact {
+                    return Err(refused(
+                        ResultCode::Forbidden,
+                        "this user takes direct messages from contacts only",
+                    ));
+                }
+                self.create_direct(uid, peer, at_ms).await?
+            }
         };
         // Every open (re)indexes it: a crash after creating it leaves no
         // conversation missing from a list for long.
@@ -357,7 +365,35 @@ impl Store {
             .sadd(user_key(peer, "directs"), gid)
             .ignore();
         let _: () = pipe.query_async(&mut redis).await.map_err(storage)?;
+        self.sync_block_marks(gid, uid, peer).await?;
         self.group(gid, uid).await
+    }
+
+    /// Makes the conversation's block marks say what the two users' block
+    /// lists say. A block stores itself and then marks the conversation if
+    /// there is one; an open finds (or makes) the conversation and then
+    /// reads the block lists here: whichever runs second sees the other's
+    /// write, so a block made while the conversation is being created
+    /// still holds, and a mark left by an interrupted unblock is lifted.
+    async fn sync_block_marks(&self, gid: u64, a: u64, b: u64) -> Result<(), CallError> {
+        let mut redis = self.conn();
+        let (a_blocks_b, b_blocks_a): (bool, bool) = redis::pipe()
+            .sismember(user_key(a, "blocked"), b)
+            .sismember(user_key(b, "blocked"), a)
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        let mut pipe = redis::pipe();
+        for (blocked, user) in [(a_blocks_b, b), (b_blocks_a, a)] {
+            if blocked {
+                pipe.hset(group_key(gid, "muted"), user, BLOCKED_MARK)
+                    .ignore();
+            } else {
+                pipe.hdel(group_key(gid, "muted"), user).ignore();
+            }
+        }
+        let _: () = pipe.query_async(&mut redis).await.map_err(storage)?;
+        Ok(())
     }
 
     /// Creates the pair's conversation, unless another open created it at

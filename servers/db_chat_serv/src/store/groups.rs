@@ -83,9 +83,11 @@ return redis.call('SADD', KEYS[3], ARGV[1])
 ";
 
 /// Hands the group from its owner ARGV[2] to member ARGV[1]; the old owner
-/// becomes an admin, the new one is no longer listed as one.
-/// KEYS: info, members, admins. Returns -1 no group, -2 not a member,
-/// -3 ARGV[2] is not the owner, 0 ARGV[1] owns it already, 1 handed over.
+/// becomes an admin (while fewer than ARGV[3] are), the new one is no
+/// longer listed as one, nor muted.
+/// KEYS: info, members, admins, muted. Returns -1 no group, -2 not a
+/// member, -3 ARGV[2] is not the owner, 0 ARGV[1] owns it already, 1
+/// handed over.
 const TRANSFER: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local owner = redis.call('HGET', KEYS[1], 'owner')
@@ -94,14 +96,16 @@ if owner ~= ARGV[2] then return -3 end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -2 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[1])
+if redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then redis.call('SADD', KEYS[3], ARGV[2]) end
 return 1
 ";
 
 /// Mutes a member until ARGV[2] (ms; '0' lifts it), or with ARGV[1] '0'
 /// the whole group (ARGV[2] '1' muted, '0' not).
 /// KEYS: info, members, muted. Returns -1 no group, -2 not a member, 0
-/// the group was muted (or not) already, 1 done.
+/// nothing changed (the group was so already, or the member was not
+/// muted), 1 done.
 const MUTE: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if ARGV[1] == '0' then
@@ -110,8 +114,8 @@ if ARGV[1] == '0' then
   return 1
 end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -2 end
-if ARGV[2] == '0' then redis.call('HDEL', KEYS[3], ARGV[1])
-else redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
+if ARGV[2] == '0' then return redis.call('HDEL', KEYS[3], ARGV[1]) end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 return 1
 ";
 
@@ -153,7 +157,8 @@ impl Store {
                 ],
             )
             .zadd(group_key(gid, "members"), owner, owner)
-            .hset(group_key(gid, "joined"), owner, info.created_at_ms);
+            .hset(group_key(gid, "joined"), owner, info.created_at_ms)
+            .hset(group_key(gid, "reads"), owner, 0);
         let _: () = pipe.query_async(&mut redis).await.map_err(storage)?;
         if info.public {
             let _: () = redis.zadd(PUBLIC_GROUPS, gid, gid).await.map_err(storage)?;
@@ -172,14 +177,16 @@ impl Store {
             Option<u64>,
             Option<f64>,
             Vec<u64>,
+            Option<String>,
         );
-        let (fields, member_count, latest_seq, viewer_score, mut admin_uids): Replies =
+        let (fields, member_count, latest_seq, viewer_score, mut admin_uids, viewer_mark): Replies =
             redis::pipe()
                 .hgetall(group_key(gid, "info"))
                 .zcard(group_key(gid, "members"))
                 .get(group_key(gid, "seq"))
                 .zscore(group_key(gid, "members"), viewer)
                 .smembers(group_key(gid, "admins"))
+                .hget(group_key(gid, "muted"), viewer)
                 .query_async(&mut redis)
                 .await
                 .map_err(storage)?;
@@ -197,6 +204,7 @@ impl Store {
             password_hash,
             viewer_is_member: viewer != 0 && viewer_score.is_some(),
             admin_uids,
+            viewer_blocked: viewer_mark.as_deref() == Some(super::contacts::BLOCKED_MARK),
         })
     }
 
@@ -338,9 +346,9 @@ impl Store {
     pub async fn transfer(
         &self,
         gid: u64,
-        from: u64,
-        to: u64,
+        (from, to): (u64, u64),
         owner_cap: u32,
+        max_admins: u32,
     ) -> Result<bool, CallError> {
         let mut redis = self.conn();
         // The new owner's index first (a cap check), taken back if the
@@ -352,8 +360,10 @@ impl Store {
             .key(group_key(gid, "info"))
             .key(group_key(gid, "members"))
             .key(group_key(gid, "admins"))
+            .key(group_key(gid, "muted"))
             .arg(to)
             .arg(from)
+            .arg(max_admins)
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;
@@ -382,8 +392,8 @@ impl Store {
     }
 
     /// Mutes `member` until `until_ms` (0: lifts the mute), or without
-    /// one the whole group (`until_ms` 1: muted, 0: not); false when the
-    /// group was so already.
+    /// one the whole group (`until_ms` 1: muted, 0: not); false when that
+    /// changed nothing.
     pub async fn mute(
         &self,
         gid: u64,
@@ -566,8 +576,9 @@ impl Store {
     }
 
     /// The user's groups and direct conversations with their cursors, the
-    /// most recently active first, in two round trips whatever their
-    /// number (a list read at every login). Index entries for groups the
+    /// most recently active first, in three round trips whatever their
+    /// number (four when stale index entries are removed; a list read at
+    /// every login). Index entries for groups the
     /// user is no longer in are cleaned up here.
     pub async fn user_groups(&self, uid: u64) -> Result<Vec<GroupState>, CallError> {
         let mut redis = self.conn();

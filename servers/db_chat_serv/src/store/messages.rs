@@ -109,9 +109,9 @@ end
 return {1, seq, version, released}
 ";
 
-/// KEYS: info, seq, msgs, recalled, files, msgfile, reads. ARGV: target
-/// seq, tombstone, event, the group file the target referenced ('' for
-/// none), who recalls. Returns {the event's seq or -1 without group, -2
+/// KEYS: info, seq, msgs, recalled, files, msgfile, reads, members. ARGV:
+/// target seq, tombstone, event, the group file the target referenced (''
+/// for none), who recalls, the event's time (ms). Returns {the event's seq or -1 without group, -2
 /// without the target, -3 when it was recalled already; 1 when the file
 /// lost its last reference}. Like a send, the recall moves the cursor of
 /// whoever recalls (a member) to the event.
@@ -122,7 +122,8 @@ if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return {-3, 0} end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[3], seq, ARGV[3])
-if redis.call('HEXISTS', KEYS[7], ARGV[5]) == 1 then redis.call('HSET', KEYS[7], ARGV[5], seq) end
+redis.call('HSET', KEYS[1], 'last_ms', ARGV[6])
+if redis.call('ZSCORE', KEYS[8], ARGV[5]) then redis.call('HSET', KEYS[7], ARGV[5], seq) end
 local released = 0
 redis.call('HDEL', KEYS[6], ARGV[1])
 if ARGV[4] ~= '' then
@@ -346,22 +347,25 @@ impl Store {
         Ok(count.unwrap_or(0))
     }
 
-    /// Who of the group's members (but `sender`) has read up to `seq` or
+    /// Who of the group's members (but `sender`, and those who joined
+    /// after the message was sent at `sent_at_ms`) has read up to `seq` or
     /// past it: the counts, and a page of the readers by uid. Reads every
     /// cursor of the group (the caller bounds the group's size); nothing
     /// on the send path pays for it.
     pub async fn readers(
         &self,
         gid: u64,
-        seq: u64,
+        (seq, sent_at_ms): (u64, u64),
         sender: u64,
         after_uid: u64,
         limit: u32,
     ) -> Result<ReadersResponse, CallError> {
         let mut redis = self.conn();
-        let (members, cursors): (Vec<u64>, HashMap<u64, u64>) = redis::pipe()
+        type Replies = (Vec<u64>, HashMap<u64, u64>, HashMap<u64, u64>);
+        let (members, cursors, joined): Replies = redis::pipe()
             .zrange(group_key(gid, "members"), 0, -1)
             .hgetall(group_key(gid, "reads"))
+            .hgetall(group_key(gid, "joined"))
             .query_async(&mut redis)
             .await
             .map_err(storage)?;
@@ -369,7 +373,14 @@ impl Store {
         let mut readers = Vec::new();
         let mut more = false;
         // Members come sorted by uid (their score).
-        for uid in members.into_iter().filter(|&uid| uid != sender) {
+        // A member who joined after the message never had it to read (its
+        // cursor started past it).
+        let was_there = |uid: &u64| joined.get(uid).is_none_or(|&at| at <= sent_at_ms);
+        for uid in members
+            .into_iter()
+            .filter(|&uid| uid != sender)
+            .filter(was_there)
+        {
             if cursors.get(&uid).copied().unwrap_or(0) < seq {
                 unread_count += 1;
                 continue;
@@ -435,11 +446,13 @@ impl Store {
             .key(group_key(gid, "files"))
             .key(group_key(gid, "msgfile"))
             .key(group_key(gid, "reads"))
+            .key(group_key(gid, "members"))
             .arg(seq)
             .arg(tombstone.encode_frame().as_ref())
             .arg(event.encode_frame().as_ref())
             .arg(file.as_deref().unwrap_or_default())
             .arg(event.sender_uid)
+            .arg(event.sent_at_ms)
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;
