@@ -18,7 +18,7 @@ use schat_runtime::{LiveConfig, Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::redis::RedisServer;
+use crate::redis::{RedisMode, RedisServer};
 
 /// The shape of a test cluster.
 #[derive(Clone, Debug)]
@@ -52,6 +52,9 @@ pub struct ClusterSpec {
     pub http: HttpConfig,
     /// The manage_servs' polling, sessions and alarms.
     pub manage: ManageConfig,
+    /// A plain Redis, or one in cluster mode that refuses cross-slot
+    /// commands.
+    pub redis: RedisMode,
 }
 
 impl Default for ClusterSpec {
@@ -99,6 +102,7 @@ impl Default for ClusterSpec {
             },
             http: HttpConfig::default(),
             manage: ManageConfig::default(),
+            redis: RedisMode::Single,
         }
     }
 }
@@ -128,7 +132,7 @@ impl TestCluster {
     /// Starts every process and waits until each set can log a user in and
     /// see presence.
     pub async fn start(spec: ClusterSpec) -> anyhow::Result<TestCluster> {
-        let redis = RedisServer::start()?;
+        let redis = RedisServer::start_as(spec.redis)?;
         let files_dir = tempfile::tempdir()?;
         let mut listeners = BTreeMap::new();
         let mut procs = Vec::new();
