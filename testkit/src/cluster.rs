@@ -55,6 +55,10 @@ pub struct ClusterSpec {
     /// A plain Redis, or one in cluster mode that refuses cross-slot
     /// commands.
     pub redis: RedisMode,
+    /// Start a replica of the (plain) Redis, and have stored messages
+    /// acknowledged only once it confirms them (`redis.ack_replicas` 1,
+    /// with this `redis.ack_timeout_ms`).
+    pub redis_replica_ack_ms: Option<u64>,
 }
 
 impl Default for ClusterSpec {
@@ -103,6 +107,7 @@ impl Default for ClusterSpec {
             http: HttpConfig::default(),
             manage: ManageConfig::default(),
             redis: RedisMode::Single,
+            redis_replica_ack_ms: None,
         }
     }
 }
@@ -116,6 +121,7 @@ pub struct TestCluster {
     running: BTreeMap<String, Running>,
     files_dir: tempfile::TempDir,
     redis: RedisServer,
+    replica: Option<RedisServer>,
     /// The wall clock every node reads: a test of a rule about time moves
     /// it forward instead of sleeping.
     clock: Clock,
@@ -133,6 +139,10 @@ impl TestCluster {
     /// see presence.
     pub async fn start(spec: ClusterSpec) -> anyhow::Result<TestCluster> {
         let redis = RedisServer::start_as(spec.redis)?;
+        let replica = match spec.redis_replica_ack_ms {
+            Some(_) => Some(RedisServer::start_replica_of(&redis)?),
+            None => None,
+        };
         let files_dir = tempfile::tempdir()?;
         let mut listeners = BTreeMap::new();
         let mut procs = Vec::new();
@@ -254,6 +264,8 @@ impl TestCluster {
                 appendfsync: Default::default(),
                 maxmemory_mb: 0,
                 memory_alarm_percent: 80,
+                ack_replicas: u8::from(spec.redis_replica_ack_ms.is_some()),
+                ack_timeout_ms: spec.redis_replica_ack_ms.unwrap_or(1_000),
             },
             limits: spec.limits,
             timing: spec.timing,
@@ -276,6 +288,7 @@ impl TestCluster {
             running: BTreeMap::new(),
             files_dir,
             redis,
+            replica,
             clock: Clock::system(),
         };
         let names: Vec<String> = cluster
@@ -435,6 +448,11 @@ impl TestCluster {
     /// The cluster's Redis.
     pub fn redis(&self) -> &RedisServer {
         &self.redis
+    }
+
+    /// The replica of [`redis`](Self::redis), if the spec asked for one.
+    pub fn redis_replica(&self) -> Option<&RedisServer> {
+        self.replica.as_ref()
     }
 
     /// The directory file_servs keep their files under.

@@ -38,11 +38,34 @@ impl RedisServer {
     /// Starts redis-server in `mode`; in cluster mode, waits until the
     /// cluster is up too.
     pub fn start_as(mode: RedisMode) -> anyhow::Result<RedisServer> {
+        RedisServer::start_with(mode, None)
+    }
+
+    /// Starts a replica of the plain server `primary` and waits until the
+    /// primary counts it as connected and in sync.
+    pub fn start_replica_of(primary: &RedisServer) -> anyhow::Result<RedisServer> {
+        // A full sync otherwise waits 5 s for more replicas to share it.
+        primary.command("CONFIG SET repl-diskless-sync-delay 0")?;
+        let replica = RedisServer::start_with(RedisMode::Single, Some(primary.port))?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if primary
+                .command("INFO replication")?
+                .contains("state=online")
+            {
+                return Ok(replica);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        bail!("the replica on port {} did not connect", replica.port)
+    }
+
+    fn start_with(mode: RedisMode, replica_of: Option<u16>) -> anyhow::Result<RedisServer> {
         // Another process may take the port between our probe and Redis's
         // bind; try a few ports.
         let mut last_error = None;
         for _ in 0..5 {
-            match RedisServer::try_start(mode) {
+            match RedisServer::try_start(mode, replica_of) {
                 Ok(server) => return Ok(server),
                 Err(err) => last_error = Some(err),
             }
@@ -50,12 +73,15 @@ impl RedisServer {
         Err(last_error.unwrap_or_else(|| anyhow::anyhow!("redis did not start")))
     }
 
-    fn try_start(mode: RedisMode) -> anyhow::Result<RedisServer> {
+    fn try_start(mode: RedisMode, replica_of: Option<u16>) -> anyhow::Result<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let dir = tempfile::tempdir()?;
         let mut command = Command::new("redis-server");
         if mode == RedisMode::OneNodeCluster {
             command.args(["--cluster-enabled", "yes"]);
+        }
+        if let Some(primary) = replica_of {
+            command.args(["--replicaof", "127.0.0.1", &primary.to_string()]);
         }
         let child = command
             .args(["--port", &port.to_string()])

@@ -15,6 +15,7 @@ use schat_proto::server::{
     db_append_outcome, server_msg::Msg, DbAppendOutcome, DbAppended, DbAppendedBatch,
     DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg,
 };
+use schat_runtime::logging::warn;
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
 use tokio::net::TcpListener;
@@ -29,6 +30,18 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let store = Store::connect(&config.redis_url(), node.config.clone())
         .await
         .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+    let ack_replicas = u32::from(config.redis.ack_replicas);
+    if ack_replicas > 0 {
+        // Said once at start: every send would be answered UNAVAILABLE.
+        match store.connected_replicas().await {
+            Ok(connected) if connected < ack_replicas => {
+                warn!(node.log, "Fewer Redis replicas than redis.ack_replicas: sends are answered UNAVAILABLE until enough connect";
+                    "connected" => connected, "ack_replicas" => ack_replicas);
+            }
+            Ok(_) => {}
+            Err(err) => warn!(node.log, "Cannot count Redis replicas"; "error" => %err),
+        }
+    }
     node.shutdown.spawn(memory::watch(
         store.redis().clone(),
         config.redis.memory_alarm_percent,

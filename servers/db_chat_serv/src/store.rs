@@ -74,6 +74,21 @@ impl Store {
         &self.redis
     }
 
+    /// Replicas connected to the Redis this store writes to.
+    pub async fn connected_replicas(&self) -> Result<u32, CallError> {
+        let mut redis = self.conn();
+        let info: String = redis::cmd("INFO")
+            .arg("replication")
+            .query_async(&mut redis)
+            .await
+            .map_err(storage)?;
+        Ok(info
+            .lines()
+            .find_map(|line| line.strip_prefix("connected_slaves:"))
+            .and_then(|count| count.trim().parse().ok())
+            .unwrap_or(0))
+    }
+
     fn conn(&self) -> ConnectionManager {
         self.redis.clone()
     }

@@ -68,6 +68,21 @@ pub struct RedisConfig {
     /// this share of its memory limit, and when it falls back below.
     #[serde(default = "default_memory_alarm_percent")]
     pub memory_alarm_percent: u8,
+    /// Replicas that must confirm a stored message (Redis WAIT) before it
+    /// is acknowledged: 0 acknowledges once the primary stored it (a
+    /// primary lost before replicating can lose acknowledged messages); 1
+    /// also waits for one replica.
+    #[serde(default)]
+    pub ack_replicas: u8,
+    /// How long a send waits for that confirmation before it is answered
+    /// UNAVAILABLE (stored; a retry with the same client_msg_id answers
+    /// its seq once a replica has it).
+    #[serde(default = "default_ack_timeout_ms")]
+    pub ack_timeout_ms: u64,
+}
+
+fn default_ack_timeout_ms() -> u64 {
+    1_000
 }
 
 fn default_redis_maxmemory_mb() -> u64 {

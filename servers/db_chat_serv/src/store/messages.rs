@@ -196,6 +196,41 @@ return math.max(seq, current)
 ";
 
 impl Store {
+    /// None when what this connection wrote so far reached
+    /// `redis.ack_replicas` replicas within `redis.ack_timeout_ms` (or no
+    /// replica is asked for); else the answer for each stored write:
+    /// UNAVAILABLE, stored — a retry with the same client_msg_id answers
+    /// its seq once a replica confirms. WAIT holds this connection while
+    /// it waits (the cost of the setting, in docs/OPERATIONS.md).
+    async fn replicated(
+        &self,
+        redis: &mut redis::aio::ConnectionManager,
+    ) -> Result<Option<CallError>, CallError> {
+        let (replicas, timeout_ms) = {
+            let config = self.config.current();
+            (config.redis.ack_replicas, config.redis.ack_timeout_ms)
+        };
+        if replicas == 0 {
+            return Ok(None);
+        }
+        let confirmed: u64 = redis::cmd("WAIT")
+            .arg(replicas)
+            .arg(timeout_ms)
+            .query_async(redis)
+            .await
+            .map_err(storage)?;
+        if confirmed >= u64::from(replicas) {
+            return Ok(None);
+        }
+        Ok(Some(CallError::remote(
+            ResultCode::Unavailable,
+            format!(
+                "stored, but {confirmed} of {replicas} replicas confirmed it within \
+                 {timeout_ms} ms; send again with the same client_msg_id"
+            ),
+        )))
+    }
+
     /// Stores a message under the next seq; a repeated (sender, client id)
     /// returns the original seq and `true`.
     pub async fn append(
@@ -243,15 +278,21 @@ impl Store {
             }
             replies => replies.map_err(storage)?,
         };
+        // Stored (or found stored) is acknowledged only once the replicas
+        // the settings ask for have it too.
+        let unconfirmed = self.replicated(&mut redis).await?;
         Ok(replies
             .into_iter()
             .map(|(status, seq, member_version, released)| match status {
-                1 | 0 => Ok(DbAppended {
-                    seq,
-                    duplicate: status == 0,
-                    member_version,
-                    released_paths: released,
-                }),
+                1 | 0 => match &unconfirmed {
+                    Some(refusal) => Err(refusal.clone()),
+                    None => Ok(DbAppended {
+                        seq,
+                        duplicate: status == 0,
+                        member_version,
+                        released_paths: released,
+                    }),
+                },
                 -2 => Err(CallError::remote(
                     ResultCode::Forbidden,
                     "only members can send to this group",

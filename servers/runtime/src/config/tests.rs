@@ -185,6 +185,10 @@ fn bad_values_are_named() {
     );
     let message = refused(|value| value["redis"]["memory_alarm_percent"] = 0.into());
     assert!(message.contains("memory_alarm_percent"), "{message}");
+    let message = refused(|value| value["redis"]["ack_replicas"] = 9.into());
+    assert!(message.contains("ack_replicas 9"), "{message}");
+    let message = refused(|value| value["redis"]["ack_timeout_ms"] = 0.into());
+    assert!(message.contains("ack_timeout_ms"), "{message}");
     let message = refused(|value| value["auth"]["throttle"]["free_failures"] = 3.into());
     assert!(
         message.contains("unknown field `free_failures`"),

@@ -259,6 +259,18 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
     if config.redis.port == 0 {
         return Err(ConfigError::Redis("port must not be 0".to_string()));
     }
+    if config.redis.ack_replicas > 5 {
+        return Err(ConfigError::Redis(format!(
+            "ack_replicas {} is outside 0..=5",
+            config.redis.ack_replicas
+        )));
+    }
+    if !(10..=60_000).contains(&config.redis.ack_timeout_ms) {
+        return Err(ConfigError::Redis(format!(
+            "ack_timeout_ms {} is outside 10..=60000",
+            config.redis.ack_timeout_ms
+        )));
+    }
     if !(1..=100).contains(&config.redis.memory_alarm_percent) {
         return Err(ConfigError::Redis(format!(
             "memory_alarm_percent {} is outside 1..=100",
