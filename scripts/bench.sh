@@ -14,6 +14,10 @@
 # long as the scenarios run (as Prometheus would) and reports how long the
 # scrapes took: the figures with and without it show what stats cost.
 #
+# SCHAT_BENCH_ACK_REPLICAS=N starts N Redis replicas beside the bench's
+# Redis and sets redis.ack_replicas to N: every message is acknowledged
+# only once N replicas have it (their CPU is reported as redis_replica).
+#
 # SCHAT_BENCH_PORT_OFFSET=N moves every port of the bench cluster (Redis
 # included) up by N, so that a benchmark on a machine that runs another
 # cluster (another checkout's scripts/run.sh) does not collide with it.
@@ -34,6 +38,7 @@ write_cluster() {
 import json, os
 c = json.load(open("cluster.json"))
 c["redis"]["data_dir"] = "data/bench/redis"
+c["redis"]["ack_replicas"] = int(os.environ.get("SCHAT_BENCH_ACK_REPLICAS", "0"))
 sets = int(os.environ["SCHAT_BENCH_SETS"])
 present = {p["name"] for p in c["procs"]}
 for k in range(1, sets + 1):
@@ -68,6 +73,31 @@ export SCHAT_COMMIT
 cargo build --release --workspace --bins --quiet
 SCHAT_CLUSTER=data/bench/cluster.json scripts/run.sh --detach >/dev/null
 trap 'scripts/stop.sh >/dev/null' EXIT
+# Replicas for SCHAT_BENCH_ACK_REPLICAS, on the ports above the bench's
+# Redis; scripts/stop.sh stops them with the rest (their pid files).
+start_replicas() {
+    local count=$1 port
+    port=$(cluster_field data/bench/cluster.json "c['redis']['port']")
+    redis-cli -p "$port" CONFIG SET repl-diskless-sync-delay 0 >/dev/null
+    for k in $(seq "$count"); do
+        mkdir -p "data/bench/replica-$k"
+        redis-server --port $((port + k)) --bind 127.0.0.1 --replicaof 127.0.0.1 "$port" \
+            --dir "data/bench/replica-$k" --save "" --appendonly yes --appendfsync everysec \
+            --loglevel warning >/dev/null 2>&1 &
+        echo $! > "data/pids/redis_replica-$k.pid"
+    done
+    for _ in $(seq 300); do
+        if [ "$(redis-cli -p "$port" INFO replication | grep -c 'state=online')" -ge "$count" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "the replicas did not come online" >&2
+    return 1
+}
+if [ "${SCHAT_BENCH_ACK_REPLICAS:-0}" -gt 0 ]; then
+    start_replicas "$SCHAT_BENCH_ACK_REPLICAS"
+fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 cluster=data/bench/cluster.json
@@ -151,6 +181,9 @@ else
     scripts/stop.sh >/dev/null
     write_cluster 7
     SCHAT_CLUSTER=data/bench/cluster.json scripts/run.sh --detach >/dev/null
+    if [ "${SCHAT_BENCH_ACK_REPLICAS:-0}" -gt 0 ]; then
+        start_replicas "$SCHAT_BENCH_ACK_REPLICAS"
+    fi
     servers=$(conn_servers)
     run_scenario idle --clients 100000 --workers 7 --hold-secs 10
 fi
