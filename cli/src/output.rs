@@ -130,14 +130,9 @@ pub fn print_group(group: &GroupInfo) {
 pub fn conversation_line(state: &schat_client::GroupState) -> String {
     let group = state.group.clone().unwrap_or_default();
     if group.kind() == schat_client::GroupKind::Direct {
-        let seen = if state.peer_read_seq >= group.latest_seq && group.latest_seq > 0 {
-            "  (read)"
-        } else {
-            ""
-        };
         format!(
-            "{:>6}  dm with #{:<16} {:>5} unread{seen}",
-            group.gid, group.peer_uid, state.unread
+            "{:>6}  dm with #{:<16} {:>5} unread  (#{} read up to #{})",
+            group.gid, group.peer_uid, state.unread, group.peer_uid, state.peer_read_seq
         )
     } else {
         format!(

@@ -181,14 +181,15 @@ pub async fn mute_all(
     Ok(Response::Done(Done {}))
 }
 
-/// A duration as people say it: "45 s", "10 min", "2 h", "3 d" (rounded
-/// down to the largest unit that fits).
+/// A duration as people say it, exactly: "45 s", "90 s", "10 min",
+/// "2 h", "3 d" (the largest unit that divides it).
 fn span(secs: u32) -> String {
     match secs {
-        0..60 => format!("{secs} s"),
-        60..3600 => format!("{} min", secs / 60),
-        3600..86_400 => format!("{} h", secs / 3600),
-        _ => format!("{} d", secs / 86_400),
+        0 => "0 s".to_string(),
+        _ if secs.is_multiple_of(86_400) => format!("{} d", secs / 86_400),
+        _ if secs.is_multiple_of(3600) => format!("{} h", secs / 3600),
+        _ if secs.is_multiple_of(60) => format!("{} min", secs / 60),
+        _ => format!("{secs} s"),
     }
 }
 
@@ -199,8 +200,11 @@ mod tests {
     #[test]
     fn spans_read_as_people_say_them() {
         assert_eq!(span(45), "45 s");
+        assert_eq!(span(90), "90 s");
         assert_eq!(span(600), "10 min");
+        assert_eq!(span(5400), "90 min");
         assert_eq!(span(7200), "2 h");
-        assert_eq!(span(3 * 86_400 + 5), "3 d");
+        assert_eq!(span(3 * 86_400), "3 d");
+        assert_eq!(span(3 * 86_400 + 5), "259205 s");
     }
 }
