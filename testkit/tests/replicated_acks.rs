@@ -7,7 +7,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use schat_client::{ClientError, CreateGroupRequest, ResultCode};
+use schat_client::{Client, ClientError, CreateGroupRequest, ResultCode};
+use schat_proto::client::SendMessageResponse;
 use schat_testkit::{ClusterSpec, TestCluster};
 
 /// Resumes a paused process when dropped, also when the test fails.
@@ -21,12 +22,32 @@ impl Drop for Resume {
     }
 }
 
+/// How long the cluster waits for the replica's confirmation.
+const ACK_TIMEOUT_MS: u64 = 1_000;
+
+/// Sends as a client should: again with the same id while the answer is
+/// UNAVAILABLE (a loaded machine can keep a healthy replica's confirmation
+/// past the timeout now and then), at most five times.
+async fn send_until_acked(client: &Client, gid: u64, id: &str, text: &str) -> SendMessageResponse {
+    for _ in 0..5 {
+        match client.send_text(gid, id, text).await {
+            Ok(sent) => return sent,
+            Err(ClientError::Server {
+                code: ResultCode::Unavailable,
+                ..
+            }) => continue,
+            Err(err) => panic!("send {id}: {err}"),
+        }
+    }
+    panic!("send {id}: never confirmed by the replica")
+}
+
 #[tokio::test]
 async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
     let cluster = TestCluster::start(ClusterSpec {
         sets: 1,
         chats: 1,
-        redis_replica_ack_ms: Some(300),
+        redis_replica_ack_ms: Some(ACK_TIMEOUT_MS),
         ..ClusterSpec::default()
     })
     .await
@@ -42,7 +63,7 @@ async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
         .unwrap()
         .gid;
     bob.join_group(gid, "", "").await.unwrap();
-    let first = alice.send_text(gid, "a-1", "safe").await.unwrap();
+    let first = send_until_acked(&alice, gid, "a-1", "safe").await;
 
     // The replica stops confirming: the send is stored on the primary but
     // answered UNAVAILABLE after the timeout, saying so.
@@ -64,7 +85,7 @@ async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
         other => panic!("expected UNAVAILABLE, got {other:?}"),
     }
     assert!(
-        waited >= Duration::from_millis(250),
+        waited >= Duration::from_millis(ACK_TIMEOUT_MS * 9 / 10),
         "answered before the timeout: {waited:?}"
     );
     let page = bob.pull(gid, first.seq + 1, 0).await.unwrap();
@@ -73,8 +94,8 @@ async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
 
     // The replica is back: the retry answers the original seq.
     drop(resume);
-    let retried = alice.send_text(gid, "a-2", "not yet safe").await.unwrap();
+    let retried = send_until_acked(&alice, gid, "a-2", "not yet safe").await;
     assert_eq!((retried.seq, retried.duplicate), (stored, true));
-    let next = alice.send_text(gid, "a-3", "safe again").await.unwrap();
+    let next = send_until_acked(&alice, gid, "a-3", "safe again").await;
     assert_eq!(next.seq, stored + 1);
 }

@@ -37,7 +37,9 @@ mod groups;
 mod messages;
 mod notices;
 
-use redis::aio::ConnectionManager;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use schat_proto::client::ResultCode;
 use schat_runtime::{CallError, LiveConfig};
 
@@ -59,8 +61,17 @@ impl std::fmt::Debug for Store {
 impl Store {
     pub async fn connect(url: &str, config: LiveConfig) -> Result<Store, redis::RedisError> {
         let client = redis::Client::open(url)?;
+        let mut manager = ConnectionManagerConfig::new();
+        let redis_config = &config.current().redis;
+        if redis_config.ack_replicas > 0 {
+            // A WAIT for replicas may take up to its own timeout: the
+            // connection must not give up on it first (its default is
+            // 500 ms for every command).
+            let wait = Duration::from_millis(redis_config.ack_timeout_ms);
+            manager = manager.set_response_timeout(Some(wait + Duration::from_millis(500)));
+        }
         Ok(Store {
-            redis: ConnectionManager::new(client).await?,
+            redis: ConnectionManager::new_with_config(client, manager).await?,
             config,
         })
     }
