@@ -72,8 +72,9 @@ end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[4], seq, ARGV[3])
 redis.call('HSET', KEYS[1], 'last_ms', ARGV[9])
-local cursor = redis.call('HGET', KEYS[15], ARGV[1])
-if ARGV[2] == '1' or (cursor and tonumber(cursor) == seq - 1) then
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[15], ARGV[1], seq)
+elseif tonumber(redis.call('HGET', KEYS[15], ARGV[1]) or '-1') == seq - 1 then
   redis.call('HSET', KEYS[15], ARGV[1], seq)
 end
 if ARGV[5] == '1' then
