@@ -10,7 +10,8 @@
 
 use crate::client::NoticesResponse;
 use crate::client::{
-    GroupsResponse, MembersResponse, MessagesResponse, MyGroupsResponse, ReadersResponse,
+    ContactsResponse, GroupsResponse, MembersResponse, MessagesResponse, MyGroupsResponse,
+    ReadersResponse,
 };
 use crate::server::server_msg::Msg;
 #[allow(clippy::wildcard_imports)]
@@ -124,7 +125,7 @@ bodies! {
     DbOpenDirect(DbOpenDirect),
     DbContacts(DbContacts),
     DbContactChange(DbContactChange),
-    DbContactList(DbContactList),
+    DbContactList(ContactsResponse),
     DbContactDone(DbContactDone),
     GetFileKey(GetFileKey),
     FileKey(FileKey),
@@ -190,7 +191,7 @@ calls! {
     DbMute => DbFlag,
     DbReaders => ReadersResponse,
     DbOpenDirect => DbGroup,
-    DbContacts => DbContactList,
+    DbContacts => ContactsResponse,
     DbContactChange => DbContactDone,
     // conn, logic -> dir (as a request when leaving the directory)
     ConnLoad => Ok,

@@ -252,7 +252,7 @@ pub mod server_msg {
         #[prost(message, tag = "136")]
         DbContactChange(super::DbContactChange),
         #[prost(message, tag = "137")]
-        DbContactList(super::DbContactList),
+        DbContactList(super::super::client::ContactsResponse),
         #[prost(message, tag = "138")]
         DbContactDone(super::DbContactDone),
         /// files and directory (file_serv, dir_serv)
@@ -909,19 +909,6 @@ pub struct DbOpenDirect {
 pub struct DbContacts {
     #[prost(uint64, tag = "1")]
     pub uid: u64,
-}
-#[derive(Clone, PartialEq, ::prost::Message)]
-pub struct DbContactList {
-    #[prost(message, repeated, tag = "1")]
-    pub contacts: ::prost::alloc::vec::Vec<super::client::Contact>,
-    #[prost(message, repeated, tag = "2")]
-    pub incoming: ::prost::alloc::vec::Vec<super::client::ContactRequestInfo>,
-    #[prost(uint64, repeated, tag = "3")]
-    pub outgoing: ::prost::alloc::vec::Vec<u64>,
-    #[prost(uint64, repeated, tag = "4")]
-    pub blocked: ::prost::alloc::vec::Vec<u64>,
-    #[prost(enumeration = "super::client::Privacy", tag = "5")]
-    pub privacy: i32,
 }
 /// One change to uid's contacts with peer_uid; answers DbContactDone.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]

@@ -111,13 +111,7 @@ pub async fn list(chat: &Chat, uid: u64) -> Result<ContactsResponse, Failure> {
             contact.online = online.contains(&contact.uid);
         }
     }
-    Ok(ContactsResponse {
-        contacts: list.contacts,
-        incoming: list.incoming,
-        outgoing: list.outgoing,
-        blocked: list.blocked,
-        privacy: list.privacy,
-    })
+    Ok(list)
 }
 
 async fn change(

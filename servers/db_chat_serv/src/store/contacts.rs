@@ -14,11 +14,9 @@ use std::collections::HashMap;
 
 use redis::AsyncCommands;
 use schat_proto::client::{
-    Contact, ContactRequestInfo, GroupKind, JoinPolicy, Privacy, ResultCode,
+    Contact, ContactRequestInfo, ContactsResponse, GroupKind, JoinPolicy, Privacy, ResultCode,
 };
-use schat_proto::server::{
-    db_contact_change::Kind, DbContactChange, DbContactDone, DbContactList, DbGroup,
-};
+use schat_proto::server::{db_contact_change::Kind, DbContactChange, DbContactDone, DbGroup};
 use schat_runtime::CallError;
 
 use super::{group_key, storage, user_key, Store};
@@ -48,7 +46,7 @@ const QUIET: DbContactDone = DbContactDone {
 
 impl Store {
     /// A user's contacts, requests both ways, blocks and privacy.
-    pub async fn contacts(&self, uid: u64) -> Result<DbContactList, CallError> {
+    pub async fn contacts(&self, uid: u64) -> Result<ContactsResponse, CallError> {
         let mut redis = self.conn();
         type Replies = (
             HashMap<u64, u64>,
@@ -82,7 +80,7 @@ impl Store {
         incoming.sort_by_key(|request| request.from_uid);
         outgoing.sort_unstable();
         blocked.sort_unstable();
-        Ok(DbContactList {
+        Ok(ContactsResponse {
             contacts,
             incoming,
             outgoing,
