@@ -44,6 +44,30 @@ pub fn refusal<T: std::fmt::Debug>(
     }
 }
 
+/// A group `owner` creates with `policy`, which each of `members` joins
+/// (they must be let in: open groups, or invited).
+pub async fn group_with(
+    owner: &schat_client::Client,
+    policy: schat_client::JoinPolicy,
+    members: &[&schat_client::Client],
+) -> u64 {
+    let group = owner
+        .create_group(schat_client::CreateGroupRequest {
+            name: "crew".to_string(),
+            join_policy: policy as i32,
+            ..schat_client::CreateGroupRequest::default()
+        })
+        .await
+        .expect("create the group");
+    for member in members {
+        member
+            .join_group(group.gid, "", "")
+            .await
+            .expect("join the group");
+    }
+    group.gid
+}
+
 /// The next notice of `kind` pushed to `client` within 5 s, skipping
 /// messages and other notices; panics on anything else.
 pub async fn notice_of(

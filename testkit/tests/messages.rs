@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use schat_client::{
-    Client, ClientError, CreateGroupRequest, MessageKind, MessageSync, Push, ResultCode,
-    SendMessageRequest,
+    Client, ClientError, JoinPolicy, MessageKind, MessageSync, Push, ResultCode, SendMessageRequest,
 };
-use schat_testkit::{ClusterSpec, TestCluster};
+use schat_testkit::{group_with, ClusterSpec, TestCluster};
 
 fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ResultCode {
     match result {
@@ -18,20 +17,6 @@ fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> ResultCode {
             .unwrap_or_else(|| panic!("expected a server error, got {err:?}")),
         Ok(value) => panic!("expected an error, got {value:?}"),
     }
-}
-
-async fn open_group(owner: &Client, members: &[&Client]) -> u64 {
-    let group = owner
-        .create_group(CreateGroupRequest {
-            name: "talk".to_string(),
-            ..CreateGroupRequest::default()
-        })
-        .await
-        .unwrap();
-    for member in members {
-        member.join_group(group.gid, "", "").await.unwrap();
-    }
-    group.gid
 }
 
 /// Texts of the non-system messages of a group, pulled from the start.
@@ -62,7 +47,7 @@ async fn send_is_acknowledged_with_gap_free_seqs_and_pushed_across_sets() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, alice_uid, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
-    let gid = open_group(&alice, &[&bob]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
     // The join was seq 1; drain its push.
     assert_eq!(next_message(&alice).await.kind(), MessageKind::System);
 
@@ -95,7 +80,7 @@ async fn send_is_acknowledged_with_gap_free_seqs_and_pushed_across_sets() {
 async fn retried_send_returns_the_original_seq() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = open_group(&alice, &[]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[]).await;
     let first = alice.send_text(gid, "same-id", "once").await.unwrap();
     let retry = alice.send_text(gid, "same-id", "once").await.unwrap();
     assert_eq!(retry.seq, first.seq);
@@ -110,7 +95,7 @@ async fn offline_member_receives_everything_in_order_once() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, bob_token) = cluster.user(2, "bob").await.unwrap();
-    let gid = open_group(&alice, &[&bob]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
     bob.send_text(gid, "b0", "before").await.unwrap();
     let seen = bob.pull(gid, 1, 0).await.unwrap().latest_seq;
     bob.mark_read(gid, seen).await.unwrap();
@@ -163,7 +148,7 @@ async fn non_members_are_refused() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (eve, _, _) = cluster.user(2, "eve").await.unwrap();
-    let gid = open_group(&alice, &[]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[]).await;
     alice.send_text(gid, "a", "private words").await.unwrap();
     assert_eq!(
         code(eve.send_text(gid, "e", "hi").await),
@@ -185,7 +170,7 @@ async fn kicked_member_gets_nothing_new() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, bob_uid, _) = cluster.user(2, "bob").await.unwrap();
-    let gid = open_group(&alice, &[&bob]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
     alice.kick_member(gid, bob_uid).await.unwrap();
     let sent = alice
         .send_text(gid, "after", "after the kick")
@@ -221,7 +206,7 @@ async fn media_messages_limits_and_kinds() {
     };
     let cluster = TestCluster::start(spec).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = open_group(&alice, &[]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[]).await;
     let media = |kind: MessageKind, id: &str, url: &str| SendMessageRequest {
         gid,
         client_msg_id: id.to_string(),
@@ -319,7 +304,7 @@ async fn recall_by_sender_within_the_window_or_by_the_owner() {
     let cluster = TestCluster::start(spec).await.unwrap();
     let (owner, _, _) = cluster.user(1, "owner").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
-    let gid = open_group(&owner, &[&bob]).await;
+    let gid = group_with(&owner, JoinPolicy::Open, &[&bob]).await;
 
     let mine = bob.send_text(gid, "b1", "oops").await.unwrap();
     let event = bob.recall(gid, mine.seq).await.unwrap();
@@ -355,7 +340,7 @@ async fn recall_by_sender_within_the_window_or_by_the_owner() {
 async fn sync_fills_a_gap_in_pushes() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = open_group(&alice, &[]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[]).await;
     for index in 0..5 {
         alice
             .send_text(gid, &format!("g{index}"), &format!("t{index}"))
@@ -395,7 +380,7 @@ async fn killing_a_chat_serv_mid_conversation_loses_nothing() {
     let mut cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
-    let gid = open_group(&alice, &[&bob]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
 
     // Two senders, 500 messages each; one chat_serv dies a third of the way.
     let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -464,7 +449,7 @@ async fn killing_a_chat_serv_mid_conversation_loses_nothing() {
 async fn pages_of_large_messages_stay_within_a_frame() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
-    let gid = open_group(&alice, &[]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[]).await;
     // 40 messages of 16 KiB: 640 KiB, far over one 256 KiB frame.
     let big = "x".repeat(16 * 1024);
     for index in 0..40 {
@@ -495,7 +480,7 @@ async fn a_retry_after_leaving_still_gets_the_original_seq() {
     let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, bob_uid, _) = cluster.user(2, "bob").await.unwrap();
-    let gid = open_group(&alice, &[&bob]).await;
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
     let sent = bob.send_text(gid, "last-words", "bye").await.unwrap();
     alice.kick_member(gid, bob_uid).await.unwrap();
     // The answer was lost, say, and bob retries: it was stored, so he is

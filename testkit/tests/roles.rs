@@ -7,27 +7,11 @@
 use std::time::Duration;
 
 use schat_client::{
-    Client, CreateGroupRequest, JoinPolicy, MessageKind, NoticeKind, ResultCode, Role,
-    UpdateGroupRequest,
+    Client, JoinPolicy, MessageKind, NoticeKind, ResultCode, Role, UpdateGroupRequest,
 };
 use schat_proto::client::{client_message::Body as Request, SetRoleRequest};
 use schat_runtime::config::ChatConfig;
-use schat_testkit::{notice_of, refusal, ClusterSpec, TestCluster};
-
-async fn group_of(owner: &Client, policy: JoinPolicy, members: &[&Client]) -> u64 {
-    let group = owner
-        .create_group(CreateGroupRequest {
-            name: "crew".to_string(),
-            join_policy: policy as i32,
-            ..CreateGroupRequest::default()
-        })
-        .await
-        .unwrap();
-    for member in members {
-        member.join_group(group.gid, "", "").await.unwrap();
-    }
-    group.gid
-}
+use schat_testkit::{group_with, notice_of, refusal, ClusterSpec, TestCluster};
 
 /// The texts of the group's SYSTEM messages, oldest first.
 async fn system_texts(client: &Client, gid: u64) -> Vec<(u64, String)> {
@@ -59,7 +43,7 @@ async fn the_owner_appoints_admins_who_moderate_but_not_each_other() {
     let (abe, abe_uid, _) = cluster.user(1, "abe").await.unwrap();
     let (mel, mel_uid, _) = cluster.user(2, "mel").await.unwrap();
     let (applicant, applicant_uid, _) = cluster.user(1, "applicant").await.unwrap();
-    let gid = group_of(&owner, JoinPolicy::Approval, &[]).await;
+    let gid = group_with(&owner, JoinPolicy::Approval, &[]).await;
     for (client, uid) in [(&ada, ada_uid), (&abe, abe_uid), (&mel, mel_uid)] {
         owner.invite(gid, uid).await.unwrap();
         client.join_group(gid, "", "").await.unwrap();
@@ -167,7 +151,7 @@ async fn ownership_moves_to_a_member_and_the_old_owner_stays_as_admin() {
     let (owner, owner_uid, _) = cluster.user(1, "owner").await.unwrap();
     let (heir, heir_uid, _) = cluster.user(2, "heir").await.unwrap();
     let (_outsider, outsider_uid, _) = cluster.user(2, "outsider").await.unwrap();
-    let gid = group_of(&owner, JoinPolicy::Open, &[&heir]).await;
+    let gid = group_with(&owner, JoinPolicy::Open, &[&heir]).await;
 
     assert_eq!(
         refusal(heir.transfer_ownership(gid, heir_uid).await),
@@ -223,7 +207,7 @@ async fn a_muted_member_cannot_send_until_the_mute_ends() {
     let (admin, admin_uid, _) = cluster.user(2, "admin").await.unwrap();
     let (loud, loud_uid, _) = cluster.user(2, "loud").await.unwrap();
     let (quiet, quiet_uid, _) = cluster.user(1, "quiet").await.unwrap();
-    let gid = group_of(&owner, JoinPolicy::Open, &[&admin, &loud, &quiet]).await;
+    let gid = group_with(&owner, JoinPolicy::Open, &[&admin, &loud, &quiet]).await;
     owner.set_role(gid, admin_uid, Role::Admin).await.unwrap();
 
     // Members do not mute; admins do not mute admins; nobody mutes the owner.
@@ -336,7 +320,7 @@ async fn your_own_messages_are_never_unread_and_the_sender_sees_who_read() {
     let (owner, _, _) = cluster.user(1, "owner").await.unwrap();
     let (ann, ann_uid, _) = cluster.user(2, "ann").await.unwrap();
     let (bo, bo_uid, _) = cluster.user(1, "bob").await.unwrap();
-    let gid = group_of(&owner, JoinPolicy::Open, &[&ann, &bo]).await;
+    let gid = group_with(&owner, JoinPolicy::Open, &[&ann, &bo]).await;
 
     // Ann reads nothing; the owner's and Bo's messages are unread for her,
     // never their own for them.
@@ -393,7 +377,7 @@ async fn your_own_messages_are_never_unread_and_the_sender_sees_who_read() {
     let recall = owner.recall(gid, first.seq).await.unwrap();
     assert_eq!(unread(&owner, gid).await, (0, recall.seq));
     // Also an owner who never sent or read in the group.
-    let quiet_gid = group_of(&ann, JoinPolicy::Open, &[&bo]).await;
+    let quiet_gid = group_with(&ann, JoinPolicy::Open, &[&bo]).await;
     let said = bo.send_text(quiet_gid, "b-q", "anyone?").await.unwrap();
     let recalled = ann.recall(quiet_gid, said.seq).await.unwrap();
     assert_eq!(unread(&ann, quiet_gid).await, (0, recalled.seq));

@@ -81,6 +81,28 @@ pub(crate) fn role_of(group: &DbGroup, uid: u64) -> Role {
     }
 }
 
+/// Whether `actor` (the owner or an admin) may `act` ("kick", "mute") on
+/// `target`: nobody on the owner, admins not on admins, not on oneself.
+/// Answers the actor's role.
+pub(crate) fn require_above(
+    group: &DbGroup,
+    actor: u64,
+    target: u64,
+    act: &str,
+) -> Result<Role, Failure> {
+    let role = require_admin(group, actor)?;
+    if target == actor {
+        return Err(Failure::bad_request(format!("you cannot {act} yourself")));
+    }
+    match (role, role_of(group, target)) {
+        (_, Role::Owner) => Err(Failure::forbidden(format!("nobody may {act} the owner"))),
+        (Role::Admin, Role::Admin) => Err(Failure::forbidden(format!(
+            "admins cannot {act} other admins"
+        ))),
+        _ => Ok(role),
+    }
+}
+
 /// The owner or an admin.
 pub(crate) fn require_admin(group: &DbGroup, uid: u64) -> Result<Role, Failure> {
     match role_of(group, uid) {

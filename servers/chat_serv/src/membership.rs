@@ -8,7 +8,7 @@ use std::sync::Arc;
 use schat_proto::client::{
     server_message::Body as Response, DecideApplicationRequest, Done, GroupInfo, InviteRequest,
     JoinGroupRequest, JoinGroupResponse, JoinPolicy, JoinStatus, KickMemberRequest, NoticeKind,
-    ResultCode, Role,
+    ResultCode,
 };
 use schat_proto::server::{db_pending, DbMemberChange, DbPending};
 use schat_runtime::file_url::{access_changed, AccessChange};
@@ -16,7 +16,9 @@ use schat_runtime::rules;
 use schat_runtime::time::now_ms;
 
 use crate::deliver::{notify, tell};
-use crate::groups::{info, load, notice, require_admin, require_group, require_member, role_of};
+use crate::groups::{
+    info, load, notice, require_above, require_admin, require_group, require_member,
+};
 use crate::messages::post_system;
 use crate::{Chat, Failure};
 
@@ -246,19 +248,7 @@ pub async fn quit(chat: &Arc<Chat>, uid: u64, gid: u64) -> Result<Response, Fail
 pub async fn kick(chat: &Arc<Chat>, uid: u64, req: KickMemberRequest) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
     require_group(&group)?;
-    let role = require_admin(&group, uid)?;
-    if req.uid == uid {
-        return Err(Failure::bad_request(
-            "you cannot kick yourself; quit instead",
-        ));
-    }
-    match (role, role_of(&group, req.uid)) {
-        (_, Role::Owner) => return Err(Failure::forbidden("nobody kicks the owner")),
-        (Role::Admin, Role::Admin) => {
-            return Err(Failure::forbidden("admins cannot kick other admins"))
-        }
-        _ => {}
-    }
+    require_above(&group, uid, req.uid, "kick")?;
     if !remove_member(chat, req.gid, req.uid).await? {
         return Err(Failure::bad_request("that user is not a member"));
     }

@@ -7,13 +7,15 @@
 use std::sync::Arc;
 
 use schat_proto::client::{
-    server_message::Body as Response, Done, MuteAllRequest, MuteMemberRequest, NoticeKind, Role,
-    SetRoleRequest, TransferOwnershipRequest,
+    server_message::Body as Response, Done, MuteAllRequest, MuteMemberRequest, Notice, NoticeKind,
+    Role, SetRoleRequest, TransferOwnershipRequest,
 };
 use schat_proto::server::{DbMute, DbSetRole};
 
 use crate::deliver::tell;
-use crate::groups::{info, load, notice, require_admin, require_group, require_owner, role_of};
+use crate::groups::{
+    info, load, notice, require_above, require_admin, require_group, require_owner,
+};
 use crate::messages::post_system;
 use crate::{Chat, Failure};
 
@@ -61,10 +63,9 @@ pub async fn set_role(
             Role::Admin => "is now an admin",
             _ => "is no longer an admin",
         };
-        post_system(chat, req.gid, req.uid, text).await;
         let mut changed = notice(NoticeKind::RoleChanged, &info(&group), uid, String::new());
         changed.role = role as i32;
-        tell(chat, req.uid, changed).await;
+        announce(chat, req.uid, text, changed).await;
     }
     Ok(Response::Done(Done {}))
 }
@@ -92,10 +93,9 @@ pub async fn transfer(
         .await?
         .value;
     if handed {
-        post_system(chat, req.gid, req.uid, "is now the owner").await;
         let mut owner = notice(NoticeKind::RoleChanged, &info(&group), uid, String::new());
         owner.role = Role::Owner as i32;
-        tell(chat, req.uid, owner).await;
+        announce(chat, req.uid, "is now the owner", owner).await;
     }
     Ok(Response::Done(Done {}))
 }
@@ -107,17 +107,7 @@ pub async fn mute_member(
 ) -> Result<Response, Failure> {
     let group = load(chat, req.gid, uid).await?;
     require_group(&group)?;
-    let role = require_admin(&group, uid)?;
-    if req.uid == uid {
-        return Err(Failure::bad_request("you cannot mute yourself"));
-    }
-    match (role, role_of(&group, req.uid)) {
-        (_, Role::Owner) => return Err(Failure::forbidden("nobody mutes the owner")),
-        (Role::Admin, Role::Admin) => {
-            return Err(Failure::forbidden("admins cannot mute other admins"))
-        }
-        _ => {}
-    }
+    require_above(&group, uid, req.uid, "mute")?;
     if req.duration_secs > MAX_MUTE_SECS {
         return Err(Failure::bad_request(format!(
             "a mute lasts at most {MAX_MUTE_SECS} s (30 days)"
@@ -145,10 +135,9 @@ pub async fn mute_member(
         0 => "may speak again".to_string(),
         secs => format!("was muted for {}", span(secs)),
     };
-    post_system(chat, req.gid, req.uid, &text).await;
     let mut muted = notice(NoticeKind::MuteChanged, &info(&group), uid, String::new());
     muted.until_ms = until_ms;
-    tell(chat, req.uid, muted).await;
+    announce(chat, req.uid, &text, muted).await;
     Ok(Response::Done(Done {}))
 }
 
@@ -179,6 +168,13 @@ pub async fn mute_all(
         post_system(chat, req.gid, uid, text).await;
     }
     Ok(Response::Done(Done {}))
+}
+
+/// A change about member `about`: a SYSTEM message in the group (sent as
+/// about them), and `told` to them.
+async fn announce(chat: &Arc<Chat>, about: u64, text: &str, told: Notice) {
+    post_system(chat, told.gid, about, text).await;
+    tell(chat, about, told).await;
 }
 
 /// A duration as people say it, exactly: "45 s", "90 s", "10 min",
