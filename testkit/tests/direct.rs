@@ -93,6 +93,18 @@ async fn two_users_talk_directly_across_sets_with_the_groups_promises() {
         refusal(ann.mute_member(gid, ben_uid, 60).await),
         ResultCode::BadRequest
     );
+    assert_eq!(
+        refusal(ann.mute_all(gid, true).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.transfer_ownership(gid, ben_uid).await),
+        ResultCode::BadRequest
+    );
+    assert_eq!(
+        refusal(ann.join_group(gid, "", "").await),
+        ResultCode::BadRequest
+    );
 
     // Read status: Ann sees how far Ben has read.
     let ann_view = |states: Vec<schat_client::GroupState>| {
@@ -194,6 +206,11 @@ async fn contact_requests_answers_privacy_and_blocks() {
 
     // Cat asks while Dan is offline: the request waits for his login.
     drop(dan);
+    assert_eq!(
+        refusal(cat.add_contact(dan_uid, &"x".repeat(257)).await),
+        ResultCode::BadRequest,
+        "a note is at most 256 characters"
+    );
     cat.add_contact(dan_uid, "we met at the meetup")
         .await
         .unwrap();
@@ -214,6 +231,7 @@ async fn contact_requests_answers_privacy_and_blocks() {
         (notices[0].kind(), notices[0].from_uid),
         (NoticeKind::ContactRequest, cat_uid)
     );
+    assert_eq!((notices[0].gid, notices[0].group_name.as_str()), (0, ""));
     let list = dan.contacts().await.unwrap();
     assert_eq!(list.incoming.len(), 1);
     assert_eq!(list.incoming[0].note, "asking again");
@@ -307,7 +325,11 @@ async fn a_block_holds_in_a_conversation_opened_after_it() {
 
     // Kim blocks Lou before they ever talked, then opens the conversation
     // herself (a block is one way): Lou sees it listed, but cannot write.
+    // A pending request from Lou goes with the block.
+    lou.add_contact(kim_uid, "").await.unwrap();
     kim.block(lou_uid, true).await.unwrap();
+    assert!(kim.contacts().await.unwrap().incoming.is_empty());
+    assert!(lou.contacts().await.unwrap().outgoing.is_empty());
     let gid = kim.open_direct(lou_uid).await.unwrap().gid;
     kim.send_text(gid, "k-1", "one-way").await.unwrap();
     assert!(lou

@@ -114,6 +114,10 @@ async fn the_owner_appoints_admins_who_moderate_but_not_each_other() {
     );
     ada.kick_member(gid, applicant_uid).await.unwrap();
     notice_of(&applicant, NoticeKind::Kicked).await;
+    // Admins invite; only the owner dismisses.
+    ada.invite(gid, applicant_uid).await.unwrap();
+    notice_of(&applicant, NoticeKind::Invited).await;
+    assert_eq!(refusal(ada.dismiss_group(gid).await), ResultCode::Forbidden);
 
     // An admin recalls anyone's message, outside any window.
     let sent = mel.send_text(gid, "m-1", "oops").await.unwrap();
@@ -126,6 +130,12 @@ async fn the_owner_appoints_admins_who_moderate_but_not_each_other() {
     assert_eq!(
         refusal(abe.kick_member(gid, mel_uid).await),
         ResultCode::Forbidden
+    );
+    // Told with the new role (the appointment's notice was passed over
+    // above, waiting for the application).
+    assert_eq!(
+        notice_of(&abe, NoticeKind::RoleChanged).await.role(),
+        Role::Member
     );
 
     // Each change is in the group's history, about the member concerned.
@@ -229,11 +239,21 @@ async fn a_muted_member_cannot_send_until_the_mute_ends() {
     admin.mute_member(gid, loud_uid, 600).await.unwrap();
     let told = notice_of(&loud, NoticeKind::MuteChanged).await;
     assert!(told.until_ms > 0, "{told:?}");
-    let refused = loud.send_text(gid, "l-1", "still here").await;
-    assert_eq!(refusal(refused), ResultCode::Muted);
-    // Others still speak; the muted member still reads.
-    quiet.send_text(gid, "q-1", "hello").await.unwrap();
+    match loud.send_text(gid, "l-1", "still here").await {
+        Err(schat_client::ClientError::Server {
+            code: ResultCode::Muted,
+            reason,
+        }) => assert!(
+            reason.contains("muted in this group for another"),
+            "{reason}"
+        ),
+        other => panic!("expected MUTED, got {other:?}"),
+    }
+    // Others still speak; the muted member still reads, pulls, marks read.
+    let heard = quiet.send_text(gid, "q-1", "hello").await.unwrap();
     assert!(loud.history(gid, 0, 10).await.is_ok());
+    assert!(!loud.pull(gid, 1, 0).await.unwrap().messages.is_empty());
+    loud.mark_read(gid, heard.seq).await.unwrap();
     let members = owner.members(gid, 0, 200).await.unwrap().members;
     let muted = members
         .iter()
@@ -253,6 +273,12 @@ async fn a_muted_member_cannot_send_until_the_mute_ends() {
     );
     admin.mute_member(gid, loud_uid, 0).await.unwrap();
     loud.send_text(gid, "l-4", "free").await.unwrap();
+    // The notices say so: muted for an hour, then lifted (until 0).
+    assert!(notice_of(&loud, NoticeKind::MuteChanged).await.until_ms > 0);
+    assert_eq!(notice_of(&loud, NoticeKind::MuteChanged).await.until_ms, 0);
+    // The owner mutes an admin.
+    owner.mute_member(gid, admin_uid, 60).await.unwrap();
+    owner.mute_member(gid, admin_uid, 0).await.unwrap();
 
     // Mute all: only the owner and admins speak; a retry of a message
     // stored before still answers its seq.
