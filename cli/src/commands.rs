@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use schat_client::files::{Directory, Files};
-use schat_client::{Client, ClientError, HttpClient, ProfileUpdate, ResultCode};
+use schat_client::{Client, ClientError, DeviceKind, HttpClient, ProfileUpdate, ResultCode};
 
-use crate::output::print_profile;
+use crate::output::{self, print_profile};
 use crate::session_file::{self, SavedSession};
 use crate::{Command, Failure};
 
@@ -29,6 +29,8 @@ pub struct Endpoint {
     pub dir: String,
     /// An extra CA certificate to trust for HTTPS.
     pub ca_file: Option<PathBuf>,
+    /// The device id given on the command line, if any.
+    pub device: Option<String>,
 }
 
 impl Endpoint {
@@ -98,10 +100,15 @@ impl Runner {
                 self.directory = None;
                 self.server = self.directory().await?.conn_addr.clone();
             }
+            let device = match &self.endpoint.device {
+                Some(device) => device.clone(),
+                None => session_file::device_id(&self.session_file)?,
+            };
             let client = Client::connect(&self.server).await.map_err(|err| Failure {
                 message: format!("{} ({})", err, self.server),
                 exit_code: crate::EXIT_CONNECTION,
             })?;
+            client.set_device(&device, DeviceKind::Cli);
             self.client = Some(client);
         }
         self.client
@@ -209,12 +216,26 @@ impl Runner {
                 println!("logged in as {} (uid {})", profile.account, login.uid);
                 self.logged_in = Some(profile.account);
             }
-            Command::Logout => {
+            Command::Logout { all } => {
                 let client = self.logged_in_client().await?;
-                client.logout().await?;
+                if all {
+                    client.logout_everywhere().await?;
+                } else {
+                    client.logout().await?;
+                }
                 session_file::remove(&self.session_file);
                 self.logged_in = None;
-                println!("logged out");
+                println!("{}", if all { "logged out on every device" } else { "logged out" });
+            }
+            Command::Devices => {
+                let devices = self.logged_in_client().await?.devices().await?;
+                for device in &devices {
+                    println!("{}", output::device_line(device));
+                }
+            }
+            Command::EndDevice { device } => {
+                self.logged_in_client().await?.end_device(&device).await?;
+                println!("device {device} logged out");
             }
             Command::Whoami => {
                 let profile = self.logged_in_client().await?.profile().await?;

@@ -43,6 +43,10 @@ struct Cli {
     /// (default: ~/.schat/session.json).
     #[arg(long, env = "SCHAT_SESSION", global = true)]
     session_file: Option<PathBuf>,
+    /// This device's id (1 to 64 of A-Z a-z 0-9 . _ -). Default: one made
+    /// at first use and kept in `device` beside the session file.
+    #[arg(long, env = "SCHAT_DEVICE", global = true)]
+    device: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -66,8 +70,20 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Log out; every token issued to you so far stops working.
-    Logout,
+    /// Log this device out (its token stops working; your other devices
+    /// stay logged in).
+    Logout {
+        /// Log out on every device: every token stops working and the
+        /// other devices' sessions are closed.
+        #[arg(long)]
+        all: bool,
+    },
+    /// List your devices: which are logged in now, and when each last
+    /// logged in.
+    Devices,
+    /// Log out another of your devices (its session closes and its token
+    /// stops working).
+    EndDevice { device: String },
     /// Show who you are logged in as.
     Whoami,
     /// Show your profile, or other users' by account name or #uid.
@@ -110,6 +126,7 @@ fn main() -> ExitCode {
         server: cli.server,
         dir: cli.dir,
         ca_file: cli.ca_file,
+        device: cli.device,
     };
     let result = runtime.block_on(async {
         match cli.command.unwrap_or(Command::Shell) {

@@ -1,7 +1,7 @@
 //! What the CLI prints: profiles, groups, one line per message, notice or
 //! push, and dates. Every command prints through these.
 
-use schat_client::{GroupInfo, Push, UserProfile};
+use schat_client::{DeviceInfo, DeviceKind, GroupInfo, Push, UserProfile};
 
 pub fn print_profile(profile: &UserProfile) {
     println!("uid:          {}", profile.uid);
@@ -199,6 +199,41 @@ pub fn member_line(member: &schat_client::Member, now_ms: u64) -> String {
     line
 }
 
+/// One of the user's devices: id, kind, client, and whether it is online.
+pub fn device_line(device: &DeviceInfo) -> String {
+    let name = if device.device_id.is_empty() {
+        "(default device)"
+    } else {
+        &device.device_id
+    };
+    let kind = match device.kind() {
+        DeviceKind::Unspecified => "device",
+        DeviceKind::Phone => "phone",
+        DeviceKind::Desktop => "desktop",
+        DeviceKind::Web => "web",
+        DeviceKind::Cli => "cli",
+    };
+    let mut line = format!("{name}  {kind}");
+    if !device.client.is_empty() {
+        line.push_str(&format!(" ({})", device.client));
+    }
+    if device.online {
+        line.push_str(&format!(
+            "  online since {}",
+            utc_date(device.online_since_ms)
+        ));
+    } else {
+        line.push_str(&format!(
+            "  last login {}",
+            utc_date(device.last_login_ms)
+        ));
+    }
+    if device.current {
+        line.push_str("  (this device)");
+    }
+    line
+}
+
 /// A push that arrived while the shell waits for input.
 pub fn print_push(push: &Push) {
     match push {
@@ -209,6 +244,8 @@ pub fn print_push(push: &Push) {
         Push::Message(message) => println!("\n{}", message_line(message)),
         Push::Notice(notice) => println!("\n*** {}", notice_line(notice)),
         Push::Typing { gid, uid } => println!("\n*** #{uid} is typing in {gid}"),
+        // Read on one of the user's devices: nothing to show here.
+        Push::ReadMarked { .. } => {}
         Push::Other(message) => println!("\n*** {message:?}"),
     }
 }

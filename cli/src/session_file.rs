@@ -47,6 +47,41 @@ pub fn remove(path: &Path) {
     let _ = std::fs::remove_file(path);
 }
 
+/// This installation's device id: kept in `device` beside the session
+/// file (it outlives logouts), made at first use.
+pub fn device_id(session_file: &Path) -> Result<String, Failure> {
+    let path = session_file.with_file_name("device");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let id = text.trim();
+        if !id.is_empty() {
+            return Ok(id.to_string());
+        }
+    }
+    let id = format!("cli-{:012x}", fresh_number() & 0xffff_ffff_ffff);
+    let io_failure =
+        |err: std::io::Error| Failure::usage(format!("cannot save {}: {err}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io_failure)?;
+    }
+    write_private(&path, &format!("{id}\n")).map_err(io_failure)?;
+    Ok(id)
+}
+
+/// A number unlikely to repeat across installations (not a secret: a
+/// device id only tells a user's devices apart).
+fn fresh_number() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    hasher.write_u32(std::process::id());
+    hasher.finish()
+}
+
 /// Writes a file only its owner can read: it holds a login token.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;

@@ -9,7 +9,8 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use schat_proto::client::{
     client_message::Body as Request, login_request::Credential, server_message::Body as Response,
-    ChatMessage, ClientMessage, GetProfileRequest, GetUsersRequest, LoginRequest, LoginResponse,
+    ChatMessage, ClientMessage, DeviceInfo, DeviceKind, EndDeviceRequest, GetProfileRequest,
+    GetUsersRequest, ListDevicesRequest, LoginRequest, LoginResponse,
     LogoutRequest, Notice, PasswordCredential, PingRequest, RegisterRequest, ResultCode,
     ServerMessage, UpdateProfileRequest, UserProfile,
 };
@@ -67,6 +68,9 @@ pub enum Push {
     Notice(Notice),
     /// The other user of direct conversation `gid` is typing.
     Typing { gid: u64, uid: u64 },
+    /// The user's read cursor of conversation `gid` moved to `read_seq`
+    /// (a mark_read from any of the user's devices).
+    ReadMarked { gid: u64, read_seq: u64 },
     /// A push this library does not know yet.
     Other(ServerMessage),
 }
@@ -81,6 +85,8 @@ struct Waiting {
     /// The latest file-server token and its expiry: from login, then from
     /// the server's FileToken pushes.
     file_token: Option<(String, u64)>,
+    /// The device logins name (see [`Client::set_device`]).
+    device: (String, DeviceKind),
 }
 
 /// A connection to a conn_serv. Cheap to share by reference; requests may
@@ -264,10 +270,25 @@ impl Client {
         self.login(Credential::Token(token.to_string())).await
     }
 
+    /// Names the device the next logins are from: an id the client keeps
+    /// (1 to 64 of A-Z a-z 0-9 . _ -) and its kind. Until this is called,
+    /// logins are from the default device, which every client that names
+    /// none shares.
+    pub fn set_device(&self, device_id: &str, kind: DeviceKind) {
+        let mut waiting = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        waiting.device = (device_id.to_string(), kind);
+    }
+
     async fn login(&self, credential: Credential) -> Result<LoginResponse, ClientError> {
+        let (device_id, device_kind) = {
+            let waiting = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+            waiting.device.clone()
+        };
         let body = Request::Login(LoginRequest {
             credential: Some(credential),
             client: concat!("schat-client ", env!("CARGO_PKG_VERSION")).to_string(),
+            device_id,
+            device_kind: device_kind as i32,
         });
         match self.request(body).await? {
             Response::Login(login) => {
@@ -281,10 +302,48 @@ impl Client {
     }
 
     /// Logs out and revokes every token issued to this user so far.
+    /// Logs this device out: its tokens stop working; the user's other
+    /// devices stay logged in.
     pub async fn logout(&self) -> Result<(), ClientError> {
-        match self.request(Request::Logout(LogoutRequest {})).await? {
+        self.logout_of(false).await
+    }
+
+    /// Logs out on every device: every token of the user stops working
+    /// and the other devices' sessions are closed.
+    pub async fn logout_everywhere(&self) -> Result<(), ClientError> {
+        self.logout_of(true).await
+    }
+
+    async fn logout_of(&self, all_devices: bool) -> Result<(), ClientError> {
+        match self
+            .request(Request::Logout(LogoutRequest { all_devices }))
+            .await?
+        {
             Response::Logout(_) => Ok(()),
             _ => Err(unexpected("logout")),
+        }
+    }
+
+    /// The user's devices, most recently used first.
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, ClientError> {
+        match self
+            .request(Request::ListDevices(ListDevicesRequest {}))
+            .await?
+        {
+            Response::Devices(devices) => Ok(devices.devices),
+            _ => Err(unexpected("list_devices")),
+        }
+    }
+
+    /// Ends another of the user's devices: its session is closed and its
+    /// tokens stop working.
+    pub async fn end_device(&self, device_id: &str) -> Result<(), ClientError> {
+        let request = EndDeviceRequest {
+            device_id: device_id.to_string(),
+        };
+        match self.request(Request::EndDevice(request)).await? {
+            Response::Done(_) => Ok(()),
+            _ => Err(unexpected("end_device")),
         }
     }
 
@@ -418,6 +477,10 @@ async fn read_loop(
             Some(Response::Typing(typing)) => Push::Typing {
                 gid: typing.gid,
                 uid: typing.uid,
+            },
+            Some(Response::ReadMarked(marked)) => Push::ReadMarked {
+                gid: marked.gid,
+                read_seq: marked.read_seq,
             },
             _ => Push::Other(message),
         };

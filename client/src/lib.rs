@@ -26,7 +26,8 @@ use std::time::Duration;
 pub use connection::{Client, ClientError, Push};
 pub use http::{HttpClient, HttpResponse};
 pub use schat_proto::client::{
-    ChatMessage, Contact, ContactsResponse, CreateGroupRequest, GroupInfo, GroupKind, GroupState,
+    ChatMessage, Contact, ContactsResponse, CreateGroupRequest, DeviceInfo, DeviceKind, GroupInfo,
+    GroupKind, GroupState,
     JoinPolicy, JoinStatus, LoginResponse, Member, MessageKind, Notice, NoticeKind, Privacy,
     ReadersResponse, ResultCode, Role, SendMessageRequest, UpdateGroupRequest,
     UpdateProfileRequest as ProfileUpdate, UserProfile,

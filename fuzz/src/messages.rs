@@ -14,7 +14,7 @@ use schat_proto::Wire;
 
 /// How many request bodies [`request_body`] can make; every one of
 /// `ClientMessage`'s oneof.
-pub const REQUEST_KINDS: u8 = 26;
+pub const REQUEST_KINDS: u8 = 28;
 
 pub fn client_message(u: &mut Unstructured<'_>) -> Result<ClientMessage> {
     let request_id = match u.int_in_range(0..=3u8)? {
@@ -53,8 +53,12 @@ pub fn request_body(u: &mut Unstructured<'_>, kind: u8) -> Result<Body> {
                 _ => Some(Credential::Token(text(u)?)),
             },
             client: text(u)?,
+            device_id: text(u)?,
+            device_kind: enum_value(u, 5)?,
         }),
-        3 => Body::Logout(client::LogoutRequest {}),
+        3 => Body::Logout(client::LogoutRequest {
+            all_devices: u.arbitrary()?,
+        }),
         4 => Body::GetProfile(client::GetProfileRequest {}),
         5 => Body::UpdateProfile(client::UpdateProfileRequest {
             display_name: optional_text(u)?,
@@ -135,6 +139,10 @@ pub fn request_body(u: &mut Unstructured<'_>, kind: u8) -> Result<Body> {
             gid: id(u)?,
             seq: id(u)?,
         }),
+        25 => Body::ListDevices(client::ListDevicesRequest {}),
+        26 => Body::EndDevice(client::EndDeviceRequest {
+            device_id: text(u)?,
+        }),
         _ => Body::RecallMessage(client::RecallMessageRequest {
             gid: id(u)?,
             seq: id(u)?,
@@ -200,6 +208,7 @@ pub fn disp_control(u: &mut Unstructured<'_>) -> Result<DispControl> {
             proc_type: enum_value(u, 10)?,
             name: text(u)?,
             degraded: u.arbitrary()?,
+            incarnation: id(u)?,
         })),
         2 => Some(disp_control::Msg::Heartbeat(Heartbeat {
             sent_at_ms: id(u)?,
@@ -212,6 +221,7 @@ pub fn disp_control(u: &mut Unstructured<'_>) -> Result<DispControl> {
                     proc_id: small(u)?,
                     proc_type: enum_value(u, 10)?,
                     degraded: u.arbitrary()?,
+                    incarnation: id(u)?,
                 })
             })?,
         })),

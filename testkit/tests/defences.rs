@@ -239,6 +239,7 @@ async fn a_client_that_stops_reading_is_disconnected_and_loses_nothing() {
                 password: "password123".to_string(),
             })),
             client: "slow".to_string(),
+            ..LoginRequest::default()
         })),
     };
     raw.write_all(&framed(&login.encode_frame())).await.unwrap();
@@ -296,6 +297,7 @@ async fn raw_login(cluster: &TestCluster, set: usize, account: &str) -> TcpStrea
                 password: "password123".to_string(),
             })),
             client: "raw".to_string(),
+            ..LoginRequest::default()
         })),
     };
     raw.write_all(&framed(&login.encode_frame())).await.unwrap();

@@ -202,7 +202,7 @@ impl User {
                     .add(&format!("closed by server: {}", code.as_str_name()), 1);
                 self.client = None;
             }
-            Some(Push::Typing { .. } | Push::Other(_)) => {}
+            Some(Push::Typing { .. } | Push::ReadMarked { .. } | Push::Other(_)) => {}
         }
     }
 

@@ -7,7 +7,7 @@ pub struct ClientMessage {
     pub request_id: u32,
     #[prost(
         oneof = "client_message::Body",
-        tags = "10, 11, 12, 13, 14, 15, 16, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65, 66"
+        tags = "10, 11, 12, 13, 14, 15, 16, 18, 19, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65, 66"
     )]
     pub body: ::core::option::Option<client_message::Body>,
 }
@@ -29,6 +29,11 @@ pub mod client_message {
         UpdateProfile(super::UpdateProfileRequest),
         #[prost(message, tag = "16")]
         GetUsers(super::GetUsersRequest),
+        /// Devices (see docs/PROTOCOL.md, "Devices").
+        #[prost(message, tag = "18")]
+        ListDevices(super::ListDevicesRequest),
+        #[prost(message, tag = "19")]
+        EndDevice(super::EndDeviceRequest),
         /// Groups (see docs/PROTOCOL.md, "Groups").
         #[prost(message, tag = "30")]
         CreateGroup(super::CreateGroupRequest),
@@ -116,7 +121,7 @@ pub struct ServerMessage {
     pub reason: ::prost::alloc::string::String,
     #[prost(
         oneof = "server_message::Body",
-        tags = "10, 11, 12, 13, 14, 16, 17, 30, 31, 38, 40, 41, 42, 54, 60, 61, 65, 100, 101, 102, 103, 104, 105"
+        tags = "10, 11, 12, 13, 14, 16, 17, 18, 30, 31, 38, 40, 41, 42, 54, 60, 61, 65, 100, 101, 102, 103, 104, 105, 106"
     )]
     pub body: ::core::option::Option<server_message::Body>,
 }
@@ -139,6 +144,8 @@ pub mod server_message {
         /// A request that succeeded and has nothing to return.
         #[prost(message, tag = "17")]
         Done(super::Done),
+        #[prost(message, tag = "18")]
+        Devices(super::DevicesResponse),
         #[prost(message, tag = "30")]
         Group(super::GroupInfo),
         #[prost(message, tag = "31")]
@@ -177,10 +184,14 @@ pub mod server_message {
         #[prost(message, tag = "104")]
         FileToken(super::FileToken),
         /// The other user of a direct conversation is typing.
-        ///
-        /// 106..149: more pushes.
         #[prost(message, tag = "105")]
         Typing(super::Typing),
+        /// The user's read cursor of a conversation moved (a mark_read from
+        /// any of the user's devices, this one included).
+        ///
+        /// 107..149: more pushes.
+        #[prost(message, tag = "106")]
+        ReadMarked(super::ReadMarked),
     }
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
@@ -218,6 +229,15 @@ pub struct LoginRequest {
     /// Free text describing the client, for logs ("schat-cli 0.1").
     #[prost(string, tag = "3")]
     pub client: ::prost::alloc::string::String,
+    /// Which of the user's devices this is: 1 to 64 of A-Z a-z 0-9 . _ -,
+    /// chosen once by the client and kept. A login with the device id of a
+    /// session that is still open replaces that session (it is told KICKED);
+    /// sessions of other devices stay. Empty: the default device (clients
+    /// that name none share it, so they replace each other).
+    #[prost(string, tag = "4")]
+    pub device_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "DeviceKind", tag = "5")]
+    pub device_kind: i32,
     #[prost(oneof = "login_request::Credential", tags = "1, 2")]
     pub credential: ::core::option::Option<login_request::Credential>,
 }
@@ -266,11 +286,60 @@ pub struct LoginResponse {
     pub file_token_expires_at_ms: u64,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct LogoutRequest {}
-/// Logout revokes every token issued to the user so far; the connection stays
-/// open and returns to the logged-out state.
+pub struct LogoutRequest {
+    /// false: log this device out (its tokens stop working; other devices
+    /// stay). true: log out everywhere (every token of the user stops working
+    /// and every other session is closed with KICKED).
+    #[prost(bool, tag = "1")]
+    pub all_devices: bool,
+}
+/// The connection stays open and returns to the logged-out state.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct LogoutResponse {}
+/// The user's devices: the ones logged in now and the ones that may log in
+/// again with their token, most recently used first.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListDevicesRequest {}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DevicesResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub devices: ::prost::alloc::vec::Vec<DeviceInfo>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeviceInfo {
+    #[prost(string, tag = "1")]
+    pub device_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "DeviceKind", tag = "2")]
+    pub kind: i32,
+    /// The client it named at its last login ("schat-cli 0.1").
+    #[prost(string, tag = "3")]
+    pub client: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "4")]
+    pub last_login_ms: u64,
+    /// Logged in now, and since when.
+    #[prost(bool, tag = "5")]
+    pub online: bool,
+    #[prost(uint64, tag = "6")]
+    pub online_since_ms: u64,
+    /// The device asking.
+    #[prost(bool, tag = "7")]
+    pub current: bool,
+}
+/// Ends another of the user's devices: its session is closed (KICKED) and
+/// its tokens stop working. Use logout for the device asking.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct EndDeviceRequest {
+    #[prost(string, tag = "1")]
+    pub device_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReadMarked {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    /// The user's read cursor now: every message up to it is read.
+    #[prost(uint64, tag = "2")]
+    pub read_seq: u64,
+}
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct GetProfileRequest {}
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -928,6 +997,9 @@ pub enum ResultCode {
     ///
     /// Codes 26..63 are reserved for group, message and file results.
     Muted = 26,
+    /// The user is logged in on as many devices as the cluster allows
+    /// (auth.max_devices): log out on one of them, or end one, first.
+    TooManyDevices = 64,
 }
 impl ResultCode {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -963,6 +1035,7 @@ impl ResultCode {
             Self::MessageTooLarge => "MESSAGE_TOO_LARGE",
             Self::RecallExpired => "RECALL_EXPIRED",
             Self::Muted => "MUTED",
+            Self::TooManyDevices => "TOO_MANY_DEVICES",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -995,6 +1068,42 @@ impl ResultCode {
             "MESSAGE_TOO_LARGE" => Some(Self::MessageTooLarge),
             "RECALL_EXPIRED" => Some(Self::RecallExpired),
             "MUTED" => Some(Self::Muted),
+            "TOO_MANY_DEVICES" => Some(Self::TooManyDevices),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum DeviceKind {
+    Unspecified = 0,
+    Phone = 1,
+    Desktop = 2,
+    Web = 3,
+    Cli = 4,
+}
+impl DeviceKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "DEVICE_KIND_UNSPECIFIED",
+            Self::Phone => "PHONE",
+            Self::Desktop => "DESKTOP",
+            Self::Web => "WEB",
+            Self::Cli => "CLI",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "DEVICE_KIND_UNSPECIFIED" => Some(Self::Unspecified),
+            "PHONE" => Some(Self::Phone),
+            "DESKTOP" => Some(Self::Desktop),
+            "WEB" => Some(Self::Web),
+            "CLI" => Some(Self::Cli),
             _ => None,
         }
     }

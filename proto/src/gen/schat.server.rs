@@ -58,6 +58,10 @@ pub struct Hello {
     /// As Heartbeat.degraded, from the first packet on.
     #[prost(bool, tag = "4")]
     pub degraded: bool,
+    /// Random per start of the process: tells a restarted process from the
+    /// one before it (see Peer.incarnation).
+    #[prost(uint64, tag = "5")]
+    pub incarnation: u64,
 }
 /// Sent by the dialing side every peer_heartbeat_ms (and at once when its
 /// health changes); the accepting side answers each with its own. A link
@@ -89,12 +93,16 @@ pub struct Peer {
     /// See Heartbeat.degraded.
     #[prost(bool, tag = "3")]
     pub degraded: bool,
+    /// From its Hello: records a process left behind (a logic's sessions in
+    /// Redis) are void once the table shows another incarnation or none.
+    #[prost(uint64, tag = "4")]
+    pub incarnation: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 134, 135, 136, 137, 138, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 51, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -169,6 +177,8 @@ pub mod server_msg {
         /// logic <-> logic
         #[prost(message, tag = "50")]
         KickSession(super::KickSession),
+        #[prost(message, tag = "51")]
+        RefreshFileTokens(super::RefreshFileTokens),
         /// logic <-> chat
         #[prost(message, tag = "60")]
         ChatRequest(super::ChatRequest),
@@ -255,6 +265,17 @@ pub mod server_msg {
         DbContactList(super::super::client::ContactsResponse),
         #[prost(message, tag = "138")]
         DbContactDone(super::DbContactDone),
+        #[prost(message, tag = "139")]
+        DbReadMark(super::DbReadMark),
+        /// logic <-> db_logic: devices
+        #[prost(message, tag = "140")]
+        ListDevices(super::ListDevices),
+        #[prost(message, tag = "141")]
+        DeviceList(super::DeviceList),
+        #[prost(message, tag = "142")]
+        EndDevices(super::EndDevices),
+        #[prost(message, tag = "143")]
+        DevicesEnded(super::DevicesEnded),
         /// files and directory (file_serv, dir_serv)
         #[prost(message, tag = "100")]
         GetFileKey(super::GetFileKey),
@@ -464,9 +485,13 @@ pub struct Credential {
     #[prost(uint64, tag = "4")]
     pub revoked_at_ms: u64,
 }
-/// Records the user's current session; the previous one (if any) is returned
-/// so the caller can close it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+/// Records a session of one of the user's devices: the device's previous
+/// session (if any, and live) is returned so the caller can close it.
+/// Refused with TOO_MANY_DEVICES when max_devices other devices have live
+/// sessions, and with TOKEN_INVALID when expect_stamp is not 0 and is not
+/// the device's stamp (the device was logged out or ended). Sessions of
+/// processes not in `live` are dropped on the way.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct OpenSession {
     #[prost(uint64, tag = "1")]
     pub uid: u64,
@@ -474,38 +499,125 @@ pub struct OpenSession {
     pub session_id: u64,
     #[prost(uint32, tag = "3")]
     pub logic_id: u32,
+    #[prost(string, tag = "4")]
+    pub device_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "super::client::DeviceKind", tag = "5")]
+    pub device_kind: i32,
+    #[prost(string, tag = "6")]
+    pub client: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "7")]
+    pub incarnation: u64,
+    #[prost(uint32, tag = "8")]
+    pub conn_proc_id: u32,
+    #[prost(uint64, tag = "9")]
+    pub since_ms: u64,
+    #[prost(uint32, tag = "10")]
+    pub max_devices: u32,
+    /// For a token login: the stamp the token carries.
+    #[prost(uint64, tag = "11")]
+    pub expect_stamp: u64,
+    /// The device's stamp if it has none yet (a first login, or after a
+    /// logout).
+    #[prost(uint64, tag = "12")]
+    pub fresh_stamp: u64,
+    /// "<logic_id>:<incarnation>" of every live logic_serv.
+    #[prost(string, repeated, tag = "13")]
+    pub live: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct SessionOpened {
     #[prost(message, optional, tag = "1")]
     pub previous: ::core::option::Option<SessionRecord>,
+    /// The device's stamp, to sign into its token.
+    #[prost(uint64, tag = "2")]
+    pub stamp: u64,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct SessionRecord {
     #[prost(uint64, tag = "1")]
     pub session_id: u64,
     #[prost(uint32, tag = "2")]
     pub logic_id: u32,
+    #[prost(string, tag = "3")]
+    pub device_id: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "4")]
+    pub incarnation: u64,
+    #[prost(uint32, tag = "5")]
+    pub conn_proc_id: u32,
+    #[prost(uint64, tag = "6")]
+    pub since_ms: u64,
 }
-/// Reads the user's current session record.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+/// Reads the session record of one of the user's devices.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct GetSession {
     #[prost(uint64, tag = "1")]
     pub uid: u64,
+    #[prost(string, tag = "2")]
+    pub device_id: ::prost::alloc::string::String,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CurrentSession {
-    /// Absent when the user has no session.
+    /// Absent when the device has no session.
     #[prost(message, optional, tag = "1")]
     pub current: ::core::option::Option<SessionRecord>,
 }
-/// Clears the session record if it is still session_id.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+/// Clears the device's session record if it is still session_id.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CloseSession {
     #[prost(uint64, tag = "1")]
     pub uid: u64,
     #[prost(uint64, tag = "2")]
     pub session_id: u64,
+    #[prost(string, tag = "3")]
+    pub device_id: ::prost::alloc::string::String,
+}
+/// The user's devices and their sessions (sessions of processes not in
+/// `live` are dropped on the way).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListDevices {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(string, repeated, tag = "2")]
+    pub live: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DeviceList {
+    #[prost(message, repeated, tag = "1")]
+    pub devices: ::prost::alloc::vec::Vec<DeviceRecord>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeviceRecord {
+    #[prost(string, tag = "1")]
+    pub device_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "super::client::DeviceKind", tag = "2")]
+    pub kind: i32,
+    #[prost(string, tag = "3")]
+    pub client: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "4")]
+    pub last_login_ms: u64,
+    /// Absent when the device has no live session.
+    #[prost(message, optional, tag = "5")]
+    pub session: ::core::option::Option<SessionRecord>,
+}
+/// Logs out one device (its stamp and session record are deleted, so its
+/// tokens stop working), or with `all` every device (and the user's token
+/// generation is bumped and revoked_at_ms set, as RevokeTokens does).
+/// Answers the session records removed, for the caller to close.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct EndDevices {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(string, tag = "2")]
+    pub device_id: ::prost::alloc::string::String,
+    #[prost(bool, tag = "3")]
+    pub all: bool,
+    #[prost(uint64, tag = "4")]
+    pub revoked_at_ms: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DevicesEnded {
+    #[prost(message, repeated, tag = "1")]
+    pub sessions: ::prost::alloc::vec::Vec<SessionRecord>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct GetProfiles {
@@ -557,6 +669,8 @@ pub struct RevokeTokens {
     #[prost(uint64, tag = "2")]
     pub revoked_at_ms: u64,
 }
+/// A user online at a logic_serv (with one session or several: presence is
+/// per user and logic, the logic knows its sessions).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct PresenceEntry {
     #[prost(uint64, tag = "1")]
@@ -565,11 +679,13 @@ pub struct PresenceEntry {
     pub logic_id: u32,
     #[prost(uint32, tag = "3")]
     pub conn_proc_id: u32,
+    /// Unused since users have several devices (0): the device records in
+    /// db_logic name the sessions.
     #[prost(uint64, tag = "4")]
     pub conn_id: u64,
     #[prost(uint64, tag = "5")]
     pub session_id: u64,
-    /// When the session logged in (ms since the epoch), for operators.
+    /// When the user's first session there logged in (ms since the epoch).
     #[prost(uint64, tag = "6")]
     pub since_ms: u64,
 }
@@ -624,6 +740,16 @@ pub struct Located {
     /// Online users among the asked ones.
     #[prost(message, repeated, tag = "1")]
     pub entries: ::prost::alloc::vec::Vec<PresenceEntry>,
+}
+/// logic -> every logic: one of the user's devices logged out, which voided
+/// the user's file tokens issued up to revoked_at_ms: push a fresh one to
+/// each of the user's sessions held here.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RefreshFileTokens {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub revoked_at_ms: u64,
 }
 /// logic -> logic: close this session of the user (it logged in elsewhere).
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -1002,6 +1128,15 @@ pub struct DbMarkRead {
     pub uid: u64,
     #[prost(uint64, tag = "3")]
     pub seq: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbReadMark {
+    /// The user's cursor after the mark.
+    #[prost(uint64, tag = "1")]
+    pub read_seq: u64,
+    /// Whether the mark moved it.
+    #[prost(bool, tag = "2")]
+    pub moved: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbUserGroups {

@@ -126,12 +126,18 @@ pub async fn notify(chat: &Chat, uid: u64, notice: Notice) -> Result<(), Failure
         })
         .await?;
     if let Some(notice) = stored.notices.pop() {
-        if let Some(entries) = locate(chat, &[uid]).await {
-            let frame = ServerMessage::push(Response::Notice(notice)).encode_frame();
-            push_located(chat, entries, frame, uid);
-        }
+        push_to_user(chat, uid, Response::Notice(notice), uid).await;
     }
     Ok(())
+}
+
+/// Pushes `push` to every device of `uid` that is online now (nothing
+/// when presence cannot say where). `order_key` as for [`push_located`].
+pub async fn push_to_user(chat: &Chat, uid: u64, push: Response, order_key: u64) {
+    if let Some(entries) = locate(chat, &[uid]).await {
+        let frame = ServerMessage::push(push).encode_frame();
+        push_located(chat, entries, frame, order_key);
+    }
 }
 
 /// Tells a user something after the change it reports has happened: a

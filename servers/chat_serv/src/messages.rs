@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use schat_proto::client::{
     server_message::Body as Response, ChatMessage, Done, HistoryRequest, MarkReadRequest,
-    MessageKind, MessagesResponse, PullMessagesRequest, ReadersRequest, ReadersResponse,
+    MessageKind, MessagesResponse, PullMessagesRequest, ReadMarked, ReadersRequest, ReadersResponse,
     RecallMessageRequest, ResultCode, Role, SendMessageRequest, SendMessageResponse, ServerMessage,
 };
 use schat_proto::server::{DbMarkRead, DbRead, DbReaders};
@@ -14,6 +14,7 @@ use schat_runtime::logging::warn;
 use schat_runtime::rules;
 
 use crate::actor::{Answer, Write};
+use crate::deliver;
 use crate::groups::{info, load, require_member, role_of};
 use crate::reply::ClientReply;
 use crate::{Chat, Failure};
@@ -200,12 +201,21 @@ pub async fn mark_read(chat: &Chat, uid: u64, req: MarkReadRequest) -> Result<Re
     if !group.viewer_is_member {
         return Err(Failure::forbidden("you are not a member of this group"));
     }
-    chat.db(DbMarkRead {
-        gid: req.gid,
-        uid,
-        seq: req.seq,
-    })
-    .await?;
+    let mark = chat
+        .db(DbMarkRead {
+            gid: req.gid,
+            uid,
+            seq: req.seq,
+        })
+        .await?;
+    if mark.moved {
+        // Every device of the user (this one too) learns the new cursor.
+        let marked = ReadMarked {
+            gid: req.gid,
+            read_seq: mark.read_seq,
+        };
+        deliver::push_to_user(chat, uid, Response::ReadMarked(marked), req.gid).await;
+    }
     Ok(Response::Done(Done {}))
 }
 

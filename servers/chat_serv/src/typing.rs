@@ -11,12 +11,11 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use schat_proto::client::{
-    server_message::Body as Response, Done, GroupKind, ServerMessage, Typing,
+    server_message::Body as Response, Done, GroupKind, Typing,
 };
-use schat_proto::Wire;
 use tokio::time::Instant;
 
-use crate::deliver::{locate, push_located};
+use crate::deliver::push_to_user;
 use crate::groups::{info, load, require_member};
 use crate::{Chat, Failure};
 
@@ -82,10 +81,7 @@ pub async fn relay(chat: &Chat, uid: u64, gid: u64) -> Result<Response, Failure>
     }
     chat.typing.passed(gid, uid, Instant::now());
     let peer = conversation.peer_uid;
-    if let Some(entries) = locate(chat, &[peer]).await {
-        let frame = ServerMessage::push(Response::Typing(Typing { gid, uid })).encode_frame();
-        push_located(chat, entries, frame, gid);
-    }
+    push_to_user(chat, peer, Response::Typing(Typing { gid, uid }), gid).await;
     Ok(Response::Done(Done {}))
 }
 

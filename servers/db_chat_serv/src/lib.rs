@@ -13,7 +13,7 @@ pub mod store;
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode, Role};
 use schat_proto::server::{
     db_append_outcome, server_msg::Msg, DbAppendOutcome, DbAppended, DbAppendedBatch,
-    DbFileRefCount, DbFlag, DbGroup, DbUids, Ok as OkMsg,
+    DbFileRefCount, DbFlag, DbGroup, DbReadMark, DbUids, Ok as OkMsg,
 };
 use schat_runtime::logging::warn;
 use schat_runtime::paired::serve_requests;
@@ -201,8 +201,8 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
         Msg::DbContacts(req) => Msg::DbContactList(store.contacts(req.uid).await?),
         Msg::DbContactChange(change) => Msg::DbContactDone(store.contact_change(change).await?),
         Msg::DbMarkRead(req) => {
-            store.mark_read(req.gid, req.uid, req.seq).await?;
-            Msg::Ok(OkMsg {})
+            let (read_seq, moved) = store.mark_read(req.gid, req.uid, req.seq).await?;
+            Msg::DbReadMark(DbReadMark { read_seq, moved })
         }
         Msg::DbUserGroups(req) => Msg::DbMyGroups(MyGroupsResponse {
             groups: store.user_groups(req.uid).await?,

@@ -2,11 +2,13 @@
 //! profiles and cluster secrets — on behalf of its paired logic_serv.
 //!
 //! It holds no state of its own: every request is one or a few pipelined
-//! Redis commands (see [`store`] for the key layout, and `guard` for the
-//! login and registration throttle), run concurrently.
+//! Redis commands (see [`store`] for the key layout, `devices` for a
+//! user's devices and sessions, and `guard` for the login and registration
+//! throttle), run concurrently.
 
 #![forbid(unsafe_code)]
 
+mod devices;
 mod guard;
 pub mod store;
 
@@ -15,7 +17,7 @@ use bytes::Bytes;
 use rand::RngCore;
 use schat_proto::client::ResultCode;
 use schat_proto::server::{
-    server_msg::Msg, CurrentSession, Ok as OkMsg, Profiles, Secret, SessionOpened,
+    server_msg::Msg, CurrentSession, DeviceList, DevicesEnded, Ok as OkMsg, Profiles, Secret,
 };
 use schat_runtime::paired::serve_requests;
 use schat_runtime::{CallError, Node};
@@ -65,18 +67,27 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
             }
             Msg::Credential(store.credential(uid).await?)
         }
-        Msg::OpenSession(req) => Msg::SessionOpened(SessionOpened {
-            previous: store
-                .open_session(req.uid, req.session_id, req.logic_id)
-                .await?,
-        }),
+        Msg::OpenSession(req) => Msg::SessionOpened(devices::open(store.redis(), req).await?),
         Msg::GetSession(req) => Msg::CurrentSession(CurrentSession {
-            current: store.current_session(req.uid).await?,
+            current: devices::current(store.redis(), req.uid, &req.device_id).await?,
         }),
         Msg::CloseSession(req) => {
-            store.close_session(req.uid, req.session_id).await?;
+            devices::close(store.redis(), req.uid, &req.device_id, req.session_id).await?;
             Msg::Ok(OkMsg {})
         }
+        Msg::ListDevices(req) => Msg::DeviceList(DeviceList {
+            devices: devices::list(store.redis(), req.uid, &req.live).await?,
+        }),
+        Msg::EndDevices(req) => Msg::DevicesEnded(DevicesEnded {
+            sessions: devices::end(
+                store.redis(),
+                req.uid,
+                &req.device_id,
+                req.all,
+                req.revoked_at_ms,
+            )
+            .await?,
+        }),
         Msg::GetProfiles(req) => Msg::Profiles(Profiles {
             profiles: store.profiles(&req.uids, &req.accounts).await?,
             replaced_avatar_url: String::new(),

@@ -8,10 +8,12 @@
 //! | `{cfg}:secret:<name>` | string | a cluster secret (token signing key) |
 //! | `{a:<account>}:uid` | string | uid of an account name |
 //! | `{u:<uid>}:info` | hash | account, password_hash, display_name, description, avatar_url, created_at_ms, token_gen, revoked_at_ms (last logout) |
-//! | `{u:<uid>}:session` | string | `<session_id>:<logic_id>` of the current session |
 //!
-//! The login and registration guards (`{a:<account>}:guard`,
-//! `{ip:<address>}:…`) are in `guard.rs`.
+//! A user's devices and sessions (`{u:<uid>}:devices`, `{u:<uid>}:sessions`)
+//! are in `devices.rs`; the login and registration guards
+//! (`{a:<account>}:guard`, `{ip:<address>}:…`) in `guard.rs`. (Before
+//! several devices per user, `{u:<uid>}:session` named the one session; it
+//! is no longer read or written.)
 
 use std::sync::LazyLock;
 
@@ -20,14 +22,12 @@ use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use schat_proto::client::{ResultCode, UserProfile};
 use schat_proto::server::{
-    AccountCreated, CreateAccount, Credential, SessionRecord, UpdateProfile,
+    AccountCreated, CreateAccount, Credential, UpdateProfile,
 };
 use schat_runtime::CallError;
 
 /// The scripts, hashed once (each call sends EVALSHA; Redis loads a
 /// script it does not know from the fallback).
-static CLOSE_SESSION_SCRIPT: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(CLOSE_SESSION));
 static UPDATE_PROFILE_SCRIPT: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(UPDATE_PROFILE));
 
@@ -43,25 +43,12 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn info_key(uid: u64) -> String {
+pub(crate) fn info_key(uid: u64) -> String {
     format!("{{u:{uid}}}:info")
-}
-
-fn session_key(uid: u64) -> String {
-    format!("{{u:{uid}}}:session")
 }
 
 fn account_key(account: &str) -> String {
     format!("{{a:{account}}}:uid")
-}
-
-/// Parses `<session_id>:<logic_id>`.
-fn parse_session(text: &str) -> Option<SessionRecord> {
-    let (session_id, logic_id) = text.split_once(':')?;
-    Some(SessionRecord {
-        session_id: session_id.parse().ok()?,
-        logic_id: logic_id.parse().ok()?,
-    })
 }
 
 const PROFILE_FIELDS: [&str; 5] = [
@@ -71,15 +58,6 @@ const PROFILE_FIELDS: [&str; 5] = [
     "avatar_url",
     "created_at_ms",
 ];
-
-/// Deletes the session key only while it still names the given session.
-const CLOSE_SESSION: &str = r"
-local current = redis.call('GET', KEYS[1])
-if current and string.sub(current, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-";
 
 /// Applies a profile update only to an existing user. ARGV is field/value pairs.
 const UPDATE_PROFILE: &str = r"
@@ -172,41 +150,6 @@ impl Store {
             }),
             None => Err(no_such_user()),
         }
-    }
-
-    /// Makes `session_id` the user's current session; returns the previous.
-    pub async fn open_session(
-        &self,
-        uid: u64,
-        session_id: u64,
-        logic_id: u32,
-    ) -> Result<Option<SessionRecord>, CallError> {
-        let mut redis = self.redis.clone();
-        let previous: Option<String> = redis::cmd("SET")
-            .arg(session_key(uid))
-            .arg(format!("{session_id}:{logic_id}"))
-            .arg("GET")
-            .query_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        Ok(previous.as_deref().and_then(parse_session))
-    }
-
-    pub async fn current_session(&self, uid: u64) -> Result<Option<SessionRecord>, CallError> {
-        let mut redis = self.redis.clone();
-        let current: Option<String> = redis.get(session_key(uid)).await.map_err(storage)?;
-        Ok(current.as_deref().and_then(parse_session))
-    }
-
-    pub async fn close_session(&self, uid: u64, session_id: u64) -> Result<(), CallError> {
-        let mut redis = self.redis.clone();
-        let _: i64 = CLOSE_SESSION_SCRIPT
-            .key(session_key(uid))
-            .arg(session_id.to_string())
-            .invoke_async(&mut redis)
-            .await
-            .map_err(storage)?;
-        Ok(())
     }
 
     /// Profiles of the given users and account names; unknown ones are left out.

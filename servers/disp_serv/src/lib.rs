@@ -143,6 +143,7 @@ impl Hub {
             link: link.clone(),
             close: close.clone(),
             degraded: hello.degraded,
+            incarnation: hello.incarnation,
         };
         if let Some(previous) = self.table.insert(proc_id, entry) {
             previous.close.trigger();

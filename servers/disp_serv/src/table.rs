@@ -21,6 +21,8 @@ pub struct Entry {
     /// Alive but unable to serve (its heartbeats say so): reached by SPEC
     /// and ALL, left out of HASH and RAND picks.
     pub degraded: bool,
+    /// From its hello: which run of the process this is.
+    pub incarnation: u64,
 }
 
 #[derive(Debug, Default)]
@@ -115,6 +117,7 @@ impl Table {
                 proc_id: *entry.key(),
                 proc_type: entry.proc_type as i32,
                 degraded: entry.degraded,
+                incarnation: entry.incarnation,
             })
             .collect();
         peers.sort_by_key(|peer| peer.proc_id);

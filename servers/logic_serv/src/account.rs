@@ -1,13 +1,14 @@
-//! Register, log in (password or token), log out.
+//! Register, log in (password or token) on one of the user's devices, log
+//! out one device or all.
 
 use rand::RngCore;
 use schat_proto::client::{
-    login_request::Credential as LoginCredential, server_message::Body as Response, LoginRequest,
-    LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
+    login_request::Credential as LoginCredential, server_message::Body as Response, DeviceKind,
+    LoginRequest, LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
 };
 use schat_proto::server::{
-    server_msg::Msg, CreateAccount, GetCredential, GetSession, KickSession, OpenSession,
-    PresenceEntry, ProcType, RevokeTokens,
+    server_msg::Msg, CreateAccount, EndDevices, GetCredential, GetSession, OpenSession, ProcType,
+    RefreshFileTokens,
 };
 use schat_runtime::logging::{debug, warn, Logger};
 use schat_runtime::time::now_ms;
@@ -17,13 +18,18 @@ use schat_runtime::file_url::{access_changed, AccessChange};
 
 use crate::auth::TokenError;
 use crate::context::Logic;
+use crate::devices;
 use crate::guard;
 use crate::profile;
 use crate::sessions::UserSession;
 use schat_runtime::rules;
 
-/// What the older session is told when the same user logs in again.
-const REPLACED: &str = "logged in from another connection";
+/// What a device's older session is told when the device logs in again.
+const REPLACED: &str = "logged in again on this device";
+/// What the other sessions are told when the user logs out everywhere.
+const LOGGED_OUT_EVERYWHERE: &str = "logged out on every device";
+/// The longest client description kept with a device.
+const CLIENT_MAX: usize = 64;
 
 fn wrong_credentials() -> Failure {
     Failure::new(ResultCode::AuthFailed, "wrong account name or password")
@@ -81,11 +87,37 @@ async fn create_account(
     Ok(created.uid)
 }
 
-/// The logged-in user of a session.
-#[derive(Clone, Copy, Debug)]
+/// The logged-in user of a session, and the device it is.
+#[derive(Clone, Debug)]
 pub struct User {
     pub uid: u64,
     pub session_id: u64,
+    pub device_id: Box<str>,
+}
+
+/// The device a login names.
+struct Device {
+    id: String,
+    kind: DeviceKind,
+    /// The client's description ("schat-cli 0.1"), shortened.
+    client: String,
+}
+
+impl Device {
+    fn of(req: &LoginRequest) -> Result<Device, Failure> {
+        let id = rules::device_id(&req.device_id).map_err(Failure::bad_request)?;
+        let client: String = req
+            .client
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(CLIENT_MAX)
+            .collect();
+        Ok(Device {
+            id: id.to_string(),
+            kind: DeviceKind::try_from(req.device_kind).unwrap_or_default(),
+            client,
+        })
+    }
 }
 
 /// The connection a login or logout arrives on.
@@ -105,7 +137,10 @@ pub async fn login(
     let Some(tokens) = logic.tokens.get() else {
         return Err(Failure::new(ResultCode::Unavailable, "server is starting"));
     };
-    let (uid, generation, revoked_at_ms) = match req.credential {
+    let device = Device::of(&req)?;
+    // A token names its device by the device's stamp (0: any, for tokens
+    // from before devices); a password login takes the device as it is.
+    let (uid, generation, revoked_at_ms, expect_stamp) = match req.credential {
         Some(LoginCredential::Password(password)) => {
             let account = rules::account(&password.account).map_err(|_| wrong_credentials())?;
             // Refused while backing off, before any password is hashed.
@@ -138,6 +173,7 @@ pub async fn login(
                 credential.uid,
                 credential.token_generation,
                 credential.revoked_at_ms,
+                0,
             )
         }
         Some(LoginCredential::Token(token)) => {
@@ -165,7 +201,12 @@ pub async fn login(
                     "token was revoked by a logout",
                 ));
             }
-            (claims.uid, claims.generation, credential.revoked_at_ms)
+            (
+                claims.uid,
+                claims.generation,
+                credential.revoked_at_ms,
+                claims.stamp,
+            )
         }
         None => return Err(Failure::bad_request("login needs a password or a token")),
     };
@@ -175,13 +216,14 @@ pub async fn login(
     profile.online = true;
     let (file_token, file_token_expires_at_ms) =
         crate::files::issue(logic, uid, revoked_at_ms).await?;
-    let user = open_session(logic, conn.id, uid).await?;
+    let (user, stamp) = open_session(logic, conn.id, uid, device, expect_stamp).await?;
     let ttl = std::time::Duration::from_secs(logic.config.current().auth.token_ttl_secs);
-    let (token, token_expires_at_ms) = tokens.issue_for(uid, generation, now_ms(), ttl);
+    let (token, token_expires_at_ms) = tokens.issue_for(uid, generation, stamp, now_ms(), ttl);
     logic
         .sessions
         .set_file_token_expiry(uid, user.session_id, file_token_expires_at_ms);
-    debug!(conn.log, "Logged in"; "uid" => uid, "session_id" => user.session_id, "agent" => req.client);
+    debug!(conn.log, "Logged in"; "uid" => uid, "session_id" => user.session_id,
+        "device" => &*user.device_id, "agent" => req.client);
     let response = Response::Login(LoginResponse {
         uid,
         token,
@@ -195,15 +237,27 @@ pub async fn login(
     Ok((response, user))
 }
 
-/// Revokes the user's tokens; the caller then ends the session.
-pub async fn logout(logic: &Logic, user: User) -> Result<Response, Failure> {
+/// Logs the user's device out (its tokens stop working), or with `all`
+/// every device (every token stops working and the other sessions are
+/// closed); the caller then ends this session. Either way the user's file
+/// tokens issued so far stop working; the sessions that stay get fresh
+/// ones at once.
+pub async fn logout(logic: &Logic, user: &User, all: bool) -> Result<Response, Failure> {
     let revoked_at_ms = now_ms();
-    logic
-        .db(RevokeTokens {
+    let ended = logic
+        .db(EndDevices {
             uid: user.uid,
+            device_id: user.device_id.to_string(),
+            all,
             revoked_at_ms,
         })
-        .await?;
+        .await;
+    let ended = match ended {
+        Ok(ended) => ended.sessions,
+        // Ended meanwhile from another device: logged out all the same.
+        Err(err) if err.code() == ResultCode::BadRequest && !all => Vec::new(),
+        Err(err) => return Err(err.into()),
+    };
     // File servers stop honouring the user's file tokens now, not when
     // the tokens expire.
     // (A file_serv that misses this asks before it trusts the user again.)
@@ -212,6 +266,26 @@ pub async fn logout(logic: &Logic, user: User) -> Result<Response, Failure> {
         user.uid,
         AccessChange::LoggedOut { revoked_at_ms },
     );
+    if all {
+        let live = devices::live_logics(logic);
+        for record in ended.iter().filter(|record| {
+            record.session_id != user.session_id && devices::is_live(record, &live)
+        }) {
+            devices::close(logic, user.uid, record, LOGGED_OUT_EVERYWHERE);
+        }
+    } else {
+        // The user's other devices keep working: each logic_serv gives
+        // their sessions a file token issued after the revocation.
+        let refresh = Msg::RefreshFileTokens(RefreshFileTokens {
+            uid: user.uid,
+            revoked_at_ms,
+        });
+        let target = Target::all(ProcType::Logic);
+        if let Err(err) = logic.fabric.channel().push(target, refresh) {
+            warn!(logic.log, "Could not refresh the other devices' file tokens";
+                "uid" => user.uid, "error" => %err);
+        }
+    }
     Ok(Response::Logout(LogoutResponse {}))
 }
 
@@ -226,96 +300,94 @@ async fn fetch_credential(
     }
 }
 
-/// Makes this connection the user's one session: records it in Redis,
-/// closes whichever session the user had before (here or on another
-/// logic_serv), and announces the user online.
+/// Opens a session for the user's device on this connection: records it
+/// in Redis (refused past `auth.max_devices`, or when a token's device was
+/// logged out), closes the device's previous session (here or on another
+/// logic_serv; other devices' sessions stay), and counts the user online
+/// here. Returns the user and the device's stamp for its token.
 ///
-/// Redis orders concurrent logins of one user: the last to write the
-/// session record wins. After binding locally we read the record again: if
-/// a newer login wrote it meanwhile (its kick may have arrived before we
-/// were bound, and found nothing), this session closes itself.
-async fn open_session(logic: &Logic, conn_id: u64, uid: u64) -> Result<User, Failure> {
-    let session_id = loop {
+/// Redis orders concurrent logins of one device: the last to write the
+/// device's session record wins. After binding locally we read the record
+/// again: if a newer login wrote it meanwhile (its kick may have arrived
+/// before we were bound, and found nothing), this session closes itself.
+async fn open_session(
+    logic: &Logic,
+    conn_id: u64,
+    uid: u64,
+    device: Device,
+    expect_stamp: u64,
+) -> Result<(User, u64), Failure> {
+    let nonzero = || loop {
         let id = rand::rng().next_u64();
         if id != 0 {
             break id;
         }
     };
+    let session_id = nonzero();
+    let since_ms = now_ms();
     let opened = logic
         .db(OpenSession {
             uid,
             session_id,
             logic_id: logic.me.id,
+            device_id: device.id.clone(),
+            device_kind: device.kind as i32,
+            client: device.client,
+            incarnation: logic.node.incarnation,
+            conn_proc_id: logic.conn_id,
+            since_ms,
+            max_devices: logic.config.current().auth.max_devices,
+            expect_stamp,
+            fresh_stamp: nonzero(),
+            live: devices::live_logics(logic),
         })
         .await?;
-    let user = User { uid, session_id };
-    let here = UserSession {
-        conn_id,
+    let user = User {
+        uid,
         session_id,
-        file_token_expires_ms: 0,
+        device_id: device.id.into_boxed_str(),
     };
-    let displaced = logic.sessions.bind_user(uid, here);
-    if !still_current(logic, uid, session_id).await {
-        if let Some(newer) = displaced {
-            logic.sessions.rebind_user(uid, session_id, newer);
-        }
+    logic.sessions.bind_user(
+        uid,
+        UserSession {
+            conn_id,
+            session_id,
+            file_token_expires_ms: 0,
+        },
+    );
+    logic
+        .presence
+        .online(uid, session_id, logic.conn_id, since_ms);
+    if !still_current(logic, &user).await {
         logic
             .sessions
             .kick_conn(conn_id, session_id, REPLACED.to_string());
-        return Ok(user);
-    }
-    if let Some(older) = displaced {
-        logic
-            .sessions
-            .kick_conn(older.conn_id, older.session_id, REPLACED.to_string());
+        return Ok((user, opened.stamp));
     }
     if let Some(previous) = opened.previous {
-        if previous.logic_id != logic.me.id {
-            kick_remote(logic, uid, previous.session_id, previous.logic_id);
-        }
+        devices::close(logic, uid, &previous, REPLACED);
     }
-    logic.presence.online(PresenceEntry {
-        uid,
-        logic_id: logic.me.id,
-        conn_proc_id: logic.conn_id,
-        conn_id,
-        session_id,
-        since_ms: now_ms(),
-    });
-    Ok(user)
+    Ok((user, opened.stamp))
 }
 
-/// Whether Redis still names `session_id` as the user's session. When the
+/// Whether Redis still names the user's session as its device's. When the
 /// record cannot be read, the session stands (the next login corrects it).
-async fn still_current(logic: &Logic, uid: u64, session_id: u64) -> bool {
-    match logic.db(GetSession { uid }).await {
+async fn still_current(logic: &Logic, user: &User) -> bool {
+    let request = GetSession {
+        uid: user.uid,
+        device_id: user.device_id.to_string(),
+    };
+    match logic.db(request).await {
         Ok(current) => current
             .current
-            .is_none_or(|record| record.session_id == session_id),
+            .is_none_or(|record| record.session_id == user.session_id),
         Err(err) => {
-            warn!(logic.log, "Could not re-read the session record"; "uid" => uid, "error" => %err);
+            warn!(logic.log, "Could not re-read the session record"; "uid" => user.uid, "error" => %err);
             logic
                 .node
                 .stats
                 .record_error(format!("could not re-read a session record: {err}"));
             true
         }
-    }
-}
-
-fn kick_remote(logic: &Logic, uid: u64, session_id: u64, logic_id: u32) {
-    let kick = Msg::KickSession(KickSession {
-        uid,
-        session_id,
-        reason: REPLACED.to_string(),
-    });
-    let target = Target::spec(ProcType::Logic, logic_id);
-    if let Err(err) = logic.fabric.channel().push(target, kick) {
-        // That logic is unreachable: its sessions end with it.
-        warn!(logic.log, "Could not close the previous session";
-            "uid" => uid, "logic_id" => logic_id, "error" => %err);
-        logic.node.stats.record_error(format!(
-            "could not close a previous session on logic {logic_id}: {err}"
-        ));
     }
 }

@@ -4,16 +4,16 @@
 
 use std::sync::{Arc, Weak};
 
-use schat_proto::client::ResultCode;
+use schat_proto::client::{DeviceKind, ResultCode};
 use schat_proto::server::{
     admin_command::Cmd, admin_reply, admin_request, server_msg::Msg, AdminReply, CommandResult,
-    GetProfiles, Locate, ProcType, RevokeTokens, UserInfo, UserLookup, UserSession,
+    GetProfiles, ListDevices, ProcType, RevokeTokens, UserInfo, UserLookup, UserSession,
 };
 use schat_runtime::admin::{self, addressee, Addressee, Member};
 use schat_runtime::file_url::{access_changed, AccessChange};
 use schat_runtime::stats::{Counter, Stats};
 use schat_runtime::time::now_ms;
-use schat_runtime::{rules, Incoming, Target};
+use schat_runtime::{rules, Incoming};
 
 use crate::context::Logic;
 
@@ -85,7 +85,7 @@ async fn kick(logic: Weak<Logic>, uid: u64, reason: String) -> CommandResult {
         uid,
         AccessChange::LoggedOut { revoked_at_ms },
     );
-    let n_sessions = u32::from(logic.sessions.kick(uid, 0, reason));
+    let n_sessions = logic.sessions.kick(uid, 0, reason) as u32;
     CommandResult::done(format!("closed {n_sessions} sessions"))
 }
 
@@ -149,19 +149,15 @@ async fn lookup_user(logic: &Logic, lookup: UserLookup) -> Result<UserInfo, Stri
     let Some(profile) = profile else {
         return Ok(UserInfo::default());
     };
-    let located = logic
-        .fabric
-        .channel()
-        .request(
-            Target::any(ProcType::Online),
-            Locate {
-                uids: vec![profile.uid],
-            },
-        )
+    let listed = logic
+        .db(ListDevices {
+            uid: profile.uid,
+            live: crate::devices::live_logics(logic),
+        })
         .await;
-    let entries = match located {
-        Ok(located) => located.entries,
-        Err(err) => return Err(format!("presence unavailable: {err}")),
+    let devices = match listed {
+        Ok(listed) => listed.devices,
+        Err(err) => return Err(format!("db_logic_serv: {err}")),
     };
     let name_of = |proc_id: u32| {
         logic
@@ -170,17 +166,23 @@ async fn lookup_user(logic: &Logic, lookup: UserLookup) -> Result<UserInfo, Stri
             .proc_by_id(proc_id)
             .map_or_else(|| format!("process {proc_id}"), |proc| proc.name.clone())
     };
-    let sessions = entries
-        .iter()
-        .filter(|entry| entry.uid == profile.uid)
-        .map(|entry| UserSession {
-            logic: name_of(entry.logic_id),
-            conn: name_of(entry.conn_proc_id),
-            session_id: entry.session_id,
-            since_ms: entry.since_ms,
-            // Clients name their agent at login, but presence does not
-            // carry it.
-            device: String::new(),
+    let sessions = devices
+        .into_iter()
+        .filter_map(|device| {
+            let session = device.session?;
+            let kind = DeviceKind::try_from(device.kind).unwrap_or_default();
+            let name = if device.device_id.is_empty() {
+                "default device"
+            } else {
+                &device.device_id
+            };
+            Some(UserSession {
+                logic: name_of(session.logic_id),
+                conn: name_of(session.conn_proc_id),
+                session_id: session.session_id,
+                since_ms: session.since_ms,
+                device: format!("{name} ({}, {})", kind.as_str_name(), device.client),
+            })
         })
         .collect();
     Ok(UserInfo {

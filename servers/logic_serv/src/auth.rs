@@ -1,10 +1,15 @@
 //! Session tokens (HMAC-SHA256, expiring, revocable).
 //!
-//! A token is `v1.<uid>.<generation>.<expires_at_ms>.<mac>` where `mac` is
-//! the base64url HMAC-SHA256 of everything before it (`schat_runtime::signed`,
-//! shared with file tokens), under a cluster secret
-//! that db_logic_serv creates at first start. Logout bumps the user's
-//! generation in Redis, which voids every token issued before.
+//! A token is `v2.<uid>.<generation>.<stamp>.<expires_at_ms>.<mac>` where
+//! `mac` is the base64url HMAC-SHA256 of everything before it
+//! (`schat_runtime::signed`, shared with file tokens), under a cluster
+//! secret that db_logic_serv creates at first start. `stamp` is the device's
+//! (random, kept in Redis with the device until it logs out or is ended):
+//! logging one device out voids its tokens and no other's; logging out
+//! everywhere bumps the user's generation, which voids every token issued
+//! before. Tokens of the form before devices, `v1.<uid>.<generation>.
+//! <expires_at_ms>.<mac>`, are still read (stamp 0: they name no device and
+//! stop working when they expire or the user logs out everywhere).
 
 use std::time::Duration;
 
@@ -15,6 +20,8 @@ use schat_runtime::signed;
 pub struct Claims {
     pub uid: u64,
     pub generation: u64,
+    /// The device's stamp; 0 for a token from before devices.
+    pub stamp: u64,
     pub expires_at_ms: u64,
 }
 
@@ -28,7 +35,9 @@ pub enum TokenError {
     Expired,
 }
 
-const TOKEN_VERSION: &str = "v1";
+const TOKEN_VERSION: &str = "v2";
+/// Tokens from before devices: no stamp.
+const TOKEN_VERSION_1: &str = "v1";
 
 /// Issues and checks session tokens with the cluster's signing key.
 #[derive(Clone)]
@@ -50,10 +59,11 @@ impl Tokens {
         Tokens { key, ttl }
     }
 
-    /// A token for `uid` at `generation`, and when it expires.
+    /// A token for `uid` at `generation` on the device of `stamp`, and
+    /// when it expires.
     #[cfg(test)]
-    pub fn issue(&self, uid: u64, generation: u64, now_ms: u64) -> (String, u64) {
-        self.issue_for(uid, generation, now_ms, self.ttl)
+    pub fn issue(&self, uid: u64, generation: u64, stamp: u64, now_ms: u64) -> (String, u64) {
+        self.issue_for(uid, generation, stamp, now_ms, self.ttl)
     }
 
     /// A token as [`Tokens::issue`], valid for `ttl` (the current config's).
@@ -61,28 +71,49 @@ impl Tokens {
         &self,
         uid: u64,
         generation: u64,
+        stamp: u64,
         now_ms: u64,
         ttl: Duration,
     ) -> (String, u64) {
         let expires_at_ms = now_ms + ttl.as_millis() as u64;
-        let token = signed::seal(&self.key, TOKEN_VERSION, [uid, generation, expires_at_ms]);
+        let token = signed::seal(
+            &self.key,
+            TOKEN_VERSION,
+            [uid, generation, stamp, expires_at_ms],
+        );
         (token, expires_at_ms)
     }
 
     pub fn verify(&self, token: &str, now_ms: u64) -> Result<Claims, TokenError> {
-        let opened = signed::open::<3>(token, TOKEN_VERSION).ok_or(TokenError::Malformed)?;
-        if !opened.signed_by(&self.key) {
+        let (claims, signed_by_us) = if let Some(opened) = signed::open::<4>(token, TOKEN_VERSION)
+        {
+            let [uid, generation, stamp, expires_at_ms] = opened.numbers;
+            let claims = Claims {
+                uid,
+                generation,
+                stamp,
+                expires_at_ms,
+            };
+            (claims, opened.signed_by(&self.key))
+        } else {
+            let opened =
+                signed::open::<3>(token, TOKEN_VERSION_1).ok_or(TokenError::Malformed)?;
+            let [uid, generation, expires_at_ms] = opened.numbers;
+            let claims = Claims {
+                uid,
+                generation,
+                stamp: 0,
+                expires_at_ms,
+            };
+            (claims, opened.signed_by(&self.key))
+        };
+        if !signed_by_us {
             return Err(TokenError::BadSignature);
         }
-        let [uid, generation, expires_at_ms] = opened.numbers;
-        if expires_at_ms <= now_ms {
+        if claims.expires_at_ms <= now_ms {
             return Err(TokenError::Expired);
         }
-        Ok(Claims {
-            uid,
-            generation,
-            expires_at_ms,
-        })
+        Ok(claims)
     }
 }
 
@@ -99,7 +130,7 @@ mod tests {
 
     #[test]
     fn issued_token_verifies() {
-        let (token, expires) = tokens().issue(42, 3, 1_000);
+        let (token, expires) = tokens().issue(42, 3, 77, 1_000);
         assert_eq!(expires, 61_000);
         let claims = tokens().verify(&token, 2_000).unwrap();
         assert_eq!(
@@ -107,21 +138,35 @@ mod tests {
             Claims {
                 uid: 42,
                 generation: 3,
+                stamp: 77,
                 expires_at_ms: 61_000
             }
         );
     }
 
     #[test]
+    fn token_from_before_devices_is_read() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let token = signed::seal(key, "v1", [42, 3, 61_000]);
+        let claims = tokens().verify(&token, 2_000).unwrap();
+        assert_eq!((claims.uid, claims.generation, claims.stamp), (42, 3, 0));
+        let forged = token.replacen("v1.42.", "v1.43.", 1);
+        assert_eq!(
+            tokens().verify(&forged, 2_000),
+            Err(TokenError::BadSignature)
+        );
+    }
+
+    #[test]
     fn expired_token_is_refused() {
-        let (token, _) = tokens().issue(42, 0, 1_000);
+        let (token, _) = tokens().issue(42, 0, 1, 1_000);
         assert_eq!(tokens().verify(&token, 61_000), Err(TokenError::Expired));
     }
 
     #[test]
     fn tampered_token_is_refused() {
-        let (token, _) = tokens().issue(42, 0, 1_000);
-        let forged = token.replacen("v1.42.", "v1.43.", 1);
+        let (token, _) = tokens().issue(42, 0, 1, 1_000);
+        let forged = token.replacen("v2.42.", "v2.43.", 1);
         assert_eq!(
             tokens().verify(&forged, 2_000),
             Err(TokenError::BadSignature)

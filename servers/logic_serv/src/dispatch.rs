@@ -18,6 +18,13 @@ pub fn dispatch(logic: &Arc<Logic>, incoming: Incoming) {
         Msg::KickSession(kick) => {
             logic.sessions.kick(kick.uid, kick.session_id, kick.reason);
         }
+        Msg::RefreshFileTokens(refresh) => {
+            logic.shutdown.spawn(files::on_refresh(
+                logic.clone(),
+                refresh.uid,
+                refresh.revoked_at_ms,
+            ));
+        }
         Msg::UserDeliver(deliver) => {
             let conn_ids = logic.sessions.conn_ids_of(&deliver.uids);
             if !conn_ids.is_empty() {

@@ -21,6 +21,7 @@ use schat_runtime::time::now_ms;
 use schat_runtime::{CallError, Incoming, ProcKind, Target};
 
 use crate::context::Logic;
+use crate::sessions::UserSession;
 
 /// How long a leaving conn_serv waits for each dir_serv to take the news.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -153,41 +154,62 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
         }
         let due = logic.sessions.file_tokens_due(now_ms() + ttl_ms / 2);
         for (uid, user) in due {
-            // A live session: no logout since it logged in.
-            let (token, expires_at_ms) = match issue(&logic, uid, 0).await {
-                Ok(issued) => issued,
-                Err(err) => {
-                    warn!(logic.log, "Cannot refresh file tokens"; "error" => %err);
-                    logic
-                        .node
-                        .stats
-                        .record_error(format!("cannot refresh file tokens: {err}"));
-                    break;
-                }
-            };
-            let frame = ServerMessage::push(Push::FileToken(FileToken {
-                token,
-                expires_at_ms,
-            }))
-            .encode_frame();
-            let deliver = Deliver {
-                conn_ids: vec![user.conn_id],
-                frame,
-            };
-            if logic
-                .conn
-                .push(
-                    Target::spec(ProcType::Conn, logic.conn_id),
-                    Msg::Deliver(deliver),
-                )
-                .is_ok()
-            {
+            // A logout of another device since this one logged in was
+            // minutes ago at least (its RefreshFileTokens gave a token then).
+            if let Err(err) = push_token(&logic, uid, user, 0).await {
+                warn!(logic.log, "Cannot refresh file tokens"; "error" => %err);
                 logic
-                    .sessions
-                    .set_file_token_expiry(uid, user.session_id, expires_at_ms);
+                    .node
+                    .stats
+                    .record_error(format!("cannot refresh file tokens: {err}"));
+                break;
             }
         }
     }
+}
+
+/// Another device of `uid` logged out, voiding the user's file tokens
+/// issued up to `revoked_at_ms`: every session of the user here gets a
+/// fresh one now.
+pub async fn on_refresh(logic: Arc<Logic>, uid: u64, revoked_at_ms: u64) {
+    for user in logic.sessions.of_user(uid) {
+        if let Err(err) = push_token(&logic, uid, user, revoked_at_ms).await {
+            warn!(logic.log, "Cannot replace a voided file token"; "uid" => uid, "error" => %err);
+            return;
+        }
+    }
+}
+
+/// Issues a file token for the session `user` of `uid` and pushes it.
+async fn push_token(
+    logic: &Logic,
+    uid: u64,
+    user: UserSession,
+    revoked_at_ms: u64,
+) -> Result<(), CallError> {
+    let (token, expires_at_ms) = issue(logic, uid, revoked_at_ms).await?;
+    let frame = ServerMessage::push(Push::FileToken(FileToken {
+        token,
+        expires_at_ms,
+    }))
+    .encode_frame();
+    let deliver = Deliver {
+        conn_ids: vec![user.conn_id],
+        frame,
+    };
+    if logic
+        .conn
+        .push(
+            Target::spec(ProcType::Conn, logic.conn_id),
+            Msg::Deliver(deliver),
+        )
+        .is_ok()
+    {
+        logic
+            .sessions
+            .set_file_token_expiry(uid, user.session_id, expires_at_ms);
+    }
+    Ok(())
 }
 
 /// This logic's conn_serv is gone (crashed, or went without leaving):

@@ -13,6 +13,7 @@ mod admin;
 mod auth;
 mod chat;
 mod context;
+mod devices;
 mod dispatch;
 mod files;
 mod guard;
@@ -77,7 +78,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         "db" => &db_proc.name, "disps" => start_config.disp_addrs().len());
 
     let logic = Arc::new(Logic {
-        presence: Presence::new(me.id, fabric.clone()),
+        presence: Presence::new(me.id, node.incarnation, fabric.clone()),
         me,
         config: config.clone(),
         db,

@@ -2,11 +2,16 @@
 //! packets that keep every online_serv and every chat_serv (which locates
 //! recipients for fan-out itself) in step (see
 //! `schat_runtime::presence_map` for the receiving side).
+//!
+//! Presence is per user and logic: a user with several devices here is one
+//! entry, online from the first session's login to the last one's end (the
+//! logic finds the sessions itself when a push arrives), so followers'
+//! maps and a message's fan-out do not grow with devices.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use rand::RngCore;
+use smallvec::SmallVec;
 use schat_proto::server::{
     server_msg::Msg, PresenceBeat, PresenceDelta, PresenceEntry, PresenceSnapshot, ProcType,
 };
@@ -24,14 +29,22 @@ pub struct Presence {
 #[derive(Debug, Default)]
 struct State {
     version: u64,
-    users: HashMap<u64, PresenceEntry>,
+    users: HashMap<u64, Here>,
+}
+
+/// A user online here: the entry followers hold, and the sessions here.
+#[derive(Debug)]
+struct Here {
+    entry: PresenceEntry,
+    sessions: SmallVec<[u64; 1]>,
 }
 
 impl Presence {
-    pub fn new(logic_id: u32, fabric: Fabric) -> Presence {
+    /// `epoch`: this run's incarnation (`Node::incarnation`).
+    pub fn new(logic_id: u32, epoch: u64, fabric: Fabric) -> Presence {
         Presence {
             logic_id,
-            epoch: rand::rng().next_u64(),
+            epoch,
             fabric,
             state: Mutex::new(State::default()),
         }
@@ -58,17 +71,40 @@ impl Presence {
         }
     }
 
-    pub fn online(&self, entry: PresenceEntry) {
+    /// Counts `session_id` among the user's sessions here; the first one
+    /// makes the user online here.
+    pub fn online(&self, uid: u64, session_id: u64, conn_proc_id: u32, since_ms: u64) {
         let mut state = self.lock();
-        state.users.insert(entry.uid, entry);
+        if let Some(here) = state.users.get_mut(&uid) {
+            if !here.sessions.contains(&session_id) {
+                here.sessions.push(session_id);
+            }
+            return;
+        }
+        let entry = PresenceEntry {
+            uid,
+            logic_id: self.logic_id,
+            conn_proc_id,
+            conn_id: 0,
+            session_id: 0,
+            since_ms,
+        };
+        let mut sessions = SmallVec::new();
+        sessions.push(session_id);
+        state.users.insert(uid, Here { entry, sessions });
         state.version += 1;
         self.send_delta(&state, vec![entry], Vec::new());
     }
 
-    /// Marks the user offline if `session_id` is still its session here.
+    /// Forgets `session_id`; the user's last session here makes it
+    /// offline here.
     pub fn offline(&self, uid: u64, session_id: u64) {
         let mut state = self.lock();
-        if state.users.get(&uid).map(|entry| entry.session_id) != Some(session_id) {
+        let Some(here) = state.users.get_mut(&uid) else {
+            return;
+        };
+        here.sessions.retain(|id| *id != session_id);
+        if !here.sessions.is_empty() {
             return;
         }
         state.users.remove(&uid);
@@ -106,7 +142,7 @@ impl Presence {
             logic_id: self.logic_id,
             epoch: self.epoch,
             version: state.version,
-            entries: state.users.values().copied().collect(),
+            entries: state.users.values().map(|here| here.entry).collect(),
         };
         let target = Target::spec(follower_type, follower_id).keyed(u64::from(self.logic_id));
         let _ = self

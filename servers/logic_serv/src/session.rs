@@ -221,8 +221,12 @@ impl Session {
             match next {
                 Next::Control(Control::Closed) => break,
                 Next::Control(Control::Kick { session_id, reason }) => {
-                    if self.user.is_some_and(|user| user.session_id == session_id) {
-                        debug!(self.log, "Session replaced by a newer login");
+                    if self
+                        .user
+                        .as_ref()
+                        .is_some_and(|user| user.session_id == session_id)
+                    {
+                        debug!(self.log, "Session closed"; "reason" => &reason);
                         self.send(ServerMessage::push(Response::Kicked(Kicked {
                             reason: reason.clone(),
                         })));
@@ -305,7 +309,7 @@ impl Session {
             request,
             Request::Ping(_) | Request::Register(_) | Request::Login(_)
         );
-        let uid = match self.user {
+        let uid = match &self.user {
             Some(user) => user.uid,
             None if allowed_anonymously => 0,
             None => {
@@ -366,8 +370,8 @@ impl Session {
                 }
                 result
             }
-            Request::Logout(_) => {
-                let result = self.logout().await;
+            Request::Logout(logout) => {
+                let result = self.logout(logout.all_devices).await;
                 if result.is_ok() {
                     let timeout = self.logic.config.current().limits.client_login_timeout_secs;
                     self.relogin_by =
@@ -375,6 +379,14 @@ impl Session {
                 }
                 result
             }
+            Request::ListDevices(_) => match &self.user {
+                Some(user) => crate::devices::list(&self.logic, user).await,
+                None => Err(Failure::new(ResultCode::NotLoggedIn, "not logged in")),
+            },
+            Request::EndDevice(end) => match &self.user {
+                Some(user) => crate::devices::end(&self.logic, user, &end.device_id).await,
+                None => Err(Failure::new(ResultCode::NotLoggedIn, "not logged in")),
+            },
             Request::SendMessage(_)
                 if !self
                     .logic
@@ -417,13 +429,14 @@ impl Session {
         Ok(response)
     }
 
-    async fn logout(&mut self) -> Result<Response, Failure> {
-        let Some(user) = self.user else {
+    async fn logout(&mut self, all_devices: bool) -> Result<Response, Failure> {
+        let Some(user) = &self.user else {
             return Err(Failure::new(ResultCode::NotLoggedIn, "not logged in"));
         };
-        let response = account::logout(&self.logic, user).await?;
+        let uid = user.uid;
+        let response = account::logout(&self.logic, user, all_devices).await?;
         self.end_user_session().await;
-        debug!(self.log, "Logged out"; "uid" => user.uid);
+        debug!(self.log, "Logged out"; "uid" => uid, "all_devices" => all_devices);
         Ok(response)
     }
 
@@ -433,7 +446,8 @@ impl Session {
     }
 
     /// Ends the logged-in part of the session, if any: presence, the local
-    /// registry, and the session record in Redis (if it is still ours).
+    /// registry, and the device's session record in Redis (if it is still
+    /// ours).
     pub async fn end_user_session(&mut self) {
         let Some(user) = self.user.take() else { return };
         self.logic
@@ -444,6 +458,7 @@ impl Session {
         let close = schat_proto::server::CloseSession {
             uid: user.uid,
             session_id: user.session_id,
+            device_id: user.device_id.into(),
         };
         if let Err(err) = self.logic.db(close).await {
             debug!(self.log, "Could not clear the session record"; "error" => %err);

@@ -1,10 +1,12 @@
 //! The registry of this logic's sessions: by client connection, and by user
-//! for the ones that logged in.
+//! for the ones that logged in (a user may have several here, one per
+//! device).
 
 use std::sync::Arc;
 
 use dashmap::DashMap;
 use schat_proto::server::ClientFrame;
+use smallvec::SmallVec;
 
 use crate::context::Logic;
 use crate::rate::TokenBucket;
@@ -14,7 +16,7 @@ use schat_runtime::config::ChatConfig;
 #[derive(Debug, Default)]
 pub struct Sessions {
     by_conn: DashMap<u64, SessionHandle>,
-    by_uid: DashMap<u64, UserSession>,
+    by_uid: DashMap<u64, SmallVec<[UserSession; 1]>>,
     /// Each user's send rate, kept across their reconnects (a user who
     /// leaves with a full bucket is forgotten).
     send_buckets: DashMap<u64, TokenBucket>,
@@ -65,17 +67,21 @@ impl Sessions {
         }
     }
 
-    /// Asks the user's session to close if it is `session_id` (0: any);
-    /// false when the user has no such session here.
-    pub fn kick(&self, uid: u64, session_id: u64, reason: String) -> bool {
-        let Some(user) = self.by_uid.get(&uid).map(|user| *user) else {
-            return false;
+    /// Asks the user's session `session_id` here to close (0: every one of
+    /// the user's sessions here); returns how many were asked.
+    pub fn kick(&self, uid: u64, session_id: u64, reason: String) -> usize {
+        let kicked: SmallVec<[UserSession; 1]> = match self.by_uid.get(&uid) {
+            Some(sessions) => sessions
+                .iter()
+                .filter(|user| session_id == 0 || user.session_id == session_id)
+                .copied()
+                .collect(),
+            None => return 0,
         };
-        if session_id != 0 && user.session_id != session_id {
-            return false;
+        for user in &kicked {
+            self.kick_conn(user.conn_id, user.session_id, reason.clone());
         }
-        self.kick_conn(user.conn_id, user.session_id, reason);
-        true
+        kicked.len()
     }
 
     /// Asks the session on `conn_id` to close if it is `session_id`.
@@ -95,25 +101,18 @@ impl Sessions {
         n_sessions
     }
 
-    /// Records that `uid` is logged in on `conn_id`; returns the user's
-    /// previous session on this logic, if any.
-    pub fn bind_user(&self, uid: u64, user: UserSession) -> Option<UserSession> {
-        self.by_uid.insert(uid, user)
+    /// Records that `uid` is logged in on `user.conn_id` (beside the
+    /// user's other sessions here).
+    pub fn bind_user(&self, uid: u64, user: UserSession) {
+        self.by_uid.entry(uid).or_default().push(user);
     }
 
-    /// Gives the user's binding back to `previous` if it is still `session_id`.
-    pub fn rebind_user(&self, uid: u64, session_id: u64, previous: UserSession) {
-        if let Some(mut user) = self.by_uid.get_mut(&uid) {
-            if user.session_id == session_id {
-                *user = previous;
-            }
-        }
-    }
-
-    /// Forgets the user's session if it is still `session_id`.
+    /// Forgets the user's session `session_id`.
     pub fn unbind_user(&self, uid: u64, session_id: u64) {
-        self.by_uid
-            .remove_if(&uid, |_, user| user.session_id == session_id);
+        if let Some(mut sessions) = self.by_uid.get_mut(&uid) {
+            sessions.retain(|user| user.session_id != session_id);
+        }
+        self.by_uid.remove_if(&uid, |_, sessions| sessions.is_empty());
     }
 
     /// Forgets a connection's session once its task has ended.
@@ -124,36 +123,56 @@ impl Sessions {
 
     /// Records the expiry of the file token just given to `session_id`.
     pub fn set_file_token_expiry(&self, uid: u64, session_id: u64, expires_ms: u64) {
-        if let Some(mut user) = self.by_uid.get_mut(&uid) {
-            if user.session_id == session_id {
-                user.file_token_expires_ms = expires_ms;
+        if let Some(mut sessions) = self.by_uid.get_mut(&uid) {
+            for user in sessions.iter_mut() {
+                if user.session_id == session_id {
+                    user.file_token_expires_ms = expires_ms;
+                }
             }
         }
     }
 
-    /// Users whose file token expires before `before_ms`.
-    pub fn file_tokens_due(&self, before_ms: u64) -> Vec<(u64, UserSession)> {
+    /// The user's sessions here.
+    pub fn of_user(&self, uid: u64) -> SmallVec<[UserSession; 1]> {
         self.by_uid
-            .iter()
-            .filter(|user| {
-                user.file_token_expires_ms != 0 && user.file_token_expires_ms < before_ms
-            })
-            .map(|user| (*user.key(), *user.value()))
-            .collect()
+            .get(&uid)
+            .map(|sessions| sessions.clone())
+            .unwrap_or_default()
     }
 
-    /// The connections of those of `uids` who are logged in here.
+    /// Sessions whose file token expires before `before_ms`.
+    pub fn file_tokens_due(&self, before_ms: u64) -> Vec<(u64, UserSession)> {
+        let mut due = Vec::new();
+        for sessions in self.by_uid.iter() {
+            due.extend(
+                sessions
+                    .iter()
+                    .filter(|user| {
+                        user.file_token_expires_ms != 0 && user.file_token_expires_ms < before_ms
+                    })
+                    .map(|user| (*sessions.key(), *user)),
+            );
+        }
+        due
+    }
+
+    /// The connections of every session here of those of `uids` who are
+    /// logged in here (all their devices).
     pub fn conn_ids_of(&self, uids: &[u64]) -> Vec<u64> {
-        uids.iter()
-            .filter_map(|uid| self.by_uid.get(uid).map(|user| user.conn_id))
-            .collect()
+        let mut conn_ids = Vec::with_capacity(uids.len());
+        for uid in uids {
+            if let Some(sessions) = self.by_uid.get(uid) {
+                conn_ids.extend(sessions.iter().map(|user| user.conn_id));
+            }
+        }
+        conn_ids
     }
 
     pub fn n_sessions(&self) -> usize {
         self.by_conn.len()
     }
 
-    /// Logged-in users (one session each).
+    /// Logged-in users (with one session or more here).
     pub fn n_users(&self) -> usize {
         self.by_uid.len()
     }

@@ -223,9 +223,15 @@ pub struct AuthConfig {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_lanes: u32,
+    /// Devices one user may be logged in on at once (1 to
+    /// [`MAX_DEVICES_LIMIT`]); a login from one more is refused.
+    pub max_devices: u32,
     /// Back-off against password guessing and limits on registration.
     pub throttle: AuthThrottle,
 }
+
+/// The most `auth.max_devices` may be.
+pub const MAX_DEVICES_LIMIT: u32 = 32;
 
 impl Default for AuthConfig {
     fn default() -> AuthConfig {
@@ -235,6 +241,7 @@ impl Default for AuthConfig {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             argon2_lanes: 1,
+            max_devices: 5,
             throttle: AuthThrottle::default(),
         }
     }

@@ -29,12 +29,13 @@ pub fn control_frame(me_id: u32, me_type: ProcType, msg: disp_control::Msg) -> B
 }
 
 /// The hello of this process (its health is filled in per link).
-pub fn hello_of(me: &crate::ProcConfig) -> Hello {
+pub fn hello_of(node: &crate::Node) -> Hello {
     Hello {
-        proc_id: me.id,
-        proc_type: me.kind.proc_type() as i32,
-        name: me.name.clone(),
+        proc_id: node.me.id,
+        proc_type: node.me.kind.proc_type() as i32,
+        name: node.me.name.clone(),
         degraded: false,
+        incarnation: node.incarnation,
     }
 }
 

@@ -87,7 +87,7 @@ impl Fabric {
             FabricTransport(state.clone()),
             node.config.clone(),
         );
-        let hello = hello_of(me);
+        let hello = hello_of(node);
         for (index, (disp_id, addr)) in disp_addrs.into_iter().enumerate() {
             let peer_name = config
                 .proc_by_id(disp_id)
@@ -147,6 +147,21 @@ impl Fabric {
     /// (degraded ones included: they still take SPEC and ALL packets).
     pub fn live_peers(&self, proc_type: ProcType) -> BTreeSet<u32> {
         self.state.peers_where(|peer| peer.proc_type() == proc_type)
+    }
+
+    /// `<id>:<incarnation>` of every live process of `proc_type` (a process
+    /// just restarted may show under both its incarnations while the disps'
+    /// tables catch up). Records a process leaves in storage name it so.
+    pub fn live_incarnations(&self, proc_type: ProcType) -> Vec<String> {
+        let mut live = BTreeSet::new();
+        self.state.visit_live(|peer| {
+            if peer.proc_type() == proc_type {
+                live.insert((peer.proc_id, peer.incarnation));
+            }
+        });
+        live.into_iter()
+            .map(|(id, incarnation)| format!("{id}:{incarnation}"))
+            .collect()
     }
 
     /// Ids of the processes of `proc_type` that are live and not degraded

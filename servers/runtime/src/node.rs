@@ -27,6 +27,10 @@ pub struct Node {
     pub logs: LogControl,
     /// The wall clock its time rules read (see `time::Clock`).
     pub clock: Clock,
+    /// Random per start (never 0): tells this run of the process from
+    /// the one before it, in its hello (`Peer.incarnation`) and in what it
+    /// leaves in storage (a logic's session records).
+    pub incarnation: u64,
 }
 
 impl Node {
@@ -48,6 +52,7 @@ impl Node {
             admin: Admin::default(),
             logs,
             clock: Clock::system(),
+            incarnation: rand::random::<u64>().max(1),
         }
     }
 

@@ -69,7 +69,7 @@ pub fn dial_paired(
     let spec = DialSpec {
         addr: peer.addr().unwrap_or_default(),
         peer_name: peer.name.clone(),
-        hello: hello_of(me),
+        hello: hello_of(node),
         replies_on_link: true,
     };
     node.shutdown.spawn(keep_linked(

@@ -80,6 +80,25 @@ pub fn password(password: &str) -> Result<(), String> {
     }
 }
 
+/// Longest device id a client may name.
+pub const DEVICE_ID_MAX: usize = 64;
+
+/// Checks a device id: empty (the default device) or 1..=64 of
+/// `[A-Za-z0-9._-]`.
+pub fn device_id(id: &str) -> Result<&str, String> {
+    let valid = id.len() <= DEVICE_ID_MAX
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"._-".contains(&byte));
+    if valid {
+        Ok(id)
+    } else {
+        Err(format!(
+            "device_id must be at most {DEVICE_ID_MAX} of A-Z, a-z, 0-9, '.', '_', '-'"
+        ))
+    }
+}
+
 pub fn display_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {

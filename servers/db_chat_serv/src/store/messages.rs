@@ -192,8 +192,11 @@ const MARK_READ: &str = r"
 local latest = tonumber(redis.call('GET', KEYS[2]) or '0')
 local seq = math.min(tonumber(ARGV[2]), latest)
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-if seq > current then redis.call('HSET', KEYS[1], ARGV[1], seq) end
-return math.max(seq, current)
+if seq > current then
+  redis.call('HSET', KEYS[1], ARGV[1], seq)
+  return {seq, 1}
+end
+return {current, 0}
 ";
 
 impl Store {
@@ -449,16 +452,19 @@ impl Store {
         })
     }
 
-    pub async fn mark_read(&self, gid: u64, uid: u64, seq: u64) -> Result<u64, CallError> {
+    /// Moves the user's read cursor up to `seq` (never back, never past
+    /// the latest message); returns the cursor and whether it moved.
+    pub async fn mark_read(&self, gid: u64, uid: u64, seq: u64) -> Result<(u64, bool), CallError> {
         let mut redis = self.conn();
-        MARK_READ_SCRIPT
+        let (cursor, moved): (u64, i64) = MARK_READ_SCRIPT
             .key(group_key(gid, "reads"))
             .key(group_key(gid, "seq"))
             .arg(uid)
             .arg(seq)
             .invoke_async(&mut redis)
             .await
-            .map_err(storage)
+            .map_err(storage)?;
+        Ok((cursor, moved == 1))
     }
 
     /// Replaces message `seq` (`original`) by its tombstone and appends

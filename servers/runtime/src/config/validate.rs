@@ -387,6 +387,16 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
                 .to_string(),
         });
     }
+    if !(1..=super::MAX_DEVICES_LIMIT).contains(&auth.max_devices) {
+        return Err(ConfigError::Value {
+            field: "auth.max_devices",
+            problem: format!(
+                "{} must be 1 to {}",
+                auth.max_devices,
+                super::MAX_DEVICES_LIMIT
+            ),
+        });
+    }
     let files = &config.files;
     for (field, value) in [
         ("files.max_upload_bytes", files.max_upload_bytes),
