@@ -225,7 +225,14 @@ impl Runner {
                 }
                 session_file::remove(&self.session_file);
                 self.logged_in = None;
-                println!("{}", if all { "logged out on every device" } else { "logged out" });
+                println!(
+                    "{}",
+                    if all {
+                        "logged out on every device"
+                    } else {
+                        "logged out"
+                    }
+                );
             }
             Command::Devices => {
                 let devices = self.logged_in_client().await?.devices().await?;

@@ -223,10 +223,7 @@ pub fn device_line(device: &DeviceInfo) -> String {
             utc_date(device.online_since_ms)
         ));
     } else {
-        line.push_str(&format!(
-            "  last login {}",
-            utc_date(device.last_login_ms)
-        ));
+        line.push_str(&format!("  last login {}", utc_date(device.last_login_ms)));
     }
     if device.current {
         line.push_str("  (this device)");

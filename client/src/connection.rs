@@ -10,9 +10,9 @@ use futures_util::{SinkExt, StreamExt};
 use schat_proto::client::{
     client_message::Body as Request, login_request::Credential, server_message::Body as Response,
     ChatMessage, ClientMessage, DeviceInfo, DeviceKind, EndDeviceRequest, GetProfileRequest,
-    GetUsersRequest, ListDevicesRequest, LoginRequest, LoginResponse,
-    LogoutRequest, Notice, PasswordCredential, PingRequest, RegisterRequest, ResultCode,
-    ServerMessage, UpdateProfileRequest, UserProfile,
+    GetUsersRequest, ListDevicesRequest, LoginRequest, LoginResponse, LogoutRequest, Notice,
+    PasswordCredential, PingRequest, RegisterRequest, ResultCode, ServerMessage,
+    UpdateProfileRequest, UserProfile,
 };
 use schat_proto::{FrameCodec, Wire, WireError};
 use tokio::net::{TcpSocket, TcpStream};

@@ -27,9 +27,8 @@ pub use connection::{Client, ClientError, Push};
 pub use http::{HttpClient, HttpResponse};
 pub use schat_proto::client::{
     ChatMessage, Contact, ContactsResponse, CreateGroupRequest, DeviceInfo, DeviceKind, GroupInfo,
-    GroupKind, GroupState,
-    JoinPolicy, JoinStatus, LoginResponse, Member, MessageKind, Notice, NoticeKind, Privacy,
-    ReadersResponse, ResultCode, Role, SendMessageRequest, UpdateGroupRequest,
+    GroupKind, GroupState, JoinPolicy, JoinStatus, LoginResponse, Member, MessageKind, Notice,
+    NoticeKind, Privacy, ReadersResponse, ResultCode, Role, SendMessageRequest, UpdateGroupRequest,
     UpdateProfileRequest as ProfileUpdate, UserProfile,
 };
 pub use sync::MessageSync;

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use schat_proto::client::{
     server_message::Body as Response, ChatMessage, Done, HistoryRequest, MarkReadRequest,
-    MessageKind, MessagesResponse, PullMessagesRequest, ReadMarked, ReadersRequest, ReadersResponse,
-    RecallMessageRequest, ResultCode, Role, SendMessageRequest, SendMessageResponse, ServerMessage,
+    MessageKind, MessagesResponse, PullMessagesRequest, ReadMarked, ReadersRequest,
+    ReadersResponse, RecallMessageRequest, ResultCode, Role, SendMessageRequest,
+    SendMessageResponse, ServerMessage,
 };
 use schat_proto::server::{DbMarkRead, DbRead, DbReaders};
 use schat_runtime::file_url::Scope;

@@ -10,9 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use schat_proto::client::{
-    server_message::Body as Response, Done, GroupKind, Typing,
-};
+use schat_proto::client::{server_message::Body as Response, Done, GroupKind, Typing};
 use tokio::time::Instant;
 
 use crate::deliver::push_to_user;

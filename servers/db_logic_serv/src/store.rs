@@ -21,9 +21,7 @@ use bytes::Bytes;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use schat_proto::client::{ResultCode, UserProfile};
-use schat_proto::server::{
-    AccountCreated, CreateAccount, Credential, UpdateProfile,
-};
+use schat_proto::server::{AccountCreated, CreateAccount, Credential, UpdateProfile};
 use schat_runtime::CallError;
 
 /// The scripts, hashed once (each call sends EVALSHA; Redis loads a

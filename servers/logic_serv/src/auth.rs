@@ -85,8 +85,7 @@ impl Tokens {
     }
 
     pub fn verify(&self, token: &str, now_ms: u64) -> Result<Claims, TokenError> {
-        let (claims, signed_by_us) = if let Some(opened) = signed::open::<4>(token, TOKEN_VERSION)
-        {
+        let (claims, signed_by_us) = if let Some(opened) = signed::open::<4>(token, TOKEN_VERSION) {
             let [uid, generation, stamp, expires_at_ms] = opened.numbers;
             let claims = Claims {
                 uid,
@@ -96,8 +95,7 @@ impl Tokens {
             };
             (claims, opened.signed_by(&self.key))
         } else {
-            let opened =
-                signed::open::<3>(token, TOKEN_VERSION_1).ok_or(TokenError::Malformed)?;
+            let opened = signed::open::<3>(token, TOKEN_VERSION_1).ok_or(TokenError::Malformed)?;
             let [uid, generation, expires_at_ms] = opened.numbers;
             let claims = Claims {
                 uid,

@@ -3,9 +3,7 @@
 //! (`db_logic_serv/src/devices.rs`); a session record counts only while
 //! the logic_serv it names runs the same incarnation (see [`live_logics`]).
 
-use schat_proto::client::{
-    server_message::Body as Response, DeviceInfo, DevicesResponse, Done,
-};
+use schat_proto::client::{server_message::Body as Response, DeviceInfo, DevicesResponse, Done};
 use schat_proto::server::{
     server_msg::Msg, EndDevices, KickSession, ListDevices, ProcType, SessionRecord,
 };
@@ -74,7 +72,10 @@ pub async fn list(logic: &Logic, user: &User) -> Result<Response, Failure> {
         .map(|device| DeviceInfo {
             current: device.device_id == *user.device_id,
             online: device.session.is_some(),
-            online_since_ms: device.session.as_ref().map_or(0, |session| session.since_ms),
+            online_since_ms: device
+                .session
+                .as_ref()
+                .map_or(0, |session| session.since_ms),
             device_id: device.device_id,
             kind: device.kind,
             client: device.client,
@@ -102,7 +103,11 @@ pub async fn end(logic: &Logic, user: &User, device_id: &str) -> Result<Response
         })
         .await?;
     let live = live_logics(logic);
-    for record in ended.sessions.iter().filter(|record| is_live(record, &live)) {
+    for record in ended
+        .sessions
+        .iter()
+        .filter(|record| is_live(record, &live))
+    {
         close(logic, user.uid, record, ENDED);
     }
     Ok(Response::Done(Done {}))

@@ -11,11 +11,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use smallvec::SmallVec;
 use schat_proto::server::{
     server_msg::Msg, PresenceBeat, PresenceDelta, PresenceEntry, PresenceSnapshot, ProcType,
 };
 use schat_runtime::{Fabric, Target};
+use smallvec::SmallVec;
 
 #[derive(Debug)]
 pub struct Presence {

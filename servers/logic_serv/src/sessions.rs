@@ -112,7 +112,8 @@ impl Sessions {
         if let Some(mut sessions) = self.by_uid.get_mut(&uid) {
             sessions.retain(|user| user.session_id != session_id);
         }
-        self.by_uid.remove_if(&uid, |_, sessions| sessions.is_empty());
+        self.by_uid
+            .remove_if(&uid, |_, sessions| sessions.is_empty());
     }
 
     /// Forgets a connection's session once its task has ended.
