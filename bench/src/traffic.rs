@@ -15,8 +15,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context};
 use hdrhistogram::Histogram;
 use schat_client::{
-    ChatMessage, Client, ClientError, ClientOptions, CreateGroupRequest, MessageKind, MessageSync,
-    Push, ResultCode,
+    ChatMessage, Client, ClientError, ClientOptions, CreateGroupRequest, DeviceKind, MessageKind,
+    MessageSync, Push, ResultCode,
 };
 use serde_json::json;
 use tokio::task::JoinSet;
@@ -47,6 +47,11 @@ pub struct TrafficArgs {
     /// Account names are PREFIX-g<group>-m<member>.
     #[arg(long, default_value = "traffic")]
     prefix: String,
+    /// Devices each user is logged in on (at most the cluster's
+    /// auth.max_devices): the first sends, every one receives and is
+    /// checked for lost, duplicated and re-ordered messages.
+    #[arg(long, default_value_t = 1)]
+    devices: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -162,8 +167,21 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
         Shape::Floor => "floor",
         Shape::Direct => "direct",
     };
+    let n_devices = args.devices.max(1);
     let n_users = n_groups * n_members;
-    eprintln!("setting up {n_groups} groups x {n_members} members ({n_users} connections)");
+    eprintln!(
+        "setting up {n_groups} groups x {n_members} members x {n_devices} devices ({} connections)",
+        n_users * n_devices
+    );
+    let connect = |index: usize| {
+        let options = ClientOptions {
+            local_ip: Some(common.source_ips[index % common.source_ips.len()]),
+            request_timeout: Duration::from_secs(30),
+            ..ClientOptions::default()
+        };
+        let addr = common.servers[index % common.servers.len()].clone();
+        async move { Client::connect_with(&addr, options).await }
+    };
     let mut clients: Vec<Vec<Arc<Client>>> = Vec::new();
     let mut gids = Vec::new();
     for group in 0..n_groups {
@@ -171,13 +189,8 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
         let mut uids = Vec::new();
         for member in 0..n_members {
             let index = group * n_members + member;
-            let options = ClientOptions {
-                local_ip: Some(common.source_ips[index % common.source_ips.len()]),
-                request_timeout: Duration::from_secs(30),
-                ..ClientOptions::default()
-            };
-            let addr = &common.servers[index % common.servers.len()];
-            let client = Client::connect_with(addr, options).await?;
+            let client = connect(index).await?;
+            client.set_device("d0", DeviceKind::Desktop);
             let account = format!("{}-g{group}-m{member}", args.prefix);
             match client.register(&account, PASSWORD, "").await {
                 Ok(_)
@@ -206,6 +219,21 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                 created.gid
             }
         };
+        // The users' other devices: receivers, after the senders in the
+        // list (senders are taken from its front).
+        for member in 0..n_members {
+            let account = format!("{}-g{group}-m{member}", args.prefix);
+            for device in 1..n_devices {
+                let index = n_users * device + group * n_members + member;
+                let client = connect(index).await?;
+                client.set_device(&format!("d{device}"), DeviceKind::Phone);
+                client
+                    .login_password(&account, PASSWORD)
+                    .await
+                    .context("login of another device")?;
+                members.push(Arc::new(client));
+            }
+        }
         gids.push(gid);
         clients.push(members);
     }
@@ -334,7 +362,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
     let total_acked: u64 = acked_per_group.iter().map(|&n| n as u64).sum();
     let expected_deliveries: u64 = acked_per_group
         .iter()
-        .map(|&n| (n * n_members) as u64)
+        .map(|&n| (n * n_members * n_devices) as u64)
         .sum();
     let drain_until = Instant::now() + Duration::from_secs(10);
     loop {
@@ -403,7 +431,13 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
         0 => "unpaced".to_string(),
         rate => format!("target {rate} msgs/s"),
     };
-    println!("{scenario}: {n_groups} groups x {n_members} members, {target}, {elapsed:.1} s");
+    let devices = match n_devices {
+        1 => String::new(),
+        n => format!(" x {n} devices"),
+    };
+    println!(
+        "{scenario}: {n_groups} groups x {n_members} members{devices}, {target}, {elapsed:.1} s"
+    );
     println!("  acknowledged:  {total_acked} msgs, {msgs_per_s:.0} msgs/s; ack latency ms p50 {a50:.2} p99 {a99:.2} p99.9 {a999:.2}");
     println!("  pushed:        {pushed} deliveries, {deliveries_per_s:.0}/s; delivery latency ms p50 {d50:.2} p99 {d99:.2} p99.9 {d999:.2}");
     println!(
@@ -446,6 +480,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
                 ("groups", json!(n_groups)),
                 ("target_rate", json!(args.rate)),
                 ("members", json!(n_members)),
+                ("devices", json!(n_devices)),
                 ("cpu_us_per_msg", serde_json::Value::Object(cpu_json)),
             ],
         )

@@ -240,9 +240,12 @@ impl Runner {
                     println!("{}", output::device_line(device));
                 }
             }
-            Command::EndDevice { device } => {
-                self.logged_in_client().await?.end_device(&device).await?;
-                println!("device {device} logged out");
+            Command::EndDevice { device_id } => {
+                self.logged_in_client()
+                    .await?
+                    .end_device(&device_id)
+                    .await?;
+                println!("device {device_id} logged out");
             }
             Command::Whoami => {
                 let profile = self.logged_in_client().await?.profile().await?;

@@ -83,7 +83,11 @@ pub enum Command {
     Devices,
     /// Log out another of your devices (its session closes and its token
     /// stops working).
-    EndDevice { device: String },
+    EndDevice {
+        /// The device's id, as `schat devices` lists it.
+        #[arg(value_name = "DEVICE")]
+        device_id: String,
+    },
     /// Show who you are logged in as.
     Whoami,
     /// Show your profile, or other users' by account name or #uid.

@@ -229,6 +229,39 @@ async fn real_binaries_survive_killed_processes() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("HTTP 404"), "{stderr}");
 
+    // Devices: the CLI named itself once (kept beside the session file);
+    // carol's phone logs in beside it, is listed, and is ended from the
+    // CLI; then the CLI logs out everywhere.
+    let cli_device = std::fs::read_to_string(dir.join("device")).unwrap();
+    let cli_device = cli_device.trim();
+    assert!(cli_device.starts_with("cli-"), "{cli_device:?}");
+    let phone = Client::connect(&addr_1).await.unwrap();
+    phone.set_device("carols-phone", schat_client::DeviceKind::Phone);
+    phone.login_password("carol", "password123").await.unwrap();
+    let (code, listed, stderr) = cli(args("devices".to_string())).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        listed.contains(&format!("{cli_device}  cli")) && listed.contains("(this device)"),
+        "{listed}"
+    );
+    assert!(listed.contains("carols-phone  phone"), "{listed}");
+    let (code, _, stderr) = cli(args("end-device carols-phone".to_string())).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(matches!(
+        tokio::time::timeout(Duration::from_secs(5), phone.next_push()).await,
+        Ok(Some(schat_client::Push::Kicked { .. }))
+    ));
+    let (code, _, stderr) = cli(args(format!("end-device {cli_device}"))).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    let (code, stdout, stderr) = cli(args("logout --all".to_string())).await;
+    assert_eq!(
+        (code, stdout.trim()),
+        (Some(0), "logged out on every device"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = cli(args("whoami".to_string())).await;
+    assert_eq!(code, Some(1), "{stderr}");
+
     // SIGKILL a disp: logins and presence keep working on both sets.
     procs.child("disp_serv-1").kill().unwrap();
     for (index, addr) in [&addr_1, &addr_2, &addr_1].into_iter().enumerate() {

@@ -379,3 +379,20 @@ async fn a_device_that_was_offline_catches_up_to_the_same_state() {
         "{notices:?}"
     );
 }
+
+#[tokio::test]
+async fn a_device_token_keeps_working_across_reconnects_and_other_logins() {
+    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    register(&cluster, "ivan").await;
+    let (cli, token) = device(&cluster, 1, "ivan", "cli-1", DeviceKind::Cli).await;
+    drop(cli);
+    for set in [2, 1] {
+        let again = cluster.client(set).await.unwrap();
+        again.set_device("cli-1", DeviceKind::Cli);
+        again.login_token(&token).await.unwrap();
+    }
+    let (_phone, _) = device(&cluster, 1, "ivan", "phone", DeviceKind::Phone).await;
+    let again = cluster.client(2).await.unwrap();
+    again.set_device("cli-1", DeviceKind::Cli);
+    again.login_token(&token).await.unwrap();
+}
