@@ -5,7 +5,7 @@
 # seconds), runs the scenarios, prints the results and appends their JSON
 # lines to bench-results/<time>.jsonl.
 #
-#   scripts/bench.sh                  the standard set (idle, ingest stepped, direct, fanout, reconnect, catchup, a one-minute soak, the floor, then 100,000 idle connections on seven sets; ~12 minutes)
+#   scripts/bench.sh                  the standard set (idle, ingest stepped, direct (one and three devices per user), fanout, reconnect, catchup, a one-minute soak, the floor, then 100,000 idle connections on seven sets; ~12 minutes)
 #   SCHAT_BENCH_SETS=7 scripts/bench.sh idle --clients 100000 --workers 7   one scenario on seven user sets
 #   scripts/bench.sh idle [ARGS...]   one scenario (see target/release/schat-bench --help)
 #   scripts/bench.sh soak --seconds 3600   the hour-long soak (not in the standard set)
@@ -162,6 +162,7 @@ else
     run_scenario ingest --groups 100 --members 5 --seconds 20
     # Direct conversations on ingest's footing: 250 pairs, both sending.
     run_scenario direct --groups 250 --seconds 20
+    run_scenario direct --groups 250 --devices 3 --seconds 20
     # Fan-out: 20 senders are too few to load the cluster one message at a
     # time (each waits ~10 ms for its ack), so each keeps several in flight.
     for rate in 1000 2000 2500; do

@@ -464,7 +464,7 @@ pub async fn run(common: &Common, args: TrafficArgs, shape: Shape) -> anyhow::Re
             &common.commit,
             &[
                 ("seconds", json!(elapsed)),
-                ("clients", json!(n_users)),
+                ("clients", json!(n_users * n_devices)),
                 ("msgs_per_s", json!(msgs_per_s.round())),
                 ("deliveries_per_s", json!(deliveries_per_s.round())),
                 ("p50_ms", json!(d50)),

@@ -520,7 +520,8 @@ pub struct OpenSession {
     /// logout).
     #[prost(uint64, tag = "12")]
     pub fresh_stamp: u64,
-    /// "<logic_id>:<incarnation>" of every live logic_serv.
+    /// "<logic_id>:<incarnation>" of every live logic_serv; "*" alone: the
+    /// caller cannot tell (no disp link up), every session counts.
     #[prost(string, repeated, tag = "13")]
     pub live: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }

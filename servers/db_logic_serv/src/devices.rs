@@ -16,7 +16,8 @@
 //! table shows that logic under another incarnation or not at all, and
 //! every login drops the void ones it meets before counting the user's
 //! devices against `auth.max_devices` (the callers pass the live
-//! `<logic_id>:<incarnation>` list).
+//! `<logic_id>:<incarnation>` list, or `*` when they cannot tell — a logic
+//! with no disp link up yet — and then nothing is dropped).
 //!
 //! At most [`KNOWN_DEVICES_MAX`] devices are remembered: past that, a new
 //! device's first login forgets the one used least recently that has no
@@ -45,6 +46,7 @@ static CLOSE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::n
 const OPEN: &str = r"
 local device = ARGV[1]
 local live = {}
+local any = ARGV[10] == '*'
 for i = 10, #ARGV do live[ARGV[i]] = true end
 local stored = redis.call('HGET', KEYS[2], device)
 local stamp = stored and string.match(stored, '^(%d+):')
@@ -55,7 +57,7 @@ local sessions = redis.call('HGETALL', KEYS[1])
 for i = 1, #sessions, 2 do
   local name, record = sessions[i], sessions[i + 1]
   local logic = string.match(record, '^%d+:(%d+:%d+):')
-  if not (logic and live[logic]) then
+  if not (any or (logic and live[logic])) then
     redis.call('HDEL', KEYS[1], name)
   elseif name == device then
     previous = record
@@ -143,10 +145,11 @@ fn parse_device(device_id: &str, text: &str) -> Option<DeviceRecord> {
     })
 }
 
-/// Whether `record` names a process in `live` (`<logic_id>:<incarnation>`).
+/// Whether `record` names a process in `live` (`<logic_id>:<incarnation>`,
+/// or `*`: the caller cannot tell, every record counts).
 fn is_live(record: &SessionRecord, live: &[String]) -> bool {
     let name = format!("{}:{}", record.logic_id, record.incarnation);
-    live.contains(&name)
+    live.iter().any(|live| live == "*" || *live == name)
 }
 
 /// Opens a session for one of the user's devices (see [`OPEN`]).
@@ -359,6 +362,7 @@ mod tests {
         assert_eq!(parse_session("phone-1", &text), Some(record.clone()));
         assert!(is_live(&record, &["7:12345678901234567890".to_string()]));
         assert!(!is_live(&record, &["7:1".to_string()]));
+        assert!(is_live(&record, &["*".to_string()]));
         let device = parse_device("phone-1", "99:1:1700:schat: a:b").unwrap();
         assert_eq!(device.kind, DeviceKind::Phone as i32);
         assert_eq!(device.client, "schat: a:b");

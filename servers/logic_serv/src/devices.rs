@@ -17,8 +17,12 @@ use crate::context::Logic;
 const ENDED: &str = "this device was logged out from another device";
 
 /// `<logic_id>:<incarnation>` of every logic_serv running now, this one
-/// included (its own link to the disps may not be up yet).
+/// included (its own link to the disps may not be up yet); `*` alone
+/// while no disp is up: this logic cannot tell, so every record counts.
 pub fn live_logics(logic: &Logic) -> Vec<String> {
+    if logic.fabric.live_disps() == 0 {
+        return vec![ANY_LIVE.to_string()];
+    }
     let mut live = logic.fabric.live_incarnations(ProcType::Logic);
     let me = format!("{}:{}", logic.me.id, logic.node.incarnation);
     if !live.contains(&me) {
@@ -27,9 +31,13 @@ pub fn live_logics(logic: &Logic) -> Vec<String> {
     live
 }
 
+/// Stands for every logic_serv in a live list.
+const ANY_LIVE: &str = "*";
+
 /// Whether `record` names a session of a logic_serv in `live`.
 pub fn is_live(record: &SessionRecord, live: &[String]) -> bool {
-    live.contains(&format!("{}:{}", record.logic_id, record.incarnation))
+    live.iter().any(|name| name == ANY_LIVE)
+        || live.contains(&format!("{}:{}", record.logic_id, record.incarnation))
 }
 
 /// Closes the session `record` names, here or on its logic_serv, telling
