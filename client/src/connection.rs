@@ -301,7 +301,6 @@ impl Client {
         }
     }
 
-    /// Logs out and revokes every token issued to this user so far.
     /// Logs this device out: its tokens stop working; the user's other
     /// devices stay logged in.
     pub async fn logout(&self) -> Result<(), ClientError> {

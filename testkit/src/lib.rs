@@ -78,7 +78,9 @@ pub async fn notice_of(
     loop {
         match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
             Ok(Some(Push::Notice(notice))) if notice.kind() == kind => return notice,
-            Ok(Some(Push::Notice(_) | Push::Message(_) | Push::Typing { .. })) => continue,
+            Ok(Some(
+                Push::Notice(_) | Push::Message(_) | Push::Typing { .. } | Push::ReadMarked { .. },
+            )) => continue,
             other => panic!("expected a {kind:?} notice, got {other:?}"),
         }
     }

@@ -396,3 +396,64 @@ async fn a_device_token_keeps_working_across_reconnects_and_other_logins() {
     again.set_device("cli-1", DeviceKind::Cli);
     again.login_token(&token).await.unwrap();
 }
+
+#[tokio::test]
+async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
+    use schat_client::files::{Directory, UploadTarget};
+    use schat_client::{ClientError, HttpClient};
+    let spec = ClusterSpec {
+        file_servs: 1,
+        dirs: 1,
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    register(&cluster, "judy").await;
+    let (phone, _) = device(&cluster, 1, "judy", "phone", DeviceKind::Phone).await;
+    let (desktop, _) = device(&cluster, 2, "judy", "desk", DeviceKind::Desktop).await;
+    let http = HttpClient::default();
+    let url = cluster.http_url("dir_serv-1");
+    let ready = eventually(Duration::from_secs(5), || async {
+        Directory::lookup(&http, &url)
+            .await
+            .is_ok_and(|dir| dir.file_servers.values().any(|server| server.up))
+    })
+    .await;
+    assert!(ready, "no live file server listed");
+    let files = Directory::lookup(&http, &url).await.unwrap().files(http);
+    let uploaded = files
+        .upload(
+            &file_token(&desktop),
+            UploadTarget::Avatar,
+            "me",
+            schat_testkit::png(200, 1),
+        )
+        .await
+        .unwrap();
+    let phone_file_token = file_token(&phone);
+    let desktop_file_token = file_token(&desktop);
+    files
+        .download(&phone_file_token, &uploaded.url, None)
+        .await
+        .unwrap();
+
+    desktop.end_device("phone").await.unwrap();
+    let refused = eventually(Duration::from_secs(5), || async {
+        matches!(
+            files.download(&phone_file_token, &uploaded.url, None).await,
+            Err(ClientError::Http { status: 401, .. })
+        )
+    })
+    .await;
+    assert!(refused, "an ended device's file token still downloads");
+    // The desktop's old token is void too (file tokens are the user's),
+    // and it was pushed a fresh one that works.
+    let refreshed = eventually(Duration::from_secs(5), || async {
+        file_token(&desktop) != desktop_file_token
+    })
+    .await;
+    assert!(refreshed, "the desktop got no fresh file token");
+    files
+        .download(&file_token(&desktop), &uploaded.url, None)
+        .await
+        .unwrap();
+}

@@ -614,6 +614,11 @@ pub struct EndDevices {
     pub all: bool,
     #[prost(uint64, tag = "4")]
     pub revoked_at_ms: u64,
+    /// For one device: when not 0, only if the device's record names this
+    /// session (a logout of a session a newer login of the device replaced
+    /// changes nothing).
+    #[prost(uint64, tag = "5")]
+    pub session_id: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct DevicesEnded {

@@ -12,12 +12,12 @@
 //!
 //! A **session record** names the logic_serv holding the device's session
 //! and that logic's incarnation (random per start). A logic that stops or
-//! crashes leaves its records behind; they are void once the live-peer
-//! table shows that logic under another incarnation or not at all, and
-//! every login drops the void ones it meets before counting the user's
-//! devices against `auth.max_devices` (the callers pass the live
-//! `<logic_id>:<incarnation>` list, or `*` when they cannot tell — a logic
-//! with no disp link up yet — and then nothing is dropped).
+//! crashes leaves its records behind. The callers pass the live
+//! `<logic_id>:<incarnation>` list (or `*` when they cannot tell: a logic
+//! with no disp link up yet). A record of a logic listed under another
+//! incarnation is void and dropped by the next login; one of a logic not
+//! listed at all (stopped, or out of the caller's reach for now) is kept
+//! but counts neither against `auth.max_devices` nor as online.
 //!
 //! At most [`KNOWN_DEVICES_MAX`] devices are remembered: past that, a new
 //! device's first login forgets the one used least recently that has no
@@ -37,17 +37,49 @@ pub const KNOWN_DEVICES_MAX: usize = 64;
 
 static OPEN_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(OPEN));
 static CLOSE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CLOSE));
+static END_ONE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(END_ONE));
+
+/// KEYS: sessions, devices, info. ARGV: device id, session id ('0': any),
+/// revoked_at_ms ('0': leave it). Logs one device out: its session record
+/// and its stamp go, unless the record names another session than the one
+/// given (a newer login of the device: then nothing changes).
+/// Returns {'ok', session record or ''}, {'other'}, or {'none'} when the
+/// device has neither record.
+const END_ONE: &str = r"
+local record = redis.call('HGET', KEYS[1], ARGV[1])
+if record and ARGV[2] ~= '0' and string.sub(record, 1, #ARGV[2] + 1) ~= ARGV[2] .. ':' then
+  return {'other'}
+end
+local device = redis.call('HGET', KEYS[2], ARGV[1])
+if not record and not device then return {'none'} end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if ARGV[3] ~= '0' then redis.call('HSET', KEYS[3], 'revoked_at_ms', ARGV[3]) end
+return {'ok', record or ''}
+";
 
 /// KEYS: sessions, devices. ARGV: device id, session record, max devices,
 /// expected stamp ('0': any), fresh stamp, kind, login time, client, known
-/// devices kept, then the live `<logic_id>:<incarnation>` list.
+/// devices kept, then the live `<logic_id>:<incarnation>` list (`*`: the
+/// caller cannot tell). Another device's session counts when its logic
+/// runs that incarnation (or one the list cannot name, 0); it is deleted
+/// when its logic runs another incarnation (it restarted: the session is
+/// gone); it is kept but not counted when its logic is not listed (stopped,
+/// or out of the caller's reach for now). The device's own previous
+/// session is returned whatever its state.
 /// Returns {'ok', stamp, previous record or ''}, {'stale'} when the
 /// expected stamp is not the device's, or {'full', other devices...}.
 const OPEN: &str = r"
 local device = ARGV[1]
-local live = {}
 local any = ARGV[10] == '*'
-for i = 10, #ARGV do live[ARGV[i]] = true end
+local running = {}
+for i = 10, #ARGV do
+  local id, inc = string.match(ARGV[i], '^(%d+):(%d+)$')
+  if id then
+    running[id] = running[id] or {}
+    running[id][inc] = true
+  end
+end
 local stored = redis.call('HGET', KEYS[2], device)
 local stamp = stored and string.match(stored, '^(%d+):')
 if ARGV[4] ~= '0' and stamp ~= ARGV[4] then return {'stale'} end
@@ -56,13 +88,14 @@ local previous = ''
 local sessions = redis.call('HGETALL', KEYS[1])
 for i = 1, #sessions, 2 do
   local name, record = sessions[i], sessions[i + 1]
-  local logic = string.match(record, '^%d+:(%d+:%d+):')
-  if not (any or (logic and live[logic])) then
-    redis.call('HDEL', KEYS[1], name)
-  elseif name == device then
+  local id, inc = string.match(record, '^%d+:(%d+):(%d+):')
+  local incs = id and running[id]
+  if name == device then
     previous = record
-  else
+  elseif any or (incs and (incs[inc] or incs['0'])) then
     table.insert(others, name)
+  elseif incs then
+    redis.call('HDEL', KEYS[1], name)
   end
 end
 if #others >= tonumber(ARGV[3]) then
@@ -146,10 +179,12 @@ fn parse_device(device_id: &str, text: &str) -> Option<DeviceRecord> {
 }
 
 /// Whether `record` names a process in `live` (`<logic_id>:<incarnation>`,
-/// or `*`: the caller cannot tell, every record counts).
+/// 0 for a process that cannot say, or `*`: the caller cannot tell).
 fn is_live(record: &SessionRecord, live: &[String]) -> bool {
     let name = format!("{}:{}", record.logic_id, record.incarnation);
-    live.iter().any(|live| live == "*" || *live == name)
+    let unknown = format!("{}:0", record.logic_id);
+    live.iter()
+        .any(|live| live == "*" || *live == name || *live == unknown)
 }
 
 /// Opens a session for one of the user's devices (see [`OPEN`]).
@@ -179,13 +214,21 @@ pub async fn open(redis: &ConnectionManager, req: OpenSession) -> Result<Session
     }
     let answer: Vec<String> = call.invoke_async(&mut redis).await.map_err(storage)?;
     match answer.first().map(String::as_str) {
-        Some("ok") if answer.len() == 3 => Ok(SessionOpened {
-            stamp: answer[1].parse().unwrap_or(0),
-            previous: parse_session(&req.device_id, &answer[2]),
-        }),
+        Some("ok") if answer.len() == 3 => match answer[1].parse::<u64>() {
+            // A stamp of 0 would sign a token that names no device.
+            Ok(stamp) if stamp != 0 => Ok(SessionOpened {
+                stamp,
+                previous: parse_session(&req.device_id, &answer[2]),
+            }),
+            _ => Err(CallError::remote(
+                ResultCode::Internal,
+                "a device record holds no valid stamp",
+            )),
+        },
         Some("stale") => Err(CallError::remote(
             ResultCode::TokenInvalid,
-            "this device was logged out: log in with the password",
+            "the token is not this device's, or the device was logged out: log in with \
+             the password",
         )),
         Some("full") => {
             let names: Vec<String> = answer[1..]
@@ -288,12 +331,15 @@ pub async fn list(
 /// records (their stamps, so their tokens stop working) and session
 /// records, and records `revoked_at_ms` when not 0 (the user's file tokens
 /// issued up to then are void); with `all` also bumps the token
-/// generation (tokens from before devices stop working too). Returns the
-/// session records removed.
+/// generation (tokens from before devices stop working too). For one
+/// device with `session_id` not 0, nothing changes if the device's record
+/// names another session (a newer login of it). Returns the session
+/// records removed.
 pub async fn end(
     redis: &ConnectionManager,
     uid: u64,
     device_id: &str,
+    session_id: u64,
     all: bool,
     revoked_at_ms: u64,
 ) -> Result<Vec<SessionRecord>, CallError> {
@@ -319,29 +365,32 @@ pub async fn end(
             .filter_map(|(name, text)| parse_session(name, text))
             .collect());
     }
-    let mut pipe = redis::pipe();
-    pipe.atomic()
-        .hget(sessions_key(uid), device_id)
-        .hget(devices_key(uid), device_id)
-        .hdel(sessions_key(uid), device_id)
-        .ignore()
-        .hdel(devices_key(uid), device_id)
-        .ignore();
-    if revoked_at_ms > 0 {
-        pipe.hset(&info, "revoked_at_ms", revoked_at_ms).ignore();
-    }
-    let (session, device): (Option<String>, Option<String>) =
-        pipe.query_async(&mut redis).await.map_err(storage)?;
-    if session.is_none() && device.is_none() {
-        return Err(CallError::remote(
+    let answer: Vec<String> = END_ONE_SCRIPT
+        .key(sessions_key(uid))
+        .key(devices_key(uid))
+        .key(&info)
+        .arg(device_id)
+        .arg(session_id.to_string())
+        .arg(revoked_at_ms.to_string())
+        .invoke_async(&mut redis)
+        .await
+        .map_err(storage)?;
+    match answer.first().map(String::as_str) {
+        Some("ok") => Ok(answer
+            .get(1)
+            .and_then(|text| parse_session(device_id, text))
+            .into_iter()
+            .collect()),
+        Some("other") => Ok(Vec::new()),
+        Some("none") => Err(CallError::remote(
             ResultCode::BadRequest,
             "no such device: see the device list",
-        ));
+        )),
+        _ => Err(CallError::remote(
+            ResultCode::Internal,
+            "unexpected answer from the logout script",
+        )),
     }
-    Ok(session
-        .and_then(|text| parse_session(device_id, &text))
-        .into_iter()
-        .collect())
 }
 
 #[cfg(test)]
@@ -363,6 +412,7 @@ mod tests {
         assert!(is_live(&record, &["7:12345678901234567890".to_string()]));
         assert!(!is_live(&record, &["7:1".to_string()]));
         assert!(is_live(&record, &["*".to_string()]));
+        assert!(is_live(&record, &["7:0".to_string()]));
         let device = parse_device("phone-1", "99:1:1700:schat: a:b").unwrap();
         assert_eq!(device.kind, DeviceKind::Phone as i32);
         assert_eq!(device.client, "schat: a:b");

@@ -83,6 +83,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 store.redis(),
                 req.uid,
                 &req.device_id,
+                req.session_id,
                 req.all,
                 req.revoked_at_ms,
             )

@@ -6,13 +6,10 @@ use schat_proto::client::{
     login_request::Credential as LoginCredential, server_message::Body as Response, DeviceKind,
     LoginRequest, LoginResponse, LogoutResponse, RegisterRequest, RegisterResponse, ResultCode,
 };
-use schat_proto::server::{
-    server_msg::Msg, CreateAccount, EndDevices, GetCredential, GetSession, OpenSession, ProcType,
-    RefreshFileTokens,
-};
+use schat_proto::server::{CreateAccount, EndDevices, GetCredential, GetSession, OpenSession};
 use schat_runtime::logging::{debug, warn, Logger};
 use schat_runtime::time::now_ms;
-use schat_runtime::{Failure, Target};
+use schat_runtime::Failure;
 
 use schat_runtime::file_url::{access_changed, AccessChange};
 
@@ -201,6 +198,19 @@ pub async fn login(
                     "token was revoked by a logout",
                 ));
             }
+            if claims.stamp == 0 {
+                // From before devices: it names no device, so it logs in
+                // only as the default one, and any logout since it was
+                // issued (its expiry less the lifetime) voids it.
+                let ttl_ms = logic.config.current().auth.token_ttl_secs * 1000;
+                let issued_at_ms = claims.expires_at_ms.saturating_sub(ttl_ms);
+                if !device.id.is_empty() || issued_at_ms <= credential.revoked_at_ms {
+                    return Err(Failure::new(
+                        ResultCode::TokenInvalid,
+                        "this token is from before devices: log in with the password",
+                    ));
+                }
+            }
             (
                 claims.uid,
                 claims.generation,
@@ -211,12 +221,20 @@ pub async fn login(
         None => return Err(Failure::bad_request("login needs a password or a token")),
     };
 
-    // Everything that can fail comes before the session takes effect.
     let mut profile = profile::fetch_one(logic, uid).await?;
     profile.online = true;
-    let (file_token, file_token_expires_at_ms) =
-        crate::files::issue(logic, uid, revoked_at_ms).await?;
     let (user, stamp) = open_session(logic, conn.id, uid, device, expect_stamp).await?;
+    // Issued once the session is bound, so a logout of another device
+    // from now on reaches it with a fresh one (RefreshFileTokens); one
+    // before is older than this token.
+    let issued = crate::files::issue(logic, uid, revoked_at_ms).await;
+    let (file_token, file_token_expires_at_ms) = match issued {
+        Ok(issued) => issued,
+        Err(err) => {
+            abandon(logic, &user).await;
+            return Err(err.into());
+        }
+    };
     let ttl = std::time::Duration::from_secs(logic.config.current().auth.token_ttl_secs);
     let (token, token_expires_at_ms) = tokens.issue_for(uid, generation, stamp, now_ms(), ttl);
     logic
@@ -250,6 +268,7 @@ pub async fn logout(logic: &Logic, user: &User, all: bool) -> Result<Response, F
             device_id: user.device_id.to_string(),
             all,
             revoked_at_ms,
+            session_id: user.session_id,
         })
         .await;
     let ended = match ended {
@@ -258,35 +277,39 @@ pub async fn logout(logic: &Logic, user: &User, all: bool) -> Result<Response, F
         Err(err) if err.code() == ResultCode::BadRequest && !all => Vec::new(),
         Err(err) => return Err(err.into()),
     };
-    // File servers stop honouring the user's file tokens now, not when
-    // the tokens expire.
-    // (A file_serv that misses this asks before it trusts the user again.)
-    access_changed(
-        logic.fabric.channel(),
-        user.uid,
-        AccessChange::LoggedOut { revoked_at_ms },
-    );
     if all {
-        let live = devices::live_logics(logic);
-        for record in ended.iter().filter(|record| {
-            record.session_id != user.session_id && devices::is_live(record, &live)
-        }) {
+        // File servers stop honouring the user's file tokens now, not when
+        // the tokens expire.
+        // (A file_serv that misses this asks before it trusts the user again.)
+        access_changed(
+            logic.fabric.channel(),
+            user.uid,
+            AccessChange::LoggedOut { revoked_at_ms },
+        );
+        for record in ended
+            .iter()
+            .filter(|record| record.session_id != user.session_id)
+        {
             devices::close(logic, user.uid, record, LOGGED_OUT_EVERYWHERE);
         }
     } else {
-        // The user's other devices keep working: each logic_serv gives
-        // their sessions a file token issued after the revocation.
-        let refresh = Msg::RefreshFileTokens(RefreshFileTokens {
-            uid: user.uid,
-            revoked_at_ms,
-        });
-        let target = Target::all(ProcType::Logic);
-        if let Err(err) = logic.fabric.channel().push(target, refresh) {
-            warn!(logic.log, "Could not refresh the other devices' file tokens";
-                "uid" => user.uid, "error" => %err);
-        }
+        devices::revoke_file_tokens(logic, user.uid, revoked_at_ms);
     }
     Ok(Response::Logout(LogoutResponse {}))
+}
+
+/// Undoes a session opened by a login that then failed.
+async fn abandon(logic: &Logic, user: &User) {
+    logic.presence.offline(user.uid, user.session_id);
+    logic.sessions.unbind_user(user.uid, user.session_id);
+    let close = schat_proto::server::CloseSession {
+        uid: user.uid,
+        session_id: user.session_id,
+        device_id: user.device_id.to_string(),
+    };
+    if let Err(err) = logic.db(close).await {
+        warn!(logic.log, "Could not clear an abandoned session record"; "error" => %err);
+    }
 }
 
 async fn fetch_credential(
@@ -370,17 +393,20 @@ async fn open_session(
     Ok((user, opened.stamp))
 }
 
-/// Whether Redis still names the user's session as its device's. When the
-/// record cannot be read, the session stands (the next login corrects it).
+/// Whether Redis still names the user's session as its device's (a newer
+/// login of the device, or ending it, changes that). When the record
+/// cannot be read, the session stands (the next login corrects it).
 async fn still_current(logic: &Logic, user: &User) -> bool {
     let request = GetSession {
         uid: user.uid,
         device_id: user.device_id.to_string(),
     };
     match logic.db(request).await {
+        // No record: the device was ended or logged out everywhere while
+        // this login ran (its kick may have found nothing bound yet).
         Ok(current) => current
             .current
-            .is_none_or(|record| record.session_id == user.session_id),
+            .is_some_and(|record| record.session_id == user.session_id),
         Err(err) => {
             warn!(logic.log, "Could not re-read the session record"; "uid" => user.uid, "error" => %err);
             logic

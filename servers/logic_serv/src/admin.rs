@@ -45,7 +45,7 @@ pub fn register(logic: &Arc<Logic>) {
     let weak = Arc::downgrade(logic);
     stats.gauge_fn("sessions", "Logged-in sessions held.", move || {
         weak.upgrade()
-            .map_or(0.0, |logic| logic.sessions.n_users() as f64)
+            .map_or(0.0, |logic| logic.sessions.n_logged_in() as f64)
     });
     let weak = Arc::downgrade(logic);
     logic.node.admin.set_commands(move |cmd| match cmd {

@@ -1,13 +1,17 @@
 //! A user's devices: listing them, ending one, and closing a device's
 //! session wherever it is held. The records live in db_logic
 //! (`db_logic_serv/src/devices.rs`); a session record counts only while
-//! the logic_serv it names runs the same incarnation (see [`live_logics`]).
+//! the logic_serv it names runs the same incarnation (see [`live_logics`]
+//! and db_logic's `OPEN` script).
 
 use schat_proto::client::{server_message::Body as Response, DeviceInfo, DevicesResponse, Done};
 use schat_proto::server::{
-    server_msg::Msg, EndDevices, KickSession, ListDevices, ProcType, SessionRecord,
+    server_msg::Msg, EndDevices, KickSession, ListDevices, ProcType, RefreshFileTokens,
+    SessionRecord,
 };
+use schat_runtime::file_url::{access_changed, AccessChange};
 use schat_runtime::logging::warn;
+use schat_runtime::time::now_ms;
 use schat_runtime::{rules, Failure, Target};
 
 use crate::account::User;
@@ -34,19 +38,21 @@ pub fn live_logics(logic: &Logic) -> Vec<String> {
 /// Stands for every logic_serv in a live list.
 const ANY_LIVE: &str = "*";
 
-/// Whether `record` names a session of a logic_serv in `live`.
-pub fn is_live(record: &SessionRecord, live: &[String]) -> bool {
-    live.iter().any(|name| name == ANY_LIVE)
-        || live.contains(&format!("{}:{}", record.logic_id, record.incarnation))
-}
-
 /// Closes the session `record` names, here or on its logic_serv, telling
-/// the client `reason`.
+/// the client `reason`. A logic_serv that is not running holds no session
+/// to close.
 pub fn close(logic: &Logic, uid: u64, record: &SessionRecord, reason: &str) {
     if record.logic_id == logic.me.id {
         logic
             .sessions
             .kick(uid, record.session_id, reason.to_string());
+        return;
+    }
+    if !logic
+        .fabric
+        .live_peers(ProcType::Logic)
+        .contains(&record.logic_id)
+    {
         return;
     }
     let kick = Msg::KickSession(KickSession {
@@ -102,21 +108,41 @@ pub async fn end(logic: &Logic, user: &User, device_id: &str) -> Result<Response
             "this is the device asking: log out instead",
         ));
     }
+    let revoked_at_ms = now_ms();
     let ended = logic
         .db(EndDevices {
             uid: user.uid,
             device_id: device_id.to_string(),
             all: false,
-            revoked_at_ms: 0,
+            revoked_at_ms,
+            session_id: 0,
         })
         .await?;
-    let live = live_logics(logic);
-    for record in ended
-        .sessions
-        .iter()
-        .filter(|record| is_live(record, &live))
-    {
+    for record in &ended.sessions {
         close(logic, user.uid, record, ENDED);
     }
+    revoke_file_tokens(logic, user.uid, revoked_at_ms);
     Ok(Response::Done(Done {}))
+}
+
+/// One of the user's devices was logged out or ended, and `revoked_at_ms`
+/// recorded: file servers stop honouring the user's file tokens issued up
+/// to then (file tokens name the user, not the device), and every
+/// logic_serv gives the sessions of the user's other devices a fresh one.
+pub fn revoke_file_tokens(logic: &Logic, uid: u64, revoked_at_ms: u64) {
+    // (A file_serv that misses this asks before it trusts the user again.)
+    access_changed(
+        logic.fabric.channel(),
+        uid,
+        AccessChange::LoggedOut { revoked_at_ms },
+    );
+    let refresh = Msg::RefreshFileTokens(RefreshFileTokens { uid, revoked_at_ms });
+    if let Err(err) = logic
+        .fabric
+        .channel()
+        .push(Target::all(ProcType::Logic), refresh)
+    {
+        warn!(logic.log, "Could not refresh the other devices' file tokens";
+            "uid" => uid, "error" => %err);
+    }
 }

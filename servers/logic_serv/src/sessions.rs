@@ -173,8 +173,8 @@ impl Sessions {
         self.by_conn.len()
     }
 
-    /// Logged-in users (with one session or more here).
-    pub fn n_users(&self) -> usize {
-        self.by_uid.len()
+    /// Logged-in sessions (every device of every user here).
+    pub fn n_logged_in(&self) -> usize {
+        self.by_uid.iter().map(|sessions| sessions.len()).sum()
     }
 }
