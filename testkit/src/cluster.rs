@@ -18,7 +18,7 @@ use schat_runtime::{LiveConfig, Node, Shutdown};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::redis::{RedisMode, RedisServer};
+use crate::redis::{RedisCluster, RedisMode, RedisServer};
 
 /// The shape of a test cluster.
 #[derive(Clone, Debug)]
@@ -106,7 +106,7 @@ impl Default for ClusterSpec {
             },
             http: HttpConfig::default(),
             manage: ManageConfig::default(),
-            redis: RedisMode::Single,
+            redis: RedisMode::from_env(),
             redis_replica_ack_ms: None,
         }
     }
@@ -120,7 +120,9 @@ pub struct TestCluster {
     config_path: std::path::PathBuf,
     running: BTreeMap<String, Running>,
     files_dir: tempfile::TempDir,
-    redis: RedisServer,
+    /// The plain Redis (or one-node cluster); `None` on a Redis Cluster.
+    redis: Option<RedisServer>,
+    redis_cluster: Option<RedisCluster>,
     replica: Option<RedisServer>,
     /// The wall clock every node reads: a test of a rule about time moves
     /// it forward instead of sleeping.
@@ -138,10 +140,14 @@ impl TestCluster {
     /// Starts every process and waits until each set can log a user in and
     /// see presence.
     pub async fn start(spec: ClusterSpec) -> anyhow::Result<TestCluster> {
-        let redis = RedisServer::start_as(spec.redis)?;
-        let replica = match spec.redis_replica_ack_ms {
-            Some(_) => Some(RedisServer::start_replica_of(&redis)?),
-            None => None,
+        let (redis, redis_cluster) = match spec.redis {
+            RedisMode::Cluster => (None, Some(RedisCluster::start()?)),
+            mode => (Some(RedisServer::start_as(mode)?), None),
+        };
+        let replica = match (spec.redis_replica_ack_ms, &redis) {
+            (Some(_), Some(redis)) => Some(RedisServer::start_replica_of(redis)?),
+            // A Redis Cluster has a replica per primary already.
+            _ => None,
         };
         let files_dir = tempfile::tempdir()?;
         let mut listeners = BTreeMap::new();
@@ -257,8 +263,13 @@ impl TestCluster {
         let config = ClusterConfig {
             cluster: "test".to_string(),
             redis: RedisConfig {
-                host: "127.0.0.1".to_string(),
-                port: redis.port(),
+                host: redis
+                    .as_ref()
+                    .map_or_else(String::new, |_| "127.0.0.1".to_string()),
+                port: redis.as_ref().map_or(0, RedisServer::port),
+                cluster_nodes: redis_cluster
+                    .as_ref()
+                    .map_or_else(Vec::new, RedisCluster::addrs),
                 db: 0,
                 data_dir: String::new(),
                 appendfsync: Default::default(),
@@ -288,6 +299,7 @@ impl TestCluster {
             running: BTreeMap::new(),
             files_dir,
             redis,
+            redis_cluster,
             replica,
             clock: Clock::system(),
         };
@@ -445,9 +457,17 @@ impl TestCluster {
             .join(format!("{name}.pem"))
     }
 
-    /// The cluster's Redis.
+    /// The cluster's Redis (a single server: a test that needs one asks
+    /// for `RedisMode::Single` or `OneNodeCluster`).
     pub fn redis(&self) -> &RedisServer {
-        &self.redis
+        self.redis
+            .as_ref()
+            .expect("this cluster runs on a Redis Cluster: see redis_cluster()")
+    }
+
+    /// The cluster's Redis Cluster, when it runs on one.
+    pub fn redis_cluster(&mut self) -> Option<&mut RedisCluster> {
+        self.redis_cluster.as_mut()
     }
 
     /// The replica of [`redis`](Self::redis), if the spec asked for one.
@@ -460,24 +480,34 @@ impl TestCluster {
         self.files_dir.path()
     }
 
-    /// The client address of set `set` (1-based).
     /// The keys in this cluster's Redis that match `pattern`, for tests
     /// of what storage keeps (asked with redis-cli, which comes with
     /// redis-server).
     pub fn redis_keys(&self, pattern: &str) -> anyhow::Result<Vec<String>> {
-        let output = std::process::Command::new("redis-cli")
-            .args([
-                "-p",
-                &self.redis.port().to_string(),
-                "--scan",
-                "--pattern",
-                pattern,
-            ])
-            .output()?;
-        anyhow::ensure!(output.status.success(), "redis-cli failed");
-        Ok(String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .map(str::to_string)
+        let ports: Vec<u16> = match (&self.redis, &self.redis_cluster) {
+            (Some(redis), _) => vec![redis.port()],
+            (None, Some(cluster)) => (0..cluster.addrs().len())
+                .map(|index| cluster.node(index).port())
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let mut keys = std::collections::BTreeSet::new();
+        for port in ports {
+            let output = std::process::Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "--scan", "--pattern", pattern])
+                .output()?;
+            if !output.status.success() {
+                // A node a test killed.
+                continue;
+            }
+            keys.extend(
+                String::from_utf8_lossy(&output.stdout)
+                    .lines()
+                    .map(str::to_string),
+            );
+        }
+        Ok(keys
+            .into_iter()
             .collect())
     }
 

@@ -20,7 +20,7 @@ pub mod sshd;
 pub use binaries::BinCluster;
 pub use browser::Browser;
 pub use cluster::{ClusterSpec, TestCluster};
-pub use redis::{RedisMode, RedisServer};
+pub use redis::{RedisCluster, RedisMode, RedisServer};
 
 use std::future::Future;
 use std::time::Duration;

@@ -26,6 +26,22 @@ pub enum RedisMode {
     /// hash to more than one slot — the check that the data model runs on
     /// a Redis Cluster unchanged.
     OneNodeCluster,
+    /// A Redis Cluster of six servers, three primaries with one replica
+    /// each, created with `redis-cli --cluster create` (see
+    /// [`RedisCluster`]).
+    Cluster,
+}
+
+impl RedisMode {
+    /// The mode tests run in unless they ask for one: `SCHAT_TEST_REDIS=
+    /// cluster` runs them on a Redis Cluster (scripts/test.sh does, for the
+    /// group and message suites).
+    pub fn from_env() -> RedisMode {
+        match std::env::var("SCHAT_TEST_REDIS").as_deref() {
+            Ok("cluster") => RedisMode::Cluster,
+            _ => RedisMode::Single,
+        }
+    }
 }
 
 impl RedisServer {
@@ -77,8 +93,18 @@ impl RedisServer {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let dir = tempfile::tempdir()?;
         let mut command = Command::new("redis-server");
-        if mode == RedisMode::OneNodeCluster {
-            command.args(["--cluster-enabled", "yes"]);
+        match mode {
+            RedisMode::Single => {}
+            RedisMode::OneNodeCluster => {
+                command.args(["--cluster-enabled", "yes"]);
+            }
+            RedisMode::Cluster => {
+                // A primary silent for 1 s is failed over: tests of a
+                // failover take seconds, not the default 15 s.
+                command.args(["--cluster-enabled", "yes"]);
+                command.args(["--cluster-node-timeout", "1000"]);
+                command.args(["--repl-diskless-sync-delay", "0"]);
+            }
         }
         if let Some(primary) = replica_of {
             command.args(["--replicaof", "127.0.0.1", &primary.to_string()]);
@@ -122,6 +148,12 @@ impl RedisServer {
     /// requests in flight).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn port(&self) -> u16 {
@@ -176,5 +208,120 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A Redis Cluster on loopback: six servers, three primaries with one
+/// replica each, created with `redis-cli --cluster create`, every server
+/// killed when dropped.
+#[derive(Debug)]
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts six servers, creates the cluster and waits until every node
+    /// says it is ok.
+    pub fn start() -> anyhow::Result<RedisCluster> {
+        let mut nodes = Vec::new();
+        for _ in 0..6 {
+            nodes.push(RedisServer::start_with(RedisMode::Cluster, None)?);
+        }
+        let cluster = RedisCluster { nodes };
+        let output = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(cluster.addrs())
+            .args(["--cluster-replicas", "1", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run redis-cli (it comes with redis-server)")?;
+        if !output.status.success() {
+            bail!(
+                "redis-cli --cluster create failed: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        cluster.wait_ok(Duration::from_secs(20))?;
+        Ok(cluster)
+    }
+
+    /// `127.0.0.1:<port>` of every server (the seeds a config names).
+    pub fn addrs(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect()
+    }
+
+    /// Waits until every server still running reports `cluster_state:ok`
+    /// and sees every slot served.
+    pub fn wait_ok(&self, within: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            let ok = self
+                .running()
+                .all(|node| node.command("CLUSTER INFO").is_ok_and(|info| {
+                    info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384")
+                }));
+            if ok {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!("the Redis Cluster did not become ok within {within:?}")
+    }
+
+    fn running(&self) -> impl Iterator<Item = &RedisServer> {
+        self.nodes.iter().filter(|node| ping(node.port))
+    }
+
+    /// The index (in [`addrs`](Self::addrs)) of the primary serving `key`
+    /// now, as a running node sees it.
+    pub fn primary_of(&self, key: &str) -> anyhow::Result<usize> {
+        let node = self.running().next().context("no Redis node runs")?;
+        let slot: u16 = node
+            .command(&format!("CLUSTER KEYSLOT {key}"))?
+            .trim()
+            .trim_start_matches(':')
+            .parse()
+            .context("CLUSTER KEYSLOT")?;
+        let nodes = node.command("CLUSTER NODES")?;
+        for line in nodes.lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() < 9 || !fields[2].contains("master") || fields[2].contains("fail") {
+                continue;
+            }
+            let serves = fields[8..].iter().any(|range| {
+                let (low, high) = range.split_once('-').unwrap_or((range, range));
+                match (low.parse::<u16>(), high.parse::<u16>()) {
+                    (Ok(low), Ok(high)) => (low..=high).contains(&slot),
+                    _ => false,
+                }
+            });
+            if serves {
+                let port: u16 = fields[1]
+                    .split(['@', ':'])
+                    .nth(1)
+                    .and_then(|port| port.parse().ok())
+                    .context("a CLUSTER NODES address")?;
+                return self
+                    .nodes
+                    .iter()
+                    .position(|node| node.port == port)
+                    .context("a primary outside this cluster");
+            }
+        }
+        bail!("no primary serves slot {slot}")
+    }
+
+    /// Kills server `index` at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self, index: usize) {
+        self.nodes[index].kill();
+    }
+
+    /// Server `index`.
+    pub fn node(&self, index: usize) -> &RedisServer {
+        &self.nodes[index]
     }
 }

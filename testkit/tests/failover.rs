@@ -119,6 +119,8 @@ async fn a_request_in_flight_when_storage_goes_fails_at_once() {
     let mut cluster = TestCluster::start(ClusterSpec {
         sets: 1,
         chats: 1,
+        // One server, which the test pauses.
+        redis: schat_testkit::RedisMode::Single,
         ..ClusterSpec::default()
     })
     .await

@@ -87,7 +87,12 @@ async fn a_dismissed_group_leaves_no_key_behind() {
 
 #[tokio::test]
 async fn a_full_redis_refuses_sends_plainly_and_keeps_serving_reads() {
-    let cluster = TestCluster::start(ClusterSpec::default()).await.unwrap();
+    // One server, whose memory limit the test sets.
+    let spec = ClusterSpec {
+        redis: schat_testkit::RedisMode::Single,
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
     let (owner, _, _) = cluster.user(1, "filler").await.unwrap();
     let group = owner
         .create_group(schat_client::CreateGroupRequest {

@@ -932,6 +932,12 @@ pub struct DbAppended {
 pub struct DbAppendBatch {
     #[prost(message, repeated, tag = "1")]
     pub appends: ::prost::alloc::vec::Vec<DbAppend>,
+    /// The highest seq the group's actor has seen handed out: a new message
+    /// gets a higher one even if the counter in Redis is behind it (a primary
+    /// failed over before its replica had the last messages), so a seq is
+    /// never handed out twice. 0: unknown.
+    #[prost(uint64, tag = "2")]
+    pub seq_floor: u64,
 }
 /// One outcome per DbAppend of the batch, in the same order.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -1237,6 +1243,9 @@ pub struct DbRecall {
     pub seq: u64,
     #[prost(message, optional, tag = "3")]
     pub event: ::core::option::Option<super::client::ChatMessage>,
+    /// As DbAppendBatch.seq_floor, for the recall event.
+    #[prost(uint64, tag = "4")]
+    pub seq_floor: u64,
 }
 /// file_serv -> logic (RAND): the file-token key of one rotation epoch.
 /// logic creates it in Redis on first use (through db_logic's GetSecret).

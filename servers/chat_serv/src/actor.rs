@@ -165,6 +165,10 @@ pub(crate) struct GroupActor {
     last_write: Instant,
     leaving: bool,
     idle_check: Option<SpawnHandle>,
+    /// The highest seq storage handed this actor: sent with every write so
+    /// a seq is never handed out twice, even after a Redis failover lost
+    /// the last writes (see `DbAppendBatch.seq_floor`).
+    seq_high: u64,
 }
 
 impl GroupActor {
@@ -181,6 +185,7 @@ impl GroupActor {
             last_write: Instant::now(),
             leaving: false,
             idle_check: None,
+            seq_high: 0,
         }
     }
 
@@ -200,6 +205,7 @@ impl GroupActor {
                     gid: self.gid,
                     seq,
                     event: Some(event),
+                    seq_floor: self.seq_high,
                 });
                 self.store::<DbRecall>(ctx, request, move |act, body, result| {
                     act.recalled(body, result, answer)
@@ -235,7 +241,10 @@ impl GroupActor {
                         None => break,
                     }
                 }
-                let request = Msg::DbAppendBatch(DbAppendBatch { appends });
+                let request = Msg::DbAppendBatch(DbAppendBatch {
+                    appends,
+                    seq_floor: self.seq_high,
+                });
                 self.store::<DbAppendBatch>(ctx, request, move |act, body, result| {
                     act.appended(body, result, answers)
                 });
@@ -317,6 +326,7 @@ impl GroupActor {
                     release_files(&self.chat, &appended.released_paths);
                     let (seq, duplicate, version) =
                         (appended.seq, appended.duplicate, appended.member_version);
+                    self.seq_high = self.seq_high.max(seq);
                     answer.send(Ok(appended));
                     if !duplicate {
                         self.chat.metrics.messages_stored.inc();
@@ -342,6 +352,7 @@ impl GroupActor {
         };
         release_files(&self.chat, &appended.released_paths);
         let seq = appended.seq;
+        self.seq_high = self.seq_high.max(seq);
         answer.send(Ok(appended));
         let Some(Msg::DbRecall(recall)) = body.msg else {
             return;

@@ -27,9 +27,9 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     use anyhow::Context;
     let config = node.config.current();
     let chat = config.chat_of(&node.me)?.clone();
-    let store = Store::connect(&config.redis_url(), node.config.clone())
+    let store = Store::connect(node.config.clone())
         .await
-        .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+        .with_context(|| format!("cannot reach {}", config.redis.describe()))?;
     let ack_replicas = u32::from(config.redis.ack_replicas);
     if ack_replicas > 0 {
         // Said once at start: every send would be answered UNAVAILABLE.
@@ -123,7 +123,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 .into_iter()
                 .map(|append| (append.message.unwrap_or_default(), append.require_member))
                 .collect();
-            let outcomes = store.append_batch(messages).await?;
+            let outcomes = store.append_batch(messages, batch.seq_floor).await?;
             Msg::DbAppendedBatch(DbAppendedBatch {
                 outcomes: outcomes
                     .into_iter()
@@ -237,7 +237,7 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                     "no message with that seq",
                 ));
             };
-            let (seq, released) = store.recall(original, event).await?;
+            let (seq, released) = store.recall(original, event, req.seq_floor).await?;
             Msg::DbAppended(DbAppended {
                 seq,
                 duplicate: false,

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use schat_runtime::storage::Redis;
 use schat_runtime::logging::{error, info, warn, Logger};
 use schat_runtime::stats::Stats;
 use schat_runtime::Shutdown;
@@ -19,7 +19,7 @@ const CLEAR_MARGIN_PERCENT: u64 = 10;
 
 /// Watches Redis's memory until `shutdown`.
 pub async fn watch(
-    mut redis: ConnectionManager,
+    mut redis: Redis,
     alarm_percent: u8,
     log: Logger,
     stats: Stats,

@@ -39,14 +39,14 @@ mod notices;
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use schat_runtime::storage::Redis;
 use schat_proto::client::ResultCode;
 use schat_runtime::{CallError, LiveConfig};
 
 /// Typed access to the group keys.
 #[derive(Clone)]
 pub struct Store {
-    redis: ConnectionManager,
+    redis: Redis,
     /// For `chat.history_max_messages` (messages kept per group; 0: all),
     /// read at each append.
     config: LiveConfig,
@@ -59,19 +59,16 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub async fn connect(url: &str, config: LiveConfig) -> Result<Store, redis::RedisError> {
-        let client = redis::Client::open(url)?;
-        let mut manager = ConnectionManagerConfig::new();
+    pub async fn connect(config: LiveConfig) -> Result<Store, redis::RedisError> {
         let redis_config = &config.current().redis;
+        // A WAIT for replicas may take up to its own timeout: the
+        // connection must not give up on it first.
+        let mut timeout = Duration::from_millis(500);
         if redis_config.ack_replicas > 0 {
-            // A WAIT for replicas may take up to its own timeout: the
-            // connection must not give up on it first (its default is
-            // 500 ms for every command).
-            let wait = Duration::from_millis(redis_config.ack_timeout_ms);
-            manager = manager.set_response_timeout(Some(wait + Duration::from_millis(500)));
+            timeout += Duration::from_millis(redis_config.ack_timeout_ms);
         }
         Ok(Store {
-            redis: ConnectionManager::new_with_config(client, manager).await?,
+            redis: Redis::connect(redis_config, timeout).await?,
             config,
         })
     }
@@ -81,26 +78,31 @@ impl Store {
     }
 
     /// The connection, for the memory watch.
-    pub fn redis(&self) -> &ConnectionManager {
+    pub fn redis(&self) -> &Redis {
         &self.redis
     }
 
-    /// Replicas connected to the Redis this store writes to.
+    /// Replicas connected to the Redis this store writes to (on a Redis
+    /// Cluster, the fewest any primary has).
     pub async fn connected_replicas(&self) -> Result<u32, CallError> {
         let mut redis = self.conn();
-        let info: String = redis::cmd("INFO")
-            .arg("replication")
-            .query_async(&mut redis)
+        let infos = redis
+            .info_of_primaries("replication")
             .await
             .map_err(storage)?;
-        Ok(info
-            .lines()
-            .find_map(|line| line.strip_prefix("connected_slaves:"))
-            .and_then(|count| count.trim().parse().ok())
+        Ok(infos
+            .iter()
+            .map(|info| {
+                info.lines()
+                    .find_map(|line| line.strip_prefix("connected_slaves:"))
+                    .and_then(|count| count.trim().parse().ok())
+                    .unwrap_or(0)
+            })
+            .min()
             .unwrap_or(0))
     }
 
-    fn conn(&self) -> ConnectionManager {
+    fn conn(&self) -> Redis {
         self.redis.clone()
     }
 }

@@ -25,7 +25,7 @@
 
 use std::sync::LazyLock;
 
-use redis::aio::ConnectionManager;
+use schat_runtime::storage::Redis;
 use schat_proto::client::{DeviceKind, ResultCode};
 use schat_proto::server::{DeviceRecord, OpenSession, SessionOpened, SessionRecord};
 use schat_runtime::CallError;
@@ -188,7 +188,7 @@ fn is_live(record: &SessionRecord, live: &[String]) -> bool {
 }
 
 /// Opens a session for one of the user's devices (see [`OPEN`]).
-pub async fn open(redis: &ConnectionManager, req: OpenSession) -> Result<SessionOpened, CallError> {
+pub async fn open(redis: &Redis, req: OpenSession) -> Result<SessionOpened, CallError> {
     let mut redis = redis.clone();
     let record = SessionRecord {
         session_id: req.session_id,
@@ -260,7 +260,7 @@ pub async fn open(redis: &ConnectionManager, req: OpenSession) -> Result<Session
 
 /// The device's session record, if it has one.
 pub async fn current(
-    redis: &ConnectionManager,
+    redis: &Redis,
     uid: u64,
     device_id: &str,
 ) -> Result<Option<SessionRecord>, CallError> {
@@ -276,7 +276,7 @@ pub async fn current(
 
 /// Clears the device's session record if it still names `session_id`.
 pub async fn close(
-    redis: &ConnectionManager,
+    redis: &Redis,
     uid: u64,
     device_id: &str,
     session_id: u64,
@@ -295,7 +295,7 @@ pub async fn close(
 /// The user's devices, most recently used first, each with its session
 /// when that names a live process.
 pub async fn list(
-    redis: &ConnectionManager,
+    redis: &Redis,
     uid: u64,
     live: &[String],
 ) -> Result<Vec<DeviceRecord>, CallError> {
@@ -336,7 +336,7 @@ pub async fn list(
 /// names another session (a newer login of it). Returns the session
 /// records removed.
 pub async fn end(
-    redis: &ConnectionManager,
+    redis: &Redis,
     uid: u64,
     device_id: &str,
     session_id: u64,

@@ -13,7 +13,7 @@
 
 use std::sync::LazyLock;
 
-use redis::aio::ConnectionManager;
+use schat_runtime::storage::Redis;
 use redis::AsyncCommands;
 use schat_proto::server::{auth_guard::Op, AuthGuard, AuthVerdict};
 use schat_runtime::config::AuthThrottle;
@@ -84,7 +84,7 @@ fn registered_key(address: &str) -> String {
 
 /// Answers one guard request.
 pub async fn guard(
-    redis: &ConnectionManager,
+    redis: &Redis,
     throttle: &AuthThrottle,
     req: AuthGuard,
 ) -> Result<AuthVerdict, CallError> {

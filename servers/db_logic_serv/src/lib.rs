@@ -32,9 +32,9 @@ const MAX_SECRET_LEN: usize = 1024;
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
     let config = node.config.current();
     let logic = config.logic_of(&node.me)?.clone();
-    let store = Store::connect(&config.redis_url())
+    let store = Store::connect(&config.redis)
         .await
-        .with_context(|| format!("cannot reach redis at {}", config.redis_url()))?;
+        .with_context(|| format!("cannot reach {}", config.redis.describe()))?;
     let live = node.config.clone();
     serve_requests(listener, &node, &logic, move |msg| {
         let store = store.clone();

@@ -18,7 +18,8 @@
 use std::sync::LazyLock;
 
 use bytes::Bytes;
-use redis::aio::ConnectionManager;
+use schat_runtime::config::RedisConfig;
+use schat_runtime::storage::Redis;
 use redis::AsyncCommands;
 use schat_proto::client::{ResultCode, UserProfile};
 use schat_proto::server::{AccountCreated, CreateAccount, Credential, UpdateProfile};
@@ -32,7 +33,7 @@ static UPDATE_PROFILE_SCRIPT: LazyLock<redis::Script> =
 /// Typed access to the user keys.
 #[derive(Clone)]
 pub struct Store {
-    redis: ConnectionManager,
+    redis: Redis,
 }
 
 impl std::fmt::Debug for Store {
@@ -74,13 +75,12 @@ fn no_such_user() -> CallError {
 
 impl Store {
     /// The connection, for the other key families of this process.
-    pub fn redis(&self) -> &ConnectionManager {
+    pub fn redis(&self) -> &Redis {
         &self.redis
     }
 
-    pub async fn connect(url: &str) -> Result<Store, redis::RedisError> {
-        let client = redis::Client::open(url)?;
-        let redis = ConnectionManager::new(client).await?;
+    pub async fn connect(config: &RedisConfig) -> Result<Store, redis::RedisError> {
+        let redis = Redis::connect(config, std::time::Duration::from_millis(500)).await?;
         Ok(Store { redis })
     }
 

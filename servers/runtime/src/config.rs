@@ -48,8 +48,16 @@ pub struct ClusterConfig {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {
+    /// One Redis server (left out with `cluster_nodes`).
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub port: u16,
+    /// A Redis Cluster instead: `host:port` of some of its nodes (seeds;
+    /// the rest is learned from them). Every key of one user or one group
+    /// hashes to one slot, so the data model runs on it unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_nodes: Vec<String>,
     /// Database number used by the db_* processes.
     #[serde(default)]
     pub db: u32,
@@ -83,6 +91,26 @@ pub struct RedisConfig {
 
 fn default_ack_timeout_ms() -> u64 {
     1_000
+}
+
+impl RedisConfig {
+    /// The URL of the one Redis server (`cluster_nodes` empty).
+    pub fn url(&self) -> String {
+        format!("redis://{}:{}/{}", self.host, self.port, self.db)
+    }
+
+    /// Where the db_* processes connect, for logs and errors.
+    pub fn describe(&self) -> String {
+        if self.cluster_nodes.is_empty() {
+            self.url()
+        } else {
+            format!("Redis Cluster {}", self.cluster_nodes.join(","))
+        }
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        !self.cluster_nodes.is_empty()
+    }
 }
 
 fn default_redis_maxmemory_mb() -> u64 {
@@ -1043,11 +1071,9 @@ impl ClusterConfig {
         proc.log.as_deref().unwrap_or(&self.log.level)
     }
 
+    /// The URL of the one Redis server (`redis.cluster_nodes` empty).
     pub fn redis_url(&self) -> String {
-        format!(
-            "redis://{}:{}/{}",
-            self.redis.host, self.redis.port, self.redis.db
-        )
+        self.redis.url()
     }
 }
 

@@ -1,7 +1,12 @@
-//! Redis failures as callers see them: the one mapping every db_* process
-//! uses (built with the `redis` feature, by those processes only).
+//! Redis for the db_* processes (built with the `redis` feature, by those
+//! processes only): the connection (one server or a Redis Cluster, see
+//! `storage/connection.rs`) and Redis failures as callers see them.
 
 use crate::CallError;
+
+mod connection;
+
+pub use connection::Redis;
 
 /// A Redis failure as a [`CallError`] ([`CallError::storage`]). A failed
 /// pipeline is judged by its first failed command, so a pipeline refused

@@ -12,6 +12,8 @@ use schat_runtime::file_url::{FileUrl, Scope};
 use schat_runtime::time::now_ms;
 use schat_runtime::CallError;
 
+use schat_runtime::storage::Redis;
+
 use super::{group_key, no_such_group, storage, Store};
 
 /// How long a client message id is remembered for de-duplication, at
@@ -38,7 +40,10 @@ static RECALL_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::
 /// reads. ARGV: sender, a client's send (1: the sender must be a member
 /// allowed to speak; 0: a system message), body, dedup bucket TTL secs,
 /// has a client id (1/0), the group file the message references ('' for
-/// none), dedup field, messages kept (0: all), the message's time (ms).
+/// none), dedup field, messages kept (0: all), the message's time (ms),
+/// the seq floor (the highest seq the caller has seen handed out: the new
+/// seq is above it even if the counter is behind, after a failover lost
+/// the last writes; 0: none).
 /// Returns {status, seq, membership version, released files}: status 1
 /// stored, 0 duplicate, -1 no group, -2 not a member, -3 the sender is
 /// muted (seq: until when), -4 the group is muted and the sender neither
@@ -70,6 +75,11 @@ if ARGV[2] == '1' then
     and redis.call('SISMEMBER', KEYS[14], ARGV[1]) == 0 then return {-4, 0, version, {}} end
 end
 local seq = redis.call('INCR', KEYS[3])
+local floor = tonumber(ARGV[10])
+if seq <= floor then
+  seq = floor + 1
+  redis.call('SET', KEYS[3], seq)
+end
 redis.call('HSET', KEYS[4], seq, ARGV[3])
 redis.call('HSET', KEYS[1], 'last_ms', ARGV[9])
 if ARGV[2] == '1' then
@@ -112,7 +122,8 @@ return {1, seq, version, released}
 
 /// KEYS: info, seq, msgs, recalled, files, msgfile, reads, members. ARGV:
 /// target seq, tombstone, event, the group file the target referenced (''
-/// for none), who recalls, the event's time (ms). Returns {the event's seq or -1 without group, -2
+/// for none), who recalls, the event's time (ms), the seq floor (as for
+/// APPEND). Returns {the event's seq or -1 without group, -2
 /// without the target, -3 when it was recalled already; 1 when the file
 /// lost its last reference}. Like a send, the recall moves the cursor of
 /// whoever recalls (a member) to the event.
@@ -122,6 +133,11 @@ if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return {-2, 0} end
 if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return {-3, 0} end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local seq = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[7])
+if seq <= floor then
+  seq = floor + 1
+  redis.call('SET', KEYS[2], seq)
+end
 redis.call('HSET', KEYS[3], seq, ARGV[3])
 redis.call('HSET', KEYS[1], 'last_ms', ARGV[6])
 if redis.call('ZSCORE', KEYS[8], ARGV[5]) then redis.call('HSET', KEYS[7], ARGV[5], seq) end
@@ -150,6 +166,7 @@ fn append_invocation(
     require_member: bool,
     today: u64,
     history_max: u64,
+    seq_floor: u64,
 ) -> redis::ScriptInvocation<'static> {
     let gid = message.gid;
     message.seq = 0;
@@ -183,7 +200,8 @@ fn append_invocation(
         .arg(group_file(&message).unwrap_or_default())
         .arg(dedup_field)
         .arg(history_max)
-        .arg(message.sent_at_ms);
+        .arg(message.sent_at_ms)
+        .arg(seq_floor);
     invocation
 }
 
@@ -208,7 +226,8 @@ impl Store {
     /// it waits (the cost of the setting, in docs/OPERATIONS.md).
     async fn replicated(
         &self,
-        redis: &mut redis::aio::ConnectionManager,
+        redis: &mut Redis,
+        gids: impl IntoIterator<Item = u64>,
     ) -> Result<Option<CallError>, CallError> {
         let (replicas, timeout_ms) = {
             let config = self.config.current();
@@ -217,12 +236,19 @@ impl Store {
         if replicas == 0 {
             return Ok(None);
         }
-        let confirmed: u64 = redis::cmd("WAIT")
-            .arg(replicas)
-            .arg(timeout_ms)
-            .query_async(redis)
-            .await
-            .map_err(storage)?;
+        // On a Redis Cluster each group's writes went to the primary of its
+        // slot: the WAIT goes there.
+        let mut gids: Vec<u64> = gids.into_iter().collect();
+        gids.sort_unstable();
+        gids.dedup();
+        let mut confirmed = u64::MAX;
+        for gid in gids {
+            let on_this = redis
+                .wait_for_replicas(&group_key(gid, "seq"), replicas, timeout_ms)
+                .await
+                .map_err(storage)?;
+            confirmed = confirmed.min(on_this);
+        }
         if confirmed >= u64::from(replicas) {
             return Ok(None);
         }
@@ -242,7 +268,9 @@ impl Store {
         message: ChatMessage,
         require_member: bool,
     ) -> Result<DbAppended, CallError> {
-        let mut outcomes = self.append_batch(vec![(message, require_member)]).await?;
+        let mut outcomes = self
+            .append_batch(vec![(message, require_member)], 0)
+            .await?;
         outcomes.pop().unwrap_or_else(|| Err(no_such_group()))
     }
 
@@ -252,13 +280,15 @@ impl Store {
     pub async fn append_batch(
         &self,
         messages: Vec<(ChatMessage, bool)>,
+        seq_floor: u64,
     ) -> Result<Vec<Result<DbAppended, CallError>>, CallError> {
         let today = dedup_day(now_ms());
         let history_max = self.history_max();
+        let gids: Vec<u64> = messages.iter().map(|(message, _)| message.gid).collect();
         let invocations: Vec<redis::ScriptInvocation<'static>> = messages
             .into_iter()
             .map(|(message, require_member)| {
-                append_invocation(message, require_member, today, history_max)
+                append_invocation(message, require_member, today, history_max, seq_floor)
             })
             .collect();
         let mut pipe = redis::pipe();
@@ -284,7 +314,7 @@ impl Store {
         };
         // Stored (or found stored) is acknowledged only once the replicas
         // the settings ask for have it too.
-        let unconfirmed = self.replicated(&mut redis).await?;
+        let unconfirmed = self.replicated(&mut redis, gids).await?;
         Ok(replies
             .into_iter()
             .map(|(status, seq, member_version, released)| match status {
@@ -474,6 +504,7 @@ impl Store {
         &self,
         original: ChatMessage,
         mut event: ChatMessage,
+        seq_floor: u64,
     ) -> Result<(u64, Option<String>), CallError> {
         let mut redis = self.conn();
         let (gid, seq) = (original.gid, original.seq);
@@ -501,9 +532,17 @@ impl Store {
             .arg(file.as_deref().unwrap_or_default())
             .arg(event.sender_uid)
             .arg(event.sent_at_ms)
+            .arg(seq_floor)
             .invoke_async(&mut redis)
             .await
             .map_err(storage)?;
+        if result > 0 {
+            // Acknowledged, like a message, once the replicas asked for
+            // have it.
+            if let Some(unconfirmed) = self.replicated(&mut redis, [gid]).await? {
+                return Err(unconfirmed);
+            }
+        }
         match result {
             -1 => Err(no_such_group()),
             -2 => Err(CallError::remote(

@@ -253,11 +253,39 @@ fn must_exceed(
 }
 
 pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
-    if config.redis.host.is_empty() {
-        return Err(ConfigError::Redis("host is empty".to_string()));
-    }
-    if config.redis.port == 0 {
-        return Err(ConfigError::Redis("port must not be 0".to_string()));
+    let redis = &config.redis;
+    if redis.cluster_nodes.is_empty() {
+        if redis.host.is_empty() {
+            return Err(ConfigError::Redis(
+                "host is empty (give host and port, or cluster_nodes)".to_string(),
+            ));
+        }
+        if redis.port == 0 {
+            return Err(ConfigError::Redis("port must not be 0".to_string()));
+        }
+    } else {
+        if !redis.host.is_empty() || redis.port != 0 {
+            return Err(ConfigError::Redis(
+                "give host and port (one server) or cluster_nodes (a Redis Cluster), not both"
+                    .to_string(),
+            ));
+        }
+        if redis.db != 0 {
+            return Err(ConfigError::Redis(format!(
+                "db {} with cluster_nodes: a Redis Cluster has only database 0",
+                redis.db
+            )));
+        }
+        for node in &redis.cluster_nodes {
+            let valid = node.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.is_empty() && port.parse::<u16>().is_ok_and(|port| port != 0)
+            });
+            if !valid {
+                return Err(ConfigError::Redis(format!(
+                    "cluster node {node:?} is not host:port"
+                )));
+            }
+        }
     }
     if config.redis.ack_replicas > 5 {
         return Err(ConfigError::Redis(format!(
