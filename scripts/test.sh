@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, lints, unused dependencies, the
 # whole test suite (unit tests, in-process cluster tests against a private
-# redis-server, end-to-end tests of the real binaries, the console in
+# redis-server, and the group suites again on a private Redis Cluster,
+# end-to-end tests of the real binaries, the console in
 # headless Chromium, schat-push against sshd on loopback addresses), then
 # a short fuzzing run. Installs redis-server, chromium, openssh-server,
 # runit and cargo-machete if missing.
@@ -20,6 +21,10 @@ cargo machete
 # The end-to-end tests run the server binaries, so build them first.
 cargo build --workspace --bins --quiet
 cargo test --workspace
+# The account, group and message suites again on a Redis Cluster (six
+# servers, three primaries with a replica each; about a minute).
+SCHAT_TEST_REDIS=cluster cargo test -p schat-testkit --test accounts --test devices \
+    --test direct --test groups --test group_actors --test messages --test roles
 # A bounded fuzzing run: each of the seven targets for 8.5 s (about 60 s in
 # all) with a fresh seed, which it prints. A failing input is printed and
 # saved under target/fuzz-failures/. Long runs: docs/BENCHMARKS.md, "Fuzzing".

@@ -159,10 +159,25 @@ impl Manifest {
     }
 }
 
+/// Backup, restore and migrate read and write one Redis server; a Redis
+/// Cluster is backed up with its own tools (each primary's RDB).
+pub(crate) fn one_server(cluster: &Cluster) -> anyhow::Result<()> {
+    if cluster.config.redis.is_cluster() {
+        bail!(
+            "{} names a Redis Cluster (redis.cluster_nodes): backup, restore and migrate work \
+             on one Redis server; back up a Redis Cluster with its own tools (an RDB of every \
+             primary), as docs/OPERATIONS.md says",
+            cluster.path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Takes a backup of `cluster` into the archive `out` (written as
 /// `OUT.partial`, synced, then renamed).
 pub fn backup(cluster: &Cluster, out: &Path, report: &mut Report) -> anyhow::Result<Manifest> {
     let config = &cluster.config;
+    one_server(cluster)?;
     let redis_target = format!("{}:{}", config.redis.host, config.redis.port);
     std::fs::create_dir_all(&cluster.state_dir)
         .with_context(|| format!("cannot create {}", cluster.state_dir.display()))?;
@@ -368,6 +383,7 @@ pub fn restore(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let config = &cluster.config;
+    one_server(cluster)?;
     let manifest = Manifest::read(archive)?;
     let redis_target = format!("{}:{}", config.redis.host, config.redis.port);
 

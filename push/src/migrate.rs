@@ -30,6 +30,8 @@ pub fn migrate(
     options: &Options<'_>,
     report: &mut Report,
 ) -> anyhow::Result<()> {
+    backup::one_server(old)?;
+    backup::one_server(new)?;
     if old.config.redis_url() == new.config.redis_url() {
         bail!(
             "the new cluster file uses the same Redis ({}): migrate moves the data to the new \

@@ -506,9 +506,7 @@ impl TestCluster {
                     .map(str::to_string),
             );
         }
-        Ok(keys
-            .into_iter()
-            .collect())
+        Ok(keys.into_iter().collect())
     }
 
     pub fn conn_addr(&self, set: usize) -> String {

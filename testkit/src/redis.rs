@@ -12,7 +12,9 @@ use anyhow::{bail, Context};
 pub struct RedisServer {
     child: Child,
     port: u16,
-    _dir: tempfile::TempDir,
+    mode: RedisMode,
+    replica_of: Option<u16>,
+    dir: tempfile::TempDir,
 }
 
 /// How the test Redis runs.
@@ -92,56 +94,41 @@ impl RedisServer {
     fn try_start(mode: RedisMode, replica_of: Option<u16>) -> anyhow::Result<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let dir = tempfile::tempdir()?;
-        let mut command = Command::new("redis-server");
-        match mode {
-            RedisMode::Single => {}
-            RedisMode::OneNodeCluster => {
-                command.args(["--cluster-enabled", "yes"]);
-            }
-            RedisMode::Cluster => {
-                // A primary silent for 1 s is failed over: tests of a
-                // failover take seconds, not the default 15 s.
-                command.args(["--cluster-enabled", "yes"]);
-                command.args(["--cluster-node-timeout", "1000"]);
-                command.args(["--repl-diskless-sync-delay", "0"]);
-            }
-        }
-        if let Some(primary) = replica_of {
-            command.args(["--replicaof", "127.0.0.1", &primary.to_string()]);
-        }
-        let child = command
-            .args(["--port", &port.to_string()])
-            .args(["--bind", "127.0.0.1"])
-            .arg("--dir")
-            .arg(dir.path())
-            .args(["--save", ""])
-            .args(["--appendonly", "yes"])
-            .args(["--appendfsync", "everysec"])
-            .args(["--loglevel", "warning"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot run redis-server (is it installed? scripts/test.sh installs it)")?;
+        let child = spawn(mode, replica_of, port, dir.path())?;
         let mut server = RedisServer {
             child,
             port,
-            _dir: dir,
+            mode,
+            replica_of,
+            dir,
         };
+        server.wait_up()?;
+        if mode == RedisMode::OneNodeCluster {
+            take_every_slot(port)?;
+        }
+        Ok(server)
+    }
+
+    /// Starts the server again after [`kill`](Self::kill), on its port
+    /// and with its files (a supervisor bringing a crashed Redis back).
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.child = spawn(self.mode, self.replica_of, self.port, self.dir.path())?;
+        self.wait_up()
+    }
+
+    fn wait_up(&mut self) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if let Ok(Some(status)) = server.child.try_wait() {
+            if let Ok(Some(status)) = self.child.try_wait() {
                 bail!("redis-server exited at start: {status}");
             }
-            if ping(port) {
-                if mode == RedisMode::OneNodeCluster {
-                    take_every_slot(port)?;
-                }
-                return Ok(server);
+            if ping(self.port) {
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        let _ = server.child.kill();
-        bail!("redis-server did not answer on port {port}")
+        let _ = self.child.kill();
+        bail!("redis-server did not answer on port {}", self.port)
     }
 
     /// The redis-server's process id (tests pause it with SIGSTOP to hold
@@ -165,6 +152,46 @@ impl RedisServer {
     pub fn command(&self, line: &str) -> anyhow::Result<String> {
         command(self.port, line)
     }
+}
+
+/// Runs redis-server as `mode` on `port` with its files in `dir`.
+fn spawn(
+    mode: RedisMode,
+    replica_of: Option<u16>,
+    port: u16,
+    dir: &std::path::Path,
+) -> anyhow::Result<Child> {
+    let mut command = Command::new("redis-server");
+    match mode {
+        RedisMode::Single => {}
+        RedisMode::OneNodeCluster => {
+            command.args(["--cluster-enabled", "yes"]);
+        }
+        RedisMode::Cluster => {
+            // A primary silent for 1 s is failed over: tests of a
+            // failover take seconds, not the default 15 s.
+            command.args(["--cluster-enabled", "yes"]);
+            command.args(["--cluster-node-timeout", "1000"]);
+            command.args(["--repl-diskless-sync-delay", "0"]);
+        }
+    }
+    if let Some(primary) = replica_of {
+        command.args(["--replicaof", "127.0.0.1", &primary.to_string()]);
+    }
+    let child = command
+        .args(["--port", &port.to_string()])
+        .args(["--bind", "127.0.0.1"])
+        .arg("--dir")
+        .arg(dir)
+        .args(["--save", ""])
+        .args(["--appendonly", "yes"])
+        .args(["--appendfsync", "everysec"])
+        .args(["--loglevel", "warning"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot run redis-server (is it installed? scripts/test.sh installs it)")?;
+    Ok(child)
 }
 
 /// Gives the one node every slot and waits until the cluster says ok.
@@ -259,11 +286,11 @@ impl RedisCluster {
     pub fn wait_ok(&self, within: Duration) -> anyhow::Result<()> {
         let deadline = Instant::now() + within;
         while Instant::now() < deadline {
-            let ok = self
-                .running()
-                .all(|node| node.command("CLUSTER INFO").is_ok_and(|info| {
+            let ok = self.running().all(|node| {
+                node.command("CLUSTER INFO").is_ok_and(|info| {
                     info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384")
-                }));
+                })
+            });
             if ok {
                 return Ok(());
             }
@@ -318,6 +345,12 @@ impl RedisCluster {
     /// Kills server `index` at once (SIGKILL), as a crash would.
     pub fn kill(&mut self, index: usize) {
         self.nodes[index].kill();
+    }
+
+    /// Starts server `index` again after [`kill`](Self::kill): it rejoins
+    /// the cluster (as a replica, if its slots failed over meanwhile).
+    pub fn restart(&mut self, index: usize) -> anyhow::Result<()> {
+        self.nodes[index].restart()
     }
 
     /// Server `index`.

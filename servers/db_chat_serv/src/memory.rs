@@ -1,14 +1,15 @@
 //! The Redis memory alarm: every few seconds db_chat_serv reads Redis's
-//! `INFO memory` and logs an alarm (error level: someone must act) while
-//! Redis uses at least `redis.memory_alarm_percent` of its `maxmemory`,
+//! `INFO memory` (every primary's, on a Redis Cluster) and logs an alarm
+//! (error level: someone must act) while Redis (the fullest primary) uses
+//! at least `redis.memory_alarm_percent` of its `maxmemory`,
 //! and when it falls back below the alarm level less a margin. Redis
 //! without a memory limit is reported once at start.
 
 use std::time::Duration;
 
-use schat_runtime::storage::Redis;
 use schat_runtime::logging::{error, info, warn, Logger};
 use schat_runtime::stats::Stats;
+use schat_runtime::storage::Redis;
 use schat_runtime::Shutdown;
 
 /// How often Redis's memory is read.
@@ -33,16 +34,23 @@ pub async fn watch(
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let info: String = match redis::cmd("INFO")
-            .arg("memory")
-            .query_async(&mut redis)
-            .await
-        {
-            Ok(info) => info,
+        let infos = match redis.info_of_primaries("memory").await {
+            Ok(infos) => infos,
             Err(_) => continue,
         };
-        let (Some(used), Some(max)) = (field(&info, "used_memory"), field(&info, "maxmemory"))
-        else {
+        // On a Redis Cluster, the primary nearest its limit (a full one
+        // refuses the writes of its slots).
+        let fullest = infos
+            .iter()
+            .filter_map(|info| Some((field(info, "used_memory")?, field(info, "maxmemory")?)))
+            .max_by(|(used_a, max_a), (used_b, max_b)| {
+                let share = |used: u64, max: u64| match max {
+                    0 => 0.0,
+                    max => used as f64 / max as f64,
+                };
+                share(*used_a, *max_a).total_cmp(&share(*used_b, *max_b))
+            });
+        let Some((used, max)) = fullest else {
             continue;
         };
         if max == 0 {

@@ -39,8 +39,8 @@ mod notices;
 
 use std::time::Duration;
 
-use schat_runtime::storage::Redis;
 use schat_proto::client::ResultCode;
+use schat_runtime::storage::Redis;
 use schat_runtime::{CallError, LiveConfig};
 
 /// Typed access to the group keys.

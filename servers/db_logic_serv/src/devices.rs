@@ -25,9 +25,9 @@
 
 use std::sync::LazyLock;
 
-use schat_runtime::storage::Redis;
 use schat_proto::client::{DeviceKind, ResultCode};
 use schat_proto::server::{DeviceRecord, OpenSession, SessionOpened, SessionRecord};
+use schat_runtime::storage::Redis;
 use schat_runtime::CallError;
 
 use crate::store::storage;

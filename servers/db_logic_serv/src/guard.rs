@@ -13,10 +13,10 @@
 
 use std::sync::LazyLock;
 
-use schat_runtime::storage::Redis;
 use redis::AsyncCommands;
 use schat_proto::server::{auth_guard::Op, AuthGuard, AuthVerdict};
 use schat_runtime::config::AuthThrottle;
+use schat_runtime::storage::Redis;
 use schat_runtime::CallError;
 
 use crate::store::storage;

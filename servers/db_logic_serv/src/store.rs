@@ -18,11 +18,11 @@
 use std::sync::LazyLock;
 
 use bytes::Bytes;
-use schat_runtime::config::RedisConfig;
-use schat_runtime::storage::Redis;
 use redis::AsyncCommands;
 use schat_proto::client::{ResultCode, UserProfile};
 use schat_proto::server::{AccountCreated, CreateAccount, Credential, UpdateProfile};
+use schat_runtime::config::RedisConfig;
+use schat_runtime::storage::Redis;
 use schat_runtime::CallError;
 
 /// The scripts, hashed once (each call sends EVALSHA; Redis loads a

@@ -228,7 +228,7 @@ pub async fn serve_requests<H, Fut>(
 {
     info!(node.log, "Started"; "proc_id" => node.me.id,
         "listen" => listener.local_addr().map(|addr| addr.to_string()).unwrap_or_default(),
-        "partner" => &partner.name, "redis" => node.config.current().redis_url());
+        "partner" => &partner.name, "redis" => node.config.current().redis.describe());
     let (inbox_tx, mut inbox) = mpsc::channel::<Incoming>(4096);
     let stats = &node.stats;
     stats.inbox(&inbox_tx);

@@ -55,7 +55,8 @@ impl Redis {
     pub async fn connect(config: &RedisConfig, response_timeout: Duration) -> RedisResult<Redis> {
         if config.cluster_nodes.is_empty() {
             let client = redis::Client::open(config.url())?;
-            let manager = ConnectionManagerConfig::new().set_response_timeout(Some(response_timeout));
+            let manager =
+                ConnectionManagerConfig::new().set_response_timeout(Some(response_timeout));
             return Ok(Redis::Single(
                 ConnectionManager::new_with_config(client, manager).await?,
             ));
@@ -108,8 +109,7 @@ impl Redis {
         match self {
             Redis::Single(redis) => Ok(vec![info.query_async(redis).await?]),
             Redis::Cluster(redis) => {
-                let routing =
-                    RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
+                let routing = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
                 let value = redis.route_command(info, routing).await?;
                 let by_node: BTreeMap<String, String> = redis::from_redis_value(value)?;
                 Ok(by_node.into_values().collect())
@@ -147,7 +147,10 @@ fn slot_of(cmd: &Cmd) -> Option<Slot> {
 
 /// Sends a pipeline whose commands span several slots as one pipeline per
 /// slot, at once, and puts the answers back in the order of the commands.
-async fn split_by_slot(redis: &mut ClusterConnection, pipeline: &Pipeline) -> RedisResult<Vec<Value>> {
+async fn split_by_slot(
+    redis: &mut ClusterConnection,
+    pipeline: &Pipeline,
+) -> RedisResult<Vec<Value>> {
     // Commands without a key ride with the first slot.
     let mut parts: Vec<(Option<Slot>, Pipeline, Vec<usize>)> = Vec::new();
     let mut first_slot = None;
@@ -234,7 +237,11 @@ mod tests {
         get.arg("{g:1}:info").arg("name");
         assert_eq!(key_of(&get), Some(&b"{g:1}:info"[..]));
         let mut eval = redis::cmd("EVALSHA");
-        eval.arg("abc").arg(2).arg("{g:1}:seq").arg("{g:1}:msgs").arg("x");
+        eval.arg("abc")
+            .arg(2)
+            .arg("{g:1}:seq")
+            .arg("{g:1}:msgs")
+            .arg("x");
         assert_eq!(key_of(&eval), Some(&b"{g:1}:seq"[..]));
         let mut no_keys = redis::cmd("EVALSHA");
         no_keys.arg("abc").arg(0).arg("x");
