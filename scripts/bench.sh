@@ -18,6 +18,12 @@
 # Redis and sets redis.ack_replicas to N: every message is acknowledged
 # only once N replicas have it (their CPU is reported as redis_replica).
 #
+# SCHAT_REDIS=cluster runs the bench cluster on a Redis Cluster (six
+# redis-servers, three primaries with a replica each; scripts/run.sh
+# starts it) instead of one Redis; the Redis CPU reported is all six.
+# With SCHAT_BENCH_ACK_REPLICAS=1 every message then waits for its
+# primary's replica.
+#
 # SCHAT_BENCH_PORT_OFFSET=N moves every port of the bench cluster (Redis
 # included) up by N, so that a benchmark on a machine that runs another
 # cluster (another checkout's scripts/run.sh) does not collide with it.
@@ -95,7 +101,8 @@ start_replicas() {
     echo "the replicas did not come online" >&2
     return 1
 }
-if [ "${SCHAT_BENCH_ACK_REPLICAS:-0}" -gt 0 ]; then
+# (A Redis Cluster, SCHAT_REDIS=cluster, has a replica per primary already.)
+if [ "${SCHAT_BENCH_ACK_REPLICAS:-0}" -gt 0 ] && [ "${SCHAT_REDIS:-}" != cluster ]; then
     start_replicas "$SCHAT_BENCH_ACK_REPLICAS"
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

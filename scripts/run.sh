@@ -7,6 +7,11 @@
 #   scripts/run.sh              run in the foreground until Ctrl-C
 #   scripts/run.sh --detach     start and return (stop with scripts/stop.sh)
 #   SCHAT_CLUSTER=other.json scripts/run.sh
+#   SCHAT_REDIS=cluster scripts/run.sh   on a Redis Cluster instead: six
+#       redis-servers from the file's Redis port up (three primaries with
+#       a replica each, made with redis-cli --cluster create), the
+#       processes started from a copy of the file naming them
+#       (data/<name>.redis-cluster.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -42,20 +47,64 @@ redis_port=$(cluster_field "$cluster" "c['redis']['port']")
 redis_dir=$(cluster_field "$cluster" "c['redis'].get('data_dir', 'data/redis')")
 fsync=$(cluster_field "$cluster" "c['redis'].get('appendfsync', 'everysec')")
 maxmemory_mb=$(cluster_field "$cluster" "c['redis'].get('maxmemory_mb', 1024)")
-mkdir -p "$redis_dir"
+
+# Starts one redis-server: start_redis PORT DIR PIDNAME [ARGS...]
 # A memory limit with no eviction: past it writes are refused ("storage is
 # full"), and nothing stored is ever evicted.
-redis-server --bind "$redis_host" --port "$redis_port" --dir "$(cd "$redis_dir" && pwd)" \
-    --appendonly yes --appendfsync "$fsync" --save "" \
-    --maxmemory "${maxmemory_mb}mb" --maxmemory-policy noeviction \
-    --logfile "$(pwd)/logs/redis.log" --daemonize no &
-echo $! > data/pids/redis.pid
-for _ in $(seq 100); do
-    redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-redis-cli -h "$redis_host" -p "$redis_port" ping >/dev/null || { echo "redis did not start; see logs/redis.log" >&2; exit 1; }
-echo "redis     $redis_host:$redis_port (appendfsync $fsync, maxmemory ${maxmemory_mb} MB, data in $redis_dir)"
+start_redis() {
+    local port=$1 dir=$2 name=$3
+    shift 3
+    mkdir -p "$dir"
+    redis-server --bind "$redis_host" --port "$port" --dir "$(cd "$dir" && pwd)" \
+        --appendonly yes --appendfsync "$fsync" --save "" \
+        --maxmemory "${maxmemory_mb}mb" --maxmemory-policy noeviction \
+        --logfile "$(pwd)/logs/$name.log" --daemonize no "$@" &
+    echo $! > "data/pids/$name.pid"
+    for _ in $(seq 100); do
+        redis-cli -h "$redis_host" -p "$port" ping >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "redis on port $port did not start; see logs/$name.log" >&2
+    exit 1
+}
+
+if [ "${SCHAT_REDIS:-}" = cluster ]; then
+    nodes=""
+    for k in 0 1 2 3 4 5; do
+        name=redis; [ "$k" -gt 0 ] && name="redis-$k"
+        start_redis $((redis_port + k)) "$redis_dir/cluster-$k" "$name" \
+            --cluster-enabled yes --cluster-node-timeout 5000
+        nodes="$nodes $redis_host:$((redis_port + k))"
+    done
+    # Created once; a restart finds its nodes.conf and the cluster as it was.
+    if ! redis-cli -h "$redis_host" -p "$redis_port" CLUSTER INFO | grep -q cluster_known_nodes:6; then
+        # shellcheck disable=SC2086
+        redis-cli --cluster create $nodes --cluster-replicas 1 --cluster-yes >/dev/null
+    fi
+    for _ in $(seq 300); do
+        redis-cli -h "$redis_host" -p "$redis_port" CLUSTER INFO | grep -q cluster_state:ok && break
+        sleep 0.1
+    done
+    redis-cli -h "$redis_host" -p "$redis_port" CLUSTER INFO | grep -q cluster_state:ok \
+        || { echo "the Redis Cluster did not come up; see logs/redis*.log" >&2; exit 1; }
+    derived="data/$(basename "$cluster" .json).redis-cluster.json"
+    SCHAT_REDIS_NODES="$nodes" python3 - "$cluster" "$derived" <<'PY'
+import json, os, sys
+c = json.load(open(sys.argv[1]))
+r = c["redis"]
+r.pop("host", None)
+r.pop("port", None)
+r["cluster_nodes"] = os.environ["SCHAT_REDIS_NODES"].split()
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+PY
+    cluster=$derived
+    "$bin/disp_serv" --config "$cluster" --config-check >/dev/null
+    echo "redis     Redis Cluster on$nodes (3 primaries + 3 replicas; appendfsync $fsync, data in $redis_dir/cluster-*)"
+    echo "config    $cluster (cluster.json with the Redis Cluster's nodes)"
+else
+    start_redis "$redis_port" "$redis_dir" redis
+    echo "redis     $redis_host:$redis_port (appendfsync $fsync, maxmemory ${maxmemory_mb} MB, data in $redis_dir)"
+fi
 
 # Storage first, then the hubs, then the rest; every process also
 # reconnects on its own, so the order only saves a few retries. Each

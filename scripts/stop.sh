@@ -24,9 +24,14 @@ stop_pid_file() {
 
 for file in data/pids/*.pid; do
     [ -e "$file" ] || continue
-    [ "$(basename "$file")" = redis.pid ] && continue
+    case "$(basename "$file")" in redis.pid | redis-*.pid) continue ;; esac
     stop_pid_file "$file" &
 done
 wait
-[ -f data/pids/redis.pid ] && stop_pid_file data/pids/redis.pid
+# Redis last (every server of a Redis Cluster, at once).
+for file in data/pids/redis.pid data/pids/redis-*.pid; do
+    [ -e "$file" ] || continue
+    stop_pid_file "$file" &
+done
+wait
 echo "stopped"
