@@ -8,7 +8,8 @@ use schat_proto::client::{
     MarkReadRequest, MembersResponse, MessageKind, MessagesResponse, MuteAllRequest,
     MuteMemberRequest, MyGroupsRequest, Notice, PullMessagesRequest, QuitGroupRequest,
     ReadersRequest, ReadersResponse, RecallMessageRequest, Role, SendMessageRequest,
-    SendMessageResponse, SetRoleRequest, TransferOwnershipRequest, UpdateGroupRequest,
+    SendMessageResponse, SetNotificationsRequest, SetRoleRequest, TransferOwnershipRequest,
+    UpdateGroupRequest,
 };
 
 use crate::connection::unexpected;
@@ -228,6 +229,13 @@ impl Client {
             Response::Messages(messages) => Ok(messages),
             _ => Err(unexpected("history")),
         }
+    }
+
+    /// Turns offline push notifications of conversation `gid` off
+    /// (`muted`) or on again.
+    pub async fn set_notifications(&self, gid: u64, muted: bool) -> Result<(), ClientError> {
+        let request = Request::SetNotifications(SetNotificationsRequest { gid, muted });
+        self.done(request, "set_notifications").await
     }
 
     pub async fn mark_read(&self, gid: u64, seq: u64) -> Result<(), ClientError> {

@@ -14,7 +14,7 @@ use schat_proto::Wire;
 
 /// How many request bodies [`request_body`] can make; every one of
 /// `ClientMessage`'s oneof.
-pub const REQUEST_KINDS: u8 = 28;
+pub const REQUEST_KINDS: u8 = 29;
 
 pub fn client_message(u: &mut Unstructured<'_>) -> Result<ClientMessage> {
     let request_id = match u.int_in_range(0..=3u8)? {
@@ -142,6 +142,10 @@ pub fn request_body(u: &mut Unstructured<'_>, kind: u8) -> Result<Body> {
         25 => Body::ListDevices(client::ListDevicesRequest {}),
         26 => Body::EndDevice(client::EndDeviceRequest {
             device_id: text(u)?,
+        }),
+        27 => Body::SetNotifications(client::SetNotificationsRequest {
+            gid: id(u)?,
+            muted: u.arbitrary()?,
         }),
         _ => Body::RecallMessage(client::RecallMessageRequest {
             gid: id(u)?,

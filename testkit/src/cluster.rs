@@ -10,7 +10,8 @@ use schat_client::{Client, ClientOptions};
 use schat_proto::server::CommandResult;
 use schat_runtime::config::{
     AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, HttpConfig, Limits,
-    LogConfig, ManageConfig, ProcConfig, ProcKind, RedisConfig, Timing, TlsConfig,
+    LogConfig, ManageConfig, OfflinePushConfig, ProcConfig, ProcKind, RedisConfig, Timing,
+    TlsConfig,
 };
 use schat_runtime::logging::test_logger;
 use schat_runtime::time::Clock;
@@ -59,6 +60,8 @@ pub struct ClusterSpec {
     /// acknowledged only once it confirms them (`redis.ack_replicas` 1,
     /// with this `redis.ack_timeout_ms`).
     pub redis_replica_ack_ms: Option<u64>,
+    /// Notifications for offline members (off by default).
+    pub offline_push: OfflinePushConfig,
 }
 
 impl Default for ClusterSpec {
@@ -108,6 +111,7 @@ impl Default for ClusterSpec {
             manage: ManageConfig::default(),
             redis: RedisMode::from_env(),
             redis_replica_ack_ms: None,
+            offline_push: OfflinePushConfig::default(),
         }
     }
 }
@@ -287,6 +291,7 @@ impl TestCluster {
             directory: spec.directory,
             http: spec.http,
             manage: spec.manage,
+            offline_push: spec.offline_push,
             hosts: Default::default(),
             procs,
         };

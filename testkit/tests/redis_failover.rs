@@ -143,6 +143,10 @@ async fn with_ack_replicas_a_killed_primary_loses_no_acknowledged_message() {
         outcome.acked_after_kill > 10,
         "sends did not resume: {outcome:?}"
     );
+    assert!(
+        outcome.longest_gap < Duration::from_secs(8),
+        "no send got through for too long: {outcome:?}"
+    );
 }
 
 #[tokio::test]
@@ -154,6 +158,10 @@ async fn without_ack_replicas_a_killed_primary_never_reuses_a_seq() {
     assert!(
         outcome.acked_after_kill > 10,
         "sends did not resume: {outcome:?}"
+    );
+    assert!(
+        outcome.longest_gap < Duration::from_secs(8),
+        "no send got through for too long: {outcome:?}"
     );
 }
 

@@ -7,7 +7,7 @@ pub struct ClientMessage {
     pub request_id: u32,
     #[prost(
         oneof = "client_message::Body",
-        tags = "10, 11, 12, 13, 14, 15, 16, 18, 19, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65, 66"
+        tags = "10, 11, 12, 13, 14, 15, 16, 18, 19, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 56, 60, 61, 62, 63, 64, 65, 66"
     )]
     pub body: ::core::option::Option<client_message::Body>,
 }
@@ -85,9 +85,13 @@ pub mod client_message {
         Block(super::BlockRequest),
         #[prost(message, tag = "54")]
         ListContacts(super::ListContactsRequest),
-        /// 56..59: more.
         #[prost(message, tag = "55")]
         SetPrivacy(super::SetPrivacyRequest),
+        /// Offline push notifications of one conversation on or off.
+        ///
+        /// 57..59: more.
+        #[prost(message, tag = "56")]
+        SetNotifications(super::SetNotificationsRequest),
         /// Messages and sync.
         #[prost(message, tag = "60")]
         SendMessage(super::SendMessageRequest),
@@ -331,6 +335,16 @@ pub struct DeviceInfo {
 pub struct EndDeviceRequest {
     #[prost(string, tag = "1")]
     pub device_id: ::prost::alloc::string::String,
+}
+/// Offline push (the cluster's gateway to phones) for one of your
+/// conversations: muted, no notification reaches your devices while you
+/// are offline; messages arrive as always.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SetNotificationsRequest {
+    #[prost(uint64, tag = "1")]
+    pub gid: u64,
+    #[prost(bool, tag = "2")]
+    pub muted: bool,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ReadMarked {
@@ -644,6 +658,9 @@ pub struct GroupState {
     /// DIRECT: the other person's read cursor (how far they have read).
     #[prost(uint64, tag = "4")]
     pub peer_read_seq: u64,
+    /// The user turned offline push notifications of this conversation off.
+    #[prost(bool, tag = "5")]
+    pub notifications_muted: bool,
 }
 /// Groups and direct conversations, the most recently active first.
 #[derive(Clone, PartialEq, ::prost::Message)]

@@ -102,7 +102,7 @@ pub struct Peer {
 pub struct ServerMsg {
     #[prost(
         oneof = "server_msg::Msg",
-        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 51, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
+        tags = "1, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 50, 51, 60, 61, 62, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121"
     )]
     pub msg: ::core::option::Option<server_msg::Msg>,
 }
@@ -276,6 +276,13 @@ pub mod server_msg {
         EndDevices(super::EndDevices),
         #[prost(message, tag = "143")]
         DevicesEnded(super::DevicesEnded),
+        /// chat <-> db_chat: offline push settings
+        #[prost(message, tag = "144")]
+        DbSetQuiet(super::DbSetQuiet),
+        #[prost(message, tag = "145")]
+        DbQuietOf(super::DbQuietOf),
+        #[prost(message, tag = "146")]
+        DbQuiet(super::DbQuiet),
         /// files and directory (file_serv, dir_serv)
         #[prost(message, tag = "100")]
         GetFileKey(super::GetFileKey),
@@ -1140,6 +1147,31 @@ pub struct DbMarkRead {
     pub uid: u64,
     #[prost(uint64, tag = "3")]
     pub seq: u64,
+}
+/// A user's offline push notifications of one conversation off (muted) or
+/// on again.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbSetQuiet {
+    #[prost(uint64, tag = "1")]
+    pub uid: u64,
+    #[prost(uint64, tag = "2")]
+    pub gid: u64,
+    #[prost(bool, tag = "3")]
+    pub muted: bool,
+}
+/// Which of (uids\[i\], gids\[i\]) have notifications muted.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbQuietOf {
+    #[prost(uint64, repeated, tag = "1")]
+    pub uids: ::prost::alloc::vec::Vec<u64>,
+    #[prost(uint64, repeated, tag = "2")]
+    pub gids: ::prost::alloc::vec::Vec<u64>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DbQuiet {
+    /// One per pair asked, in order.
+    #[prost(bool, repeated, tag = "1")]
+    pub quiet: ::prost::alloc::vec::Vec<bool>,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbReadMark {

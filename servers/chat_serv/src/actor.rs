@@ -385,12 +385,8 @@ impl GroupActor {
             let members = self.members_for(stored.member_version);
             if let Some(uids) = &members {
                 if let Some(entries) = deliver::locate_here(&self.chat, uids) {
-                    let delivered = deliver::push_located(
-                        &self.chat,
-                        entries,
-                        deliver::message_frame(stored.message),
-                        self.gid,
-                    );
+                    let delivered =
+                        deliver::push_message(&self.chat, uids, entries, stored.message, self.gid);
                     self.chat.metrics.deliveries.add(delivered as u64);
                     continue;
                 }
@@ -410,8 +406,8 @@ impl GroupActor {
                     },
                 };
                 if let Some(entries) = deliver::locate(&chat, &uids).await {
-                    let frame = deliver::message_frame(stored.message);
-                    let delivered = deliver::push_located(&chat, entries, frame, gid);
+                    let delivered =
+                        deliver::push_message(&chat, &uids, entries, stored.message, gid);
                     chat.metrics.deliveries.add(delivered as u64);
                 }
                 fetched

@@ -12,6 +12,7 @@ use schat_runtime::{CallError, Channel, Fabric, LiveConfig, Logger, Node, Target
 
 use crate::actors::GroupActors;
 use crate::admin::ChatMetrics;
+use crate::offline_push::OfflinePush;
 use crate::typing::TypingLimit;
 
 /// chat_serv's shared state: its links, its view of presence, and the
@@ -35,6 +36,8 @@ pub(crate) struct Chat {
     pub metrics: ChatMetrics,
     /// How often each user's typing in each conversation is passed on.
     pub typing: TypingLimit,
+    /// Notifications for offline members, to the push gateway.
+    pub offline_push: OfflinePush,
 }
 
 impl Chat {

@@ -83,6 +83,24 @@ pub async fn locate(chat: &Chat, uids: &[u64]) -> Option<Vec<PresenceEntry>> {
     }
 }
 
+/// Pushes a group's `message` to those of its `members` located in
+/// `entries`, and hands the others to offline push (when it is on).
+/// Returns how many recipients the pushes went out for.
+pub fn push_message(
+    chat: &Chat,
+    members: &[u64],
+    entries: Vec<PresenceEntry>,
+    message: ChatMessage,
+    gid: u64,
+) -> usize {
+    let config = chat.config.load();
+    if config.offline_push.enabled() {
+        chat.offline_push
+            .fanned_out(&config.offline_push, members, &entries, &message);
+    }
+    push_located(chat, entries, message_frame(message), gid)
+}
+
 /// Writes `frame` to the located users: one UserDeliver per logic_serv.
 /// Pushes with the same `order_key` (a gid) travel through the same disp,
 /// so they arrive in the order sent. Returns how many recipients the

@@ -14,8 +14,8 @@ use tokio::time::Instant;
 
 use crate::reply::ClientReply;
 use crate::{
-    admin, contacts, deliver, file_checks, groups, membership, messages, roles, typing, Chat,
-    Failure,
+    admin, contacts, deliver, file_checks, groups, membership, messages, offline_push, roles,
+    typing, Chat, Failure,
 };
 
 /// Handles what needs no waiting at once and returns the rest, for a task.
@@ -144,6 +144,7 @@ async fn handle(chat: &Arc<Chat>, uid: u64, request: Request) -> Result<ServerMe
         Request::Block(req) => contacts::block(chat, uid, req).await?,
         Request::ListContacts(_) => Response::Contacts(contacts::list(chat, uid).await?),
         Request::SetPrivacy(req) => contacts::set_privacy(chat, uid, req).await?,
+        Request::SetNotifications(req) => offline_push::set(chat, uid, req).await?,
         Request::Typing(req) => typing::relay(chat, uid, req.gid).await?,
         Request::PullMessages(req) => Response::Messages(messages::pull(chat, uid, req).await?),
         Request::History(req) => Response::Messages(messages::history(chat, uid, req).await?),

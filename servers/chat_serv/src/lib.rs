@@ -27,6 +27,7 @@ mod file_checks;
 mod groups;
 mod membership;
 mod messages;
+mod offline_push;
 mod reply;
 mod roles;
 mod typing;
@@ -81,8 +82,10 @@ pub async fn run(node: Node) -> anyhow::Result<()> {
         metrics: admin::ChatMetrics::register(&node.stats),
         node: node.clone(),
         typing: typing::TypingLimit::default(),
+        offline_push: offline_push::OfflinePush::new(&node.stats),
     });
     admin::register(&chat);
+    shutdown.spawn(offline_push::run(chat.clone()));
 
     let sweep_period = || Duration::from_millis(config.current().timing.presence_beat_ms);
     let mut sweep = tokio::time::interval(sweep_period());

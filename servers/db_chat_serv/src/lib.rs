@@ -13,7 +13,7 @@ pub mod store;
 use schat_proto::client::{MyGroupsResponse, NoticesResponse, ResultCode, Role};
 use schat_proto::server::{
     db_append_outcome, server_msg::Msg, DbAppendOutcome, DbAppended, DbAppendedBatch,
-    DbFileRefCount, DbFlag, DbGroup, DbReadMark, DbUids, Ok as OkMsg,
+    DbFileRefCount, DbFlag, DbGroup, DbQuiet, DbReadMark, DbUids, Ok as OkMsg,
 };
 use schat_runtime::logging::warn;
 use schat_runtime::paired::serve_requests;
@@ -199,6 +199,16 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 .await?,
         ),
         Msg::DbContacts(req) => Msg::DbContactList(store.contacts(req.uid).await?),
+        Msg::DbSetQuiet(req) => {
+            store.set_quiet(req.uid, req.gid, req.muted).await?;
+            Msg::Ok(OkMsg {})
+        }
+        Msg::DbQuietOf(req) => {
+            let pairs: Vec<(u64, u64)> = req.uids.into_iter().zip(req.gids).collect();
+            Msg::DbQuiet(DbQuiet {
+                quiet: store.quiet_of(&pairs).await?,
+            })
+        }
         Msg::DbContactChange(change) => Msg::DbContactDone(store.contact_change(change).await?),
         Msg::DbMarkRead(req) => {
             let (read_seq, moved) = store.mark_read(req.gid, req.uid, req.seq).await?;

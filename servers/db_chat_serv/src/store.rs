@@ -31,6 +31,7 @@
 //! | `{u:<uid>}:asks_in` / `{u:<uid>}:asks_out` | hash / set | contact requests to the user (from uid → note) / from the user, unanswered |
 //! | `{u:<uid>}:blocked` | set | uids the user blocked |
 //! | `{u:<uid>}:privacy` | string | who may start a direct conversation (0 anyone, 1 contacts only) |
+//! | `{u:<uid>}:quiet` | set | gids whose offline push notifications the user turned off |
 
 mod contacts;
 mod groups;

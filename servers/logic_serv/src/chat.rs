@@ -35,6 +35,7 @@ pub fn target(request: &Request) -> Option<Target> {
         Request::MuteAll(req) => req.gid,
         Request::Readers(req) => req.gid,
         Request::Typing(req) => req.gid,
+        Request::SetNotifications(req) => req.gid,
         Request::CreateGroup(_)
         | Request::ListPublicGroups(_)
         | Request::MyGroups(_)

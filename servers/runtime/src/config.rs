@@ -38,6 +38,10 @@ pub struct ClusterConfig {
     pub http: HttpConfig,
     #[serde(default)]
     pub manage: ManageConfig,
+    /// Notifications to a push gateway for members offline when a message
+    /// is fanned out (off unless `url` is set).
+    #[serde(default)]
+    pub offline_push: OfflinePushConfig,
     /// The machines the cluster runs on, by name, for the push tool; when
     /// present, every process's `host` names one of them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -371,6 +375,61 @@ impl Default for ChatConfig {
             receipts_max_members: 500,
             contact_requests_max: 100,
         }
+    }
+}
+
+/// Offline push: chat_serv posts batches of notifications for members who
+/// were offline when a message of theirs was fanned out, to a gateway the
+/// operator runs in front of APNs / FCM (docs/OPERATIONS.md says what it
+/// receives and how to check the signature).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OfflinePushConfig {
+    /// The gateway's endpoint (https; http only on a loopback address).
+    /// Empty: no offline push.
+    pub url: String,
+    /// The key every body is signed with (HMAC-SHA256), at least 16
+    /// characters. A secret: keep it out of version control.
+    pub signing_key: String,
+    /// Put the message's text in the notification (otherwise only who
+    /// wrote where, and how many).
+    pub include_body: bool,
+    /// At most one notification per user per this many seconds: a busy
+    /// group gives one notification with a count, not one per message.
+    pub coalesce_secs: u64,
+    /// Notifications per request.
+    pub batch_max: u32,
+    /// Users with a notification waiting, at most; past it new ones are
+    /// dropped (counted and logged).
+    pub queue_max: u32,
+    /// Attempts of one batch after the first, with back-off (0.5 s, 1 s,
+    /// 2 s, ... up to 30 s) while the gateway fails or answers 5xx.
+    pub retries: u32,
+    /// How long one request may take.
+    pub timeout_ms: u64,
+    /// An extra CA certificate (PEM) to trust for the gateway's HTTPS.
+    pub ca_file: String,
+}
+
+impl Default for OfflinePushConfig {
+    fn default() -> OfflinePushConfig {
+        OfflinePushConfig {
+            url: String::new(),
+            signing_key: String::new(),
+            include_body: false,
+            coalesce_secs: 30,
+            batch_max: 100,
+            queue_max: 10_000,
+            retries: 5,
+            timeout_ms: 5_000,
+            ca_file: String::new(),
+        }
+    }
+}
+
+impl OfflinePushConfig {
+    pub fn enabled(&self) -> bool {
+        !self.url.is_empty()
     }
 }
 

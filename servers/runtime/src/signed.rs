@@ -59,6 +59,15 @@ impl<const N: usize> Opened<'_, N> {
     }
 }
 
+/// The HMAC-SHA256 of `message` under `key`, as lowercase hex (offline
+/// push signs its bodies with it).
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    mac.update(message);
+    crate::digest::hex(&mac.finalize().into_bytes())
+}
+
 fn mac(key: &[u8], payload: &str) -> HmacSha256 {
     let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));

@@ -1,4 +1,5 @@
-//! Contacts, blocks, privacy, and the direct conversation of two users.
+//! Contacts, blocks, privacy, offline push mutes, and the direct
+//! conversation of two users.
 //! A user's contact keys share the hash tag `{u:<uid>}`; a change between
 //! two users touches both users' keys one command at a time (each on one
 //! slot), ordered so that a crash in between leaves at worst a stale
@@ -444,5 +445,33 @@ impl Store {
                 "the conversation is being created; try again",
             )
         })
+    }
+
+    /// Turns the user's offline push notifications of `gid` off (`muted`)
+    /// or on again.
+    pub async fn set_quiet(&self, uid: u64, gid: u64, muted: bool) -> Result<(), CallError> {
+        let mut redis = self.conn();
+        let key = user_key(uid, "quiet");
+        let _: i64 = if muted {
+            redis.sadd(key, gid).await
+        } else {
+            redis.srem(key, gid).await
+        }
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Which of the (uid, gid) pairs have notifications muted (one
+    /// round trip; each pair's key is its user's).
+    pub async fn quiet_of(&self, pairs: &[(u64, u64)]) -> Result<Vec<bool>, CallError> {
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut redis = self.conn();
+        let mut pipe = redis::pipe();
+        for (uid, gid) in pairs {
+            pipe.sismember(user_key(*uid, "quiet"), *gid);
+        }
+        pipe.query_async(&mut redis).await.map_err(storage)
     }
 }

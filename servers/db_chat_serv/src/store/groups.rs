@@ -582,9 +582,10 @@ impl Store {
     /// user is no longer in are cleaned up here.
     pub async fn user_groups(&self, uid: u64) -> Result<Vec<GroupState>, CallError> {
         let mut redis = self.conn();
-        let (groups, directs): (Vec<u64>, Vec<u64>) = redis::pipe()
+        let (groups, directs, quiet): (Vec<u64>, Vec<u64>, Vec<u64>) = redis::pipe()
             .smembers(user_key(uid, "groups"))
             .smembers(user_key(uid, "directs"))
+            .smembers(user_key(uid, "quiet"))
             .query_async(&mut redis)
             .await
             .map_err(storage)?;
@@ -636,6 +637,7 @@ impl Store {
                 unread: info.latest_seq.saturating_sub(read_seq),
                 read_seq,
                 peer_read_seq: 0,
+                notifications_muted: quiet.contains(&gid),
                 group: Some(info),
             });
         }

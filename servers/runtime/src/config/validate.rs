@@ -425,6 +425,7 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
             ),
         });
     }
+    offline_push(&config.offline_push)?;
     let files = &config.files;
     for (field, value) in [
         ("files.max_upload_bytes", files.max_upload_bytes),
@@ -573,6 +574,65 @@ fn manage(manage: &ManageConfig) -> Result<(), ConfigError> {
             field: "manage.metrics_token_file",
             problem: "is empty: leave it out for an open /metrics".to_string(),
         });
+    }
+    Ok(())
+}
+
+fn offline_push(push: &super::OfflinePushConfig) -> Result<(), ConfigError> {
+    if !push.enabled() {
+        return Ok(());
+    }
+    let bad = |field: &'static str, problem: String| Err(ConfigError::Value { field, problem });
+    let Ok(uri) = push.url.parse::<http::Uri>() else {
+        return bad("offline_push.url", format!("{:?} is not a URL", push.url));
+    };
+    let loopback = uri.host().is_some_and(|host| {
+        host == "localhost"
+            || host
+                .trim_matches(|c| c == '[' || c == ']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if loopback => {}
+        _ => {
+            return bad(
+                "offline_push.url",
+                format!(
+                    "{:?} must be https (http only on a loopback address)",
+                    push.url
+                ),
+            )
+        }
+    }
+    if push.signing_key.chars().count() < 16 {
+        return bad(
+            "offline_push.signing_key",
+            "must be at least 16 characters".to_string(),
+        );
+    }
+    for (field, value, range) in [
+        ("offline_push.coalesce_secs", push.coalesce_secs, 1..=3_600),
+        (
+            "offline_push.batch_max",
+            u64::from(push.batch_max),
+            1..=1_000,
+        ),
+        (
+            "offline_push.queue_max",
+            u64::from(push.queue_max),
+            1..=1_000_000,
+        ),
+        ("offline_push.retries", u64::from(push.retries), 0..=20),
+        ("offline_push.timeout_ms", push.timeout_ms, 100..=60_000),
+    ] {
+        if !range.contains(&value) {
+            return bad(
+                field,
+                format!("{value} is outside {}..={}", range.start(), range.end()),
+            );
+        }
     }
     Ok(())
 }
