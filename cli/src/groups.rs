@@ -89,6 +89,11 @@ pub enum GroupCommand {
     UnmuteAll { gid: u64 },
     /// Who has read a message (its sender, the owner or an admin).
     Readers { gid: u64, seq: u64 },
+    /// No offline push notifications from a conversation (messages still
+    /// arrive).
+    Quiet { gid: u64 },
+    /// Offline push notifications from a conversation again.
+    Unquiet { gid: u64 },
     /// Remove a group with its members and history (owner).
     Dismiss { gid: u64 },
     /// Show a group.
@@ -274,6 +279,14 @@ pub async fn execute(client: &Client, command: GroupCommand) -> Result<(), Failu
         GroupCommand::UnmuteAll { gid } => {
             client.mute_all(gid, false).await?;
             println!("group {gid} is unmuted");
+        }
+        GroupCommand::Quiet { gid } => {
+            client.set_notifications(gid, true).await?;
+            println!("no push notifications from {gid} while you are offline");
+        }
+        GroupCommand::Unquiet { gid } => {
+            client.set_notifications(gid, false).await?;
+            println!("push notifications from {gid} are on");
         }
         GroupCommand::Readers { gid, seq } => {
             let mut after = 0;

@@ -129,7 +129,7 @@ pub fn print_group(group: &GroupInfo) {
 /// One line for a group or direct conversation of `my_groups`.
 pub fn conversation_line(state: &schat_client::GroupState) -> String {
     let group = state.group.clone().unwrap_or_default();
-    if group.kind() == schat_client::GroupKind::Direct {
+    let mut line = if group.kind() == schat_client::GroupKind::Direct {
         format!(
             "{:>6}  dm with #{:<16} {:>5} unread  (#{} read up to #{})",
             group.gid, group.peer_uid, state.unread, group.peer_uid, state.peer_read_seq
@@ -139,7 +139,11 @@ pub fn conversation_line(state: &schat_client::GroupState) -> String {
             "{:>6}  {:<24} {:>5} members  {:>5} unread",
             group.gid, group.name, group.member_count, state.unread
         )
+    };
+    if state.notifications_muted {
+        line.push_str("  (quiet)");
     }
+    line
 }
 
 /// The lines of a contact list: contacts (online first), requests both
