@@ -62,6 +62,11 @@ struct Gateway {
 
 impl Gateway {
     async fn start(fail_first: usize) -> Gateway {
+        Gateway::answering(fail_first, "500 Internal Server Error").await
+    }
+
+    /// Answers the first `first` requests with `status`, the rest 200.
+    async fn answering(first: usize, status: &'static str) -> Gateway {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/notify", listener.local_addr().unwrap());
         let got: Arc<Mutex<Vec<Got>>> = Arc::default();
@@ -81,11 +86,7 @@ impl Gateway {
                         kept.push(request);
                         kept.len()
                     };
-                    let status = if n <= fail_first {
-                        "500 Internal Server Error"
-                    } else {
-                        "200 OK"
-                    };
+                    let status = if n <= first { status } else { "200 OK" };
                     let reply = format!(
                         "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
                     );
@@ -302,4 +303,30 @@ async fn a_full_queue_drops_and_counts() {
     })
     .await;
     assert!(dropped, "a full queue did not drop");
+}
+
+#[tokio::test]
+async fn a_refused_batch_is_not_sent_again() {
+    let gateway = Gateway::answering(1, "400 Bad Request").await;
+    let cluster = cluster_with(push_config(&gateway.url)).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, bob_uid, _) = cluster.user(2, "bob").await.unwrap();
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
+    drop(bob);
+    let gone = eventually(Duration::from_secs(5), || async {
+        !alice.users(vec![bob_uid], Vec::new()).await.unwrap()[0].online
+    })
+    .await;
+    assert!(gone);
+    alice.send_text(gid, "x", "refused").await.unwrap();
+    let dropped = eventually(Duration::from_secs(5), || async {
+        cluster.metric("chat_serv-1", "offline_push_dropped_total", &[])
+            + cluster.metric("chat_serv-2", "offline_push_dropped_total", &[])
+            >= 1.0
+    })
+    .await;
+    assert!(dropped, "a refused batch was not counted as dropped");
+    // Past the first retry's back-off: still the one request.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert_eq!(gateway.got().len(), 1);
 }

@@ -213,3 +213,50 @@ async fn a_counter_behind_what_was_handed_out_never_reuses_a_seq() {
         "{texts:?}"
     );
 }
+
+/// The same for the uid and gid counters, which live on another shard than
+/// the accounts and groups they number: a counter behind the ids in use
+/// steps over them instead of handing out a live account or group again.
+#[tokio::test]
+async fn id_counters_behind_the_ids_in_use_never_reuse_an_id() {
+    let spec = ClusterSpec {
+        redis: RedisMode::Single,
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let (alice, alice_uid, _) = cluster.user(1, "alice").await.unwrap();
+    let first = alice
+        .create_group(schat_client::CreateGroupRequest {
+            name: "first".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // As if the counters' shard failed over and lost their last increments.
+    for (key, value) in [
+        ("{cfg}:uid_next", alice_uid - 1),
+        ("{cfg}:gid_next", first.gid - 1),
+    ] {
+        let reply = cluster
+            .redis()
+            .command(&format!("SET {key} {value}"))
+            .unwrap();
+        assert!(reply.starts_with("+OK"), "{reply}");
+    }
+    let (mallory, mallory_uid, _) = cluster.user(2, "mallory").await.unwrap();
+    assert!(mallory_uid > alice_uid, "{mallory_uid} <= {alice_uid}");
+    let second = mallory
+        .create_group(schat_client::CreateGroupRequest {
+            name: "second".to_string(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(second.gid > first.gid, "{} <= {}", second.gid, first.gid);
+    // Alice's account and group are hers still.
+    let again = cluster.client(2).await.unwrap();
+    let login = again.login_password("alice", "password123").await.unwrap();
+    assert_eq!(login.uid, alice_uid);
+    let group = again.group(first.gid).await.unwrap();
+    assert_eq!((group.owner_uid, group.name.as_str()), (alice_uid, "first"));
+}

@@ -951,6 +951,11 @@ pub struct DbAppendBatch {
 pub struct DbAppendedBatch {
     #[prost(message, repeated, tag = "1")]
     pub outcomes: ::prost::alloc::vec::Vec<DbAppendOutcome>,
+    /// The highest seq the batch stored or found stored, including messages
+    /// answered UNAVAILABLE because no replica confirmed them in time: the
+    /// actor's seq floor must cover those too.
+    #[prost(uint64, tag = "2")]
+    pub seq_high: u64,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DbAppendOutcome {

@@ -169,6 +169,8 @@ pub(crate) struct GroupActor {
     /// a seq is never handed out twice, even after a Redis failover lost
     /// the last writes (see `DbAppendBatch.seq_floor`).
     seq_high: u64,
+    /// The highest seq this actor queued for its push.
+    seq_pushed: u64,
 }
 
 impl GroupActor {
@@ -186,6 +188,7 @@ impl GroupActor {
             leaving: false,
             idle_check: None,
             seq_high: 0,
+            seq_pushed: 0,
         }
     }
 
@@ -299,7 +302,7 @@ impl GroupActor {
         };
         let result = result.and_then(|batch| {
             if batch.outcomes.len() == answers.len() {
-                Ok(batch.outcomes)
+                Ok((batch.outcomes, batch.seq_high))
             } else {
                 Err(CallError::Malformed(format!(
                     "{} outcomes for {} appends",
@@ -309,7 +312,12 @@ impl GroupActor {
             }
         });
         let outcomes = match result {
-            Ok(outcomes) => outcomes,
+            Ok((outcomes, seq_high)) => {
+                // Stored and unconfirmed ones included: their seqs are
+                // taken even though their senders were told UNAVAILABLE.
+                self.seq_high = self.seq_high.max(seq_high);
+                outcomes
+            }
             Err(err) => {
                 let failure = Failure::from(err);
                 for answer in answers {
@@ -330,6 +338,13 @@ impl GroupActor {
                     answer.send(Ok(appended));
                     if !duplicate {
                         self.chat.metrics.messages_stored.inc();
+                    }
+                    // A duplicate this actor has not pushed yet (its first
+                    // attempt was stored but answered UNAVAILABLE, or the
+                    // Redis client sent it again through a failover) is
+                    // pushed now; one pushed before is not.
+                    if !duplicate || seq > self.seq_pushed {
+                        self.seq_pushed = self.seq_pushed.max(seq);
                         let mut message = append.message.unwrap_or_default();
                         message.seq = seq;
                         self.to_push.push_back(Stored {
@@ -353,6 +368,7 @@ impl GroupActor {
         release_files(&self.chat, &appended.released_paths);
         let seq = appended.seq;
         self.seq_high = self.seq_high.max(seq);
+        self.seq_pushed = self.seq_pushed.max(seq);
         answer.send(Ok(appended));
         let Some(Msg::DbRecall(recall)) = body.msg else {
             return;

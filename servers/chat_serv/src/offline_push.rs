@@ -7,10 +7,13 @@
 //!   the members its presence lookup did not find online (never the
 //!   sender; never for system messages or recalls, and nothing when
 //!   presence cannot say who is online).
-//! - **Coalescing.** One notification per user per `coalesce_secs`: a user
-//!   told less than that ago waits until the interval is over, and what
-//!   arrives meanwhile is merged into the waiting notification (per
-//!   conversation: a count and the latest message).
+//! - **Coalescing.** One notification per user per `coalesce_secs` (from
+//!   this chat_serv: a user whose conversations live on two gets up to one
+//!   from each): a user told less than that ago (counted from when the
+//!   batch left) waits until the interval is over, and what arrives
+//!   meanwhile is merged into the waiting notification (per conversation:
+//!   a count and the latest message's seq, sender, kind and time; its text
+//!   only with `include_body`).
 //! - **Bounded.** At most `queue_max` users wait; a notification for one
 //!   more is dropped, counted (`schat_offline_push_dropped_total`) and
 //!   logged. One sender task posts batches of up to `batch_max`.
@@ -19,12 +22,13 @@
 //!   leaves.
 //! - **Retries.** A batch the gateway does not take (connection failure,
 //!   timeout, 5xx, 429) is sent again after 0.5 s, 1 s, 2 s, … (at most
-//!   30 s) up to `retries` times, then dropped and counted; a 4xx other
-//!   than 429 is not retried.
+//!   30 s) up to `retries` times, then dropped and counted; any other
+//!   answer but 2xx is not retried. Drops are logged (warn) once per round
+//!   of the sender.
 //! - **Signed.** `X-Schat-Signature: v1=<hex HMAC-SHA256 of
 //!   "<X-Schat-Timestamp>.<body>">` under `signing_key`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,25 +59,46 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// What is waiting to be told to one user.
 #[derive(Debug)]
 struct Waiting {
-    /// Not sent before this (the coalescing interval since the last one).
-    due: Instant,
     /// By conversation: messages since the last notification, and the
     /// latest of them.
     conversations: BTreeMap<u64, Unread>,
-    /// Conversations past [`CONVERSATIONS_MAX`].
+    /// Messages of conversations past [`CONVERSATIONS_MAX`].
     more: u64,
 }
 
+/// What a notification says of one conversation: the latest message's
+/// fields it shows, not the message (its text only when configured).
 #[derive(Debug)]
 struct Unread {
     count: u64,
-    latest: ChatMessage,
+    seq: u64,
+    from_uid: u64,
+    kind: MessageKind,
+    sent_at_ms: u64,
+    /// Text and media URL, with `include_body`.
+    body: Option<(String, String)>,
+}
+
+impl Unread {
+    fn of(message: &ChatMessage, include_body: bool) -> Unread {
+        Unread {
+            count: 0,
+            seq: message.seq,
+            from_uid: message.sender_uid,
+            kind: message.kind(),
+            sent_at_ms: message.sent_at_ms,
+            body: include_body.then(|| (message.text.clone(), message.media_url.clone())),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct Queue {
     waiting: HashMap<u64, Waiting>,
-    /// When each user was last notified (pruned once past the interval).
+    /// The waiting users by when they are due.
+    by_due: BTreeSet<(Instant, u64)>,
+    /// When each user was last taken for a notification (pruned once past
+    /// the interval): what arrives meanwhile waits out the interval.
     last_sent: HashMap<u64, Instant>,
 }
 
@@ -138,32 +163,40 @@ impl OfflinePush {
         if !config.enabled() || !notifies(message) {
             return;
         }
+        let online: HashSet<u64> = online.iter().map(|entry| entry.uid).collect();
         let now = Instant::now();
         let coalesce = Duration::from_secs(config.coalesce_secs);
         let mut dropped = 0;
         let mut queued = 0;
+        let mut new_due_now = false;
         {
             let mut queue = self.lock();
+            let queue = &mut *queue;
             for &uid in members {
-                if uid == message.sender_uid || online.iter().any(|entry| entry.uid == uid) {
+                if uid == message.sender_uid || online.contains(&uid) {
                     continue;
                 }
-                let due = queue
-                    .last_sent
-                    .get(&uid)
-                    .map_or(now, |last| (*last + coalesce).max(now));
-                let full = queue.waiting.len() >= config.queue_max as usize;
-                let waiting = match queue.waiting.get_mut(&uid) {
-                    Some(waiting) => waiting,
-                    None if full => {
+                if !queue.waiting.contains_key(&uid) {
+                    if queue.waiting.len() >= config.queue_max as usize {
                         dropped += 1;
                         continue;
                     }
-                    None => queue.waiting.entry(uid).or_insert(Waiting {
-                        due,
-                        conversations: BTreeMap::new(),
-                        more: 0,
-                    }),
+                    let due = queue
+                        .last_sent
+                        .get(&uid)
+                        .map_or(now, |last| (*last + coalesce).max(now));
+                    new_due_now |= due <= now;
+                    queue.by_due.insert((due, uid));
+                    queue.waiting.insert(
+                        uid,
+                        Waiting {
+                            conversations: BTreeMap::new(),
+                            more: 0,
+                        },
+                    );
+                }
+                let Some(waiting) = queue.waiting.get_mut(&uid) else {
+                    continue;
                 };
                 queued += 1;
                 let known = waiting.conversations.contains_key(&message.gid);
@@ -174,57 +207,66 @@ impl OfflinePush {
                 let unread = waiting
                     .conversations
                     .entry(message.gid)
-                    .or_insert_with(|| Unread {
-                        count: 0,
-                        latest: message.clone(),
-                    });
-                unread.count += 1;
-                unread.latest = message.clone();
+                    .or_insert_with(|| Unread::of(message, config.include_body));
+                let count = unread.count + 1;
+                *unread = Unread::of(message, config.include_body);
+                unread.count = count;
             }
         }
         self.metrics.queued.add(queued);
         if dropped > 0 {
             self.metrics.dropped.add(dropped);
         }
-        if queued > 0 {
+        // Merges and users waiting out their interval need no wake-up.
+        if new_due_now {
             self.wake.notify_one();
         }
     }
 
-    /// Takes the users whose notification is due, at most `max`.
+    /// Takes the users whose notification is due, at most `max`, and
+    /// counts them notified now: what arrives while the batch is out waits
+    /// out the interval.
     fn take_due(&self, max: usize) -> Vec<(u64, Waiting)> {
         let now = Instant::now();
         let mut queue = self.lock();
-        let due: Vec<u64> = queue
-            .waiting
-            .iter()
-            .filter(|(_, waiting)| waiting.due <= now)
-            .map(|(uid, _)| *uid)
-            .take(max)
-            .collect();
-        due.into_iter()
-            .filter_map(|uid| queue.waiting.remove(&uid).map(|waiting| (uid, waiting)))
-            .collect()
+        let queue = &mut *queue;
+        let mut taken = Vec::new();
+        while taken.len() < max {
+            let Some(&(due, uid)) = queue.by_due.first() else {
+                break;
+            };
+            if due > now {
+                break;
+            }
+            queue.by_due.pop_first();
+            if let Some(waiting) = queue.waiting.remove(&uid) {
+                queue.last_sent.insert(uid, now);
+                taken.push((uid, waiting));
+            }
+        }
+        taken
     }
 
     /// When the next waiting notification is due, if any is waiting.
     fn next_due(&self) -> Option<Instant> {
-        self.lock()
-            .waiting
-            .values()
-            .map(|waiting| waiting.due)
-            .min()
+        self.lock().by_due.first().map(|(due, _)| *due)
     }
 
-    fn sent(&self, uids: &[u64], coalesce: Duration) {
+    /// Forgets what waits (offline push was turned off) and the intervals
+    /// that ended.
+    fn tidy(&self, coalesce: Duration, clear: bool) -> usize {
         let now = Instant::now();
         let mut queue = self.lock();
         queue
             .last_sent
             .retain(|_, last| now.duration_since(*last) < coalesce);
-        for uid in uids {
-            queue.last_sent.insert(*uid, now);
+        if !clear {
+            return 0;
         }
+        let forgotten = queue.waiting.len();
+        queue.waiting.clear();
+        queue.by_due.clear();
+        forgotten
     }
 }
 
@@ -251,6 +293,7 @@ pub async fn set(chat: &Chat, uid: u64, req: SetNotificationsRequest) -> Result<
 /// Posts what is due, for as long as the process runs.
 pub async fn run(chat: Arc<Chat>) {
     let mut http: Option<(String, HttpClient)> = None;
+    let mut dropped_before = 0;
     loop {
         let config = chat.config.load().offline_push.clone();
         let wait = match chat.offline_push.next_due() {
@@ -261,6 +304,20 @@ pub async fn run(chat: Arc<Chat>) {
             _ = chat.node.shutdown.cancelled() => return,
             _ = chat.offline_push.wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
+        }
+        // Turned off by a reload: what waits is forgotten.
+        let forgotten = chat
+            .offline_push
+            .tidy(Duration::from_secs(config.coalesce_secs), !config.enabled());
+        if forgotten > 0 {
+            debug!(chat.log, "Offline push is off: waiting notifications forgotten";
+                "users" => forgotten);
+        }
+        let dropped = chat.offline_push.metrics.dropped.get();
+        if dropped > dropped_before {
+            warn!(chat.log, "Offline push: notifications dropped (queue full, or the gateway failed)";
+                "since_last_report" => dropped - dropped_before, "queue_max" => config.queue_max);
+            dropped_before = dropped;
         }
         if !config.enabled() {
             continue;
@@ -286,11 +343,9 @@ pub async fn run(chat: Arc<Chat>) {
         }
         let Some((_, client)) = &http else { continue };
         let uids: Vec<u64> = batch.iter().map(|(uid, _)| *uid).collect();
-        let body = body_of(&chat, &config, &batch);
+        let body = body_of(&chat, &batch);
         if post_with_retries(&chat, client, &config, body).await {
             chat.offline_push.metrics.sent.add(uids.len() as u64);
-            chat.offline_push
-                .sent(&uids, Duration::from_secs(config.coalesce_secs));
         } else {
             chat.offline_push.metrics.dropped.add(uids.len() as u64);
         }
@@ -330,12 +385,12 @@ async fn without_muted(chat: &Chat, batch: Vec<(u64, Waiting)>) -> Vec<(u64, Wai
             waiting
                 .conversations
                 .retain(|_, _| !quiet.next().unwrap_or(false));
-            (!waiting.conversations.is_empty()).then_some((uid, waiting))
+            (!waiting.conversations.is_empty() || waiting.more > 0).then_some((uid, waiting))
         })
         .collect()
 }
 
-fn body_of(chat: &Chat, config: &OfflinePushConfig, batch: &[(u64, Waiting)]) -> Bytes {
+fn body_of(chat: &Chat, batch: &[(u64, Waiting)]) -> Bytes {
     let notifications: Vec<serde_json::Value> = batch
         .iter()
         .map(|(uid, waiting)| {
@@ -343,18 +398,17 @@ fn body_of(chat: &Chat, config: &OfflinePushConfig, batch: &[(u64, Waiting)]) ->
                 .conversations
                 .iter()
                 .map(|(gid, unread)| {
-                    let latest = &unread.latest;
                     let mut item = json!({
                         "gid": gid,
                         "count": unread.count,
-                        "seq": latest.seq,
-                        "from_uid": latest.sender_uid,
-                        "kind": latest.kind().as_str_name(),
-                        "sent_at_ms": latest.sent_at_ms,
+                        "seq": unread.seq,
+                        "from_uid": unread.from_uid,
+                        "kind": unread.kind.as_str_name(),
+                        "sent_at_ms": unread.sent_at_ms,
                     });
-                    if config.include_body {
-                        item["text"] = json!(latest.text);
-                        item["media_url"] = json!(latest.media_url);
+                    if let Some((text, media_url)) = &unread.body {
+                        item["text"] = json!(text);
+                        item["media_url"] = json!(media_url);
                     }
                     item
                 })
@@ -421,7 +475,7 @@ async fn post_with_retries(
         if status.is_success() {
             return true;
         }
-        if status.is_client_error() && status != http::StatusCode::TOO_MANY_REQUESTS {
+        if !status.is_server_error() && status != http::StatusCode::TOO_MANY_REQUESTS {
             warn!(chat.log, "Offline push: the gateway refused a batch; dropped";
                 "status" => status.as_u16());
             chat.stats.record_error(format!(

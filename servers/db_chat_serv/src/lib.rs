@@ -123,8 +123,9 @@ async fn handle(store: &Store, msg: Msg) -> Result<Msg, CallError> {
                 .into_iter()
                 .map(|append| (append.message.unwrap_or_default(), append.require_member))
                 .collect();
-            let outcomes = store.append_batch(messages, batch.seq_floor).await?;
+            let (outcomes, seq_high) = store.append_batch(messages, batch.seq_floor).await?;
             Msg::DbAppendedBatch(DbAppendedBatch {
+                seq_high,
                 outcomes: outcomes
                     .into_iter()
                     .map(|outcome| DbAppendOutcome {

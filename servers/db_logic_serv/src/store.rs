@@ -22,7 +22,7 @@ use redis::AsyncCommands;
 use schat_proto::client::{ResultCode, UserProfile};
 use schat_proto::server::{AccountCreated, CreateAccount, Credential, UpdateProfile};
 use schat_runtime::config::RedisConfig;
-use schat_runtime::storage::Redis;
+use schat_runtime::storage::{fresh_id, Redis};
 use schat_runtime::CallError;
 
 /// The scripts, hashed once (each call sends EVALSHA; Redis loads a
@@ -84,12 +84,12 @@ impl Store {
         Ok(Store { redis })
     }
 
-    /// Creates an account; the name index is written last and only if free,
-    /// so a crash half-way leaves an unreachable profile, never a name that
-    /// points nowhere.
+    /// Creates an account under a uid nobody has (see `fresh_id`); the name
+    /// index is written last and only if free, so a crash half-way leaves
+    /// an unreachable profile, never a name that points nowhere.
     pub async fn create_account(&self, req: CreateAccount) -> Result<AccountCreated, CallError> {
         let mut redis = self.redis.clone();
-        let uid: u64 = redis.incr("{cfg}:uid_next", 1).await.map_err(storage)?;
+        let uid = fresh_id(&mut redis, "{cfg}:uid_next", info_key, req.created_at_ms).await?;
         let info = info_key(uid);
         let _: () = redis
             .hset_multiple(

@@ -18,6 +18,7 @@ use schat_proto::client::{
     Contact, ContactRequestInfo, ContactsResponse, GroupKind, JoinPolicy, Privacy, ResultCode,
 };
 use schat_proto::server::{db_contact_change::Kind, DbContactChange, DbContactDone, DbGroup};
+use schat_runtime::storage::fresh_id;
 use schat_runtime::CallError;
 
 use super::{group_key, storage, user_key, Store};
@@ -399,7 +400,13 @@ impl Store {
     /// the same moment (then that one is used and this one removed).
     async fn create_direct(&self, a: u64, b: u64, at_ms: u64) -> Result<u64, CallError> {
         let mut redis = self.conn();
-        let gid: u64 = redis.incr("{cfg}:gid_next", 1).await.map_err(storage)?;
+        let gid = fresh_id(
+            &mut redis,
+            "{cfg}:gid_next",
+            |gid| group_key(gid, "info"),
+            at_ms,
+        )
+        .await?;
         let (lo, hi) = if a < b { (a, b) } else { (b, a) };
         let mut pipe = redis::pipe();
         pipe.atomic()

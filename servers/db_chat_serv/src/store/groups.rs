@@ -9,6 +9,7 @@ use schat_proto::client::{
     ResultCode, Role,
 };
 use schat_proto::server::{DbGroup, DbPending, DbUpdateGroup};
+use schat_runtime::storage::fresh_id;
 use schat_runtime::CallError;
 
 use super::{group_key, no_such_group, storage, user_key, Store, PUBLIC_GROUPS};
@@ -128,9 +129,19 @@ impl Store {
         owner_cap: u32,
     ) -> Result<GroupInfo, CallError> {
         let mut redis = self.conn();
-        let gid: u64 = redis.incr("{cfg}:gid_next", 1).await.map_err(storage)?;
+        let gid = fresh_id(
+            &mut redis,
+            "{cfg}:gid_next",
+            |gid| group_key(gid, "info"),
+            info.created_at_ms,
+        )
+        .await?;
         let owner = info.owner_uid;
-        self.claim_owned(owner, gid, owner_cap, "you own").await?;
+        if let Err(refused) = self.claim_owned(owner, gid, owner_cap, "you own").await {
+            // The id's claim is given up with the group.
+            let _: () = redis.del(group_key(gid, "info")).await.map_err(storage)?;
+            return Err(refused);
+        }
         info.gid = gid;
         info.member_count = 1;
         info.latest_seq = 0;

@@ -268,7 +268,7 @@ impl Store {
         message: ChatMessage,
         require_member: bool,
     ) -> Result<DbAppended, CallError> {
-        let mut outcomes = self
+        let (mut outcomes, _) = self
             .append_batch(vec![(message, require_member)], 0)
             .await?;
         outcomes.pop().unwrap_or_else(|| Err(no_such_group()))
@@ -276,12 +276,14 @@ impl Store {
 
     /// Stores several messages in order, each as [`Store::append`] would,
     /// in one round trip (one pipeline of script calls by hash). Each gets
-    /// its own outcome; the whole fails only when Redis does.
+    /// its own outcome; the whole fails only when Redis does. Also returns
+    /// the highest seq stored or found stored, confirmed by replicas or
+    /// not.
     pub async fn append_batch(
         &self,
         messages: Vec<(ChatMessage, bool)>,
         seq_floor: u64,
-    ) -> Result<Vec<Result<DbAppended, CallError>>, CallError> {
+    ) -> Result<(Vec<Result<DbAppended, CallError>>, u64), CallError> {
         let today = dedup_day(now_ms());
         let history_max = self.history_max();
         let gids: Vec<u64> = messages.iter().map(|(message, _)| message.gid).collect();
@@ -315,7 +317,13 @@ impl Store {
         // Stored (or found stored) is acknowledged only once the replicas
         // the settings ask for have it too.
         let unconfirmed = self.replicated(&mut redis, gids).await?;
-        Ok(replies
+        let seq_high = replies
+            .iter()
+            .filter(|(status, ..)| *status == 1 || *status == 0)
+            .map(|(_, seq, ..)| *seq)
+            .max()
+            .unwrap_or(0);
+        let outcomes = replies
             .into_iter()
             .map(|(status, seq, member_version, released)| match status {
                 1 | 0 => match &unconfirmed {
@@ -348,7 +356,8 @@ impl Store {
                 )),
                 _ => Err(no_such_group()),
             })
-            .collect())
+            .collect();
+        Ok((outcomes, seq_high))
     }
 
     /// Messages `from ..= to` that exist, oldest first, and the latest seq.

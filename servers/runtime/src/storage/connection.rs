@@ -14,7 +14,7 @@
 //!   ([`Redis::wait_for_replicas`]), and `INFO` to every primary
 //!   ([`Redis::info_of_primaries`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
@@ -152,29 +152,34 @@ async fn split_by_slot(
     pipeline: &Pipeline,
 ) -> RedisResult<Vec<Value>> {
     // Commands without a key ride with the first slot.
-    let mut parts: Vec<(Option<Slot>, Pipeline, Vec<usize>)> = Vec::new();
+    let mut parts: Vec<(Pipeline, Vec<usize>)> = Vec::new();
+    let mut part_of: HashMap<Option<Slot>, usize> = HashMap::new();
     let mut first_slot = None;
     for (index, cmd) in pipeline.cmd_iter().enumerate() {
         let slot = slot_of(cmd).or(first_slot);
         first_slot = first_slot.or(slot);
-        let part = match parts.iter_mut().position(|(s, _, _)| *s == slot) {
-            Some(found) => &mut parts[found],
-            None => {
-                parts.push((slot, redis::pipe(), Vec::new()));
-                parts.last_mut().expect("just pushed")
-            }
-        };
-        part.1.add_command(cmd.clone());
-        part.2.push(index);
+        let part = *part_of.entry(slot).or_insert_with(|| {
+            parts.push((redis::pipe(), Vec::new()));
+            parts.len() - 1
+        });
+        parts[part].0.add_command(cmd.clone());
+        parts[part].1.push(index);
     }
-    let sent = parts.iter().map(|(_, part, _)| {
+    let sent = parts.iter().map(|(part, _)| {
         let mut redis = redis.clone();
         async move { redis.req_packed_commands(part, 0, part.len()).await }
     });
     let answers = futures_util::future::join_all(sent).await;
     let mut values: Vec<Option<Value>> = vec![None; pipeline.len()];
-    for ((_, _, indexes), answer) in parts.iter().zip(answers) {
-        for (index, value) in indexes.iter().zip(answer?) {
+    for ((_, indexes), answer) in parts.iter().zip(answers) {
+        let answer = answer?;
+        if answer.len() != indexes.len() {
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::Client,
+                "a part of a split pipeline answered the wrong number of replies",
+            )));
+        }
+        for (index, value) in indexes.iter().zip(answer) {
             values[*index] = Some(value);
         }
     }
