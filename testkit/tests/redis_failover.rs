@@ -132,11 +132,10 @@ async fn failover_under_load(ack_replicas: bool) -> Outcome {
     outcome
 }
 
-#[tokio::test]
-async fn with_ack_replicas_a_killed_primary_loses_no_acknowledged_message() {
-    let outcome = failover_under_load(true).await;
+/// What holds in both modes: no seq handed out twice, nothing stored
+/// twice, and sends resumed by themselves within a bounded time.
+fn assert_survived(outcome: &Outcome) {
     assert!(outcome.acked > 50, "{outcome:?}");
-    assert_eq!(outcome.lost, 0, "{outcome:?}");
     assert_eq!(outcome.seq_reused, 0, "{outcome:?}");
     assert_eq!(outcome.stored_twice, 0, "{outcome:?}");
     assert!(
@@ -150,19 +149,16 @@ async fn with_ack_replicas_a_killed_primary_loses_no_acknowledged_message() {
 }
 
 #[tokio::test]
+async fn with_ack_replicas_a_killed_primary_loses_no_acknowledged_message() {
+    let outcome = failover_under_load(true).await;
+    assert_survived(&outcome);
+    assert_eq!(outcome.lost, 0, "{outcome:?}");
+}
+
+#[tokio::test]
 async fn without_ack_replicas_a_killed_primary_never_reuses_a_seq() {
     let outcome = failover_under_load(false).await;
-    assert!(outcome.acked > 50, "{outcome:?}");
-    assert_eq!(outcome.seq_reused, 0, "{outcome:?}");
-    assert_eq!(outcome.stored_twice, 0, "{outcome:?}");
-    assert!(
-        outcome.acked_after_kill > 10,
-        "sends did not resume: {outcome:?}"
-    );
-    assert!(
-        outcome.longest_gap < Duration::from_secs(8),
-        "no send got through for too long: {outcome:?}"
-    );
+    assert_survived(&outcome);
 }
 
 /// A failover that lost the last writes leaves the group's counter behind
