@@ -457,3 +457,51 @@ async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
         .await
         .unwrap();
 }
+
+/// A token from before devices (`v1.`, no device stamp): it logs in as the
+/// default device only, and a logout since it was issued voids it.
+#[tokio::test]
+async fn a_token_from_before_devices_logs_in_as_the_default_device_until_a_logout() {
+    let spec = ClusterSpec {
+        redis: schat_testkit::RedisMode::Single,
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    let uid = register(&cluster, "kim").await;
+    // The cluster's signing key, as logic reads it (binary: redis-cli --raw).
+    let output = std::process::Command::new("redis-cli")
+        .args(["-p", &cluster.redis().port().to_string(), "--raw"])
+        .args(["GET", "{cfg}:secret:token_key"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let mut key = output.stdout;
+    assert_eq!(
+        key.pop(),
+        Some(b'\n'),
+        "redis-cli ends its answer with a newline"
+    );
+    assert_eq!(key.len(), 32);
+    let expires = schat_runtime::time::now_ms() + 3_600_000;
+    let v1 = schat_runtime::signed::seal(&key, "v1", [uid, 0, expires]);
+
+    let named = cluster.client(1).await.unwrap();
+    named.set_device("phone", DeviceKind::Phone);
+    assert_eq!(
+        refusal(named.login_token(&v1).await),
+        ResultCode::TokenInvalid
+    );
+    let default = cluster.client(1).await.unwrap();
+    let login = default.login_token(&v1).await.unwrap();
+    assert_eq!(login.uid, uid);
+    assert!(login.token.starts_with("v2."), "{}", login.token);
+    // Any logout since it was issued voids it (this one: of another
+    // device).
+    let (phone, _) = device(&cluster, 2, "kim", "phone", DeviceKind::Phone).await;
+    phone.logout().await.unwrap();
+    let again = cluster.client(2).await.unwrap();
+    assert_eq!(
+        refusal(again.login_token(&v1).await),
+        ResultCode::TokenInvalid
+    );
+}

@@ -330,3 +330,22 @@ async fn a_refused_batch_is_not_sent_again() {
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     assert_eq!(gateway.got().len(), 1);
 }
+
+#[tokio::test]
+async fn leaving_a_conversation_forgets_its_notification_setting() {
+    let cluster = cluster_with(OfflinePushConfig::default()).await;
+    let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
+    let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
+    let gid = group_with(&alice, JoinPolicy::Open, &[&bob]).await;
+    let muted = |states: Vec<schat_client::GroupState>| {
+        states
+            .iter()
+            .find(|state| state.group.as_ref().unwrap().gid == gid)
+            .map(|state| state.notifications_muted)
+    };
+    bob.set_notifications(gid, true).await.unwrap();
+    assert_eq!(muted(bob.my_groups().await.unwrap()), Some(true));
+    bob.quit_group(gid).await.unwrap();
+    bob.join_group(gid, "", "").await.unwrap();
+    assert_eq!(muted(bob.my_groups().await.unwrap()), Some(false));
+}

@@ -284,8 +284,14 @@ impl Store {
             .query_async(&mut redis)
             .await
             .map_err(storage)?;
-        let _: () = redis
+        // The user's index and notification setting of the group go too
+        // (the user's slot: a pipeline of its own).
+        let _: () = redis::pipe()
             .srem(user_key(uid, "groups"), gid)
+            .ignore()
+            .srem(user_key(uid, "quiet"), gid)
+            .ignore()
+            .query_async(&mut redis)
             .await
             .map_err(storage)?;
         Ok(removed > 0)
@@ -556,7 +562,10 @@ impl Store {
             .srem(user_key(owner, "owned"), gid)
             .ignore();
         for uid in &members {
-            pipe.srem(user_key(*uid, "groups"), gid).ignore();
+            pipe.srem(user_key(*uid, "groups"), gid)
+                .ignore()
+                .srem(user_key(*uid, "quiet"), gid)
+                .ignore();
         }
         let _: () = pipe.query_async(&mut redis).await.map_err(storage)?;
         Ok(members)
