@@ -127,6 +127,7 @@ for addr in $conns; do
 done
 dirs=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv')")
 files=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'file_serv')")
+websockets=$(cluster_field "$cluster" "' '.join('ws://' + A(p) + ':' + str(p['ws_port']) + '/' for p in c['procs'] if p['type'] == 'conn_serv' and p.get('ws_port'))")
 dir=${dirs%% *}
 for url in $dirs; do
     for _ in $(seq 100); do
@@ -138,6 +139,7 @@ echo
 echo "schat is up."
 echo "  directory:    $dirs (clients ask it where to connect)"
 echo "  conn_servs:   $conns"
+[ -n "$websockets" ] && echo "  WebSocket:    $websockets (browsers; one client frame per binary message)"
 echo "  file servers: $files (files in data/files)"
 echo "  $bin/schat register alice          # asks the directory at $dir"
 echo "  $bin/schat login alice"

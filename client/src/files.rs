@@ -29,6 +29,9 @@ pub struct Directory {
     /// The conn_serv to connect to (`host:port`).
     pub conn_addr: String,
     pub conn_id: u32,
+    /// The same conn_serv's WebSocket URL, for browsers (`ws://host:port/`),
+    /// when it has one.
+    pub conn_ws_url: Option<String>,
     /// File servers by serv_index.
     pub file_servers: BTreeMap<u32, FileServer>,
 }
@@ -54,6 +57,7 @@ impl Directory {
         let bad = || ClientError::Protocol("directory answer lacks conn.addr".to_string());
         let conn_addr = value["conn"]["addr"].as_str().ok_or_else(bad)?.to_string();
         let conn_id = value["conn"]["id"].as_u64().unwrap_or_default() as u32;
+        let conn_ws_url = value["conn"]["ws_url"].as_str().map(str::to_string);
         let file_servers = value["files"]
             .as_array()
             .map(|servers| {
@@ -71,6 +75,7 @@ impl Directory {
         Ok(Directory {
             conn_addr,
             conn_id,
+            conn_ws_url,
             file_servers,
         })
     }

@@ -80,8 +80,10 @@ impl BinCluster {
         // Tests send as fast as they like.
         config["chat"]["send_rate_per_sec"] = 0.into();
         for proc in config["procs"].as_array_mut().expect("procs") {
-            if proc.get("port").is_some() {
-                proc["port"] = free_port().into();
+            for key in ["port", "ws_port"] {
+                if proc.get(key).is_some() {
+                    proc[key] = free_port().into();
+                }
             }
             if proc.get("data_dir").is_some() {
                 proc["data_dir"] = dir.path().join("files").display().to_string().into();

@@ -240,6 +240,10 @@ impl TestCluster {
             }
             if proc.kind == ProcKind::ConnServ {
                 proc.weight = spec.conn_weights.get(proc.id as usize - 101).copied();
+                // A WebSocket port for browsers: a free one, which conn_serv
+                // binds itself at start.
+                let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+                proc.ws_port = Some(probe.local_addr()?.port());
             }
             if proc.kind == ProcKind::FileServ {
                 proc.serv_index = Some(proc.id - 600);
@@ -483,6 +487,15 @@ impl TestCluster {
     /// The directory file_servs keep their files under.
     pub fn files_dir(&self) -> &std::path::Path {
         self.files_dir.path()
+    }
+
+    /// The WebSocket address (`host:port`) of set `set`'s conn_serv.
+    pub fn ws_addr(&self, set: usize) -> String {
+        self.config
+            .proc_by_name(&format!("conn_serv-{set}"))
+            .ok()
+            .and_then(ProcConfig::ws_addr)
+            .unwrap_or_default()
     }
 
     /// The keys in this cluster's Redis that match `pattern`, for tests

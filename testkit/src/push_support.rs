@@ -55,8 +55,10 @@ pub fn unstarted_like(like: &Value) -> anyhow::Result<BinCluster> {
     let mut config = like.clone();
     config["redis"]["port"] = redis.port().into();
     for proc in config["procs"].as_array_mut().expect("procs") {
-        if proc.get("port").is_some() {
-            proc["port"] = free_port().into();
+        for key in ["port", "ws_port"] {
+            if proc.get(key).is_some() {
+                proc[key] = free_port().into();
+            }
         }
         if proc.get("data_dir").is_some() {
             let relative = if proc["type"] == "file_serv" {

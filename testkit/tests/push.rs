@@ -88,8 +88,10 @@ impl PushCluster {
             let name = proc["name"].as_str().unwrap().to_string();
             let host = LAYOUT.iter().find(|(n, _)| *n == name).unwrap().1;
             proc["host"] = host.into();
-            if proc.get("port").is_some() {
-                proc["port"] = free_port_on(addresses[host]).unwrap().into();
+            for key in ["port", "ws_port"] {
+                if proc.get(key).is_some() {
+                    proc[key] = free_port_on(addresses[host]).unwrap().into();
+                }
             }
         }
         let cluster = PushCluster {

@@ -1,12 +1,15 @@
 //! One client connection: read frames until the client leaves, goes idle,
 //! breaks the protocol, does not log in in time, or the server closes it;
-//! answer pings; forward the rest to logic_serv.
+//! answer pings; forward the rest to logic_serv. The same for a TCP client
+//! (length-prefixed frames) and a WebSocket one (`websocket.rs`: a frame
+//! per binary message).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use bytes::BytesMut;
+use futures_util::{Stream, StreamExt};
 use schat_proto::client::{
     server_message::Body as Response, PongResponse, ResultCode, ServerMessage,
 };
@@ -29,35 +32,69 @@ pub fn spawn(
     permit: Option<OwnedSemaphorePermit>,
 ) {
     let shutdown = conn.shutdown.clone();
-    shutdown.spawn(serve(conn, stream, addr, permit));
+    shutdown.spawn(async move {
+        let limits = conn.config.current().limits.clone();
+        // Not a child of the process's shutdown: on shutdown, run() first
+        // queues a notice to every client, then closes them (close_all).
+        let close = Shutdown::new();
+        let (reader, link) = link::open(
+            stream,
+            limits.max_frame_bytes,
+            client_queue(&conn, &limits),
+            &addr.to_string(),
+            close.clone(),
+        );
+        serve(conn, reader, link, close, addr, permit).await;
+    });
+}
+
+/// How much one client's connection may queue for it.
+pub fn client_queue(conn: &Conn, limits: &schat_runtime::config::Limits) -> link::QueueLimits {
+    link::QueueLimits {
+        frames: limits.client_send_queue,
+        bytes: limits.client_send_queue_bytes,
+        depth: Some(conn.clients.queue_depth.clone()),
+    }
+}
+
+/// Serves a WebSocket client whose frames come from `reader` and go out
+/// through `sink` (see `websocket.rs`).
+pub async fn serve_transport<R>(
+    conn: Arc<Conn>,
+    reader: R,
+    sink: link::BoxSink,
+    addr: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+) where
+    R: Stream<Item = Result<BytesMut, WireError>> + Unpin,
+{
+    let limits = conn.config.current().limits.clone();
+    let close = Shutdown::new();
+    let link = link::open_sink(
+        sink,
+        client_queue(&conn, &limits),
+        &addr.to_string(),
+        close.clone(),
+    );
+    serve(conn, reader, link, close, addr, permit).await;
 }
 
 fn notice(link: &LinkSender, code: ResultCode, reason: &str) {
     let _ = link.send(ServerMessage::closing(code, reason).encode_frame());
 }
 
-async fn serve(
+async fn serve<R>(
     conn: Arc<Conn>,
-    stream: TcpStream,
+    mut reader: R,
+    link: LinkSender,
+    close: Shutdown,
     addr: SocketAddr,
     permit: Option<OwnedSemaphorePermit>,
-) {
+) where
+    R: Stream<Item = Result<BytesMut, WireError>> + Unpin,
+{
     let config = conn.config.current();
     let limits = &config.limits;
-    // Not a child of the process's shutdown: on shutdown, run() first
-    // queues a notice to every client, then closes them (close_all).
-    let close = Shutdown::new();
-    let (mut reader, link) = link::open(
-        stream,
-        limits.max_frame_bytes,
-        link::QueueLimits {
-            frames: limits.client_send_queue,
-            bytes: limits.client_send_queue_bytes,
-            depth: Some(conn.clients.queue_depth.clone()),
-        },
-        &addr.to_string(),
-        close.clone(),
-    );
     let metrics = &conn.clients.metrics;
     if conn.is_draining() {
         metrics.refused.inc();

@@ -16,6 +16,7 @@
 mod client;
 mod clients;
 mod metrics;
+mod websocket;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,6 +66,7 @@ const DRAIN_PAUSE: Duration = Duration::from_millis(10);
 
 /// Serves clients on `listener` until `shutdown` fires.
 pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
+    use anyhow::Context;
     let Node {
         config,
         me,
@@ -117,7 +119,17 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         Cmd::Drain(_) => Some(drain(weak.clone())),
         _ => None,
     });
+    // Browsers connect to the WebSocket port, when the entry has one.
+    let mut ws_listener = match conn.me.ws_addr() {
+        Some(addr) => Some(
+            TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot listen for WebSocket clients on {addr}"))?,
+        ),
+        None => None,
+    };
     info!(log, "Started"; "proc_id" => conn.me.id, "listen" => %listener.local_addr()?,
+        "websocket" => conn.me.ws_addr().unwrap_or_default(),
         "logic" => &logic_proc.name, "max_connections" => conn.capacity);
 
     let permits = Arc::new(Semaphore::new(conn.capacity));
@@ -149,7 +161,15 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
             Some(incoming) = inbox.recv() => on_logic_packet(&conn, incoming),
             _ = conn.stop_accepting.notified(), if listener.is_some() => {
                 listener = None;
-                info!(log, "Draining: closed the client listener");
+                ws_listener = None;
+                info!(log, "Draining: closed the client listeners");
+            }
+            accepted = accept(ws_listener.as_ref()) => {
+                if let Ok((stream, addr)) = accepted {
+                    // One cap on clients, whichever port they came to.
+                    let permit = permits.clone().try_acquire_owned().ok();
+                    websocket::spawn(conn.clone(), stream, addr, permit);
+                }
             }
             accepted = accept(listener.as_ref()) => match accepted {
                 Ok((stream, addr)) => {

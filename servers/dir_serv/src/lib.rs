@@ -155,7 +155,7 @@ impl Directory {
                 })
             })
             .collect();
-        let Some((conn_id, addr)) = self.pick() else {
+        let Some((conn_id, addr, ws_url)) = self.pick() else {
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no conn_serv is available; retry shortly",
@@ -165,19 +165,19 @@ impl Directory {
         json(
             StatusCode::OK,
             &serde_json::json!({
-                "conn": { "id": conn_id, "addr": addr },
+                "conn": { "id": conn_id, "addr": addr, "ws_url": ws_url },
                 "files": files,
             }),
         )
     }
 
-    fn pick(&self) -> Option<(u32, String)> {
+    fn pick(&self) -> Option<(u32, String, Option<String>)> {
         let config = self.config.current();
         let expiry = Duration::from_millis(config.directory.load_expiry_ms);
         // A logic whose db_logic is down is degraded: logins there fail.
         let live_logics = self.fabric.serving_peers(ProcType::Logic);
         let mut loads = self.lock();
-        let mut best: Option<(u64, u32, String)> = None;
+        let mut best: Option<(u64, u32, String, Option<String>)> = None;
         let mut ties = 0u32;
         for conn in config.procs_of(ProcKind::ConnServ) {
             let Some(load) = loads.get(&conn.id) else {
@@ -204,19 +204,19 @@ impl Directory {
                     // Break ties at random, so equal servers share clients.
                     ties += 1;
                     if rand::rng().random_range(0..=ties) == 0 {
-                        best = Some((score, conn.id, addr));
+                        best = Some((score, conn.id, addr, conn.ws_url()));
                     }
                 }
                 _ => {
                     ties = 0;
-                    best = Some((score, conn.id, addr));
+                    best = Some((score, conn.id, addr, conn.ws_url()));
                 }
             }
         }
-        let (_, conn_id, addr) = best?;
+        let (_, conn_id, addr, ws_url) = best?;
         if let Some(load) = loads.get_mut(&conn_id) {
             load.sent = load.sent.saturating_add(1);
         }
-        Some((conn_id, addr))
+        Some((conn_id, addr, ws_url))
     }
 }

@@ -172,6 +172,11 @@ pub struct Limits {
     /// process, best with several processes per host), 0 (one per core),
     /// or a number.
     pub worker_threads: usize,
+    /// Origins (`scheme://host[:port]`) whose web pages may open a
+    /// WebSocket to a conn_serv's `ws_port`; a browser's upgrade from any
+    /// other is refused (403). Clients that send no Origin (not browsers)
+    /// are let in.
+    pub websocket_origins: Vec<String>,
 }
 
 /// Room a server-to-server envelope needs around a client frame it carries.
@@ -197,6 +202,7 @@ impl Default for Limits {
             client_send_queue_bytes: 2 * 1024 * 1024,
             peer_send_queue: 65_536,
             worker_threads: 1,
+            websocket_origins: Vec::new(),
         }
     }
 }
@@ -742,6 +748,10 @@ pub struct ProcConfig {
     /// (default 100; 0 takes no new clients from dir_serv).
     #[serde(default)]
     pub weight: Option<u32>,
+    /// For conn_serv: a second port for browsers, speaking WebSocket (each
+    /// binary message one client frame).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ws_port: Option<u16>,
     /// For file_serv, dir_serv and manage_serv: serve HTTPS.
     #[serde(default)]
     pub tls: Option<TlsConfig>,
@@ -767,6 +777,7 @@ impl ProcConfig {
             data_dir: None,
             public: None,
             weight: None,
+            ws_port: None,
             tls: None,
             log: None,
         }
@@ -775,6 +786,17 @@ impl ProcConfig {
     /// The address it listens on and peers dial: its host's address.
     pub fn address(&self) -> &str {
         self.address.as_deref().unwrap_or(&self.host)
+    }
+
+    /// A conn_serv's WebSocket listening address, if it has one.
+    pub fn ws_addr(&self) -> Option<String> {
+        self.ws_port
+            .map(|port| format!("{}:{}", self.address(), port))
+    }
+
+    /// The URL browsers open a conn_serv's WebSocket with.
+    pub fn ws_url(&self) -> Option<String> {
+        self.ws_addr().map(|addr| format!("ws://{addr}/"))
     }
 
     /// The listening address; `None` for process types that listen on nothing.

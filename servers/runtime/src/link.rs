@@ -18,9 +18,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures_util::SinkExt;
+use futures_util::{Sink, SinkExt};
 use schat_proto::{FrameCodec, WireError};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio_util::codec::{FramedRead, FramedWrite};
@@ -30,6 +30,10 @@ use crate::stats::Gauge;
 
 /// Frames coming in on one connection.
 pub type FrameReader = FramedRead<OwnedReadHalf, FrameCodec>;
+
+/// Where a link's writer puts frames when they do not go out
+/// length-prefixed on TCP (a WebSocket: one binary message each).
+pub type BoxSink = std::pin::Pin<Box<dyn Sink<Bytes, Error = WireError> + Send>>;
 
 /// Initial size of a link's read and write buffers.
 const BUFFER_START: usize = 512;
@@ -215,24 +219,43 @@ pub fn open(
     let reader = FramedRead::with_capacity(read_half, FrameCodec::new(max_frame), BUFFER_START);
     let mut writer = FramedWrite::new(write_half, FrameCodec::new(max_frame));
     *writer.write_buffer_mut() = BytesMut::with_capacity(BUFFER_START);
+    let sender = start_writer(writer, limits.bytes.max(max_frame), limits, peer, close);
+    (reader, sender)
+}
+
+/// A link whose frames go out through `sink` (each frame whole; the
+/// caller reads the other direction itself). The same queue, limits and
+/// close rules as [`open`].
+pub fn open_sink(sink: BoxSink, limits: QueueLimits, peer: &str, close: Shutdown) -> LinkSender {
+    let max_bytes = limits.bytes;
+    start_writer(sink, max_bytes, limits, peer, close)
+}
+
+fn start_writer<S>(
+    sink: S,
+    max_bytes: usize,
+    limits: QueueLimits,
+    peer: &str,
+    close: Shutdown,
+) -> LinkSender
+where
+    S: Sink<Bytes, Error = WireError> + Unpin + Send + 'static,
+{
     let shared = Arc::new(Shared {
         queue: Mutex::new(Queue::default()),
         capacity: limits.frames.max(1),
-        max_bytes: limits.bytes.max(max_frame),
+        max_bytes,
         ready: Notify::new(),
         writer_gone: AtomicBool::new(false),
         senders_gone: AtomicBool::new(false),
         depth: limits.depth,
     });
-    tokio::spawn(write_loop(writer, shared.clone(), close));
-    (
-        reader,
-        LinkSender {
-            _alive: Arc::new(SendersAlive(shared.clone())),
-            shared,
-            peer: Arc::from(peer),
-        },
-    )
+    tokio::spawn(write_loop(sink, shared.clone(), close));
+    LinkSender {
+        _alive: Arc::new(SendersAlive(shared.clone())),
+        shared,
+        peer: Arc::from(peer),
+    }
 }
 
 /// How much one link may queue, and the gauge (shared by a kind of link)
@@ -273,11 +296,10 @@ fn take_queued(shared: &Shared, batch: &mut Vec<Bytes>, written: usize) -> usize
     batch[before..].iter().map(Bytes::len).sum()
 }
 
-async fn write_loop(
-    mut sink: FramedWrite<OwnedWriteHalf, FrameCodec>,
-    shared: Arc<Shared>,
-    close: Shutdown,
-) {
+async fn write_loop<S>(mut sink: S, shared: Arc<Shared>, close: Shutdown)
+where
+    S: Sink<Bytes, Error = WireError> + Unpin,
+{
     let mut batch = Vec::new();
     // Frames of `batch` already handed to the sink.
     let mut fed = 0;
@@ -336,11 +358,14 @@ async fn write_loop(
 
 /// Feeds the batch from frame `fed` on, then flushes once and empties it.
 /// If this is cancelled, `fed` says how many frames the sink has taken.
-async fn write_batch(
-    sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
+async fn write_batch<S>(
+    sink: &mut S,
     batch: &mut Vec<Bytes>,
     fed: &mut usize,
-) -> Result<(), WireError> {
+) -> Result<(), WireError>
+where
+    S: Sink<Bytes, Error = WireError> + Unpin,
+{
     while let Some(frame) = batch.get(*fed).cloned() {
         feed(sink, frame).await?;
         *fed += 1;
@@ -354,10 +379,10 @@ async fn write_batch(
 /// Buffers one frame. A frame over the limit is refused before any of it
 /// is buffered, so it is skipped and the stream stays intact; senders check
 /// sizes, so this is a bug elsewhere, not a reason to drop the link.
-async fn feed(
-    sink: &mut FramedWrite<OwnedWriteHalf, FrameCodec>,
-    frame: Bytes,
-) -> Result<(), WireError> {
+async fn feed<S>(sink: &mut S, frame: Bytes) -> Result<(), WireError>
+where
+    S: Sink<Bytes, Error = WireError> + Unpin,
+{
     match sink.feed(frame).await {
         Err(WireError::TooLarge { .. }) => Ok(()),
         other => other,

@@ -75,6 +75,23 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
             }
             (false, None) => {}
         }
+        // A conn_serv's WebSocket port is an address like any other.
+        if let Some(addr) = proc.ws_addr().filter(|_| proc.ws_port != Some(0)) {
+            if addr == redis_addr {
+                return Err(ConfigError::DuplicateAddr {
+                    addr,
+                    first: "redis".to_string(),
+                    second: proc.name.clone(),
+                });
+            }
+            if let Some(first) = addrs.insert(addr.clone(), &proc.name) {
+                return Err(ConfigError::DuplicateAddr {
+                    addr,
+                    first: first.to_string(),
+                    second: proc.name.clone(),
+                });
+            }
+        }
         set_keys(config, proc)?;
         kind_keys(proc)?;
     }
@@ -207,6 +224,9 @@ fn kind_keys(proc: &ProcConfig) -> Result<(), ConfigError> {
     }
     if kind != ProcKind::ConnServ && proc.weight.is_some() {
         return Err(unexpected("weight", "conn_serv"));
+    }
+    if kind != ProcKind::ConnServ && proc.ws_port.is_some() {
+        return Err(unexpected("ws_port", "conn_serv"));
     }
     if !is_http && proc.tls.is_some() {
         return Err(unexpected("tls", "file_serv, dir_serv and manage_serv"));
