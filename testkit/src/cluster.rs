@@ -40,8 +40,9 @@ pub struct ClusterSpec {
     /// Weights of the conn_servs for the directory, by set (missing: the
     /// default).
     pub conn_weights: Vec<u32>,
-    /// Serve HTTPS on the file_servs, dir_servs and manage_servs, with a self-signed
-    /// certificate created at start (see [`TestCluster::ca_file`]).
+    /// Serve HTTPS on the file_servs, dir_servs and manage_servs, and wss
+    /// on the conn_servs' WebSocket ports, with a self-signed certificate
+    /// each created at start (see [`TestCluster::ca_file`]).
     pub http_tls: bool,
     pub chat: ChatConfig,
     pub limits: Limits,
@@ -252,7 +253,10 @@ impl TestCluster {
             if spec.http_tls
                 && matches!(
                     proc.kind,
-                    ProcKind::FileServ | ProcKind::DirServ | ProcKind::ManageServ
+                    ProcKind::FileServ
+                        | ProcKind::DirServ
+                        | ProcKind::ManageServ
+                        | ProcKind::ConnServ
                 )
             {
                 let tls = files_dir.path().join("tls");

@@ -37,6 +37,14 @@ fn config_check_accepts_the_committed_file_and_names_faults() {
     unknown_key["limits"]["max_conns"] = 1.into();
     let mut duplicate_port = committed_config();
     duplicate_port["procs"][1]["port"] = 7301.into();
+    let mut ws_on_logic = committed_config();
+    ws_on_logic["procs"][1]["ws_port"] = 7099.into();
+    let mut ws_clash = committed_config();
+    for proc in ws_clash["procs"].as_array_mut().unwrap() {
+        if proc["name"] == "conn_serv-1" {
+            proc["ws_port"] = 7101.into();
+        }
+    }
     let mut lonely_logic = committed_config();
     lonely_logic["procs"]
         .as_array_mut()
@@ -45,6 +53,11 @@ fn config_check_accepts_the_committed_file_and_names_faults() {
     for (config, expected) in [
         (unknown_key.to_string(), "unknown field `max_conns`"),
         (duplicate_port.to_string(), "127.0.0.1:7301 is used by both"),
+        (
+            ws_on_logic.to_string(),
+            "must not have \"ws_port\": only conn_serv takes it",
+        ),
+        (ws_clash.to_string(), "127.0.0.1:7101 is used by both"),
         (
             lonely_logic.to_string(),
             "\"logic_serv-1\" has no conn_serv",

@@ -219,3 +219,74 @@ async fn bad_messages_close_the_connection_as_on_tcp() {
     assert_eq!(answer.code(), ResultCode::NotLoggedIn);
     assert_eq!(answer.request_id, 7);
 }
+
+/// With a `tls` block the WebSocket port serves wss: a client that trusts
+/// the conn_serv's certificate logs in over it, and the directory hands out
+/// the wss URL.
+#[tokio::test]
+async fn wss_with_the_conn_servs_certificate() {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, ServerName};
+    let mut spec = spec();
+    spec.http_tls = true;
+    let cluster = TestCluster::start(spec).await.unwrap();
+    cluster
+        .client(1)
+        .await
+        .unwrap()
+        .register("secure", "password123", "")
+        .await
+        .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(cluster.ca_file("conn_serv-1")).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = TcpStream::connect(cluster.ws_addr(1)).await.unwrap();
+    let tls = connector
+        .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
+        .await
+        .unwrap();
+    let url = format!("wss://{}/", cluster.ws_addr(1));
+    let (mut ws, _) = tokio_tungstenite::client_async(url, tls).await.unwrap();
+    let frame = ClientMessage {
+        request_id: 1,
+        body: Some(login("secure")),
+    }
+    .encode_frame();
+    ws.send(Message::Binary(frame)).await.unwrap();
+    let answer = loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+        {
+            Message::Binary(bytes) => break ServerMessage::decode_frame(bytes).unwrap(),
+            _ => continue,
+        }
+    };
+    assert!(
+        matches!(answer.body, Some(Response::Login(_))),
+        "{answer:?}"
+    );
+
+    let http = HttpClient::with_ca_file(&cluster.ca_file("dir_serv-1")).unwrap();
+    let dir_url = cluster.http_url("dir_serv-1");
+    let listed = eventually(Duration::from_secs(5), || async {
+        Directory::lookup(&http, &dir_url).await.is_ok()
+    })
+    .await;
+    assert!(listed);
+    let directory = Directory::lookup(&http, &dir_url).await.unwrap();
+    assert!(
+        directory.conn_ws_url.unwrap().starts_with("wss://"),
+        "the directory does not hand out wss"
+    );
+}

@@ -119,7 +119,14 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         Cmd::Drain(_) => Some(drain(weak.clone())),
         _ => None,
     });
-    // Browsers connect to the WebSocket port, when the entry has one.
+    // Browsers connect to the WebSocket port, when the entry has one (wss
+    // with its tls block).
+    let ws_tls = conn
+        .me
+        .tls
+        .as_ref()
+        .map(|tls| schat_runtime::tls::acceptor(tls, conn.me.address(), &log))
+        .transpose()?;
     let mut ws_listener = match conn.me.ws_addr() {
         Some(addr) => Some(
             TcpListener::bind(&addr)
@@ -129,7 +136,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
         None => None,
     };
     info!(log, "Started"; "proc_id" => conn.me.id, "listen" => %listener.local_addr()?,
-        "websocket" => conn.me.ws_addr().unwrap_or_default(),
+        "websocket" => conn.me.ws_url().unwrap_or_default(),
         "logic" => &logic_proc.name, "max_connections" => conn.capacity);
 
     let permits = Arc::new(Semaphore::new(conn.capacity));
@@ -168,7 +175,7 @@ pub async fn run(listener: TcpListener, node: Node) -> anyhow::Result<()> {
                 if let Ok((stream, addr)) = accepted {
                     // One cap on clients, whichever port they came to.
                     let permit = permits.clone().try_acquire_owned().ok();
-                    websocket::spawn(conn.clone(), stream, addr, permit);
+                    websocket::spawn(conn.clone(), stream, addr, permit, ws_tls.clone());
                 }
             }
             accepted = accept(listener.as_ref()) => match accepted {

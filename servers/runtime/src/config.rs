@@ -752,7 +752,8 @@ pub struct ProcConfig {
     /// binary message one client frame).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ws_port: Option<u16>,
-    /// For file_serv, dir_serv and manage_serv: serve HTTPS.
+    /// For file_serv, dir_serv and manage_serv: serve HTTPS; for conn_serv:
+    /// serve its `ws_port` as wss (its TCP port is not TLS).
     #[serde(default)]
     pub tls: Option<TlsConfig>,
     /// This process's log level, overriding the cluster's `log.level`.
@@ -794,9 +795,11 @@ impl ProcConfig {
             .map(|port| format!("{}:{}", self.address(), port))
     }
 
-    /// The URL browsers open a conn_serv's WebSocket with.
+    /// The URL browsers open a conn_serv's WebSocket with (wss with a
+    /// `tls` block).
     pub fn ws_url(&self) -> Option<String> {
-        self.ws_addr().map(|addr| format!("ws://{addr}/"))
+        let scheme = if self.tls.is_some() { "wss" } else { "ws" };
+        self.ws_addr().map(|addr| format!("{scheme}://{addr}/"))
     }
 
     /// The listening address; `None` for process types that listen on nothing.

@@ -228,8 +228,20 @@ fn kind_keys(proc: &ProcConfig) -> Result<(), ConfigError> {
     if kind != ProcKind::ConnServ && proc.ws_port.is_some() {
         return Err(unexpected("ws_port", "conn_serv"));
     }
-    if !is_http && proc.tls.is_some() {
-        return Err(unexpected("tls", "file_serv, dir_serv and manage_serv"));
+    if !is_http && kind != ProcKind::ConnServ && proc.tls.is_some() {
+        return Err(unexpected(
+            "tls",
+            "file_serv, dir_serv, manage_serv and conn_serv (for its ws_port)",
+        ));
+    }
+    if kind == ProcKind::ConnServ && proc.tls.is_some() && proc.ws_port.is_none() {
+        return Err(ConfigError::Value {
+            field: "tls",
+            problem: format!(
+                "{:?}: a conn_serv's tls serves its ws_port (wss), and it has none",
+                proc.name
+            ),
+        });
     }
     if !is_http && kind != ProcKind::ConnServ && proc.public.is_some() {
         return Err(unexpected("public", "conn_serv and the HTTP servers"));
