@@ -156,6 +156,9 @@ impl TestCluster {
         };
         let files_dir = tempfile::tempdir()?;
         let mut listeners = BTreeMap::new();
+        // The conn_servs' WebSocket ports, held until every other port is
+        // taken (conn_serv binds its own at start).
+        let mut ws_ports = Vec::new();
         let mut procs = Vec::new();
         let mut add = |id: u32, name: String, kind: ProcKind, leader: Option<String>| {
             let (logic, chat) = match kind {
@@ -245,6 +248,7 @@ impl TestCluster {
                 // binds itself at start.
                 let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
                 proc.ws_port = Some(probe.local_addr()?.port());
+                ws_ports.push(probe);
             }
             if proc.kind == ProcKind::FileServ {
                 proc.serv_index = Some(proc.id - 600);
@@ -272,6 +276,7 @@ impl TestCluster {
                 listeners.insert(proc.name.clone(), listener);
             }
         }
+        drop(ws_ports);
         let config = ClusterConfig {
             cluster: "test".to_string(),
             redis: RedisConfig {
