@@ -505,3 +505,48 @@ async fn a_token_from_before_devices_logs_in_as_the_default_device_until_a_logou
         ResultCode::TokenInvalid
     );
 }
+
+/// At most 64 devices are remembered: a new device past that forgets the
+/// one used least recently that has no session, whose token stops working;
+/// devices with a session are kept.
+#[tokio::test]
+async fn past_64_known_devices_the_least_recently_used_is_forgotten() {
+    // Room for the sessions of dropped connections still closing.
+    let spec = ClusterSpec {
+        auth: schat_runtime::config::AuthConfig {
+            max_devices: 32,
+            ..ClusterSpec::default().auth
+        },
+        ..ClusterSpec::default()
+    };
+    let cluster = TestCluster::start(spec).await.unwrap();
+    register(&cluster, "lena").await;
+    // The oldest device logs in first and leaves (its token kept); one
+    // device stays logged in throughout.
+    let (oldest, oldest_token) = device(&cluster, 1, "lena", "d00", DeviceKind::Phone).await;
+    drop(oldest);
+    let (online, _) = device(&cluster, 2, "lena", "d01", DeviceKind::Desktop).await;
+    for n in 2..64 {
+        let (client, _) = device(&cluster, 1, "lena", &format!("d{n:02}"), DeviceKind::Web).await;
+        drop(client);
+    }
+    assert_eq!(online.devices().await.unwrap().len(), 64);
+    // The 65th: d00, the least recently used without a session, goes.
+    let (_newest, _) = device(&cluster, 2, "lena", "d64", DeviceKind::Web).await;
+    let listed: Vec<String> = online
+        .devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|device| device.device_id)
+        .collect();
+    assert_eq!(listed.len(), 64, "{listed:?}");
+    assert!(!listed.contains(&"d00".to_string()), "{listed:?}");
+    assert!(listed.contains(&"d01".to_string()), "{listed:?}");
+    let again = cluster.client(1).await.unwrap();
+    again.set_device("d00", DeviceKind::Phone);
+    assert_eq!(
+        refusal(again.login_token(&oldest_token).await),
+        ResultCode::TokenInvalid
+    );
+}
