@@ -149,6 +149,14 @@ fn push_config(url: &str) -> OfflinePushConfig {
     }
 }
 
+/// A counter summed over both chat_servs.
+fn chat_metric(cluster: &TestCluster, name: &str) -> f64 {
+    ["chat_serv-1", "chat_serv-2"]
+        .iter()
+        .map(|proc| cluster.metric(proc, name, &[]))
+        .sum()
+}
+
 async fn cluster_with(push: OfflinePushConfig) -> TestCluster {
     TestCluster::start(ClusterSpec {
         offline_push: push,
@@ -213,8 +221,7 @@ async fn offline_members_are_notified_signed_and_coalesced() {
         assert_ne!(carol_uid, 0);
     }
     assert_eq!(
-        cluster.metric("chat_serv-1", "offline_push_sent_total", &[])
-            + cluster.metric("chat_serv-2", "offline_push_sent_total", &[]),
+        chat_metric(&cluster, "offline_push_sent_total"),
         got.iter().map(|g| g.notified().len() as f64).sum::<f64>()
     );
 }
@@ -297,9 +304,7 @@ async fn a_full_queue_drops_and_counts() {
         .await
         .unwrap();
     let dropped = eventually(Duration::from_secs(5), || async {
-        cluster.metric("chat_serv-1", "offline_push_dropped_total", &[])
-            + cluster.metric("chat_serv-2", "offline_push_dropped_total", &[])
-            >= 2.0
+        chat_metric(&cluster, "offline_push_dropped_total") >= 2.0
     })
     .await;
     assert!(dropped, "a full queue did not drop");
@@ -320,9 +325,7 @@ async fn a_refused_batch_is_not_sent_again() {
     assert!(gone);
     alice.send_text(gid, "x", "refused").await.unwrap();
     let dropped = eventually(Duration::from_secs(5), || async {
-        cluster.metric("chat_serv-1", "offline_push_dropped_total", &[])
-            + cluster.metric("chat_serv-2", "offline_push_dropped_total", &[])
-            >= 1.0
+        chat_metric(&cluster, "offline_push_dropped_total") >= 1.0
     })
     .await;
     assert!(dropped, "a refused batch was not counted as dropped");

@@ -231,7 +231,7 @@ pub async fn login(
     let (file_token, file_token_expires_at_ms) = match issued {
         Ok(issued) => issued,
         Err(err) => {
-            abandon(logic, &user).await;
+            close_session(logic, &user).await;
             return Err(err.into());
         }
     };
@@ -298,8 +298,10 @@ pub async fn logout(logic: &Logic, user: &User, all: bool) -> Result<Response, F
     Ok(Response::Logout(LogoutResponse {}))
 }
 
-/// Undoes a session opened by a login that then failed.
-async fn abandon(logic: &Logic, user: &User) {
+/// Ends the logged-in part of a session (one that ends, or that a login
+/// opened and then could not finish): presence, the local registry, and
+/// the device's session record in Redis if it is still this session's.
+pub async fn close_session(logic: &Logic, user: &User) {
     logic.presence.offline(user.uid, user.session_id);
     logic.sessions.unbind_user(user.uid, user.session_id);
     let close = schat_proto::server::CloseSession {
@@ -308,7 +310,7 @@ async fn abandon(logic: &Logic, user: &User) {
         device_id: user.device_id.to_string(),
     };
     if let Err(err) = logic.db(close).await {
-        warn!(logic.log, "Could not clear an abandoned session record"; "error" => %err);
+        debug!(logic.log, "Could not clear the session record"; "uid" => user.uid, "error" => %err);
     }
 }
 

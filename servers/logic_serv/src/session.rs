@@ -453,15 +453,6 @@ impl Session {
         self.logic
             .sessions
             .forget_sends_if_idle(user.uid, &self.logic.config.load().chat);
-        self.logic.presence.offline(user.uid, user.session_id);
-        self.logic.sessions.unbind_user(user.uid, user.session_id);
-        let close = schat_proto::server::CloseSession {
-            uid: user.uid,
-            session_id: user.session_id,
-            device_id: user.device_id.into(),
-        };
-        if let Err(err) = self.logic.db(close).await {
-            debug!(self.log, "Could not clear the session record"; "error" => %err);
-        }
+        account::close_session(&self.logic, &user).await;
     }
 }

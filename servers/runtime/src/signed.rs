@@ -25,7 +25,7 @@ pub fn seal<const N: usize>(key: &[u8], version: &str, numbers: [u64; N]) -> Str
         payload.push('.');
         payload.push_str(&number.to_string());
     }
-    let mac = URL_SAFE_NO_PAD.encode(mac(key, &payload).finalize().into_bytes());
+    let mac = URL_SAFE_NO_PAD.encode(mac(key, payload.as_bytes()).finalize().into_bytes());
     format!("{payload}.{mac}")
 }
 
@@ -55,23 +55,22 @@ pub fn open<'a, const N: usize>(token: &'a str, version: &str) -> Option<Opened<
 impl<const N: usize> Opened<'_, N> {
     /// Whether `key` signed this token.
     pub fn signed_by(&self, key: &[u8]) -> bool {
-        mac(key, self.payload).verify_slice(&self.mac).is_ok()
+        mac(key, self.payload.as_bytes())
+            .verify_slice(&self.mac)
+            .is_ok()
     }
 }
 
 /// The HMAC-SHA256 of `message` under `key`, as lowercase hex (offline
 /// push signs its bodies with it).
 pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    mac.update(message);
-    crate::digest::hex(&mac.finalize().into_bytes())
+    crate::digest::hex(&mac(key, message).finalize().into_bytes())
 }
 
-fn mac(key: &[u8], payload: &str) -> HmacSha256 {
+fn mac(key: &[u8], payload: &[u8]) -> HmacSha256 {
     let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    mac.update(payload.as_bytes());
+    mac.update(payload);
     mac
 }
 

@@ -391,3 +391,114 @@ fn process_names_that_cannot_be_file_names_are_refused() {
         );
     }
 }
+
+#[test]
+fn redis_cluster_nodes_are_checked() {
+    let cluster = |value: &mut serde_json::Value| {
+        let redis = value["redis"].as_object_mut().unwrap();
+        redis.remove("host");
+        redis.remove("port");
+        redis.insert(
+            "cluster_nodes".to_string(),
+            serde_json::json!(["127.0.0.1:7000", "127.0.0.1:7001"]),
+        );
+    };
+    let config = edited(cluster).unwrap();
+    assert!(config.redis.is_cluster());
+    assert_eq!(
+        config.redis.describe(),
+        "Redis Cluster 127.0.0.1:7000,127.0.0.1:7001"
+    );
+    // Both a server and a cluster.
+    let both = refused(|value| {
+        value["redis"]["cluster_nodes"] = serde_json::json!(["127.0.0.1:7000"]);
+    });
+    assert!(both.contains("not both"), "{both}");
+    let bad_node = refused(|value| {
+        cluster(value);
+        value["redis"]["cluster_nodes"] = serde_json::json!(["127.0.0.1"]);
+    });
+    assert!(bad_node.contains("is not host:port"), "{bad_node}");
+    let db = refused(|value| {
+        cluster(value);
+        value["redis"]["db"] = 2.into();
+    });
+    assert!(db.contains("only database 0"), "{db}");
+}
+
+#[test]
+fn device_and_websocket_settings_are_checked() {
+    for devices in [0, 33] {
+        let err = refused(|value| value["auth"]["max_devices"] = devices.into());
+        assert!(err.contains("auth.max_devices"), "{err}");
+    }
+    assert_eq!(edited(|_| {}).unwrap().auth.max_devices, 5);
+    let ws_elsewhere = refused(|value| {
+        let logic = proc_index(value, "logic_serv-1");
+        value["procs"][logic]["ws_port"] = 7099.into();
+    });
+    assert!(ws_elsewhere.contains("\"ws_port\""), "{ws_elsewhere}");
+    let tls_without_ws = refused(|value| {
+        let conn = proc_index(value, "conn_serv-1");
+        value["procs"][conn]
+            .as_object_mut()
+            .unwrap()
+            .remove("ws_port");
+        value["procs"][conn]["tls"] =
+            serde_json::json!({"cert_file": "c.pem", "key_file": "c.key", "generate": true});
+    });
+    assert!(tls_without_ws.contains("has none"), "{tls_without_ws}");
+    let config = edited(|value| {
+        let conn = proc_index(value, "conn_serv-1");
+        value["procs"][conn]["tls"] =
+            serde_json::json!({"cert_file": "c.pem", "key_file": "c.key", "generate": true});
+    })
+    .unwrap();
+    let conn = config.proc_by_name("conn_serv-1").unwrap();
+    assert_eq!(conn.ws_url().unwrap(), "wss://127.0.0.1:7011/");
+}
+
+#[test]
+fn offline_push_settings_are_checked() {
+    let push = |value: &mut serde_json::Value, settings: serde_json::Value| {
+        value["offline_push"] = settings;
+    };
+    let on = edited(|value| {
+        push(
+            value,
+            serde_json::json!({"url": "https://gateway.example/notify", "signing_key": "0123456789abcdef"}),
+        )
+    })
+    .unwrap();
+    assert!(on.offline_push.enabled());
+    assert!(!edited(|_| {}).unwrap().offline_push.enabled());
+    for (settings, named) in [
+        (
+            serde_json::json!({"url": "http://gateway.example/notify", "signing_key": "0123456789abcdef"}),
+            "must be https",
+        ),
+        (
+            serde_json::json!({"url": "https://gateway.example/notify", "signing_key": "short"}),
+            "at least 16 characters",
+        ),
+        (
+            serde_json::json!({"url": "https://g.example/", "signing_key": "0123456789abcdef", "coalesce_secs": 0}),
+            "offline_push.coalesce_secs",
+        ),
+        (
+            serde_json::json!({"url": "https://g.example/", "signing_key": "0123456789abcdef", "queue_max": 0}),
+            "offline_push.queue_max",
+        ),
+    ] {
+        let err = refused(|value| push(value, settings));
+        assert!(err.contains(named), "{named:?} not in {err}");
+    }
+    // Plain http only on loopback.
+    let local = edited(|value| {
+        push(
+            value,
+            serde_json::json!({"url": "http://127.0.0.1:9000/notify", "signing_key": "0123456789abcdef"}),
+        )
+    });
+    assert!(local.is_ok());
+}

@@ -54,43 +54,15 @@ pub(super) fn topology(config: &ClusterConfig) -> Result<(), ConfigError> {
                     kind,
                 })
             }
-            (true, Some(addr)) => {
-                // Port 0 means "any free port" and is only used by tests.
-                if proc.port != Some(0) {
-                    if addr == redis_addr {
-                        return Err(ConfigError::DuplicateAddr {
-                            addr,
-                            first: "redis".to_string(),
-                            second: proc.name.clone(),
-                        });
-                    }
-                    if let Some(first) = addrs.insert(addr.clone(), &proc.name) {
-                        return Err(ConfigError::DuplicateAddr {
-                            addr,
-                            first: first.to_string(),
-                            second: proc.name.clone(),
-                        });
-                    }
-                }
+            // Port 0 means "any free port" and is only used by tests.
+            (true, Some(addr)) if proc.port != Some(0) => {
+                claim_addr(&mut addrs, &redis_addr, addr, &proc.name)?;
             }
-            (false, None) => {}
+            (true, Some(_)) | (false, None) => {}
         }
         // A conn_serv's WebSocket port is an address like any other.
         if let Some(addr) = proc.ws_addr().filter(|_| proc.ws_port != Some(0)) {
-            if addr == redis_addr {
-                return Err(ConfigError::DuplicateAddr {
-                    addr,
-                    first: "redis".to_string(),
-                    second: proc.name.clone(),
-                });
-            }
-            if let Some(first) = addrs.insert(addr.clone(), &proc.name) {
-                return Err(ConfigError::DuplicateAddr {
-                    addr,
-                    first: first.to_string(),
-                    second: proc.name.clone(),
-                });
-            }
+            claim_addr(&mut addrs, &redis_addr, addr, &proc.name)?;
         }
         set_keys(config, proc)?;
         kind_keys(proc)?;
@@ -667,4 +639,27 @@ fn offline_push(push: &super::OfflinePushConfig) -> Result<(), ConfigError> {
         }
     }
     Ok(())
+}
+
+/// Records that `name` listens on `addr`; refused when Redis or another
+/// process listens there.
+fn claim_addr<'a>(
+    addrs: &mut HashMap<String, &'a str>,
+    redis_addr: &str,
+    addr: String,
+    name: &'a str,
+) -> Result<(), ConfigError> {
+    let first = if addr == redis_addr {
+        Some("redis")
+    } else {
+        addrs.insert(addr.clone(), name)
+    };
+    match first {
+        Some(first) => Err(ConfigError::DuplicateAddr {
+            addr,
+            first: first.to_string(),
+            second: name.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
