@@ -67,8 +67,9 @@ struct Waiting {
 }
 
 /// What a notification says of one conversation: the latest message's
-/// fields it shows, not the message (its text only when configured).
-#[derive(Debug)]
+/// fields it shows, not the message (its text only when configured,
+/// shared by every recipient of the message).
+#[derive(Clone, Debug)]
 struct Unread {
     count: u64,
     seq: u64,
@@ -76,7 +77,7 @@ struct Unread {
     kind: MessageKind,
     sent_at_ms: u64,
     /// Text and media URL, with `include_body`.
-    body: Option<(String, String)>,
+    body: Option<Arc<(String, String)>>,
 }
 
 impl Unread {
@@ -87,7 +88,7 @@ impl Unread {
             from_uid: message.sender_uid,
             kind: message.kind(),
             sent_at_ms: message.sent_at_ms,
-            body: include_body.then(|| (message.text.clone(), message.media_url.clone())),
+            body: include_body.then(|| Arc::new((message.text.clone(), message.media_url.clone()))),
         }
     }
 }
@@ -164,6 +165,8 @@ impl OfflinePush {
             return;
         }
         let online: HashSet<u64> = online.iter().map(|entry| entry.uid).collect();
+        // Built once, whatever the number of recipients.
+        let latest = Unread::of(message, config.include_body);
         let now = Instant::now();
         let coalesce = Duration::from_secs(config.coalesce_secs);
         let mut dropped = 0;
@@ -207,10 +210,12 @@ impl OfflinePush {
                 let unread = waiting
                     .conversations
                     .entry(message.gid)
-                    .or_insert_with(|| Unread::of(message, config.include_body));
+                    .or_insert_with(|| latest.clone());
                 let count = unread.count + 1;
-                *unread = Unread::of(message, config.include_body);
-                unread.count = count;
+                *unread = Unread {
+                    count,
+                    ..latest.clone()
+                };
             }
         }
         self.metrics.queued.add(queued);
@@ -342,12 +347,11 @@ pub async fn run(chat: Arc<Chat>) {
             }
         }
         let Some((_, client)) = &http else { continue };
-        let uids: Vec<u64> = batch.iter().map(|(uid, _)| *uid).collect();
         let body = body_of(&chat, &batch);
         if post_with_retries(&chat, client, &config, body).await {
-            chat.offline_push.metrics.sent.add(uids.len() as u64);
+            chat.offline_push.metrics.sent.add(batch.len() as u64);
         } else {
-            chat.offline_push.metrics.dropped.add(uids.len() as u64);
+            chat.offline_push.metrics.dropped.add(batch.len() as u64);
         }
     }
 }
@@ -406,7 +410,7 @@ fn body_of(chat: &Chat, batch: &[(u64, Waiting)]) -> Bytes {
                         "kind": unread.kind.as_str_name(),
                         "sent_at_ms": unread.sent_at_ms,
                     });
-                    if let Some((text, media_url)) = &unread.body {
+                    if let Some((text, media_url)) = unread.body.as_deref() {
                         item["text"] = json!(text);
                         item["media_url"] = json!(media_url);
                     }

@@ -148,7 +148,8 @@ where
         .take_while(|message| std::future::ready(!matches!(message, Ok(Message::Close(_)))))
         .filter_map(move |message| {
             std::future::ready(match message {
-                Ok(Message::Binary(bytes)) => Some(Ok(BytesMut::from(&bytes[..]))),
+                // No copy when the message's buffer is its own.
+                Ok(Message::Binary(bytes)) => Some(Ok(BytesMut::from(bytes))),
                 Ok(Message::Text(_)) => Some(Err(WireError::Malformed {
                     what: "WebSocket message",
                     detail: "a text message: frames travel as binary messages".to_string(),

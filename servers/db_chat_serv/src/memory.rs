@@ -79,7 +79,7 @@ pub async fn watch(
 }
 
 /// A numeric field of an INFO section.
-fn field(info: &str, name: &str) -> Option<u64> {
+pub(crate) fn field(info: &str, name: &str) -> Option<u64> {
     info.lines()
         .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
         .and_then(|value| value.trim().parse().ok())

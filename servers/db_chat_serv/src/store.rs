@@ -93,12 +93,7 @@ impl Store {
             .map_err(storage)?;
         Ok(infos
             .iter()
-            .map(|info| {
-                info.lines()
-                    .find_map(|line| line.strip_prefix("connected_slaves:"))
-                    .and_then(|count| count.trim().parse().ok())
-                    .unwrap_or(0)
-            })
+            .map(|info| crate::memory::field(info, "connected_slaves").unwrap_or(0) as u32)
             .min()
             .unwrap_or(0))
     }

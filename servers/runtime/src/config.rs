@@ -105,7 +105,7 @@ impl RedisConfig {
 
     /// Where the db_* processes connect, for logs and errors.
     pub fn describe(&self) -> String {
-        if self.cluster_nodes.is_empty() {
+        if !self.is_cluster() {
             self.url()
         } else {
             format!("Redis Cluster {}", self.cluster_nodes.join(","))

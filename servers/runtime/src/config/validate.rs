@@ -258,7 +258,7 @@ fn must_exceed(
 
 pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
     let redis = &config.redis;
-    if redis.cluster_nodes.is_empty() {
+    if !redis.is_cluster() {
         if redis.host.is_empty() {
             return Err(ConfigError::Redis(
                 "host is empty (give host and port, or cluster_nodes)".to_string(),

@@ -53,7 +53,7 @@ impl Redis {
     /// Cluster) or `host`/`port`/`db`. `response_timeout` bounds one
     /// command (a WAIT for replicas needs longer than the default).
     pub async fn connect(config: &RedisConfig, response_timeout: Duration) -> RedisResult<Redis> {
-        if config.cluster_nodes.is_empty() {
+        if !config.is_cluster() {
             let client = redis::Client::open(config.url())?;
             let manager =
                 ConnectionManagerConfig::new().set_response_timeout(Some(response_timeout));
@@ -73,11 +73,6 @@ impl Redis {
             .max_retry_wait(500)
             .build()?;
         Ok(Redis::Cluster(client.get_async_connection().await?))
-    }
-
-    /// Whether this is a Redis Cluster.
-    pub fn is_cluster(&self) -> bool {
-        matches!(self, Redis::Cluster(_))
     }
 
     /// Waits until `replicas` replicas have every write this connection
