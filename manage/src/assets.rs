@@ -10,74 +10,56 @@
 //! The vendored files' URLs carry the library's version, so they can be
 //! cached for good: a new version is a new URL.
 
-/// One embedded file.
-#[derive(Clone, Copy, Debug)]
-pub struct Asset {
-    pub content_type: &'static str,
-    /// The `Cache-Control` header to send with it.
-    pub cache_control: &'static str,
-    pub body: &'static [u8],
-}
+use schat_runtime::http::embedded::{self, Embedded, CSS, HTML, IMMUTABLE, JS, REVALIDATE, TEXT};
 
 /// The version of uPlot in `assets/vendor/` (see its README.md).
 pub const UPLOT_VERSION: &str = "1.6.32";
 
-/// Our own files change with each build: the browser asks again each time
-/// (they are small).
-const REVALIDATE: &str = "no-cache";
-/// Vendored files live under a versioned path and never change there.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
-const HTML: &str = "text/html; charset=utf-8";
-const JS: &str = "text/javascript; charset=utf-8";
-const CSS: &str = "text/css; charset=utf-8";
-const TEXT: &str = "text/plain; charset=utf-8";
-
-/// Every embedded file: (path, content type, cache control, body).
-const FILES: &[(&str, &str, &str, &[u8])] = &[
-    (
+/// Every embedded file.
+const FILES: &[Embedded] = &[
+    Embedded::new(
         "/",
         HTML,
         REVALIDATE,
         include_bytes!("../assets/index.html"),
     ),
-    (
+    Embedded::new(
         "/index.html",
         HTML,
         REVALIDATE,
         include_bytes!("../assets/index.html"),
     ),
-    (
+    Embedded::new(
         "/assets/app.js",
         JS,
         REVALIDATE,
         include_bytes!("../assets/app.js"),
     ),
-    (
+    Embedded::new(
         "/assets/dom.js",
         JS,
         REVALIDATE,
         include_bytes!("../assets/dom.js"),
     ),
-    (
+    Embedded::new(
         "/assets/app.css",
         CSS,
         REVALIDATE,
         include_bytes!("../assets/app.css"),
     ),
-    (
+    Embedded::new(
         "/assets/vendor/uplot-1.6.32/uPlot.iife.min.js",
         JS,
         IMMUTABLE,
         include_bytes!("../assets/vendor/uPlot.iife.min.js"),
     ),
-    (
+    Embedded::new(
         "/assets/vendor/uplot-1.6.32/uPlot.min.css",
         CSS,
         IMMUTABLE,
         include_bytes!("../assets/vendor/uPlot.min.css"),
     ),
-    (
+    Embedded::new(
         "/assets/vendor/uplot-1.6.32/LICENSE",
         TEXT,
         IMMUTABLE,
@@ -87,20 +69,13 @@ const FILES: &[(&str, &str, &str, &[u8])] = &[
 
 /// The file served at `path` (like `/` or `/assets/app.js`), if any. The
 /// query string, if the caller left one on, is ignored.
-pub fn asset(path: &str) -> Option<Asset> {
-    let path = path.split_once('?').map_or(path, |(path, _)| path);
-    FILES.iter().find(|(file_path, ..)| *file_path == path).map(
-        |&(_, content_type, cache_control, body)| Asset {
-            content_type,
-            cache_control,
-            body,
-        },
-    )
+pub fn asset(path: &str) -> Option<&'static Embedded> {
+    embedded::find(FILES, path)
 }
 
 /// The paths of every embedded file.
 pub fn paths() -> impl Iterator<Item = &'static str> {
-    FILES.iter().map(|(path, ..)| *path)
+    FILES.iter().map(|file| file.path)
 }
 
 #[cfg(test)]

@@ -108,18 +108,7 @@ impl Console {
         let path = request.uri().path().to_string();
         if method == Method::GET && (path == "/" || path.starts_with("/assets/")) {
             return match assets::asset(&path) {
-                Some(asset) => {
-                    let mut response = http::Response::new(full(asset.body));
-                    response.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static(asset.content_type),
-                    );
-                    response.headers_mut().insert(
-                        header::CACHE_CONTROL,
-                        HeaderValue::from_static(asset.cache_control),
-                    );
-                    response
-                }
+                Some(asset) => asset.response(),
                 None => error(StatusCode::NOT_FOUND, "no such file"),
             };
         }

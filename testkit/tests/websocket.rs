@@ -29,7 +29,7 @@ fn spec() -> ClusterSpec {
         dirs: 1,
         ..ClusterSpec::default()
     };
-    spec.limits.websocket_origins = vec![ORIGIN.to_string()];
+    spec.limits.web_origins = vec![ORIGIN.to_string()];
     spec
 }
 

@@ -1,6 +1,7 @@
 //! Clients over WebSocket (browsers): the conn_serv's `ws_port` (wss with
 //! the entry's `tls` block) takes the HTTP upgrade, checks the page's Origin against
-//! `limits.websocket_origins`, and then serves the connection as a TCP one
+//! the cluster's web origins (its dir_servs' and
+//! `limits.web_origins`), and then serves the connection as a TCP one
 //! (`client.rs`): each binary message carries exactly one client frame,
 //! the protobuf bytes without the length prefix; the same frame limit,
 //! login deadline, idle timeout, pings, in-flight limit and slow-reader
@@ -68,7 +69,7 @@ async fn upgrade<S>(
 {
     let config = conn.config.current();
     let limits = &config.limits;
-    let origins = limits.websocket_origins.clone();
+    let origins = config.web_origins();
     let max_frame = limits.max_frame_bytes;
     let deadline = Duration::from_secs(limits.client_login_timeout_secs);
     let mut ws_config = WebSocketConfig::default();
@@ -130,7 +131,7 @@ fn check_origin(
         }
         Some(_) => {
             let mut refused = ErrorResponse::new(Some(
-                "this page's origin may not connect (limits.websocket_origins)".to_string(),
+                "this page's origin may not connect (limits.web_origins)".to_string(),
             ));
             *refused.status_mut() = StatusCode::FORBIDDEN;
             Err(refused)

@@ -1,5 +1,7 @@
 //! dir_serv: the directory a client asks before it connects.
 //!
+//! It also serves the web app (`/`, `/app/...`; see [`web`]).
+//!
 //! `GET /v1/dir` answers with one conn_serv address for the client and the
 //! file servers by serv_index. conn_servs report their load every
 //! `directory.load_report_ms` (through their logic and a disp); a conn_serv
@@ -12,6 +14,8 @@
 //! burst of clients spreads instead of piling onto one.
 
 #![forbid(unsafe_code)]
+
+pub mod web;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -134,6 +138,10 @@ impl Directory {
         match (request.method(), request.uri().path()) {
             (&Method::GET, "/health") => json(StatusCode::OK, &serde_json::json!({ "ok": true })),
             (&Method::GET, "/v1/dir") => self.lookup(),
+            (&Method::GET | &Method::HEAD, path) if web::is_app_path(path) => {
+                web::serve(&self.config.current(), path)
+                    .unwrap_or_else(|| error(StatusCode::NOT_FOUND, "no such file"))
+            }
             (_, "/v1/dir" | "/health") => error(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
             _ => error(StatusCode::NOT_FOUND, "no such endpoint"),
         }

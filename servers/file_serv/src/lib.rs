@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod cors;
 pub mod kinds;
 pub mod range;
 pub mod service;

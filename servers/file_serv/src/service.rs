@@ -7,6 +7,7 @@
 //! | `POST /v1/upload/avatar` | the caller's avatar (images only) |
 //! | `POST /v1/upload/group-avatar/<gid>` | a group's avatar (owner only, images only) |
 //! | `GET` / `HEAD /f/<serv_index>/<scope>/<name>` | a file; Range supported; group chat files for members only |
+//! | `OPTIONS` any path | a browser's preflight (see `cors.rs`) |
 //!
 //! Uploads are `multipart/form-data` with one part named `file`, streamed
 //! to disk while hashed; the type is detected from the content. Every
@@ -29,6 +30,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::access::Denied;
+use crate::cors::Cors;
 use crate::kinds::{self, SNIFF_BYTES};
 use crate::range::{self, Ranged};
 use crate::Files;
@@ -38,6 +40,16 @@ pub const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 
 /// Answers one request, counting refusals against the client's address.
 pub async fn handle(files: &Files, request: Request, peer: SocketAddr) -> Response {
+    let cors = Cors::of(&files.config.current(), request.headers());
+    if request.method() == Method::OPTIONS {
+        return cors.preflight();
+    }
+    let mut response = serve(files, request, peer).await;
+    cors.allow(&mut response);
+    response
+}
+
+async fn serve(files: &Files, request: Request, peer: SocketAddr) -> Response {
     if let Some(wait_secs) = files.throttle.blocked(peer.ip()) {
         let mut response = error(
             StatusCode::TOO_MANY_REQUESTS,

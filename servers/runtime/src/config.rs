@@ -172,11 +172,14 @@ pub struct Limits {
     /// process, best with several processes per host), 0 (one per core),
     /// or a number.
     pub worker_threads: usize,
-    /// Origins (`scheme://host[:port]`) whose web pages may open a
-    /// WebSocket to a conn_serv's `ws_port`; a browser's upgrade from any
-    /// other is refused (403). Clients that send no Origin (not browsers)
-    /// are let in.
-    pub websocket_origins: Vec<String>,
+    /// Origins (`scheme://host[:port]`) of web pages, besides the
+    /// cluster's own dir_servs (which serve the web app), that may open a
+    /// WebSocket to a conn_serv's `ws_port` and upload to the file servers
+    /// (CORS); see [`ClusterConfig::web_origins`]. A browser's upgrade from
+    /// any other is refused (403). Clients that send no Origin (not
+    /// browsers) are let in. (`websocket_origins` is its former name.)
+    #[serde(alias = "websocket_origins")]
+    pub web_origins: Vec<String>,
 }
 
 /// Room a server-to-server envelope needs around a client frame it carries.
@@ -202,7 +205,7 @@ impl Default for Limits {
             client_send_queue_bytes: 2 * 1024 * 1024,
             peer_send_queue: 65_536,
             worker_threads: 1,
-            websocket_origins: Vec::new(),
+            web_origins: Vec::new(),
         }
     }
 }
@@ -1028,6 +1031,14 @@ pub enum ConfigError {
     },
 }
 
+/// The origin (`scheme://host[:port]`) of a base URL such as a
+/// process's `public` address: the URL without its path.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    (!scheme.is_empty() && !authority.is_empty()).then(|| format!("{scheme}://{authority}"))
+}
+
 impl ClusterConfig {
     /// Reads and validates a cluster file.
     pub fn load(path: &Path) -> Result<ClusterConfig, ConfigError> {
@@ -1106,6 +1117,24 @@ impl ClusterConfig {
 
     pub fn procs_of(&self, kind: ProcKind) -> impl Iterator<Item = &ProcConfig> {
         self.procs.iter().filter(move |proc| proc.kind == kind)
+    }
+
+    /// The origins whose pages may talk to the cluster from a browser
+    /// (WebSocket upgrades on conn_servs, uploads to file servers): every
+    /// dir_serv's own (the web app is served from there) and those listed
+    /// in `limits.web_origins`.
+    pub fn web_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = self
+            .procs_of(ProcKind::DirServ)
+            .filter_map(ProcConfig::public_addr)
+            .filter_map(|url| origin_of(&url))
+            .collect();
+        for listed in &self.limits.web_origins {
+            if !origins.contains(listed) {
+                origins.push(listed.clone());
+            }
+        }
+        origins
     }
 
     /// The logic_serv of the set that `proc` (a conn_serv or db_logic_serv)

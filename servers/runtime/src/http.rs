@@ -6,6 +6,7 @@
 //! answers.
 
 mod conns;
+pub mod embedded;
 
 use std::convert::Infallible;
 use std::future::Future;

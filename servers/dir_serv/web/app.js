@@ -1,0 +1,1180 @@
+// The schat web app: one page, talking to a conn_serv over WebSocket (one
+// protobuf frame per binary message, docs/PROTOCOL.md) and to the file
+// servers over HTTP. Every string from the network is put in the page as
+// text (textContent, attributes), never as markup; media is shown only
+// from the cluster's file servers.
+"use strict";
+
+(function () {
+  // The browser build has no 64-bit integer type: ids and times decode as
+  // numbers (all of them stay below 2^53).
+  if (protobuf.util.Long) {
+    protobuf.util.Long = null;
+    protobuf.configure();
+  }
+  const pb = protobuf.roots.schat.schat.client;
+  const Code = pb.ResultCode;
+
+  const REQUEST_TIMEOUT_MS = 10000;
+  const PAGE = 50;
+  const PULL_LIMIT = 200;
+  const RECONNECT_MAX_MS = 5000;
+  const FILE_URL = /^\/f\/(\d{1,9})\/(g|ga|u)(\d{1,20})\/([0-9a-f]{64})\.([a-z0-9]{1,10})$/;
+
+  // ---- DOM helpers: text only. ----
+
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "text") node.textContent = String(value);
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function num(value) {
+    if (typeof value === "number") return value;
+    if (value && typeof value.toNumber === "function") return value.toNumber();
+    return Number(value || 0);
+  }
+
+  function codeName(code) {
+    return Code[code] || "code " + code;
+  }
+
+  function fmtTime(ms) {
+    if (!ms) return "";
+    const d = new Date(ms);
+    const pad = (n) => String(n).padStart(2, "0");
+    const today = new Date();
+    const time = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    if (d.toDateString() === today.toDateString()) return time;
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + time;
+  }
+
+  function fmtBytes(n) {
+    if (n < 1024) return n + " B";
+    if (n < 1024 * 1024) return (n / 1024).toFixed(1) + " KiB";
+    return (n / 1024 / 1024).toFixed(1) + " MiB";
+  }
+
+  function randomId(bytes) {
+    const raw = new Uint8Array(bytes);
+    crypto.getRandomValues(raw);
+    return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // ---- What this browser keeps between visits. ----
+
+  const saved = {
+    get token() { return localStorage.getItem("schat.token") || ""; },
+    set token(value) {
+      if (value) localStorage.setItem("schat.token", value);
+      else localStorage.removeItem("schat.token");
+    },
+    // One device id per browser profile, kept for good: a new login from
+    // this browser replaces its own earlier session, not another device's.
+    get device() {
+      let id = localStorage.getItem("schat.device");
+      if (!id) {
+        id = "web-" + randomId(8);
+        localStorage.setItem("schat.device", id);
+      }
+      return id;
+    },
+  };
+
+  // ---- The connection: requests matched by id, pushes handed on. ----
+
+  class ServerError extends Error {
+    constructor(code, reason) {
+      super(reason ? codeName(code) + ": " + reason : codeName(code));
+      this.code = code;
+      this.reason = reason;
+    }
+  }
+
+  class Disconnected extends Error {
+    constructor() { super("not connected"); this.code = -1; }
+  }
+
+  class Connection {
+    constructor(onPush, onClose) {
+      this.onPush = onPush;
+      this.onClose = onClose;
+      this.ws = null;
+      this.nextId = 1;
+      this.pending = new Map();
+    }
+
+    // Asks the directory for a conn_serv and opens a WebSocket to it.
+    // Resolves with the directory's answer once the socket is open.
+    async open() {
+      const answer = await fetch("/v1/dir", { cache: "no-store" });
+      const dir = await answer.json();
+      if (!answer.ok) throw new Error(dir.error || "the directory answered " + answer.status);
+      if (!dir.conn || !dir.conn.ws_url) throw new Error("the directory named no WebSocket server");
+      await new Promise((resolve, reject) => {
+        const ws = new WebSocket(dir.conn.ws_url);
+        ws.binaryType = "arraybuffer";
+        let opened = false;
+        ws.onopen = () => { opened = true; resolve(); };
+        ws.onmessage = (event) => this.receive(event.data);
+        ws.onclose = () => {
+          if (this.ws === ws) this.ws = null;
+          this.failPending();
+          if (opened) this.onClose(this.closing);
+          else reject(new Error("could not connect to " + dir.conn.ws_url));
+        };
+        this.ws = ws;
+        this.closing = null;
+      });
+      return dir;
+    }
+
+    close() {
+      const ws = this.ws;
+      this.ws = null;
+      if (ws) {
+        ws.onclose = null;
+        ws.close();
+      }
+      this.failPending();
+    }
+
+    failPending() {
+      for (const waiter of this.pending.values()) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new Disconnected());
+      }
+      this.pending.clear();
+    }
+
+    receive(data) {
+      let message;
+      try {
+        message = pb.ServerMessage.decode(new Uint8Array(data));
+      } catch (err) {
+        console.warn("undecodable frame", err);
+        return;
+      }
+      if (message.request_id === 0) {
+        if (message.body === "closing") this.closing = message.closing;
+        this.onPush(message);
+        return;
+      }
+      const waiter = this.pending.get(message.request_id);
+      if (!waiter) return;
+      this.pending.delete(message.request_id);
+      clearTimeout(waiter.timer);
+      waiter.resolve(message);
+    }
+
+    // Sends one request; resolves with the typed answer or throws a
+    // ServerError (code not OK) or Disconnected.
+    call(fields) {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Disconnected());
+      const id = this.nextId;
+      this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
+      const frame = pb.ClientMessage.encode(pb.ClientMessage.create(Object.assign({ request_id: id }, fields))).finish();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new Error("no answer within " + REQUEST_TIMEOUT_MS / 1000 + " s"));
+        }, REQUEST_TIMEOUT_MS);
+        this.pending.set(id, {
+          timer,
+          reject,
+          resolve: (message) => {
+            if (message.code !== 0) reject(new ServerError(message.code, message.reason));
+            else resolve(message.body ? message[message.body] : null);
+          },
+        });
+        ws.send(frame);
+      });
+    }
+  }
+
+  // ---- State. ----
+
+  const state = {
+    uid: 0,
+    profile: null,
+    fileToken: "",
+    files: new Map(), // serv_index -> { url, up }
+    convs: new Map(), // gid -> conversation
+    users: new Map(), // uid -> UserProfile
+    wantedUsers: new Set(),
+    notices: new Map(), // id -> Notice
+    current: 0,
+    online: false,
+    loggedIn: false,
+    attempts: 0,
+    pingTimer: null,
+    reconnectTimer: null,
+    sendCounter: 0,
+  };
+
+  const conn = new Connection(onPush, onConnectionLost);
+
+  // A conversation: what the server said about it and the messages held.
+  function conversation(gid) {
+    let conv = state.convs.get(gid);
+    if (!conv) {
+      conv = {
+        gid,
+        info: null,
+        readSeq: 0,
+        latest: 0,
+        loaded: false, // its messages are held (it was opened)
+        last: 0, // the highest seq held with nothing missing below it
+        first: 0, // the oldest seq held
+        firstKept: 1, // the oldest seq the group still keeps
+        messages: new Map(), // seq -> ChatMessage
+        outbox: [], // sends not answered yet
+        sync: Promise.resolve(), // pulls and pushes of this conversation, in order
+      };
+      state.convs.set(gid, conv);
+    }
+    return conv;
+  }
+
+  function unreadOf(conv) {
+    return Math.max(0, conv.latest - conv.readSeq);
+  }
+
+  function convName(conv) {
+    if (!conv.info) return "#" + conv.gid;
+    if (conv.info.kind === pb.GroupKind.DIRECT) return userName(num(conv.info.peer_uid));
+    return conv.info.name;
+  }
+
+  function userName(uid) {
+    if (uid === state.uid && state.profile) return state.profile.display_name || state.profile.account;
+    const user = state.users.get(uid);
+    if (user) return user.display_name || user.account;
+    wantUser(uid);
+    return "user " + uid;
+  }
+
+  // Profiles are fetched in batches, a moment after they are first needed.
+  function wantUser(uid) {
+    if (!uid || state.users.has(uid) || state.wantedUsers.has(uid)) return;
+    state.wantedUsers.add(uid);
+    if (state.wantedUsers.size === 1) setTimeout(fetchUsers, 30);
+  }
+
+  async function fetchUsers() {
+    const uids = Array.from(state.wantedUsers).slice(0, 100);
+    try {
+      const found = await conn.call({ get_users: { uids } });
+      for (const user of found.users) state.users.set(num(user.uid), user);
+      for (const uid of uids) {
+        state.wantedUsers.delete(uid);
+        if (!state.users.has(uid)) state.users.set(uid, { uid, account: "", display_name: "user " + uid });
+      }
+      renderConversations();
+      if (state.current) renderMessages(conversation(state.current), false);
+    } catch (err) {
+      for (const uid of uids) state.wantedUsers.delete(uid);
+      return;
+    }
+    if (state.wantedUsers.size > 0) setTimeout(fetchUsers, 30);
+  }
+
+  // ---- Views. ----
+
+  function show(view) {
+    $("auth-view").hidden = view !== "auth";
+    $("main-view").hidden = view !== "main";
+  }
+
+  function showPane(pane) {
+    for (const id of ["empty-view", "chat-view", "new-group-view", "join-view", "notices-view"]) {
+      $(id).hidden = id !== pane;
+    }
+    if (pane !== "chat-view") state.current = 0;
+    renderConversations();
+  }
+
+  function setStatus(text, kind) {
+    const status = $("conn-status");
+    status.textContent = text;
+    status.dataset.state = kind;
+    document.body.dataset.connection = kind;
+  }
+
+  let bannerTimer = null;
+  function banner(text, isError) {
+    const node = $("banner");
+    node.textContent = text;
+    node.classList.toggle("error", !!isError);
+    node.hidden = !text;
+    clearTimeout(bannerTimer);
+    if (text) bannerTimer = setTimeout(() => { node.hidden = true; }, 6000);
+  }
+
+  function authError(text) {
+    $("auth-error").textContent = text || "";
+  }
+
+  function explain(err) {
+    if (err instanceof ServerError) return err.reason || codeName(err.code);
+    return err && err.message ? err.message : String(err);
+  }
+
+  // ---- Connecting and logging in. ----
+
+  // Connects through the directory and logs in with `credential` (a
+  // password or the saved token), then syncs. Throws on failure.
+  async function connectAndLogin(credential) {
+    const dir = await conn.open();
+    state.files = new Map(dir.files.map((f) => [Number(f.serv_index), { url: f.url, up: f.up }]));
+    let login;
+    try {
+      login = await conn.call({
+        login: Object.assign(credential, {
+          client: "schat-web 0.1",
+          device_id: saved.device,
+          device_kind: pb.DeviceKind.WEB,
+        }),
+      });
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+    saved.token = login.token;
+    state.uid = num(login.uid);
+    state.profile = login.profile;
+    state.fileToken = login.file_token;
+    state.loggedIn = true;
+    state.online = true;
+    state.attempts = 0;
+    $("me-name").textContent = state.profile.display_name || state.profile.account;
+    setStatus("online", "online");
+    show("main");
+    startPings(login.idle_timeout_secs || 90);
+    await resync();
+  }
+
+  function startPings(idleSecs) {
+    clearInterval(state.pingTimer);
+    const every = Math.max(5, Math.floor(idleSecs / 3)) * 1000;
+    state.pingTimer = setInterval(() => {
+      conn.call({ ping: { client_time_ms: Date.now() } }).catch(() => {});
+    }, every);
+  }
+
+  function onConnectionLost(closing) {
+    clearInterval(state.pingTimer);
+    state.online = false;
+    if (!state.loggedIn) return;
+    const why = closing ? " (" + codeName(closing.code) + (closing.reason ? ": " + closing.reason : "") + ")" : "";
+    setStatus("reconnecting…", "reconnecting");
+    console.info("connection lost" + why);
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    clearTimeout(state.reconnectTimer);
+    const base = Math.min(RECONNECT_MAX_MS, 250 * 2 ** state.attempts);
+    const delay = base / 2 + Math.random() * base / 2;
+    state.attempts = Math.min(state.attempts + 1, 10);
+    state.reconnectTimer = setTimeout(reconnect, delay);
+  }
+
+  async function reconnect() {
+    if (!state.loggedIn || state.online) return;
+    const token = saved.token;
+    if (!token) {
+      loggedOut("Log in again.");
+      return;
+    }
+    try {
+      await connectAndLogin({ token });
+    } catch (err) {
+      if (err instanceof ServerError &&
+          (err.code === Code.TOKEN_EXPIRED || err.code === Code.TOKEN_INVALID)) {
+        saved.token = "";
+        loggedOut("Your session ended: " + explain(err) + ". Log in again.");
+        return;
+      }
+      if (!(err instanceof ServerError) || err.code !== Code.ALREADY_LOGGED_IN) {
+        console.info("reconnect failed: " + explain(err));
+      }
+      conn.close();
+      state.online = false;
+      scheduleReconnect();
+    }
+  }
+
+  // Back to the log-in form, forgetting this session's state.
+  function loggedOut(message) {
+    state.loggedIn = false;
+    state.online = false;
+    clearInterval(state.pingTimer);
+    clearTimeout(state.reconnectTimer);
+    conn.close();
+    state.convs.clear();
+    state.notices.clear();
+    state.current = 0;
+    clear($("conversations"));
+    clear($("message-list"));
+    setStatus("", "offline");
+    show("auth");
+    authError(message || "");
+  }
+
+  // After every login: the conversation list, the messages missed in the
+  // conversations held, the notices, and sends that were not answered.
+  async function resync() {
+    await refreshConversations();
+    for (const conv of state.convs.values()) {
+      if (conv.loaded) queue(conv, () => catchUp(conv, conv.latest));
+    }
+    await refreshNotices();
+    for (const conv of state.convs.values()) {
+      for (const pending of conv.outbox.slice()) {
+        if (pending.state === "waiting") transmit(conv, pending);
+      }
+    }
+  }
+
+  async function refreshConversations() {
+    const mine = await conn.call({ my_groups: {} });
+    const seen = new Set();
+    for (const entry of mine.groups) {
+      const gid = num(entry.group.gid);
+      seen.add(gid);
+      const conv = conversation(gid);
+      conv.info = entry.group;
+      conv.latest = Math.max(conv.latest, num(entry.group.latest_seq));
+      conv.readSeq = Math.max(conv.readSeq, num(entry.read_seq));
+      if (entry.group.kind === pb.GroupKind.DIRECT) wantUser(num(entry.group.peer_uid));
+    }
+    for (const gid of Array.from(state.convs.keys())) {
+      if (!seen.has(gid)) {
+        state.convs.delete(gid);
+        if (state.current === gid) showPane("empty-view");
+      }
+    }
+    renderConversations();
+    if (state.current) renderChatHeader(conversation(state.current));
+  }
+
+  // Runs `task` after the conversation's earlier pulls and pushes, so
+  // messages are taken in order.
+  function queue(conv, task) {
+    conv.sync = conv.sync.then(task).catch((err) => {
+      if (!(err instanceof Disconnected)) banner(explain(err), true);
+    });
+    return conv.sync;
+  }
+
+  // Pulls from `last + 1` until the conversation holds `upTo` (or the
+  // newest message). Pages may come back short: ask again from the last
+  // seq + 1.
+  async function catchUp(conv, upTo) {
+    while (conv.last < upTo) {
+      const page = await conn.call({
+        pull_messages: { gid: conv.gid, from_seq: conv.last + 1, limit: PULL_LIMIT },
+      });
+      conv.latest = Math.max(conv.latest, num(page.latest_seq));
+      conv.firstKept = num(page.first_seq) || 1;
+      if (page.messages.length === 0) {
+        // Seqs that are gone (retention, a failover) are skipped.
+        conv.last = Math.max(conv.last, Math.min(upTo, num(page.latest_seq)));
+        break;
+      }
+      for (const message of page.messages) take(conv, message);
+      conv.last = Math.max(conv.last, num(page.messages[page.messages.length - 1].seq));
+    }
+    afterNewMessages(conv);
+  }
+
+  // A message arrived (push, or the answer to our own send): show it if it
+  // is the next one, pull what is missing first if there is a gap, ignore
+  // it if held already.
+  function receive(conv, message) {
+    const seq = num(message.seq);
+    conv.latest = Math.max(conv.latest, seq);
+    if (conv.info) conv.info.last_activity_ms = Math.max(num(conv.info.last_activity_ms), num(message.sent_at_ms));
+    if (!conv.loaded) {
+      if (num(message.sender_uid) === state.uid) conv.readSeq = Math.max(conv.readSeq, seq);
+      renderConversations();
+      return;
+    }
+    queue(conv, async () => {
+      if (seq <= conv.last) return;
+      if (seq > conv.last + 1) await catchUp(conv, seq - 1);
+      if (seq > conv.last) {
+        take(conv, message);
+        conv.last = seq;
+      }
+      afterNewMessages(conv);
+    });
+  }
+
+  // Holds one message; a RECALL empties the message it names.
+  function take(conv, message) {
+    const seq = num(message.seq);
+    conv.messages.set(seq, message);
+    if (!conv.first || seq < conv.first) conv.first = seq;
+    if (message.kind === pb.MessageKind.RECALL) {
+      const original = conv.messages.get(num(message.recall_of));
+      if (original) {
+        original.recalled = true;
+        original.text = "";
+        original.media_url = "";
+      }
+    }
+    if (num(message.sender_uid) === state.uid) conv.readSeq = Math.max(conv.readSeq, seq);
+    wantUser(num(message.sender_uid));
+  }
+
+  function afterNewMessages(conv) {
+    if (state.current === conv.gid) {
+      renderMessages(conv, true);
+      markRead(conv);
+    }
+    renderConversations();
+  }
+
+  // The user sees the conversation: everything held is read.
+  function markRead(conv) {
+    if (document.hidden || state.current !== conv.gid || conv.last <= conv.readSeq) return;
+    const seq = conv.last;
+    conv.readSeq = seq;
+    renderConversations();
+    conn.call({ mark_read: { gid: conv.gid, seq } }).catch(() => {});
+  }
+
+  // ---- Pushes. ----
+
+  function onPush(message) {
+    switch (message.body) {
+      case "message": {
+        const chat = message.message;
+        const gid = num(chat.gid);
+        if (!state.convs.has(gid)) {
+          // A conversation this page does not know yet (a new direct
+          // conversation, a group we were just let into).
+          refreshConversations().catch(() => {});
+          return;
+        }
+        receive(conversation(gid), chat);
+        return;
+      }
+      case "notice":
+        addNotice(message.notice);
+        return;
+      case "read_marked": {
+        const conv = state.convs.get(num(message.read_marked.gid));
+        if (conv) {
+          conv.readSeq = Math.max(conv.readSeq, num(message.read_marked.read_seq));
+          renderConversations();
+        }
+        return;
+      }
+      case "file_token":
+        state.fileToken = message.file_token.token;
+        return;
+      case "kicked":
+        saved.token = "";
+        loggedOut("Logged out: " + (message.kicked.reason || "this session was ended") + ".");
+        return;
+      default:
+        // closing is seen by the connection; typing and unknown pushes are
+        // ignored.
+        return;
+    }
+  }
+
+  // ---- Notices. ----
+
+  async function refreshNotices() {
+    let after = 0;
+    for (;;) {
+      const page = await conn.call({ list_notices: { after_id: after } });
+      if (page.notices.length === 0) break;
+      for (const notice of page.notices) state.notices.set(num(notice.id), notice);
+      after = num(page.notices[page.notices.length - 1].id);
+    }
+    renderNotices();
+  }
+
+  function addNotice(notice) {
+    state.notices.set(num(notice.id), notice);
+    wantUser(num(notice.from_uid));
+    renderNotices();
+    const kind = notice.kind;
+    if ([pb.NoticeKind.APPROVED, pb.NoticeKind.KICKED, pb.NoticeKind.DISMISSED,
+      pb.NoticeKind.INVITED, pb.NoticeKind.ROLE_CHANGED].includes(kind)) {
+      refreshConversations().catch(() => {});
+    }
+  }
+
+  function noticeText(notice) {
+    const group = notice.group_name ? "“" + notice.group_name + "” (#" + num(notice.gid) + ")" : "#" + num(notice.gid);
+    const who = userName(num(notice.from_uid));
+    const K = pb.NoticeKind;
+    switch (notice.kind) {
+      case K.APPLICATION: return who + " asks to join " + group + (notice.note ? ": " + notice.note : "");
+      case K.APPROVED: return "You were let into " + group;
+      case K.DENIED: return "Your application to " + group + " was declined";
+      case K.INVITED: return who + " invited you to " + group;
+      case K.KICKED: return "You were removed from " + group;
+      case K.DISMISSED: return group + " was dismissed";
+      case K.ROLE_CHANGED: return "Your role in " + group + " is now " + (pb.Role[notice.role] || "").toLowerCase();
+      case K.MUTE_CHANGED: return num(notice.until_ms) ? "You are muted in " + group + " until " + fmtTime(num(notice.until_ms)) : "You may speak again in " + group;
+      case K.CONTACT_REQUEST: return who + " asks to be your contact" + (notice.note ? ": " + notice.note : "");
+      case K.CONTACT_ACCEPTED: return who + " accepted your contact request";
+      case K.CONTACT_DECLINED: return who + " declined your contact request";
+      default: return "Notice about " + group;
+    }
+  }
+
+  function renderNotices() {
+    const list = clear($("notice-list"));
+    const notices = Array.from(state.notices.values()).sort((a, b) => num(a.id) - num(b.id));
+    for (const notice of notices) {
+      const item = el("li", { class: "notice", "data-notice": num(notice.id) },
+        el("span", { class: "when", text: fmtTime(num(notice.at_ms)) }),
+        el("span", { class: "what", text: noticeText(notice) }));
+      if (notice.kind === pb.NoticeKind.APPLICATION && !notice.decided) {
+        const decide = (approve) => async () => {
+          try {
+            await conn.call({ decide_application: { gid: num(notice.gid), applicant_uid: num(notice.from_uid), approve } });
+            notice.decided = approve ? "approved" : "declined";
+            renderNotices();
+          } catch (err) {
+            banner(explain(err), true);
+          }
+        };
+        item.append(el("button", { type: "button", class: "approve", onclick: decide(true), text: "Approve" }),
+          el("button", { type: "button", class: "deny", onclick: decide(false), text: "Decline" }));
+      } else if (notice.decided) {
+        item.append(el("span", { class: "hint", text: notice.decided }));
+      }
+      list.append(item);
+    }
+    if (notices.length === 0) list.append(el("li", { class: "hint", text: "No notices." }));
+    const count = $("notice-count");
+    count.textContent = String(notices.length);
+    count.hidden = notices.length === 0;
+  }
+
+  async function clearNotices() {
+    const ids = Array.from(state.notices.keys());
+    if (ids.length === 0) return;
+    const upTo = Math.max(...ids);
+    try {
+      await conn.call({ ack_notices: { up_to_id: upTo } });
+      for (const id of ids) if (id <= upTo) state.notices.delete(id);
+      renderNotices();
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
+  // ---- The conversation list. ----
+
+  function renderConversations() {
+    const list = clear($("conversations"));
+    const convs = Array.from(state.convs.values()).filter((c) => c.info);
+    convs.sort((a, b) => num(b.info.last_activity_ms) - num(a.info.last_activity_ms) || b.gid - a.gid);
+    for (const conv of convs) {
+      const unread = unreadOf(conv);
+      const item = el("li", {
+        class: "conversation" + (conv.gid === state.current ? " current" : ""),
+        "data-gid": conv.gid,
+        onclick: () => openConversation(conv.gid),
+      },
+      el("span", { class: "name", text: convName(conv) }),
+      unread > 0 ? el("span", { class: "badge unread", text: unread > 999 ? "999+" : unread }) : null);
+      list.append(item);
+    }
+    if (convs.length === 0) list.append(el("li", { class: "hint", text: "No conversations yet." }));
+  }
+
+  // ---- The chat view. ----
+
+  async function openConversation(gid) {
+    const conv = conversation(gid);
+    state.current = gid;
+    showPane("chat-view");
+    state.current = gid;
+    renderConversations();
+    renderChatHeader(conv);
+    clear($("message-list"));
+    $("message-text").focus();
+    if (!conv.loaded) {
+      await queue(conv, async () => {
+        if (conv.loaded) return;
+        const page = await conn.call({ history: { gid, before_seq: 0, limit: PAGE } });
+        conv.loaded = true;
+        conv.firstKept = num(page.first_seq) || 1;
+        for (const message of page.messages) take(conv, message);
+        const newest = page.messages.length ? num(page.messages[page.messages.length - 1].seq) : num(page.latest_seq);
+        conv.last = Math.max(conv.last, newest);
+        conv.latest = Math.max(conv.latest, num(page.latest_seq));
+        if (!conv.first) conv.first = conv.last + 1;
+        await catchUp(conv, conv.latest);
+      });
+    }
+    if (state.current === gid) {
+      renderMessages(conv, true);
+      markRead(conv);
+    }
+  }
+
+  function renderChatHeader(conv) {
+    $("chat-title").textContent = convName(conv);
+    const info = conv.info;
+    if (!info) return;
+    const parts = [];
+    if (info.kind === pb.GroupKind.DIRECT) parts.push("direct conversation");
+    else {
+      parts.push("group #" + conv.gid);
+      parts.push(info.member_count + (info.member_count === 1 ? " member" : " members"));
+      if (num(info.owner_uid) === state.uid) parts.push("you own it");
+    }
+    $("chat-info").textContent = parts.join(" · ");
+  }
+
+  function olderAvailable(conv) {
+    return conv.first > Math.max(1, conv.firstKept);
+  }
+
+  function renderMessages(conv, toBottom) {
+    if (state.current !== conv.gid) return;
+    const scroller = $("message-scroll");
+    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+    const list = clear($("message-list"));
+    const seqs = Array.from(conv.messages.keys()).sort((a, b) => a - b);
+    for (const seq of seqs) list.append(messageRow(conv, conv.messages.get(seq)));
+    for (const pending of conv.outbox) list.append(pendingRow(pending));
+    $("load-older").hidden = !conv.loaded || !olderAvailable(conv);
+    $("history-start").hidden = !conv.loaded || olderAvailable(conv);
+    if (toBottom || nearBottom) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function messageRow(conv, message) {
+    const K = pb.MessageKind;
+    const sender = num(message.sender_uid);
+    const mine = sender === state.uid;
+    const row = el("li", {
+      class: "message" + (mine ? " mine" : "") + (message.recalled ? " recalled" : ""),
+      "data-seq": num(message.seq),
+      "data-kind": K[message.kind] || "",
+    });
+    if (message.kind === K.SYSTEM || message.kind === K.RECALL) {
+      row.classList.add("system");
+      const text = message.kind === K.RECALL ? userName(sender) + " recalled a message" : message.text;
+      row.append(el("span", { class: "text", text }));
+      return row;
+    }
+    row.append(el("div", { class: "meta" },
+      el("span", { class: "sender", text: userName(sender) }),
+      el("span", { class: "when", text: fmtTime(num(message.sent_at_ms)) })));
+    if (message.recalled) {
+      row.append(el("div", { class: "text hint", text: "This message was recalled." }));
+      return row;
+    }
+    if (message.media_url) row.append(media(message));
+    if (message.text) row.append(el("div", { class: "text", text: message.text }));
+    const mayRecall = mine || (conv.info && num(conv.info.owner_uid) === state.uid);
+    if (mayRecall) {
+      row.append(el("button", {
+        type: "button",
+        class: "recall link",
+        text: "Recall",
+        onclick: () => recall(conv, num(message.seq)),
+      }));
+    }
+    return row;
+  }
+
+  // The address of a file message's content on the cluster's file server,
+  // or null for anything that is not exactly a file URL of this cluster.
+  function fileHref(mediaUrl) {
+    const parts = FILE_URL.exec(mediaUrl || "");
+    if (!parts) return null;
+    const server = state.files.get(Number(parts[1]));
+    if (!server) return null;
+    return server.url + mediaUrl + "?token=" + encodeURIComponent(state.fileToken);
+  }
+
+  function media(message) {
+    const K = pb.MessageKind;
+    const href = fileHref(message.media_url);
+    if (!href) return el("div", { class: "hint", text: "(a file this page cannot show)" });
+    const name = message.text || message.media_url.split("/").pop();
+    switch (message.kind) {
+      case K.IMAGE:
+        return el("a", { href, target: "_blank", rel: "noopener noreferrer" },
+          el("img", { class: "media", src: href, alt: "picture", loading: "lazy" }));
+      case K.VIDEO:
+        return el("video", { class: "media", src: href, controls: true, preload: "metadata" });
+      case K.VOICE:
+        return el("audio", { class: "media", src: href, controls: true, preload: "metadata" });
+      default:
+        return el("a", { class: "file", href, download: name, target: "_blank", rel: "noopener noreferrer", text: "⬇ " + name });
+    }
+  }
+
+  function pendingRow(pending) {
+    const row = el("li", { class: "message mine pending", "data-pending": pending.clientMsgId },
+      el("div", { class: "meta" },
+        el("span", { class: "sender", text: userName(state.uid) }),
+        el("span", { class: "when", text: pending.state === "failed" ? "not sent" : "sending…" })));
+    if (pending.label) row.append(el("div", { class: "text", text: pending.label }));
+    if (pending.state === "failed") {
+      row.append(el("div", { class: "error", text: pending.error }));
+      row.append(el("button", {
+        type: "button",
+        class: "link",
+        text: "Dismiss",
+        onclick: () => {
+          const conv = conversation(pending.gid);
+          conv.outbox = conv.outbox.filter((p) => p !== pending);
+          renderMessages(conv, false);
+        },
+      }));
+    }
+    return row;
+  }
+
+  async function loadOlder() {
+    const conv = conversation(state.current);
+    if (!conv.loaded || !olderAvailable(conv)) return;
+    const scroller = $("message-scroll");
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    try {
+      const page = await conn.call({ history: { gid: conv.gid, before_seq: conv.first, limit: PAGE } });
+      conv.firstKept = num(page.first_seq) || 1;
+      if (page.messages.length === 0) conv.firstKept = conv.first;
+      for (const message of page.messages) take(conv, message);
+      renderMessages(conv, false);
+      scroller.scrollTop = scroller.scrollHeight - fromBottom;
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
+  // ---- Sending. ----
+
+  function newSend(conv, fields, label) {
+    state.sendCounter += 1;
+    const pending = Object.assign({
+      gid: conv.gid,
+      clientMsgId: saved.device + "-" + Date.now().toString(36) + "-" + state.sendCounter,
+      label,
+      state: "waiting",
+      error: "",
+    }, fields);
+    conv.outbox.push(pending);
+    renderMessages(conv, true);
+    transmit(conv, pending);
+  }
+
+  // Sends (or sends again, with the same client_msg_id) one message. An
+  // answer lost to a disconnect or UNAVAILABLE means "maybe stored": it
+  // is sent again after the next login; the server then answers with the
+  // original seq.
+  async function transmit(conv, pending) {
+    if (pending.inFlight) return;
+    pending.inFlight = true;
+    try {
+      const sent = await conn.call({
+        send_message: {
+          gid: conv.gid,
+          client_msg_id: pending.clientMsgId,
+          kind: pending.kind,
+          text: pending.text || "",
+          media_url: pending.mediaUrl || "",
+        },
+      });
+      conv.outbox = conv.outbox.filter((p) => p !== pending);
+      receive(conv, pb.ChatMessage.create({
+        gid: conv.gid,
+        seq: num(sent.seq),
+        sender_uid: state.uid,
+        client_msg_id: pending.clientMsgId,
+        kind: pending.kind,
+        text: pending.text || "",
+        media_url: pending.mediaUrl || "",
+        sent_at_ms: num(sent.server_time_ms),
+      }));
+    } catch (err) {
+      const retry = err instanceof Disconnected ||
+        (err instanceof ServerError && (err.code === Code.UNAVAILABLE || err.code === Code.BUSY)) ||
+        !(err instanceof ServerError);
+      if (retry && state.loggedIn) {
+        pending.state = "waiting";
+        if (state.online) setTimeout(() => transmit(conv, pending), 1000);
+      } else {
+        pending.state = "failed";
+        pending.error = explain(err);
+      }
+      renderMessages(conv, false);
+    } finally {
+      pending.inFlight = false;
+    }
+  }
+
+  function sendText(event) {
+    event.preventDefault();
+    const input = $("message-text");
+    const text = input.value;
+    if (!state.current || text.trim() === "") return;
+    input.value = "";
+    newSend(conversation(state.current), { kind: pb.MessageKind.TEXT, text }, text);
+  }
+
+  function kindOf(contentType) {
+    const K = pb.MessageKind;
+    if (contentType.startsWith("image/")) return K.IMAGE;
+    if (contentType.startsWith("video/")) return K.VIDEO;
+    if (contentType.startsWith("audio/")) return K.VOICE;
+    return K.FILE;
+  }
+
+  // Uploads the chosen file to one of the file servers that are up, then
+  // sends it as a message.
+  async function sendFile() {
+    const input = $("file-input");
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file || !state.current) return;
+    const conv = conversation(state.current);
+    const servers = Array.from(state.files.values()).filter((s) => s.up);
+    if (servers.length === 0) {
+      banner("No file server is up; try again shortly.", true);
+      return;
+    }
+    const server = servers[Math.floor(Math.random() * servers.length)];
+    banner("Uploading " + file.name + " (" + fmtBytes(file.size) + ")…", false);
+    try {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      const answer = await fetch(server.url + "/v1/upload/chat/" + conv.gid, {
+        method: "POST",
+        headers: { Authorization: "Bearer " + state.fileToken },
+        body: form,
+      });
+      const body = await answer.json().catch(() => ({}));
+      if (!answer.ok) throw new Error(body.error || "the file server answered " + answer.status);
+      banner("", false);
+      const kind = kindOf(body.content_type || "");
+      const caption = kind === pb.MessageKind.IMAGE ? "" : file.name;
+      newSend(conv, { kind, text: caption, mediaUrl: body.url }, caption || file.name);
+    } catch (err) {
+      banner("Upload failed: " + explain(err), true);
+    }
+  }
+
+  async function recall(conv, seq) {
+    try {
+      await conn.call({ recall_message: { gid: conv.gid, seq } });
+    } catch (err) {
+      banner("Recall failed: " + explain(err), true);
+    }
+  }
+
+  // ---- Groups. ----
+
+  async function createGroup(event) {
+    event.preventDefault();
+    const policy = pb.JoinPolicy[$("group-policy").value];
+    try {
+      const group = await conn.call({
+        create_group: {
+          name: $("group-name").value,
+          description: $("group-description").value,
+          join_policy: policy,
+          password: policy === pb.JoinPolicy.PASSWORD ? $("group-password").value : "",
+          public: $("group-public").checked,
+        },
+      });
+      $("new-group-form").reset();
+      const conv = conversation(num(group.gid));
+      conv.info = group;
+      conv.latest = num(group.latest_seq);
+      await openConversation(conv.gid);
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
+  async function joinGroup(gid, password, note) {
+    try {
+      const joined = await conn.call({ join_group: { gid, password, note } });
+      if (joined.status === pb.JoinStatus.PENDING) {
+        banner("Application sent: the group's owner decides.", false);
+        return;
+      }
+      $("join-form").reset();
+      await refreshConversations();
+      await openConversation(gid);
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
+  async function showJoin() {
+    showPane("join-view");
+    const list = clear($("public-groups"));
+    try {
+      const page = await conn.call({ list_public_groups: { after_gid: 0, limit: 50 } });
+      for (const group of page.groups) {
+        const gid = num(group.gid);
+        list.append(el("li", { class: "public-group", "data-gid": gid },
+          el("span", { class: "name", text: group.name }),
+          el("span", { class: "hint", text: " #" + gid + " · " + group.member_count + " members " }),
+          el("button", { type: "button", text: "Join", onclick: () => joinGroup(gid, "", "") })));
+      }
+      if (page.groups.length === 0) list.append(el("li", { class: "hint", text: "No public groups." }));
+    } catch (err) {
+      list.append(el("li", { class: "error", text: explain(err) }));
+    }
+  }
+
+  // ---- Wiring. ----
+
+  async function submitLogin(event) {
+    event.preventDefault();
+    authError("");
+    $("login-submit").disabled = true;
+    try {
+      await connectAndLogin({
+        password: { account: $("login-account").value, password: $("login-password").value },
+      });
+      $("login-form").reset();
+    } catch (err) {
+      authError(explain(err));
+    } finally {
+      $("login-submit").disabled = false;
+    }
+  }
+
+  // Registers on a connection of its own, then logs in.
+  async function submitRegister(event) {
+    event.preventDefault();
+    authError("");
+    $("register-submit").disabled = true;
+    const account = $("register-account").value;
+    const password = $("register-password").value;
+    try {
+      await conn.open();
+      try {
+        await conn.call({
+          register: { account, password, display_name: $("register-name").value },
+        });
+      } finally {
+        conn.close();
+      }
+      await connectAndLogin({ password: { account, password } });
+      $("register-form").reset();
+    } catch (err) {
+      authError(explain(err));
+    } finally {
+      $("register-submit").disabled = false;
+    }
+  }
+
+  async function logout() {
+    try {
+      await conn.call({ logout: { all_devices: false } });
+    } catch (err) {
+      // Logged out locally whatever the server said.
+    }
+    saved.token = "";
+    loggedOut("");
+  }
+
+  function wire() {
+    $("login-form").addEventListener("submit", submitLogin);
+    $("register-form").addEventListener("submit", submitRegister);
+    $("show-register").addEventListener("click", () => {
+      $("login-form").hidden = true;
+      $("register-form").hidden = false;
+      authError("");
+    });
+    $("show-login").addEventListener("click", () => {
+      $("register-form").hidden = true;
+      $("login-form").hidden = false;
+      authError("");
+    });
+    $("logout").addEventListener("click", logout);
+    $("open-new-group").addEventListener("click", () => showPane("new-group-view"));
+    $("open-join").addEventListener("click", showJoin);
+    $("open-notices").addEventListener("click", () => { showPane("notices-view"); renderNotices(); });
+    $("clear-notices").addEventListener("click", clearNotices);
+    $("new-group-form").addEventListener("submit", createGroup);
+    $("join-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      joinGroup(Number($("join-gid").value), $("join-password").value, $("join-note").value);
+    });
+    $("composer").addEventListener("submit", sendText);
+    $("attach").addEventListener("click", () => $("file-input").click());
+    $("file-input").addEventListener("change", sendFile);
+    $("load-older").addEventListener("click", loadOlder);
+    $("message-scroll").addEventListener("scroll", () => {
+      if ($("message-scroll").scrollTop === 0 && !$("load-older").hidden) loadOlder();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (state.current) markRead(conversation(state.current));
+    });
+    // Back online after the network went away: try at once.
+    window.addEventListener("online", () => {
+      if (state.loggedIn && !state.online) {
+        state.attempts = 0;
+        scheduleReconnect();
+      }
+    });
+  }
+
+  async function start() {
+    wire();
+    const token = saved.token;
+    if (!token) {
+      show("auth");
+      return;
+    }
+    setStatus("connecting…", "reconnecting");
+    try {
+      await connectAndLogin({ token });
+    } catch (err) {
+      conn.close();
+      if (err instanceof ServerError) {
+        if (err.code === Code.TOKEN_EXPIRED || err.code === Code.TOKEN_INVALID) saved.token = "";
+        show("auth");
+        authError(explain(err));
+        return;
+      }
+      // The cluster is not reachable right now: keep trying with the token.
+      state.loggedIn = true;
+      show("main");
+      setStatus("reconnecting…", "reconnecting");
+      scheduleReconnect();
+    }
+  }
+
+  start();
+})();
