@@ -1,6 +1,7 @@
 //! A real headless Chromium driven over the Chrome DevTools Protocol, for
 //! tests of the web console: open a page, run script in it, wait for a
-//! condition, take screenshots (kept under `target/console-screenshots/`).
+//! condition, take screenshots (kept under `target/<folder>/`: the
+//! console's in `console-screenshots`, the web app's in `web-screenshots`).
 //!
 //! Each [`Browser`] is its own `chromium` process with a fresh profile in
 //! a temp dir, killed (by its PID) when dropped. Needs Debian's `chromium`
@@ -42,6 +43,7 @@ pub struct Browser {
     /// a failing test to print.
     console: Arc<Mutex<Vec<String>>>,
     tasks: Vec<JoinHandle<()>>,
+    screenshots: PathBuf,
 }
 
 /// The Chromium binary: `/usr/bin/chromium`, else `chromium` on PATH.
@@ -63,18 +65,34 @@ pub fn chromium_path() -> anyhow::Result<PathBuf> {
     )
 }
 
-/// The folder screenshots are kept in: `target/console-screenshots/`.
+/// The folder the console's screenshots are kept in:
+/// `target/console-screenshots/`.
 pub fn screenshot_dir() -> PathBuf {
+    screenshot_folder(CONSOLE_SCREENSHOTS)
+}
+
+/// Where [`Browser::launch`] keeps its screenshots.
+const CONSOLE_SCREENSHOTS: &str = "console-screenshots";
+
+/// `target/<folder>/`.
+pub fn screenshot_folder(folder: &str) -> PathBuf {
     let target = crate::binaries::bin_dir()
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(crate::binaries::bin_dir);
-    target.join("console-screenshots")
+    target.join(folder)
 }
 
 impl Browser {
-    /// Starts Chromium headless with a fresh profile and opens a blank page.
+    /// Starts Chromium headless with a fresh profile and opens a blank
+    /// page; screenshots go to `target/console-screenshots/`.
     pub async fn launch() -> anyhow::Result<Browser> {
+        Browser::launch_for(CONSOLE_SCREENSHOTS).await
+    }
+
+    /// As [`launch`](Self::launch), keeping screenshots in
+    /// `target/<screenshots>/`.
+    pub async fn launch_for(screenshots: &str) -> anyhow::Result<Browser> {
         let chromium = chromium_path()?;
         let profile = tempfile::tempdir()?;
         let mut child = Command::new(&chromium)
@@ -165,6 +183,7 @@ impl Browser {
             session_id: String::new(),
             console,
             tasks: vec![writer, reader],
+            screenshots: screenshot_folder(screenshots),
         };
         let target = browser
             .command("Target.createTarget", json!({ "url": "about:blank" }))
@@ -325,7 +344,30 @@ impl Browser {
         Ok(())
     }
 
-    /// Saves a PNG of the page as `target/console-screenshots/<name>.png`
+    /// Chooses `files` in the file input `selector`, as a user picking
+    /// them would (the page gets its `change` event).
+    pub async fn choose_files(&self, selector: &str, files: &[PathBuf]) -> anyhow::Result<()> {
+        let selector_json = serde_json::to_string(selector)?;
+        let found = self
+            .command(
+                "Runtime.evaluate",
+                json!({ "expression": format!("document.querySelector({selector_json})") }),
+            )
+            .await?;
+        let object_id = found["result"]["objectId"]
+            .as_str()
+            .with_context(|| format!("no element {selector}"))?
+            .to_string();
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        self.command(
+            "DOM.setFileInputFiles",
+            json!({ "files": files, "objectId": object_id }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Saves a PNG of the page as `<name>.png` in its screenshot folder
     /// and returns its path.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let shot = self
@@ -336,9 +378,8 @@ impl Browser {
             .await?;
         let data = shot["data"].as_str().context("screenshot without data")?;
         let png = base64::engine::general_purpose::STANDARD.decode(data)?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("{name}.png"));
+        std::fs::create_dir_all(&self.screenshots)?;
+        let path = self.screenshots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
     }

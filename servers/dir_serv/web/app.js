@@ -289,7 +289,11 @@
         if (!state.users.has(uid)) state.users.set(uid, { uid, account: "", display_name: "user " + uid });
       }
       renderConversations();
-      if (state.current) renderMessages(conversation(state.current), false);
+      renderNotices();
+      if (state.current) {
+        renderChatHeader(conversation(state.current));
+        renderMessages(conversation(state.current), false);
+      }
     } catch (err) {
       for (const uid of uids) state.wantedUsers.delete(uid);
       return;
@@ -785,7 +789,9 @@
     });
     if (message.kind === K.SYSTEM || message.kind === K.RECALL) {
       row.classList.add("system");
-      const text = message.kind === K.RECALL ? userName(sender) + " recalled a message" : message.text;
+      // A system message's text follows the name of the member it is about
+      // ("joined", "left", "was removed").
+      const text = userName(sender) + (message.kind === K.RECALL ? " recalled a message" : " " + message.text);
       row.append(el("span", { class: "text", text }));
       return row;
     }

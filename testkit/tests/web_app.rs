@@ -1,0 +1,536 @@
+//! The web app in real headless Chromium against a real cluster: two
+//! browser users register, create, apply to and approve a group and chat
+//! both ways; markup in a message, a group name and a display name stays
+//! text; a picture sent from the browser is shown to the other browser
+//! user and reaches a user of the client library byte for byte; a
+//! conn_serv restarted under the page: the page reconnects by itself and
+//! catches up; scroll-back through history. Screenshots are kept under
+//! `target/web-screenshots/`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schat_client::{ChatMessage, HttpClient, JoinPolicy, MessageKind, Push};
+use schat_testkit::browser::Browser;
+use schat_testkit::{eventually, file_token, group_with, ClusterSpec, TestCluster};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(20);
+const SCREENSHOTS: &str = "web-screenshots";
+
+const XSS_NAME: &str = "<img src=x onerror=\"window.__xss='name'\">Mallory";
+const XSS_GROUP: &str = "<script>window.__xss='group'</script><b>Crew</b>";
+const XSS_TEXT: &str = "<img src=x onerror=\"window.__xss='text'\"> & <b>bold</b> javascript:alert(1)";
+
+/// One browser with the web app open.
+struct Page {
+    browser: Browser,
+    name: &'static str,
+}
+
+impl Page {
+    async fn open(cluster: &TestCluster, name: &'static str) -> Page {
+        let browser = Browser::launch_for(SCREENSHOTS)
+            .await
+            .expect("launch chromium");
+        let page = Page { browser, name };
+        let url = format!("{}/", cluster.http_url("dir_serv-1"));
+        page.check(page.browser.goto(&url).await, "open the app");
+        page
+    }
+
+    /// Fails the test with what the page logged and a screenshot.
+    fn check<T>(&self, result: anyhow::Result<T>, what: &str) -> T {
+        match result {
+            Ok(value) => value,
+            Err(err) => {
+                panic!(
+                    "{}: {what}: {err:#}\npage console: {:#?}\n(a failed wait leaves \
+                     target/{SCREENSHOTS}/failure-{}.png)",
+                    self.name,
+                    self.browser.console_log(),
+                    self.name,
+                )
+            }
+        }
+    }
+
+    async fn wait(&self, condition: &str) {
+        let outcome = self.browser.wait_for(condition, WAIT).await;
+        if outcome.is_err() {
+            let _ = self
+                .browser
+                .screenshot(&format!("failure-{}", self.name))
+                .await;
+        }
+        self.check(outcome, condition);
+    }
+
+    async fn eval(&self, expression: &str) -> Value {
+        let outcome = self.browser.eval(expression).await;
+        self.check(outcome, expression)
+    }
+
+    async fn click(&self, selector: &str) {
+        let outcome = self.browser.click(selector).await;
+        self.check(outcome, selector);
+    }
+
+    async fn fill(&self, selector: &str, value: &str) {
+        let outcome = self.browser.fill(selector, value).await;
+        self.check(outcome, selector);
+    }
+
+    async fn shot(&self, name: &str) -> PathBuf {
+        let outcome = self.browser.screenshot(name).await;
+        self.check(outcome, "screenshot")
+    }
+
+    async fn register(&self, account: &str, display_name: &str) {
+        self.wait("!document.getElementById('auth-view').hidden").await;
+        self.click("#show-register").await;
+        self.fill("#register-account", account).await;
+        self.fill("#register-name", display_name).await;
+        self.fill("#register-password", "password123").await;
+        self.click("#register-submit").await;
+        self.wait_online().await;
+    }
+
+    async fn wait_online(&self) {
+        self.wait("document.body.dataset.connection === 'online' && !document.getElementById('main-view').hidden")
+            .await;
+    }
+
+    /// The gid of the conversation open in the chat view.
+    async fn current_gid(&self) -> u64 {
+        self.wait("document.querySelector('#conversations li.current')")
+            .await;
+        let gid = self
+            .eval("document.querySelector('#conversations li.current').dataset.gid")
+            .await;
+        gid.as_str().and_then(|g| g.parse().ok()).expect("a gid")
+    }
+
+    async fn open_conversation(&self, gid: u64) {
+        self.wait(&format!("document.querySelector('#conversations li[data-gid=\"{gid}\"]')"))
+            .await;
+        self.click(&format!("#conversations li[data-gid=\"{gid}\"]"))
+            .await;
+        self.wait(&format!(
+            "!document.getElementById('chat-view').hidden && \
+             document.querySelector('#conversations li.current')?.dataset.gid === '{gid}'"
+        ))
+        .await;
+    }
+
+    async fn send(&self, text: &str) {
+        self.fill("#message-text", text).await;
+        self.click("#send").await;
+    }
+
+    /// The texts of the messages shown (not the system lines).
+    async fn texts(&self) -> Vec<String> {
+        let value = self
+            .eval(
+                "[...document.querySelectorAll('#message-list li.message:not(.system):not(.pending) .text')]\
+                 .map(e => e.textContent)",
+            )
+            .await;
+        serde_json::from_value(value).unwrap_or_default()
+    }
+
+    /// The seqs of every message shown, in page order.
+    async fn seqs(&self) -> Vec<u64> {
+        let value = self
+            .eval("[...document.querySelectorAll('#message-list li[data-seq]')].map(e => Number(e.dataset.seq))")
+            .await;
+        serde_json::from_value(value).unwrap_or_default()
+    }
+
+    async fn wait_text(&self, text: &str) {
+        let text = serde_json::to_string(text).unwrap();
+        self.wait(&format!(
+            "[...document.querySelectorAll('#message-list li.message .text')].some(e => e.textContent === {text})"
+        ))
+        .await;
+    }
+}
+
+fn spec() -> ClusterSpec {
+    ClusterSpec {
+        sets: 2,
+        chats: 1,
+        file_servs: 1,
+        dirs: 1,
+        ..ClusterSpec::default()
+    }
+}
+
+/// Waits until the directory hands out a conn_serv and the file server.
+async fn ready(cluster: &TestCluster) {
+    let url = cluster.http_url("dir_serv-1");
+    let http = HttpClient::default();
+    let up = eventually(Duration::from_secs(10), || async {
+        schat_client::files::Directory::lookup(&http, &url)
+            .await
+            .is_ok_and(|dir| dir.file_servers.values().all(|server| server.up))
+    })
+    .await;
+    assert!(up, "the directory is not ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
+    let cluster = TestCluster::start(spec()).await.expect("cluster");
+    ready(&cluster).await;
+    let alice = Page::open(&cluster, "alice").await;
+    let bob = Page::open(&cluster, "bob").await;
+    alice.register("alice", XSS_NAME).await;
+    bob.register("bob", "Bob").await;
+    assert_eq!(
+        alice.eval("document.getElementById('me-name').textContent").await,
+        XSS_NAME
+    );
+
+    // Alice creates a group bob must apply to.
+    alice.click("#open-new-group").await;
+    alice.fill("#group-name", XSS_GROUP).await;
+    alice.fill("#group-policy", "APPROVAL").await;
+    alice.click("#create-group").await;
+    let gid = alice.current_gid().await;
+    assert_eq!(
+        alice.eval("document.getElementById('chat-title').textContent").await,
+        XSS_GROUP
+    );
+
+    // Bob applies; alice approves from her notices.
+    bob.click("#open-join").await;
+    bob.fill("#join-gid", &gid.to_string()).await;
+    bob.fill("#join-note", "let me in <b>please</b>").await;
+    bob.click("#join-submit").await;
+    bob.wait("document.getElementById('banner').textContent.includes('Application sent')")
+        .await;
+    alice
+        .wait("document.getElementById('notice-count').textContent === '1'")
+        .await;
+    alice.click("#open-notices").await;
+    let expected = format!("Bob asks to join “{XSS_GROUP}” (#{gid}): let me in <b>please</b>");
+    alice
+        .wait(&format!(
+            "document.querySelector('#notice-list .notice .what')?.textContent === {}",
+            serde_json::to_string(&expected).unwrap()
+        ))
+        .await;
+    alice.shot("alice-notices").await;
+    alice.click("#notice-list .notice button.approve").await;
+    alice
+        .wait("document.querySelector('#notice-list .notice .hint')?.textContent === 'approved'")
+        .await;
+    bob.open_conversation(gid).await;
+    assert_eq!(
+        bob.eval(&format!(
+            "document.querySelector('#conversations li[data-gid=\"{gid}\"] .name').textContent"
+        ))
+        .await,
+        XSS_GROUP
+    );
+
+    // Both ways, markup included.
+    alice.open_conversation(gid).await;
+    alice.send("hello bob").await;
+    bob.wait_text("hello bob").await;
+    bob.send(XSS_TEXT).await;
+    alice.wait_text(XSS_TEXT).await;
+    bob.wait_text(XSS_TEXT).await;
+    alice.send("hello again").await;
+    bob.wait_text("hello again").await;
+    assert_eq!(bob.texts().await, ["hello bob", XSS_TEXT, "hello again"]);
+    assert_eq!(alice.texts().await, ["hello bob", XSS_TEXT, "hello again"]);
+    // Alice's name, as bob's page shows her as the sender.
+    let senders = bob
+        .eval("[...document.querySelectorAll('#message-list li.message .sender')].map(e => e.textContent)")
+        .await;
+    assert!(
+        senders
+            .as_array()
+            .is_some_and(|s| s.iter().any(|name| name == XSS_NAME)),
+        "{senders}"
+    );
+    for page in [&alice, &bob] {
+        assert_eq!(
+            page.eval("window.__xss === undefined").await,
+            true,
+            "{}: markup ran",
+            page.name
+        );
+        assert_eq!(
+            page.eval("document.querySelectorAll('#message-list b, #conversations b, #message-list img, #chat-title script').length")
+                .await,
+            0,
+            "{}: markup became elements",
+            page.name
+        );
+    }
+
+    // Live unread counts: bob looks elsewhere while alice writes.
+    bob.click("#open-notices").await;
+    alice.send("are you there?").await;
+    alice.send("bob?").await;
+    bob.wait(&format!(
+        "document.querySelector('#conversations li[data-gid=\"{gid}\"] .unread')?.textContent === '2'"
+    ))
+    .await;
+    bob.shot("bob-unread").await;
+    bob.open_conversation(gid).await;
+    bob.wait_text("bob?").await;
+    bob.wait(&format!(
+        "!document.querySelector('#conversations li[data-gid=\"{gid}\"] .unread')"
+    ))
+    .await;
+    alice.shot("alice-chat").await;
+    bob.shot("bob-chat").await;
+
+    // Alice recalls her last message: both pages stop showing it.
+    let recalled = alice
+        .eval(
+            "(() => { const mine = [...document.querySelectorAll('#message-list li.message.mine')]; \
+             const last = mine[mine.length - 1]; \
+             if (last.querySelector('.text').textContent !== 'bob?') return false; \
+             last.querySelector('button.recall').click(); return true; })()",
+        )
+        .await;
+    assert_eq!(recalled, true, "alice's last message is 'bob?'");
+    for page in [&alice, &bob] {
+        page.wait("[...document.querySelectorAll('#message-list li.message .text')].some(e => e.textContent.endsWith('recalled a message'))")
+            .await;
+        assert!(!page.texts().await.contains(&"bob?".to_string()));
+    }
+}
+
+/// The first message pushed to `client` within 10 s that `wanted` takes.
+async fn next_message(
+    client: &schat_client::Client,
+    wanted: impl Fn(&ChatMessage) -> bool,
+) -> Option<ChatMessage> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let push = tokio::time::timeout_at(deadline, client.next_push())
+            .await
+            .ok()??;
+        if let Push::Message(message) = push {
+            if wanted(&message) {
+                return Some(message);
+            }
+        }
+    }
+}
+
+/// A real PNG of `width` × `height` red pixels (stored, not compressed).
+fn red_png(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut raw = Vec::new();
+    for _ in 0..height {
+        raw.push(0); // no filter
+        for _ in 0..width {
+            raw.extend_from_slice(&[220, 30, 30]);
+        }
+    }
+    // zlib: one stored deflate block (raw is well under 64 KiB).
+    assert!(raw.len() < 65_535);
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend_from_slice(&(raw.len() as u16).to_le_bytes());
+    zlib.extend_from_slice(&(!(raw.len() as u16)).to_le_bytes());
+    zlib.extend_from_slice(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &zlib);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_from_the_browser_reaches_a_browser_and_a_client_library_user() {
+    let cluster = TestCluster::start(spec()).await.expect("cluster");
+    ready(&cluster).await;
+    let (carol, _, _) = cluster.user(2, "carol").await.expect("carol");
+    let gid = group_with(&carol, JoinPolicy::Open, &[]).await;
+    let dave = Page::open(&cluster, "dave").await;
+    let erin = Page::open(&cluster, "erin").await;
+    dave.register("dave", "Dave").await;
+    erin.register("erin", "Erin").await;
+    for page in [&dave, &erin] {
+        page.click("#open-join").await;
+        page.fill("#join-gid", &gid.to_string()).await;
+        page.click("#join-submit").await;
+        page.wait(&format!(
+            "document.querySelector('#conversations li.current')?.dataset.gid === '{gid}'"
+        ))
+        .await;
+    }
+
+    let png = red_png(40, 30);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("red.png");
+    std::fs::write(&path, &png).expect("write the picture");
+    let chosen = dave
+        .browser
+        .choose_files("#file-input", std::slice::from_ref(&path))
+        .await;
+    dave.check(chosen, "choose the picture");
+
+    // Erin's page shows it, loaded from the file server.
+    for page in [&erin, &dave] {
+        page.wait(
+            "[...document.querySelectorAll('#message-list li[data-kind=\"IMAGE\"] img.media')]\
+             .some(img => img.complete && img.naturalWidth === 40 && img.naturalHeight === 30)",
+        )
+        .await;
+    }
+    let src = erin
+        .eval("document.querySelector('#message-list img.media').getAttribute('src')")
+        .await;
+    let files_url = cluster.http_url("file_serv-1");
+    assert!(
+        src.as_str()
+            .is_some_and(|src| src.starts_with(&format!("{files_url}/f/1/g{gid}/"))),
+        "{src}"
+    );
+    erin.shot("erin-picture").await;
+
+    // Carol (the client library) gets the message and the same bytes.
+    let picture = next_message(&carol, |m| m.kind == MessageKind::Image as i32)
+        .await
+        .expect("carol got no picture");
+    let media_url = picture.media_url;
+    let http = HttpClient::default();
+    let directory = schat_client::files::Directory::lookup(&http, &cluster.http_url("dir_serv-1"))
+        .await
+        .expect("directory");
+    let download = directory
+        .files(http)
+        .download(&file_token(&carol), &media_url, None)
+        .await
+        .expect("download");
+    assert_eq!(download.content_type, "image/png");
+    assert_eq!(&download.body[..], &png[..]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_reconnects_after_its_conn_serv_restarts_and_catches_up() {
+    // The directory sends browsers to set 1 only (set 2's weight is 0);
+    // the client-library user stays on set 2 throughout.
+    let mut cluster = TestCluster::start(ClusterSpec {
+        conn_weights: vec![100, 0],
+        ..spec()
+    })
+    .await
+    .expect("cluster");
+    ready(&cluster).await;
+    let (frank, _, _) = cluster.user(2, "frank").await.expect("frank");
+    let gid = group_with(&frank, JoinPolicy::Open, &[]).await;
+    // History to scroll back through: 70 messages before the page opens.
+    for n in 1..=70 {
+        frank
+            .send_text(gid, &format!("old-{n}"), &format!("old message {n}"))
+            .await
+            .expect("send");
+    }
+    let grace = Page::open(&cluster, "grace").await;
+    grace.register("grace", "Grace").await;
+    grace.click("#open-join").await;
+    grace.fill("#join-gid", &gid.to_string()).await;
+    grace.click("#join-submit").await;
+    grace
+        .wait(&format!(
+            "document.querySelector('#conversations li.current')?.dataset.gid === '{gid}'"
+        ))
+        .await;
+    grace.wait_text("old message 70").await;
+    // The newest page only, then older pages on request.
+    let shown = grace.texts().await;
+    assert!(shown.len() < 70, "{} shown at first", shown.len());
+    while grace
+        .eval("!document.getElementById('load-older').hidden")
+        .await
+        == true
+    {
+        grace.click("#load-older").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    grace
+        .wait("!document.getElementById('history-start').hidden")
+        .await;
+    let seqs = grace.seqs().await;
+    let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
+    assert_eq!(seqs, expected, "every seq once, in order, from 1");
+    assert_eq!(grace.texts().await.len(), 70);
+
+    // conn_serv-1 goes away under the page; frank writes meanwhile.
+    cluster.stop("conn_serv-1").await.expect("stop conn_serv-1");
+    grace
+        .wait("document.body.dataset.connection === 'reconnecting'")
+        .await;
+    for n in 1..=3 {
+        frank
+            .send_text(gid, &format!("new-{n}"), &format!("while you were away {n}"))
+            .await
+            .expect("send");
+    }
+    grace.shot("grace-reconnecting").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    cluster
+        .restart("conn_serv-1")
+        .await
+        .expect("restart conn_serv-1");
+    grace.wait_online().await;
+    grace.wait_text("while you were away 3").await;
+    let texts = grace.texts().await;
+    let tail: Vec<&str> = texts[texts.len() - 3..].iter().map(String::as_str).collect();
+    assert_eq!(
+        tail,
+        [
+            "while you were away 1",
+            "while you were away 2",
+            "while you were away 3"
+        ]
+    );
+    let seqs = grace.seqs().await;
+    let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
+    assert_eq!(seqs, expected, "nothing missing or twice after the catch-up");
+    grace.shot("grace-caught-up").await;
+
+    // And the page writes again on its new connection.
+    grace.send("back online").await;
+    let got = next_message(&frank, |m| m.text == "back online").await;
+    assert!(got.is_some(), "frank did not get the page's message");
+}
