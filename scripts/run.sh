@@ -127,7 +127,7 @@ for addr in $conns; do
 done
 dirs=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'dir_serv')")
 files=$(cluster_field "$cluster" "' '.join(('https' if p.get('tls') else 'http') + '://' + A(p) + ':' + str(p['port']) for p in c['procs'] if p['type'] == 'file_serv')")
-websockets=$(cluster_field "$cluster" "' '.join('ws://' + A(p) + ':' + str(p['ws_port']) + '/' for p in c['procs'] if p['type'] == 'conn_serv' and p.get('ws_port'))")
+websockets=$(cluster_field "$cluster" "' '.join(('wss' if p.get('tls') else 'ws') + '://' + A(p) + ':' + str(p['ws_port']) + '/' for p in c['procs'] if p['type'] == 'conn_serv' and p.get('ws_port'))")
 dir=${dirs%% *}
 for url in $dirs; do
     for _ in $(seq 100); do
@@ -137,6 +137,7 @@ for url in $dirs; do
 done
 echo
 echo "schat is up."
+echo "  web app:      $dir/ (open it in a browser; every dir_serv serves it)"
 echo "  directory:    $dirs (clients ask it where to connect)"
 echo "  conn_servs:   $conns"
 [ -n "$websockets" ] && echo "  WebSocket:    $websockets (browsers; one client frame per binary message)"

@@ -20,7 +20,8 @@ const SCREENSHOTS: &str = "web-screenshots";
 
 const XSS_NAME: &str = "<img src=x onerror=\"window.__xss='name'\">Mallory";
 const XSS_GROUP: &str = "<script>window.__xss='group'</script><b>Crew</b>";
-const XSS_TEXT: &str = "<img src=x onerror=\"window.__xss='text'\"> & <b>bold</b> javascript:alert(1)";
+const XSS_TEXT: &str =
+    "<img src=x onerror=\"window.__xss='text'\"> & <b>bold</b> javascript:alert(1)";
 
 /// One browser with the web app open.
 struct Page {
@@ -34,6 +35,18 @@ impl Page {
             .await
             .expect("launch chromium");
         let page = Page { browser, name };
+        // Every Content-Security-Policy violation the page causes is kept
+        // in window.__csp (scripts added this way run outside the policy).
+        let watch = page
+            .browser
+            .command(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({ "source": "window.__csp = []; \
+                    document.addEventListener('securitypolicyviolation', \
+                    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));" }),
+            )
+            .await;
+        page.check(watch, "watch for policy violations");
         let url = format!("{}/", cluster.http_url("dir_serv-1"));
         page.check(page.browser.goto(&url).await, "open the app");
         page
@@ -86,8 +99,19 @@ impl Page {
         self.check(outcome, "screenshot")
     }
 
+    /// The app itself ran within its Content-Security-Policy.
+    async fn assert_no_policy_violations(&self) {
+        assert_eq!(
+            self.eval("window.__csp").await,
+            serde_json::json!([]),
+            "{}: the page broke its own policy",
+            self.name
+        );
+    }
+
     async fn register(&self, account: &str, display_name: &str) {
-        self.wait("!document.getElementById('auth-view').hidden").await;
+        self.wait("!document.getElementById('auth-view').hidden")
+            .await;
         self.click("#show-register").await;
         self.fill("#register-account", account).await;
         self.fill("#register-name", display_name).await;
@@ -112,8 +136,10 @@ impl Page {
     }
 
     async fn open_conversation(&self, gid: u64) {
-        self.wait(&format!("document.querySelector('#conversations li[data-gid=\"{gid}\"]')"))
-            .await;
+        self.wait(&format!(
+            "document.querySelector('#conversations li[data-gid=\"{gid}\"]')"
+        ))
+        .await;
         self.click(&format!("#conversations li[data-gid=\"{gid}\"]"))
             .await;
         self.wait(&format!(
@@ -188,7 +214,9 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
     alice.register("alice", XSS_NAME).await;
     bob.register("bob", "Bob").await;
     assert_eq!(
-        alice.eval("document.getElementById('me-name').textContent").await,
+        alice
+            .eval("document.getElementById('me-name').textContent")
+            .await,
         XSS_NAME
     );
 
@@ -199,7 +227,9 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
     alice.click("#create-group").await;
     let gid = alice.current_gid().await;
     assert_eq!(
-        alice.eval("document.getElementById('chat-title').textContent").await,
+        alice
+            .eval("document.getElementById('chat-title').textContent")
+            .await,
         XSS_GROUP
     );
 
@@ -244,6 +274,10 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
     bob.wait_text(XSS_TEXT).await;
     alice.send("hello again").await;
     bob.wait_text("hello again").await;
+    for page in [&alice, &bob] {
+        page.wait("!document.querySelector('#message-list li.pending')")
+            .await;
+    }
     assert_eq!(bob.texts().await, ["hello bob", XSS_TEXT, "hello again"]);
     assert_eq!(alice.texts().await, ["hello bob", XSS_TEXT, "hello again"]);
     // Alice's name, as bob's page shows her as the sender.
@@ -272,6 +306,21 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
         );
     }
 
+    // The browser enforces the page's policy: no inline script runs.
+    alice.assert_no_policy_violations().await;
+    bob.assert_no_policy_violations().await;
+    let ran = alice
+        .eval(
+            "(() => { const s = document.createElement('script'); \
+             s.textContent = \"window.__inline = 1\"; document.body.append(s); \
+             return window.__inline === 1; })()",
+        )
+        .await;
+    assert_eq!(ran, false, "an inline script ran");
+    alice
+        .wait("window.__csp.some(v => v.startsWith('script-src'))")
+        .await;
+
     // Live unread counts: bob looks elsewhere while alice writes.
     bob.click("#open-notices").await;
     alice.send("are you there?").await;
@@ -291,6 +340,9 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
     bob.shot("bob-chat").await;
 
     // Alice recalls her last message: both pages stop showing it.
+    alice
+        .wait("!document.querySelector('#message-list li.pending')")
+        .await;
     let recalled = alice
         .eval(
             "(() => { const mine = [...document.querySelectorAll('#message-list li.message.mine')]; \
@@ -426,6 +478,8 @@ async fn a_picture_from_the_browser_reaches_a_browser_and_a_client_library_user(
         "{src}"
     );
     erin.shot("erin-picture").await;
+    dave.assert_no_policy_violations().await;
+    erin.assert_no_policy_violations().await;
 
     // Carol (the client library) gets the message and the same bytes.
     let picture = next_message(&carol, |m| m.kind == MessageKind::Image as i32)
@@ -502,7 +556,11 @@ async fn the_page_reconnects_after_its_conn_serv_restarts_and_catches_up() {
         .await;
     for n in 1..=3 {
         frank
-            .send_text(gid, &format!("new-{n}"), &format!("while you were away {n}"))
+            .send_text(
+                gid,
+                &format!("new-{n}"),
+                &format!("while you were away {n}"),
+            )
             .await
             .expect("send");
     }
@@ -515,7 +573,10 @@ async fn the_page_reconnects_after_its_conn_serv_restarts_and_catches_up() {
     grace.wait_online().await;
     grace.wait_text("while you were away 3").await;
     let texts = grace.texts().await;
-    let tail: Vec<&str> = texts[texts.len() - 3..].iter().map(String::as_str).collect();
+    let tail: Vec<&str> = texts[texts.len() - 3..]
+        .iter()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         tail,
         [
@@ -526,11 +587,144 @@ async fn the_page_reconnects_after_its_conn_serv_restarts_and_catches_up() {
     );
     let seqs = grace.seqs().await;
     let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
-    assert_eq!(seqs, expected, "nothing missing or twice after the catch-up");
+    assert_eq!(
+        seqs, expected,
+        "nothing missing or twice after the catch-up"
+    );
     grace.shot("grace-caught-up").await;
+    grace.assert_no_policy_violations().await;
 
     // And the page writes again on its new connection.
     grace.send("back online").await;
     let got = next_message(&frank, |m| m.text == "back online").await;
     assert!(got.is_some(), "frank did not get the page's message");
+
+    // A reload logs in again with the kept token, without the password.
+    let url = format!("{}/", cluster.http_url("dir_serv-1"));
+    let reloaded = grace.browser.goto(&url).await;
+    grace.check(reloaded, "reload");
+    grace.wait_online().await;
+    assert_eq!(
+        grace
+            .eval("document.getElementById('me-name').textContent")
+            .await,
+        "Grace"
+    );
+    grace
+        .wait(&format!(
+            "document.querySelector('#conversations li[data-gid=\"{gid}\"]')"
+        ))
+        .await;
+}
+
+/// The file servers let the cluster's own pages (the dir_serv's origin,
+/// and limits.web_origins) upload and read answers, and no other page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_servers_answer_cross_origin_requests_of_the_clusters_pages_only() {
+    let mut spec = spec();
+    spec.limits.web_origins = vec!["https://chat.example.org".to_string()];
+    let cluster = TestCluster::start(spec).await.expect("cluster");
+    ready(&cluster).await;
+    let http = HttpClient::default();
+    let upload = format!("{}/v1/upload/chat/1", cluster.http_url("file_serv-1"));
+    let app_origin = cluster.http_url("dir_serv-1");
+    for origin in [app_origin.as_str(), "https://chat.example.org"] {
+        let preflight = http
+            .send(
+                http::Method::OPTIONS,
+                &upload,
+                &[
+                    ("origin", origin.to_string()),
+                    ("access-control-request-method", "POST".to_string()),
+                    (
+                        "access-control-request-headers",
+                        "authorization".to_string(),
+                    ),
+                ],
+                bytes::Bytes::new(),
+            )
+            .await
+            .expect("preflight");
+        assert_eq!(preflight.status, 204, "{origin}");
+        let header = |name: &str| {
+            preflight
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(header("access-control-allow-origin"), origin);
+        assert!(header("access-control-allow-methods").contains("POST"));
+        assert!(header("access-control-allow-headers").contains("authorization"));
+        // The answer to the request itself (here a refusal: no token) is
+        // readable by the page.
+        let refused = http
+            .send(
+                http::Method::POST,
+                &upload,
+                &[("origin", origin.to_string())],
+                bytes::Bytes::new(),
+            )
+            .await
+            .expect("post");
+        assert_eq!(refused.status, 401);
+        assert_eq!(refused.headers["access-control-allow-origin"], origin);
+    }
+    let foreign = http
+        .send(
+            http::Method::OPTIONS,
+            &upload,
+            &[("origin", "http://evil.example".to_string())],
+            bytes::Bytes::new(),
+        )
+        .await
+        .expect("preflight");
+    assert_eq!(foreign.status, 403);
+    assert!(foreign.headers.get("access-control-allow-origin").is_none());
+    let foreign_post = http
+        .send(
+            http::Method::POST,
+            &upload,
+            &[("origin", "http://evil.example".to_string())],
+            bytes::Bytes::new(),
+        )
+        .await
+        .expect("post");
+    assert!(foreign_post
+        .headers
+        .get("access-control-allow-origin")
+        .is_none());
+
+    // The page itself is served with its policy and nothing else.
+    let page = http
+        .send(
+            http::Method::GET,
+            &format!("{app_origin}/"),
+            &[],
+            bytes::Bytes::new(),
+        )
+        .await
+        .expect("page");
+    assert_eq!(page.status, 200);
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(
+        policy.contains(&format!("img-src {};", cluster.http_url("file_serv-1"))),
+        "{policy}"
+    );
+    assert!(
+        policy.contains(&format!("ws://{}", cluster.ws_addr(1))),
+        "{policy}"
+    );
+    let missing = http
+        .send(
+            http::Method::GET,
+            &format!("{app_origin}/app/nothing.js"),
+            &[],
+            bytes::Bytes::new(),
+        )
+        .await
+        .expect("missing file");
+    assert_eq!(missing.status, 404);
 }

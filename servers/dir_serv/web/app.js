@@ -534,9 +534,11 @@
     });
   }
 
-  // Holds one message; a RECALL empties the message it names.
+  // Holds one message; a RECALL empties the message it names; a SYSTEM
+  // message (a join, a leave, a change) may change what the header says.
   function take(conv, message) {
     const seq = num(message.seq);
+    if (message.kind === pb.MessageKind.SYSTEM && !conv.messages.has(seq)) refreshInfo(conv);
     conv.messages.set(seq, message);
     if (!conv.first || seq < conv.first) conv.first = seq;
     if (message.kind === pb.MessageKind.RECALL) {
@@ -549,6 +551,22 @@
     }
     if (num(message.sender_uid) === state.uid) conv.readSeq = Math.max(conv.readSeq, seq);
     wantUser(num(message.sender_uid));
+  }
+
+  const infoTimers = new Map();
+  // Asks for a conversation's info again, once for a burst of changes.
+  function refreshInfo(conv) {
+    if (infoTimers.has(conv.gid)) return;
+    infoTimers.set(conv.gid, setTimeout(async () => {
+      infoTimers.delete(conv.gid);
+      try {
+        conv.info = await conn.call({ get_group: { gid: conv.gid } });
+        renderConversations();
+        if (state.current === conv.gid) renderChatHeader(conv);
+      } catch (err) {
+        // Not a member any more, or offline: the list refresh says so.
+      }
+    }, 200));
   }
 
   function afterNewMessages(conv) {
@@ -917,6 +935,8 @@
         },
       });
       conv.outbox = conv.outbox.filter((p) => p !== pending);
+      // The push of this message may have come first: show the row gone.
+      renderMessages(conv, false);
       receive(conv, pb.ChatMessage.create({
         gid: conv.gid,
         seq: num(sent.seq),

@@ -1,7 +1,7 @@
 //! The committed cluster.json must load; each kind of fault must be refused
 //! with a message that names it.
 
-use super::{ClusterConfig, ConfigError, ProcKind};
+use super::{origin_of, ClusterConfig, ConfigError, ProcKind};
 
 const COMMITTED: &str = include_str!("../../../../cluster.json");
 
@@ -501,4 +501,47 @@ fn offline_push_settings_are_checked() {
         )
     });
     assert!(local.is_ok());
+}
+
+#[test]
+fn web_origins_are_the_dir_servs_and_the_listed_ones() {
+    let config = ClusterConfig::parse(COMMITTED).expect("committed cluster.json");
+    assert_eq!(
+        config.web_origins(),
+        ["http://127.0.0.1:7600", "http://localhost:7600"]
+    );
+    let config = edited(|c| {
+        let dir = proc_index(c, "dir_serv-1");
+        c["procs"][dir]["public"] = "https://chat.example.org/schat/".into();
+        c["limits"]["web_origins"] = serde_json::json!(["https://chat.example.org"]);
+    })
+    .expect("valid");
+    // A public URL with a path counts by its origin; a repeat once.
+    assert_eq!(config.web_origins(), ["https://chat.example.org"]);
+    // The former name of the setting still reads.
+    let config = edited(|c| {
+        let limits = c["limits"].as_object_mut().expect("limits");
+        limits.remove("web_origins");
+        limits.insert(
+            "websocket_origins".into(),
+            serde_json::json!(["http://x.example"]),
+        );
+    })
+    .expect("valid");
+    assert_eq!(config.limits.web_origins, ["http://x.example"]);
+}
+
+#[test]
+fn origin_of_keeps_scheme_host_and_port() {
+    assert_eq!(
+        origin_of("https://a.example:8443/x/y").as_deref(),
+        Some("https://a.example:8443")
+    );
+    assert_eq!(
+        origin_of("ws://127.0.0.1:7011/").as_deref(),
+        Some("ws://127.0.0.1:7011")
+    );
+    for not_a_url in ["127.0.0.1:7001", "://x", "http://", ""] {
+        assert_eq!(origin_of(not_a_url), None, "{not_a_url}");
+    }
 }
