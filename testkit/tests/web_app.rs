@@ -400,13 +400,11 @@ fn red_png(width: u32, height: u32) -> Vec<u8> {
         out.extend_from_slice(&body);
         out.extend_from_slice(&crc32(&body).to_be_bytes());
     }
-    let mut raw = Vec::new();
-    for _ in 0..height {
-        raw.push(0); // no filter
-        for _ in 0..width {
-            raw.extend_from_slice(&[220, 30, 30]);
-        }
-    }
+    // Each row: filter type 0 (none), then the row's pixels.
+    let row: Vec<u8> = std::iter::once(0)
+        .chain((0..width).flat_map(|_| [220, 30, 30]))
+        .collect();
+    let raw = row.repeat(height as usize);
     // zlib: one stored deflate block (raw is well under 64 KiB).
     assert!(raw.len() < 65_535);
     let mut zlib = vec![0x78, 0x01, 0x01];
