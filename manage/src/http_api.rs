@@ -108,7 +108,7 @@ impl Console {
         let path = request.uri().path().to_string();
         if method == Method::GET && (path == "/" || path.starts_with("/assets/")) {
             return match assets::asset(&path) {
-                Some(asset) => asset.response(),
+                Some(asset) => asset.answer(request.headers()),
                 None => error(StatusCode::NOT_FOUND, "no such file"),
             };
         }

@@ -290,3 +290,50 @@ async fn wss_with_the_conn_servs_certificate() {
         "the directory does not hand out wss"
     );
 }
+
+/// `GET /v1/dir?ws=1` (what the web app asks) hands out only conn_servs
+/// with a WebSocket port; a plain lookup hands out any.
+#[tokio::test]
+async fn browsers_are_sent_only_to_conn_servs_with_a_websocket_port() {
+    let mut cluster = TestCluster::start(spec()).await.unwrap();
+    cluster
+        .edit_config(|config| {
+            let conn = config
+                .procs
+                .iter_mut()
+                .find(|proc| proc.name == "conn_serv-2")
+                .unwrap();
+            conn.ws_port = None;
+        })
+        .unwrap();
+    // Another process's entry changes only with a restart.
+    cluster.stop("dir_serv-1").await.unwrap();
+    cluster.restart("dir_serv-1").await.unwrap();
+    let http = HttpClient::default();
+    let dir_url = cluster.http_url("dir_serv-1");
+    let both_listed = eventually(Duration::from_secs(5), || async {
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..20 {
+            if let Ok(dir) = Directory::lookup(&http, &dir_url).await {
+                seen.insert(dir.conn_addr);
+            }
+        }
+        seen.len() == 2
+    })
+    .await;
+    assert!(both_listed, "a plain lookup hands out both conn_servs");
+    let url = format!("{dir_url}/v1/dir?ws=1");
+    for _ in 0..20 {
+        let answer = http
+            .send(http::Method::GET, &url, &[], Bytes::new())
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!(body["conn"]["id"], 101, "{body}");
+        assert_eq!(
+            body["conn"]["ws_url"],
+            format!("ws://{}/", cluster.ws_addr(1))
+        );
+    }
+}

@@ -137,9 +137,9 @@ impl Directory {
     fn handle(&self, request: &Request) -> Response {
         match (request.method(), request.uri().path()) {
             (&Method::GET, "/health") => json(StatusCode::OK, &serde_json::json!({ "ok": true })),
-            (&Method::GET, "/v1/dir") => self.lookup(),
+            (&Method::GET, "/v1/dir") => self.lookup(request),
             (&Method::GET | &Method::HEAD, path) if web::is_app_path(path) => {
-                web::serve(&self.config.current(), path)
+                web::serve(&self.config.current(), path, request.headers())
                     .unwrap_or_else(|| error(StatusCode::NOT_FOUND, "no such file"))
             }
             (_, "/v1/dir" | "/health") => error(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
@@ -147,8 +147,13 @@ impl Directory {
         }
     }
 
-    /// A conn_serv for one client, and the file servers.
-    fn lookup(&self) -> Response {
+    /// A conn_serv for one client, and the file servers. `?ws=1`: a
+    /// conn_serv with a WebSocket port (for browsers).
+    fn lookup(&self, request: &Request) -> Response {
+        let websocket = request
+            .uri()
+            .query()
+            .is_some_and(|query| query.split('&').any(|pair| pair == "ws=1"));
         self.lookups.inc();
         let live_files = self.fabric.live_peers(ProcType::File);
         let files: Vec<serde_json::Value> = self
@@ -163,7 +168,7 @@ impl Directory {
                 })
             })
             .collect();
-        let Some((conn_id, addr, ws_url)) = self.pick() else {
+        let Some((conn_id, addr, ws_url)) = self.pick(websocket) else {
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no conn_serv is available; retry shortly",
@@ -179,7 +184,7 @@ impl Directory {
         )
     }
 
-    fn pick(&self) -> Option<(u32, String, Option<String>)> {
+    fn pick(&self, websocket: bool) -> Option<(u32, String, Option<String>)> {
         let config = self.config.current();
         let expiry = Duration::from_millis(config.directory.load_expiry_ms);
         // A logic whose db_logic is down is degraded: logins there fail.
@@ -195,6 +200,9 @@ impl Directory {
                 .logic_of(conn)
                 .is_ok_and(|logic| live_logics.contains(&logic.id));
             if !load.accepting || load.at.elapsed() >= expiry || !logic_live {
+                continue;
+            }
+            if websocket && conn.ws_port.is_none() {
                 continue;
             }
             let busy = u64::from(load.connections) + u64::from(load.sent);

@@ -20,7 +20,7 @@
 //! media only from the cluster's file servers, connections only to this
 //! server, the conn_servs' WebSocket ports and the file servers.
 
-use http::{header, HeaderValue};
+use http::{header, HeaderMap, HeaderValue};
 use schat_runtime::config::{origin_of, ClusterConfig};
 use schat_runtime::http::embedded::{self, Embedded, CSS, HTML, IMMUTABLE, JS, REVALIDATE, TEXT};
 use schat_runtime::http::Response;
@@ -74,15 +74,21 @@ pub fn is_app_path(path: &str) -> bool {
     matches!(path, "/" | "/index.html") || path.starts_with("/app/")
 }
 
-/// The web app's file at `path`, with the page's safety headers, if there
-/// is one.
-pub fn serve(config: &ClusterConfig, path: &str) -> Option<Response> {
+/// Served if the policy built from the config could not be a header (it
+/// always can: origins are checked characters): the page then reaches
+/// nothing, rather than anything.
+const FALLBACK_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The web app's file at `path`, with the page's safety headers (a 304
+/// when the browser's copy is current), if there is one.
+pub fn serve(config: &ClusterConfig, path: &str, request: &HeaderMap) -> Option<Response> {
     let file = embedded::find(FILES, path)?;
-    let mut response = file.response();
+    let mut response = file.answer(request);
     let headers = response.headers_mut();
-    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(config)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
+    let policy = HeaderValue::from_str(&content_security_policy(config))
+        .unwrap_or(HeaderValue::from_static(FALLBACK_POLICY));
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -118,7 +124,8 @@ pub fn content_security_policy(config: &ClusterConfig) -> String {
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; \
          img-src {media}; media-src {media}; connect-src 'self' {sockets} {files}; \
-         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
+         require-trusted-types-for 'script'"
     )
 }
 

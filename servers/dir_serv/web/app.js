@@ -112,6 +112,10 @@
     constructor() { super("not connected"); this.code = -1; }
   }
 
+  // At most this many requests of the page wait for their answers at once
+  // (the server closes a connection past 64); the rest queue here.
+  const MAX_IN_FLIGHT = 32;
+
   class Connection {
     constructor(onPush, onClose) {
       this.onPush = onPush;
@@ -119,23 +123,29 @@
       this.ws = null;
       this.nextId = 1;
       this.pending = new Map();
+      this.queued = [];
     }
 
-    // Asks the directory for a conn_serv and opens a WebSocket to it.
-    // Resolves with the directory's answer once the socket is open.
+    // Asks the directory for a conn_serv that takes WebSocket clients and
+    // opens a socket to it, closing any earlier one. Resolves with the
+    // directory's answer once the socket is open. Only the newest socket's
+    // events count.
     async open() {
-      const answer = await fetch("/v1/dir", { cache: "no-store" });
+      this.close();
+      const answer = await fetch("v1/dir?ws=1", { cache: "no-store" });
       const dir = await answer.json();
       if (!answer.ok) throw new Error(dir.error || "the directory answered " + answer.status);
       if (!dir.conn || !dir.conn.ws_url) throw new Error("the directory named no WebSocket server");
+      this.close();
       await new Promise((resolve, reject) => {
         const ws = new WebSocket(dir.conn.ws_url);
         ws.binaryType = "arraybuffer";
         let opened = false;
         ws.onopen = () => { opened = true; resolve(); };
-        ws.onmessage = (event) => this.receive(event.data);
+        ws.onmessage = (event) => { if (this.ws === ws) this.receive(event.data); };
         ws.onclose = () => {
-          if (this.ws === ws) this.ws = null;
+          if (this.ws !== ws) return;
+          this.ws = null;
           this.failPending();
           if (opened) this.onClose(this.closing);
           else reject(new Error("could not connect to " + dir.conn.ws_url));
@@ -149,10 +159,7 @@
     close() {
       const ws = this.ws;
       this.ws = null;
-      if (ws) {
-        ws.onclose = null;
-        ws.close();
-      }
+      if (ws) ws.close();
       this.failPending();
     }
 
@@ -162,6 +169,7 @@
         waiter.reject(new Disconnected());
       }
       this.pending.clear();
+      for (const waiter of this.queued.splice(0)) waiter.reject(new Disconnected());
     }
 
     receive(data) {
@@ -179,34 +187,50 @@
       }
       const waiter = this.pending.get(message.request_id);
       if (!waiter) return;
-      this.pending.delete(message.request_id);
-      clearTimeout(waiter.timer);
+      this.finish(message.request_id, waiter);
       waiter.resolve(message);
+    }
+
+    finish(id, waiter) {
+      this.pending.delete(id);
+      clearTimeout(waiter.timer);
+      const next = this.queued.shift();
+      if (next) this.transmit(next);
     }
 
     // Sends one request; resolves with the typed answer or throws a
     // ServerError (code not OK) or Disconnected.
     call(fields) {
-      const ws = this.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Disconnected());
-      const id = this.nextId;
-      this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
-      const frame = pb.ClientMessage.encode(pb.ClientMessage.create(Object.assign({ request_id: id }, fields))).finish();
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return Promise.reject(new Disconnected());
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.pending.delete(id);
-          reject(new Error("no answer within " + REQUEST_TIMEOUT_MS / 1000 + " s"));
-        }, REQUEST_TIMEOUT_MS);
-        this.pending.set(id, {
-          timer,
+        const waiter = {
+          fields,
           reject,
           resolve: (message) => {
             if (message.code !== 0) reject(new ServerError(message.code, message.reason));
             else resolve(message.body ? message[message.body] : null);
           },
-        });
-        ws.send(frame);
+        };
+        if (this.pending.size >= MAX_IN_FLIGHT) this.queued.push(waiter);
+        else this.transmit(waiter);
       });
+    }
+
+    transmit(waiter) {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) {
+        waiter.reject(new Disconnected());
+        return;
+      }
+      const id = this.nextId;
+      this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
+      const frame = pb.ClientMessage.encode(pb.ClientMessage.create(Object.assign({ request_id: id }, waiter.fields))).finish();
+      waiter.timer = setTimeout(() => {
+        this.finish(id, waiter);
+        waiter.reject(new Error("no answer within " + REQUEST_TIMEOUT_MS / 1000 + " s"));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, waiter);
+      ws.send(frame);
     }
   }
 
@@ -225,9 +249,12 @@
     online: false,
     loggedIn: false,
     attempts: 0,
+    token: "", // the token this tab logged in with
+    connecting: false,
     pingTimer: null,
     reconnectTimer: null,
     sendCounter: 0,
+    namesRev: 0, // bumped when profiles arrive: rows show names again
   };
 
   const conn = new Connection(onPush, onConnectionLost);
@@ -246,6 +273,7 @@
         first: 0, // the oldest seq held
         firstKept: 1, // the oldest seq the group still keeps
         messages: new Map(), // seq -> ChatMessage
+        rows: new Map(), // seq -> its row in the page, once shown
         outbox: [], // sends not answered yet
         sync: Promise.resolve(), // pulls and pushes of this conversation, in order
       };
@@ -284,6 +312,7 @@
     try {
       const found = await conn.call({ get_users: { uids } });
       for (const user of found.users) state.users.set(num(user.uid), user);
+      state.namesRev += 1;
       for (const uid of uids) {
         state.wantedUsers.delete(uid);
         if (!state.users.has(uid)) state.users.set(uid, { uid, account: "", display_name: "user " + uid });
@@ -295,10 +324,11 @@
         renderMessages(conversation(state.current), false);
       }
     } catch (err) {
+      // Asked again when they are next shown (or below, for those wanted
+      // meanwhile).
       for (const uid of uids) state.wantedUsers.delete(uid);
-      return;
     }
-    if (state.wantedUsers.size > 0) setTimeout(fetchUsers, 30);
+    if (state.wantedUsers.size > 0) setTimeout(fetchUsers, state.online ? 30 : 2000);
   }
 
   // ---- Views. ----
@@ -344,8 +374,15 @@
 
   // ---- Connecting and logging in. ----
 
+  // Refusals of a token login that no retry can mend: the user must act.
+  function permanent(err) {
+    return err instanceof ServerError && [Code.TOKEN_EXPIRED, Code.TOKEN_INVALID,
+      Code.TOO_MANY_DEVICES, Code.BAD_REQUEST, Code.AUTH_FAILED, Code.FORBIDDEN].includes(err.code);
+  }
+
   // Connects through the directory and logs in with `credential` (a
-  // password or the saved token), then syncs. Throws on failure.
+  // password or the saved token). Throws if the login fails; a sync that
+  // fails after it is retried by reconnecting.
   async function connectAndLogin(credential) {
     const dir = await conn.open();
     state.files = new Map(dir.files.map((f) => [Number(f.serv_index), { url: f.url, up: f.up }]));
@@ -363,17 +400,25 @@
       throw err;
     }
     saved.token = login.token;
+    state.token = login.token;
     state.uid = num(login.uid);
     state.profile = login.profile;
     state.fileToken = login.file_token;
     state.loggedIn = true;
     state.online = true;
-    state.attempts = 0;
     $("me-name").textContent = state.profile.display_name || state.profile.account;
     setStatus("online", "online");
     show("main");
     startPings(login.idle_timeout_secs || 90);
-    await resync();
+    try {
+      await resync();
+      // Only a connection that synced resets the back-off.
+      state.attempts = 0;
+    } catch (err) {
+      console.info("sync failed: " + explain(err));
+      conn.close();
+      onConnectionLost(null);
+    }
   }
 
   function startPings(idleSecs) {
@@ -395,6 +440,7 @@
   }
 
   function scheduleReconnect() {
+    if (state.connecting) return;
     clearTimeout(state.reconnectTimer);
     const base = Math.min(RECONNECT_MAX_MS, 250 * 2 ** state.attempts);
     const delay = base / 2 + Math.random() * base / 2;
@@ -402,29 +448,31 @@
     state.reconnectTimer = setTimeout(reconnect, delay);
   }
 
+  // One attempt at a time: the directory, a socket, a token login, a sync.
   async function reconnect() {
-    if (!state.loggedIn || state.online) return;
+    if (!state.loggedIn || state.online || state.connecting) return;
     const token = saved.token;
     if (!token) {
       loggedOut("Log in again.");
       return;
     }
+    state.connecting = true;
     try {
       await connectAndLogin({ token });
     } catch (err) {
-      if (err instanceof ServerError &&
-          (err.code === Code.TOKEN_EXPIRED || err.code === Code.TOKEN_INVALID)) {
-        saved.token = "";
-        loggedOut("Your session ended: " + explain(err) + ". Log in again.");
+      if (permanent(err)) {
+        if (err.code === Code.TOKEN_EXPIRED || err.code === Code.TOKEN_INVALID) saved.token = "";
+        state.connecting = false;
+        loggedOut("Your session ended: " + explain(err));
         return;
       }
-      if (!(err instanceof ServerError) || err.code !== Code.ALREADY_LOGGED_IN) {
-        console.info("reconnect failed: " + explain(err));
-      }
+      console.info("reconnect failed: " + explain(err));
       conn.close();
       state.online = false;
-      scheduleReconnect();
+    } finally {
+      state.connecting = false;
     }
+    if (state.loggedIn && !state.online) scheduleReconnect();
   }
 
   // Back to the log-in form, forgetting this session's state.
@@ -436,12 +484,27 @@
     conn.close();
     state.convs.clear();
     state.notices.clear();
+    state.wantedUsers.clear();
+    for (const timer of infoTimers.values()) clearTimeout(timer);
+    infoTimers.clear();
     state.current = 0;
     clear($("conversations"));
     clear($("message-list"));
     setStatus("", "offline");
     show("auth");
+    $("login-form").hidden = false;
+    $("register-form").hidden = true;
+    $("use-here").hidden = true;
     authError(message || "");
+  }
+
+  // Another tab or window of this browser (the same device) logged in and
+  // this session was closed: its token is the other tab's now. Offer to
+  // take the session back here rather than fight over it.
+  function replacedByAnotherTab() {
+    loggedOut("schat is open in another tab or window of this browser.");
+    $("login-form").hidden = true;
+    $("use-here").hidden = false;
   }
 
   // After every login: the conversation list, the messages missed in the
@@ -451,15 +514,46 @@
     for (const conv of state.convs.values()) {
       if (conv.loaded) queue(conv, () => catchUp(conv, conv.latest));
     }
+    const current = state.convs.get(state.current);
+    if (current && !current.loaded) loadConversation(current);
     await refreshNotices();
-    for (const conv of state.convs.values()) {
+    sendOutboxes();
+  }
+
+  // Sends what was not answered before, one message at a time (a burst
+  // would pass the send rate).
+  async function sendOutboxes() {
+    for (const conv of Array.from(state.convs.values())) {
       for (const pending of conv.outbox.slice()) {
-        if (pending.state === "waiting") transmit(conv, pending);
+        if (!state.online) return;
+        if (pending.state === "waiting") await transmit(conv, pending);
       }
     }
   }
 
-  async function refreshConversations() {
+  // my_groups, one call at a time: a call asked for while one runs makes
+  // one more run after it, so answers are applied in order.
+  let groupsRefresh = null;
+  let groupsAgain = false;
+  function refreshConversations() {
+    if (groupsRefresh) {
+      groupsAgain = true;
+      return groupsRefresh;
+    }
+    groupsRefresh = (async () => {
+      try {
+        do {
+          groupsAgain = false;
+          await loadConversationList();
+        } while (groupsAgain);
+      } finally {
+        groupsRefresh = null;
+      }
+    })();
+    return groupsRefresh;
+  }
+
+  async function loadConversationList() {
     const mine = await conn.call({ my_groups: {} });
     const seen = new Set();
     for (const entry of mine.groups) {
@@ -483,9 +577,17 @@
 
   // Runs `task` after the conversation's earlier pulls and pushes, so
   // messages are taken in order.
+  // A pull that failed is tried again a moment later (after a reconnect,
+  // resync does it).
   function queue(conv, task) {
     conv.sync = conv.sync.then(task).catch((err) => {
-      if (!(err instanceof Disconnected)) banner(explain(err), true);
+      if (err instanceof Disconnected) return;
+      console.info("sync of " + conv.gid + " failed: " + explain(err));
+      setTimeout(() => {
+        if (!state.online || state.convs.get(conv.gid) !== conv) return;
+        if (conv.loaded) queue(conv, () => catchUp(conv, conv.latest));
+        else if (state.current === conv.gid) loadConversation(conv);
+      }, 3000);
     });
     return conv.sync;
   }
@@ -571,7 +673,7 @@
 
   function afterNewMessages(conv) {
     if (state.current === conv.gid) {
-      renderMessages(conv, true);
+      renderMessages(conv, false);
       markRead(conv);
     }
     renderConversations();
@@ -617,6 +719,11 @@
         state.fileToken = message.file_token.token;
         return;
       case "kicked":
+        // A newer token in the shared storage: a login of another tab.
+        if (saved.token && saved.token !== state.token) {
+          replacedByAnotherTab();
+          return;
+        }
         saved.token = "";
         loggedOut("Logged out: " + (message.kicked.reason || "this session was ended") + ".");
         return;
@@ -629,14 +736,24 @@
 
   // ---- Notices. ----
 
+  // The notices kept for the user (those acknowledged elsewhere go); a
+  // decision taken here is remembered.
   async function refreshNotices() {
+    const listed = new Map();
     let after = 0;
     for (;;) {
       const page = await conn.call({ list_notices: { after_id: after } });
       if (page.notices.length === 0) break;
-      for (const notice of page.notices) state.notices.set(num(notice.id), notice);
+      for (const notice of page.notices) {
+        const id = num(notice.id);
+        const known = state.notices.get(id);
+        if (known && known.decided) notice.decided = known.decided;
+        listed.set(id, notice);
+        wantUser(num(notice.from_uid));
+      }
       after = num(page.notices[page.notices.length - 1].id);
     }
+    state.notices = listed;
     renderNotices();
   }
 
@@ -738,31 +855,34 @@
 
   async function openConversation(gid) {
     const conv = conversation(gid);
-    state.current = gid;
     showPane("chat-view");
     state.current = gid;
     renderConversations();
     renderChatHeader(conv);
     clear($("message-list"));
     $("message-text").focus();
-    if (!conv.loaded) {
-      await queue(conv, async () => {
-        if (conv.loaded) return;
-        const page = await conn.call({ history: { gid, before_seq: 0, limit: PAGE } });
-        conv.loaded = true;
-        conv.firstKept = num(page.first_seq) || 1;
-        for (const message of page.messages) take(conv, message);
-        const newest = page.messages.length ? num(page.messages[page.messages.length - 1].seq) : num(page.latest_seq);
-        conv.last = Math.max(conv.last, newest);
-        conv.latest = Math.max(conv.latest, num(page.latest_seq));
-        if (!conv.first) conv.first = conv.last + 1;
-        await catchUp(conv, conv.latest);
-      });
-    }
+    if (!conv.loaded) await loadConversation(conv);
     if (state.current === gid) {
       renderMessages(conv, true);
       markRead(conv);
     }
+  }
+
+  // The newest page of a conversation, then whatever came since.
+  function loadConversation(conv) {
+    return queue(conv, async () => {
+      if (conv.loaded) return;
+      const page = await conn.call({ history: { gid: conv.gid, before_seq: 0, limit: PAGE } });
+      conv.loaded = true;
+      conv.firstKept = num(page.first_seq) || 1;
+      for (const message of page.messages) take(conv, message);
+      const newest = page.messages.length ? num(page.messages[page.messages.length - 1].seq) : num(page.latest_seq);
+      conv.last = Math.max(conv.last, newest);
+      conv.latest = Math.max(conv.latest, num(page.latest_seq));
+      if (!conv.first) conv.first = conv.last + 1;
+      await catchUp(conv, conv.latest);
+      if (state.current === conv.gid) renderMessages(conv, true);
+    });
   }
 
   function renderChatHeader(conv) {
@@ -783,14 +903,29 @@
     return conv.first > Math.max(1, conv.firstKept);
   }
 
+  // Shows the conversation's messages, reusing the rows already built (a
+  // playing video keeps playing); a row is built again when its message
+  // was recalled or names were learned. Scrolls to the newest only when
+  // asked or when the user was there already.
   function renderMessages(conv, toBottom) {
     if (state.current !== conv.gid) return;
     const scroller = $("message-scroll");
     const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
-    const list = clear($("message-list"));
+    const rows = document.createDocumentFragment();
     const seqs = Array.from(conv.messages.keys()).sort((a, b) => a - b);
-    for (const seq of seqs) list.append(messageRow(conv, conv.messages.get(seq)));
-    for (const pending of conv.outbox) list.append(pendingRow(pending));
+    for (const seq of seqs) {
+      const message = conv.messages.get(seq);
+      const stamp = (message.recalled ? "recalled-" : "") + state.namesRev;
+      let row = conv.rows.get(seq);
+      if (!row || row.dataset.stamp !== stamp) {
+        row = messageRow(conv, message);
+        row.dataset.stamp = stamp;
+        conv.rows.set(seq, row);
+      }
+      rows.append(row);
+    }
+    for (const pending of conv.outbox) rows.append(pendingRow(pending));
+    $("message-list").replaceChildren(rows);
     $("load-older").hidden = !conv.loaded || !olderAvailable(conv);
     $("history-start").hidden = !conv.loaded || olderAvailable(conv);
     if (toBottom || nearBottom) scroller.scrollTop = scroller.scrollHeight;
@@ -948,12 +1083,15 @@
         sent_at_ms: num(sent.server_time_ms),
       }));
     } catch (err) {
-      const retry = err instanceof Disconnected ||
-        (err instanceof ServerError && (err.code === Code.UNAVAILABLE || err.code === Code.BUSY)) ||
-        !(err instanceof ServerError);
+      // "Maybe stored" (no answer, UNAVAILABLE) and "not now" (BUSY, the
+      // send rate): the same client_msg_id again, a moment later.
+      const retry = err instanceof Disconnected || !(err instanceof ServerError) ||
+        [Code.UNAVAILABLE, Code.BUSY, Code.RATE_LIMITED].includes(err.code);
       if (retry && state.loggedIn) {
         pending.state = "waiting";
-        if (state.online) setTimeout(() => transmit(conv, pending), 1000);
+        pending.tries = (pending.tries || 0) + 1;
+        const delay = Math.min(10000, 1000 * pending.tries);
+        if (state.online) setTimeout(() => transmit(conv, pending), delay);
       } else {
         pending.state = "failed";
         pending.error = explain(err);
@@ -1017,7 +1155,9 @@
 
   async function recall(conv, seq) {
     try {
-      await conn.call({ recall_message: { gid: conv.gid, seq } });
+      const recalled = await conn.call({ recall_message: { gid: conv.gid, seq } });
+      // The recall event's push may be missing: the pull is the truth.
+      queue(conv, () => catchUp(conv, num(recalled.seq)));
     } catch (err) {
       banner("Recall failed: " + explain(err), true);
     }
@@ -1148,6 +1288,12 @@
       authError("");
     });
     $("logout").addEventListener("click", logout);
+    $("use-here-button").addEventListener("click", () => {
+      $("use-here").hidden = true;
+      $("login-form").hidden = false;
+      authError("");
+      resume();
+    });
     $("open-new-group").addEventListener("click", () => showPane("new-group-view"));
     $("open-join").addEventListener("click", showJoin);
     $("open-notices").addEventListener("click", () => { showPane("notices-view"); renderNotices(); });
@@ -1169,37 +1315,56 @@
     });
     // Back online after the network went away: try at once.
     window.addEventListener("online", () => {
-      if (state.loggedIn && !state.online) {
+      if (state.loggedIn && !state.online && !state.connecting) {
         state.attempts = 0;
         scheduleReconnect();
       }
     });
   }
 
-  async function start() {
-    wire();
+  // Logs in with the kept token; while the cluster cannot be reached,
+  // keeps trying.
+  async function resume() {
     const token = saved.token;
     if (!token) {
       show("auth");
       return;
     }
     setStatus("connecting…", "reconnecting");
+    state.connecting = true;
     try {
       await connectAndLogin({ token });
     } catch (err) {
       conn.close();
-      if (err instanceof ServerError) {
+      if (permanent(err)) {
         if (err.code === Code.TOKEN_EXPIRED || err.code === Code.TOKEN_INVALID) saved.token = "";
         show("auth");
         authError(explain(err));
         return;
       }
-      // The cluster is not reachable right now: keep trying with the token.
       state.loggedIn = true;
       show("main");
       setStatus("reconnecting…", "reconnecting");
-      scheduleReconnect();
+    } finally {
+      state.connecting = false;
     }
+    if (state.loggedIn && !state.online) scheduleReconnect();
+  }
+
+  // A server added to the cluster after this page was loaded is outside
+  // the page's policy: load the page again (at most once a minute).
+  function onPolicyViolation(event) {
+    if (!event.violatedDirective.startsWith("connect-src")) return;
+    const last = Number(sessionStorage.getItem("schat.reloaded") || 0);
+    if (Date.now() - last < 60000) return;
+    sessionStorage.setItem("schat.reloaded", String(Date.now()));
+    location.reload();
+  }
+
+  function start() {
+    wire();
+    document.addEventListener("securitypolicyviolation", onPolicyViolation);
+    resume();
   }
 
   start();

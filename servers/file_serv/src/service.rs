@@ -445,6 +445,10 @@ async fn download(files: &Files, request: &Request) -> Result<Response, Refusal>
     insert(&mut response, header::CONTENT_LENGTH, &body_len.to_string());
     insert(&mut response, header::ACCEPT_RANGES, "bytes");
     insert(&mut response, header::ETAG, &format!("\"{}\"", url.hash()));
+    // A file is data, never a page of this server's origin: no sniffing
+    // it into HTML, and, opened as a page anyway, no script and no origin.
+    insert(&mut response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    insert(&mut response, header::CONTENT_SECURITY_POLICY, "sandbox");
     insert(
         &mut response,
         header::CACHE_CONTROL,

@@ -1032,11 +1032,32 @@ pub enum ConfigError {
 }
 
 /// The origin (`scheme://host[:port]`) of a base URL such as a
-/// process's `public` address: the URL without its path.
+/// process's `public` address, as a browser writes it in `Origin`: the
+/// URL without its path, in lower case, without the scheme's default
+/// port. `None` for anything else (no scheme, characters no host has).
 pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    (!scheme.is_empty() && !authority.is_empty()).then(|| format!("{scheme}://{authority}"))
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let scheme_ok = !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric());
+    let host_ok = !authority.is_empty()
+        && authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'));
+    if !scheme_ok || !host_ok {
+        return None;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = authority.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" | "ws" => ":80",
+        "https" | "wss" => ":443",
+        _ => "",
+    };
+    let authority = match authority.strip_suffix(default_port) {
+        Some(host) if !default_port.is_empty() => host,
+        _ => &authority,
+    };
+    Some(format!("{scheme}://{authority}"))
 }
 
 impl ClusterConfig {
@@ -1129,9 +1150,9 @@ impl ClusterConfig {
             .filter_map(ProcConfig::public_addr)
             .filter_map(|url| origin_of(&url))
             .collect();
-        for listed in &self.limits.web_origins {
-            if !origins.contains(listed) {
-                origins.push(listed.clone());
+        for listed in self.limits.web_origins.iter().filter_map(|o| origin_of(o)) {
+            if !origins.contains(&listed) {
+                origins.push(listed);
             }
         }
         origins

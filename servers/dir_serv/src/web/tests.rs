@@ -30,8 +30,13 @@ fn every_file_the_page_loads_is_embedded_and_local() {
     let refs = references(text("/"));
     assert_eq!(refs.len(), 4, "styles and three scripts: {refs:?}");
     for reference in refs {
-        assert!(reference.starts_with('/'), "{reference} is not local");
-        assert!(embedded::find(FILES, reference).is_some(), "{reference}");
+        // Relative, so the app also works under a path behind a proxy.
+        assert!(
+            reference.starts_with("app/") && !reference.contains(".."),
+            "{reference} is not a file of the app"
+        );
+        let path = format!("/{reference}");
+        assert!(embedded::find(FILES, &path).is_some(), "{reference}");
     }
     for path in ["/app/app.js", "/app/app.css", "/"] {
         for remote in ["http://", "https://", "//cdn", "@import", "url("] {
@@ -45,7 +50,7 @@ fn the_page_has_no_inline_script_style_or_handlers() {
     let html = text("/");
     assert_eq!(
         html.matches("<script").count(),
-        html.matches("<script src=\"/app/").count(),
+        html.matches("<script src=\"app/").count(),
         "every script is a file"
     );
     assert!(!html.contains("<style"), "no inline styles");
@@ -137,7 +142,7 @@ fn vendored_files_carry_their_version() {
     assert!(runtime.contains(&format!("protobuf.js v{PROTOBUFJS_VERSION}")));
     let script = include_str!("../../../../scripts/web-proto.sh");
     assert!(script.contains(&format!("PROTOBUFJS={PROTOBUFJS_VERSION}")));
-    assert!(text("/").contains(&format!("/app/vendor/protobufjs-{PROTOBUFJS_VERSION}/")));
+    assert!(text("/").contains(&format!("\"app/vendor/protobufjs-{PROTOBUFJS_VERSION}/")));
 }
 
 const CLUSTER: &str = r#"{
@@ -174,16 +179,21 @@ fn the_policy_names_only_the_clusters_servers() {
         ),
         "{policy}"
     );
+    assert!(
+        policy.ends_with("require-trusted-types-for 'script'"),
+        "{policy}"
+    );
     for unsafe_source in ["unsafe-inline", "unsafe-eval", "*", "data:", "blob:"] {
         assert!(!policy.contains(unsafe_source), "{policy}");
     }
-    let response = serve(&config, "/").expect("the page");
+    let response = serve(&config, "/", &HeaderMap::new()).expect("the page");
     let headers = response.headers();
     assert_eq!(headers[header::CONTENT_SECURITY_POLICY], policy.as_str());
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
     assert_eq!(headers[header::CONTENT_TYPE], HTML);
+    assert!(headers.contains_key(header::ETAG));
     for path in ["/app/", "/app/app.js.map", "/app/../Cargo.toml", "/v1/dir"] {
-        assert!(serve(&config, path).is_none(), "{path}");
+        assert!(serve(&config, path, &HeaderMap::new()).is_none(), "{path}");
     }
 }

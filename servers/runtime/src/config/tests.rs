@@ -541,7 +541,30 @@ fn origin_of_keeps_scheme_host_and_port() {
         origin_of("ws://127.0.0.1:7011/").as_deref(),
         Some("ws://127.0.0.1:7011")
     );
-    for not_a_url in ["127.0.0.1:7001", "://x", "http://", ""] {
+    assert_eq!(
+        origin_of("HTTPS://Chat.Example.org:443/").as_deref(),
+        Some("https://chat.example.org")
+    );
+    assert_eq!(origin_of("http://h:80").as_deref(), Some("http://h"));
+    assert_eq!(origin_of("http://h:8080").as_deref(), Some("http://h:8080"));
+    for not_a_url in [
+        "127.0.0.1:7001",
+        "://x",
+        "http://",
+        "",
+        "http://a b",
+        "http://a;b",
+        "ht-tp://a",
+    ] {
         assert_eq!(origin_of(not_a_url), None, "{not_a_url}");
+    }
+    for bad in [
+        "https://chat.example.org/",
+        "HTTP://x",
+        "https://x:443",
+        "x",
+    ] {
+        let err = refused(|c| c["limits"]["web_origins"] = serde_json::json!([bad]));
+        assert!(err.contains("limits.web_origins"), "{bad}: {err}");
     }
 }

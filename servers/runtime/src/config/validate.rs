@@ -310,6 +310,17 @@ pub(super) fn values(config: &ClusterConfig) -> Result<(), ConfigError> {
         )));
     }
     let limits = &config.limits;
+    for origin in &limits.web_origins {
+        if super::origin_of(origin).as_ref() != Some(origin) {
+            return Err(ConfigError::Value {
+                field: "limits.web_origins",
+                problem: format!(
+                    "{origin:?} is not an origin as browsers send it: scheme://host[:port], \
+                     lower case, no path, no default port"
+                ),
+            });
+        }
+    }
     if !(1024..=16 * 1024 * 1024).contains(&limits.max_frame_bytes) {
         return Err(ConfigError::Value {
             field: "limits.max_frame_bytes",
