@@ -30,20 +30,28 @@ const LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
 
-/// One headless Chromium with one page (tab) attached.
+/// One page (tab) of a headless Chromium. [`Browser::new_tab`] opens
+/// another page of the same browser (same profile: cookies and local
+/// storage shared); the browser ends with its last page.
 #[derive(Debug)]
 pub struct Browser {
+    process: Arc<Process>,
+    session_id: String,
+    screenshots: PathBuf,
+}
+
+/// The Chromium process and its DevTools connection, shared by its pages.
+#[derive(Debug)]
+struct Process {
     child: Child,
     _profile: tempfile::TempDir,
     outgoing: mpsc::UnboundedSender<Message>,
     pending: Pending,
     next_id: AtomicU64,
-    session_id: String,
-    /// What the page wrote to its console and the exceptions it threw, for
-    /// a failing test to print.
+    /// What the pages wrote to their consoles and the exceptions they
+    /// threw, for a failing test to print.
     console: Arc<Mutex<Vec<String>>>,
     tasks: Vec<JoinHandle<()>>,
-    screenshots: PathBuf,
 }
 
 /// The Chromium binary: `/usr/bin/chromium`, else `chromium` on PATH.
@@ -174,16 +182,29 @@ impl Browser {
                 pending.lock().expect("pending").clear();
             })
         };
-        let mut browser = Browser {
-            child,
-            _profile: profile,
-            outgoing,
-            pending,
-            next_id: AtomicU64::new(1),
+        let browser = Browser {
+            process: Arc::new(Process {
+                child,
+                _profile: profile,
+                outgoing,
+                pending,
+                next_id: AtomicU64::new(1),
+                console,
+                tasks: vec![writer, reader],
+            }),
             session_id: String::new(),
-            console,
-            tasks: vec![writer, reader],
             screenshots: screenshot_folder(screenshots),
+        };
+        browser.new_tab().await
+    }
+
+    /// Opens another page (blank) in this page's browser.
+    pub async fn new_tab(&self) -> anyhow::Result<Browser> {
+        let mut browser = Browser {
+            process: self.process.clone(),
+            // Target commands go to the browser, not to a page.
+            session_id: String::new(),
+            screenshots: self.screenshots.clone(),
         };
         let target = browser
             .command("Target.createTarget", json!({ "url": "about:blank" }))
@@ -216,21 +237,23 @@ impl Browser {
     /// Sends one DevTools command (to the page once attached) and returns
     /// its result, or the protocol's error.
     pub async fn command(&self, method: &str, params: Value) -> anyhow::Result<Value> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let process = &self.process;
+        let id = process.next_id.fetch_add(1, Ordering::Relaxed);
         let mut message = json!({ "id": id, "method": method, "params": params });
         if !self.session_id.is_empty() {
             message["sessionId"] = self.session_id.clone().into();
         }
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().expect("pending").insert(id, tx);
-        self.outgoing
+        process.pending.lock().expect("pending").insert(id, tx);
+        process
+            .outgoing
             .send(Message::Text(message.to_string().into()))
             .map_err(|_| anyhow!("the DevTools connection is closed"))?;
         let reply = match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
             Ok(Ok(reply)) => reply,
             Ok(Err(_)) => bail!("{method}: the browser went away"),
             Err(_) => {
-                self.pending.lock().expect("pending").remove(&id);
+                process.pending.lock().expect("pending").remove(&id);
                 bail!("{method}: no answer within {COMMAND_TIMEOUT:?}");
             }
         };
@@ -386,11 +409,11 @@ impl Browser {
 
     /// What the page logged to its console and the exceptions it threw.
     pub fn console_log(&self) -> Vec<String> {
-        self.console.lock().expect("console").clone()
+        self.process.console.lock().expect("console").clone()
     }
 }
 
-impl Drop for Browser {
+impl Drop for Process {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();

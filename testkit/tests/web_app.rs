@@ -34,6 +34,17 @@ impl Page {
         let browser = Browser::launch_for(SCREENSHOTS)
             .await
             .expect("launch chromium");
+        Page::open_in(browser, cluster, name).await
+    }
+
+    /// The app in another tab of this page's browser (the same storage).
+    async fn new_tab(&self, cluster: &TestCluster, name: &'static str) -> Page {
+        let tab = self.browser.new_tab().await;
+        let tab = self.check(tab, "open a tab");
+        Page::open_in(tab, cluster, name).await
+    }
+
+    async fn open_in(browser: Browser, cluster: &TestCluster, name: &'static str) -> Page {
         let page = Page { browser, name };
         // Every Content-Security-Policy violation the page causes is kept
         // in window.__csp (scripts added this way run outside the policy).
@@ -769,4 +780,44 @@ async fn file_servers_answer_cross_origin_requests_of_the_clusters_pages_only() 
         .await
         .expect("missing file");
     assert_eq!(missing.status, 404);
+}
+
+/// Two tabs of one browser are one device: the tab opened later takes the
+/// session over with the kept token, the earlier one offers to take it
+/// back, and neither logs the other out or forgets the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_of_one_browser_hand_the_session_over_without_logging_out() {
+    let cluster = TestCluster::start(spec()).await.expect("cluster");
+    ready(&cluster).await;
+    let first = Page::open(&cluster, "tab-1").await;
+    first.register("henry", "Henry").await;
+    let second = first.new_tab(&cluster, "tab-2").await;
+    second.wait_online().await;
+    first
+        .wait("!document.getElementById('use-here').hidden")
+        .await;
+    first.shot("tab-replaced").await;
+    for page in [&first, &second] {
+        assert_eq!(
+            page.eval("!!localStorage.getItem('schat.token')").await,
+            true,
+            "{}: the token was forgotten",
+            page.name
+        );
+    }
+    // Back to the first tab; the second now offers the same.
+    first.click("#use-here-button").await;
+    first.wait_online().await;
+    second
+        .wait("!document.getElementById('use-here').hidden")
+        .await;
+    // Still the same user, without a password, in the tab in use.
+    assert_eq!(
+        first
+            .eval("document.getElementById('me-name').textContent")
+            .await,
+        "Henry"
+    );
+    first.assert_no_policy_violations().await;
+    second.assert_no_policy_violations().await;
 }

@@ -98,6 +98,18 @@
     },
   };
 
+  // Tabs of one browser share the device id and the token: each tab says
+  // in the shared storage when it logs in, so a tab whose session another
+  // tab replaced can tell that from being logged out.
+  const TAB_ID = randomId(8);
+  function claimSession() {
+    localStorage.setItem("schat.claim", TAB_ID + " " + Date.now());
+  }
+  function claimedByAnotherTab() {
+    const [tab, at] = (localStorage.getItem("schat.claim") || "").split(" ");
+    return !!tab && tab !== TAB_ID && Date.now() - Number(at) < 60000;
+  }
+
   // ---- The connection: requests matched by id, pushes handed on. ----
 
   class ServerError extends Error {
@@ -249,7 +261,6 @@
     online: false,
     loggedIn: false,
     attempts: 0,
-    token: "", // the token this tab logged in with
     connecting: false,
     pingTimer: null,
     reconnectTimer: null,
@@ -387,6 +398,7 @@
     const dir = await conn.open();
     state.files = new Map(dir.files.map((f) => [Number(f.serv_index), { url: f.url, up: f.up }]));
     let login;
+    claimSession();
     try {
       login = await conn.call({
         login: Object.assign(credential, {
@@ -400,7 +412,6 @@
       throw err;
     }
     saved.token = login.token;
-    state.token = login.token;
     state.uid = num(login.uid);
     state.profile = login.profile;
     state.fileToken = login.file_token;
@@ -719,8 +730,8 @@
         state.fileToken = message.file_token.token;
         return;
       case "kicked":
-        // A newer token in the shared storage: a login of another tab.
-        if (saved.token && saved.token !== state.token) {
+        // Another tab of this browser logged in as this device.
+        if (claimedByAnotherTab()) {
           replacedByAnotherTab();
           return;
         }
