@@ -770,6 +770,24 @@ async fn file_servers_answer_cross_origin_requests_of_the_clusters_pages_only() 
         .expect("script");
     assert_eq!(cached.status, 304);
     assert!(cached.body.is_empty());
+    // Browsers get the scripts gzipped (the generated code shrinks about
+    // twentyfold).
+    let packed = http
+        .send(
+            http::Method::GET,
+            &format!("{app_origin}/app/client_proto.js"),
+            &[("accept-encoding", "gzip, deflate, br".to_string())],
+            bytes::Bytes::new(),
+        )
+        .await
+        .expect("script");
+    assert_eq!(packed.headers["content-encoding"], "gzip");
+    assert!(
+        packed.body.len() * 10 < again.body.len(),
+        "{} of {} bytes",
+        packed.body.len(),
+        again.body.len()
+    );
     let missing = http
         .send(
             http::Method::GET,

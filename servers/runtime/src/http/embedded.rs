@@ -2,10 +2,15 @@
 //! the web app's pages, scripts, styles and vendored libraries), so a
 //! browser needs nothing from outside the cluster. Each answer carries an
 //! `ETag` (a hash of the file, computed once), and a browser asking with
-//! the current one gets `304` without the body.
+//! the current one gets `304` without the body; files are sent gzipped to
+//! browsers that take it (compressed once, on first request).
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::{Mutex, OnceLock};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
 
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use sha2::{Digest, Sha256};
@@ -48,11 +53,16 @@ impl Embedded {
         }
     }
 
-    /// The answer to a GET with `request`'s headers: the file, its type,
-    /// caching rule and ETag; `304` without the body when `If-None-Match`
-    /// names the current ETag.
+    /// The answer to a GET with `request`'s headers: the file (gzipped
+    /// when the browser takes gzip and it pays), its type, caching rule
+    /// and ETag; `304` without the body when `If-None-Match` names the
+    /// current ETag.
     pub fn answer(&self, request: &HeaderMap) -> Response {
-        let etag = self.etag();
+        let forms = self.forms();
+        let (body, etag, gzipped) = match &forms.gzip {
+            Some((packed, etag)) if accepts_gzip(request) => (&packed[..], etag, true),
+            _ => (self.body, &forms.etag, false),
+        };
         let current = request
             .get_all(header::IF_NONE_MATCH)
             .iter()
@@ -64,12 +74,16 @@ impl Embedded {
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response
         } else {
-            http::Response::new(full(self.body))
+            http::Response::new(full(body))
         };
         let headers = response.headers_mut();
         if let Ok(value) = HeaderValue::from_str(etag) {
             headers.insert(header::ETAG, value);
         }
+        if gzipped {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(self.content_type),
@@ -81,21 +95,23 @@ impl Embedded {
         response
     }
 
-    /// `"<first 16 bytes of the SHA-256 of the body, hex>"`, computed once
-    /// per file.
+    /// The file's ETag as sent uncompressed.
     pub fn etag(&self) -> &'static str {
-        static TAGS: OnceLock<Mutex<HashMap<(usize, usize), &'static str>>> = OnceLock::new();
+        &self.forms().etag
+    }
+
+    /// The file's ETag and gzipped form, made once per file (the set of
+    /// embedded files is fixed and small).
+    fn forms(&self) -> &'static Forms {
+        static FORMS: OnceLock<Mutex<HashMap<(usize, usize), &'static Forms>>> = OnceLock::new();
         let key = (self.body.as_ptr() as usize, self.body.len());
-        let mut tags = TAGS
+        let mut forms = FORMS
             .get_or_init(Mutex::default)
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
-        tags.entry(key).or_insert_with(|| {
-            let digest = Sha256::digest(self.body);
-            let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-            // One per embedded file: a fixed, small set.
-            Box::leak(format!("\"{hex}\"").into_boxed_str())
-        })
+        forms
+            .entry(key)
+            .or_insert_with(|| Box::leak(Box::new(Forms::of(self.body))))
     }
 }
 
@@ -104,6 +120,57 @@ impl Embedded {
 pub fn find<'a>(files: &'a [Embedded], path: &str) -> Option<&'a Embedded> {
     let path = path.split_once('?').map_or(path, |(path, _)| path);
     files.iter().find(|file| file.path == path)
+}
+
+/// A file's ETag, and its gzipped body with that form's own ETag when
+/// gzip makes it smaller.
+#[derive(Debug)]
+struct Forms {
+    etag: String,
+    gzip: Option<(Vec<u8>, String)>,
+}
+
+/// Smaller files are sent as they are.
+const GZIP_MIN_BYTES: usize = 1024;
+
+impl Forms {
+    fn of(body: &[u8]) -> Forms {
+        let digest = Sha256::digest(body);
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let gzip = (body.len() >= GZIP_MIN_BYTES)
+            .then(|| {
+                let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+                encoder.write_all(body).ok()?;
+                encoder.finish().ok()
+            })
+            .flatten()
+            .filter(|packed| packed.len() < body.len())
+            .map(|packed| (packed, format!("\"{hex}-gzip\"")));
+        Forms {
+            etag: format!("\"{hex}\""),
+            gzip,
+        }
+    }
+}
+
+/// Whether `Accept-Encoding` takes gzip (by name or `*`, without `q=0`).
+fn accepts_gzip(request: &HeaderMap) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|param| {
+                param
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 #[cfg(test)]
@@ -130,6 +197,49 @@ mod tests {
         let etag = response.headers()[header::ETAG].clone();
         assert_eq!(etag, FILES[0].etag());
         assert_eq!(etag.len(), 34, "{etag:?}");
+    }
+
+    #[test]
+    fn gzip_when_taken_and_worth_it() {
+        const BIG: &[u8] = &[b'a'; 4096];
+        let file = Embedded::new("/big.js", JS, REVALIDATE, BIG);
+        let mut request = HeaderMap::new();
+        request.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br, gzip;q=0.8"),
+        );
+        let response = file.answer(&request);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let gzip_etag = response.headers()[header::ETAG].clone();
+        assert_ne!(gzip_etag, file.etag(), "each form has its own ETag");
+        let packed = &file.forms().gzip.as_ref().expect("gzipped").0;
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&packed[..]),
+            &mut unpacked,
+        )
+        .expect("gunzip");
+        assert_eq!(unpacked, BIG);
+        // Its current copy, asked for again gzipped: 304.
+        request.insert(header::IF_NONE_MATCH, gzip_etag);
+        assert_eq!(file.answer(&request).status(), StatusCode::NOT_MODIFIED);
+        for refused in ["gzip;q=0", "identity", "br"] {
+            let mut request = HeaderMap::new();
+            request.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(refused));
+            let response = file.answer(&request);
+            assert!(
+                response.headers().get(header::CONTENT_ENCODING).is_none(),
+                "{refused}"
+            );
+        }
+        // A small file is sent as it is.
+        request.remove(header::IF_NONE_MATCH);
+        assert!(FILES[0]
+            .answer(&request)
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_none());
     }
 
     #[test]
