@@ -337,6 +337,8 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
     alice
         .wait("window.__csp.some(v => v.startsWith('require-trusted-types-for'))")
         .await;
+    // Those were the test's own; the app's go on being watched.
+    alice.eval("window.__csp = []").await;
 
     // Live unread counts: bob looks elsewhere while alice writes.
     bob.click("#open-notices").await;
@@ -374,6 +376,41 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
             .await;
         assert!(!page.texts().await.contains(&"bob?".to_string()));
     }
+
+    direct_conversation(&alice, &bob).await;
+    bob.shot("bob-direct").await;
+    alice.assert_no_policy_violations().await;
+    bob.assert_no_policy_violations().await;
+}
+
+/// Alice starts a direct conversation with bob from his account name; it
+/// appears on bob's page, unread, named after her, when she writes.
+async fn direct_conversation(alice: &Page, bob: &Page) {
+    alice.click("#open-direct").await;
+    alice.fill("#direct-account", "Bob").await;
+    alice.click("#direct-submit").await;
+    alice
+        .wait(
+            "document.getElementById('chat-info').textContent === 'direct conversation with @bob'",
+        )
+        .await;
+    let gid = alice.current_gid().await;
+    alice.send("psst, bob").await;
+    bob.wait(&format!(
+        "document.querySelector('#conversations li[data-gid=\"{gid}\"] .unread')?.textContent === '1'"
+    ))
+    .await;
+    assert_eq!(
+        bob.eval(&format!(
+            "document.querySelector('#conversations li[data-gid=\"{gid}\"] .name').textContent"
+        ))
+        .await,
+        XSS_NAME
+    );
+    bob.open_conversation(gid).await;
+    bob.wait_text("psst, bob").await;
+    bob.send("hi alice").await;
+    alice.wait_text("hi alice").await;
 }
 
 /// The first message pushed to `client` within 10 s that `wanted` takes.

@@ -350,7 +350,7 @@
   }
 
   function showPane(pane) {
-    for (const id of ["empty-view", "chat-view", "new-group-view", "join-view", "notices-view"]) {
+    for (const id of ["empty-view", "chat-view", "new-group-view", "join-view", "direct-view", "notices-view"]) {
       $(id).hidden = id !== pane;
     }
     if (pane !== "chat-view") state.current = 0;
@@ -901,7 +901,10 @@
     const info = conv.info;
     if (!info) return;
     const parts = [];
-    if (info.kind === pb.GroupKind.DIRECT) parts.push("direct conversation");
+    if (info.kind === pb.GroupKind.DIRECT) {
+      const peer = state.users.get(num(info.peer_uid));
+      parts.push("direct conversation" + (peer && peer.account ? " with @" + peer.account : ""));
+    }
     else {
       parts.push("group #" + conv.gid);
       parts.push(info.member_count + (info.member_count === 1 ? " member" : " members"));
@@ -1214,6 +1217,30 @@
     }
   }
 
+  // The direct conversation with the user of that account (created on
+  // first open; the other user sees it once a message is sent).
+  async function openDirect(event) {
+    event.preventDefault();
+    const account = $("direct-account").value.trim().toLowerCase();
+    try {
+      const found = await conn.call({ get_users: { accounts: [account] } });
+      const user = found.users[0];
+      if (!user) {
+        banner("There is no user " + account + ".", true);
+        return;
+      }
+      state.users.set(num(user.uid), user);
+      const group = await conn.call({ open_direct: { uid: num(user.uid) } });
+      $("direct-form").reset();
+      const conv = conversation(num(group.gid));
+      conv.info = group;
+      conv.latest = Math.max(conv.latest, num(group.latest_seq));
+      await openConversation(conv.gid);
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
   async function showJoin() {
     showPane("join-view");
     const list = clear($("public-groups"));
@@ -1307,6 +1334,8 @@
     });
     $("open-new-group").addEventListener("click", () => showPane("new-group-view"));
     $("open-join").addEventListener("click", showJoin);
+    $("open-direct").addEventListener("click", () => showPane("direct-view"));
+    $("direct-form").addEventListener("submit", openDirect);
     $("open-notices").addEventListener("click", () => { showPane("notices-view"); renderNotices(); });
     $("clear-notices").addEventListener("click", clearNotices);
     $("new-group-form").addEventListener("submit", createGroup);
