@@ -2,7 +2,8 @@
 //! browser users register, create, apply to and approve a group and chat
 //! both ways; markup in a message, a group name and a display name stays
 //! text; a picture sent from the browser is shown to the other browser
-//! user and reaches a user of the client library byte for byte; a
+//! user and reaches a user of the client library and one of the `schat`
+//! CLI byte for byte; a
 //! conn_serv restarted under the page: the page reconnects by itself and
 //! catches up; scroll-back through history. Screenshots are kept under
 //! `target/web-screenshots/`.
@@ -413,6 +414,41 @@ async fn direct_conversation(alice: &Page, bob: &Page) {
     alice.wait_text("hi alice").await;
 }
 
+/// Runs the `schat` CLI with its session (and device) file in `home`,
+/// asking the directory at `dir_url`; the password, where asked, is
+/// `password123`. Whether it exited 0, and what it printed.
+async fn schat_cli(dir_url: &str, home: &std::path::Path, line: &str) -> (bool, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(schat_testkit::binaries::server_bin("schat"))
+        .arg("--dir")
+        .arg(dir_url)
+        .arg("--session-file")
+        .arg(home.join("session.json"))
+        .args(line.split_whitespace())
+        .env_remove("SCHAT_SERVER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run schat (cargo build --workspace --bins first)");
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"password123\n");
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("schat");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
 /// The first message pushed to `client` within 10 s that `wanted` takes.
 async fn next_message(
     client: &schat_client::Client,
@@ -483,11 +519,22 @@ fn red_png(width: u32, height: u32) -> Vec<u8> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_picture_from_the_browser_reaches_a_browser_and_a_client_library_user() {
+async fn a_picture_from_the_browser_reaches_a_browser_a_library_user_and_a_cli_user() {
     let cluster = TestCluster::start(spec()).await.expect("cluster");
     ready(&cluster).await;
     let (carol, _, _) = cluster.user(2, "carol").await.expect("carol");
     let gid = group_with(&carol, JoinPolicy::Open, &[]).await;
+    // Ivan uses the schat CLI, through the directory.
+    let cli_dir = tempfile::tempdir().expect("temp dir");
+    let dir_url = cluster.http_url("dir_serv-1");
+    for line in [
+        "register ivan --password-stdin".to_string(),
+        "login ivan --password-stdin".to_string(),
+        format!("join {gid}"),
+    ] {
+        let (ok, output) = schat_cli(&dir_url, cli_dir.path(), &line).await;
+        assert!(ok, "schat {line}: {output}");
+    }
     let dave = Page::open(&cluster, "dave").await;
     let erin = Page::open(&cluster, "erin").await;
     dave.register("dave", "Dave").await;
@@ -549,6 +596,18 @@ async fn a_picture_from_the_browser_reaches_a_browser_and_a_client_library_user(
         .expect("download");
     assert_eq!(download.content_type, "image/png");
     assert_eq!(&download.body[..], &png[..]);
+    // Ivan's `schat history` lists it; `schat download` gets the bytes.
+    let (ok, history) = schat_cli(&dir_url, cli_dir.path(), &format!("history {gid}")).await;
+    assert!(ok, "{history}");
+    assert!(
+        history.contains(&format!("[image] {media_url}")),
+        "{history}"
+    );
+    let copy = cli_dir.path().join("copy.png");
+    let line = format!("download {media_url} -o {}", copy.display());
+    let (ok, output) = schat_cli(&dir_url, cli_dir.path(), &line).await;
+    assert!(ok, "schat {line}: {output}");
+    assert_eq!(std::fs::read(&copy).expect("the download"), png);
     // Opened as a page, a file is never sniffed into HTML and runs nothing.
     let raw = http
         .send(

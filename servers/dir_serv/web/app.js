@@ -691,8 +691,11 @@
   }
 
   // The user sees the conversation: everything held is read.
+  // (Only while the newest messages are in view: a user reading older
+  // ones has not seen what arrives meanwhile.)
   function markRead(conv) {
     if (document.hidden || state.current !== conv.gid || conv.last <= conv.readSeq) return;
+    if (!atBottom()) return;
     const seq = conv.last;
     conv.readSeq = seq;
     renderConversations();
@@ -917,6 +920,11 @@
     return conv.first > Math.max(1, conv.firstKept);
   }
 
+  function atBottom() {
+    const scroller = $("message-scroll");
+    return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+  }
+
   // Shows the conversation's messages, reusing the rows already built (a
   // playing video keeps playing); a row is built again when its message
   // was recalled or names were learned. Scrolls to the newest only when
@@ -924,7 +932,7 @@
   function renderMessages(conv, toBottom) {
     if (state.current !== conv.gid) return;
     const scroller = $("message-scroll");
-    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+    const nearBottom = atBottom();
     const rows = document.createDocumentFragment();
     const seqs = Array.from(conv.messages.keys()).sort((a, b) => a - b);
     for (const seq of seqs) {
@@ -1349,6 +1357,7 @@
     $("load-older").addEventListener("click", loadOlder);
     $("message-scroll").addEventListener("scroll", () => {
       if ($("message-scroll").scrollTop === 0 && !$("load-older").hidden) loadOlder();
+      if (state.current && atBottom()) markRead(conversation(state.current));
     });
     document.addEventListener("visibilitychange", () => {
       if (state.current) markRead(conversation(state.current));
