@@ -237,11 +237,33 @@ impl Browser {
     /// Sends one DevTools command (to the page once attached) and returns
     /// its result, or the protocol's error.
     pub async fn command(&self, method: &str, params: Value) -> anyhow::Result<Value> {
+        self.command_to(Some(&self.session_id), method, params)
+            .await
+    }
+
+    /// Lets the page save downloads into `dir` (files keep their names).
+    pub async fn allow_downloads(&self, dir: &std::path::Path) -> anyhow::Result<()> {
+        // A browser-wide setting: sent to the browser, not to a page.
+        self.command_to(
+            None,
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn command_to(
+        &self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> anyhow::Result<Value> {
         let process = &self.process;
         let id = process.next_id.fetch_add(1, Ordering::Relaxed);
         let mut message = json!({ "id": id, "method": method, "params": params });
-        if !self.session_id.is_empty() {
-            message["sessionId"] = self.session_id.clone().into();
+        if let Some(session) = session.filter(|session| !session.is_empty()) {
+            message["sessionId"] = session.into();
         }
         let (tx, rx) = oneshot::channel();
         process.pending.lock().expect("pending").insert(id, tx);

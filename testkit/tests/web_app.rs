@@ -577,8 +577,6 @@ async fn a_picture_from_the_browser_reaches_a_browser_a_library_user_and_a_cli_u
         "{src}"
     );
     erin.shot("erin-picture").await;
-    dave.assert_no_policy_violations().await;
-    erin.assert_no_policy_violations().await;
 
     // Carol (the client library) gets the message and the same bytes.
     let picture = next_message(&carol, |m| m.kind == MessageKind::Image as i32)
@@ -620,6 +618,69 @@ async fn a_picture_from_the_browser_reaches_a_browser_a_library_user_and_a_cli_u
         .expect("download");
     assert_eq!(raw.headers["x-content-type-options"], "nosniff");
     assert_eq!(raw.headers["content-security-policy"], "sandbox");
+
+    // A file (a PDF) from dave: erin's page offers it by name and saves
+    // the same bytes, fetched with the token in a header.
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        .to_vec();
+    let pdf_path = dir.path().join("notes.pdf");
+    std::fs::write(&pdf_path, &pdf).expect("write the pdf");
+    let chosen = dave.browser.choose_files("#file-input", &[pdf_path]).await;
+    dave.check(chosen, "choose the pdf");
+    erin.wait(
+        "[...document.querySelectorAll('#message-list li[data-kind=\"FILE\"] button.file')]\
+         .some(b => b.textContent === '⬇ notes.pdf')",
+    )
+    .await;
+    let downloads = tempfile::tempdir().expect("temp dir");
+    let allowed = erin.browser.allow_downloads(downloads.path()).await;
+    erin.check(allowed, "allow downloads");
+    erin.click("#message-list li[data-kind=\"FILE\"] button.file")
+        .await;
+    let saved = downloads.path().join("notes.pdf");
+    let arrived = eventually(Duration::from_secs(10), || async {
+        std::fs::read(&saved).is_ok_and(|bytes| bytes == pdf)
+    })
+    .await;
+    assert!(arrived, "the file was not saved with its bytes");
+
+    // Carol makes erin an admin: erin may now recall dave's picture.
+    let picture_seq: u64 = erin
+        .eval("Number(document.querySelector('#message-list li[data-kind=\"IMAGE\"]').dataset.seq)")
+        .await
+        .as_u64()
+        .expect("a seq");
+    assert_eq!(
+        erin.eval(
+            "!!document.querySelector('#message-list li[data-kind=\"IMAGE\"] button.recall')"
+        )
+        .await,
+        false,
+        "a member may not recall others' messages"
+    );
+    let erin_uid = carol
+        .users(Vec::new(), vec!["erin".to_string()])
+        .await
+        .expect("users")
+        .first()
+        .map(|user| user.uid)
+        .expect("erin");
+    carol
+        .set_role(gid, erin_uid, schat_client::Role::Admin)
+        .await
+        .expect("make erin an admin");
+    erin.wait("document.querySelector('#message-list li[data-kind=\"IMAGE\"] button.recall')")
+        .await;
+    erin.click("#message-list li[data-kind=\"IMAGE\"] button.recall")
+        .await;
+    for page in [&dave, &erin] {
+        page.wait(&format!(
+            "document.querySelector('#message-list li[data-seq=\"{picture_seq}\"]').classList.contains('recalled')"
+        ))
+        .await;
+    }
+    dave.assert_no_policy_violations().await;
+    erin.assert_no_policy_violations().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

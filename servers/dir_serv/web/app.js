@@ -265,7 +265,7 @@
     pingTimer: null,
     reconnectTimer: null,
     sendCounter: 0,
-    namesRev: 0, // bumped when profiles arrive: rows show names again
+    rowsRev: 0, // bumped when names or roles are learned: rows are built again
   };
 
   const conn = new Connection(onPush, onConnectionLost);
@@ -283,6 +283,7 @@
         last: 0, // the highest seq held with nothing missing below it
         first: 0, // the oldest seq held
         firstKept: 1, // the oldest seq the group still keeps
+        role: null, // this user's role in it, once asked (owners and admins recall any message)
         messages: new Map(), // seq -> ChatMessage
         rows: new Map(), // seq -> its row in the page, once shown
         outbox: [], // sends not answered yet
@@ -323,7 +324,7 @@
     try {
       const found = await conn.call({ get_users: { uids } });
       for (const user of found.users) state.users.set(num(user.uid), user);
-      state.namesRev += 1;
+      state.rowsRev += 1;
       for (const uid of uids) {
         state.wantedUsers.delete(uid);
         if (!state.users.has(uid)) state.users.set(uid, { uid, account: "", display_name: "user " + uid });
@@ -776,6 +777,12 @@
     wantUser(num(notice.from_uid));
     renderNotices();
     const kind = notice.kind;
+    const conv = state.convs.get(num(notice.gid));
+    if (conv && kind === pb.NoticeKind.ROLE_CHANGED) {
+      conv.role = notice.role;
+      state.rowsRev += 1;
+      if (state.current === conv.gid) renderMessages(conv, false);
+    }
     if ([pb.NoticeKind.APPROVED, pb.NoticeKind.KICKED, pb.NoticeKind.DISMISSED,
       pb.NoticeKind.INVITED, pb.NoticeKind.ROLE_CHANGED].includes(kind)) {
       refreshConversations().catch(() => {});
@@ -895,8 +902,23 @@
       conv.latest = Math.max(conv.latest, num(page.latest_seq));
       if (!conv.first) conv.first = conv.last + 1;
       await catchUp(conv, conv.latest);
+      await learnRole(conv);
       if (state.current === conv.gid) renderMessages(conv, true);
     });
+  }
+
+  // This user's role in a group: the member page that starts at its uid.
+  async function learnRole(conv) {
+    if (!conv.info || conv.info.kind === pb.GroupKind.DIRECT) return;
+    try {
+      const page = await conn.call({ list_members: { gid: conv.gid, after_uid: state.uid - 1, limit: 1 } });
+      const me = page.members[0];
+      conv.role = me && num(me.uid) === state.uid ? me.role : null;
+      state.rowsRev += 1;
+      if (state.current === conv.gid) renderMessages(conv, false);
+    } catch (err) {
+      // Shown as a member until asked again.
+    }
   }
 
   function renderChatHeader(conv) {
@@ -937,7 +959,7 @@
     const seqs = Array.from(conv.messages.keys()).sort((a, b) => a - b);
     for (const seq of seqs) {
       const message = conv.messages.get(seq);
-      const stamp = (message.recalled ? "recalled-" : "") + state.namesRev;
+      const stamp = (message.recalled ? "recalled-" : "") + state.rowsRev;
       let row = conv.rows.get(seq);
       if (!row || row.dataset.stamp !== stamp) {
         row = messageRow(conv, message);
@@ -979,7 +1001,7 @@
     }
     if (message.media_url) row.append(media(message));
     if (message.text) row.append(el("div", { class: "text", text: message.text }));
-    const mayRecall = mine || (conv.info && num(conv.info.owner_uid) === state.uid);
+    const mayRecall = mine || conv.role === pb.Role.OWNER || conv.role === pb.Role.ADMIN;
     if (mayRecall) {
       row.append(el("button", {
         type: "button",
@@ -1008,14 +1030,43 @@
     const name = message.text || message.media_url.split("/").pop();
     switch (message.kind) {
       case K.IMAGE:
-        return el("a", { href, target: "_blank", rel: "noopener noreferrer" },
-          el("img", { class: "media", src: href, alt: "picture", loading: "lazy" }));
+        return el("img", { class: "media", src: href, alt: "picture", loading: "lazy" });
       case K.VIDEO:
         return el("video", { class: "media", src: href, controls: true, preload: "metadata" });
       case K.VOICE:
         return el("audio", { class: "media", src: href, controls: true, preload: "metadata" });
       default:
-        return el("a", { class: "file", href, download: name, target: "_blank", rel: "noopener noreferrer", text: "⬇ " + name });
+        return el("button", {
+          type: "button",
+          class: "file link",
+          text: "⬇ " + name,
+          onclick: () => download(message.media_url, name),
+        });
+    }
+  }
+
+  // Saves a file with the token in a header, not in an address the
+  // browser would show or keep in its history.
+  async function download(mediaUrl, name) {
+    const parts = FILE_URL.exec(mediaUrl || "");
+    const server = parts && state.files.get(Number(parts[1]));
+    if (!server) return;
+    try {
+      const answer = await fetch(server.url + mediaUrl, {
+        headers: { Authorization: "Bearer " + state.fileToken },
+      });
+      if (!answer.ok) {
+        const body = await answer.json().catch(() => ({}));
+        throw new Error(body.error || "the file server answered " + answer.status);
+      }
+      const url = URL.createObjectURL(await answer.blob());
+      const link = el("a", { href: url, download: name, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      banner("Download failed: " + explain(err), true);
     }
   }
 
