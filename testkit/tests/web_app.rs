@@ -380,6 +380,7 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
 
     direct_conversation(&alice, &bob).await;
     bob.shot("bob-direct").await;
+    members(&alice, &bob, gid).await;
     alice.assert_no_policy_violations().await;
     bob.assert_no_policy_violations().await;
 }
@@ -447,6 +448,69 @@ async fn schat_cli(dir_url: &str, home: &std::path::Path, line: &str) -> (bool, 
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status.success(), text)
+}
+
+/// The owner sees the members and may remove bob; bob leaves by himself,
+/// is invited back by account name, joins, and is removed.
+async fn members(alice: &Page, bob: &Page, gid: u64) {
+    let in_list =
+        |gid: u64| format!("document.querySelector('#conversations li[data-gid=\"{gid}\"]')");
+    alice.open_conversation(gid).await;
+    alice.click("#show-members").await;
+    alice
+        .wait("document.querySelectorAll('#member-list li.member').length === 2")
+        .await;
+    let rows = alice
+        .eval(
+            "[...document.querySelectorAll('#member-list li.member')].map(li => \
+             [li.querySelector('.name').textContent, li.querySelector('.role').textContent, \
+              !!li.querySelector('button.kick')])",
+        )
+        .await;
+    assert_eq!(
+        rows,
+        serde_json::json!([[XSS_NAME, "owner", false], ["Bob", "member", true]])
+    );
+    alice.shot("alice-members").await;
+
+    // Bob leaves.
+    bob.open_conversation(gid).await;
+    bob.click("#show-members").await;
+    bob.wait(
+        "!document.getElementById('leave-group').hidden && document.getElementById('invite-form').hidden",
+    )
+    .await;
+    bob.click("#leave-group").await;
+    bob.wait(&format!("!{}", in_list(gid))).await;
+    alice.click("#back-to-chat").await;
+    alice.wait_text("Bob left").await;
+    alice
+        .wait("document.getElementById('chat-info').textContent.includes('1 member')")
+        .await;
+
+    // Invited back, he may join although the group wants approval.
+    alice.click("#show-members").await;
+    alice.fill("#invite-account", "bob").await;
+    alice.click("#invite-submit").await;
+    alice
+        .wait("document.getElementById('banner').textContent.startsWith('Invited Bob')")
+        .await;
+    bob.click("#open-join").await;
+    bob.fill("#join-gid", &gid.to_string()).await;
+    bob.click("#join-submit").await;
+    bob.wait(&in_list(gid)).await;
+
+    // And removed.
+    alice.click("#back-to-chat").await;
+    alice.click("#show-members").await;
+    alice
+        .wait("document.querySelectorAll('#member-list li.member').length === 2")
+        .await;
+    alice.click("#member-list li.member button.kick").await;
+    alice
+        .wait("document.querySelectorAll('#member-list li.member').length === 1")
+        .await;
+    bob.wait(&format!("!{}", in_list(gid))).await;
 }
 
 /// The first message pushed to `client` within 10 s that `wanted` takes.

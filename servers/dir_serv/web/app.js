@@ -351,7 +351,7 @@
   }
 
   function showPane(pane) {
-    for (const id of ["empty-view", "chat-view", "new-group-view", "join-view", "direct-view", "notices-view"]) {
+    for (const id of ["empty-view", "chat-view", "new-group-view", "join-view", "direct-view", "members-view", "notices-view"]) {
       $(id).hidden = id !== pane;
     }
     if (pane !== "chat-view") state.current = 0;
@@ -936,6 +936,7 @@
       if (num(info.owner_uid) === state.uid) parts.push("you own it");
     }
     $("chat-info").textContent = parts.join(" · ");
+    $("show-members").hidden = info.kind === pb.GroupKind.DIRECT;
   }
 
   function olderAvailable(conv) {
@@ -1276,6 +1277,93 @@
     }
   }
 
+  // ---- A group's members: the list, inviting, removing, leaving. ----
+
+  const MEMBERS_SHOWN_MAX = 2000;
+
+  async function showMembers(gid) {
+    const conv = state.convs.get(gid);
+    if (!conv || !conv.info) return;
+    showPane("members-view");
+    $("members-title").textContent = convName(conv) + " — members";
+    const R = pb.Role;
+    const manager = conv.role === R.OWNER || conv.role === R.ADMIN;
+    $("invite-form").hidden = !manager;
+    $("leave-group").hidden = conv.role === R.OWNER;
+    $("back-to-chat").onclick = () => openConversation(gid);
+    $("invite-form").onsubmit = (event) => invite(event, gid);
+    $("leave-group").onclick = () => leave(gid);
+    const list = clear($("member-list"));
+    try {
+      const members = [];
+      let after = 0;
+      do {
+        const page = await conn.call({ list_members: { gid, after_uid: after, limit: 200 } });
+        members.push(...page.members);
+        after = num(page.next_after_uid);
+      } while (after && members.length < MEMBERS_SHOWN_MAX);
+      await learnUsers(members.map((m) => num(m.uid)));
+      for (const member of members) {
+        const uid = num(member.uid);
+        const removable = manager && uid !== state.uid && member.role !== R.OWNER &&
+          (conv.role === R.OWNER || member.role === R.MEMBER);
+        list.append(el("li", { class: "member", "data-uid": uid },
+          el("span", { class: "name", text: userName(uid) }),
+          el("span", { class: "hint role", text: (R[member.role] || "").toLowerCase() }),
+          removable ? el("button", { type: "button", class: "kick", text: "Remove", onclick: () => kick(gid, uid) }) : null));
+      }
+    } catch (err) {
+      list.append(el("li", { class: "error", text: explain(err) }));
+    }
+  }
+
+  // Profiles of `uids` not known yet, 100 a request.
+  async function learnUsers(uids) {
+    const missing = uids.filter((uid) => !state.users.has(uid));
+    for (let i = 0; i < missing.length; i += 100) {
+      const found = await conn.call({ get_users: { uids: missing.slice(i, i + 100) } });
+      for (const user of found.users) state.users.set(num(user.uid), user);
+    }
+  }
+
+  async function invite(event, gid) {
+    event.preventDefault();
+    const account = $("invite-account").value.trim().toLowerCase();
+    try {
+      const found = await conn.call({ get_users: { accounts: [account] } });
+      const user = found.users[0];
+      if (!user) {
+        banner("There is no user " + account + ".", true);
+        return;
+      }
+      await conn.call({ invite: { gid, uid: num(user.uid) } });
+      $("invite-form").reset();
+      banner("Invited " + (user.display_name || user.account) + ": they may join now.", false);
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
+  async function kick(gid, uid) {
+    try {
+      await conn.call({ kick_member: { gid, uid } });
+      await showMembers(gid);
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
+  async function leave(gid) {
+    try {
+      await conn.call({ quit_group: { gid } });
+      state.convs.delete(gid);
+      showPane("empty-view");
+      await refreshConversations();
+    } catch (err) {
+      banner(explain(err), true);
+    }
+  }
+
   // The direct conversation with the user of that account (created on
   // first open; the other user sees it once a message is sent).
   async function openDirect(event) {
@@ -1394,6 +1482,7 @@
     $("open-new-group").addEventListener("click", () => showPane("new-group-view"));
     $("open-join").addEventListener("click", showJoin);
     $("open-direct").addEventListener("click", () => showPane("direct-view"));
+    $("show-members").addEventListener("click", () => showMembers(state.current));
     $("direct-form").addEventListener("submit", openDirect);
     $("open-notices").addEventListener("click", () => { showPane("notices-view"); renderNotices(); });
     $("clear-notices").addEventListener("click", clearNotices);
