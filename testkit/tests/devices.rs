@@ -410,6 +410,8 @@ async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
     register(&cluster, "judy").await;
     let (phone, _) = device(&cluster, 1, "judy", "phone", DeviceKind::Phone).await;
     let (desktop, _) = device(&cluster, 2, "judy", "desk", DeviceKind::Desktop).await;
+    // A second session on the desktop's logic: both are refreshed at once.
+    let (tablet, _) = device(&cluster, 2, "judy", "tablet", DeviceKind::Phone).await;
     let http = HttpClient::default();
     let url = cluster.http_url("dir_serv-1");
     let ready = eventually(Duration::from_secs(5), || async {
@@ -431,6 +433,7 @@ async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
         .unwrap();
     let phone_file_token = file_token(&phone);
     let desktop_file_token = file_token(&desktop);
+    let tablet_file_token = file_token(&tablet);
     files
         .download(&phone_file_token, &uploaded.url, None)
         .await
@@ -456,6 +459,17 @@ async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
         .download(&file_token(&desktop), &uploaded.url, None)
         .await
         .unwrap();
+    let refreshed = eventually(Duration::from_secs(5), || async {
+        file_token(&tablet) != tablet_file_token
+    })
+    .await;
+    assert!(refreshed, "the tablet got no fresh file token");
+    files
+        .download(&file_token(&tablet), &uploaded.url, None)
+        .await
+        .unwrap();
+    // One token signed for the user's sessions on that logic.
+    assert_eq!(file_token(&tablet), file_token(&desktop));
 }
 
 /// A token from before devices (`v1.`, no device stamp): it logs in as the

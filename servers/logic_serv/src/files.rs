@@ -153,10 +153,10 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
             _ = tick.tick() => {}
         }
         let due = logic.sessions.file_tokens_due(now_ms() + ttl_ms / 2);
-        for (uid, user) in due {
+        for (uid, sessions) in due {
             // A logout of another device since this one logged in was
             // minutes ago at least (its RefreshFileTokens gave a token then).
-            if let Err(err) = push_token(&logic, uid, user, 0).await {
+            if let Err(err) = push_token(&logic, uid, &sessions, 0).await {
                 warn!(logic.log, "Cannot refresh file tokens"; "error" => %err);
                 logic
                     .node
@@ -172,21 +172,24 @@ pub async fn refresh_tokens(logic: Arc<Logic>) {
 /// issued up to `revoked_at_ms`: every session of the user here gets a
 /// fresh one now.
 pub async fn on_refresh(logic: Arc<Logic>, uid: u64, revoked_at_ms: u64) {
-    for user in logic.sessions.of_user(uid) {
-        if let Err(err) = push_token(&logic, uid, user, revoked_at_ms).await {
-            warn!(logic.log, "Cannot replace a voided file token"; "uid" => uid, "error" => %err);
-            return;
-        }
+    let sessions = logic.sessions.of_user(uid);
+    if let Err(err) = push_token(&logic, uid, &sessions, revoked_at_ms).await {
+        warn!(logic.log, "Cannot replace a voided file token"; "uid" => uid, "error" => %err);
     }
 }
 
-/// Issues a file token for the session `user` of `uid` and pushes it.
+/// Issues one file token for `uid` (a file token names the user, not the
+/// session) and pushes it to `sessions`, the user's sessions here that
+/// need one.
 async fn push_token(
     logic: &Logic,
     uid: u64,
-    user: UserSession,
+    sessions: &[UserSession],
     revoked_at_ms: u64,
 ) -> Result<(), CallError> {
+    if sessions.is_empty() {
+        return Ok(());
+    }
     let (token, expires_at_ms) = issue(logic, uid, revoked_at_ms).await?;
     let frame = ServerMessage::push(Push::FileToken(FileToken {
         token,
@@ -194,7 +197,7 @@ async fn push_token(
     }))
     .encode_frame();
     let deliver = Deliver {
-        conn_ids: vec![user.conn_id],
+        conn_ids: sessions.iter().map(|user| user.conn_id).collect(),
         frame,
     };
     if logic
@@ -205,9 +208,11 @@ async fn push_token(
         )
         .is_ok()
     {
-        logic
-            .sessions
-            .set_file_token_expiry(uid, user.session_id, expires_at_ms);
+        for user in sessions {
+            logic
+                .sessions
+                .set_file_token_expiry(uid, user.session_id, expires_at_ms);
+        }
     }
     Ok(())
 }

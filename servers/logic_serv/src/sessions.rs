@@ -141,18 +141,21 @@ impl Sessions {
             .unwrap_or_default()
     }
 
-    /// Sessions whose file token expires before `before_ms`.
-    pub fn file_tokens_due(&self, before_ms: u64) -> Vec<(u64, UserSession)> {
+    /// Users with sessions whose file token expires before `before_ms`,
+    /// and those sessions.
+    pub fn file_tokens_due(&self, before_ms: u64) -> Vec<(u64, SmallVec<[UserSession; 1]>)> {
         let mut due = Vec::new();
         for sessions in self.by_uid.iter() {
-            due.extend(
-                sessions
-                    .iter()
-                    .filter(|user| {
-                        user.file_token_expires_ms != 0 && user.file_token_expires_ms < before_ms
-                    })
-                    .map(|user| (*sessions.key(), *user)),
-            );
+            let expiring: SmallVec<[UserSession; 1]> = sessions
+                .iter()
+                .filter(|user| {
+                    user.file_token_expires_ms != 0 && user.file_token_expires_ms < before_ms
+                })
+                .copied()
+                .collect();
+            if !expiring.is_empty() {
+                due.push((*sessions.key(), expiring));
+            }
         }
         due
     }
