@@ -35,12 +35,7 @@ const FILES: &[Embedded] = &[
         REVALIDATE,
         include_bytes!("../assets/app.js"),
     ),
-    Embedded::new(
-        "/assets/dom.js",
-        JS,
-        REVALIDATE,
-        include_bytes!("../assets/dom.js"),
-    ),
+    Embedded::new("/assets/dom.js", JS, REVALIDATE, embedded::DOM_JS),
     Embedded::new(
         "/assets/app.css",
         CSS,
@@ -81,25 +76,11 @@ pub fn paths() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use schat_runtime::http::embedded::references;
 
     fn text(path: &str) -> &'static str {
         let asset = asset(path).unwrap_or_else(|| panic!("{path} is embedded"));
         std::str::from_utf8(asset.body).expect("text asset is UTF-8")
-    }
-
-    /// The `src="..."` and `href="..."` values of a page.
-    fn references(html: &str) -> Vec<&str> {
-        let mut found = Vec::new();
-        for attr in ["src=\"", "href=\""] {
-            let mut rest = html;
-            while let Some(at) = rest.find(attr) {
-                rest = &rest[at + attr.len()..];
-                let end = rest.find('"').expect("closed attribute");
-                found.push(&rest[..end]);
-                rest = &rest[end..];
-            }
-        }
-        found
     }
 
     #[test]

@@ -161,6 +161,25 @@ impl Page {
         .await;
     }
 
+    /// Asks to join group `gid` from the Join pane (`note` for the owner).
+    async fn join(&self, gid: u64, note: &str) {
+        self.click("#open-join").await;
+        self.fill("#join-gid", &gid.to_string()).await;
+        if !note.is_empty() {
+            self.fill("#join-note", note).await;
+        }
+        self.click("#join-submit").await;
+    }
+
+    /// Joins an open group and waits until its conversation is open.
+    async fn join_and_open(&self, gid: u64) {
+        self.join(gid, "").await;
+        self.wait(&format!(
+            "document.querySelector('#conversations li.current')?.dataset.gid === '{gid}'"
+        ))
+        .await;
+    }
+
     async fn send(&self, text: &str) {
         self.fill("#message-text", text).await;
         self.click("#send").await;
@@ -246,10 +265,7 @@ async fn two_browser_users_apply_approve_and_chat_and_markup_stays_text() {
     );
 
     // Bob applies; alice approves from her notices.
-    bob.click("#open-join").await;
-    bob.fill("#join-gid", &gid.to_string()).await;
-    bob.fill("#join-note", "let me in <b>please</b>").await;
-    bob.click("#join-submit").await;
+    bob.join(gid, "let me in <b>please</b>").await;
     bob.wait("document.getElementById('banner').textContent.includes('Application sent')")
         .await;
     alice
@@ -495,9 +511,7 @@ async fn members(alice: &Page, bob: &Page, gid: u64) {
     alice
         .wait("document.getElementById('banner').textContent.startsWith('Invited Bob')")
         .await;
-    bob.click("#open-join").await;
-    bob.fill("#join-gid", &gid.to_string()).await;
-    bob.click("#join-submit").await;
+    bob.join(gid, "").await;
     bob.wait(&in_list(gid)).await;
 
     // And removed.
@@ -604,13 +618,7 @@ async fn a_picture_from_the_browser_reaches_a_browser_a_library_user_and_a_cli_u
     dave.register("dave", "Dave").await;
     erin.register("erin", "Erin").await;
     for page in [&dave, &erin] {
-        page.click("#open-join").await;
-        page.fill("#join-gid", &gid.to_string()).await;
-        page.click("#join-submit").await;
-        page.wait(&format!(
-            "document.querySelector('#conversations li.current')?.dataset.gid === '{gid}'"
-        ))
-        .await;
+        page.join_and_open(gid).await;
     }
 
     let png = red_png(40, 30);
@@ -769,14 +777,7 @@ async fn the_page_reconnects_after_its_conn_serv_restarts_and_catches_up() {
     }
     let grace = Page::open(&cluster, "grace").await;
     grace.register("grace", "Grace").await;
-    grace.click("#open-join").await;
-    grace.fill("#join-gid", &gid.to_string()).await;
-    grace.click("#join-submit").await;
-    grace
-        .wait(&format!(
-            "document.querySelector('#conversations li.current')?.dataset.gid === '{gid}'"
-        ))
-        .await;
+    grace.join_and_open(gid).await;
     grace.wait_text("old message 70").await;
     // The newest page only, then older pages on request.
     let shown = grace.texts().await;

@@ -21,30 +21,10 @@
   const RECONNECT_MAX_MS = 5000;
   const FILE_URL = /^\/f\/(\d{1,9})\/(g|ga|u)(\d{1,20})\/([0-9a-f]{64})\.([a-z0-9]{1,10})$/;
 
-  // ---- DOM helpers: text only. ----
+  // ---- DOM helpers (dom.js, shared with the console): text only. ----
 
+  const { el, clear, fmtBytes } = window.schatDom;
   const $ = (id) => document.getElementById(id);
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else if (name === "text") node.textContent = String(value);
-      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    return node;
-  }
 
   function num(value) {
     if (typeof value === "number") return value;
@@ -64,12 +44,6 @@
     const time = pad(d.getHours()) + ":" + pad(d.getMinutes());
     if (d.toDateString() === today.toDateString()) return time;
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + time;
-  }
-
-  function fmtBytes(n) {
-    if (n < 1024) return n + " B";
-    if (n < 1024 * 1024) return (n / 1024).toFixed(1) + " KiB";
-    return (n / 1024 / 1024).toFixed(1) + " MiB";
   }
 
   function randomId(bytes) {
@@ -1326,16 +1300,25 @@
     }
   }
 
+  // The profile of the user with the account typed in `input`; null
+  // (and the user told) when there is none.
+  async function userByAccount(input) {
+    const account = $(input).value.trim().toLowerCase();
+    const found = await conn.call({ get_users: { accounts: [account] } });
+    const user = found.users[0];
+    if (!user) {
+      banner("There is no user " + account + ".", true);
+      return null;
+    }
+    state.users.set(num(user.uid), user);
+    return user;
+  }
+
   async function invite(event, gid) {
     event.preventDefault();
-    const account = $("invite-account").value.trim().toLowerCase();
     try {
-      const found = await conn.call({ get_users: { accounts: [account] } });
-      const user = found.users[0];
-      if (!user) {
-        banner("There is no user " + account + ".", true);
-        return;
-      }
+      const user = await userByAccount("invite-account");
+      if (!user) return;
       await conn.call({ invite: { gid, uid: num(user.uid) } });
       $("invite-form").reset();
       banner("Invited " + (user.display_name || user.account) + ": they may join now.", false);
@@ -1368,15 +1351,9 @@
   // first open; the other user sees it once a message is sent).
   async function openDirect(event) {
     event.preventDefault();
-    const account = $("direct-account").value.trim().toLowerCase();
     try {
-      const found = await conn.call({ get_users: { accounts: [account] } });
-      const user = found.users[0];
-      if (!user) {
-        banner("There is no user " + account + ".", true);
-        return;
-      }
-      state.users.set(num(user.uid), user);
+      const user = await userByAccount("direct-account");
+      if (!user) return;
       const group = await conn.call({ open_direct: { uid: num(user.uid) } });
       $("direct-form").reset();
       const conv = conversation(num(group.gid));

@@ -4,31 +4,17 @@
 //! cluster's own servers only.
 
 use super::*;
+use schat_runtime::http::embedded::references;
 
 fn text(path: &str) -> &'static str {
     let file = embedded::find(FILES, path).unwrap_or_else(|| panic!("{path} is embedded"));
     std::str::from_utf8(file.body).expect("text file is UTF-8")
 }
 
-/// The `src="..."` and `href="..."` values of a page.
-fn references(html: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    for attr in ["src=\"", "href=\""] {
-        let mut rest = html;
-        while let Some(at) = rest.find(attr) {
-            rest = &rest[at + attr.len()..];
-            let end = rest.find('"').expect("closed attribute");
-            found.push(&rest[..end]);
-            rest = &rest[end..];
-        }
-    }
-    found
-}
-
 #[test]
 fn every_file_the_page_loads_is_embedded_and_local() {
     let refs = references(text("/"));
-    assert_eq!(refs.len(), 4, "styles and three scripts: {refs:?}");
+    assert_eq!(refs.len(), 5, "styles and four scripts: {refs:?}");
     for reference in refs {
         // Relative, so the app also works under a path behind a proxy.
         assert!(
@@ -68,18 +54,19 @@ fn the_page_has_no_inline_script_style_or_handlers() {
 
 #[test]
 fn the_script_never_turns_strings_into_markup_or_code() {
-    let script = text("/app/app.js");
-    for sink in [
-        "innerHTML",
-        "outerHTML",
-        "insertAdjacentHTML",
-        "document.write",
-        "eval(",
-        "new Function",
-        "setTimeout(\"",
-        "createContextualFragment",
-    ] {
-        assert!(!script.contains(sink), "app.js uses {sink}");
+    for script in [text("/app/app.js"), text("/app/dom.js")] {
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+            "setTimeout(\"",
+            "createContextualFragment",
+        ] {
+            assert!(!script.contains(sink), "the page's script uses {sink}");
+        }
     }
     let generated = text("/app/client_proto.js");
     assert!(!generated.contains("eval(") && !generated.contains("Function("));

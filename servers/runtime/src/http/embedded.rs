@@ -17,6 +17,11 @@ use sha2::{Digest, Sha256};
 
 use super::{full, Response};
 
+/// `window.schatDom`: the DOM helpers (elements built from text only) and
+/// formatters the console and the web app share; each serves it among its
+/// own files.
+pub const DOM_JS: &[u8] = include_bytes!("dom.js");
+
 /// Our own files change with each build: the browser asks again each time
 /// (they are small).
 pub const REVALIDATE: &str = "no-cache";
@@ -120,6 +125,22 @@ impl Embedded {
 pub fn find<'a>(files: &'a [Embedded], path: &str) -> Option<&'a Embedded> {
     let path = path.split_once('?').map_or(path, |(path, _)| path);
     files.iter().find(|file| file.path == path)
+}
+
+/// The `src="..."` and `href="..."` values of an HTML page, in order, for
+/// checks that everything a page loads is embedded beside it.
+pub fn references(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attr) {
+            rest = &rest[at + attr.len()..];
+            let Some(end) = rest.find('"') else { break };
+            found.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    found
 }
 
 /// A file's ETag, and its gzipped body with that form's own ETag when

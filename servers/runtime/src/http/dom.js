@@ -1,5 +1,7 @@
-// The console's DOM and formatting helpers, shared by app.js. Text only:
-// values become text nodes and attributes, never markup.
+// DOM and formatting helpers of the cluster's pages (the console's
+// app.js and the web app's), served by manage_serv and dir_serv from
+// schat_runtime::http::embedded::DOM_JS. Text only: values become text
+// nodes and attributes, never markup.
 "use strict";
 
 window.schatDom = (function () {
