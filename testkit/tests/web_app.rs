@@ -1061,3 +1061,44 @@ async fn two_tabs_of_one_browser_hand_the_session_over_without_logging_out() {
     first.assert_no_policy_violations().await;
     second.assert_no_policy_violations().await;
 }
+
+/// Messages typed faster than the send rate are sent again until stored:
+/// each once, in the order typed, none left "not sent".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_over_the_send_rate_are_stored_once_each_in_the_order_typed() {
+    let mut spec = spec();
+    spec.chat.send_rate_per_sec = 2;
+    spec.chat.send_burst = 2;
+    let cluster = TestCluster::start(spec).await.expect("cluster");
+    ready(&cluster).await;
+    let (kate, _, _) = cluster.user(2, "kate").await.expect("kate");
+    let gid = group_with(&kate, JoinPolicy::Open, &[]).await;
+    let leo = Page::open(&cluster, "leo").await;
+    leo.register("leo", "Leo").await;
+    leo.join_and_open(gid).await;
+    let typed: Vec<String> = (1..=6).map(|n| format!("quick {n}")).collect();
+    for text in &typed {
+        leo.send(text).await;
+    }
+    leo.wait_text("quick 6").await;
+    leo.wait("!document.querySelector('#message-list li.pending')")
+        .await;
+    assert_eq!(leo.texts().await, typed);
+    let log = leo.browser.console_log();
+    assert!(
+        log.iter()
+            .any(|line| line.contains("again in") && line.contains("RATE_LIMITED")),
+        "no send was refused for the rate: {log:#?}"
+    );
+    let stored: Vec<String> = kate
+        .pull(gid, 1, 0)
+        .await
+        .expect("pull")
+        .messages
+        .into_iter()
+        .filter(|m| m.kind == MessageKind::Text as i32)
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(stored, typed, "stored once each, in order");
+    leo.assert_no_policy_violations().await;
+}

@@ -506,15 +506,27 @@
     sendOutboxes();
   }
 
-  // Sends what was not answered before, one message at a time (a burst
-  // would pass the send rate).
-  async function sendOutboxes() {
-    for (const conv of Array.from(state.convs.values())) {
-      for (const pending of conv.outbox.slice()) {
-        if (!state.online) return;
-        if (pending.state === "waiting") await transmit(conv, pending);
+  // Sends again what was not answered before (at once: the back-off was
+  // for the connection that is gone).
+  function sendOutboxes() {
+    for (const conv of state.convs.values()) {
+      const head = conv.outbox.find((p) => p.state === "waiting");
+      if (head && head.retryTimer) {
+        clearTimeout(head.retryTimer);
+        head.retryTimer = null;
       }
+      pump(conv);
     }
+  }
+
+  // A conversation's sends go one at a time, in the order typed: the next
+  // waits until the one before is stored (or refused for good), also
+  // while that one waits to be sent again.
+  function pump(conv) {
+    if (state.convs.get(conv.gid) !== conv) return; // logged out since
+    const head = conv.outbox.find((p) => p.state === "waiting");
+    if (!head || head.inFlight || head.retryTimer || !state.online) return;
+    transmit(conv, head);
   }
 
   // my_groups, one call at a time: a call asked for while one runs makes
@@ -1097,7 +1109,7 @@
     }, fields);
     conv.outbox.push(pending);
     renderMessages(conv, true);
-    transmit(conv, pending);
+    pump(conv);
   }
 
   // Sends (or sends again, with the same client_msg_id) one message. An
@@ -1105,7 +1117,7 @@
   // is sent again after the next login; the server then answers with the
   // original seq.
   async function transmit(conv, pending) {
-    if (pending.inFlight) return;
+    if (pending.inFlight || !conv.outbox.includes(pending)) return;
     pending.inFlight = true;
     try {
       const sent = await conn.call({
@@ -1139,7 +1151,13 @@
         pending.state = "waiting";
         pending.tries = (pending.tries || 0) + 1;
         const delay = Math.min(10000, 1000 * pending.tries);
-        if (state.online) setTimeout(() => transmit(conv, pending), delay);
+        console.info("send " + pending.clientMsgId + " again in " + delay + " ms: " + (err.message || String(err)));
+        if (state.online) {
+          pending.retryTimer = setTimeout(() => {
+            pending.retryTimer = null;
+            pump(conv);
+          }, delay);
+        }
       } else {
         pending.state = "failed";
         pending.error = explain(err);
@@ -1147,6 +1165,7 @@
       renderMessages(conv, false);
     } finally {
       pending.inFlight = false;
+      pump(conv);
     }
   }
 
