@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use schat_client::{Client, ClientOptions};
+use schat_client::files::{Directory, Files};
+use schat_client::{Client, ClientOptions, HttpClient};
 use schat_proto::server::CommandResult;
 use schat_runtime::config::{
     AuthConfig, ChatConfig, ClusterConfig, DirectoryConfig, FilesConfig, HttpConfig, Limits,
@@ -542,6 +543,29 @@ impl TestCluster {
             .ok()
             .and_then(ProcConfig::addr)
             .unwrap_or_default()
+    }
+
+    /// dir_serv-1's answer, asked with `http`, once it lists every file
+    /// server live (and a conn_serv); panics after 10 s.
+    pub async fn directory_with(&self, http: &HttpClient) -> Directory {
+        let url = self.http_url("dir_serv-1");
+        let ready = crate::eventually(Duration::from_secs(10), || async {
+            Directory::lookup(http, &url)
+                .await
+                .is_ok_and(|dir| dir.file_servers.values().all(|server| server.up))
+        })
+        .await;
+        assert!(ready, "the directory did not list live file servers");
+        Directory::lookup(http, &url)
+            .await
+            .expect("the directory answered a moment ago")
+    }
+
+    /// Uploads and downloads through the file servers dir_serv-1 lists,
+    /// once they are all live.
+    pub async fn files(&self) -> Files {
+        let http = HttpClient::default();
+        self.directory_with(&http).await.files(http)
     }
 
     /// A client connected to set `set` (1-based).

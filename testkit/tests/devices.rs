@@ -399,8 +399,8 @@ async fn a_device_token_keeps_working_across_reconnects_and_other_logins() {
 
 #[tokio::test]
 async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
-    use schat_client::files::{Directory, UploadTarget};
-    use schat_client::{ClientError, HttpClient};
+    use schat_client::files::UploadTarget;
+    use schat_client::ClientError;
     let spec = ClusterSpec {
         file_servs: 1,
         dirs: 1,
@@ -412,16 +412,7 @@ async fn an_ended_device_loses_its_file_token_and_the_others_get_fresh_ones() {
     let (desktop, _) = device(&cluster, 2, "judy", "desk", DeviceKind::Desktop).await;
     // A second session on the desktop's logic: both are refreshed at once.
     let (tablet, _) = device(&cluster, 2, "judy", "tablet", DeviceKind::Phone).await;
-    let http = HttpClient::default();
-    let url = cluster.http_url("dir_serv-1");
-    let ready = eventually(Duration::from_secs(5), || async {
-        Directory::lookup(&http, &url)
-            .await
-            .is_ok_and(|dir| dir.file_servers.values().any(|server| server.up))
-    })
-    .await;
-    assert!(ready, "no live file server listed");
-    let files = Directory::lookup(&http, &url).await.unwrap().files(http);
+    let files = cluster.files().await;
     let uploaded = files
         .upload(
             &file_token(&desktop),

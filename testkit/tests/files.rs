@@ -30,25 +30,6 @@ fn spec() -> ClusterSpec {
     }
 }
 
-/// The directory's answer once every conn_serv reported and every file
-/// server is live.
-async fn directory(http: &HttpClient, cluster: &TestCluster) -> Directory {
-    let url = cluster.http_url("dir_serv-1");
-    let ready = eventually(Duration::from_secs(5), || async {
-        Directory::lookup(http, &url)
-            .await
-            .is_ok_and(|dir| dir.file_servers.values().all(|server| server.up))
-    })
-    .await;
-    assert!(ready, "the directory did not list live file servers");
-    Directory::lookup(http, &url).await.unwrap()
-}
-
-async fn files_of(cluster: &TestCluster) -> Files {
-    let http = HttpClient::default();
-    directory(&http, cluster).await.files(http)
-}
-
 /// Uploads `content` as `client`; the upload must succeed.
 async fn put(files: &Files, client: &Client, target: UploadTarget, content: Bytes) -> Uploaded {
     files
@@ -67,7 +48,7 @@ async fn alice_alone(files: FilesConfig) -> (TestCluster, Files, Client, u64) {
     })
     .await
     .unwrap();
-    let file_client = files_of(&cluster).await;
+    let file_client = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
     (cluster, file_client, alice, gid)
@@ -139,7 +120,7 @@ async fn gone(files: &Files, client: &Client, path: &str) -> bool {
 #[tokio::test]
 async fn image_message_reaches_another_member_byte_for_byte() {
     let cluster = TestCluster::start(spec()).await.unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
     let (carol, _, _) = cluster.user(2, "carol").await.unwrap();
@@ -235,7 +216,7 @@ async fn image_message_reaches_another_member_byte_for_byte() {
 #[tokio::test]
 async fn files_are_released_when_nothing_references_them() {
     let cluster = TestCluster::start(spec()).await.unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
     let gid = group_of(&alice, &[&bob]).await;
@@ -352,7 +333,7 @@ async fn bad_requests_get_a_clear_4xx_and_store_nothing() {
     })
     .await
     .unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let base = cluster.http_url("file_serv-1");
     let http = HttpClient::default();
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
@@ -555,7 +536,7 @@ async fn a_moved_directory_serves_the_same_urls() {
     })
     .await
     .unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
     let content = png(50_000, 8);
@@ -637,7 +618,7 @@ async fn https_with_a_self_signed_certificate() {
     let untrusted = Directory::lookup(&HttpClient::default(), &dir_url).await;
     assert!(untrusted.is_err(), "{untrusted:?}");
     let dir_http = HttpClient::with_ca_file(&cluster.ca_file("dir_serv-1")).unwrap();
-    let dir = directory(&dir_http, &cluster).await;
+    let dir = cluster.directory_with(&dir_http).await;
     assert!(dir.file_servers[&1].url.starts_with("https://"));
     let http = HttpClient::with_ca_file(&cluster.ca_file("file_serv-1")).unwrap();
     let files = dir.files(http);
@@ -676,7 +657,7 @@ async fn a_release_that_crosses_a_new_reference_deletes_nothing() {
     })
     .await
     .unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let (bob, _, _) = cluster.user(2, "bob").await.unwrap();
     let gid = group_of(&alice, &[&bob]).await;
@@ -813,7 +794,7 @@ async fn a_stalled_upload_gets_408_and_is_not_held_against_the_sender() {
     })
     .await
     .unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
     let good = put(&files, &alice, UploadTarget::Chat(gid), png(100, 1)).await;
@@ -919,7 +900,7 @@ async fn logout_and_a_kick_end_file_access_at_once() {
     // the user again.
     cluster.stop("file_serv-1").await.unwrap();
     cluster.restart("file_serv-1").await.unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     assert_eq!(
         status(files.download(&alice_token, &uploaded.url, None).await),
         401
@@ -949,7 +930,7 @@ async fn the_history_retention_releases_the_files_of_what_it_deletes() {
     })
     .await
     .unwrap();
-    let files = files_of(&cluster).await;
+    let files = cluster.files().await;
     let (alice, _, _) = cluster.user(1, "alice").await.unwrap();
     let gid = group_of(&alice, &[]).await;
     let kept = put(&files, &alice, UploadTarget::Chat(gid), png(1_000, 21)).await;

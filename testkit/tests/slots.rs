@@ -11,10 +11,10 @@
 
 use std::time::Duration;
 
-use schat_client::files::{Directory, UploadTarget};
+use schat_client::files::UploadTarget;
 use schat_client::{
-    ClientError, CreateGroupRequest, HttpClient, JoinPolicy, MessageKind, Privacy, ProfileUpdate,
-    ResultCode, Role, SendMessageRequest,
+    ClientError, CreateGroupRequest, JoinPolicy, MessageKind, Privacy, ProfileUpdate, ResultCode,
+    Role, SendMessageRequest,
 };
 use schat_runtime::config::{ChatConfig, FilesConfig};
 use schat_testkit::{eventually, file_token, png, ClusterSpec, RedisMode, TestCluster};
@@ -129,16 +129,7 @@ async fn every_storage_path_stays_within_one_slot() {
     assert!(!ann.my_groups().await.unwrap().is_empty());
 
     // Files: an image message, recalled (its file released and checked).
-    let http = HttpClient::default();
-    let url = cluster.http_url("dir_serv-1");
-    let ready = eventually(Duration::from_secs(5), || async {
-        Directory::lookup(&http, &url)
-            .await
-            .is_ok_and(|dir| dir.file_servers.values().all(|server| server.up))
-    })
-    .await;
-    assert!(ready, "no live file server");
-    let files = Directory::lookup(&http, &url).await.unwrap().files(http);
+    let files = cluster.files().await;
     let image = files
         .upload(
             &file_token(&ann),

@@ -223,17 +223,9 @@ fn spec() -> ClusterSpec {
     }
 }
 
-/// Waits until the directory hands out a conn_serv and the file server.
+/// Waits until the directory hands out a conn_serv and every file server.
 async fn ready(cluster: &TestCluster) {
-    let url = cluster.http_url("dir_serv-1");
-    let http = HttpClient::default();
-    let up = eventually(Duration::from_secs(10), || async {
-        schat_client::files::Directory::lookup(&http, &url)
-            .await
-            .is_ok_and(|dir| dir.file_servers.values().all(|server| server.up))
-    })
-    .await;
-    assert!(up, "the directory is not ready");
+    cluster.directory_with(&HttpClient::default()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -656,10 +648,7 @@ async fn a_picture_from_the_browser_reaches_a_browser_a_library_user_and_a_cli_u
         .expect("carol got no picture");
     let media_url = picture.media_url;
     let http = HttpClient::default();
-    let directory = schat_client::files::Directory::lookup(&http, &cluster.http_url("dir_serv-1"))
-        .await
-        .expect("directory");
-    let files = directory.files(http.clone());
+    let files = cluster.files().await;
     let download = files
         .download(&file_token(&carol), &media_url, None)
         .await
