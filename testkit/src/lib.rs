@@ -86,6 +86,48 @@ pub async fn notice_of(
     }
 }
 
+/// The first push to `client` within 10 s that `pick` takes (skipping
+/// the others); panics when none comes or the connection closes.
+pub async fn push_where<T>(
+    client: &schat_client::Client,
+    mut pick: impl FnMut(schat_client::Push) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, client.next_push()).await {
+            Ok(Some(push)) => {
+                if let Some(found) = pick(push) {
+                    return found;
+                }
+            }
+            Ok(None) => panic!("the connection closed while waiting for a push"),
+            Err(_) => panic!("no such push within 10 s"),
+        }
+    }
+}
+
+/// Sends one text as a client should: again with the same id while the
+/// answer is UNAVAILABLE (a chat_serv going or coming, a replica's
+/// confirmation late), for up to 10 s; panics on any other refusal.
+pub async fn send_until_stored(
+    client: &schat_client::Client,
+    gid: u64,
+    id: &str,
+    text: &str,
+) -> schat_proto::client::SendMessageResponse {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match client.send_text(gid, id, text).await {
+            Ok(sent) => return sent,
+            Err(err) if err.code() == Some(schat_client::ResultCode::Unavailable) => {
+                assert!(tokio::time::Instant::now() < deadline, "send {id}: {err}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => panic!("send {id}: {err}"),
+        }
+    }
+}
+
 /// Polls `check` every 20 ms until it returns true or `within` passes.
 /// For waiting on readiness and convergence, never as a fixed sleep.
 pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool

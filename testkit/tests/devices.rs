@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use schat_client::{Client, DeviceKind, JoinPolicy, Push, ResultCode};
-use schat_testkit::{eventually, file_token, group_with, refusal, ClusterSpec, TestCluster};
+use schat_testkit::{
+    eventually, file_token, group_with, push_where, refusal, ClusterSpec, TestCluster,
+};
 
 /// A connection to set `set` that logs in as `account` from `device`.
 async fn device(
@@ -21,21 +23,6 @@ async fn device(
     client.set_device(device_id, kind);
     let login = client.login_password(account, "password123").await.unwrap();
     (client, login.token)
-}
-
-/// The next push of `client` that `pick` takes, within 5 s.
-async fn push_where<T>(client: &Client, mut pick: impl FnMut(Push) -> Option<T>) -> T {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), client.next_push()).await {
-            Ok(Some(push)) => {
-                if let Some(found) = pick(push) {
-                    return found;
-                }
-            }
-            Ok(None) => panic!("connection closed while waiting for a push"),
-            Err(_) => panic!("no such push within 5 s"),
-        }
-    }
 }
 
 async fn kicked(client: &Client) -> String {

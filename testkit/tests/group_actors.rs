@@ -11,7 +11,7 @@ use schat_client::{
     Client, ClientError, CreateGroupRequest, MessageKind, MessageSync, Push, ResultCode,
 };
 use schat_runtime::config::ChatConfig;
-use schat_testkit::{chat_owner, eventually, ClusterSpec, TestCluster};
+use schat_testkit::{chat_owner, eventually, send_until_stored, ClusterSpec, TestCluster};
 
 /// One set, one chat_serv, so every group lives in the chat_serv the test
 /// looks at.
@@ -232,22 +232,6 @@ async fn an_idle_group_actor_stops_and_the_next_send_starts_another() {
     assert_eq!(seqs, [second]);
 }
 
-/// Sends one text, again with the same id while the cluster answers
-/// UNAVAILABLE (a chat_serv going or coming); its seq.
-async fn send_until_stored(client: &Client, gid: u64, id: &str, text: &str) -> u64 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match client.send_text(gid, id, text).await {
-            Ok(sent) => return sent.seq,
-            Err(err) if err.code() == Some(ResultCode::Unavailable) => {
-                assert!(tokio::time::Instant::now() < deadline, "{id}: {err}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(err) => panic!("{id}: {err}"),
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_that_hashes_back_to_a_returning_chat_serv_leaves_the_one_that_held_it() {
     let mut cluster = TestCluster::start(ClusterSpec {
@@ -272,7 +256,7 @@ async fn a_group_that_hashes_back_to_a_returning_chat_serv_leaves_the_one_that_h
 
     // With chat_serv-2 down, chat_serv-1 takes the group's writes.
     cluster.stop("chat_serv-2").await.unwrap();
-    let first = send_until_stored(&alice, gid, "a", "while away").await;
+    let first = send_until_stored(&alice, gid, "a", "while away").await.seq;
     assert_eq!(groups_held(&cluster, "chat_serv-1"), 1.0);
 
     // chat_serv-2 serves again: chat_serv-1 lets the group go...
@@ -283,7 +267,7 @@ async fn a_group_that_hashes_back_to_a_returning_chat_serv_leaves_the_one_that_h
     .await;
     assert!(released, "chat_serv-1 still holds the group");
     // ...and chat_serv-2 stores the next message with the next seq.
-    let second = send_until_stored(&alice, gid, "b", "back home").await;
+    let second = send_until_stored(&alice, gid, "b", "back home").await.seq;
     assert_eq!(second, first + 1);
     assert_eq!(groups_held(&cluster, "chat_serv-2"), 1.0);
 }

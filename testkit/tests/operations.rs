@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use schat_client::files::Directory;
-use schat_client::{Client, ClientError, CreateGroupRequest, HttpClient, Push, ResultCode};
+use schat_client::{ClientError, CreateGroupRequest, HttpClient, Push, ResultCode};
 use schat_proto::server::{
     admin_command::Cmd, admin_reply::Reply, admin_request::Op, server_msg::Msg, AdminCommand,
     AdminRequest, CommandResult, DrainConn, GroupLookup, GroupSummary, KickUser, MetricKind,
@@ -16,7 +16,7 @@ use schat_proto::server::{
 use schat_runtime::logging::test_logger;
 use schat_runtime::stats::histogram_quantile;
 use schat_runtime::{CallError, Fabric, Node, ProcKind, Shutdown, Target};
-use schat_testkit::{chat_owner, eventually, ClusterSpec, TestCluster};
+use schat_testkit::{chat_owner, eventually, push_where, ClusterSpec, TestCluster};
 use tokio::sync::mpsc;
 
 /// manage_serv-1's place on the fabric, taken by the test.
@@ -128,20 +128,6 @@ fn metric(stats: &ProcStats, name: &str, label: Option<&str>) -> f64 {
         })
         .unwrap_or_else(|| panic!("{} has no metric {name} {label:?}", stats.name))
         .value
-}
-
-/// The next push of `client` that `keep` takes, skipping others.
-async fn push_where(client: &Client, keep: impl Fn(&Push) -> bool) -> Push {
-    for _ in 0..100 {
-        let push = tokio::time::timeout(Duration::from_secs(5), client.next_push())
-            .await
-            .expect("a push within 5 s")
-            .expect("the connection is open");
-        if keep(&push) {
-            return push;
-        }
-    }
-    panic!("no such push among the next 100");
 }
 
 fn spec() -> ClusterSpec {
@@ -353,7 +339,7 @@ async fn counters_follow_the_traffic() {
     bob.join_group(group.gid, "", "").await.unwrap();
     // A message is pushed after it is acknowledged: the join's system
     // message is counted once bob has it.
-    let is_message = |push: &Push| matches!(push, Push::Message(_));
+    let is_message = |push: Push| matches!(push, Push::Message(_)).then_some(push);
     push_where(&bob, is_message).await;
     let owner = format!("chat_serv-{}", chat_owner(group.gid));
     let chat_before = manage.stats(&cluster, &owner).await;
@@ -548,7 +534,11 @@ async fn users_and_groups_are_looked_up_and_users_kicked() {
         .await;
     assert!(result.ok, "{result:?}");
     assert_eq!(result.detail, "closed 1 sessions");
-    match push_where(&alice, |push| matches!(push, Push::Kicked { .. })).await {
+    match push_where(&alice, |push| {
+        matches!(push, Push::Kicked { .. }).then_some(push)
+    })
+    .await
+    {
         Push::Kicked { reason } => assert_eq!(reason, "removed by the operators"),
         other => panic!("expected a kick, got {other:?}"),
     }
@@ -617,7 +607,11 @@ async fn a_drained_conn_serv_sends_its_clients_elsewhere() {
         "{}",
         result.detail
     );
-    match push_where(&alice, |push| matches!(push, Push::Closing { .. })).await {
+    match push_where(&alice, |push| {
+        matches!(push, Push::Closing { .. }).then_some(push)
+    })
+    .await
+    {
         Push::Closing { code, reason } => {
             assert_eq!(code, ResultCode::ShuttingDown);
             assert!(reason.contains("draining"), "{reason}");

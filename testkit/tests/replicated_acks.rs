@@ -7,9 +7,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use schat_client::{Client, ClientError, CreateGroupRequest, ResultCode};
-use schat_proto::client::SendMessageResponse;
-use schat_testkit::{ClusterSpec, TestCluster};
+use schat_client::{ClientError, CreateGroupRequest, ResultCode};
+use schat_testkit::{send_until_stored, ClusterSpec, TestCluster};
 
 /// Resumes a paused process when dropped, also when the test fails.
 struct Resume(u32);
@@ -24,23 +23,6 @@ impl Drop for Resume {
 
 /// How long the cluster waits for the replica's confirmation.
 const ACK_TIMEOUT_MS: u64 = 1_000;
-
-/// Sends as a client should: again with the same id while the answer is
-/// UNAVAILABLE (a loaded machine can keep a healthy replica's confirmation
-/// past the timeout now and then), at most five times.
-async fn send_until_acked(client: &Client, gid: u64, id: &str, text: &str) -> SendMessageResponse {
-    for _ in 0..5 {
-        match client.send_text(gid, id, text).await {
-            Ok(sent) => return sent,
-            Err(ClientError::Server {
-                code: ResultCode::Unavailable,
-                ..
-            }) => continue,
-            Err(err) => panic!("send {id}: {err}"),
-        }
-    }
-    panic!("send {id}: never confirmed by the replica")
-}
 
 #[tokio::test]
 async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
@@ -63,7 +45,7 @@ async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
         .unwrap()
         .gid;
     bob.join_group(gid, "", "").await.unwrap();
-    let first = send_until_acked(&alice, gid, "a-1", "safe").await;
+    let first = send_until_stored(&alice, gid, "a-1", "safe").await;
 
     // The replica stops confirming: the send is stored on the primary but
     // answered UNAVAILABLE after the timeout, saying so.
@@ -94,8 +76,8 @@ async fn a_message_is_acknowledged_only_once_a_replica_has_it() {
 
     // The replica is back: the retry answers the original seq.
     drop(resume);
-    let retried = send_until_acked(&alice, gid, "a-2", "not yet safe").await;
+    let retried = send_until_stored(&alice, gid, "a-2", "not yet safe").await;
     assert_eq!((retried.seq, retried.duplicate), (stored, true));
-    let next = send_until_acked(&alice, gid, "a-3", "safe again").await;
+    let next = send_until_stored(&alice, gid, "a-3", "safe again").await;
     assert_eq!(next.seq, stored + 1);
 }

@@ -11,9 +11,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use schat_client::{ChatMessage, HttpClient, JoinPolicy, MessageKind, Push};
+use schat_client::{HttpClient, JoinPolicy, MessageKind, Push};
 use schat_testkit::browser::Browser;
-use schat_testkit::{eventually, file_token, group_with, ClusterSpec, TestCluster};
+use schat_testkit::{eventually, file_token, group_with, push_where, ClusterSpec, TestCluster};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -519,24 +519,6 @@ async fn members(alice: &Page, bob: &Page, gid: u64) {
     bob.wait(&format!("!{}", in_list(gid))).await;
 }
 
-/// The first message pushed to `client` within 10 s that `wanted` takes.
-async fn next_message(
-    client: &schat_client::Client,
-    wanted: impl Fn(&ChatMessage) -> bool,
-) -> Option<ChatMessage> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let push = tokio::time::timeout_at(deadline, client.next_push())
-            .await
-            .ok()??;
-        if let Push::Message(message) = push {
-            if wanted(&message) {
-                return Some(message);
-            }
-        }
-    }
-}
-
 /// A real PNG of `width` × `height` red pixels (stored, not compressed).
 fn red_png(width: u32, height: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
@@ -643,9 +625,11 @@ async fn a_picture_from_the_browser_reaches_a_browser_a_library_user_and_a_cli_u
     erin.shot("erin-picture").await;
 
     // Carol (the client library) gets the message and the same bytes.
-    let picture = next_message(&carol, |m| m.kind == MessageKind::Image as i32)
-        .await
-        .expect("carol got no picture");
+    let picture = push_where(&carol, |push| match push {
+        Push::Message(m) if m.kind == MessageKind::Image as i32 => Some(m),
+        _ => None,
+    })
+    .await;
     let media_url = picture.media_url;
     let http = HttpClient::default();
     let files = cluster.files().await;
@@ -834,8 +818,12 @@ async fn the_page_reconnects_after_its_conn_serv_restarts_and_catches_up() {
 
     // And the page writes again on its new connection.
     grace.send("back online").await;
-    let got = next_message(&frank, |m| m.text == "back online").await;
-    assert!(got.is_some(), "frank did not get the page's message");
+    let got = push_where(&frank, |push| match push {
+        Push::Message(m) if m.text == "back online" => Some(m),
+        _ => None,
+    })
+    .await;
+    assert_eq!(got.gid, gid, "frank did not get the page's message");
 
     // A reload logs in again with the kept token, without the password.
     let url = format!("{}/", cluster.http_url("dir_serv-1"));
